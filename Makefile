@@ -1,0 +1,37 @@
+# Beredskap. The Makefile is the door: make run, make test, make bench.
+GO      ?= go
+ADDR    ?= 127.0.0.1:8080
+DATA    ?= ./data
+BIN     := .build/beredskap
+WASM    := web/app.wasm
+
+.PHONY: all run build wasm test vet bench fuzz clean
+
+all: build
+
+## wasm: build the phone app (web/app.wasm) and its brotli and gzip copies
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./app/wasm
+	@if command -v brotli >/dev/null 2>&1; then brotli -q 11 -f -o $(WASM).br $(WASM); \
+	 else echo "brotli not found: serving gzip only (apt-get install brotli)"; rm -f $(WASM).br; fi
+	gzip -9 -n -c $(WASM) > $(WASM).gz
+
+## build: the server binary, with the app embedded
+build: wasm
+	$(GO) build -trimpath -o $(BIN) ./server/cmd/beredskap
+
+## run: build and start the server with demo data in ./data
+run: build
+	$(BIN) serve --addr $(ADDR) --data $(DATA)
+
+## vet: go vet for the server and the wasm client
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./app/...
+
+## test: vet and every test, browser tests included
+test: wasm vet
+	$(GO) test -count=1 -timeout 30m ./...
+
+clean:
+	rm -rf .build $(WASM) $(WASM).br $(WASM).gz

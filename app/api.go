@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"beredskap/internal/wire"
+)
+
+// ErrOffline means the server could not be reached. navigator.onLine is
+// not trusted for this (it stays true with the server down): a failed
+// request is the offline signal.
+var ErrOffline = errors.New("the server cannot be reached")
+
+// API talks to the server's v1 protocol.
+type API struct {
+	// Base is prefixed to every path; empty means the page's own origin.
+	Base string
+	// Timeout bounds each request: on one bar of signal a request that
+	// hangs is treated as offline and retried later.
+	Timeout time.Duration
+}
+
+// NewAPI returns an API client for the server at base.
+func NewAPI(base string) *API {
+	return &API{Base: base, Timeout: 30 * time.Second}
+}
+
+// Login starts a session.
+func (a *API) Login(ctx context.Context, username, password string) (wire.LoginResponse, error) {
+	var out wire.LoginResponse
+	err := a.do(ctx, http.MethodPost, "/api/v1/session", "", wire.LoginRequest{Username: username, Password: password}, &out)
+	return out, err
+}
+
+// Health asks whether the server answers at all.
+func (a *API) Health(ctx context.Context) error {
+	return a.do(ctx, http.MethodGet, "/healthz", "", nil, nil)
+}
+
+// Logout ends the session.
+func (a *API) Logout(ctx context.Context, token string) error {
+	return a.do(ctx, http.MethodDelete, "/api/v1/session", token, nil, nil)
+}
+
+// RegisterDevice registers this phone's public key.
+func (a *API) RegisterDevice(ctx context.Context, token string, pub []byte, label string) (string, error) {
+	var out wire.DeviceResponse
+	err := a.do(ctx, http.MethodPost, "/api/v1/devices", token, wire.DeviceRequest{PublicKey: pub, Label: label}, &out)
+	return out.DeviceID, err
+}
+
+// Bundle fetches the signed shift bundle.
+func (a *API) Bundle(ctx context.Context, token string) (wire.BundleResponse, error) {
+	var out wire.BundleResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/bundle", token, nil, &out)
+	return out, err
+}
+
+func (a *API) do(ctx context.Context, method, path, token string, in, out any) error {
+	var body []byte
+	header := map[string]string{"Accept": "application/json"}
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		body = b
+		header["Content-Type"] = "application/json"
+	}
+	if token != "" {
+		header["Authorization"] = "Bearer " + token
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
+	defer cancel()
+	status, b, err := roundTrip(ctx, method, a.Base+path, header, body)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = errors.Join(ErrOffline, err)
+		}
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if status != 200 {
+		var eb wire.ErrorBody
+		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
+			return &eb.Error
+		}
+		// Not the server's envelope: a proxy or captive portal answered.
+		return fmt.Errorf("%s %s: HTTP %d: %w", method, path, status, ErrOffline)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// ErrorCode returns the protocol code of err, or "" when it is not a
+// protocol error.
+func ErrorCode(err error) wire.Code {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we.Code
+	}
+	return ""
+}

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"sort"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/app/i18n"
+	"beredskap/internal/care"
+	"beredskap/internal/wire"
+)
+
+// visitsPage is the home page: today's visits of the logged-in worker in
+// time order, or the login form when nobody is logged in.
+type visitsPage struct {
+	page
+}
+
+func (p *visitsPage) OnMount(ctx app.Context) { p.mount(ctx) }
+
+func (p *visitsPage) Render() app.UI {
+	b := p.shift.Bundle()
+	if b == nil {
+		return p.frame("visits", p.t("app.name"),
+			app.If(!p.shift.LoggedIn(), func() app.UI { return &loginForm{shift: p.shift} }),
+			app.If(p.shift.LoggedIn() && !p.shift.User().Role.WorksShifts(), func() app.UI {
+				return app.P().Class("card").Text(p.t("visits.no_shift_role"))
+			}),
+			app.P().Class("muted center").Body(
+				app.A().Href("/routines").Attr("data-testid", "routines-link").Text(p.t("visits.routines_link")),
+			),
+		)
+	}
+	lang := p.shift.Lang()
+	own := OwnVisits(b)
+	now := time.Now()
+	return p.frame("visits", p.t("visits.title"),
+		app.P().Class("subtitle").Text(p.t("visits.summary", i18n.Weekday(lang, now), i18n.Date(lang, now), len(own))),
+		announcementList(p.shift),
+		app.If(len(own) == 0, func() app.UI { return app.P().Class("card").Text(p.t("visits.none")) }),
+		app.Ol().Class("visit-list").Attr("data-testid", "visit-list").Body(
+			app.Range(own).Slice(func(i int) app.UI {
+				v := own[i]
+				pt, _ := b.Patient(v.PatientID)
+				return visitRow(lang, p.shift, v, pt)
+			}),
+		),
+	)
+}
+
+// OwnVisits returns the bundle owner's own visits in time order.
+func OwnVisits(b *wire.Bundle) []care.Visit {
+	var out []care.Visit
+	for _, v := range b.Visits {
+		if b.Own(v) {
+			out = append(out, v)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+func visitRow(lang string, s *Shift, v care.Visit, pt care.Patient) app.UI {
+	start := v.Start.Local()
+	return app.Li().Class("visit").Body(
+		app.A().Href("/visits/"+v.ID).Class("visit-link").Attr("data-testid", "visit").Body(
+			app.Div().Class("visit-time").Body(
+				app.Strong().Text(i18n.Time(lang, start)),
+				app.Span().Class("muted").Text(i18n.T(lang, "duration.minutes", v.DurationMinutes)),
+			),
+			app.Div().Class("visit-main").Body(
+				app.Div().Class("visit-patient").Body(
+					app.Text(pt.Name),
+					app.If(pt.Priority == care.PriorityVital, func() app.UI {
+						return app.Span().Class("tag tag-vital").Text(i18n.T(lang, "priority.1"))
+					}),
+				),
+				app.Div().Class("visit-address muted").Text(pt.Address),
+				app.Div().Class("visit-tasks").Text(joinTasks(v.Tasks)),
+			),
+		),
+	)
+}
+
+func joinTasks(tasks []string) string {
+	out := ""
+	for i, t := range tasks {
+		if i > 0 {
+			out += " · "
+		}
+		out += t
+	}
+	return out
+}
+
+func announcementList(s *Shift) app.UI {
+	anns := s.Announcements()
+	if len(anns) == 0 {
+		return app.Text("")
+	}
+	lang := s.Lang()
+	return app.Section().Class("announcements").Attr("aria-label", s.T("announcements.title")).Body(
+		app.Range(anns).Slice(func(i int) app.UI {
+			a := anns[len(anns)-1-i] // newest first
+			class := "banner banner-info"
+			if a.Level == "important" {
+				class = "banner banner-important"
+			}
+			return app.Div().Class(class).Attr("data-testid", "announcement").Body(
+				app.Strong().Text(i18n.Time(lang, a.Posted.Local())+" "+a.Author+": "),
+				app.Span().Text(a.Text),
+			)
+		}),
+	)
+}

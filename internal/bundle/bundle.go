@@ -1,0 +1,128 @@
+// Package bundle builds a worker's shift bundle: the visits, person cards,
+// doses, routines and announcements the phone holds through an outage.
+package bundle
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// Config says how long a bundle lives and which calendar day "today" is.
+type Config struct {
+	// OfflineHours is how long the bundle may be used offline.
+	OfflineHours int
+	// Location is the municipality's time zone; "today" is its day.
+	Location *time.Location
+	// IdleLockMinutes is how long the phone stays unlocked without use.
+	IdleLockMinutes int
+}
+
+// Build assembles the bundle for user on device at now. The worker's own
+// list is their visits of the day; the unit part is every other visit of
+// their units that day, with those patients' cards, because visits get
+// reassigned by phone during an outage.
+func Build(ctx context.Context, db *store.DB, user care.User, deviceID string, now time.Time, cfg Config) (wire.Bundle, store.IssuedBundle, error) {
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	now = now.UTC()
+	expires := now.Add(time.Duration(cfg.OfflineHours) * time.Hour)
+	local := now.In(loc)
+	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	to := from.AddDate(0, 0, 1)
+	if expires.After(to) {
+		to = expires // a night shift runs past midnight
+	}
+
+	b := wire.Bundle{
+		ID: uuid.NewString(), IssuedAt: now, ExpiresAt: expires,
+		UserID: user.ID, UserName: user.Name, DeviceID: deviceID,
+		IdleLockMinutes: cfg.IdleLockMinutes,
+		Visits:          []care.Visit{}, Patients: []care.Patient{}, Medications: []care.ScheduledDose{},
+		Routines: []care.Routine{}, Announcements: []care.Announcement{}, Units: []care.Unit{},
+	}
+	issued := store.IssuedBundle{ID: b.ID, UserID: user.ID, DeviceID: deviceID, IssuedAt: now, ExpiresAt: expires}
+
+	units, err := db.Units(ctx)
+	if err != nil {
+		return b, issued, fmt.Errorf("build bundle: %w", err)
+	}
+	for _, u := range units {
+		if slices.Contains(user.Units, u.ID) {
+			b.Units = append(b.Units, u)
+		}
+	}
+
+	own := map[string]bool{}
+	seen := map[string]bool{}
+	var patientIDs []string
+	for _, unit := range user.Units {
+		visits, err := db.VisitsByUnit(ctx, unit, from, to)
+		if err != nil {
+			return b, issued, fmt.Errorf("build bundle: visits: %w", err)
+		}
+		for _, v := range visits {
+			b.Visits = append(b.Visits, v)
+			if v.WorkerID == user.ID {
+				own[v.PatientID] = true
+			}
+			if !seen[v.PatientID] {
+				seen[v.PatientID] = true
+				patientIDs = append(patientIDs, v.PatientID)
+			}
+		}
+	}
+	sort.SliceStable(b.Visits, func(i, j int) bool { return b.Visits[i].Start.Before(b.Visits[j].Start) })
+
+	for _, id := range patientIDs {
+		p, err := db.Patient(ctx, id)
+		if err != nil {
+			return b, issued, fmt.Errorf("build bundle: patient %s: %w", id, err)
+		}
+		b.Patients = append(b.Patients, p)
+		if own[id] {
+			issued.OwnPatients = append(issued.OwnPatients, id)
+		} else {
+			issued.UnitPatients = append(issued.UnitPatients, id)
+		}
+		doses, err := db.DosesByPatient(ctx, id, from, to)
+		if err != nil {
+			return b, issued, fmt.Errorf("build bundle: doses: %w", err)
+		}
+		b.Medications = append(b.Medications, doses...)
+	}
+	sort.SliceStable(b.Medications, func(i, j int) bool { return b.Medications[i].Due.Before(b.Medications[j].Due) })
+
+	routines, err := db.Routines(ctx)
+	if err != nil {
+		return b, issued, fmt.Errorf("build bundle: routines: %w", err)
+	}
+	for _, r := range routines {
+		if r.AppliesTo(user.Units) {
+			b.Routines = append(b.Routines, r)
+		}
+	}
+	anns, err := db.Announcements(ctx, now.Add(-24*time.Hour))
+	if err != nil {
+		return b, issued, fmt.Errorf("build bundle: announcements: %w", err)
+	}
+	for _, a := range anns {
+		if a.Posted.After(now) {
+			continue // scheduled for later
+		}
+		if len(a.Units) == 0 || slices.ContainsFunc(a.Units, func(u string) bool { return slices.Contains(user.Units, u) }) {
+			b.Announcements = append(b.Announcements, a)
+		}
+	}
+	return b, issued, nil
+}

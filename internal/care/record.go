@@ -1,0 +1,304 @@
+package care
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// RecordType is the kind of thing written on the phone during an outage.
+type RecordType string
+
+// Record types of DESIGN §5.
+const (
+	RecordNote        RecordType = "note"
+	RecordMedication  RecordType = "medication"
+	RecordDeviation   RecordType = "deviation"
+	RecordVisitStatus RecordType = "visit_status"
+	RecordAccess      RecordType = "access"
+)
+
+// RecordTypes lists every record type.
+func RecordTypes() []RecordType {
+	return []RecordType{RecordNote, RecordMedication, RecordDeviation, RecordVisitStatus, RecordAccess}
+}
+
+// Administration statuses for medication records.
+const (
+	DoseGiven    = "given"
+	DoseRefused  = "refused"
+	DoseWithheld = "withheld"
+	DoseNotGiven = "not_given"
+)
+
+// DoseStatuses lists the statuses a medication record may carry.
+func DoseStatuses() []string { return []string{DoseGiven, DoseRefused, DoseWithheld, DoseNotGiven} }
+
+// Visit statuses for visit_status records.
+const (
+	VisitStarted   = "started"
+	VisitCompleted = "completed"
+	VisitNotHome   = "not_home"
+	VisitCancelled = "cancelled"
+)
+
+// VisitStatuses lists the statuses a visit_status record may carry.
+func VisitStatuses() []string {
+	return []string{VisitStarted, VisitCompleted, VisitNotHome, VisitCancelled}
+}
+
+// Deviation severities.
+const (
+	SeverityLow    = "low"
+	SeverityMedium = "medium"
+	SeverityHigh   = "high"
+)
+
+// Severities lists the severities a deviation may carry.
+func Severities() []string { return []string{SeverityLow, SeverityMedium, SeverityHigh} }
+
+// Limits on free text and signatures, so that one record cannot fill a phone
+// or a server.
+const (
+	MaxTextBytes      = 16 << 10
+	MaxShortBytes     = 512
+	MaxSignatureBytes = 64 << 10
+)
+
+// Record is what a worker or nurse writes offline: the record JSON of
+// DESIGN §5. The fields after EmergencyReason belong to particular types;
+// Status, Reason and At are shared by the types that use them.
+type Record struct {
+	ID              string     `json:"id"`
+	Type            RecordType `json:"type"`
+	DeviceID        string     `json:"device_id"`
+	AuthorID        string     `json:"author_id"`
+	PatientID       string     `json:"patient_id"`
+	VisitID         string     `json:"visit_id,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	Seq             uint64     `json:"seq"`
+	EmergencyReason string     `json:"emergency_reason,omitempty"`
+
+	// note
+	Text string `json:"text,omitempty"`
+
+	// medication
+	ScheduleID           string     `json:"schedule_id,omitempty"`
+	Medication           string     `json:"medication,omitempty"`
+	Dose                 string     `json:"dose,omitempty"`
+	Route                string     `json:"route,omitempty"`
+	AdministeredAt       *time.Time `json:"administered_at,omitempty"`
+	SignatureSVG         string     `json:"signature_svg,omitempty"`
+	CosignerID           string     `json:"cosigner_id,omitempty"`
+	CosignerName         string     `json:"cosigner_name,omitempty"`
+	CosignerSignatureSVG string     `json:"cosigner_signature_svg,omitempty"`
+
+	// deviation
+	Category    string `json:"category,omitempty"`
+	Severity    string `json:"severity,omitempty"`
+	Description string `json:"description,omitempty"`
+	ActionTaken string `json:"action_taken,omitempty"`
+
+	// shared: medication and visit_status use Status; medication and
+	// access use Reason; visit_status and access use At.
+	Status string     `json:"status,omitempty"`
+	Reason string     `json:"reason,omitempty"`
+	At     *time.Time `json:"at,omitempty"`
+}
+
+// ValidationError says which field of a record or request is wrong and why.
+type ValidationError struct {
+	Field   string
+	Problem string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
+
+func invalid(field, problem string) error { return &ValidationError{Field: field, Problem: problem} }
+
+// IsValidation reports whether err is (or wraps) a ValidationError.
+func IsValidation(err error) bool {
+	var v *ValidationError
+	return errors.As(err, &v)
+}
+
+// Validate checks that the record is complete and consistent for its type.
+// It checks shape only; whether the author may write for the patient is the
+// server's decision.
+func (r *Record) Validate() error {
+	if !IsUUID(r.ID) {
+		return invalid("id", "must be a UUID")
+	}
+	if !IsUUID(r.DeviceID) {
+		return invalid("device_id", "must be a UUID")
+	}
+	if r.AuthorID == "" {
+		return invalid("author_id", "is required")
+	}
+	if r.PatientID == "" {
+		return invalid("patient_id", "is required")
+	}
+	if r.CreatedAt.IsZero() {
+		return invalid("created_at", "is required")
+	}
+	if r.Seq == 0 {
+		return invalid("seq", "must be 1 or more")
+	}
+	if err := checkText("emergency_reason", r.EmergencyReason, MaxShortBytes); err != nil {
+		return err
+	}
+	switch r.Type {
+	case RecordNote:
+		if strings.TrimSpace(r.Text) == "" {
+			return invalid("text", "is required")
+		}
+		return checkText("text", r.Text, MaxTextBytes)
+	case RecordMedication:
+		return r.validateMedication()
+	case RecordDeviation:
+		return r.validateDeviation()
+	case RecordVisitStatus:
+		if r.VisitID == "" {
+			return invalid("visit_id", "is required")
+		}
+		if !oneOf(r.Status, VisitStatuses()) {
+			return invalid("status", "must be one of "+strings.Join(VisitStatuses(), ", "))
+		}
+		if r.At == nil || r.At.IsZero() {
+			return invalid("at", "is required")
+		}
+		return nil
+	case RecordAccess:
+		if strings.TrimSpace(r.Reason) == "" {
+			return invalid("reason", "is required")
+		}
+		if r.At == nil || r.At.IsZero() {
+			return invalid("at", "is required")
+		}
+		return checkText("reason", r.Reason, MaxShortBytes)
+	default:
+		return invalid("type", fmt.Sprintf("unknown record type %q", r.Type))
+	}
+}
+
+func (r *Record) validateMedication() error {
+	if strings.TrimSpace(r.Medication) == "" {
+		return invalid("medication", "is required")
+	}
+	if strings.TrimSpace(r.Dose) == "" {
+		return invalid("dose", "is required")
+	}
+	for _, f := range []struct{ name, v string }{{"medication", r.Medication}, {"dose", r.Dose}, {"route", r.Route}, {"cosigner_name", r.CosignerName}} {
+		if err := checkText(f.name, f.v, MaxShortBytes); err != nil {
+			return err
+		}
+	}
+	if !oneOf(r.Status, DoseStatuses()) {
+		return invalid("status", "must be one of "+strings.Join(DoseStatuses(), ", "))
+	}
+	if r.Status != DoseGiven && strings.TrimSpace(r.Reason) == "" {
+		return invalid("reason", "is required unless the dose was given")
+	}
+	if err := checkText("reason", r.Reason, MaxShortBytes); err != nil {
+		return err
+	}
+	if r.AdministeredAt == nil || r.AdministeredAt.IsZero() {
+		return invalid("administered_at", "is required")
+	}
+	if err := checkSignature("signature_svg", r.SignatureSVG, true); err != nil {
+		return err
+	}
+	if r.CosignerSignatureSVG != "" || r.CosignerName != "" || r.CosignerID != "" {
+		if r.CosignerName == "" && r.CosignerID == "" {
+			return invalid("cosigner_name", "is required with a second signature")
+		}
+		if err := checkSignature("cosigner_signature_svg", r.CosignerSignatureSVG, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Record) validateDeviation() error {
+	if strings.TrimSpace(r.Category) == "" {
+		return invalid("category", "is required")
+	}
+	if !oneOf(r.Severity, Severities()) {
+		return invalid("severity", "must be one of "+strings.Join(Severities(), ", "))
+	}
+	if strings.TrimSpace(r.Description) == "" {
+		return invalid("description", "is required")
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"category", r.Category, MaxShortBytes}, {"description", r.Description, MaxTextBytes}, {"action_taken", r.ActionTaken, MaxTextBytes}} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkText(field, v string, max int) error {
+	if len(v) > max {
+		return invalid(field, fmt.Sprintf("is longer than %d bytes", max))
+	}
+	if !utf8.ValidString(v) {
+		return invalid(field, "is not valid UTF-8")
+	}
+	return nil
+}
+
+// checkSignature accepts SVG path data: commands and numbers only, so that a
+// signature can never carry markup or script into a coordinator's page.
+func checkSignature(field, v string, required bool) error {
+	if v == "" {
+		if required {
+			return invalid(field, "a handwritten signature is required")
+		}
+		return nil
+	}
+	if len(v) > MaxSignatureBytes {
+		return invalid(field, fmt.Sprintf("is larger than %d bytes", MaxSignatureBytes))
+	}
+	if !IsPathData(v) {
+		return invalid(field, "must be SVG path data")
+	}
+	return nil
+}
+
+// IsPathData reports whether s holds only SVG path commands, numbers and
+// separators.
+func IsPathData(s string) bool {
+	hasDigit := false
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			hasDigit = true
+		case strings.ContainsRune("MmLlHhVvCcSsQqTtAaZz.,-+eE \n\t", c):
+		default:
+			return false
+		}
+	}
+	return hasDigit
+}
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// IsUUID reports whether s is a UUID in its canonical 36-character form.
+func IsUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}

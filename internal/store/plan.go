@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/care"
+)
+
+// Plan is everything that is prepared before a shift: the units, the
+// patients' person cards, the visits, the scheduled doses, the emergency
+// routines and announcements. ApplyPlan stores one atomically.
+type Plan struct {
+	Units         []care.Unit
+	Patients      []care.Patient
+	Visits        []care.Visit
+	Doses         []care.ScheduledDose
+	Routines      []care.Routine
+	Announcements []care.Announcement
+}
+
+func unitKey(id string) string    { return "unit/" + id }
+func patientKey(id string) string { return "patient/" + id }
+func unitPatientKey(unit, id string) string {
+	return "unitpatient/" + unit + "/" + id
+}
+func visitKey(id string) string { return "visit/" + id }
+func unitVisitKey(v care.Visit) string {
+	return "unitvisit/" + v.UnitID + "/" + sortableTime(v.Start) + "/" + v.ID
+}
+func doseKey(id string) string { return "dose/" + id }
+func patientDoseKey(d care.ScheduledDose) string {
+	return "patientdose/" + d.PatientID + "/" + sortableTime(d.Due) + "/" + d.ID
+}
+func routineKey(id string) string { return "routine/" + id }
+func announcementKey(a care.Announcement) string {
+	return "announcement/" + sortableTime(a.Posted) + "/" + a.ID
+}
+
+// ApplyPlan upserts the whole plan in one transaction: either all of it is
+// stored or none.
+func (db *DB) ApplyPlan(ctx context.Context, p Plan) error {
+	err := db.update(ctx, func(txn *badger.Txn) error {
+		for _, u := range p.Units {
+			if err := putJSON(txn, unitKey(u.ID), u); err != nil {
+				return err
+			}
+		}
+		for _, pt := range p.Patients {
+			if err := putPatient(txn, pt); err != nil {
+				return err
+			}
+		}
+		for _, v := range p.Visits {
+			if err := putVisit(txn, v); err != nil {
+				return err
+			}
+		}
+		for _, d := range p.Doses {
+			if err := putDose(txn, d); err != nil {
+				return err
+			}
+		}
+		for _, r := range p.Routines {
+			if err := putJSON(txn, routineKey(r.ID), r); err != nil {
+				return err
+			}
+		}
+		for _, a := range p.Announcements {
+			if err := putJSON(txn, announcementKey(a), a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("apply plan: %w", err)
+	}
+	return nil
+}
+
+func putPatient(txn *badger.Txn, p care.Patient) error {
+	if p.ID == "" || p.UnitID == "" {
+		return errors.New("patient needs an id and a unit")
+	}
+	var old care.Patient
+	if err := getJSON(txn, patientKey(p.ID), &old); err == nil && old.UnitID != p.UnitID {
+		if err := txn.Delete([]byte(unitPatientKey(old.UnitID, old.ID))); err != nil {
+			return err
+		}
+	}
+	if err := putJSON(txn, patientKey(p.ID), p); err != nil {
+		return err
+	}
+	return setIndex(txn, unitPatientKey(p.UnitID, p.ID))
+}
+
+func putVisit(txn *badger.Txn, v care.Visit) error {
+	if v.ID == "" || v.UnitID == "" || v.PatientID == "" {
+		return errors.New("visit needs an id, a unit and a patient")
+	}
+	var old care.Visit
+	if err := getJSON(txn, visitKey(v.ID), &old); err == nil && unitVisitKey(old) != unitVisitKey(v) {
+		if err := txn.Delete([]byte(unitVisitKey(old))); err != nil {
+			return err
+		}
+	}
+	if err := putJSON(txn, visitKey(v.ID), v); err != nil {
+		return err
+	}
+	return setIndex(txn, unitVisitKey(v))
+}
+
+func putDose(txn *badger.Txn, d care.ScheduledDose) error {
+	if d.ID == "" || d.PatientID == "" {
+		return errors.New("dose needs an id and a patient")
+	}
+	var old care.ScheduledDose
+	if err := getJSON(txn, doseKey(d.ID), &old); err == nil && patientDoseKey(old) != patientDoseKey(d) {
+		if err := txn.Delete([]byte(patientDoseKey(old))); err != nil {
+			return err
+		}
+	}
+	if err := putJSON(txn, doseKey(d.ID), d); err != nil {
+		return err
+	}
+	return setIndex(txn, patientDoseKey(d))
+}
+
+// Units lists every unit.
+func (db *DB) Units(ctx context.Context) ([]care.Unit, error) {
+	var out []care.Unit
+	err := db.view(ctx, func(txn *badger.Txn) (err error) {
+		out, err = scanJSON[care.Unit](txn, "unit/")
+		return err
+	})
+	return out, err
+}
+
+// Patient returns the person card with the id.
+func (db *DB) Patient(ctx context.Context, id string) (care.Patient, error) {
+	var p care.Patient
+	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, patientKey(id), &p) })
+	return p, err
+}
+
+// PatientsByUnit lists the patients of a unit.
+func (db *DB) PatientsByUnit(ctx context.Context, unit string) ([]care.Patient, error) {
+	var out []care.Patient
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, id := range scanKeys(txn, "unitpatient/"+unit+"/", "", "") {
+			var p care.Patient
+			if err := getJSON(txn, patientKey(id), &p); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Visit returns the visit with the id.
+func (db *DB) Visit(ctx context.Context, id string) (care.Visit, error) {
+	var v care.Visit
+	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, visitKey(id), &v) })
+	return v, err
+}
+
+// VisitsByUnit lists a unit's visits that start in [from, to), in time order.
+func (db *DB) VisitsByUnit(ctx context.Context, unit string, from, to time.Time) ([]care.Visit, error) {
+	var out []care.Visit
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, id := range scanKeys(txn, "unitvisit/"+unit+"/", sortableTime(from), sortableTime(to)) {
+			var v care.Visit
+			if err := getJSON(txn, visitKey(id), &v); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DosesByPatient lists a patient's doses due in [from, to), in time order.
+func (db *DB) DosesByPatient(ctx context.Context, patient string, from, to time.Time) ([]care.ScheduledDose, error) {
+	var out []care.ScheduledDose
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, id := range scanKeys(txn, "patientdose/"+patient+"/", sortableTime(from), sortableTime(to)) {
+			var d care.ScheduledDose
+			if err := getJSON(txn, doseKey(id), &d); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Dose returns the scheduled dose with the id.
+func (db *DB) Dose(ctx context.Context, id string) (care.ScheduledDose, error) {
+	var d care.ScheduledDose
+	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, doseKey(id), &d) })
+	return d, err
+}
+
+// Routines lists every emergency routine.
+func (db *DB) Routines(ctx context.Context) ([]care.Routine, error) {
+	var out []care.Routine
+	err := db.view(ctx, func(txn *badger.Txn) (err error) {
+		out, err = scanJSON[care.Routine](txn, "routine/")
+		return err
+	})
+	return out, err
+}
+
+// Announcements lists announcements posted at or after since, oldest first.
+func (db *DB) Announcements(ctx context.Context, since time.Time) ([]care.Announcement, error) {
+	var out []care.Announcement
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		all, err := scanJSON[care.Announcement](txn, "announcement/")
+		for _, a := range all {
+			if !a.Posted.Before(since) {
+				out = append(out, a)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// Initialized reports whether the store has been set up, with demo data or
+// empty.
+func (db *DB) Initialized(ctx context.Context) (bool, error) {
+	var ok bool
+	err := db.view(ctx, func(txn *badger.Txn) (err error) {
+		ok, err = exists(txn, "meta/initialized")
+		return err
+	})
+	return ok, err
+}
+
+// DemoMode reports whether the store was set up with demo data.
+func (db *DB) DemoMode(ctx context.Context) (bool, error) {
+	var demo bool
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		err := getJSON(txn, "meta/demo", &demo)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return demo, err
+}
+
+// MarkInitialized records that the store has been set up, and whether with
+// demo data: a demo store keeps getting today's demo visits.
+func (db *DB) MarkInitialized(ctx context.Context, demo bool) error {
+	return db.update(ctx, func(txn *badger.Txn) error {
+		if err := putJSON(txn, "meta/demo", demo); err != nil {
+			return err
+		}
+		return putJSON(txn, "meta/initialized", time.Now().UTC())
+	})
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	ui "beredskap/app"
+	"beredskap/app/vault"
+	"beredskap/internal/auth"
+	"beredskap/internal/store"
+	"beredskap/server"
+	"beredskap/web"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	dataDir := fs.String("data", "./data", "data directory (database and server keys)")
+	noDemo := fs.Bool("no-demo", false, "start empty instead of loading demo data into a new data directory")
+	offlineHours := fs.Int("offline-hours", 8, "how many hours a shift bundle is valid offline")
+	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
+	tz := fs.String("tz", "Europe/Oslo", "the municipality's time zone")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *offlineHours < 1 || *offlineHours > 72 {
+		return fmt.Errorf("--offline-hours must be between 1 and 72")
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--tz: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	db, keys, err := openData(*dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	hasher := auth.DefaultHasher()
+	initialized, err := db.Initialized(ctx)
+	if err != nil {
+		return err
+	}
+	demoMode, err := db.DemoMode(ctx)
+	if err != nil {
+		return err
+	}
+	if !initialized {
+		demoMode = !*noDemo
+		if err := db.MarkInitialized(ctx, demoMode); err != nil {
+			return err
+		}
+	}
+	if demoMode {
+		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
+			return err
+		}
+		go refreshDemoDaily(ctx, db, hasher, loc, log)
+	}
+
+	ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory()))
+	pwa, err := server.NewAppHandler(server.AppOptions{Static: web.FS})
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Config{
+		OfflineHours: *offlineHours, IdleLockMinutes: *idleLock, Location: loc,
+		Logger: log, Hasher: hasher,
+	}, db, keys, pwa)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	fmt.Fprintf(stdout, "Beredskap is running at http://%s/\n", ln.Addr())
+	if demoMode {
+		fmt.Fprintf(stdout, "Demo logins (password %q):\n", "demo")
+		for _, line := range server.DemoUsers(time.Now(), loc) {
+			fmt.Fprintln(stdout, "  "+line)
+		}
+	}
+	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), nil), ln, "", "")
+}
+
+// openData opens the store and the server keys in dir.
+func openData(dir string, log *slog.Logger) (*store.DB, *server.Keys, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	keys, err := server.LoadKeys(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(filepath.Join(dir, "db"), store.Options{Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, keys, nil
+}
+
+// refreshDemoDaily loads the next day's demo visits shortly after
+// midnight, so that a demo server left running keeps having "today".
+func refreshDemoDaily(ctx context.Context, db *store.DB, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
+	for {
+		now := time.Now().In(loc)
+		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, loc)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(next)):
+		}
+		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
+			log.Error("refresh demo data", "err", err)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// registerDevice ties a phone's ed25519 public key to the logged-in user
+// and to the session, so that bundles and records can be traced to the
+// phone that held them.
+func (s *Server) registerDevice(w http.ResponseWriter, r *http.Request) {
+	c := callerFrom(r.Context())
+	var req wire.DeviceRequest
+	if err := decode(w, r, 4<<10, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(req.PublicKey) != ed25519.PublicKeySize {
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "public_key must be a 32-byte ed25519 key in base64"))
+		return
+	}
+	label := strings.TrimSpace(req.Label)
+	if utf8.RuneCountInString(label) > 100 || !utf8.ValidString(label) {
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "label must be at most 100 characters"))
+		return
+	}
+	now := s.cfg.Now().UTC()
+	d := store.Device{ID: uuid.NewString(), UserID: c.ID, PublicKey: req.PublicKey, Label: label, Created: now, LastSeen: now}
+	if err := s.db.PutDevice(r.Context(), d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sess := c.Session
+	sess.DeviceID = d.ID
+	if err := s.db.PutSession(r.Context(), sess); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("device registered", "user", c.ID, "device", d.ID)
+	writeJSON(w, http.StatusOK, wire.DeviceResponse{DeviceID: d.ID})
+}

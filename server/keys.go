@@ -1,0 +1,123 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/crypto/curve25519"
+
+	"beredskap/internal/seal"
+)
+
+// Keys are the server's long-lived key pairs: ed25519 to sign bundles and
+// X25519 to open records sealed by phones.
+type Keys struct {
+	Sign    ed25519.PrivateKey
+	SealPub []byte
+	sealKey []byte
+}
+
+// SignPub is the public half of the signing key.
+func (k *Keys) SignPub() ed25519.PublicKey { return k.Sign.Public().(ed25519.PublicKey) }
+
+// KeyID names the current key pair for clients that cache it.
+func (k *Keys) KeyID() string {
+	return seal.KeyID(append(append([]byte{}, k.SignPub()...), k.SealPub...))
+}
+
+// OpenRecord opens a record sealed to this server.
+func (k *Keys) OpenRecord(sealed []byte) ([]byte, error) {
+	return seal.OpenBox(k.SealPub, k.sealKey, sealed)
+}
+
+type keyFile struct {
+	SignSeed []byte `json:"sign_seed"`
+	SealKey  []byte `json:"seal_key"`
+}
+
+// LoadKeys reads the key file in dir, creating it with fresh keys on first
+// start. The file is written to a temporary name, synced and renamed, so a
+// crash never leaves half a key behind.
+func LoadKeys(dir string) (*Keys, error) {
+	path := filepath.Join(dir, "server-keys.json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return createKeys(dir, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	var kf keyFile
+	if err := json.Unmarshal(b, &kf); err != nil {
+		return nil, fmt.Errorf("load keys %s: %w", path, err)
+	}
+	if len(kf.SignSeed) != ed25519.SeedSize || len(kf.SealKey) != seal.BoxKeySize {
+		return nil, fmt.Errorf("load keys %s: wrong key sizes", path)
+	}
+	pub, err := curve25519.X25519(kf.SealKey, curve25519.Basepoint)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	return &Keys{Sign: ed25519.NewKeyFromSeed(kf.SignSeed), SealPub: pub, sealKey: kf.SealKey}, nil
+}
+
+func createKeys(dir, path string) (*Keys, error) {
+	_, signKey, err := seal.NewSigningKey()
+	if err != nil {
+		return nil, err
+	}
+	sealPub, sealKey, err := seal.NewBoxKey()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(keyFile{SignSeed: signKey.Seed(), SealKey: sealKey})
+	if err != nil {
+		return nil, fmt.Errorf("create keys: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create keys: %w", err)
+	}
+	if err := writeFileSync(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("create keys: %w", err)
+	}
+	return &Keys{Sign: signKey, SealPub: sealPub, sealKey: sealKey}, nil
+}
+
+// writeFileSync writes b to path durably: temp file, fsync, rename, fsync
+// of the directory.
+func writeFileSync(path string, b []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

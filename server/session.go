@@ -1,0 +1,157 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"beredskap/internal/auth"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+type ctxKey int
+
+const (
+	ctxAccount ctxKey = iota
+	ctxSession
+)
+
+// caller is who made an authenticated request.
+type caller struct {
+	store.Account
+	Session store.Session
+}
+
+func callerFrom(ctx context.Context) caller {
+	c, _ := ctx.Value(ctxAccount).(caller)
+	return c
+}
+
+// login checks a username and password and starts a session.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var req wire.LoginRequest
+	if err := decode(w, r, 4<<10, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Username == "" || req.Password == "" {
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "username and password are required"))
+		return
+	}
+	now := s.cfg.Now()
+	acctKey := strings.ToLower(req.Username)
+	addrKey := clientAddress(r)
+	for _, lim := range []struct {
+		l   *auth.Limiter
+		key string
+	}{{s.accountLimiter, acctKey}, {s.addressLimiter, addrKey}} {
+		if blocked, wait := lim.l.Blocked(lim.key, now); blocked {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in "+wait.Round(time.Second).String()))
+			return
+		}
+	}
+	acct, err := s.db.AccountByUsername(r.Context(), req.Username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.writeError(w, r, err)
+		return
+	}
+	fail := func() {
+		s.accountLimiter.Fail(acctKey, now)
+		s.addressLimiter.Fail(addrKey, now)
+		s.log.Info("login failed", "username", req.Username)
+		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "wrong username or password"))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		// Spend the same time as a real check, so that response time does
+		// not tell which usernames exist.
+		_ = s.cfg.Hasher.Check(s.dummyHash(), req.Password)
+		fail()
+		return
+	}
+	if err := s.cfg.Hasher.Check(acct.PasswordHash, req.Password); err != nil {
+		fail()
+		return
+	}
+	if acct.Disabled {
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled"))
+		return
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sess := store.Session{TokenHash: hash, UserID: acct.ID, Created: now, Expires: now.Add(s.cfg.SessionTTL)}
+	if err := s.db.PutSession(r.Context(), sess); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("login", "user", acct.ID, "role", acct.Role)
+	writeJSON(w, http.StatusOK, wire.LoginResponse{
+		Token: token, User: acct.User, ServerTime: now.UTC(), ExpiresAt: sess.Expires.UTC(),
+		SignKey: s.keys.SignPub(), SealKey: s.keys.SealPub, KeyID: s.keys.KeyID(),
+	})
+}
+
+// dummyHash is a valid hash of nothing anyone knows, made with the
+// server's own cost.
+func (s *Server) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = s.cfg.Hasher.Hash("no such user") })
+	return s.dummy
+}
+
+// logout ends the caller's session.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	c := callerFrom(r.Context())
+	if err := s.db.DeleteSession(r.Context(), c.Session); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// authed lets a request through only with a live session of an enabled
+// account.
+func (s *Server) authed(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "log in first"))
+			return
+		}
+		sess, err := s.db.Session(r.Context(), auth.TokenHash(token))
+		if errors.Is(err, store.ErrNotFound) {
+			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "the session has ended; log in again"))
+			return
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		acct, err := s.db.Account(r.Context(), sess.UserID)
+		if err != nil || acct.Disabled {
+			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "the session has ended; log in again"))
+			return
+		}
+		ctx := context.WithValue(r.Context(), ctxAccount, caller{Account: acct, Session: sess})
+		next(w, r.WithContext(ctx))
+	})
+}
+
+// clientAddress is the peer's IP address. Headers like X-Forwarded-For
+// are not trusted: anyone can send them.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,203 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"beredskap/internal/wire"
+)
+
+func TestLogin(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		name   string
+		body   any
+		status int
+		code   wire.Code
+		ctype  string
+	}{
+		{"right password", wire.LoginRequest{Username: "anna", Password: "demo"}, 200, "", ""},
+		{"username in other case", wire.LoginRequest{Username: "Anna", Password: "demo"}, 200, "", ""},
+		{"wrong password", wire.LoginRequest{Username: "nils", Password: "nope"}, 401, wire.CodeUnauthorized, ""},
+		{"unknown user", wire.LoginRequest{Username: "nobody", Password: "demo"}, 401, wire.CodeUnauthorized, ""},
+		{"broken JSON", `{"username":"anna",`, 400, wire.CodeInvalidInput, ""},
+		{"not an object", `[1,2]`, 400, wire.CodeInvalidInput, ""},
+		{"unknown field", `{"username":"anna","password":"demo","admin":true}`, 400, wire.CodeInvalidInput, ""},
+		{"two values", `{"username":"anna","password":"demo"}{}`, 400, wire.CodeInvalidInput, ""},
+		{"empty password", wire.LoginRequest{Username: "anna"}, 400, wire.CodeInvalidInput, ""},
+		{"too large", `{"username":"` + strings.Repeat("a", 5000) + `","password":"x"}`, 413, wire.CodeTooLarge, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var lr wire.LoginResponse
+			code, raw := e.call("POST", "/api/v1/session", "", c.body, &lr)
+			if code != c.status {
+				t.Fatalf("status %d, want %d: %s", code, c.status, raw)
+			}
+			if c.code != "" {
+				if got := errorCode(t, raw); got != c.code {
+					t.Fatalf("code %q, want %q", got, c.code)
+				}
+				return
+			}
+			if len(lr.Token) < 40 || lr.User.Username != "anna" || len(lr.SignKey) != 32 || len(lr.SealKey) != 32 {
+				t.Fatalf("login answer %+v", lr)
+			}
+			if lr.ServerTime.IsZero() || time.Since(lr.ServerTime) > time.Minute {
+				t.Fatalf("server_time %v", lr.ServerTime)
+			}
+		})
+	}
+}
+
+func TestLoginRequiresJSONContentType(t *testing.T) {
+	e := newEnv(t)
+	resp, err := http.Post(e.http.URL+"/api/v1/session", "application/x-www-form-urlencoded", strings.NewReader("username=anna&password=demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Fatalf("form post: %d", resp.StatusCode)
+	}
+}
+
+func TestLoginRateLimitPerAccount(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 5; i++ {
+		if code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "kari", Password: "guess"}, nil); code != 401 {
+			t.Fatalf("attempt %d: %d %s", i+1, code, raw)
+		}
+	}
+	// The sixth attempt is refused before the password is looked at, even
+	// with the right password.
+	code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "kari", Password: "demo"}, nil)
+	if code != 429 || errorCode(t, raw) != wire.CodeRateLimited {
+		t.Fatalf("after 5 failures: %d %s", code, raw)
+	}
+	// Another account is not affected.
+	if code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "anna", Password: "demo"}, nil); code != 200 {
+		t.Fatalf("other account: %d %s", code, raw)
+	}
+}
+
+func TestLoginRateLimitPerAddress(t *testing.T) {
+	e := newEnv(t)
+	limited := false
+	for i := 0; i < 40 && !limited; i++ {
+		// A different username each time: only the address limit can stop it.
+		code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Password: "x"}, nil)
+		switch code {
+		case 401:
+		case 429:
+			if errorCode(t, raw) != wire.CodeRateLimited {
+				t.Fatalf("429 with %s", raw)
+			}
+			limited = true
+			if i < 30 {
+				t.Fatalf("limited after only %d attempts", i)
+			}
+		default:
+			t.Fatalf("attempt %d: %d %s", i, code, raw)
+		}
+	}
+	if !limited {
+		t.Fatal("40 failed logins from one address were never limited")
+	}
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	e := newEnv(t)
+	lr := e.login("anna")
+	cases := []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"no token", "", 401},
+		{"garbage token", "abc", 401},
+		{"live token", lr.Token, 200},
+	}
+	for _, c := range cases {
+		body := wire.DeviceRequest{PublicKey: make([]byte, 32), Label: "x"}
+		if code, raw := e.call("POST", "/api/v1/devices", c.token, body, nil); code != c.status {
+			t.Fatalf("%s: %d %s", c.name, code, raw)
+		}
+	}
+	if code, raw := e.call("DELETE", "/api/v1/session", lr.Token, nil, nil); code != 200 {
+		t.Fatalf("logout: %d %s", code, raw)
+	}
+	code, raw := e.call("GET", "/api/v1/bundle", lr.Token, nil, nil)
+	if code != 401 || errorCode(t, raw) != wire.CodeUnauthorized {
+		t.Fatalf("after logout: %d %s", code, raw)
+	}
+}
+
+func TestLogoutClearsSiteData(t *testing.T) {
+	e := newEnv(t)
+	lr := e.login("anna")
+	req, _ := http.NewRequest("DELETE", e.http.URL+"/api/v1/session", nil)
+	req.Header.Set("Authorization", "Bearer "+lr.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Clear-Site-Data"); !strings.Contains(got, `"storage"`) {
+		t.Fatalf("Clear-Site-Data = %q", got)
+	}
+}
+
+func TestDisabledAccountCannotLogIn(t *testing.T) {
+	e := newEnv(t)
+	lr := e.login("ole")
+	acct, err := e.db.AccountByUsername(t.Context(), "ole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct.Disabled = true
+	if err := e.db.PutAccount(t.Context(), acct); err != nil {
+		t.Fatal(err)
+	}
+	code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "ole", Password: "demo"}, nil)
+	if code != 403 || errorCode(t, raw) != wire.CodeForbidden {
+		t.Fatalf("disabled login: %d %s", code, raw)
+	}
+	if code, _ := e.call("GET", "/api/v1/bundle", lr.Token, nil, nil); code != 401 {
+		t.Fatalf("disabled account's old session still works: %d", code)
+	}
+}
+
+func TestRegisterDevice(t *testing.T) {
+	e := newEnv(t)
+	lr := e.login("nils")
+	cases := []struct {
+		name   string
+		body   any
+		status int
+	}{
+		{"ed25519 key", wire.DeviceRequest{PublicKey: make([]byte, 32), Label: "Nils' phone"}, 200},
+		{"short key", wire.DeviceRequest{PublicKey: make([]byte, 31), Label: "x"}, 400},
+		{"key not base64", `{"public_key":"***","label":"x"}`, 400},
+		{"long label", wire.DeviceRequest{PublicKey: make([]byte, 32), Label: strings.Repeat("x", 101)}, 400},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var dr wire.DeviceResponse
+			code, raw := e.call("POST", "/api/v1/devices", lr.Token, c.body, &dr)
+			if code != c.status {
+				t.Fatalf("%d %s", code, raw)
+			}
+			if code == 200 {
+				d, err := e.db.Device(t.Context(), dr.DeviceID)
+				if err != nil || d.UserID != lr.User.ID {
+					t.Fatalf("stored device %+v, %v", d, err)
+				}
+			} else if errorCode(t, raw) != wire.CodeInvalidInput {
+				t.Fatalf("code: %s", raw)
+			}
+		})
+	}
+}
