@@ -29,9 +29,16 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/...
 
+# wasmbrowsertest runs GOOS=js test binaries in headless Chromium, so the
+# phone's IndexedDB store is tested in a real browser.
+WASMEXEC := .build/bin/wasmbrowsertest
+$(WASMEXEC):
+	GOBIN=$(abspath .build/bin) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
+
 ## test: vet and every test, browser tests included
-test: wasm vet
+test: wasm vet $(WASMEXEC)
 	$(GO) test -count=1 -timeout 30m ./...
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath $(WASMEXEC)) ./app/vault ./internal/seal ./internal/care
 
 clean:
 	rm -rf .build $(WASM) $(WASM).br $(WASM).gz

@@ -39,7 +39,7 @@ func (p *page) frame(active, title string, content ...app.UI) app.UI {
 	return app.Div().Class("shell").Attr("data-mounted", p.mounted).Body(
 		p.topbar(title),
 		app.If(p.updateReady, func() app.UI {
-			return app.Div().Class("banner banner-info").Attr("role", "status").Body(
+			return app.Div().Class("banner banner-info").Attr("role", "status").Attr("data-testid", "update-ready").Body(
 				app.Span().Text(p.t("update.ready")),
 				app.Button().Class("btn btn-small").Text(p.t("update.reload")).
 					OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),

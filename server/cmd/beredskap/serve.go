@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -28,6 +29,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	offlineHours := fs.Int("offline-hours", 8, "how many hours a shift bundle is valid offline")
 	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
 	tz := fs.String("tz", "Europe/Oslo", "the municipality's time zone")
+	staticDir := fs.String("static-dir", "", "serve the app's files from this directory instead of the embedded ones (development)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,7 +71,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory()))
-	pwa, err := server.NewAppHandler(server.AppOptions{Static: web.FS})
+	var static iofs.FS = web.FS
+	if *staticDir != "" {
+		static = os.DirFS(*staticDir)
+	}
+	pwa, err := server.NewAppHandler(server.AppOptions{Static: static})
 	if err != nil {
 		return err
 	}
