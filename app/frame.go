@@ -1,7 +1,11 @@
 package app
 
 import (
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/app/i18n"
 )
 
 // page is embedded by every page: it holds the shared shift and renders
@@ -21,6 +25,7 @@ type page struct {
 // their OnMount.
 func (p *page) mount(ctx app.Context) {
 	p.mounted = true
+	p.updateReady = ctx.AppUpdateAvailable()
 	p.shift.attach(ctx)
 	ctx.Handle(changed, func(ctx app.Context, a app.Action) {})
 }
@@ -33,6 +38,32 @@ func (p *page) OnAppUpdate(ctx app.Context) {
 // t translates for the page.
 func (p *page) t(key string, args ...any) string { return p.shift.T(key, args...) }
 
+// gate returns what to show instead of a page that needs the open shift:
+// the login form, the PIN choice, the unlock form, or a loading note. ok
+// is true when the shift is open and the page may render.
+func (p *page) gate() (ui app.UI, ok bool) {
+	switch p.shift.Phase() {
+	case PhaseUnlocked:
+		return nil, true
+	case PhaseLoading:
+		// Also the server's prerender: a neutral placeholder until the app runs.
+		return app.P().Class("muted center").Text(p.t("app.loading")), false
+	case PhasePIN:
+		return &pinSetup{shift: p.shift}, false
+	case PhaseLocked:
+		return &unlockForm{shift: p.shift}, false
+	case PhaseOffice:
+		return officeNote(p.shift), false
+	default:
+		return app.Div().Body(
+			&loginForm{shift: p.shift},
+			app.P().Class("muted center").Body(
+				app.A().Href("/routines").Attr("data-testid", "routines-link").Text(p.t("visits.routines_link")),
+			),
+		), false
+	}
+}
+
 // frame lays out a page: the status bar on top, the content, the tab bar at
 // the bottom within thumb reach.
 func (p *page) frame(active, title string, content ...app.UI) app.UI {
@@ -43,6 +74,13 @@ func (p *page) frame(active, title string, content ...app.UI) app.UI {
 				app.Span().Text(p.t("update.ready")),
 				app.Button().Class("btn btn-small").Text(p.t("update.reload")).
 					OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+			)
+		}),
+		app.If(p.shift.StorageAtRisk() && p.shift.Phase() == PhaseUnlocked, func() app.UI {
+			return app.Div().Class("banner banner-important banner-compact").Attr("role", "status").Attr("data-testid", "storage-warning").Body(
+				app.Span().Text(p.t("storage.at_risk")),
+				app.Button().Class("btn-icon").Attr("aria-label", p.t("banner.dismiss")).Body(icon("close")).
+					OnClick(func(ctx app.Context, e app.Event) { p.shift.SetStorageAtRisk(false) }),
 			)
 		}),
 		app.Main().ID("main").Class("content").Body(content...),
@@ -59,25 +97,60 @@ func (p *page) topbar(title string) app.UI {
 	case !online:
 		status, class = p.t("status.offline"), "pill pill-offline"
 	}
+	phase := p.shift.Phase()
 	return app.Header().Class("topbar").Body(
-		app.H1().Class("topbar-title").Text(title),
-		app.Span().Class(class).Attr("data-testid", "net-status").Attr("role", "status").Text(status),
+		app.Div().Class("topbar-row").Body(
+			app.H1().Class("topbar-title").Text(title),
+			app.Span().Class(class).Attr("data-testid", "net-status").Attr("role", "status").Text(status),
+		),
+		app.If(phase == PhaseUnlocked || phase == PhaseLocked, func() app.UI {
+			return app.Div().Class("topbar-row topbar-sub").Body(
+				app.Span().Class("time-left").Attr("data-testid", "time-left").Text(p.timeLeft()),
+				app.If(phase == PhaseUnlocked, func() app.UI {
+					return app.Button().Class("btn-lock").Attr("data-testid", "lock").
+						Attr("aria-label", p.t("lock.button_label")).
+						OnClick(func(ctx app.Context, e app.Event) { p.shift.Lock(LockButton) }).
+						Body(icon("lock"), app.Span().Text(p.t("lock.button")))
+				}),
+			)
+		}),
 	)
 }
 
+// timeLeft says how long the shift lasts offline and when it was fetched.
+func (p *page) timeLeft() string {
+	lang := p.shift.Lang()
+	left := p.shift.TimeLeft()
+	refreshed := p.shift.LastRefresh()
+	s := p.t("shift.time_left", i18n.Duration(lang, left.Round(time.Minute)))
+	if !refreshed.IsZero() {
+		s += " · " + p.t("shift.refreshed", i18n.Time(lang, refreshed.Local()))
+	}
+	return s
+}
+
 func (p *page) tabbar(active string) app.UI {
-	tab := func(id, href, label, icon string) app.UI {
+	tab := func(id, href, label, glyph string) app.UI {
 		class, current := "tab", ""
 		if id == active {
 			class, current = "tab tab-active", "page"
 		}
 		return app.A().Href(href).Class(class).Attr("aria-current", current).Attr("data-testid", "tab-"+id).Body(
-			app.Span().Class("tab-icon").Attr("aria-hidden", "true").Text(icon),
+			app.Span().Class("tab-icon").Body(icon(glyph)),
 			app.Span().Class("tab-label").Text(label),
 		)
 	}
 	return app.Nav().Class("tabbar").Attr("aria-label", p.t("nav.label")).Body(
-		tab("visits", "/", p.t("nav.visits"), "☰"),
-		tab("routines", "/routines", p.t("nav.routines"), "⚠"),
+		tab("visits", "/", p.t("nav.visits"), "list"),
+		tab("unit", "/unit", p.t("nav.unit"), "unit"),
+		tab("routines", "/routines", p.t("nav.routines"), "warning"),
+	)
+}
+
+// officeNote is shown to coordinators and admins on the phone pages.
+func officeNote(s *Shift) app.UI {
+	return app.Div().Class("card").Body(
+		app.P().Text(s.T("visits.no_shift_role")),
+		logoutButton(s),
 	)
 }

@@ -29,6 +29,10 @@ func (f *loginForm) OnMount(ctx app.Context) { f.ready = true }
 
 func (f *loginForm) Render() app.UI {
 	return app.Form().Class("card form").Method("post").Action("/").OnSubmit(f.submit).Body(
+		app.If(f.shift.WipeReason() != "", func() app.UI {
+			return app.P().Class("banner banner-important").Attr("role", "status").Attr("data-testid", "wiped").
+				Text(f.shift.T("wipe." + f.shift.WipeReason()))
+		}),
 		app.H2().Text(f.shift.T("login.title")),
 		app.P().Class("muted").Text(f.shift.T("login.hint")),
 		app.Label().For("username").Text(f.shift.T("login.username")),

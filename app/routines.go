@@ -33,7 +33,7 @@ func (p *routinesPage) Render() app.UI {
 	}
 	return p.frame("routines", p.t("routines.title"),
 		app.If(len(routines) == 0, func() app.UI {
-			if !p.shift.PublicLoaded() {
+			if p.shift.Phase() == PhaseLoading {
 				return app.P().Class("muted").Text(p.t("app.loading"))
 			}
 			return app.P().Class("card").Text(p.t("routines.none"))

@@ -22,36 +22,107 @@ import (
 // every mounted page renders again.
 const changed = "beredskap/changed"
 
-// Shift is the phone's state: who is logged in, the verified bundle, what
-// is readable without the PIN, and whether the server answers. Pages read
-// it; it tells them to render again when it changes.
+// Phase is where the phone stands with its shift.
+type Phase int
+
+// Phases, in the order a shift goes through them.
+const (
+	// PhaseLoading: the phone's store has not been read yet.
+	PhaseLoading Phase = iota
+	// PhaseLogin: no shift on the phone; logging in needs the network.
+	PhaseLogin
+	// PhasePIN: logged in and the bundle fetched; a PIN must be chosen.
+	PhasePIN
+	// PhaseLocked: a sealed shift is on the phone; the PIN opens it.
+	PhaseLocked
+	// PhaseUnlocked: the data key is in memory and the shift readable.
+	PhaseUnlocked
+	// PhaseOffice: a coordinator or admin is logged in (no shift bundle).
+	PhaseOffice
+)
+
+// Options tune a Shift; the zero value is production.
+type Options struct {
+	// KDF wraps the data key; zero means seal.DefaultKDF.
+	KDF seal.KDF
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Shift is the phone's state: who is logged in, the sealed shift and its
+// key, what is readable without the PIN, and whether the server answers.
+// Pages read it; it tells them to render again when it changes.
 type Shift struct {
 	api   *API
 	vault vault.Store
 	now   func() time.Time
+	kdf   seal.KDF
 
-	mu            sync.Mutex
-	ctx           app.Context
-	hasCtx        bool
-	lang          string
-	token         string
-	user          care.User
-	signKey       []byte
-	sealKey       []byte
-	deviceID      string
-	deviceKey     ed25519.PrivateKey
+	// writeMu serializes changes to the phone's store that read before
+	// they write (the record sequence counter, the failed-PIN counter).
+	writeMu sync.Mutex
+
+	mu     sync.Mutex
+	ctx    app.Context
+	hasCtx bool
+	lang   string
+
+	loaded     bool
+	owner      *owner // the stored shift's owner; nil when none
+	wrapped    *seal.WrappedKey
+	failed     int
+	wipeReason string
+	clock      clock
+
+	// In memory only.
+	pending       *session // logged in, before the PIN is set
+	pendingBundle *wire.BundleResponse
+	key           []byte // the data key, only while unlocked
+	sess          *session
 	bundle        *wire.Bundle
+	granted       map[string]bool // unit-part patients opened with a reason
 	routines      []care.Routine
 	announcements []care.Announcement
 	online        bool
 	onlineKnown   bool
-	lastRefresh   time.Time
-	publicLoaded  bool
+	lastActive    time.Time
+	storageRisk   bool
+	unlockTime    time.Duration
+	lockReason    string
+}
+
+// session is what a login gives the phone. It is kept sealed under the data
+// key; only its owner's name and ids are stored in clear.
+type session struct {
+	Token     string    `json:"token"`
+	User      care.User `json:"user"`
+	SignKey   []byte    `json:"sign_key"`
+	SealKey   []byte    `json:"seal_key"`
+	DeviceID  string    `json:"device_id"`
+	DeviceKey []byte    `json:"device_key"`
+}
+
+// owner is stored in clear so that the locked phone can say whose shift it
+// holds, until when, and bind the sealed values to user and device.
+type owner struct {
+	UserID          string    `json:"user_id"`
+	Name            string    `json:"name"`
+	DeviceID        string    `json:"device_id"`
+	IssuedAt        time.Time `json:"issued_at"`
+	ExpiresAt       time.Time `json:"expires_at"`
+	Refreshed       time.Time `json:"refreshed"`
+	IdleLockMinutes int       `json:"idle_lock_minutes"`
 }
 
 // NewShift returns the phone's state over a store and an API client.
-func NewShift(api *API, v vault.Store) *Shift {
-	return &Shift{api: api, vault: v, now: time.Now, lang: i18n.Default}
+func NewShift(api *API, v vault.Store, o Options) *Shift {
+	if o.KDF == (seal.KDF{}) {
+		o.KDF = seal.DefaultKDF
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, lang: i18n.Default}
 }
 
 // attach remembers the latest mounted page's context for posting changes.
@@ -71,6 +142,26 @@ func (s *Shift) notify() {
 	}
 }
 
+// Phase says where the phone stands.
+func (s *Shift) Phase() Phase {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case !s.loaded:
+		return PhaseLoading
+	case s.key != nil:
+		return PhaseUnlocked
+	case s.pending != nil && !s.pending.User.Role.WorksShifts():
+		return PhaseOffice
+	case s.pending != nil:
+		return PhasePIN
+	case s.owner != nil:
+		return PhaseLocked
+	default:
+		return PhaseLogin
+	}
+}
+
 // Lang is the language to show.
 func (s *Shift) Lang() string {
 	s.mu.Lock()
@@ -78,10 +169,24 @@ func (s *Shift) Lang() string {
 	return s.lang
 }
 
-// SetLang chooses the language.
-func (s *Shift) SetLang(lang string) {
+// SetLang chooses the language and remembers it on the phone.
+func (s *Shift) SetLang(ctx context.Context, lang string) {
+	lang = i18n.Pick(lang)
 	s.mu.Lock()
-	s.lang = i18n.Pick(lang)
+	s.lang = lang
+	s.mu.Unlock()
+	_ = s.vault.Commit(ctx, vault.Put(vault.Meta, metaLang, []byte(lang)))
+	s.notify()
+}
+
+// DefaultLang takes the browser's language when the user has not chosen
+// one on this phone.
+func (s *Shift) DefaultLang(ctx context.Context, browser string) {
+	if _, err := s.vault.Get(ctx, vault.Meta, metaLang); err == nil {
+		return
+	}
+	s.mu.Lock()
+	s.lang = i18n.Pick(browser)
 	s.mu.Unlock()
 	s.notify()
 }
@@ -89,25 +194,34 @@ func (s *Shift) SetLang(lang string) {
 // T translates key into the shift's language.
 func (s *Shift) T(key string, args ...any) string { return i18n.T(s.Lang(), key, args...) }
 
-// Bundle returns the verified bundle, or nil before one is loaded.
+// Bundle returns the open bundle, or nil while locked.
 func (s *Shift) Bundle() *wire.Bundle {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.bundle
 }
 
-// User returns the logged-in user.
+// User returns the logged-in user (while unlocked or before the PIN).
 func (s *Shift) User() care.User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.user
+	switch {
+	case s.sess != nil:
+		return s.sess.User
+	case s.pending != nil:
+		return s.pending.User
+	}
+	return care.User{}
 }
 
-// LoggedIn reports whether a session is open in this page.
-func (s *Shift) LoggedIn() bool {
+// OwnerName names whose shift the phone holds, readable while locked.
+func (s *Shift) OwnerName() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.token != ""
+	if s.owner == nil {
+		return ""
+	}
+	return s.owner.Name
 }
 
 // Online reports whether the last request reached the server, and whether
@@ -122,7 +236,57 @@ func (s *Shift) Online() (online, known bool) {
 func (s *Shift) LastRefresh() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.lastRefresh
+	if s.owner == nil {
+		return time.Time{}
+	}
+	return s.owner.Refreshed
+}
+
+// ExpiresAt is when the stored shift stops being usable.
+func (s *Shift) ExpiresAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owner == nil {
+		return time.Time{}
+	}
+	return s.owner.ExpiresAt
+}
+
+// WipeReason says why the shift was last wiped ("" when it was not).
+func (s *Shift) WipeReason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wipeReason
+}
+
+// FailedPINs is how many wrong PINs in a row have been typed.
+func (s *Shift) FailedPINs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+// StorageAtRisk reports that the browser refused persistent storage: it
+// may evict the phone's data under storage pressure.
+func (s *Shift) StorageAtRisk() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.storageRisk
+}
+
+// SetStorageAtRisk records the answer to navigator.storage.persist().
+func (s *Shift) SetStorageAtRisk(risk bool) {
+	s.mu.Lock()
+	s.storageRisk = risk
+	s.mu.Unlock()
+	s.notify()
+}
+
+// UnlockTime is how long the last PIN unlock took (Argon2id and opening).
+func (s *Shift) UnlockTime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unlockTime
 }
 
 // Routines returns the emergency routines, readable without the PIN.
@@ -132,11 +296,20 @@ func (s *Shift) Routines() []care.Routine {
 	return s.routines
 }
 
-// Announcements returns the coordinators' messages.
+// Announcements returns the coordinators' messages, readable without the
+// PIN.
 func (s *Shift) Announcements() []care.Announcement {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.announcements
+}
+
+// Granted reports whether a patient of the unit part has been opened with
+// an emergency-access reason in this shift.
+func (s *Shift) Granted(patientID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.granted[patientID]
 }
 
 // observe records whether a request reached the server, and reports
@@ -153,29 +326,19 @@ func (s *Shift) observe(err error) (cameBack bool) {
 	return online && (!was || !known)
 }
 
-// Watch probes the server until ctx ends: every interval, and at once when
-// wake fires (the browser's "online" event is only a hint). When the phone
-// comes back online, back is called: that is when to look for a new app
-// version, refresh the shift and sync.
-func (s *Shift) Watch(ctx context.Context, interval time.Duration, wake <-chan struct{}, back func()) {
-	for {
-		c, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := s.api.Health(c)
-		cancel()
-		if ctx.Err() != nil {
-			return
-		}
-		if s.observe(err) && back != nil {
-			back()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-		case <-time.After(interval):
-		}
-	}
-}
+// Keys of the Meta and Public buckets.
+const (
+	metaWrapped = "wrapped"
+	metaFailed  = "failed"
+	metaOwner   = "owner"
+	metaClock   = "clock"
+	metaLang    = "lang"
+	metaWipe    = "wipe"
+	metaSeqPre  = "seq/"
+	publicKey   = "public"
+	sealedSess  = "session"
+	sealedBndl  = "bundle"
+)
 
 // public is what the phone keeps readable without the PIN.
 type public struct {
@@ -184,117 +347,79 @@ type public struct {
 	Saved         time.Time           `json:"saved"`
 }
 
-const publicKey = "public"
+// Load reads the phone's store at start: language, routines, and whether a
+// sealed shift is waiting for its PIN. An expired shift is wiped here,
+// before anyone can try a PIN on it.
+func (s *Shift) Load(ctx context.Context) error {
+	var lang string
+	if b, err := s.vault.Get(ctx, vault.Meta, metaLang); err == nil {
+		lang = string(b)
+	}
+	var pub public
+	if err := s.getJSON(ctx, vault.Public, publicKey, &pub); err != nil && !errors.Is(err, vault.ErrNotFound) {
+		return fmt.Errorf("load routines: %w", err)
+	}
+	var own owner
+	hasOwner := true
+	if err := s.getJSON(ctx, vault.Meta, metaOwner, &own); errors.Is(err, vault.ErrNotFound) {
+		hasOwner = false
+	} else if err != nil {
+		return fmt.Errorf("load shift: %w", err)
+	}
+	var w seal.WrappedKey
+	if err := s.getJSON(ctx, vault.Meta, metaWrapped, &w); errors.Is(err, vault.ErrNotFound) {
+		hasOwner = false // an owner without a key is the remains of a wipe
+	} else if err != nil {
+		return fmt.Errorf("load shift: %w", err)
+	}
+	failed := 0
+	if b, err := s.vault.Get(ctx, vault.Meta, metaFailed); err == nil {
+		_ = json.Unmarshal(b, &failed)
+	}
+	var wipe string
+	if b, err := s.vault.Get(ctx, vault.Meta, metaWipe); err == nil {
+		wipe = string(b)
+	}
+	var hw clockRecord
+	_ = s.getJSON(ctx, vault.Meta, metaClock, &hw)
 
-// LoadPublic reads the routines and announcements kept on the phone.
-func (s *Shift) LoadPublic(ctx context.Context) error {
-	b, err := s.vault.Get(ctx, vault.Public, publicKey)
-	if errors.Is(err, vault.ErrNotFound) {
-		s.mu.Lock()
-		s.publicLoaded = true
-		s.mu.Unlock()
-		s.notify()
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("load routines: %w", err)
-	}
-	var p public
-	if err := json.Unmarshal(b, &p); err != nil {
-		return fmt.Errorf("load routines: %w", err)
-	}
 	s.mu.Lock()
+	if lang != "" {
+		s.lang = i18n.Pick(lang)
+	}
 	if s.bundle == nil {
-		s.routines, s.announcements = p.Routines, p.Announcements
+		s.routines, s.announcements = pub.Routines, pub.Announcements
 	}
-	s.publicLoaded = true
+	if hasOwner {
+		s.owner, s.wrapped = &own, &w
+	}
+	s.failed, s.wipeReason = failed, wipe
+	s.clock.start(s.now(), hw.HighWater)
+	s.loaded = true
 	s.mu.Unlock()
+
+	if hasOwner && !s.EffectiveNow().Before(own.ExpiresAt) {
+		return s.Wipe(ctx, WipeExpired)
+	}
 	s.notify()
 	return nil
 }
 
-// PublicLoaded reports whether LoadPublic has finished.
-func (s *Shift) PublicLoaded() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.publicLoaded
+func (s *Shift) getJSON(ctx context.Context, bucket, key string, v any) error {
+	b, err := s.vault.Get(ctx, bucket, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
 }
 
-// Login starts a session, registers this phone and fetches the shift.
-func (s *Shift) Login(ctx context.Context, username, password, deviceLabel string) error {
-	resp, err := s.api.Login(ctx, username, password)
-	s.observe(err)
+func putJSON(bucket, key string, v any) (vault.Write, error) {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return vault.Write{}, err
 	}
-	pub, priv, err := seal.NewSigningKey()
-	if err != nil {
-		return err
-	}
-	deviceID, err := s.api.RegisterDevice(ctx, resp.Token, pub, deviceLabel)
-	s.observe(err)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.token, s.user = resp.Token, resp.User
-	s.signKey, s.sealKey = resp.SignKey, resp.SealKey
-	s.deviceID, s.deviceKey = deviceID, priv
-	if resp.User.Lang != "" {
-		s.lang = i18n.Pick(resp.User.Lang)
-	}
-	s.mu.Unlock()
-	if !resp.User.Role.WorksShifts() {
-		s.notify()
-		return nil
-	}
-	return s.Refresh(ctx)
+	return vault.Put(bucket, key, b), nil
 }
 
-// ErrBadSignature means the bundle did not carry a valid signature by the
-// server's key: it is refused whole.
-var ErrBadSignature = errors.New("the shift data is not signed by the server")
-
-// Refresh fetches the bundle again, verifies the server's signature and
-// keeps its public part readable offline.
-func (s *Shift) Refresh(ctx context.Context) error {
-	s.mu.Lock()
-	token, signKey := s.token, s.signKey
-	s.mu.Unlock()
-	resp, err := s.api.Bundle(ctx, token)
-	s.observe(err)
-	if err != nil {
-		return err
-	}
-	b, err := VerifyBundle(resp, signKey)
-	if err != nil {
-		return err
-	}
-	p, err := json.Marshal(public{Routines: b.Routines, Announcements: b.Announcements, Saved: s.now().UTC()})
-	if err != nil {
-		return err
-	}
-	if err := s.vault.Commit(ctx, vault.Put(vault.Public, publicKey, p)); err != nil {
-		return fmt.Errorf("keep routines: %w", err)
-	}
-	s.mu.Lock()
-	s.bundle = b
-	s.routines, s.announcements = b.Routines, b.Announcements
-	s.lastRefresh = s.now()
-	s.mu.Unlock()
-	s.notify()
-	return nil
-}
-
-// VerifyBundle checks the server's signature over the bundle bytes and
-// decodes them. Nothing of an unsigned or altered bundle is used.
-func VerifyBundle(resp wire.BundleResponse, signKey []byte) (*wire.Bundle, error) {
-	if !seal.Verify(signKey, resp.Bundle, resp.Signature) {
-		return nil, ErrBadSignature
-	}
-	var b wire.Bundle
-	if err := json.Unmarshal(resp.Bundle, &b); err != nil {
-		return nil, fmt.Errorf("decode bundle: %w", err)
-	}
-	return &b, nil
-}
+// deviceKey returns the unlocked session's device signing key.
+func (s *session) deviceKey() ed25519.PrivateKey { return ed25519.PrivateKey(s.DeviceKey) }

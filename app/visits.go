@@ -2,6 +2,7 @@ package app
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -12,7 +13,7 @@ import (
 )
 
 // visitsPage is the home page: today's visits of the logged-in worker in
-// time order, or the login form when nobody is logged in.
+// time order. Without an open shift it shows what opens one.
 type visitsPage struct {
 	page
 }
@@ -20,18 +21,10 @@ type visitsPage struct {
 func (p *visitsPage) OnMount(ctx app.Context) { p.mount(ctx) }
 
 func (p *visitsPage) Render() app.UI {
-	b := p.shift.Bundle()
-	if b == nil {
-		return p.frame("visits", p.t("app.name"),
-			app.If(!p.shift.LoggedIn(), func() app.UI { return &loginForm{shift: p.shift} }),
-			app.If(p.shift.LoggedIn() && !p.shift.User().Role.WorksShifts(), func() app.UI {
-				return app.P().Class("card").Text(p.t("visits.no_shift_role"))
-			}),
-			app.P().Class("muted center").Body(
-				app.A().Href("/routines").Attr("data-testid", "routines-link").Text(p.t("visits.routines_link")),
-			),
-		)
+	if ui, ok := p.gate(); !ok {
+		return p.frame("visits", p.t("app.name"), ui)
 	}
+	b := p.shift.Bundle()
 	lang := p.shift.Lang()
 	own := OwnVisits(b)
 	now := time.Now()
@@ -43,7 +36,7 @@ func (p *visitsPage) Render() app.UI {
 			app.Range(own).Slice(func(i int) app.UI {
 				v := own[i]
 				pt, _ := b.Patient(v.PatientID)
-				return visitRow(lang, p.shift, v, pt)
+				return visitRow(lang, v, pt, "", "visit")
 			}),
 		),
 	)
@@ -51,9 +44,18 @@ func (p *visitsPage) Render() app.UI {
 
 // OwnVisits returns the bundle owner's own visits in time order.
 func OwnVisits(b *wire.Bundle) []care.Visit {
+	return visitsWhere(b, func(v care.Visit) bool { return b.Own(v) })
+}
+
+// UnitVisits returns the unit part: the other workers' visits.
+func UnitVisits(b *wire.Bundle) []care.Visit {
+	return visitsWhere(b, func(v care.Visit) bool { return !b.Own(v) })
+}
+
+func visitsWhere(b *wire.Bundle, keep func(care.Visit) bool) []care.Visit {
 	var out []care.Visit
 	for _, v := range b.Visits {
-		if b.Own(v) {
+		if keep(v) {
 			out = append(out, v)
 		}
 	}
@@ -61,10 +63,12 @@ func OwnVisits(b *wire.Bundle) []care.Visit {
 	return out
 }
 
-func visitRow(lang string, s *Shift, v care.Visit, pt care.Patient) app.UI {
+// visitRow is one visit in a list: time and length, patient, address,
+// tasks; worker names whose visit it is in the unit part.
+func visitRow(lang string, v care.Visit, pt care.Patient, worker, testid string) app.UI {
 	start := v.Start.Local()
 	return app.Li().Class("visit").Body(
-		app.A().Href("/visits/"+v.ID).Class("visit-link").Attr("data-testid", "visit").Body(
+		app.A().Href("/visits/"+v.ID).Class("visit-link").Attr("data-testid", testid).Body(
 			app.Div().Class("visit-time").Body(
 				app.Strong().Text(i18n.Time(lang, start)),
 				app.Span().Class("muted").Text(i18n.T(lang, "duration.minutes", v.DurationMinutes)),
@@ -77,21 +81,13 @@ func visitRow(lang string, s *Shift, v care.Visit, pt care.Patient) app.UI {
 					}),
 				),
 				app.Div().Class("visit-address muted").Text(pt.Address),
-				app.Div().Class("visit-tasks").Text(joinTasks(v.Tasks)),
+				app.If(worker != "", func() app.UI {
+					return app.Div().Class("visit-worker").Text(i18n.T(lang, "unit.worker", worker))
+				}),
+				app.Div().Class("visit-tasks").Text(strings.Join(v.Tasks, " · ")),
 			),
 		),
 	)
-}
-
-func joinTasks(tasks []string) string {
-	out := ""
-	for i, t := range tasks {
-		if i > 0 {
-			out += " · "
-		}
-		out += t
-	}
-	return out
 }
 
 func announcementList(s *Shift) app.UI {

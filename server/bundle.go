@@ -31,7 +31,7 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, issued, err := bundle.Build(r.Context(), s.db, c.User, dev.ID, s.cfg.Now(), bundle.Config{
-		OfflineHours: s.cfg.OfflineHours, Location: s.cfg.Location, IdleLockMinutes: s.cfg.IdleLockMinutes,
+		OfflineFor: s.cfg.OfflineFor, Location: s.cfg.Location, IdleLockMinutes: s.cfg.IdleLockMinutes,
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -104,7 +104,7 @@ func TestBundleIsSignedAndComplete(t *testing.T) {
 }
 
 func TestOfflineHoursConfigurable(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.OfflineHours = 2 })
+	e := newEnv(t, func(c *Config) { c.OfflineFor = 2 * time.Hour })
 	lr := e.login("nils")
 	e.device(lr.Token)
 	var br wire.BundleResponse

@@ -38,7 +38,7 @@ func staticFS(wasm string) fstest.MapFS {
 
 func appServer(t *testing.T, fsys fstest.MapFS) *httptest.Server {
 	t.Helper()
-	routesOnce.Do(func() { ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory())) })
+	routesOnce.Do(func() { ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory(), ui.Options{})) })
 	h, err := NewAppHandler(AppOptions{Static: fsys})
 	if err != nil {
 		t.Fatal(err)

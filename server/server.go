@@ -21,8 +21,8 @@ import (
 // Config holds everything the server needs; cmd/beredskap fills it from
 // flags.
 type Config struct {
-	// OfflineHours is how long a shift bundle is valid offline.
-	OfflineHours int
+	// OfflineFor is how long a shift bundle is valid offline.
+	OfflineFor time.Duration
 	// IdleLockMinutes is how long a phone stays unlocked without use.
 	IdleLockMinutes int
 	// SessionTTL is how long a login lasts; it outlives the bundle so that a
@@ -41,14 +41,14 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
-	if c.OfflineHours <= 0 {
-		c.OfflineHours = 8
+	if c.OfflineFor <= 0 {
+		c.OfflineFor = 8 * time.Hour
 	}
 	if c.IdleLockMinutes <= 0 {
 		c.IdleLockMinutes = 5
 	}
 	if c.SessionTTL <= 0 {
-		c.SessionTTL = time.Duration(c.OfflineHours+16) * time.Hour
+		c.SessionTTL = c.OfflineFor + 16*time.Hour
 	}
 	if c.Location == nil {
 		c.Location = time.UTC

@@ -52,7 +52,7 @@ func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	if err := SeedDemo(context.Background(), db, hasher, now, loc); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{OfflineHours: 8, Location: loc, Hasher: hasher}
+	cfg := Config{OfflineFor: 8 * time.Hour, Location: loc, Hasher: hasher}
 	for _, m := range mutate {
 		m(&cfg)
 	}

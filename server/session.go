@@ -113,7 +113,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
+	// "cache" only: "storage" would also delete the phone's IndexedDB,
+	// whose outbox may hold signed records not yet synced, and the
+	// service worker that runs the app offline. The app wipes its own
+	// sealed data and keys itself and keeps the outbox.
+	w.Header().Set("Clear-Site-Data", `"cache"`)
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 

@@ -46,6 +46,12 @@ func T(lang, key string, args ...any) string {
 	return msg
 }
 
+// Has reports whether lang has its own message for key.
+func Has(lang, key string) bool {
+	_, ok := catalogue(lang)[key]
+	return ok
+}
+
 // Pick chooses a supported language from a preference such as a user's
 // saved language or the browser's navigator.language ("nb-NO", "no",
 // "sv-SE", "da", "en-GB"). Norwegian variants map to bokmål.
@@ -97,6 +103,9 @@ func Duration(lang string, d time.Duration) string {
 	m := int(d.Minutes()) % 60
 	if h == 0 {
 		return T(lang, "duration.minutes", m)
+	}
+	if m == 0 {
+		return T(lang, "duration.hours", h)
 	}
 	return T(lang, "duration.hours_minutes", h, m)
 }

@@ -43,7 +43,7 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 // TestEveryKeyUsedExists scans the app's source for keys passed to the
 // translation functions and checks each is in the catalogue.
 func TestEveryKeyUsedExists(t *testing.T) {
-	use := regexp.MustCompile(`(?:\.t|\.T|i18n\.T|T)\((?:lang, |s\.Lang\(\), )?"([a-z_]+\.[a-z_.0-9]+)"`)
+	use := regexp.MustCompile(`(?:\.t|\.T|i18n\.T|T)\((?:lang, |s\.Lang\(\), )?"([a-z_]+\.[a-z_.0-9]*[a-z_0-9])"`)
 	files, err := filepath.Glob("../*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command wasm is the phone app: it opens the phone's store, starts the
-// shift state and hands control to go-app.
+// shift state and its timers, and hands control to go-app.
 package main
 
 import (
@@ -26,24 +26,39 @@ func main() {
 		log.Printf("beredskap: %v", err)
 		store = vault.NewMemory()
 	}
-	shift := ui.NewShift(ui.NewAPI(""), store)
-	shift.SetLang(app.Window().Get("navigator").Get("language").String())
+	shift := ui.NewShift(ui.NewAPI(""), store, ui.Options{})
 	ui.Routes(shift)
 
-	// The browser's "online" event is a hint to probe at once.
+	// The browser's "online" event is a hint to probe at once; any touch
+	// or key postpones the idle lock.
 	wake := make(chan struct{}, 1)
-	app.Window().Call("addEventListener", "online", app.FuncOf(func(app.Value, []app.Value) any {
+	win := app.Window()
+	win.Call("addEventListener", "online", app.FuncOf(func(app.Value, []app.Value) any {
 		select {
 		case wake <- struct{}{}:
 		default:
 		}
 		return nil
 	}))
+	touch := app.FuncOf(func(app.Value, []app.Value) any { shift.Touch(); return nil })
+	for _, ev := range []string{"pointerdown", "keydown", "scroll"} {
+		win.Call("addEventListener", ev, touch, map[string]any{"passive": true})
+	}
+
 	go func() {
-		if err := shift.LoadPublic(ctx); err != nil {
+		lang := win.Get("navigator").Get("language").String()
+		if err := shift.Load(ctx); err != nil {
 			log.Printf("beredskap: %v", err)
 		}
-		shift.Watch(ctx, 20*time.Second, wake, app.TryUpdate)
+		shift.DefaultLang(ctx, lang)
+		ui.CheckPersistence(shift)
+		go shift.Run(ctx, 5*time.Second)
+		shift.Watch(ctx, 20*time.Second, wake, func() {
+			app.TryUpdate()
+			if err := shift.Refresh(ctx); err != nil {
+				log.Printf("beredskap: refresh: %v", err)
+			}
+		})
 	}()
 	app.RunWhenOnBrowser()
 }

@@ -18,8 +18,8 @@ import (
 
 // Config says how long a bundle lives and which calendar day "today" is.
 type Config struct {
-	// OfflineHours is how long the bundle may be used offline.
-	OfflineHours int
+	// OfflineFor is how long the bundle may be used offline.
+	OfflineFor time.Duration
 	// Location is the municipality's time zone; "today" is its day.
 	Location *time.Location
 	// IdleLockMinutes is how long the phone stays unlocked without use.
@@ -36,7 +36,7 @@ func Build(ctx context.Context, db *store.DB, user care.User, deviceID string, n
 		loc = time.UTC
 	}
 	now = now.UTC()
-	expires := now.Add(time.Duration(cfg.OfflineHours) * time.Hour)
+	expires := now.Add(cfg.OfflineFor)
 	local := now.In(loc)
 	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	to := from.AddDate(0, 0, 1)
@@ -50,6 +50,7 @@ func Build(ctx context.Context, db *store.DB, user care.User, deviceID string, n
 		IdleLockMinutes: cfg.IdleLockMinutes,
 		Visits:          []care.Visit{}, Patients: []care.Patient{}, Medications: []care.ScheduledDose{},
 		Routines: []care.Routine{}, Announcements: []care.Announcement{}, Units: []care.Unit{},
+		Colleagues: []wire.Colleague{},
 	}
 	issued := store.IssuedBundle{ID: b.ID, UserID: user.ID, DeviceID: deviceID, IssuedAt: now, ExpiresAt: expires}
 
@@ -60,6 +61,16 @@ func Build(ctx context.Context, db *store.DB, user care.User, deviceID string, n
 	for _, u := range units {
 		if slices.Contains(user.Units, u.ID) {
 			b.Units = append(b.Units, u)
+		}
+	}
+
+	accounts, err := db.Accounts(ctx)
+	if err != nil {
+		return b, issued, fmt.Errorf("build bundle: colleagues: %w", err)
+	}
+	for _, a := range accounts {
+		if a.Role.WorksShifts() && !a.Disabled && slices.ContainsFunc(a.Units, func(u string) bool { return slices.Contains(user.Units, u) }) {
+			b.Colleagues = append(b.Colleagues, wire.Colleague{ID: a.ID, Name: a.Name, Role: a.Role})
 		}
 	}
 

@@ -90,7 +90,7 @@ func TestBuild(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b, issued, err := Build(ctx, db, anna, "dev1", c.now, Config{OfflineHours: c.hours, Location: loc, IdleLockMinutes: 5})
+			b, issued, err := Build(ctx, db, anna, "dev1", c.now, Config{OfflineFor: time.Duration(c.hours) * time.Hour, Location: loc, IdleLockMinutes: 5})
 			if err != nil {
 				t.Fatal(err)
 			}

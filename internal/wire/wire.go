@@ -92,12 +92,31 @@ type Bundle struct {
 	UserName        string               `json:"user_name"`
 	DeviceID        string               `json:"device_id,omitempty"`
 	Units           []care.Unit          `json:"units"`
+	Colleagues      []Colleague          `json:"colleagues"`
 	IdleLockMinutes int                  `json:"idle_lock_minutes"`
 	Visits          []care.Visit         `json:"visits"`
 	Patients        []care.Patient       `json:"patients"`
 	Medications     []care.ScheduledDose `json:"medications"`
 	Routines        []care.Routine       `json:"routines"`
 	Announcements   []care.Announcement  `json:"announcements"`
+}
+
+// Colleague is a worker or nurse of the same units, named so that the unit
+// part can say whose visit it is.
+type Colleague struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	Role care.Role `json:"role"`
+}
+
+// ColleagueName returns the name of the colleague with the id, or "".
+func (b *Bundle) ColleagueName(id string) string {
+	for _, c := range b.Colleagues {
+		if c.ID == id {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 // Own reports whether the visit is on the bundle owner's own list.

@@ -258,3 +258,14 @@ func describe(o *runtime.RemoteObject) string {
 	}
 	return o.Description
 }
+
+// waitFor polls a JavaScript expression until it is true (30 s at most).
+func waitFor(t testing.TB, ctx context.Context, js string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](js)); err != nil {
+		shot(t, ctx, "failure")
+		t.Fatalf("waiting for %s: %v", js, err)
+	}
+}

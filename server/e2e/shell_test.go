@@ -9,8 +9,9 @@ import (
 )
 
 // TestWorkerOnlineThenOffline is the foundation's promise: a worker logs
-// in and sees today's visits; then the server is gone, and a reload of a
-// deep link still boots the app and shows the emergency routines.
+// in and sees today's visits in order with their person cards; then the
+// server is gone, and a reload of deep links still boots the app: the
+// routines read without a PIN, the visit behind the PIN.
 func TestWorkerOnlineThenOffline(t *testing.T) {
 	srv := startServer(t)
 	ctx := browser(t)
@@ -21,19 +22,12 @@ func TestWorkerOnlineThenOffline(t *testing.T) {
 		chromedp.WaitVisible(sel("username")),
 	)
 	shot(t, ctx, "login")
-	within(t, ctx, 60*time.Second,
-		chromedp.SendKeys(sel("username"), "anna"),
-		chromedp.SendKeys(sel("password"), "demo"),
-		chromedp.Click(sel("login")),
-		chromedp.WaitVisible(sel("visit")),
-	)
-	visits := eval[int](t, ctx, `document.querySelectorAll('[data-testid="visit"]').length`)
+	loginWithPIN(t, ctx, srv, "anna", "505050")
+	visits := count(t, ctx, "visit")
 	if visits < 6 || visits > 10 {
 		t.Fatalf("anna sees %d visits, want 6–10", visits)
 	}
 	shot(t, ctx, "visits")
-
-	// Times must be in order.
 	times := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid="visit"] .visit-time strong')].map(e => e.textContent)`)
 	for i := 1; i < len(times); i++ {
 		if times[i] < times[i-1] {
@@ -46,7 +40,7 @@ func TestWorkerOnlineThenOffline(t *testing.T) {
 		chromedp.WaitVisible(sel("person-card")),
 	)
 	card := eval[string](t, ctx, `document.querySelector('[data-testid="person-card"]').innerText`)
-	for _, want := range []string{"Adresse", "Fastlege"} {
+	for _, want := range []string{"Adresse", "Adkomst", "Fastlege", "Pårørende"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("person card lacks %q:\n%s", want, card)
 		}
@@ -63,10 +57,10 @@ func TestWorkerOnlineThenOffline(t *testing.T) {
 	// A deep link the cache never saw, with the server gone.
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(srv.url("/routines")),
+		chromedp.WaitVisible(mounted),
 		chromedp.WaitVisible(sel("routine")),
 	)
-	n := eval[int](t, ctx, `document.querySelectorAll('[data-testid="routine"]').length`)
-	if n != 6 {
+	if n := count(t, ctx, "routine"); n != 6 {
 		t.Fatalf("offline routines page shows %d routines, want 6", n)
 	}
 	within(t, ctx, 30*time.Second,
@@ -76,10 +70,12 @@ func TestWorkerOnlineThenOffline(t *testing.T) {
 	shot(t, ctx, "routine-offline")
 	within(t, ctx, 30*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid="net-status"].pill-offline`)))
 
-	// The visit's deep link boots offline too (the app shell answers it).
+	// The visit's deep link boots offline and opens after the PIN.
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(srv.url(deepLink)),
-		chromedp.WaitVisible(chromedp.CSS(".shell")),
+		chromedp.WaitVisible(mounted),
 	)
+	unlock(t, ctx, "505050")
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("person-card")))
 	shot(t, ctx, "visit-offline")
 }

@@ -26,15 +26,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data", "./data", "data directory (database and server keys)")
 	noDemo := fs.Bool("no-demo", false, "start empty instead of loading demo data into a new data directory")
-	offlineHours := fs.Int("offline-hours", 8, "how many hours a shift bundle is valid offline")
+	offlineHours := fs.Float64("offline-hours", 8, "how many hours a shift bundle is valid offline (fractions allowed)")
 	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
 	tz := fs.String("tz", "Europe/Oslo", "the municipality's time zone")
 	staticDir := fs.String("static-dir", "", "serve the app's files from this directory instead of the embedded ones (development)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *offlineHours < 1 || *offlineHours > 72 {
-		return fmt.Errorf("--offline-hours must be between 1 and 72")
+	if *offlineHours <= 0 || *offlineHours > 72 {
+		return fmt.Errorf("--offline-hours must be more than 0 and at most 72")
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -70,7 +70,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		go refreshDemoDaily(ctx, db, hasher, loc, log)
 	}
 
-	ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory()))
+	ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory(), ui.Options{}))
 	var static iofs.FS = web.FS
 	if *staticDir != "" {
 		static = os.DirFS(*staticDir)
@@ -80,7 +80,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := server.New(server.Config{
-		OfflineHours: *offlineHours, IdleLockMinutes: *idleLock, Location: loc,
+		OfflineFor: time.Duration(*offlineHours * float64(time.Hour)), IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher,
 	}, db, keys, pwa)
 

@@ -1,0 +1,34 @@
+package app
+
+import (
+	"testing"
+
+	"beredskap/app/i18n"
+	"beredskap/internal/care"
+)
+
+// TestComposedKeysExist checks the message keys the pages build from
+// values (a wipe reason, a scenario) or pass through helpers, which the
+// catalogue's own scan of the source cannot see.
+func TestComposedKeysExist(t *testing.T) {
+	keys := []string{"pin.save", "pin.saving", "unlock.submit", "unlock.busy", "login.submit", "login.busy"}
+	for _, r := range []string{WipeWrongPINs, WipeExpired, WipeLogout, WipeRevoked} {
+		keys = append(keys, "wipe."+r)
+	}
+	for _, r := range []string{LockIdle, LockButton, LockClock} {
+		keys = append(keys, "unlock.reason."+r)
+	}
+	for _, sc := range care.Scenarios() {
+		keys = append(keys, "scenario."+string(sc))
+	}
+	for p := care.PriorityVital; p <= care.PriorityNormal; p++ {
+		keys = append(keys, "priority."+string(rune('0'+p)))
+	}
+	for _, lang := range i18n.Languages() {
+		for _, k := range keys {
+			if !i18n.Has(lang, k) {
+				t.Errorf("%s lacks %q", lang, k)
+			}
+		}
+	}
+}
