@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -121,6 +122,7 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 		return err
 	}
 	wrapped, err := seal.WrapKey(key, pin, s.kdf, nil, seal.AssociatedData(sess.User.ID, sess.DeviceID, "data-key"))
+	releaseKDFMemory()
 	if err != nil {
 		return fmt.Errorf("set PIN: %w", err)
 	}
@@ -221,6 +223,7 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 
 	start := time.Now()
 	key, err := seal.UnwrapKey(wrapped, pin, nil, seal.AssociatedData(own.UserID, own.DeviceID, "data-key"))
+	releaseKDFMemory()
 	if errors.Is(err, seal.ErrWrongPIN) {
 		if failed >= MaxPINAttempts {
 			if werr := s.wipeLocked(ctx, WipeWrongPINs); werr != nil {
@@ -413,6 +416,11 @@ func (s *Shift) Refresh(ctx context.Context) error {
 	s.notify()
 	return nil
 }
+
+// releaseKDFMemory collects Argon2id's 64 MiB block at once. WebAssembly
+// memory never shrinks; collecting now lets the next unlock reuse the same
+// pages instead of growing the phone's heap by another 64 MiB.
+func releaseKDFMemory() { runtime.GC() }
 
 // VerifyBundle checks the server's signature over the bundle bytes and
 // decodes them. Nothing of an unsigned or altered bundle is used.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log"
+	"runtime"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -137,7 +138,10 @@ func (f *unlockForm) submit(ctx app.Context, e app.Event) {
 		err := f.shift.Unlock(context.Background(), pin)
 		if err == nil {
 			k := f.shift.kdf
-			log.Printf("beredskap: unlocked in %d ms (Argon2id t=%d m=%d KiB p=%d)", f.shift.UnlockTime().Milliseconds(), k.Time, k.MemoryKiB, k.Threads)
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			log.Printf("beredskap: unlocked in %d ms (Argon2id t=%d m=%d KiB p=%d), Go heap from the system %d MiB",
+				f.shift.UnlockTime().Milliseconds(), k.Time, k.MemoryKiB, k.Threads, ms.Sys>>20)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy, f.pin = false, ""

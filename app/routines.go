@@ -32,6 +32,7 @@ func (p *routinesPage) Render() app.UI {
 		}
 	}
 	return p.frame("routines", p.t("routines.title"),
+		announcementList(p.shift),
 		app.If(len(routines) == 0, func() app.UI {
 			if p.shift.Phase() == PhaseLoading {
 				return app.P().Class("muted").Text(p.t("app.loading"))
