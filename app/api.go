@@ -61,7 +61,22 @@ func (a *API) Bundle(ctx context.Context, token string) (wire.BundleResponse, er
 	return out, err
 }
 
+// Sync sends a batch of sealed records. A big batch on one bar of signal
+// takes time, so it gets four times the usual timeout.
+func (a *API) Sync(ctx context.Context, token string, req wire.SyncRequest) (wire.SyncResponse, error) {
+	var out wire.SyncResponse
+	ctx, cancel := context.WithTimeout(ctx, 4*a.Timeout)
+	defer cancel()
+	err := a.doWithin(ctx, 0, http.MethodPost, "/api/v1/sync", token, req, &out)
+	return out, err
+}
+
 func (a *API) do(ctx context.Context, method, path, token string, in, out any) error {
+	return a.doWithin(ctx, a.Timeout, method, path, token, in, out)
+}
+
+// doWithin sends one request; timeout 0 keeps the caller's deadline.
+func (a *API) doWithin(ctx context.Context, timeout time.Duration, method, path, token string, in, out any) error {
 	var body []byte
 	header := map[string]string{"Accept": "application/json"}
 	if in != nil {
@@ -75,8 +90,11 @@ func (a *API) do(ctx context.Context, method, path, token string, in, out any) e
 	if token != "" {
 		header["Authorization"] = "Bearer " + token
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
-	defer cancel()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	status, b, err := roundTrip(ctx, method, a.Base+path, header, body)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -101,6 +102,11 @@ func (p *page) topbar(title string) app.UI {
 	return app.Header().Class("topbar").Body(
 		app.Div().Class("topbar-row").Body(
 			app.H1().Class("topbar-title").Text(title),
+			app.If(p.shift.Waiting() > 0, func() app.UI {
+				return app.A().Href("/sync").Class("badge").Attr("data-testid", "sync-badge").
+					Attr("aria-label", p.t("sync.badge_label", p.shift.Waiting())).
+					Body(icon("sync"), app.Span().Text(strconv.Itoa(p.shift.Waiting())))
+			}),
 			app.Span().Class(class).Attr("data-testid", "net-status").Attr("role", "status").Text(status),
 		),
 		app.If(phase == PhaseUnlocked || phase == PhaseLocked, func() app.UI {
@@ -143,6 +149,7 @@ func (p *page) tabbar(active string) app.UI {
 	return app.Nav().Class("tabbar").Attr("aria-label", p.t("nav.label")).Body(
 		tab("visits", "/", p.t("nav.visits"), "list"),
 		tab("unit", "/unit", p.t("nav.unit"), "unit"),
+		tab("sync", "/sync", p.t("nav.sync"), "sync"),
 		tab("routines", "/routines", p.t("nav.routines"), "warning"),
 	)
 }

@@ -84,10 +84,12 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 	}
 	s.mu.Lock()
 	s.pending, s.pendingBundle = sess, &br
+	s.needsLogin = false
 	s.clock.raise(b.IssuedAt, s.now())
 	s.mu.Unlock()
 	s.adoptLang(ctx, resp.User.Lang)
 	s.notify()
+	s.WakeSync() // records an earlier shift left in the outbox
 	return nil
 }
 
@@ -152,11 +154,13 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 	s.key, s.sess, s.bundle = key, sess, b
 	s.pending, s.pendingBundle = nil, nil
 	s.owner, s.wrapped, s.failed, s.wipeReason = &own, wrapped, 0, ""
-	s.granted = map[string]bool{}
+	s.records = nil
 	s.routines, s.announcements = b.Routines, b.Announcements
 	s.lastActive = s.now()
+	s.needsLogin = false
 	s.mu.Unlock()
 	s.notify()
+	s.WakeSync()
 	return nil
 }
 
@@ -247,19 +251,20 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	if !s.EffectiveNow().Before(b.ExpiresAt) {
 		return s.wipeLocked(ctx, WipeExpired)
 	}
-	granted, err := s.grantedFromLocal(ctx, key, own)
+	records, err := s.loadRecords(ctx, key, own)
 	if err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
 	s.mu.Lock()
 	s.key, s.sess, s.bundle, s.failed = key, sess, b, 0
-	s.granted = granted
+	s.records = records
 	s.routines, s.announcements = b.Routines, b.Announcements
 	s.lastActive = s.now()
 	s.unlockTime = time.Since(start)
 	s.clock.raise(b.IssuedAt, s.now())
 	s.mu.Unlock()
 	s.notify()
+	s.WakeSync()
 	return nil
 }
 
@@ -309,7 +314,7 @@ func (s *Shift) Lock(reason string) {
 		return
 	}
 	clear(s.key)
-	s.key, s.sess, s.bundle, s.granted = nil, nil, nil, nil
+	s.key, s.sess, s.bundle, s.records = nil, nil, nil, nil
 	s.lockReason = reason
 	s.mu.Unlock()
 	s.notify()
@@ -339,7 +344,7 @@ func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
 	if s.key != nil {
 		clear(s.key)
 	}
-	s.key, s.sess, s.bundle, s.granted = nil, nil, nil, nil
+	s.key, s.sess, s.bundle, s.records = nil, nil, nil, nil
 	s.pending, s.pendingBundle = nil, nil
 	s.owner, s.wrapped, s.failed = nil, nil, 0
 	s.wipeReason = reason

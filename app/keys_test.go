@@ -11,7 +11,26 @@ import (
 // values (a wipe reason, a scenario) or pass through helpers, which the
 // catalogue's own scan of the source cannot see.
 func TestComposedKeysExist(t *testing.T) {
-	keys := []string{"pin.save", "pin.saving", "unlock.submit", "unlock.busy", "login.submit", "login.busy"}
+	keys := []string{"pin.save", "pin.saving", "unlock.submit", "unlock.busy", "login.submit", "login.busy",
+		"form.saving", "dose.save", "note.save", "deviation.save", "sync.now", "sync.sending", "visit.status.none"}
+	for _, st := range care.DoseStatuses() {
+		keys = append(keys, "dose.status."+st)
+	}
+	for _, c := range DeviationCategories() {
+		keys = append(keys, "deviation.category."+c)
+	}
+	for _, sv := range care.Severities() {
+		keys = append(keys, "deviation.severity."+sv)
+	}
+	for _, st := range care.VisitStatuses() {
+		keys = append(keys, "visit.status."+st, "visit.set."+st)
+	}
+	for _, rt := range care.RecordTypes() {
+		keys = append(keys, "record.type."+string(rt))
+	}
+	for _, st := range []string{OutboxWaiting, OutboxSent, OutboxQuarantined, OutboxRejected} {
+		keys = append(keys, "sync.state."+st)
+	}
 	for _, r := range []string{WipeWrongPINs, WipeExpired, WipeLogout, WipeRevoked} {
 		keys = append(keys, "wipe."+r)
 	}

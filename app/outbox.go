@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -17,22 +18,33 @@ import (
 
 // Outbox states of a record, shown to the user.
 const (
-	OutboxWaiting  = "waiting"
-	OutboxSent     = "sent"
-	OutboxRejected = "rejected"
+	OutboxWaiting     = "waiting"
+	OutboxSent        = "sent"
+	OutboxQuarantined = "quarantined"
+	OutboxRejected    = "rejected"
 )
 
 // outboxEntry is a record waiting for the server: the signed record sealed
 // to the server's key, which nobody on the phone can open, plus what the
-// sync needs to send it and show its state.
+// sync needs to send it and show its state. Once the server has
+// acknowledged it, the sealed bytes are dropped.
 type outboxEntry struct {
 	ID       string `json:"id"`
 	DeviceID string `json:"device_id"`
 	Seq      uint64 `json:"seq"`
-	Sealed   []byte `json:"sealed"`
+	Sealed   []byte `json:"sealed,omitempty"`
 	State    string `json:"state"`
 	Code     string `json:"code,omitempty"`
 	Message  string `json:"message,omitempty"`
+}
+
+// LocalRecord is a record as the phone shows it: the record and where it
+// stands with the server.
+type LocalRecord struct {
+	care.Record
+	State   string
+	Code    string
+	Message string
 }
 
 // ErrLocked means the shift must be unlocked first.
@@ -42,15 +54,19 @@ var ErrLocked = errors.New("the shift is locked")
 // signs it with the device key, seals it to the server, and stores it in
 // the outbox with a readable copy sealed under the data key, in one
 // durable transaction. Only when Write returns nil may the app say
-// "saved".
+// "saved". A record about a patient of the unit part carries the reason
+// given when the card was opened.
 func (s *Shift) Write(ctx context.Context, r care.Record) (care.Record, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
-	key, sess := s.key, s.sess
+	key, sess, b := s.key, s.sess, s.bundle
 	s.mu.Unlock()
-	if key == nil || sess == nil {
+	if key == nil || sess == nil || b == nil {
 		return r, ErrLocked
+	}
+	if r.EmergencyReason == "" && !b.OwnPatient(r.PatientID) {
+		r.EmergencyReason = s.EmergencyReason(r.PatientID)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -58,8 +74,8 @@ func (s *Shift) Write(ctx context.Context, r care.Record) (care.Record, error) {
 	}
 	seqKey := metaSeqPre + sess.DeviceID
 	var seq uint64
-	if b, err := s.vault.Get(ctx, vault.Meta, seqKey); err == nil {
-		seq, _ = strconv.ParseUint(string(b), 10, 64)
+	if raw, err := s.vault.Get(ctx, vault.Meta, seqKey); err == nil {
+		seq, _ = strconv.ParseUint(string(raw), 10, 64)
 	} else if !errors.Is(err, vault.ErrNotFound) {
 		return r, fmt.Errorf("write record: %w", err)
 	}
@@ -91,44 +107,71 @@ func (s *Shift) Write(ctx context.Context, r care.Record) (care.Record, error) {
 	); err != nil {
 		return r, fmt.Errorf("write record: %w", err)
 	}
-	s.Touch()
+	s.mu.Lock()
+	if s.key != nil {
+		s.records = append(s.records, LocalRecord{Record: r, State: OutboxWaiting})
+	}
+	s.waiting++
+	s.lastActive = s.now()
+	s.mu.Unlock()
+	s.notify()
+	s.WakeSync()
 	return r, nil
 }
 
-// localRecords opens every readable copy made under this shift's key.
-func (s *Shift) localRecords(ctx context.Context, key []byte, own *owner) ([]care.Record, error) {
+// loadRecords opens every readable copy made under this shift's key and
+// joins it with its outbox state.
+func (s *Shift) loadRecords(ctx context.Context, key []byte, own *owner) ([]LocalRecord, error) {
+	states, err := s.outbox(ctx)
+	if err != nil {
+		return nil, err
+	}
 	entries, err := s.vault.List(ctx, vault.Local)
 	if err != nil {
 		return nil, err
 	}
-	var out []care.Record
+	var out []LocalRecord
 	for _, e := range entries {
 		body, err := seal.Open(key, e.Value, seal.AssociatedData(own.UserID, own.DeviceID, "record/"+e.Key))
 		if err != nil {
 			continue // a copy from an earlier shift's key
 		}
-		var r care.Record
-		if err := json.Unmarshal(body, &r); err == nil {
-			out = append(out, r)
+		var lr LocalRecord
+		if err := json.Unmarshal(body, &lr.Record); err != nil {
+			continue
 		}
+		lr.State = OutboxWaiting
+		if o, ok := states[lr.ID]; ok {
+			lr.State, lr.Code, lr.Message = o.State, o.Code, o.Message
+		}
+		out = append(out, lr)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out, nil
 }
 
-// grantedFromLocal finds the unit-part patients already opened with an
-// emergency-access reason in this shift.
-func (s *Shift) grantedFromLocal(ctx context.Context, key []byte, own *owner) (map[string]bool, error) {
-	recs, err := s.localRecords(ctx, key, own)
+// outbox reads every outbox entry by id and counts those still waiting.
+func (s *Shift) outbox(ctx context.Context) (map[string]outboxEntry, error) {
+	entries, err := s.vault.List(ctx, vault.Outbox)
 	if err != nil {
 		return nil, err
 	}
-	granted := map[string]bool{}
-	for _, r := range recs {
-		if r.Type == care.RecordAccess {
-			granted[r.PatientID] = true
+	out := make(map[string]outboxEntry, len(entries))
+	waiting := 0
+	for _, e := range entries {
+		var o outboxEntry
+		if err := json.Unmarshal(e.Value, &o); err != nil {
+			return nil, fmt.Errorf("outbox entry %s: %w", e.Key, err)
+		}
+		out[o.ID] = o
+		if o.State == OutboxWaiting {
+			waiting++
 		}
 	}
-	return granted, nil
+	s.mu.Lock()
+	s.waiting = waiting
+	s.mu.Unlock()
+	return out, nil
 }
 
 // OpenEmergency records emergency access to a patient outside the
@@ -147,30 +190,77 @@ func (s *Shift) OpenEmergency(ctx context.Context, patientID, reason string) err
 		return fmt.Errorf("emergency access: no patient %s in the shift", patientID)
 	}
 	at := s.now().UTC()
-	if _, err := s.Write(ctx, care.Record{Type: care.RecordAccess, PatientID: patientID, Reason: reason, At: &at, EmergencyReason: reason}); err != nil {
-		return err
-	}
+	_, err := s.Write(ctx, care.Record{Type: care.RecordAccess, PatientID: patientID, Reason: reason, At: &at, EmergencyReason: reason})
+	return err
+}
+
+// Granted reports whether a patient of the unit part has been opened with
+// an emergency-access reason in this shift.
+func (s *Shift) Granted(patientID string) bool { return s.EmergencyReason(patientID) != "" }
+
+// EmergencyReason returns the reason given when the patient was opened
+// with emergency access, or "".
+func (s *Shift) EmergencyReason(patientID string) string {
 	s.mu.Lock()
-	if s.granted != nil {
-		s.granted[patientID] = true
+	defer s.mu.Unlock()
+	for _, r := range s.records {
+		if r.Type == care.RecordAccess && r.PatientID == patientID {
+			return r.Reason
+		}
 	}
-	s.mu.Unlock()
-	s.notify()
+	return ""
+}
+
+// OutboxCount returns how many records wait to be sent, reading the store.
+func (s *Shift) OutboxCount(ctx context.Context) (int, error) {
+	if _, err := s.outbox(ctx); err != nil {
+		return 0, err
+	}
+	return s.Waiting(), nil
+}
+
+// Waiting is how many records are not yet acknowledged by the server.
+func (s *Shift) Waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting
+}
+
+// Records returns this shift's records about a patient (all of them when
+// patientID is ""), oldest first.
+func (s *Shift) Records(patientID string) []LocalRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []LocalRecord
+	for _, r := range s.records {
+		if patientID == "" || r.PatientID == patientID {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// VisitStatus returns the latest status recorded for a visit, or nil.
+func (s *Shift) VisitStatus(visitID string) *LocalRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.records) - 1; i >= 0; i-- {
+		if r := s.records[i]; r.Type == care.RecordVisitStatus && r.VisitID == visitID {
+			return &r
+		}
+	}
 	return nil
 }
 
-// OutboxCount returns how many records wait to be sent.
-func (s *Shift) OutboxCount(ctx context.Context) (int, error) {
-	entries, err := s.vault.List(ctx, vault.Outbox)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range entries {
-		var o outboxEntry
-		if json.Unmarshal(e.Value, &o) == nil && o.State == OutboxWaiting {
-			n++
+// DoseRecords returns what was recorded for a scheduled dose, oldest first.
+func (s *Shift) DoseRecords(scheduleID string) []LocalRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []LocalRecord
+	for _, r := range s.records {
+		if r.Type == care.RecordMedication && r.ScheduleID == scheduleID {
+			out = append(out, r)
 		}
 	}
-	return n, nil
+	return out
 }

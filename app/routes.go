@@ -13,6 +13,7 @@ func Routes(s *Shift) {
 	app.Route("/", func() app.Composer { return &visitsPage{page: page{shift: s}} })
 	app.RouteWithRegexp(`^/visits/[0-9a-fA-F-]{36}$`, func() app.Composer { return &visitPage{page: page{shift: s}} })
 	app.Route("/unit", func() app.Composer { return &unitPage{page: page{shift: s}} })
+	app.Route("/sync", func() app.Composer { return &syncPage{page: page{shift: s}} })
 	app.Route("/routines", func() app.Composer { return &routinesPage{page: page{shift: s}} })
 	app.RouteWithRegexp(`^/routines/[0-9a-fA-F-]{36}$`, func() app.Composer { return &routinesPage{page: page{shift: s}} })
 }

@@ -61,6 +61,8 @@ type Shift struct {
 	// writeMu serializes changes to the phone's store that read before
 	// they write (the record sequence counter, the failed-PIN counter).
 	writeMu sync.Mutex
+	// syncMu lets one sync run at a time.
+	syncMu sync.Mutex
 
 	mu     sync.Mutex
 	ctx    app.Context
@@ -80,7 +82,10 @@ type Shift struct {
 	key           []byte // the data key, only while unlocked
 	sess          *session
 	bundle        *wire.Bundle
-	granted       map[string]bool // unit-part patients opened with a reason
+	records       []LocalRecord // readable copies of this shift's records, while unlocked
+	waiting       int           // records in the outbox not yet acknowledged
+	needsLogin    bool          // the server ended the session: sync waits for a login
+	syncWake      chan struct{}
 	routines      []care.Routine
 	announcements []care.Announcement
 	online        bool
@@ -122,7 +127,7 @@ func NewShift(api *API, v vault.Store, o Options) *Shift {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, lang: i18n.Default}
+	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, lang: i18n.Default, syncWake: make(chan struct{}, 1)}
 }
 
 // attach remembers the latest mounted page's context for posting changes.
@@ -304,14 +309,6 @@ func (s *Shift) Announcements() []care.Announcement {
 	return s.announcements
 }
 
-// Granted reports whether a patient of the unit part has been opened with
-// an emergency-access reason in this shift.
-func (s *Shift) Granted(patientID string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.granted[patientID]
-}
-
 // observe records whether a request reached the server, and reports
 // whether the phone just came back online.
 func (s *Shift) observe(err error) (cameBack bool) {
@@ -382,6 +379,9 @@ func (s *Shift) Load(ctx context.Context) error {
 	}
 	var hw clockRecord
 	_ = s.getJSON(ctx, vault.Meta, metaClock, &hw)
+	if _, err := s.outbox(ctx); err != nil {
+		return fmt.Errorf("load outbox: %w", err)
+	}
 
 	s.mu.Lock()
 	if lang != "" {

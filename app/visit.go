@@ -12,16 +12,24 @@ import (
 	"beredskap/internal/wire"
 )
 
-// visitPage shows one visit: when, what to do, the doses due, and the
-// patient's person card. A visit of the unit part opens only after the
-// worker gives a reason (emergency access).
+// visitPage shows one visit and is where the work is recorded: the
+// visit's status, the doses to sign, a note, a deviation, what was
+// recorded today, and the patient's person card. A visit of the unit part
+// opens only after the worker gives a reason (emergency access).
 type visitPage struct {
 	page
 	id string
+
+	signing     *care.ScheduledDose
+	unscheduled bool
+	deviation   bool
+	flash       string
+	busy        bool
 }
 
 func (p *visitPage) OnNav(ctx app.Context) {
 	p.id = strings.TrimPrefix(ctx.Page().URL().Path, "/visits/")
+	p.signing, p.unscheduled, p.deviation, p.flash = nil, false, false, ""
 }
 
 func (p *visitPage) OnMount(ctx app.Context) { p.mount(ctx) }
@@ -42,13 +50,32 @@ func (p *visitPage) Render() app.UI {
 		active = "unit"
 	}
 	if !own && !p.shift.Granted(pt.ID) {
-		return p.frame(active, p.t("emergency.title"), &emergencyGate{shift: p.shift, patient: pt, worker: b.ColleagueName(v.WorkerID)})
+		return p.frame(active, p.t("emergency.title"), &emergencyGate{shift: p.shift, Patient: pt, Worker: b.ColleagueName(v.WorkerID)})
+	}
+	closeForm := func(ctx app.Context, saved bool) {
+		p.signing, p.unscheduled, p.deviation = nil, false, false
+		if saved {
+			p.flash = p.t("form.saved")
+		}
+		ctx.ScrollTo("main")
+	}
+	switch {
+	case p.signing != nil:
+		return p.frame(active, pt.Name, newDoseForm(p.shift, v, p.signing, closeForm))
+	case p.unscheduled:
+		return p.frame(active, pt.Name, newDoseForm(p.shift, v, nil, closeForm))
+	case p.deviation:
+		return p.frame(active, pt.Name, &deviationForm{shift: p.shift, Visit: v, onClose: closeForm})
 	}
 	lang := p.shift.Lang()
+	recs := p.shift.Records(pt.ID)
 	return p.frame(active, pt.Name,
 		app.A().Href(backLink(b.Own(v))).Class("back").Text("‹ "+p.t(backLabel(b.Own(v)))),
 		app.If(!own, func() app.UI {
 			return app.P().Class("banner banner-important").Attr("data-testid", "emergency-active").Text(p.t("emergency.active"))
+		}),
+		app.If(p.flash != "", func() app.UI {
+			return app.P().Class("banner banner-ok").Attr("role", "status").Attr("data-testid", "saved").Text(p.flash)
 		}),
 		app.Section().Class("card").Body(
 			app.H2().Text(p.t("visit.heading", i18n.Time(lang, v.Start.Local()), i18n.Time(lang, v.End().Local()))),
@@ -58,9 +85,113 @@ func (p *visitPage) Render() app.UI {
 			app.Ul().Class("tasks").Body(
 				app.Range(v.Tasks).Slice(func(i int) app.UI { return app.Li().Text(v.Tasks[i]) }),
 			),
+			p.statusButtons(v),
 		),
-		doseList(p.shift, b, v),
+		p.doseList(b, v),
+		&noteForm{shift: p.shift, Visit: v},
+		app.Section().Class("card").Body(
+			app.Button().Class("btn btn-block").Attr("data-testid", "deviation-new").Text(p.t("deviation.new")).
+				OnClick(func(ctx app.Context, e app.Event) { p.deviation, p.flash = true, "" }),
+		),
+		app.If(len(recs) > 0, func() app.UI {
+			return app.Section().Class("card").Attr("data-testid", "today").Body(
+				app.H2().Text(p.t("visit.recorded_today")),
+				recordList(p.shift, b, recs, false),
+			)
+		}),
 		personCard(p.shift, pt),
+	)
+}
+
+// statusButtons record where the visit stands; the latest tap counts.
+func (p *visitPage) statusButtons(v care.Visit) app.UI {
+	current := p.shift.VisitStatus(v.ID)
+	return app.Div().Class("status").Body(
+		app.P().Class("status-now").Attr("data-testid", "visit-status").Text(statusLine(p.shift, current)),
+		app.Div().Class("status-buttons").Body(
+			app.Range(care.VisitStatuses()).Slice(func(i int) app.UI {
+				st := care.VisitStatuses()[i]
+				class := "btn"
+				if current != nil && current.Status == st {
+					class = "btn btn-primary"
+				}
+				return app.Button().Class(class).Attr("data-testid", "status-"+st).Disabled(p.busy).
+					Text(p.t("visit.set." + st)).
+					OnClick(func(ctx app.Context, e app.Event) { p.setStatus(ctx, v, st) })
+			}),
+		),
+	)
+}
+
+func (p *visitPage) setStatus(ctx app.Context, v care.Visit, status string) {
+	if p.busy {
+		return
+	}
+	p.busy = true
+	at := p.shift.now().UTC()
+	r := care.Record{Type: care.RecordVisitStatus, PatientID: v.PatientID, VisitID: v.ID, Status: status, At: &at}
+	ctx.Async(func() {
+		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_, err := p.shift.Write(c, r)
+		ctx.Dispatch(func(ctx app.Context) {
+			p.busy = false
+			if err != nil {
+				p.flash = p.t("error.not_saved")
+			}
+		})
+	})
+}
+
+// doseList shows the doses due at the visit, each with what was signed
+// and a button to sign, and a button for an unscheduled dose.
+func (p *visitPage) doseList(b *wire.Bundle, v care.Visit) app.UI {
+	var doses []care.ScheduledDose
+	for _, d := range b.Medications {
+		if d.VisitID == v.ID {
+			doses = append(doses, d)
+		}
+	}
+	s := p.shift
+	lang := s.Lang()
+	return app.Section().Class("card").Attr("data-testid", "doses").Body(
+		app.H2().Text(s.T("doses.title")),
+		app.If(len(doses) == 0, func() app.UI { return app.P().Class("muted").Text(s.T("doses.none")) }),
+		app.Ul().Class("dose-list").Body(
+			app.Range(doses).Slice(func(i int) app.UI {
+				d := doses[i]
+				done := s.DoseRecords(d.ID)
+				label := s.T("doses.sign")
+				class := "btn btn-primary"
+				if len(done) > 0 {
+					label, class = s.T("doses.sign_again"), "btn"
+				}
+				return app.Li().Class("dose").Attr("data-testid", "dose").Body(
+					app.Div().Class("dose-main").Body(
+						app.Strong().Text(i18n.Time(lang, d.Due.Local())+" "+d.Medication),
+						app.Span().Text(" "+d.Dose+" · "+d.Route),
+						app.If(d.DoubleCheck, func() app.UI {
+							return app.Span().Class("tag tag-vital").Text(s.T("doses.double_check"))
+						}),
+						app.Range(done).Slice(func(j int) app.UI {
+							r := done[j]
+							return app.Div().Class("dose-done").Body(app.Text(summary(s, r.Record)+" "), syncState(s, r))
+						}),
+					),
+					app.Button().Class(class).Attr("data-testid", "med-sign").Text(label).
+						OnClick(func(ctx app.Context, e app.Event) {
+							if len(done) > 0 && !app.Window().Call("confirm", s.T("doses.confirm_again")).Bool() {
+								return
+							}
+							dd := d
+							p.signing, p.flash = &dd, ""
+							ctx.ScrollTo("main")
+						}),
+				)
+			}),
+		),
+		app.Button().Class("btn btn-block").Attr("data-testid", "med-unscheduled").Text(s.T("doses.unscheduled")).
+			OnClick(func(ctx app.Context, e app.Event) { p.unscheduled, p.flash = true, "" }),
 	)
 }
 
@@ -78,52 +209,29 @@ func backLabel(own bool) string {
 	return "nav.back_to_unit"
 }
 
-// doseList shows the medication scheduled for the visit.
-func doseList(s *Shift, b *wire.Bundle, v care.Visit) app.UI {
-	var doses []care.ScheduledDose
-	for _, d := range b.Medications {
-		if d.VisitID == v.ID {
-			doses = append(doses, d)
-		}
-	}
-	if len(doses) == 0 {
-		return app.Text("")
-	}
-	lang := s.Lang()
-	return app.Section().Class("card").Attr("data-testid", "doses").Body(
-		app.H2().Text(s.T("doses.title")),
-		app.Ul().Class("dose-list").Body(
-			app.Range(doses).Slice(func(i int) app.UI {
-				d := doses[i]
-				return app.Li().Class("dose").Attr("data-testid", "dose").Body(
-					app.Strong().Text(i18n.Time(lang, d.Due.Local())+" "+d.Medication),
-					app.Span().Text(" "+d.Dose+" · "+d.Route),
-					app.If(d.DoubleCheck, func() app.UI {
-						return app.Span().Class("tag tag-vital").Text(s.T("doses.double_check"))
-					}),
-				)
-			}),
-		),
-	)
-}
-
 // emergencyGate asks why the worker opens a patient who is not on their own
 // list. The reason travels to the coordinator in an access record.
 type emergencyGate struct {
 	app.Compo
-	shift   *Shift
-	patient care.Patient
-	worker  string
-	reason  string
-	busy    bool
-	problem string
+	shift *Shift
+	// Patient and Worker are exported so that a mounted gate always asks
+	// about the patient the page shows.
+	Patient    care.Patient
+	Worker     string
+	forPatient string
+	reason     string
+	busy       bool
+	problem    string
 }
 
 func (g *emergencyGate) Render() app.UI {
 	s := g.shift
+	if g.forPatient != g.Patient.ID {
+		g.forPatient, g.reason, g.problem = g.Patient.ID, "", ""
+	}
 	return app.Form().Class("card form").Method("post").Action("/").OnSubmit(g.submit).Attr("data-testid", "emergency-gate").Body(
-		app.H2().Text(g.patient.Name),
-		app.P().Text(s.T("emergency.explain", g.worker)),
+		app.H2().Text(g.Patient.Name),
+		app.P().Text(s.T("emergency.explain", g.Worker)),
 		app.Label().For("emergency-reason").Text(s.T("emergency.reason")),
 		app.Textarea().ID("emergency-reason").Attr("data-testid", "emergency-reason").Attr("rows", 3).
 			Required(true).Attr("maxlength", 500).Text(g.reason).OnInput(g.ValueTo(&g.reason)),
@@ -146,7 +254,7 @@ func (g *emergencyGate) submit(ctx app.Context, e app.Event) {
 		return
 	}
 	g.busy, g.problem = true, ""
-	reason, id := g.reason, g.patient.ID
+	reason, id := g.reason, g.Patient.ID
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()

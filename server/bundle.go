@@ -3,9 +3,12 @@ package server
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"time"
 
 	"beredskap/internal/bundle"
+	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
 
@@ -47,6 +50,8 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditBundle, Subject: b.ID,
+		Detail: fmt.Sprintf("device=%s visits=%d patients=%d expires=%s", dev.ID, len(b.Visits), len(b.Patients), b.ExpiresAt.Format(time.RFC3339))})
 	s.log.Info("bundle issued", "user", c.ID, "device", dev.ID, "bundle", b.ID, "visits", len(b.Visits), "bytes", len(body))
 	writeJSON(w, http.StatusOK, wire.BundleResponse{Bundle: body, Signature: ed25519.Sign(s.keys.Sign, body), KeyID: s.keys.KeyID()})
 }

@@ -44,5 +44,6 @@ func (s *Server) registerDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("device registered", "user", c.ID, "device", d.ID)
+	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditDevice, Subject: d.ID, Detail: "label=" + label})
 	writeJSON(w, http.StatusOK, wire.DeviceResponse{DeviceID: d.ID})
 }

@@ -101,6 +101,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("DELETE /api/v1/session", s.authed(s.logout))
 	mux.Handle("POST /api/v1/devices", s.authed(s.registerDevice))
 	mux.Handle("GET /api/v1/bundle", s.authed(s.bundle))
+	mux.Handle("POST /api/v1/sync", s.authed(s.sync))
 	mux.HandleFunc("/api/", s.apiNotFound)
 	mux.HandleFunc("GET /robots.txt", robots)
 	if s.pwa != nil {

@@ -65,6 +65,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.accountLimiter.Fail(acctKey, now)
 		s.addressLimiter.Fail(addrKey, now)
 		s.log.Info("login failed", "username", req.Username)
+		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLoginFailed, Detail: "username=" + strings.ToLower(req.Username) + " address=" + addrKey})
 		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "wrong username or password"))
 	}
 	if errors.Is(err, store.ErrNotFound) {
@@ -93,6 +94,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("login", "user", acct.ID, "role", acct.Role)
+	s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})
 	writeJSON(w, http.StatusOK, wire.LoginResponse{
 		Token: token, User: acct.User, ServerTime: now.UTC(), ExpiresAt: sess.Expires.UTC(),
 		SignKey: s.keys.SignPub(), SealKey: s.keys.SealPub, KeyID: s.keys.KeyID(),
@@ -158,4 +160,12 @@ func clientAddress(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// audit appends to the audit log; a failure is logged, not shown to the
+// caller, whose request already succeeded or failed on its own terms.
+func (s *Server) audit(r *http.Request, entries ...store.Audit) {
+	if err := s.db.Append(r.Context(), entries...); err != nil {
+		s.log.Error("audit append failed", "err", err)
+	}
 }

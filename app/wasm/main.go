@@ -38,6 +38,7 @@ func main() {
 		case wake <- struct{}{}:
 		default:
 		}
+		shift.WakeSync()
 		return nil
 	}))
 	touch := app.FuncOf(func(app.Value, []app.Value) any { shift.Touch(); return nil })
@@ -53,8 +54,10 @@ func main() {
 		shift.DefaultLang(ctx, lang)
 		ui.CheckPersistence(shift)
 		go shift.Run(ctx, 5*time.Second)
+		go shift.RunSync(ctx, time.Minute)
 		shift.Watch(ctx, 20*time.Second, wake, func() {
 			app.TryUpdate()
+			shift.WakeSync()
 			if err := shift.Refresh(ctx); err != nil {
 				log.Printf("beredskap: refresh: %v", err)
 			}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -35,6 +36,9 @@ type Options struct {
 // DB is the open store.
 type DB struct {
 	bdb *badger.DB
+	// auditMu serializes appends to the audit chain: every writer that
+	// appends reads the chain's head, and two at once would fork it.
+	auditMu sync.Mutex
 }
 
 // Open opens (or creates) the store in dir. Every commit is synced to disk

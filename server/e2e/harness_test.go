@@ -137,6 +137,13 @@ func (s *server) stop() {
 // window. The flags keep it from calling out to the internet.
 func browser(t testing.TB) context.Context {
 	t.Helper()
+	return browserWithProfile(t, t.TempDir())
+}
+
+// browserWithProfile starts Chromium on a given profile directory, so that
+// a test can kill the browser and start it again on the same storage.
+func browserWithProfile(t testing.TB, profile string) context.Context {
+	t.Helper()
 	path := "/usr/bin/chromium"
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		path = p
@@ -150,7 +157,7 @@ func browser(t testing.TB) context.Context {
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Env("TZ=Europe/Oslo"),
 		chromedp.WindowSize(390, 844),
 		chromedp.Flag("disable-background-networking", true),

@@ -1,0 +1,284 @@
+// Package ingest takes records from phones in: it opens each sealed
+// envelope, checks the device's signature, validates and authorises the
+// record, and stores what it accepts durably, exactly once.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/seal"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// Opener opens records sealed to the server.
+type Opener interface {
+	OpenRecord(sealed []byte) ([]byte, error)
+}
+
+// BundleLookback is how far back the author's issued bundles are searched
+// when authorising a record: longer than any outage a phone can bridge.
+const BundleLookback = 7 * 24 * time.Hour
+
+// Sync ingests one sync request. Request-level problems (an unknown device,
+// a malformed request) return a *wire.Error and change nothing; every
+// record otherwise gets its own result, and one bad record never fails the
+// others. All accepted records are durable when Sync returns.
+func Sync(ctx context.Context, db *store.DB, keys Opener, req wire.SyncRequest, now time.Time) (wire.SyncResponse, error) {
+	if err := checkRequest(req); err != nil {
+		return wire.SyncResponse{}, err
+	}
+	dev, err := db.Device(ctx, req.DeviceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return wire.SyncResponse{}, wire.Errorf(wire.CodeForbidden, "unknown device "+req.DeviceID)
+	}
+	if err != nil {
+		return wire.SyncResponse{}, fmt.Errorf("sync: %w", err)
+	}
+	// A record id taken by a concurrent request between the check and the
+	// write makes the store refuse the batch; deciding again then finds it.
+	for attempt := 0; ; attempt++ {
+		resp, err := syncOnce(ctx, db, keys, dev, req, now)
+		if errors.Is(err, store.ErrRecordExists) && attempt < 3 {
+			continue
+		}
+		return resp, err
+	}
+}
+
+func checkRequest(req wire.SyncRequest) error {
+	if !care.IsUUID(req.DeviceID) {
+		return wire.Errorf(wire.CodeInvalidInput, "device_id must be a UUID")
+	}
+	if len(req.Records) == 0 {
+		return wire.Errorf(wire.CodeInvalidInput, "records is empty")
+	}
+	if len(req.Records) > wire.MaxSyncRecords {
+		return wire.Errorf(wire.CodeTooLarge, fmt.Sprintf("at most %d records per request", wire.MaxSyncRecords))
+	}
+	for i, r := range req.Records {
+		if !care.IsUUID(r.ID) {
+			return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("records[%d].id must be a UUID", i))
+		}
+		if len(r.Sealed) == 0 {
+			return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("records[%d].sealed is empty", i))
+		}
+	}
+	return nil
+}
+
+// opened is a record after its envelope was opened and checked.
+type opened struct {
+	rec  care.Record
+	body []byte
+	sig  []byte
+	hash string
+}
+
+func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, req wire.SyncRequest, now time.Time) (wire.SyncResponse, error) {
+	results := make([]wire.SyncResult, len(req.Records))
+	good := make(map[int]opened, len(req.Records))
+	hashes := map[string]string{}
+	for i, item := range req.Records {
+		o, res := open(keys, dev, item)
+		if res != nil {
+			results[i] = *res
+			continue
+		}
+		good[i] = o
+		hashes[item.ID] = o.hash
+	}
+	known, err := db.Known(ctx, hashes)
+	if err != nil {
+		return wire.SyncResponse{}, fmt.Errorf("sync: %w", err)
+	}
+	auth, err := newAuthorizer(ctx, db, dev.UserID, now)
+	if err != nil {
+		return wire.SyncResponse{}, err
+	}
+
+	var accept []store.StoredRecord
+	var audit []store.Audit
+	inRequest := map[string]string{} // id → hash, for repeats within one request
+	quarantine := dev.Revoked != nil
+	for i, item := range req.Records {
+		o, ok := good[i]
+		if !ok {
+			continue
+		}
+		switch {
+		case inRequest[item.ID] == o.hash || known[item.ID] == store.RecordSame:
+			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncDuplicate}
+			continue
+		case inRequest[item.ID] != "" || known[item.ID] == store.RecordDifferent:
+			results[i] = rejected(item.ID, wire.CodeConflict, "another record with this id is already stored")
+			continue
+		}
+		sr, res := auth.check(ctx, o)
+		if res != nil && !quarantine {
+			res.ID = item.ID
+			results[i] = *res
+			continue
+		}
+		sr.ID, sr.Body, sr.Sig, sr.BodyHash = item.ID, o.body, o.sig, o.hash
+		sr.Received, sr.State = now.UTC(), store.StateNew
+		detail := fmt.Sprintf("type=%s patient=%s device=%s seq=%d", o.rec.Type, o.rec.PatientID, dev.ID, o.rec.Seq)
+		if quarantine {
+			// A revoked device's records are kept for a coordinator to
+			// review, never dropped: they may hold real signatures.
+			sr.Quarantined = true
+			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncQuarantined, Message: "the device is revoked; the record is held for review"}
+			audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditQuarantine, Subject: item.ID, Detail: detail})
+		} else {
+			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncAccepted}
+			audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditSync, Subject: item.ID, Detail: detail})
+			if sr.Emergency {
+				audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditEmergency, Subject: item.ID,
+					Detail: fmt.Sprintf("patient=%s reason=%q", o.rec.PatientID, o.rec.EmergencyReason)})
+			}
+		}
+		accept = append(accept, sr)
+		inRequest[item.ID] = o.hash
+	}
+	if len(accept) > 0 {
+		if err := db.PutRecords(ctx, accept, audit); err != nil {
+			return wire.SyncResponse{}, fmt.Errorf("sync: %w", err)
+		}
+	}
+	return wire.SyncResponse{Results: results, Wipe: quarantine}, nil
+}
+
+func rejected(id string, code wire.Code, msg string) wire.SyncResult {
+	return wire.SyncResult{ID: id, Status: wire.SyncRejected, Code: code, Message: msg}
+}
+
+// open opens one envelope and checks what needs no store: the signature
+// by the device's key, the record's shape, and that it names the device,
+// its owner and its own id.
+func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.SyncResult) {
+	fail := func(code wire.Code, msg string) (opened, *wire.SyncResult) {
+		r := rejected(item.ID, code, msg)
+		return opened{}, &r
+	}
+	plain, err := keys.OpenRecord(item.Sealed)
+	if err != nil {
+		return fail(wire.CodeInvalidInput, "the sealed record cannot be opened with the server's key")
+	}
+	var env wire.SignedRecord
+	if err := json.Unmarshal(plain, &env); err != nil || len(env.Body) == 0 || len(env.Sig) == 0 {
+		return fail(wire.CodeInvalidInput, "the envelope must be {\"body\",\"sig\"}")
+	}
+	if !seal.Verify(dev.PublicKey, env.Body, env.Sig) {
+		return fail(wire.CodeForbidden, "the signature does not verify with the device's key")
+	}
+	var rec care.Record
+	dec := json.NewDecoder(bytes.NewReader(env.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return fail(wire.CodeInvalidInput, "record: "+err.Error())
+	}
+	if err := rec.Validate(); err != nil {
+		return fail(wire.CodeInvalidInput, "record: "+err.Error())
+	}
+	switch {
+	case rec.ID != item.ID:
+		return fail(wire.CodeInvalidInput, "the record's id differs from the id it was sent under")
+	case rec.DeviceID != dev.ID:
+		return fail(wire.CodeForbidden, "the record names another device")
+	case rec.AuthorID != dev.UserID:
+		return fail(wire.CodeForbidden, "the device is not registered to the record's author")
+	}
+	h := sha256.Sum256(env.Body)
+	return opened{rec: rec, body: env.Body, sig: env.Sig, hash: hex.EncodeToString(h[:])}, nil
+}
+
+// authorizer decides whether the author may write for a patient: the
+// patient must be on the author's own list in a bundle issued to them, or
+// in a bundle's unit part with an emergency reason.
+type authorizer struct {
+	db       *store.DB
+	bundles  []store.IssuedBundle
+	patients map[string]care.Patient
+}
+
+func newAuthorizer(ctx context.Context, db *store.DB, userID string, now time.Time) (*authorizer, error) {
+	bs, err := db.IssuedBundles(ctx, userID, now.Add(-BundleLookback))
+	if err != nil {
+		return nil, fmt.Errorf("sync: bundles: %w", err)
+	}
+	return &authorizer{db: db, bundles: bs, patients: map[string]care.Patient{}}, nil
+}
+
+func (a *authorizer) patient(ctx context.Context, id string) (care.Patient, error) {
+	if p, ok := a.patients[id]; ok {
+		return p, nil
+	}
+	p, err := a.db.Patient(ctx, id)
+	if err == nil {
+		a.patients[id] = p
+	}
+	return p, err
+}
+
+// check authorises one record and fills what the server learns about it.
+// A non-nil result is the rejection.
+func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *wire.SyncResult) {
+	r := o.rec
+	sr := store.StoredRecord{Type: r.Type, DeviceID: r.DeviceID, AuthorID: r.AuthorID, PatientID: r.PatientID,
+		VisitID: r.VisitID, Seq: r.Seq, CreatedAt: r.CreatedAt.UTC()}
+	fail := func(code wire.Code, msg string) (store.StoredRecord, *wire.SyncResult) {
+		res := rejected(r.ID, code, msg)
+		return sr, &res
+	}
+	p, err := a.patient(ctx, r.PatientID)
+	if err != nil {
+		return fail(wire.CodeForbidden, "the patient is not in any shift issued to the author")
+	}
+	sr.UnitID = p.UnitID
+	if r.VisitID != "" {
+		v, err := a.db.Visit(ctx, r.VisitID)
+		if err != nil || v.PatientID != r.PatientID {
+			return fail(wire.CodeInvalidInput, "visit_id does not name a visit of this patient")
+		}
+	}
+	if r.ScheduleID != "" {
+		d, err := a.db.Dose(ctx, r.ScheduleID)
+		if err != nil || d.PatientID != r.PatientID {
+			return fail(wire.CodeInvalidInput, "schedule_id does not name a dose of this patient")
+		}
+	}
+	// Prefer a bundle whose validity covers the record's time; any bundle
+	// listing the patient authorises it, and the time is checked as a
+	// finding, not here.
+	var own, unit *store.IssuedBundle
+	for i := range a.bundles {
+		b := &a.bundles[i]
+		covers := !r.CreatedAt.Before(b.IssuedAt) && r.CreatedAt.Before(b.ExpiresAt)
+		if slices.Contains(b.OwnPatients, r.PatientID) && (own == nil || covers) {
+			own = b
+		}
+		if slices.Contains(b.UnitPatients, r.PatientID) && (unit == nil || covers) {
+			unit = b
+		}
+	}
+	switch {
+	case own != nil:
+		sr.BundleID = own.ID
+	case unit != nil && r.EmergencyReason != "":
+		sr.BundleID, sr.Emergency = unit.ID, true
+	case unit != nil:
+		return fail(wire.CodeForbidden, "the patient is not on the author's own list; emergency_reason is required")
+	default:
+		return fail(wire.CodeForbidden, "the patient is not in any shift issued to the author")
+	}
+	return sr, nil
+}

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/care"
+)
+
+// Record states through reconciliation.
+const (
+	StateNew     = "new"
+	StateEntered = "entered"
+	StateVoid    = "void"
+)
+
+// StoredRecord is a record as the server keeps it: the exact bytes the
+// device signed, the signature, and what the server learned when it took
+// the record in. The record's own fields are decoded from Body on demand.
+type StoredRecord struct {
+	ID          string          `json:"id"`
+	Type        care.RecordType `json:"type"`
+	DeviceID    string          `json:"device_id"`
+	AuthorID    string          `json:"author_id"`
+	PatientID   string          `json:"patient_id"`
+	UnitID      string          `json:"unit_id"`
+	VisitID     string          `json:"visit_id,omitempty"`
+	Seq         uint64          `json:"seq"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Received    time.Time       `json:"received"`
+	Body        []byte          `json:"body"`
+	Sig         []byte          `json:"sig"`
+	BodyHash    string          `json:"body_hash"`
+	BundleID    string          `json:"bundle_id,omitempty"`
+	Emergency   bool            `json:"emergency,omitempty"`
+	Quarantined bool            `json:"quarantined,omitempty"`
+	State       string          `json:"state"`
+	// Reconciliation (filled by coordinators).
+	EHRRef       string    `json:"ehr_ref,omitempty"`
+	VoidReason   string    `json:"void_reason,omitempty"`
+	ReconciledBy string    `json:"reconciled_by,omitempty"`
+	ReconciledAt time.Time `json:"reconciled_at,omitempty"`
+}
+
+// Record decodes the record the device signed.
+func (r StoredRecord) Record() (care.Record, error) {
+	var rec care.Record
+	if err := json.Unmarshal(r.Body, &rec); err != nil {
+		return rec, fmt.Errorf("decode record %s: %w", r.ID, err)
+	}
+	return rec, nil
+}
+
+func recordKey(id string) string { return "rec/" + id }
+
+// recordIndexes are the keys that find a record by time, unit, patient,
+// author and device sequence.
+func recordIndexes(r StoredRecord) []string {
+	t := sortableTime(r.Received)
+	keys := []string{
+		"recrecv/" + t + "/" + r.ID,
+		"recunit/" + r.UnitID + "/" + t + "/" + r.ID,
+		"recpatient/" + r.PatientID + "/" + t + "/" + r.ID,
+		"recauthor/" + r.AuthorID + "/" + t + "/" + r.ID,
+		fmt.Sprintf("recdevseq/%s/%020d/%s", r.DeviceID, r.Seq, r.ID),
+	}
+	if r.Quarantined {
+		keys = append(keys, "recquar/"+t+"/"+r.ID)
+	}
+	return keys
+}
+
+// RecordStatus is what the store already holds under a record id.
+type RecordStatus int
+
+// Statuses of Known.
+const (
+	RecordUnknown   RecordStatus = iota
+	RecordSame                   // the same bytes: a duplicate
+	RecordDifferent              // other bytes under the same id: a conflict
+)
+
+// Known tells, for each id, whether the store holds a record under it and
+// whether its body hash is the given one.
+func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]RecordStatus, error) {
+	out := make(map[string]RecordStatus, len(hashes))
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for id, hash := range hashes {
+			var r StoredRecord
+			err := getJSON(txn, recordKey(id), &r)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				out[id] = RecordUnknown
+			case err != nil:
+				return err
+			case r.BodyHash == hash:
+				out[id] = RecordSame
+			default:
+				out[id] = RecordDifferent
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ErrRecordExists means a record id was taken between the check and the
+// write; the caller decides again.
+var ErrRecordExists = errors.New("record already stored")
+
+// PutRecords stores new records with their audit entries, durably, in as
+// few transactions as Badger allows (one, unless the batch is too big for
+// a single transaction). A record whose id is already taken fails the
+// whole call with ErrRecordExists and writes nothing of that transaction.
+func (db *DB) PutRecords(ctx context.Context, recs []StoredRecord, audit []Audit) error {
+	db.auditMu.Lock()
+	defer db.auditMu.Unlock()
+	return db.putRecordsLocked(ctx, recs, audit)
+}
+
+func (db *DB) putRecordsLocked(ctx context.Context, recs []StoredRecord, audit []Audit) error {
+	now := time.Now()
+	err := db.update(ctx, func(txn *badger.Txn) error {
+		return putRecords(txn, now, recs, audit)
+	})
+	if !errors.Is(err, badger.ErrTxnTooBig) || len(recs) < 2 {
+		return err
+	}
+	// Too big for one transaction: halves, each durable before the next.
+	// Records are idempotent by id, so a crash between halves loses nothing
+	// the phone will not send again.
+	mid := len(recs) / 2
+	first := map[string]bool{}
+	for _, r := range recs[:mid] {
+		first[r.ID] = true
+	}
+	var a1, a2 []Audit
+	for _, a := range audit {
+		if first[a.Subject] {
+			a1 = append(a1, a)
+		} else {
+			a2 = append(a2, a)
+		}
+	}
+	if err := db.putRecordsLocked(ctx, recs[:mid], a1); err != nil {
+		return err
+	}
+	return db.putRecordsLocked(ctx, recs[mid:], a2)
+}
+
+func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Audit) error {
+	for _, r := range recs {
+		if ok, err := exists(txn, recordKey(r.ID)); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("%w: %s", ErrRecordExists, r.ID)
+		}
+		if err := putJSON(txn, recordKey(r.ID), r); err != nil {
+			return err
+		}
+		for _, k := range recordIndexes(r) {
+			if err := setIndex(txn, k); err != nil {
+				return err
+			}
+		}
+	}
+	return appendAudit(txn, now, audit...)
+}
+
+// StoredRecordByID returns one stored record.
+func (db *DB) StoredRecordByID(ctx context.Context, id string) (StoredRecord, error) {
+	var r StoredRecord
+	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, recordKey(id), &r) })
+	return r, err
+}
+
+// CountRecords counts stored records (quarantined included).
+func (db *DB) CountRecords(ctx context.Context) (int, error) {
+	n := 0
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// DeviceSeqs returns the sequence numbers received from a device, sorted.
+func (db *DB) DeviceSeqs(ctx context.Context, deviceID string) ([]uint64, error) {
+	var out []uint64
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		prefix := "recdevseq/" + deviceID + "/"
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var seq uint64
+			k := string(it.Item().Key())[len(prefix):]
+			if _, err := fmt.Sscanf(k[:20], "%d", &seq); err == nil {
+				out = append(out, seq)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,311 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"beredskap/internal/care"
+	"beredskap/internal/seal"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// faultyProxy forwards TCP connections to the server and, at random,
+// drops them, delays them, or cuts the answer short after the request went
+// through (the server committed, the client never hears it).
+type faultyProxy struct {
+	ln      net.Listener
+	target  string
+	rnd     *rand.Rand
+	mu      sync.Mutex
+	dropped atomic.Int64
+	delayed atomic.Int64
+	cut     atomic.Int64
+	passed  atomic.Int64
+}
+
+func newFaultyProxy(t *testing.T, target string) *faultyProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultyProxy{ln: ln, target: target, rnd: rand.New(rand.NewPCG(1, 2))}
+	go p.serve()
+	t.Cleanup(func() { ln.Close() })
+	return p
+}
+
+func (p *faultyProxy) roll() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rnd.Float64()
+}
+
+func (p *faultyProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go p.handle(c)
+	}
+}
+
+func (p *faultyProxy) handle(client net.Conn) {
+	defer client.Close()
+	r := p.roll()
+	switch {
+	case r < 0.10:
+		p.dropped.Add(1)
+		return
+	case r < 0.20:
+		p.delayed.Add(1)
+		time.Sleep(time.Duration(50+p.roll()*400) * time.Millisecond)
+	}
+	server, err := net.DialTimeout("tcp", p.target, 2*time.Second)
+	if err != nil {
+		return // the server is down: the client sees a dropped connection
+	}
+	defer server.Close()
+	cut := r >= 0.20 && r < 0.32
+	go func() { _, _ = io.Copy(server, client) }()
+	if cut {
+		p.cut.Add(1)
+		// Let the answer start, then cut it: the records are stored but
+		// the phone does not know.
+		buf := make([]byte, 1+int(p.roll()*64))
+		_, _ = io.ReadFull(server, buf)
+		return
+	}
+	p.passed.Add(1)
+	_, _ = io.Copy(client, server)
+}
+
+// device is a simulated phone with records to deliver.
+type device struct {
+	id      string
+	token   string
+	key     ed25519.PrivateKey
+	pending map[string]wire.SealedRecord
+	acked   map[string]string
+}
+
+// setupDevice logs a demo user in directly (no faults), registers a
+// device, fetches a bundle and writes n notes for the user's own patients.
+func setupDevice(t *testing.T, srv *server, username string, n int) *device {
+	t.Helper()
+	call := func(method, path, token string, in, out any) {
+		var body io.Reader
+		if in != nil {
+			b, _ := json.Marshal(in)
+			body = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, srv.url(path), body)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lr wire.LoginResponse
+	call("POST", "/api/v1/session", "", wire.LoginRequest{Username: username, Password: "demo"}, &lr)
+	pub, priv, _ := seal.NewSigningKey()
+	var dr wire.DeviceResponse
+	call("POST", "/api/v1/devices", lr.Token, wire.DeviceRequest{PublicKey: pub, Label: "fault test"}, &dr)
+	var br wire.BundleResponse
+	call("GET", "/api/v1/bundle", lr.Token, nil, &br)
+	var b wire.Bundle
+	if err := json.Unmarshal(br.Bundle, &b); err != nil {
+		t.Fatal(err)
+	}
+	var own []string
+	for _, v := range b.Visits {
+		if b.Own(v) {
+			own = append(own, v.PatientID)
+		}
+	}
+	d := &device{id: dr.DeviceID, token: lr.Token, key: priv, pending: map[string]wire.SealedRecord{}, acked: map[string]string{}}
+	for i := 1; i <= n; i++ {
+		r := care.Record{ID: uuid.Must(uuid.NewV7()).String(), Type: care.RecordNote, DeviceID: d.id, AuthorID: lr.User.ID,
+			PatientID: own[i%len(own)], CreatedAt: time.Now().UTC(), Seq: uint64(i), Text: fmt.Sprintf("note %d of %s", i, username)}
+		body, _ := json.Marshal(r)
+		sealed, err := seal.SealRecord(body, priv, lr.SealKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.pending[r.ID] = wire.SealedRecord{ID: r.ID, Sealed: sealed}
+	}
+	return d
+}
+
+// push sends the device's pending records through the proxy until each has
+// an answer, retrying every failure.
+func (d *device) push(t *testing.T, url string, deadline time.Time, attempts *atomic.Int64) error {
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for len(d.pending) > 0 {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("device %s: %d records without an answer at the deadline", d.id, len(d.pending))
+		}
+		batch := make([]wire.SealedRecord, 0, 40)
+		for _, r := range d.pending {
+			batch = append(batch, r)
+			if len(batch) == cap(batch) {
+				break
+			}
+		}
+		body, _ := json.Marshal(wire.SyncRequest{DeviceID: d.id, Records: batch})
+		req, _ := http.NewRequest("POST", url+"/api/v1/sync", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		attempts.Add(1)
+		resp, err := client.Do(req)
+		if err != nil {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		var sr wire.SyncResponse
+		err = json.NewDecoder(resp.Body).Decode(&sr)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		for _, res := range sr.Results {
+			switch res.Status {
+			case wire.SyncAccepted, wire.SyncDuplicate:
+				d.acked[res.ID] = res.Status
+				delete(d.pending, res.ID)
+			default:
+				return fmt.Errorf("record %s: %s %s %s", res.ID, res.Status, res.Code, res.Message)
+			}
+		}
+	}
+	return nil
+}
+
+// TestSyncUnderFaults pushes 10,000 records from five devices through a
+// proxy that drops, delays and cuts connections, while the server process
+// is killed and restarted; afterwards every record is stored exactly once
+// and every device holds an answer for every record.
+func TestSyncUnderFaults(t *testing.T) {
+	const perDevice = 2000
+	users := []string{"anna", "nils", "ole", "sara", "per"}
+	srv := startServer(t)
+	var devices []*device
+	for _, u := range users {
+		devices = append(devices, setupDevice(t, srv, u, perDevice))
+	}
+	total := perDevice * len(users)
+	proxy := newFaultyProxy(t, srv.addr)
+	url := "http://" + proxy.ln.Addr().String()
+
+	start := time.Now()
+	deadline := start.Add(4 * time.Minute)
+	var attempts atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, len(devices))
+	for _, d := range devices {
+		wg.Add(1)
+		go func(d *device) {
+			defer wg.Done()
+			if err := d.push(t, url, deadline, &attempts); err != nil {
+				errs <- err
+			}
+		}(d)
+	}
+	// Kill the server again and again while the devices push.
+	kills := 0
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+killing:
+	for {
+		select {
+		case <-done:
+			break killing
+		case <-time.After(time.Duration(200+rand.IntN(400)) * time.Millisecond):
+		}
+		srv.stop()
+		kills++
+		time.Sleep(100 * time.Millisecond)
+		srv.start()
+	}
+	<-done
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	elapsed := time.Since(start)
+	srv.stop()
+
+	db, err := store.Open(filepath.Join(srv.dataDir, "db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	stored, err := db.CountRecords(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, duplicated, acked := 0, 0, 0
+	for _, d := range devices {
+		acked += len(d.acked)
+		for id := range d.acked {
+			if _, err := db.StoredRecordByID(ctx, id); err != nil {
+				lost++
+			}
+		}
+		seqs, err := db.DeviceSeqs(ctx, d.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[uint64]bool{}
+		for _, s := range seqs {
+			if seen[s] {
+				duplicated++
+			}
+			seen[s] = true
+		}
+		if len(seen) != perDevice {
+			t.Errorf("device %s: %d distinct sequence numbers stored, want %d", d.id, len(seen), perDevice)
+		}
+	}
+	entries, err := db.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatalf("audit chain after the kills: %v", err)
+	}
+	t.Logf("records %d, acked %d, stored %d, lost %d, duplicated %d; requests %d; faults: %d dropped, %d delayed, %d answers cut after commit, %d server kills; audit entries %d; %v",
+		total, acked, stored, lost, duplicated, attempts.Load(), proxy.dropped.Load(), proxy.delayed.Load(), proxy.cut.Load(), kills, entries, elapsed.Round(time.Millisecond))
+	if acked != total || stored != total || lost != 0 || duplicated != 0 {
+		t.Fatalf("acked %d stored %d of %d; lost %d duplicated %d", acked, stored, total, lost, duplicated)
+	}
+	if kills < 3 || proxy.cut.Load() == 0 || proxy.dropped.Load() == 0 {
+		t.Fatalf("too few faults to prove anything: %d kills, %d cut, %d dropped", kills, proxy.cut.Load(), proxy.dropped.Load())
+	}
+}
