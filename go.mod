@@ -18,6 +18,7 @@ require (
 	github.com/hack-pad/safejs v0.1.0 // indirect
 	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/maxence-charriere/go-app/v10 v10.1.11 // indirect
+	github.com/samply/golang-fhir-models/fhir-models v0.3.2 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel v1.41.0 // indirect
 	go.opentelemetry.io/otel/metric v1.41.0 // indirect

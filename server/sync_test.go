@@ -386,3 +386,5 @@ func TestSyncAuditsEveryAcceptedRecord(t *testing.T) {
 		t.Fatalf("audit actions %v", actions)
 	}
 }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -234,7 +234,8 @@ func (a *authorizer) patient(ctx context.Context, id string) (care.Patient, erro
 func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *wire.SyncResult) {
 	r := o.rec
 	sr := store.StoredRecord{Type: r.Type, DeviceID: r.DeviceID, AuthorID: r.AuthorID, PatientID: r.PatientID,
-		VisitID: r.VisitID, Seq: r.Seq, CreatedAt: r.CreatedAt.UTC()}
+		VisitID: r.VisitID, ScheduleID: r.ScheduleID, Medication: r.Medication, Status: r.Status,
+		AdministeredAt: r.AdministeredAt, Seq: r.Seq, CreatedAt: r.CreatedAt.UTC()}
 	fail := func(code wire.Code, msg string) (store.StoredRecord, *wire.SyncResult) {
 		res := rejected(r.ID, code, msg)
 		return sr, &res

@@ -94,6 +94,11 @@ func appendAudit(txn *badger.Txn, now time.Time, entries ...Audit) error {
 		if err := putJSON(txn, auditKey(e.Seq), e); err != nil {
 			return err
 		}
+		if e.Subject != "" {
+			if err := setIndex(txn, fmt.Sprintf("auditsubj/%s/%020d", e.Subject, e.Seq)); err != nil {
+				return err
+			}
+		}
 		head = auditHead{Seq: e.Seq, Hash: e.Hash}
 	}
 	return putJSON(txn, "auditmeta/head", head)
@@ -122,6 +127,40 @@ func (db *DB) AuditLog(ctx context.Context, from uint64, limit int) ([]AuditEntr
 		return nil
 	})
 	return out, err
+}
+
+// AuditFor returns the entries about one subject (a record, a device), in
+// order: a record's sync history.
+func (db *DB) AuditFor(ctx context.Context, subject string) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, k := range scanKeys(txn, "auditsubj/"+subject+"/", "", "") {
+			var seq uint64
+			if _, err := fmt.Sscanf(k, "%d", &seq); err != nil {
+				continue
+			}
+			var e AuditEntry
+			if err := getJSON(txn, auditKey(seq), &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AuditHead returns the number of entries in the log.
+func (db *DB) AuditHead(ctx context.Context) (uint64, error) {
+	var head auditHead
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		err := getJSON(txn, "auditmeta/head", &head)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return head.Seq, err
 }
 
 // ChainError names the first entry where the audit chain breaks.

@@ -56,3 +56,10 @@ func (db *DB) IssuedBundles(ctx context.Context, userID string, since time.Time)
 	})
 	return out, err
 }
+
+// IssuedBundle returns the bundle with the id.
+func (db *DB) IssuedBundle(ctx context.Context, id string) (IssuedBundle, error) {
+	var b IssuedBundle
+	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, bundleKey(id), &b) })
+	return b, err
+}

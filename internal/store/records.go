@@ -19,47 +19,68 @@ const (
 	StateVoid    = "void"
 )
 
-// StoredRecord is a record as the server keeps it: the exact bytes the
-// device signed, the signature, and what the server learned when it took
-// the record in. The record's own fields are decoded from Body on demand.
+// StoredRecord is a record as the server keeps it: what it learned when it
+// took the record in, the fields the coordinators' views and findings need,
+// and (in a separate key, loaded only when asked for) the exact bytes the
+// device signed with the signature.
 type StoredRecord struct {
-	ID          string          `json:"id"`
-	Type        care.RecordType `json:"type"`
-	DeviceID    string          `json:"device_id"`
-	AuthorID    string          `json:"author_id"`
-	PatientID   string          `json:"patient_id"`
-	UnitID      string          `json:"unit_id"`
-	VisitID     string          `json:"visit_id,omitempty"`
-	Seq         uint64          `json:"seq"`
-	CreatedAt   time.Time       `json:"created_at"`
-	Received    time.Time       `json:"received"`
-	Body        []byte          `json:"body"`
-	Sig         []byte          `json:"sig"`
-	BodyHash    string          `json:"body_hash"`
-	BundleID    string          `json:"bundle_id,omitempty"`
-	Emergency   bool            `json:"emergency,omitempty"`
-	Quarantined bool            `json:"quarantined,omitempty"`
-	State       string          `json:"state"`
-	// Reconciliation (filled by coordinators).
+	ID             string          `json:"id"`
+	Type           care.RecordType `json:"type"`
+	DeviceID       string          `json:"device_id"`
+	AuthorID       string          `json:"author_id"`
+	PatientID      string          `json:"patient_id"`
+	UnitID         string          `json:"unit_id"`
+	VisitID        string          `json:"visit_id,omitempty"`
+	ScheduleID     string          `json:"schedule_id,omitempty"`
+	Medication     string          `json:"medication,omitempty"`
+	Status         string          `json:"status,omitempty"`
+	AdministeredAt *time.Time      `json:"administered_at,omitempty"`
+	Seq            uint64          `json:"seq"`
+	CreatedAt      time.Time       `json:"created_at"`
+	Received       time.Time       `json:"received"`
+	BodyHash       string          `json:"body_hash"`
+	BundleID       string          `json:"bundle_id,omitempty"`
+	Emergency      bool            `json:"emergency,omitempty"`
+	Quarantined    bool            `json:"quarantined,omitempty"`
+	State          string          `json:"state"`
+	// Reconciliation, by coordinators.
 	EHRRef       string    `json:"ehr_ref,omitempty"`
 	VoidReason   string    `json:"void_reason,omitempty"`
 	ReconciledBy string    `json:"reconciled_by,omitempty"`
-	ReconciledAt time.Time `json:"reconciled_at,omitempty"`
+	EnteredBy    string    `json:"entered_by,omitempty"`
+	ReconciledAt time.Time `json:"reconciled_at,omitzero"`
+
+	// Body and Sig are stored under their own key.
+	Body []byte `json:"-"`
+	Sig  []byte `json:"-"`
+
+	cursorKey string
 }
 
-// Record decodes the record the device signed.
+// recordBody is the signed bytes of a record.
+type recordBody struct {
+	Body []byte `json:"body"`
+	Sig  []byte `json:"sig"`
+}
+
+// Record decodes the record the device signed; the StoredRecord must have
+// been loaded with its body.
 func (r StoredRecord) Record() (care.Record, error) {
 	var rec care.Record
+	if len(r.Body) == 0 {
+		return rec, fmt.Errorf("decode record %s: body not loaded", r.ID)
+	}
 	if err := json.Unmarshal(r.Body, &rec); err != nil {
 		return rec, fmt.Errorf("decode record %s: %w", r.ID, err)
 	}
 	return rec, nil
 }
 
-func recordKey(id string) string { return "rec/" + id }
+func recordKey(id string) string     { return "rec/" + id }
+func recordBodyKey(id string) string { return "recbody/" + id }
 
 // recordIndexes are the keys that find a record by time, unit, patient,
-// author and device sequence.
+// author, type, state and device sequence.
 func recordIndexes(r StoredRecord) []string {
 	t := sortableTime(r.Received)
 	keys := []string{
@@ -67,12 +88,18 @@ func recordIndexes(r StoredRecord) []string {
 		"recunit/" + r.UnitID + "/" + t + "/" + r.ID,
 		"recpatient/" + r.PatientID + "/" + t + "/" + r.ID,
 		"recauthor/" + r.AuthorID + "/" + t + "/" + r.ID,
+		"rectype/" + string(r.Type) + "/" + t + "/" + r.ID,
+		stateIndex(r),
 		fmt.Sprintf("recdevseq/%s/%020d/%s", r.DeviceID, r.Seq, r.ID),
 	}
 	if r.Quarantined {
 		keys = append(keys, "recquar/"+t+"/"+r.ID)
 	}
 	return keys
+}
+
+func stateIndex(r StoredRecord) string {
+	return "recstate/" + r.State + "/" + sortableTime(r.Received) + "/" + r.ID
 }
 
 // RecordStatus is what the store already holds under a record id.
@@ -163,6 +190,9 @@ func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Aud
 		if err := putJSON(txn, recordKey(r.ID), r); err != nil {
 			return err
 		}
+		if err := putJSON(txn, recordBodyKey(r.ID), recordBody{Body: r.Body, Sig: r.Sig}); err != nil {
+			return err
+		}
 		for _, k := range recordIndexes(r) {
 			if err := setIndex(txn, k); err != nil {
 				return err
@@ -172,10 +202,20 @@ func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Aud
 	return appendAudit(txn, now, audit...)
 }
 
-// StoredRecordByID returns one stored record.
+// StoredRecordByID returns one stored record with its signed body.
 func (db *DB) StoredRecordByID(ctx context.Context, id string) (StoredRecord, error) {
 	var r StoredRecord
-	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, recordKey(id), &r) })
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		if err := getJSON(txn, recordKey(id), &r); err != nil {
+			return err
+		}
+		var b recordBody
+		if err := getJSON(txn, recordBodyKey(id), &b); err != nil {
+			return err
+		}
+		r.Body, r.Sig = b.Body, b.Sig
+		return nil
+	})
 	return r, err
 }
 

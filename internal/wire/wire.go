@@ -205,3 +205,151 @@ const (
 type Health struct {
 	Status string `json:"status"`
 }
+
+// Finding kinds (DESIGN §5).
+const (
+	FindingDoubleAdministration  = "double_administration"
+	FindingMissingAdministration = "missing_administration"
+	FindingUndocumentedVisit     = "undocumented_visit"
+	FindingOutsideWindow         = "outside_window"
+	FindingEmergencyAccess       = "emergency_access"
+	FindingLateSync              = "late_sync"
+	FindingSequenceGap           = "sequence_gap"
+	FindingQuarantined           = "quarantined"
+)
+
+// FindingKinds lists every finding kind in display order.
+func FindingKinds() []string {
+	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
+		FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap, FindingQuarantined}
+}
+
+// Finding is something the coordinators must look at after an outage.
+// Kind, RecordIDs, PatientID and Message are the contract of DESIGN §5;
+// the other fields let a page explain it in the reader's language.
+type Finding struct {
+	ID          string      `json:"id"`
+	Kind        string      `json:"kind"`
+	RecordIDs   []string    `json:"record_ids"`
+	PatientID   string      `json:"patient_id,omitempty"`
+	UnitID      string      `json:"unit_id,omitempty"`
+	VisitID     string      `json:"visit_id,omitempty"`
+	ScheduleID  string      `json:"schedule_id,omitempty"`
+	DeviceID    string      `json:"device_id,omitempty"`
+	MissingSeqs []uint64    `json:"missing_seqs,omitempty"`
+	At          time.Time   `json:"at"`
+	Message     string      `json:"message"`
+	Resolved    *Resolution `json:"resolved,omitempty"`
+}
+
+// Resolution says who handled a finding, when, and how.
+type Resolution struct {
+	By      string    `json:"by"`
+	Comment string    `json:"comment"`
+	At      time.Time `json:"at"`
+}
+
+// FindingsResponse is the body of GET /api/v1/findings.
+type FindingsResponse struct {
+	Findings []Finding `json:"findings"`
+	Since    time.Time `json:"since"`
+	Until    time.Time `json:"until"`
+}
+
+// RecordView is a stored record as the coordinators' pages and other
+// systems read it: what the device signed (Record) and what the server
+// knows about it.
+type RecordView struct {
+	ID               string       `json:"id"`
+	Type             string       `json:"type"`
+	State            string       `json:"state"`
+	UnitID           string       `json:"unit_id"`
+	PatientID        string       `json:"patient_id"`
+	PatientName      string       `json:"patient_name,omitempty"`
+	AuthorID         string       `json:"author_id"`
+	AuthorName       string       `json:"author_name,omitempty"`
+	DeviceID         string       `json:"device_id"`
+	DeviceLabel      string       `json:"device_label,omitempty"`
+	Seq              uint64       `json:"seq"`
+	CreatedAt        time.Time    `json:"created_at"`
+	Received         time.Time    `json:"received"`
+	Quarantined      bool         `json:"quarantined,omitempty"`
+	Emergency        bool         `json:"emergency,omitempty"`
+	EHRRef           string       `json:"ehr_ref,omitempty"`
+	VoidReason       string       `json:"void_reason,omitempty"`
+	ReconciledBy     string       `json:"reconciled_by,omitempty"`
+	ReconciledByName string       `json:"reconciled_by_name,omitempty"`
+	EnteredBy        string       `json:"entered_by,omitempty"`
+	EnteredByName    string       `json:"entered_by_name,omitempty"`
+	ReconciledAt     *time.Time   `json:"reconciled_at,omitempty"`
+	BundleIssuedAt   *time.Time   `json:"bundle_issued_at,omitempty"`
+	BundleExpiresAt  *time.Time   `json:"bundle_expires_at,omitempty"`
+	Record           *care.Record `json:"record,omitempty"`
+	History          []AuditEntry `json:"history,omitempty"`
+}
+
+// RecordsResponse is the body of GET /api/v1/records.
+type RecordsResponse struct {
+	Records []RecordView `json:"records"`
+	Next    string       `json:"next,omitempty"`
+}
+
+// ReconcileRequest is the body of POST /api/v1/records/{id}/reconcile, and,
+// with IDs, of the bulk POST /api/v1/records/reconcile.
+type ReconcileRequest struct {
+	IDs       []string `json:"ids,omitempty"`
+	Action    string   `json:"action"`
+	EHRRef    string   `json:"ehr_ref,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+	EnteredBy string   `json:"entered_by,omitempty"`
+}
+
+// ResolveRequest is the body of POST /api/v1/findings/{id}/resolve.
+type ResolveRequest struct {
+	Comment string `json:"comment"`
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+	Prev    string    `json:"prev"`
+	Hash    string    `json:"hash"`
+}
+
+// AuditResponse is the body of GET /api/v1/audit.
+type AuditResponse struct {
+	Entries []AuditEntry `json:"entries"`
+	Head    uint64       `json:"head"`
+}
+
+// Dashboard counts records by state and findings by kind in a window.
+type Dashboard struct {
+	Since    time.Time      `json:"since"`
+	Until    time.Time      `json:"until"`
+	Records  int            `json:"records"`
+	States   map[string]int `json:"states"`
+	Types    map[string]int `json:"types"`
+	Findings map[string]int `json:"findings"`
+	Open     int            `json:"open_findings"`
+}
+
+// Directory names the units, people and patients a coordinator sees, for
+// filters and for reading ids.
+type Directory struct {
+	Units    []care.Unit `json:"units"`
+	Users    []Person    `json:"users"`
+	Patients []Person    `json:"patients"`
+}
+
+// Person is an id with a name (and, for users, a role; for patients, a unit).
+type Person struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	Role care.Role `json:"role,omitempty"`
+	Unit string    `json:"unit,omitempty"`
+}

@@ -31,7 +31,8 @@ func main() {
 const usage = `usage: beredskap <command> [flags]
 
 commands:
-  serve    run the server (--addr, --data, --no-demo, --offline-hours)
+  serve          run the server (--addr, --data, --no-demo, --offline-hours)
+  audit verify   check the audit log's hash chain (--data)
 
 Run "beredskap <command> -h" for a command's flags.
 `
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	ui "beredskap/app"
@@ -107,11 +108,29 @@ func openData(dir string, log *slog.Logger) (*store.DB, *server.Keys, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(filepath.Join(dir, "db"), store.Options{Logger: log})
+	db, err := openStore(dir, "", log)
 	if err != nil {
 		return nil, nil, err
 	}
 	return db, keys, nil
+}
+
+// openStore opens the Badger store in dir/db, explaining the usual
+// failure: another process (a running server) holds it.
+func openStore(dir, keyFile string, log *slog.Logger) (*store.DB, error) {
+	opts := store.Options{Logger: log}
+	if keyFile != "" {
+		key, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("encryption key: %w", err)
+		}
+		opts.EncryptionKey = key
+	}
+	db, err := store.Open(filepath.Join(dir, "db"), opts)
+	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)
+	}
+	return db, err
 }
 
 // refreshDemoDaily loads the next day's demo visits shortly after

@@ -1,0 +1,99 @@
+// Package export writes reconciled or pending records out for the record
+// system: CSV with stable columns, and a FHIR R4 Bundle built with the
+// samply FHIR R4 model types.
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+)
+
+// Names resolves ids to the names people read.
+type Names struct {
+	Patients map[string]string
+	Users    map[string]string
+}
+
+// Item is one record to export: what the server knows about it and the
+// record the device signed.
+type Item struct {
+	Stored store.StoredRecord
+	Record care.Record
+}
+
+// Columns are the CSV columns, in order. They are part of the export's
+// contract: new columns are added at the end.
+var Columns = []string{
+	"id", "type", "state", "unit_id", "patient_id", "patient_name", "author_id", "author_name",
+	"device_id", "seq", "created_at", "received_at", "visit_id", "schedule_id",
+	"medication", "dose", "route", "status", "reason", "administered_at", "cosigner_name", "has_signature",
+	"text", "category", "severity", "description", "action_taken", "at", "emergency_reason",
+	"quarantined", "ehr_ref", "void_reason", "reconciled_by", "entered_by", "reconciled_at",
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func stampPtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return stamp(*t)
+}
+
+// cell keeps a spreadsheet from reading a value as a formula: a cell that
+// starts with =, +, -, @, tab or carriage return gets a leading quote.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// CSV writes one row per record under a header of Columns.
+func CSV(w io.Writer, items []Item, names Names) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(Columns); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	for _, it := range items {
+		s, r := it.Stored, it.Record
+		row := []string{
+			s.ID, string(s.Type), stateOf(s), s.UnitID, s.PatientID, names.Patients[s.PatientID], s.AuthorID, names.Users[s.AuthorID],
+			s.DeviceID, strconv.FormatUint(s.Seq, 10), stamp(s.CreatedAt), stamp(s.Received), r.VisitID, r.ScheduleID,
+			r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(r.SignatureSVG != ""),
+			r.Text, r.Category, r.Severity, r.Description, r.ActionTaken, stampPtr(r.At), r.EmergencyReason,
+			strconv.FormatBool(s.Quarantined), s.EHRRef, s.VoidReason, names.Users[s.ReconciledBy], names.Users[s.EnteredBy], stamp(s.ReconciledAt),
+		}
+		for i := range row {
+			row[i] = cell(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	return nil
+}
+
+// stateOf shows quarantine as a state of its own.
+func stateOf(s store.StoredRecord) string {
+	if s.Quarantined && s.State == store.StateNew {
+		return store.StateQuarantined
+	}
+	return s.State
+}

@@ -1,0 +1,327 @@
+// Package reconcile computes what coordinators must look at after an
+// outage (findings) from the records that came in, the plan and the
+// bundles issued, and loads what that takes from the store.
+package reconcile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// Input is everything findings are computed from, for one window (the
+// outage) and one set of units.
+type Input struct {
+	// Since and Until bound the outage window.
+	Since, Until time.Time
+	// Now is when the findings are computed: doses and visits whose time
+	// has not passed are not missing yet.
+	Now time.Time
+	// OfflineFor is the bundles' validity: a record received later than
+	// that after it was made synced late.
+	OfflineFor time.Duration
+	Records    []store.StoredRecord
+	Doses      []care.ScheduledDose
+	Visits     []care.Visit
+	Bundles    map[string]store.IssuedBundle
+	// DeviceSeqs holds every sequence number received from each device.
+	DeviceSeqs map[string][]uint64
+	// UnitOf maps patients to their units.
+	UnitOf map[string]string
+}
+
+// Compute returns the findings, oldest first. Void records count for
+// nothing; quarantined records are findings of their own and count for
+// nothing else until a coordinator has looked at them.
+func Compute(in Input) []wire.Finding {
+	var live []store.StoredRecord
+	var out []wire.Finding
+	for _, r := range in.Records {
+		switch {
+		case r.State == store.StateVoid:
+		case r.Quarantined:
+			out = append(out, finding(wire.FindingQuarantined, []store.StoredRecord{r},
+				fmt.Sprintf("%s record from revoked device %s is held for review", r.Type, r.DeviceID)))
+		default:
+			live = append(live, r)
+		}
+	}
+	out = append(out, doubleAdministrations(live, in.Doses)...)
+	out = append(out, missingAdministrations(live, in)...)
+	out = append(out, undocumentedVisits(live, in)...)
+	out = append(out, outsideWindow(live, in.Bundles)...)
+	out = append(out, emergencyAccess(live)...)
+	out = append(out, lateSyncs(live, in.OfflineFor)...)
+	out = append(out, sequenceGaps(in.Records, in.DeviceSeqs)...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// finding names its records, their patient and unit, and gets an id that
+// stays the same while the same records make it up.
+func finding(kind string, recs []store.StoredRecord, msg string) wire.Finding {
+	f := wire.Finding{Kind: kind, Message: msg}
+	for _, r := range recs {
+		f.RecordIDs = append(f.RecordIDs, r.ID)
+		if f.At.IsZero() || r.CreatedAt.Before(f.At) {
+			f.At = r.CreatedAt
+		}
+	}
+	if len(recs) > 0 {
+		f.PatientID, f.UnitID = recs[0].PatientID, recs[0].UnitID
+	}
+	sort.Strings(f.RecordIDs)
+	f.ID = findingID(kind, f.RecordIDs...)
+	return f
+}
+
+func findingID(kind string, parts ...string) string {
+	h := sha256.Sum256([]byte(kind + "\x00" + strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:8])
+}
+
+// doubleAdministrations finds doses given twice: two "given" for one
+// scheduled dose, or the same medication given to the same patient twice
+// inside one dose window.
+func doubleAdministrations(recs []store.StoredRecord, doses []care.ScheduledDose) []wire.Finding {
+	windows := map[string]time.Duration{}
+	for _, d := range doses {
+		windows[d.ID] = d.Window()
+	}
+	var given []store.StoredRecord
+	for _, r := range recs {
+		if r.Type == care.RecordMedication && r.Status == care.DoseGiven && r.AdministeredAt != nil {
+			given = append(given, r)
+		}
+	}
+	sort.SliceStable(given, func(i, j int) bool { return given[i].AdministeredAt.Before(*given[j].AdministeredAt) })
+
+	// Union-find over the given records: same schedule, or same patient and
+	// medication within the window of the earlier one.
+	parent := make([]int, len(given))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) { parent[find(a)] = find(b) }
+	bySchedule := map[string]int{}
+	lastOf := map[string]int{}
+	for i, r := range given {
+		if r.ScheduleID != "" {
+			if j, ok := bySchedule[r.ScheduleID]; ok {
+				union(i, j)
+			}
+			bySchedule[r.ScheduleID] = i
+		}
+		key := r.PatientID + "\x00" + normalizeMedication(r.Medication)
+		if j, ok := lastOf[key]; ok {
+			w := care.DefaultDoseWindow
+			if d, ok := windows[given[j].ScheduleID]; ok {
+				w = d
+			}
+			if r.AdministeredAt.Sub(*given[j].AdministeredAt) <= w {
+				union(i, j)
+			}
+		}
+		lastOf[key] = i
+	}
+	groups := map[int][]store.StoredRecord{}
+	var roots []int
+	for i := range given {
+		root := find(i)
+		if _, ok := groups[root]; !ok {
+			roots = append(roots, root)
+		}
+		groups[root] = append(groups[root], given[i])
+	}
+	var out []wire.Finding
+	for _, root := range roots {
+		g := groups[root]
+		if len(g) < 2 {
+			continue
+		}
+		f := finding(wire.FindingDoubleAdministration, g,
+			fmt.Sprintf("%s given %d times between %s and %s", g[0].Medication, len(g),
+				g[0].AdministeredAt.UTC().Format(time.RFC3339), g[len(g)-1].AdministeredAt.UTC().Format(time.RFC3339)))
+		f.ScheduleID = g[0].ScheduleID
+		out = append(out, f)
+	}
+	return out
+}
+
+func normalizeMedication(m string) string {
+	return strings.Join(strings.Fields(strings.ToLower(m)), " ")
+}
+
+// missingAdministrations finds scheduled doses of the window, whose time
+// has passed, with no record at all (given, refused, withheld or not
+// given all count as documented).
+func missingAdministrations(recs []store.StoredRecord, in Input) []wire.Finding {
+	documented := map[string]bool{}
+	for _, r := range recs {
+		if r.Type == care.RecordMedication && r.ScheduleID != "" {
+			documented[r.ScheduleID] = true
+		}
+	}
+	var out []wire.Finding
+	for _, d := range in.Doses {
+		if d.Due.Before(in.Since) || !d.Due.Before(in.Until) || in.Now.Before(d.Due.Add(d.Window())) || documented[d.ID] {
+			continue
+		}
+		out = append(out, wire.Finding{
+			ID: findingID(wire.FindingMissingAdministration, d.ID), Kind: wire.FindingMissingAdministration,
+			RecordIDs: []string{}, PatientID: d.PatientID, UnitID: in.UnitOf[d.PatientID], VisitID: d.VisitID, ScheduleID: d.ID, At: d.Due,
+			Message: fmt.Sprintf("%s %s due %s has no record", d.Medication, d.Dose, d.Due.UTC().Format(time.RFC3339)),
+		})
+	}
+	return out
+}
+
+// undocumentedVisits finds planned visits of the window, already over,
+// with neither a status nor a note.
+func undocumentedVisits(recs []store.StoredRecord, in Input) []wire.Finding {
+	documented := map[string]bool{}
+	for _, r := range recs {
+		if r.VisitID != "" && (r.Type == care.RecordVisitStatus || r.Type == care.RecordNote) {
+			documented[r.VisitID] = true
+		}
+	}
+	var out []wire.Finding
+	for _, v := range in.Visits {
+		if v.Start.Before(in.Since) || !v.Start.Before(in.Until) || in.Now.Before(v.End()) || documented[v.ID] {
+			continue
+		}
+		out = append(out, wire.Finding{
+			ID: findingID(wire.FindingUndocumentedVisit, v.ID), Kind: wire.FindingUndocumentedVisit,
+			RecordIDs: []string{}, PatientID: v.PatientID, UnitID: v.UnitID, VisitID: v.ID, At: v.Start,
+			Message: fmt.Sprintf("visit at %s by %s has no status or note", v.Start.UTC().Format(time.RFC3339), v.WorkerID),
+		})
+	}
+	return out
+}
+
+// outsideWindow finds records whose device time falls before their
+// bundle was issued or after it expired: a phone clock that was wrong,
+// or a bundle used longer than allowed.
+func outsideWindow(recs []store.StoredRecord, bundles map[string]store.IssuedBundle) []wire.Finding {
+	var out []wire.Finding
+	for _, r := range recs {
+		b, ok := bundles[r.BundleID]
+		if !ok {
+			continue
+		}
+		if r.CreatedAt.Before(b.IssuedAt) || !r.CreatedAt.Before(b.ExpiresAt) {
+			out = append(out, finding(wire.FindingOutsideWindow, []store.StoredRecord{r},
+				fmt.Sprintf("made at %s (device time), outside its bundle's %s–%s", r.CreatedAt.UTC().Format(time.RFC3339),
+					b.IssuedAt.UTC().Format(time.RFC3339), b.ExpiresAt.UTC().Format(time.RFC3339))))
+		}
+	}
+	return out
+}
+
+// emergencyAccess reports every opening of a patient outside the
+// author's own list, with what the author then wrote about that patient.
+func emergencyAccess(recs []store.StoredRecord) []wire.Finding {
+	var out []wire.Finding
+	for _, r := range recs {
+		if r.Type != care.RecordAccess {
+			continue
+		}
+		group := []store.StoredRecord{r}
+		for _, o := range recs {
+			if o.ID != r.ID && o.Emergency && o.Type != care.RecordAccess && o.AuthorID == r.AuthorID && o.PatientID == r.PatientID {
+				group = append(group, o)
+			}
+		}
+		f := finding(wire.FindingEmergencyAccess, group, fmt.Sprintf("emergency access by %s", r.AuthorID))
+		f.At = r.CreatedAt
+		out = append(out, f)
+	}
+	return out
+}
+
+// lateSyncs finds records received more than the offline validity after
+// they were made.
+func lateSyncs(recs []store.StoredRecord, offline time.Duration) []wire.Finding {
+	var out []wire.Finding
+	for _, r := range recs {
+		if offline > 0 && r.Received.Sub(r.CreatedAt) > offline {
+			out = append(out, finding(wire.FindingLateSync, []store.StoredRecord{r},
+				fmt.Sprintf("received %s after it was made", r.Received.Sub(r.CreatedAt).Round(time.Minute))))
+		}
+	}
+	return out
+}
+
+// sequenceGaps finds devices whose sequence numbers skip: a record may
+// have been lost on the phone.
+func sequenceGaps(recs []store.StoredRecord, seqs map[string][]uint64) []wire.Finding {
+	type dev struct {
+		author, unit string
+		first        time.Time
+	}
+	devices := map[string]*dev{}
+	var order []string
+	for _, r := range recs {
+		d, ok := devices[r.DeviceID]
+		if !ok {
+			d = &dev{author: r.AuthorID, unit: r.UnitID, first: r.CreatedAt}
+			devices[r.DeviceID] = d
+			order = append(order, r.DeviceID)
+		}
+		if r.CreatedAt.Before(d.first) {
+			d.first = r.CreatedAt
+		}
+	}
+	sort.Strings(order)
+	var out []wire.Finding
+	for _, id := range order {
+		have := map[uint64]bool{}
+		var max uint64
+		for _, s := range seqs[id] {
+			have[s] = true
+			if s > max {
+				max = s
+			}
+		}
+		var missing []uint64
+		for s := uint64(1); s <= max; s++ {
+			if !have[s] {
+				missing = append(missing, s)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		parts := make([]string, len(missing))
+		for i, m := range missing {
+			parts[i] = fmt.Sprint(m)
+		}
+		d := devices[id]
+		out = append(out, wire.Finding{
+			ID: findingID(wire.FindingSequenceGap, append([]string{id}, parts...)...), Kind: wire.FindingSequenceGap,
+			RecordIDs: []string{}, UnitID: d.unit, DeviceID: id, MissingSeqs: missing, At: d.first,
+			Message: fmt.Sprintf("device %s of %s never sent record numbers %s", id, d.author, strings.Join(parts, ", ")),
+		})
+	}
+	return out
+}

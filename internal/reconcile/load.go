@@ -1,0 +1,119 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// Scope is what a coordinator looks at: some units (nil means all) and
+// the outage window.
+type Scope struct {
+	Units      []string
+	Since      time.Time
+	Until      time.Time
+	Now        time.Time
+	OfflineFor time.Duration
+}
+
+// AllRecords reads every record received in the window for the units,
+// page by page.
+func AllRecords(ctx context.Context, db *store.DB, units []string, since time.Time) ([]store.StoredRecord, error) {
+	var out []store.StoredRecord
+	cursor := ""
+	for {
+		page, next, err := db.ListRecords(ctx, store.RecordFilter{Units: units, Since: since, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// Load gathers the Input for a scope from the store.
+func Load(ctx context.Context, db *store.DB, sc Scope) (Input, error) {
+	in := Input{Since: sc.Since, Until: sc.Until, Now: sc.Now, OfflineFor: sc.OfflineFor,
+		Bundles: map[string]store.IssuedBundle{}, DeviceSeqs: map[string][]uint64{}, UnitOf: map[string]string{}}
+	units := sc.Units
+	if units == nil {
+		all, err := db.Units(ctx)
+		if err != nil {
+			return in, fmt.Errorf("findings: %w", err)
+		}
+		units = []string{}
+		for _, u := range all {
+			units = append(units, u.ID)
+		}
+	}
+	recs, err := AllRecords(ctx, db, sc.Units, sc.Since)
+	if err != nil {
+		return in, fmt.Errorf("findings: %w", err)
+	}
+	in.Records = recs
+	for _, unit := range units {
+		patients, err := db.PatientsByUnit(ctx, unit)
+		if err != nil {
+			return in, fmt.Errorf("findings: %w", err)
+		}
+		for _, p := range patients {
+			in.UnitOf[p.ID] = unit
+			doses, err := db.DosesByPatient(ctx, p.ID, sc.Since, sc.Until)
+			if err != nil {
+				return in, fmt.Errorf("findings: %w", err)
+			}
+			in.Doses = append(in.Doses, doses...)
+		}
+		visits, err := db.VisitsByUnit(ctx, unit, sc.Since, sc.Until)
+		if err != nil {
+			return in, fmt.Errorf("findings: %w", err)
+		}
+		in.Visits = append(in.Visits, visits...)
+	}
+	for _, r := range recs {
+		if _, ok := in.DeviceSeqs[r.DeviceID]; !ok {
+			seqs, err := db.DeviceSeqs(ctx, r.DeviceID)
+			if err != nil {
+				return in, fmt.Errorf("findings: %w", err)
+			}
+			in.DeviceSeqs[r.DeviceID] = seqs
+		}
+		if _, ok := in.Bundles[r.BundleID]; !ok && r.BundleID != "" {
+			b, err := db.IssuedBundle(ctx, r.BundleID)
+			switch {
+			case err == nil:
+				in.Bundles[r.BundleID] = b
+			case !errors.Is(err, store.ErrNotFound):
+				return in, fmt.Errorf("findings: %w", err)
+			}
+		}
+	}
+	return in, nil
+}
+
+// Findings loads a scope, computes its findings and attaches the recorded
+// resolutions.
+func Findings(ctx context.Context, db *store.DB, sc Scope) ([]wire.Finding, error) {
+	in, err := Load(ctx, db, sc)
+	if err != nil {
+		return nil, err
+	}
+	fs := Compute(in)
+	res, err := db.FindingResolutions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("findings: %w", err)
+	}
+	for i := range fs {
+		if r, ok := res[fs[i].ID]; ok {
+			fs[i].Resolved = &wire.Resolution{By: r.By, Comment: r.Comment, At: r.At}
+		}
+	}
+	return fs, nil
+}
