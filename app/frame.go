@@ -158,6 +158,6 @@ func (p *page) tabbar(active string) app.UI {
 func officeNote(s *Shift) app.UI {
 	return app.Div().Class("card").Body(
 		app.P().Text(s.T("visits.no_shift_role")),
-		logoutButton(s),
+		app.A().Href("/office").Class("btn btn-primary btn-block").Attr("data-testid", "open-office").Text(s.T("office.open")),
 	)
 }

@@ -56,6 +56,9 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 		s.mu.Lock()
 		s.pending = sess
 		s.mu.Unlock()
+		if b, err := json.Marshal(sess); err == nil {
+			saveOfficeSession(b)
+		}
 		s.adoptLang(ctx, resp.User.Lang)
 		s.notify()
 		return nil
@@ -372,6 +375,7 @@ func (s *Shift) Logout(ctx context.Context) error {
 	if token != "" {
 		s.observe(s.api.Logout(ctx, token))
 	}
+	clearOfficeSession()
 	return s.Wipe(ctx, WipeLogout)
 }
 

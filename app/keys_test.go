@@ -5,6 +5,8 @@ import (
 
 	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
 )
 
 // TestComposedKeysExist checks the message keys the pages build from
@@ -42,6 +44,16 @@ func TestComposedKeysExist(t *testing.T) {
 	}
 	for p := care.PriorityVital; p <= care.PriorityNormal; p++ {
 		keys = append(keys, "priority."+string(rune('0'+p)))
+	}
+	for _, k := range wire.FindingKinds() {
+		keys = append(keys, "finding."+k, "finding.explain."+k)
+	}
+	for _, st := range []string{store.StateNew, store.StateEntered, store.StateVoid, store.StateQuarantined} {
+		keys = append(keys, "office.state."+st)
+	}
+	for _, a := range []string{store.AuditLogin, store.AuditLoginFailed, store.AuditDevice, store.AuditBundle, store.AuditSync,
+		store.AuditQuarantine, store.AuditEmergency, store.AuditReconcile, store.AuditExport, store.AuditFindingResolve} {
+		keys = append(keys, "audit.action."+a)
 	}
 	for _, lang := range i18n.Languages() {
 		for _, k := range keys {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -83,6 +84,9 @@ func (f *loginForm) submit(ctx app.Context, e app.Event) {
 				return
 			}
 			f.password = ""
+			if _, _, office := f.shift.OfficeSession(); office && !strings.HasPrefix(ctx.Page().URL().Path, "/office") {
+				ctx.Navigate("/office")
+			}
 		})
 	})
 }

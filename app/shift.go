@@ -167,6 +167,20 @@ func (s *Shift) Phase() Phase {
 	}
 }
 
+// OfficeSession returns a coordinator's or admin's token and user, when one
+// is logged in on this page.
+func (s *Shift) OfficeSession() (string, care.User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil || !s.pending.User.Role.Reconciles() {
+		return "", care.User{}, false
+	}
+	return s.pending.Token, s.pending.User, true
+}
+
+// API is the client the pages use for online-only work.
+func (s *Shift) API() *API { return s.api }
+
 // Lang is the language to show.
 func (s *Shift) Lang() string {
 	s.mu.Lock()
@@ -383,7 +397,17 @@ func (s *Shift) Load(ctx context.Context) error {
 		return fmt.Errorf("load outbox: %w", err)
 	}
 
+	var office *session
+	if b := loadOfficeSession(); b != nil {
+		var sess session
+		if json.Unmarshal(b, &sess) == nil && sess.Token != "" && sess.User.Role.Reconciles() {
+			office = &sess
+		}
+	}
 	s.mu.Lock()
+	if office != nil && s.pending == nil {
+		s.pending = office
+	}
 	if lang != "" {
 		s.lang = i18n.Pick(lang)
 	}

@@ -2,7 +2,12 @@
 
 package app
 
-import "syscall/js"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall/js"
+)
 
 // requestPersistence asks the browser not to evict the phone's data under
 // storage pressure (Safari evicts script-written storage after 7 days
@@ -36,4 +41,69 @@ func CheckPersistence(s *Shift) {
 		return nil
 	})
 	storage.Call("persisted").Call("then", then)
+}
+
+// officeKey keeps a coordinator's session for the life of the browser tab,
+// so that a reload of a desk page does not ask for the password again.
+const officeKey = "beredskap.office"
+
+func saveOfficeSession(b []byte) {
+	js.Global().Get("sessionStorage").Call("setItem", officeKey, string(b))
+}
+
+func loadOfficeSession() []byte {
+	v := js.Global().Get("sessionStorage").Call("getItem", officeKey)
+	if v.IsNull() || v.IsUndefined() {
+		return nil
+	}
+	return []byte(v.String())
+}
+
+func clearOfficeSession() {
+	js.Global().Get("sessionStorage").Call("removeItem", officeKey)
+}
+
+// download fetches an export with the session token and hands it to the
+// browser as a file.
+func download(ctx context.Context, path, token, filename string) error {
+	opts := js.Global().Get("Object").New()
+	headers := js.Global().Get("Object").New()
+	headers.Set("Authorization", "Bearer "+token)
+	opts.Set("headers", headers)
+	done := make(chan error, 1)
+	var onResp, onBlob, onErr js.Func
+	onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
+		done <- errors.Join(ErrOffline, errors.New("download failed"))
+		return nil
+	})
+	onBlob = js.FuncOf(func(this js.Value, args []js.Value) any {
+		u := js.Global().Get("URL").Call("createObjectURL", args[0])
+		a := js.Global().Get("document").Call("createElement", "a")
+		a.Set("href", u)
+		a.Set("download", filename)
+		js.Global().Get("document").Get("body").Call("appendChild", a)
+		a.Call("click")
+		a.Call("remove")
+		js.Global().Call("setTimeout", js.FuncOf(func(js.Value, []js.Value) any {
+			js.Global().Get("URL").Call("revokeObjectURL", u)
+			return nil
+		}), 10000)
+		done <- nil
+		return nil
+	})
+	onResp = js.FuncOf(func(this js.Value, args []js.Value) any {
+		if !args[0].Get("ok").Bool() {
+			done <- fmt.Errorf("download: HTTP %d", args[0].Get("status").Int())
+			return nil
+		}
+		args[0].Call("blob").Call("then", onBlob, onErr)
+		return nil
+	})
+	js.Global().Call("fetch", path, opts).Call("then", onResp, onErr)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -2,8 +2,22 @@
 
 package app
 
+import (
+	"context"
+	"errors"
+)
+
 // requestPersistence has nothing to ask outside a browser.
 func requestPersistence(*Shift) {}
 
 // CheckPersistence has nothing to ask outside a browser.
 func CheckPersistence(*Shift) {}
+
+func saveOfficeSession([]byte)  {}
+func loadOfficeSession() []byte { return nil }
+func clearOfficeSession()       {}
+
+// download has no browser to hand a file to.
+func download(ctx context.Context, path, token, filename string) error {
+	return errors.New("download needs a browser")
+}

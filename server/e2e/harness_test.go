@@ -93,7 +93,16 @@ func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
 	s := &server{t: t, addr: freeAddr(t), dataDir: t.TempDir(), args: args}
 	s.start()
-	t.Cleanup(s.stop)
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() && s.log != nil {
+			out := s.log.String()
+			if len(out) > 4000 {
+				out = out[len(out)-4000:]
+			}
+			t.Logf("server log (tail):\n%s", out)
+		}
+	})
 	return s
 }
 
@@ -138,6 +147,16 @@ func (s *server) stop() {
 func browser(t testing.TB) context.Context {
 	t.Helper()
 	return browserWithProfile(t, t.TempDir())
+}
+
+// desk starts Chromium at a desk screen's size, for the coordinator pages.
+func desk(t testing.TB) context.Context {
+	t.Helper()
+	ctx := browserWithProfile(t, t.TempDir())
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
 }
 
 // browserWithProfile starts Chromium on a given profile directory, so that
