@@ -104,9 +104,9 @@ func resource(it Item, names Names) (any, error) {
 		}[r.Status]
 		e := fhir.Encounter{
 			Id: ptr(s.ID), Identifier: identifiers(s.ID), Status: status,
-			Class:   fhir.Coding{System: ptr("http://terminology.hl7.org/CodeSystem/v3-ActCode"), Code: ptr("HH"), Display: ptr("home health")},
-			Subject: patient,
-			PartOf:  encounter,
+			Class:       fhir.Coding{System: ptr("http://terminology.hl7.org/CodeSystem/v3-ActCode"), Code: ptr("HH"), Display: ptr("home health")},
+			Subject:     patient,
+			PartOf:      encounter,
 			Participant: []fhir.EncounterParticipant{{Individual: author}},
 		}
 		if r.At != nil {
