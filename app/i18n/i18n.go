@@ -15,6 +15,28 @@ func Languages() []string { return []string{"nb", "sv", "da", "en"} }
 // Default is the language used when nothing else is known.
 const Default = "nb"
 
+// extra holds catalogues kept apart by topic (the printed binder), each key
+// with its four translations in the order of Languages.
+var extra = []map[string][4]string{binderTexts}
+
+// lookup finds key in lang's catalogue or in an extra one.
+func lookup(lang, key string) (string, bool) {
+	if msg, ok := catalogue(lang)[key]; ok {
+		return msg, true
+	}
+	for i, l := range Languages() {
+		if l != lang {
+			continue
+		}
+		for _, m := range extra {
+			if t, ok := m[key]; ok && t[i] != "" {
+				return t[i], true
+			}
+		}
+	}
+	return "", false
+}
+
 // catalogue holds every language's messages by key.
 func catalogue(lang string) map[string]string {
 	switch lang {
@@ -34,9 +56,9 @@ func catalogue(lang string) map[string]string {
 // that a gap shows as text rather than as nothing; a test keeps the
 // catalogue complete.
 func T(lang, key string, args ...any) string {
-	msg, ok := catalogue(lang)[key]
+	msg, ok := lookup(lang, key)
 	if !ok {
-		if msg, ok = en[key]; !ok {
+		if msg, ok = lookup("en", key); !ok {
 			msg = key
 		}
 	}
@@ -48,7 +70,7 @@ func T(lang, key string, args ...any) string {
 
 // Has reports whether lang has its own message for key.
 func Has(lang, key string) bool {
-	_, ok := catalogue(lang)[key]
+	_, ok := lookup(lang, key)
 	return ok
 }
 

@@ -20,6 +20,18 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 			all[k] = true
 		}
 	}
+	for _, m := range extra {
+		for k, texts := range m {
+			for i, l := range Languages() {
+				if texts[i] == "" {
+					t.Errorf("%s lacks %q", l, k)
+				}
+			}
+			if got, want := verbs.FindAllString(texts[0], -1), verbs.FindAllString(texts[3], -1); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%q: placeholders differ between nb and en", k)
+			}
+		}
+	}
 	for _, l := range Languages() {
 		cat := catalogue(l)
 		var missing []string
@@ -59,7 +71,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		}
 		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
 			found++
-			if _, ok := en[m[1]]; !ok {
+			if !Has("en", m[1]) {
 				t.Errorf("%s uses %q, which is not in the catalogue", filepath.Base(f), m[1])
 			}
 		}
