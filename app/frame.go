@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -84,8 +85,35 @@ func (p *page) frame(active, title string, content ...app.UI) app.UI {
 					OnClick(func(ctx app.Context, e app.Event) { p.shift.SetStorageAtRisk(false) }),
 			)
 		}),
+		p.newAnnouncements(),
 		app.Main().ID("main").Class("content").Body(content...),
 		p.tabbar(active),
+	)
+}
+
+// newAnnouncements shows, on every page, the coordinators' messages that
+// arrived since they were last read: a status update must not wait until
+// someone opens the right page.
+func (p *page) newAnnouncements() app.UI {
+	unseen := p.shift.UnseenAnnouncements()
+	if len(unseen) == 0 {
+		return app.Text("")
+	}
+	lang := p.shift.Lang()
+	a := unseen[0]
+	class := "banner banner-info"
+	if a.Level == "important" {
+		class = "banner banner-important"
+	}
+	return app.Div().Class(class+" banner-new").Attr("role", "alert").Attr("data-testid", "new-announcement").Body(
+		app.Div().Class("banner-text").Body(
+			app.Strong().Text(p.t("announcements.new")+" · "+i18n.Time(lang, a.Posted.Local())+" "+a.Author),
+			app.P().Text(a.Text),
+		),
+		app.Button().Class("btn btn-small").Attr("data-testid", "announcement-ack").Text(p.t("announcements.ack")).
+			OnClick(func(ctx app.Context, e app.Event) {
+				ctx.Async(func() { p.shift.MarkAnnouncementsSeen(context.Background()) })
+			}),
 	)
 }
 

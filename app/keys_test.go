@@ -45,6 +45,7 @@ func TestComposedKeysExist(t *testing.T) {
 	for p := care.PriorityVital; p <= care.PriorityNormal; p++ {
 		keys = append(keys, "priority."+string(rune('0'+p)))
 	}
+	keys = append(keys, "status.level.info", "status.level.important")
 	for _, k := range wire.FindingKinds() {
 		keys = append(keys, "finding."+k, "finding.explain."+k)
 	}
@@ -52,7 +53,8 @@ func TestComposedKeysExist(t *testing.T) {
 		keys = append(keys, "office.state."+st)
 	}
 	for _, a := range []string{store.AuditLogin, store.AuditLoginFailed, store.AuditDevice, store.AuditBundle, store.AuditSync,
-		store.AuditQuarantine, store.AuditEmergency, store.AuditReconcile, store.AuditExport, store.AuditFindingResolve} {
+		store.AuditQuarantine, store.AuditEmergency, store.AuditReconcile, store.AuditExport, store.AuditFindingResolve,
+		store.AuditPlanImport, store.AuditRoutine, store.AuditAnnouncement, store.AuditOutageStart, store.AuditOutageEnd} {
 		keys = append(keys, "audit.action."+a)
 	}
 	for _, lang := range i18n.Languages() {

@@ -81,6 +81,10 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 				nav("records", "/office/records", p.t("office.records")),
 				nav("findings", "/office/findings", p.t("office.findings")),
 				nav("authors", "/office/authors", p.t("office.authors")),
+				nav("status", "/office/status", p.t("office.status")),
+				nav("priority", "/office/priority", p.t("priority.title")),
+				nav("routines", "/office/routines", p.t("routines.title")),
+				nav("plan", "/office/plan", p.t("office.plan")),
 				nav("audit", "/office/audit", p.t("office.audit")),
 				app.Span().Class("office-user muted").Text(user.Name),
 				app.Button().Class("btn btn-small").Attr("data-testid", "office-logout").Text(p.t("office.logout")).
@@ -215,29 +219,46 @@ func (s *Shift) endOffice() {
 // outage began.
 type dashboardPage struct {
 	officePage
-	since time.Time
-	data  *wire.Dashboard
+	since   time.Time
+	data    *wire.Dashboard
+	outages *wire.OutagesResponse
 }
 
 func (p *dashboardPage) OnMount(ctx app.Context) {
-	p.since = time.Now().Add(-24 * time.Hour).Truncate(time.Hour)
 	p.start(ctx, p.refresh)
 }
 
+// refresh loads the counts; without a chosen start the server uses the
+// declared outage's window.
 func (p *dashboardPage) refresh(ctx app.Context) {
 	var d wire.Dashboard
+	var o wire.OutagesResponse
 	since := p.since
 	p.call(ctx, func(c context.Context, token string) (err error) {
-		d, err = p.shift.API().Dashboard(c, token, windowQuery(since))
+		if d, err = p.shift.API().Dashboard(c, token, windowQuery(since)); err != nil {
+			return err
+		}
+		o, err = p.shift.API().Outages(c, token)
 		return err
-	}, func(ctx app.Context) { p.data = &d })
+	}, func(ctx app.Context) {
+		p.data, p.outages = &d, &o
+		p.since = d.Since
+	})
 }
 
 func (p *dashboardPage) Render() app.UI {
 	if ui, ok := p.officeGate(); !ok {
 		return p.officeFrame("dashboard", p.t("office.title"), ui)
 	}
+	late, isLate := overdue(p.outages, time.Now())
 	return p.officeFrame("dashboard", p.t("office.dashboard"),
+		app.If(isLate, func() app.UI {
+			return app.A().Href("/office/status").Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "status-overdue").
+				Text(p.t("status.overdue", i18n.Duration(p.shift.Lang(), late.Round(time.Minute))))
+		}),
+		app.If(p.outages != nil && p.outages.Current != nil, func() app.UI {
+			return app.P().Class("banner banner-info").Text(p.t("outage.active", p.stamp(p.outages.Current.Start), p.outages.Current.StartedName))
+		}),
 		app.Div().Class("card form office-window").Body(
 			app.Label().For("since").Text(p.t("office.since")),
 			app.Input().ID("since").Type("datetime-local").Attr("data-testid", "since").Value(sinceValue(p.since)).

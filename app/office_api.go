@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 
+	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
 
@@ -60,5 +62,87 @@ func (a *API) Directory(ctx context.Context, token string) (wire.Directory, erro
 func (a *API) Audit(ctx context.Context, token string, query url.Values) (wire.AuditResponse, error) {
 	var out wire.AuditResponse
 	err := a.do(ctx, http.MethodGet, "/api/v1/audit?"+query.Encode(), token, nil, &out)
+	return out, err
+}
+
+// ImportPlan uploads a plan (CSV or JSON). A refused plan returns its
+// problems with the error.
+func (a *API) ImportPlan(ctx context.Context, token, contentType string, body []byte) (wire.PlanReport, []wire.PlanProblem, error) {
+	header := map[string]string{"Content-Type": contentType, "Authorization": "Bearer " + token, "Accept": "application/json"}
+	c, cancel := context.WithTimeout(ctx, 4*a.Timeout)
+	defer cancel()
+	status, b, err := roundTrip(c, http.MethodPost, a.Base+"/api/v1/plan", header, body)
+	if err != nil {
+		return wire.PlanReport{}, nil, err
+	}
+	if status != http.StatusOK {
+		var eb wire.PlanErrorBody
+		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
+			return wire.PlanReport{}, eb.Problems, &eb.Error
+		}
+		return wire.PlanReport{}, nil, ErrOffline
+	}
+	var rep wire.PlanReport
+	err = json.Unmarshal(b, &rep)
+	return rep, nil, err
+}
+
+// Routines lists the emergency routines a coordinator keeps.
+func (a *API) Routines(ctx context.Context, token string) (wire.RoutinesResponse, error) {
+	var out wire.RoutinesResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/routines", token, nil, &out)
+	return out, err
+}
+
+// RoutineVersions lists a routine's kept versions.
+func (a *API) RoutineVersions(ctx context.Context, token, id string) (wire.RoutinesResponse, error) {
+	var out wire.RoutinesResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/routines/"+url.PathEscape(id)+"/versions", token, nil, &out)
+	return out, err
+}
+
+// SaveRoutine creates a routine (empty ID) or stores a new version.
+func (a *API) SaveRoutine(ctx context.Context, token string, r care.Routine) (care.Routine, error) {
+	var out care.Routine
+	method, path := http.MethodPost, "/api/v1/routines"
+	if r.ID != "" {
+		method, path = http.MethodPut, "/api/v1/routines/"+url.PathEscape(r.ID)
+	}
+	err := a.do(ctx, method, path, token, r, &out)
+	return out, err
+}
+
+// Announcements lists the announcements of the window.
+func (a *API) Announcements(ctx context.Context, token string) (wire.AnnouncementsResponse, error) {
+	var out wire.AnnouncementsResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/announcements", token, nil, &out)
+	return out, err
+}
+
+// PostAnnouncement sends a status message to units.
+func (a *API) PostAnnouncement(ctx context.Context, token string, req wire.AnnouncementRequest) (care.Announcement, error) {
+	var out care.Announcement
+	err := a.do(ctx, http.MethodPost, "/api/v1/announcements", token, req, &out)
+	return out, err
+}
+
+// Outages returns the declared outages.
+func (a *API) Outages(ctx context.Context, token string) (wire.OutagesResponse, error) {
+	var out wire.OutagesResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/outage", token, nil, &out)
+	return out, err
+}
+
+// ChangeOutage starts or ends an outage.
+func (a *API) ChangeOutage(ctx context.Context, token string, req wire.OutageRequest) (wire.OutagesResponse, error) {
+	var out wire.OutagesResponse
+	err := a.do(ctx, http.MethodPost, "/api/v1/outage", token, req, &out)
+	return out, err
+}
+
+// Priority returns the priority list.
+func (a *API) Priority(ctx context.Context, token string, query url.Values) (wire.PriorityResponse, error) {
+	var out wire.PriorityResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/priority?"+query.Encode(), token, nil, &out)
 	return out, err
 }

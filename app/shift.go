@@ -91,6 +91,7 @@ type Shift struct {
 	online        bool
 	onlineKnown   bool
 	lastActive    time.Time
+	annSeen       time.Time // announcements up to this time have been read
 	storageRisk   bool
 	unlockTime    time.Duration
 	lockReason    string
@@ -323,6 +324,36 @@ func (s *Shift) Announcements() []care.Announcement {
 	return s.announcements
 }
 
+// UnseenAnnouncements returns the coordinators' messages that arrived
+// since the user last marked them read, newest first.
+func (s *Shift) UnseenAnnouncements() []care.Announcement {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []care.Announcement
+	for i := len(s.announcements) - 1; i >= 0; i-- {
+		if a := s.announcements[i]; a.Posted.After(s.annSeen) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// MarkAnnouncementsSeen records that the messages so far have been read.
+func (s *Shift) MarkAnnouncementsSeen(ctx context.Context) {
+	s.mu.Lock()
+	for _, a := range s.announcements {
+		if a.Posted.After(s.annSeen) {
+			s.annSeen = a.Posted
+		}
+	}
+	seen := s.annSeen
+	s.mu.Unlock()
+	if w, err := putJSON(vault.Meta, metaAnnSeen, seen); err == nil {
+		_ = s.vault.Commit(ctx, w)
+	}
+	s.notify()
+}
+
 // observe records whether a request reached the server, and reports
 // whether the phone just came back online.
 func (s *Shift) observe(err error) (cameBack bool) {
@@ -346,6 +377,7 @@ const (
 	metaLang    = "lang"
 	metaWipe    = "wipe"
 	metaSeqPre  = "seq/"
+	metaAnnSeen = "annseen"
 	publicKey   = "public"
 	sealedSess  = "session"
 	sealedBndl  = "bundle"
@@ -393,6 +425,8 @@ func (s *Shift) Load(ctx context.Context) error {
 	}
 	var hw clockRecord
 	_ = s.getJSON(ctx, vault.Meta, metaClock, &hw)
+	var seen time.Time
+	_ = s.getJSON(ctx, vault.Meta, metaAnnSeen, &seen)
 	if _, err := s.outbox(ctx); err != nil {
 		return fmt.Errorf("load outbox: %w", err)
 	}
@@ -417,7 +451,7 @@ func (s *Shift) Load(ctx context.Context) error {
 	if hasOwner {
 		s.owner, s.wrapped = &own, &w
 	}
-	s.failed, s.wipeReason = failed, wipe
+	s.failed, s.wipeReason, s.annSeen = failed, wipe, seen
 	s.clock.start(s.now(), hw.HighWater)
 	s.loaded = true
 	s.mu.Unlock()

@@ -31,11 +31,21 @@ func (s *Server) office(w http.ResponseWriter, r *http.Request) (caller, []strin
 // inScope reports whether a unit is one the caller sees.
 func inScope(units []string, unit string) bool { return units == nil || slices.Contains(units, unit) }
 
-// window reads since and until (RFC 3339); since defaults to the outage
-// start, or 24 hours back when no outage is known.
+// window reads since and until (RFC 3339). Without them it is the active
+// outage (start to now), or the last one if it ended in the past two days,
+// or the last 24 hours.
 func (s *Server) window(r *http.Request) (since, until time.Time, err error) {
 	now := s.cfg.Now().UTC()
 	since, until = now.Add(-24*time.Hour), now
+	if outages, err := s.db.Outages(r.Context()); err == nil && len(outages) > 0 {
+		o := outages[0]
+		switch {
+		case o.End == nil:
+			since = o.Start
+		case now.Sub(*o.End) < 48*time.Hour:
+			since, until = o.Start, *o.End
+		}
+	}
 	if v := r.URL.Query().Get("since"); v != "" {
 		if since, err = time.Parse(time.RFC3339, v); err != nil {
 			return since, until, wire.Errorf(wire.CodeInvalidInput, "since must be an RFC 3339 time")

@@ -353,3 +353,83 @@ type Person struct {
 	Role care.Role `json:"role,omitempty"`
 	Unit string    `json:"unit,omitempty"`
 }
+
+// Outage is a declared outage, as the coordinators' pages read it.
+type Outage struct {
+	ID          string     `json:"id"`
+	Start       time.Time  `json:"start"`
+	End         *time.Time `json:"end,omitempty"`
+	StartedBy   string     `json:"started_by"`
+	StartedName string     `json:"started_by_name,omitempty"`
+	Note        string     `json:"note,omitempty"`
+}
+
+// OutagesResponse is the body of GET /api/v1/outage: the active outage (if
+// any), the latest ones, and when the last announcement went out, so that
+// the page can remind of the hourly status update.
+type OutagesResponse struct {
+	Current          *Outage    `json:"current,omitempty"`
+	Outages          []Outage   `json:"outages"`
+	LastAnnouncement *time.Time `json:"last_announcement,omitempty"`
+}
+
+// OutageRequest starts or ends an outage (POST /api/v1/outage).
+type OutageRequest struct {
+	Action string     `json:"action"` // "start" or "end"
+	Note   string     `json:"note,omitempty"`
+	At     *time.Time `json:"at,omitempty"` // when it began or ended; now when absent
+}
+
+// AnnouncementRequest posts a status message (POST /api/v1/announcements).
+type AnnouncementRequest struct {
+	Units []string `json:"units"`
+	Level string   `json:"level"` // "info" or "important"
+	Text  string   `json:"text"`
+}
+
+// AnnouncementsResponse lists announcements.
+type AnnouncementsResponse struct {
+	Announcements []care.Announcement `json:"announcements"`
+}
+
+// RoutinesResponse lists emergency routines (or one routine's versions).
+type RoutinesResponse struct {
+	Routines []care.Routine `json:"routines"`
+}
+
+// PlanProblem is one thing wrong with an imported plan.
+type PlanProblem struct {
+	Line    int    `json:"line,omitempty"`
+	Column  string `json:"column"`
+	Problem string `json:"problem"`
+}
+
+// PlanReport answers POST /api/v1/plan: what was (or would have been)
+// stored, and every problem; with any problem nothing is stored.
+type PlanReport struct {
+	Patients    int           `json:"patients"`
+	Visits      int           `json:"visits"`
+	Medications int           `json:"medications"`
+	Routines    int           `json:"routines"`
+	Stored      bool          `json:"stored"`
+	Problems    []PlanProblem `json:"problems,omitempty"`
+}
+
+// PlanErrorBody is the error envelope of a refused plan, with the
+// problems.
+type PlanErrorBody struct {
+	Error    Error         `json:"error"`
+	Problems []PlanProblem `json:"problems"`
+}
+
+// PriorityEntry is one line of the priority list.
+type PriorityEntry struct {
+	Patient    care.Patient `json:"patient"`
+	FirstVisit *time.Time   `json:"first_visit,omitempty"`
+	Worker     string       `json:"worker,omitempty"`
+}
+
+// PriorityResponse is the body of GET /api/v1/priority.
+type PriorityResponse struct {
+	Patients []PriorityEntry `json:"patients"`
+}

@@ -1,0 +1,354 @@
+// Package plan imports the next day's plan from the planning and record
+// systems: patients' person cards, visits, scheduled doses and routines,
+// as JSON (POST /api/v1/plan) or CSV (beredskap import). An import is all
+// or nothing: every problem is reported with its line and column, and a
+// plan with any problem stores nothing. Items carry the source system's
+// ids, so importing the same plan again updates instead of duplicating.
+package plan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+)
+
+// namespace seeds the ids derived from source ids: the same source id
+// always gives the same Beredskap id.
+var namespace = uuid.MustParse("5d0e6c1a-3f54-4b8e-9a2d-7b1c0f9e4a31")
+
+// IDFor returns the Beredskap id of a source system's item.
+func IDFor(kind, sourceID string) string {
+	return uuid.NewSHA1(namespace, []byte(kind+"/"+sourceID)).String()
+}
+
+// Patient is a person card as imported; Unit is the unit's id or name.
+type Patient struct {
+	SourceID            string           `json:"source_id"`
+	Unit                string           `json:"unit"`
+	Name                string           `json:"name"`
+	BirthDate           string           `json:"birth_date,omitempty"`
+	Address             string           `json:"address"`
+	AccessInfo          string           `json:"access_info"`
+	Relatives           []care.Contact   `json:"relatives,omitempty"`
+	ResponsibleNurse    care.Contact     `json:"responsible_nurse"`
+	GP                  care.Contact     `json:"gp"`
+	Allergies           []string         `json:"allergies,omitempty"`
+	Warnings            []string         `json:"warnings,omitempty"`
+	Equipment           []care.Equipment `json:"equipment,omitempty"`
+	Priority            care.Priority    `json:"priority"`
+	LivesAlone          bool             `json:"lives_alone,omitempty"`
+	SafetyAlarm         bool             `json:"safety_alarm,omitempty"`
+	MedicationDispenser bool             `json:"medication_dispenser,omitempty"`
+
+	line int
+	path string
+}
+
+// Visit is a planned visit; the patient is named by source id and the
+// worker by username.
+type Visit struct {
+	SourceID        string    `json:"source_id"`
+	PatientSourceID string    `json:"patient_source_id"`
+	Worker          string    `json:"worker"`
+	Start           time.Time `json:"start"`
+	DurationMinutes int       `json:"duration_minutes"`
+	Tasks           []string  `json:"tasks,omitempty"`
+
+	line int
+	path string
+}
+
+// Dose is a scheduled medication administration.
+type Dose struct {
+	SourceID        string    `json:"source_id"`
+	PatientSourceID string    `json:"patient_source_id"`
+	VisitSourceID   string    `json:"visit_source_id,omitempty"`
+	Medication      string    `json:"medication"`
+	Dose            string    `json:"dose"`
+	Route           string    `json:"route"`
+	Due             time.Time `json:"due"`
+	DoubleCheck     bool      `json:"double_check,omitempty"`
+	WindowMinutes   int       `json:"window_minutes,omitempty"`
+
+	line int
+	path string
+}
+
+// Plan is one import.
+type Plan struct {
+	Patients    []Patient      `json:"patients"`
+	Visits      []Visit        `json:"visits"`
+	Medications []Dose         `json:"medications"`
+	Routines    []care.Routine `json:"routines"`
+}
+
+// Problem is one thing wrong with an import.
+type Problem struct {
+	Line    int    `json:"line,omitempty"`
+	Column  string `json:"column"`
+	Problem string `json:"problem"`
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("line %d, %s: %s", p.Line, p.Column, p.Problem)
+	}
+	return p.Column + ": " + p.Problem
+}
+
+// Report says what an import did, or why it did nothing.
+type Report struct {
+	Patients    int       `json:"patients"`
+	Visits      int       `json:"visits"`
+	Medications int       `json:"medications"`
+	Routines    int       `json:"routines"`
+	Problems    []Problem `json:"problems,omitempty"`
+	Stored      bool      `json:"stored"`
+}
+
+// Directory is what an import resolves names against.
+type Directory struct {
+	Units    []care.Unit
+	Accounts []store.Account
+	// Known reports whether a patient id is already stored (a visit may
+	// name a patient imported earlier).
+	Known func(ctx context.Context, patientID string) (care.Patient, bool)
+}
+
+// LoadDirectory reads the units and accounts from the store.
+func LoadDirectory(ctx context.Context, db *store.DB) (Directory, error) {
+	units, err := db.Units(ctx)
+	if err != nil {
+		return Directory{}, err
+	}
+	accts, err := db.Accounts(ctx)
+	if err != nil {
+		return Directory{}, err
+	}
+	return Directory{Units: units, Accounts: accts, Known: func(ctx context.Context, id string) (care.Patient, bool) {
+		p, err := db.Patient(ctx, id)
+		return p, err == nil
+	}}, nil
+}
+
+// resolve checks the whole plan and turns it into what the store keeps.
+// Problems name where each one is.
+func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Problem) {
+	var out store.Plan
+	var problems []Problem
+	bad := func(item any, column, format string, args ...any) {
+		problems = append(problems, pl.problem(item, column, fmt.Sprintf(format, args...)))
+	}
+	unitOf := map[string]string{}
+	for _, u := range dir.Units {
+		unitOf[u.ID], unitOf[strings.ToLower(u.Name)] = u.ID, u.ID
+	}
+	users := map[string]store.Account{}
+	for _, a := range dir.Accounts {
+		users[strings.ToLower(a.Username)] = a
+	}
+
+	patients := map[string]care.Patient{} // by source id
+	for i := range pl.Patients {
+		p := &pl.Patients[i]
+		switch {
+		case strings.TrimSpace(p.SourceID) == "":
+			bad(p, "source_id", "is required")
+			continue
+		case patients[p.SourceID].ID != "":
+			bad(p, "source_id", "%q appears twice", p.SourceID)
+			continue
+		}
+		unit, ok := unitOf[p.Unit]
+		if !ok {
+			unit, ok = unitOf[strings.ToLower(p.Unit)]
+		}
+		if !ok {
+			bad(p, "unit", "no unit %q", p.Unit)
+		}
+		if strings.TrimSpace(p.Name) == "" {
+			bad(p, "name", "is required")
+		}
+		if strings.TrimSpace(p.Address) == "" {
+			bad(p, "address", "is required")
+		}
+		if p.Priority == 0 {
+			p.Priority = care.PriorityNormal
+		}
+		if !p.Priority.Valid() {
+			bad(p, "priority", "must be 1 (life-critical), 2 or 3")
+		}
+		if p.BirthDate != "" {
+			if _, err := time.Parse("2006-01-02", p.BirthDate); err != nil {
+				bad(p, "birth_date", "must be YYYY-MM-DD")
+			}
+		}
+		cp := care.Patient{ID: IDFor("patient", p.SourceID), UnitID: unit, Name: strings.TrimSpace(p.Name), BirthDate: p.BirthDate,
+			Address: p.Address, AccessInfo: p.AccessInfo, Relatives: p.Relatives, ResponsibleNurse: p.ResponsibleNurse, GP: p.GP,
+			Allergies: p.Allergies, Warnings: p.Warnings, Equipment: p.Equipment, Priority: p.Priority,
+			LivesAlone: p.LivesAlone, SafetyAlarm: p.SafetyAlarm, MedicationDispenser: p.MedicationDispenser, SourceID: p.SourceID}
+		for _, e := range cp.Equipment {
+			if e.LifeCritical && cp.Priority != care.PriorityVital {
+				bad(p, "priority", "a patient with life-critical equipment (%s) must have priority 1", e.Name)
+				break
+			}
+		}
+		patients[p.SourceID] = cp
+		out.Patients = append(out.Patients, cp)
+	}
+	patientFor := func(item any, sourceID string) (care.Patient, bool) {
+		if p, ok := patients[sourceID]; ok {
+			return p, true
+		}
+		if dir.Known != nil {
+			if p, ok := dir.Known(ctx, IDFor("patient", sourceID)); ok {
+				return p, true
+			}
+		}
+		bad(item, "patient_source_id", "no patient %q in this plan or stored before", sourceID)
+		return care.Patient{}, false
+	}
+
+	visits := map[string]care.Visit{}
+	for i := range pl.Visits {
+		v := &pl.Visits[i]
+		if strings.TrimSpace(v.SourceID) == "" {
+			bad(v, "source_id", "is required")
+			continue
+		}
+		if visits[v.SourceID].ID != "" {
+			bad(v, "source_id", "%q appears twice", v.SourceID)
+			continue
+		}
+		p, ok := patientFor(v, v.PatientSourceID)
+		acct, known := users[strings.ToLower(v.Worker)]
+		switch {
+		case !known:
+			bad(v, "worker", "no user %q", v.Worker)
+		case !acct.Role.WorksShifts():
+			bad(v, "worker", "%q is a %s, not a worker or nurse", v.Worker, acct.Role)
+		case ok && !slices.Contains(acct.Units, p.UnitID):
+			bad(v, "worker", "%q does not work in the patient's unit", v.Worker)
+		}
+		if v.Start.IsZero() {
+			bad(v, "start", "is required")
+		}
+		if v.DurationMinutes <= 0 || v.DurationMinutes > 24*60 {
+			bad(v, "duration_minutes", "must be 1–1440")
+		}
+		cv := care.Visit{ID: IDFor("visit", v.SourceID), PatientID: p.ID, WorkerID: acct.ID, UnitID: p.UnitID,
+			Start: v.Start.UTC(), DurationMinutes: v.DurationMinutes, Tasks: v.Tasks, SourceID: v.SourceID}
+		visits[v.SourceID] = cv
+		out.Visits = append(out.Visits, cv)
+	}
+
+	seenDose := map[string]bool{}
+	for i := range pl.Medications {
+		d := &pl.Medications[i]
+		if strings.TrimSpace(d.SourceID) == "" {
+			bad(d, "source_id", "is required")
+			continue
+		}
+		if seenDose[d.SourceID] {
+			bad(d, "source_id", "%q appears twice", d.SourceID)
+			continue
+		}
+		seenDose[d.SourceID] = true
+		p, _ := patientFor(d, d.PatientSourceID)
+		visitID := ""
+		if d.VisitSourceID != "" {
+			v, ok := visits[d.VisitSourceID]
+			switch {
+			case !ok:
+				bad(d, "visit_source_id", "no visit %q in this plan", d.VisitSourceID)
+			case v.PatientID != p.ID:
+				bad(d, "visit_source_id", "visit %q is another patient's", d.VisitSourceID)
+			}
+			visitID = v.ID
+		}
+		if strings.TrimSpace(d.Medication) == "" {
+			bad(d, "medication", "is required")
+		}
+		if strings.TrimSpace(d.Dose) == "" {
+			bad(d, "dose", "is required")
+		}
+		if d.Due.IsZero() {
+			bad(d, "due", "is required")
+		}
+		if d.WindowMinutes < 0 || d.WindowMinutes > 12*60 {
+			bad(d, "window_minutes", "must be 0–720")
+		}
+		out.Doses = append(out.Doses, care.ScheduledDose{ID: IDFor("dose", d.SourceID), PatientID: p.ID, VisitID: visitID,
+			Medication: d.Medication, Dose: d.Dose, Route: d.Route, Due: d.Due.UTC(), DoubleCheck: d.DoubleCheck,
+			WindowMinutes: d.WindowMinutes, SourceID: d.SourceID})
+	}
+
+	for i := range pl.Routines {
+		r := &pl.Routines[i]
+		if r.ID == "" {
+			bad(r, "id", "is required")
+		} else if !care.IsUUID(r.ID) {
+			r.ID = IDFor("routine", r.ID) // a source id
+		}
+		if strings.TrimSpace(r.Title) == "" {
+			bad(r, "title", "is required")
+		}
+		if !r.Scenario.Valid() {
+			bad(r, "scenario", "unknown scenario %q", r.Scenario)
+		}
+		if len(r.Steps) == 0 {
+			bad(r, "steps", "a routine needs at least one step")
+		}
+		out.Routines = append(out.Routines, *r)
+	}
+	return out, problems
+}
+
+// problem says where an item came from: a CSV line, or a JSON path.
+func (pl *Plan) problem(item any, column, problem string) Problem {
+	var line int
+	var path string
+	switch it := item.(type) {
+	case *Patient:
+		line, path = it.line, it.path
+	case *Visit:
+		line, path = it.line, it.path
+	case *Dose:
+		line, path = it.line, it.path
+	case *care.Routine:
+		for i := range pl.Routines {
+			if &pl.Routines[i] == it {
+				path = fmt.Sprintf("routines[%d]", i)
+			}
+		}
+	}
+	if line > 0 {
+		return Problem{Line: line, Column: column, Problem: problem}
+	}
+	if path != "" {
+		column = path + "." + column
+	}
+	return Problem{Column: column, Problem: problem}
+}
+
+// Apply checks the plan and, when nothing is wrong, stores it in one
+// transaction. Report.Stored says which happened.
+func Apply(ctx context.Context, db *store.DB, dir Directory, pl *Plan) (Report, error) {
+	sp, problems := pl.resolve(ctx, dir)
+	rep := Report{Patients: len(sp.Patients), Visits: len(sp.Visits), Medications: len(sp.Doses), Routines: len(sp.Routines), Problems: problems}
+	if len(problems) > 0 {
+		return rep, nil
+	}
+	if err := db.ApplyPlan(ctx, sp); err != nil {
+		return rep, fmt.Errorf("import plan: %w", err)
+	}
+	rep.Stored = true
+	return rep, nil
+}

@@ -1,0 +1,194 @@
+package plan
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"beredskap/internal/auth"
+	"beredskap/internal/demo"
+	"beredskap/internal/store"
+)
+
+func demoStore(t *testing.T) (*store.DB, Directory) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	m := demo.Build(time.Now(), loc)
+	if err := db.ApplyPlan(ctx, store.Plan{Units: m.Units}); err != nil {
+		t.Fatal(err)
+	}
+	h := auth.NewHasher(1, 8<<10, 1, 1)
+	for _, u := range m.Users {
+		hash, _ := h.Hash("x")
+		if err := db.PutAccount(ctx, store.Account{User: u, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir, err := LoadDirectory(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, dir
+}
+
+func oslo() *time.Location { l, _ := time.LoadLocation("Europe/Oslo"); return l }
+
+func TestSampleCSVImportsAndReimports(t *testing.T) {
+	ctx := context.Background()
+	db, dir := demoStore(t)
+	for round := 1; round <= 2; round++ {
+		f, err := os.Open("testdata/plan.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var read int64
+		pl, problems := ParseCSV(f, oslo(), func(n int64) { read = n })
+		f.Close()
+		if len(problems) > 0 {
+			t.Fatalf("round %d: %v", round, problems)
+		}
+		if read < 500 {
+			t.Fatalf("progress reported %d bytes", read)
+		}
+		rep, err := Apply(ctx, db, dir, pl)
+		if err != nil || !rep.Stored || rep.Patients != 2 || rep.Visits != 2 || rep.Medications != 2 {
+			t.Fatalf("round %d: %+v %v", round, rep, err)
+		}
+		dir, _ = LoadDirectory(ctx, db)
+	}
+	p, err := db.Patient(ctx, IDFor("patient", "EPJ-10001"))
+	if err != nil || p.Name != "Åse Nordby" || p.Priority != 1 || len(p.Equipment) != 2 || !p.Equipment[0].PowerDependent ||
+		!p.Equipment[0].LifeCritical || p.Relatives[0].Phone != "+47 900 00 101" || p.GP.Relation != "Fjordvik legesenter" || !p.LivesAlone {
+		t.Fatalf("patient %+v %v", p, err)
+	}
+	nord := p.UnitID
+	pts, _ := db.PatientsByUnit(ctx, nord)
+	if len(pts) != 2 {
+		t.Fatalf("after two imports the unit has %d patients, want 2", len(pts))
+	}
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, oslo())
+	visits, _ := db.VisitsByUnit(ctx, nord, day, day.AddDate(0, 0, 1))
+	if len(visits) != 2 || visits[0].Start.In(oslo()).Format("15:04") != "07:45" {
+		t.Fatalf("visits %+v", visits)
+	}
+	doses, _ := db.DosesByPatient(ctx, IDFor("patient", "EPJ-10002"), day, day.AddDate(0, 0, 1))
+	if len(doses) != 1 || !doses[0].DoubleCheck || doses[0].VisitID != IDFor("visit", "SPIDER-20002") || doses[0].WindowMinutes != 30 {
+		t.Fatalf("doses %+v", doses)
+	}
+}
+
+func TestBadRowsAreReportedAndNothingIsStored(t *testing.T) {
+	sample, err := os.ReadFile("testdata/plan.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(sample)), "\n")
+	cases := []struct {
+		name   string
+		line   int // 1-based line to change
+		from   string
+		to     string
+		column string
+	}{
+		{"unknown unit", 2, "Hjemmetjenesten Nord", "Hjemmetjenesten Vest", "unit"},
+		{"unknown worker", 4, ",anna,", ",anne,", "worker"},
+		{"coordinator as worker", 4, ",anna,", ",kari,", "worker"},
+		{"worker of another unit", 4, ",anna,", ",per,", "worker"},
+		{"bad time", 4, "2026-11-24 07:45", "tomorrow morning", "start"},
+		{"bad number", 4, ",30,", ",half an hour,", "duration_minutes"},
+		{"bad flag", 2, ",ja,ja,nei,", ",maybe,ja,nei,", "lives_alone"},
+		{"bad equipment flag", 2, "power+critical", "power+urgent", "equipment"},
+		{"patient missing", 4, "EPJ-10001", "EPJ-99999", "patient_source_id"},
+		{"dose of another patient's visit", 7, "SPIDER-20002", "SPIDER-20001", "visit_source_id"},
+		{"life-critical but priority 3", 2, ",1,Penicillin", ",3,Penicillin", "priority"},
+		{"unknown kind", 3, "patient,EPJ-10002", "person,EPJ-10002", "kind"},
+		{"duplicate source id", 3, "EPJ-10002", "EPJ-10001", "source_id"},
+		{"dose without medication", 6, "Furosemid", "", "medication"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, dir := demoStore(t)
+			changed := append([]string{}, lines...)
+			if !strings.Contains(changed[c.line-1], c.from) {
+				t.Fatalf("line %d lacks %q", c.line, c.from)
+			}
+			changed[c.line-1] = strings.Replace(changed[c.line-1], c.from, c.to, 1)
+			pl, problems := ParseCSV(strings.NewReader(strings.Join(changed, "\n")), oslo(), nil)
+			if len(problems) == 0 {
+				rep, err := Apply(ctx, db, dir, pl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Stored {
+					t.Fatal("a bad plan was stored")
+				}
+				problems = rep.Problems
+			}
+			found := false
+			for _, p := range problems {
+				if p.Line == c.line && p.Column == c.column && p.Problem != "" {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("problems %v, want one at line %d, column %s", problems, c.line, c.column)
+			}
+			units, _ := db.Units(ctx)
+			for _, u := range units {
+				if pts, _ := db.PatientsByUnit(ctx, u.ID); len(pts) != 0 {
+					t.Fatalf("a failed import stored %d patients", len(pts))
+				}
+			}
+		})
+	}
+}
+
+func TestCSVHeaderProblems(t *testing.T) {
+	cases := map[string]string{
+		"":                        "header",
+		"source_id,name\n":        "kind",
+		"kind,source_id,colour\n": "colour",
+	}
+	for in, col := range cases {
+		_, problems := ParseCSV(strings.NewReader(in), oslo(), nil)
+		if len(problems) == 0 || problems[0].Column != col || problems[0].Line != 1 {
+			t.Errorf("%q: %v", in, problems)
+		}
+	}
+}
+
+func TestJSONPlan(t *testing.T) {
+	ctx := context.Background()
+	db, dir := demoStore(t)
+	body := `{"patients":[{"source_id":"EPJ-1","unit":"Hjemmetjenesten Nord","name":"Liv Berg","address":"Veien 1","access_info":"Ring på","priority":2}],
+	"visits":[{"source_id":"V-1","patient_source_id":"EPJ-1","worker":"anna","start":"2026-11-24T08:00:00+01:00","duration_minutes":15,"tasks":["Tilsyn"]},
+	          {"source_id":"V-2","patient_source_id":"EPJ-1","worker":"anna","start":"2026-11-24T12:00:00+01:00","duration_minutes":0}],
+	"medications":[],"routines":[{"id":"R-1","title":"Strømbrudd","scenario":"power_loss","steps":["Sjekk strømstatus"],"revised":"2026-11-01"}]}`
+	pl, problems := ParseJSON(strings.NewReader(body))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	rep, err := Apply(ctx, db, dir, pl)
+	if err != nil || rep.Stored || len(rep.Problems) != 1 || rep.Problems[0].Column != "visits[1].duration_minutes" {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	fixed := strings.Replace(body, `"duration_minutes":0`, `"duration_minutes":10`, 1)
+	pl, _ = ParseJSON(strings.NewReader(fixed))
+	if rep, err := Apply(ctx, db, dir, pl); err != nil || !rep.Stored || rep.Routines != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	for _, bad := range []string{`{"patients":[{"name":1}]}`, `{"patient":[]}`, `{`} {
+		if _, problems := ParseJSON(strings.NewReader(bad)); len(problems) == 0 {
+			t.Errorf("%s: no problem", bad)
+		}
+	}
+}

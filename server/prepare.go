@@ -1,0 +1,431 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"beredskap/internal/care"
+	"beredskap/internal/plan"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// MaxPlanBytes bounds a plan upload.
+const MaxPlanBytes = 32 << 20
+
+// importPlan takes a plan as JSON or, with Content-Type text/csv, as CSV.
+// With any problem nothing is stored, and the answer lists them all.
+func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
+	c, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxPlanBytes))
+	if err != nil {
+		s.writeError(w, r, decodeError(err))
+		return
+	}
+	var pl *plan.Plan
+	var problems []plan.Problem
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+		pl, problems = plan.ParseCSV(bytes.NewReader(body), s.cfg.Location, nil)
+	} else {
+		pl, problems = plan.ParseJSON(bytes.NewReader(body))
+	}
+	report := wire.PlanReport{}
+	if len(problems) == 0 {
+		dir, err := plan.LoadDirectory(r.Context(), s.db)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		// A coordinator imports for their own units only.
+		if units != nil {
+			dir.Units = slices.DeleteFunc(dir.Units, func(u care.Unit) bool { return !slices.Contains(units, u.ID) })
+		}
+		rep, err := plan.Apply(r.Context(), s.db, dir, pl)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		report = wire.PlanReport{Patients: rep.Patients, Visits: rep.Visits, Medications: rep.Medications, Routines: rep.Routines, Stored: rep.Stored}
+		problems = rep.Problems
+	}
+	for _, p := range problems {
+		report.Problems = append(report.Problems, wire.PlanProblem{Line: p.Line, Column: p.Column, Problem: p.Problem})
+	}
+	if len(report.Problems) > 0 {
+		writeJSON(w, http.StatusBadRequest, wire.PlanErrorBody{
+			Error:    wire.Error{Code: wire.CodeInvalidInput, Message: fmt.Sprintf("the plan has %d problems; nothing was stored", len(report.Problems))},
+			Problems: report.Problems,
+		})
+		return
+	}
+	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditPlanImport,
+		Detail: fmt.Sprintf("patients=%d visits=%d medications=%d routines=%d", report.Patients, report.Visits, report.Medications, report.Routines)})
+	writeJSON(w, http.StatusOK, report)
+}
+
+func (s *Server) listRoutines(w http.ResponseWriter, r *http.Request) {
+	_, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	all, err := s.db.Routines(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := []care.Routine{}
+	for _, rt := range all {
+		if units == nil || rt.AppliesTo(units) {
+			out = append(out, rt)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Title < out[j].Title })
+	writeJSON(w, http.StatusOK, wire.RoutinesResponse{Routines: out})
+}
+
+func (s *Server) routineVersions(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := s.office(w, r); !ok {
+		return
+	}
+	vs, err := s.db.RoutineVersions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if vs == nil {
+		vs = []care.Routine{}
+	}
+	writeJSON(w, http.StatusOK, wire.RoutinesResponse{Routines: vs})
+}
+
+// saveRoutine creates (POST /routines) or updates (PUT /routines/{id}) a
+// routine as a new version.
+func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
+	c, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	var rt care.Routine
+	if err := decode(w, r, 256<<10, &rt); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if id := r.PathValue("id"); id != "" {
+		old, err := s.db.Routine(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
+			return
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if units != nil && !old.AppliesTo(units) {
+			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that routine is not for your units"))
+			return
+		}
+		rt.ID = id
+	} else {
+		rt.ID = uuid.NewString()
+	}
+	if err := checkRoutine(&rt, units); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.cfg.Now()
+	rt.Revised = now.In(s.cfg.Location).Format("2006-01-02")
+	saved, err := s.db.SaveRoutine(r.Context(), rt, c.ID, now)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, saved)
+}
+
+// checkRoutine validates an edited routine and tidies its text.
+func checkRoutine(rt *care.Routine, units []string) error {
+	rt.Title = strings.TrimSpace(rt.Title)
+	var steps []string
+	for _, st := range rt.Steps {
+		if st = strings.TrimSpace(st); st != "" {
+			steps = append(steps, st)
+		}
+	}
+	rt.Steps = steps
+	var contacts []care.Contact
+	for _, ct := range rt.Contacts {
+		ct.Name, ct.Phone, ct.Relation = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Phone), strings.TrimSpace(ct.Relation)
+		if ct.Name != "" || ct.Phone != "" {
+			contacts = append(contacts, ct)
+		}
+	}
+	rt.Contacts = contacts
+	switch {
+	case rt.Title == "" || utf8.RuneCountInString(rt.Title) > 200:
+		return wire.Errorf(wire.CodeInvalidInput, "title is required (at most 200 characters)")
+	case !rt.Scenario.Valid():
+		return wire.Errorf(wire.CodeInvalidInput, "unknown scenario "+string(rt.Scenario))
+	case len(rt.Steps) == 0 || len(rt.Steps) > 50:
+		return wire.Errorf(wire.CodeInvalidInput, "a routine needs 1–50 steps")
+	}
+	for _, ct := range rt.Contacts {
+		if ct.Name == "" {
+			return wire.Errorf(wire.CodeInvalidInput, "every contact needs a name")
+		}
+		if ct.Phone != "" && strings.Trim(ct.Phone, "+0123456789 -()") != "" {
+			return wire.Errorf(wire.CodeInvalidInput, "phone "+ct.Phone+" has characters a phone cannot dial")
+		}
+	}
+	for _, u := range rt.Units {
+		if units != nil && !slices.Contains(units, u) {
+			return wire.Errorf(wire.CodeForbidden, "unit "+u+" is not yours")
+		}
+	}
+	if units != nil && len(rt.Units) == 0 {
+		rt.Units = append([]string{}, units...) // a coordinator's routine is for their units
+	}
+	return nil
+}
+
+func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
+	c, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	var req wire.AnnouncementRequest
+	if err := decode(w, r, 16<<10, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req.Text = strings.TrimSpace(req.Text)
+	switch {
+	case req.Text == "" || utf8.RuneCountInString(req.Text) > 2000:
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "text is required (at most 2000 characters)"))
+		return
+	case req.Level != "info" && req.Level != "important":
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `level must be "info" or "important"`))
+		return
+	}
+	if len(req.Units) == 0 {
+		req.Units = units // a coordinator's own units; nil (all) for an admin
+	}
+	for _, u := range req.Units {
+		if !inScope(units, u) {
+			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "unit "+u+" is not yours"))
+			return
+		}
+	}
+	a := care.Announcement{ID: uuid.NewString(), Units: req.Units, Level: req.Level, Text: req.Text,
+		AuthorID: c.ID, Author: c.Name, Posted: s.cfg.Now().UTC()}
+	if err := s.db.PostAnnouncement(r.Context(), a); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request) {
+	_, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	since, _, err := s.window(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	all, err := s.db.Announcements(r.Context(), since)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := []care.Announcement{}
+	for _, a := range all {
+		if units == nil || len(a.Units) == 0 || slices.ContainsFunc(a.Units, func(u string) bool { return slices.Contains(units, u) }) {
+			out = append(out, a)
+		}
+	}
+	writeJSON(w, http.StatusOK, wire.AnnouncementsResponse{Announcements: out})
+}
+
+func (s *Server) outages(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := s.office(w, r); !ok {
+		return
+	}
+	resp, err := s.outageState(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) outageState(r *http.Request) (wire.OutagesResponse, error) {
+	all, err := s.db.Outages(r.Context())
+	if err != nil {
+		return wire.OutagesResponse{}, err
+	}
+	resp := wire.OutagesResponse{Outages: []wire.Outage{}}
+	for i, o := range all {
+		if i == 20 {
+			break
+		}
+		v := wire.Outage{ID: o.ID, Start: o.Start, End: o.End, StartedBy: o.StartedBy, Note: o.Note}
+		if a, err := s.db.Account(r.Context(), o.StartedBy); err == nil {
+			v.StartedName = a.Name
+		}
+		if i == 0 && o.End == nil {
+			cur := v
+			resp.Current = &cur
+		}
+		resp.Outages = append(resp.Outages, v)
+	}
+	now := s.cfg.Now()
+	anns, err := s.db.Announcements(r.Context(), now.Add(-7*24*time.Hour))
+	if err != nil {
+		return resp, err
+	}
+	for _, a := range anns {
+		if !a.Posted.After(now) {
+			t := a.Posted
+			resp.LastAnnouncement = &t
+		}
+	}
+	return resp, nil
+}
+
+func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
+	c, _, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	var req wire.OutageRequest
+	if err := decode(w, r, 16<<10, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	at := s.cfg.Now().UTC()
+	if req.At != nil {
+		if req.At.After(at.Add(time.Minute)) {
+			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "at cannot be in the future"))
+			return
+		}
+		at = req.At.UTC()
+	}
+	var err error
+	switch req.Action {
+	case "start":
+		err = s.db.StartOutage(r.Context(), store.Outage{ID: uuid.NewString(), Start: at, StartedBy: c.ID, Note: strings.TrimSpace(req.Note)})
+	case "end":
+		_, err = s.db.EndOutage(r.Context(), c.ID, at)
+	default:
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `action must be "start" or "end"`))
+		return
+	}
+	if errors.Is(err, store.ErrOutageState) {
+		s.writeError(w, r, wire.Errorf(wire.CodeConflict, err.Error()))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp, err := s.outageState(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// priority lists a unit's patients, life-critical needs first, with the
+// first visit of the day.
+func (s *Server) priority(w http.ResponseWriter, r *http.Request) {
+	_, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	want := units
+	if u := r.URL.Query().Get("unit"); u != "" {
+		if !inScope(units, u) {
+			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that unit is not yours"))
+			return
+		}
+		want = []string{u}
+	}
+	all, err := s.db.Units(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.cfg.Now().In(s.cfg.Location)
+	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.cfg.Location)
+	names, _, err := s.loadNames(r, units)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var out []wire.PriorityEntry
+	for _, u := range all {
+		if want != nil && !slices.Contains(want, u.ID) {
+			continue
+		}
+		pts, err := s.db.PatientsByUnit(r.Context(), u.ID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		visits, err := s.db.VisitsByUnit(r.Context(), u.ID, from, from.AddDate(0, 0, 1))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		first := map[string]care.Visit{}
+		for _, v := range visits {
+			if f, ok := first[v.PatientID]; !ok || v.Start.Before(f.Start) {
+				first[v.PatientID] = v
+			}
+		}
+		for _, p := range pts {
+			e := wire.PriorityEntry{Patient: p}
+			if v, ok := first[p.ID]; ok {
+				t := v.Start
+				e.FirstVisit, e.Worker = &t, names.users[v.WorkerID]
+			}
+			out = append(out, e)
+		}
+	}
+	SortPriority(out)
+	if out == nil {
+		out = []wire.PriorityEntry{}
+	}
+	writeJSON(w, http.StatusOK, wire.PriorityResponse{Patients: out})
+}
+
+// SortPriority orders the priority list: priority 1 first, then the
+// power-dependent, then by name.
+func SortPriority(es []wire.PriorityEntry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i].Patient, es[j].Patient
+		if a.Priority != b.Priority {
+			return a.Priority < b.Priority
+		}
+		if a.PowerDependent() != b.PowerDependent() {
+			return a.PowerDependent()
+		}
+		return a.Name < b.Name
+	})
+}

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/plan"
+	"beredskap/internal/wire"
+)
+
+func (e *testEnv) raw(method, path, token, ctype string, body []byte) (int, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.http.URL+path, strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := e.http.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, []byte(b.String())
+}
+
+func TestPlanImportOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	kari := e.login("kari").Token
+	sample, err := os.ReadFile("../internal/plan/testdata/plan.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, raw := e.raw("POST", "/api/v1/plan", kari, "text/csv", sample)
+	var rep wire.PlanReport
+	if code != 200 || json.Unmarshal(raw, &rep) != nil || !rep.Stored || rep.Patients != 2 || rep.Visits != 2 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	if _, err := e.db.Patient(t.Context(), plan.IDFor("patient", "EPJ-10002")); err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(sample), ",anna,", ",anne,", 1)
+	code, raw = e.raw("POST", "/api/v1/plan", kari, "text/csv", []byte(bad))
+	var eb wire.PlanErrorBody
+	if code != 400 || json.Unmarshal(raw, &eb) != nil || eb.Error.Code != wire.CodeInvalidInput || len(eb.Problems) != 1 || eb.Problems[0].Line != 4 || eb.Problems[0].Column != "worker" {
+		t.Fatalf("%d %s", code, raw)
+	}
+	code, raw = e.raw("POST", "/api/v1/plan", kari, "application/json", []byte(`{"patients":[{"source_id":"X","unit":"nowhere","name":"A","address":"B"}]}`))
+	if code != 400 || !strings.Contains(string(raw), `"patients[0].unit"`) {
+		t.Fatalf("%d %s", code, raw)
+	}
+	if code, _ := e.raw("POST", "/api/v1/plan", e.login("anna").Token, "text/csv", sample); code != 403 {
+		t.Fatalf("worker imports a plan: %d", code)
+	}
+}
+
+func TestRoutineVersions(t *testing.T) {
+	e := newEnv(t)
+	kari := e.login("kari").Token
+	rt := care.Routine{Title: "Vannlekkasje på basen", Scenario: care.ScenarioOther, Steps: []string{"Steng hovedkranen", " ", "Ring vaktmester"},
+		Contacts: []care.Contact{{Name: "Vaktmester", Phone: "+47 900 00 999"}}}
+	var saved care.Routine
+	if code, raw := e.call("POST", "/api/v1/routines", kari, rt, &saved); code != 200 || saved.Version != 1 || len(saved.Steps) != 2 || saved.Revised == "" {
+		t.Fatalf("%d %s", code, raw)
+	}
+	saved.Steps = append(saved.Steps, "Flytt medisiner til tørt sted")
+	var v2 care.Routine
+	if code, raw := e.call("PUT", "/api/v1/routines/"+saved.ID, kari, saved, &v2); code != 200 || v2.Version != 2 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	var vs wire.RoutinesResponse
+	e.call("GET", "/api/v1/routines/"+saved.ID+"/versions", kari, nil, &vs)
+	if len(vs.Routines) != 2 || len(vs.Routines[0].Steps) != 2 || len(vs.Routines[1].Steps) != 3 {
+		t.Fatalf("versions %+v", vs)
+	}
+	cases := []struct {
+		name string
+		r    care.Routine
+	}{
+		{"no title", care.Routine{Scenario: care.ScenarioOther, Steps: []string{"x"}}},
+		{"unknown scenario", care.Routine{Title: "x", Scenario: "flood", Steps: []string{"x"}}},
+		{"no steps", care.Routine{Title: "x", Scenario: care.ScenarioOther}},
+		{"phone with letters", care.Routine{Title: "x", Scenario: care.ScenarioOther, Steps: []string{"x"}, Contacts: []care.Contact{{Name: "A", Phone: "call me"}}}},
+	}
+	for _, c := range cases {
+		if code, raw := e.call("POST", "/api/v1/routines", kari, c.r, nil); code != 400 {
+			t.Errorf("%s: %d %s", c.name, code, raw)
+		}
+	}
+	// A new version reaches the phones in the bundle.
+	anna := e.phone("anna")
+	found := false
+	for _, r := range anna.bundle.Routines {
+		if r.ID == saved.ID && r.Version == 2 {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the edited routine is not in the bundle")
+	}
+}
+
+func TestAnnouncementsAndOutage(t *testing.T) {
+	e := newEnv(t)
+	kari := e.login("kari").Token
+	var a care.Announcement
+	if code, raw := e.call("POST", "/api/v1/announcements", kari, wire.AnnouncementRequest{Level: "important", Text: "EPJ er nede. Skriv i Beredskap."}, &a); code != 200 || len(a.Units) != 2 || a.Author != "Kari Lunde" {
+		t.Fatalf("%d %s", code, raw)
+	}
+	for _, bad := range []wire.AnnouncementRequest{{Level: "info"}, {Level: "urgent", Text: "x"}, {Level: "info", Text: "x", Units: []string{"elsewhere"}}} {
+		if code, _ := e.call("POST", "/api/v1/announcements", kari, bad, nil); code == 200 {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+	anna := e.phone("anna")
+	found := false
+	for _, b := range anna.bundle.Announcements {
+		if b.ID == a.ID {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the announcement is not in the phone's bundle")
+	}
+
+	start := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Second)
+	var st wire.OutagesResponse
+	if code, raw := e.call("POST", "/api/v1/outage", kari, wire.OutageRequest{Action: "start", Note: "EPJ nede", At: &start}, &st); code != 200 || st.Current == nil || !st.Current.Start.Equal(start) || st.LastAnnouncement == nil {
+		t.Fatalf("%d %s", code, raw)
+	}
+	if code, _ := e.call("POST", "/api/v1/outage", kari, wire.OutageRequest{Action: "start"}, nil); code != 409 {
+		t.Fatalf("second start: %d", code)
+	}
+	var fr wire.FindingsResponse
+	e.call("GET", "/api/v1/findings", kari, nil, &fr)
+	if !fr.Since.Equal(start) {
+		t.Fatalf("findings window starts %v, want the outage's %v", fr.Since, start)
+	}
+	var ended wire.OutagesResponse
+	if code, raw := e.call("POST", "/api/v1/outage", kari, wire.OutageRequest{Action: "end"}, &ended); code != 200 || ended.Current != nil || ended.Outages[0].End == nil {
+		t.Fatalf("%d %s", code, raw)
+	}
+	if code, _ := e.call("POST", "/api/v1/outage", kari, wire.OutageRequest{Action: "end"}, nil); code != 409 {
+		t.Fatalf("second end: %d", code)
+	}
+}
+
+func TestPriorityList(t *testing.T) {
+	e := newEnv(t)
+	var pr wire.PriorityResponse
+	if code, raw := e.call("GET", "/api/v1/priority", e.login("kari").Token, nil, &pr); code != 200 || len(pr.Patients) != 40 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	for i := 1; i < len(pr.Patients); i++ {
+		if pr.Patients[i].Patient.Priority < pr.Patients[i-1].Patient.Priority {
+			t.Fatalf("priority %d after %d", pr.Patients[i].Patient.Priority, pr.Patients[i-1].Patient.Priority)
+		}
+	}
+	if pr.Patients[0].Patient.Priority != care.PriorityVital || pr.Patients[0].FirstVisit == nil || pr.Patients[0].Worker == "" {
+		t.Fatalf("first entry %+v", pr.Patients[0])
+	}
+	unit := pr.Patients[0].Patient.UnitID
+	e.call("GET", "/api/v1/priority?unit="+unit, e.login("admin").Token, nil, &pr)
+	if len(pr.Patients) != 20 {
+		t.Fatalf("one unit: %d", len(pr.Patients))
+	}
+}
