@@ -33,6 +33,7 @@ const usage = `usage: beredskap <command> [flags]
 commands:
   serve          run the server (--addr, --data, --no-demo, --offline-hours)
   audit verify   check the audit log's hash chain (--data)
+  import         store a plan from CSV or JSON, all or nothing (--data, --file)
 
 Run "beredskap <command> -h" for a command's flags.
 `
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"beredskap/internal/auth"
 	"beredskap/internal/store"
+	"beredskap/server"
 )
 
 func TestAuditVerify(t *testing.T) {
@@ -69,5 +73,38 @@ func TestUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "usage") {
 		t.Fatalf("unknown command: %v %q", err, errOut.String())
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	// A fresh data directory with demo accounts and units.
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	sample := "../../../internal/plan/testdata/plan.csv"
+	if err := run(ctx, []string{"import", "--data", dir, "--file", sample}, &out, &errOut); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "stored: 2 patients, 2 visits, 2 doses") {
+		t.Fatalf("output %q", out.String())
+	}
+	if !strings.Contains(errOut.String(), "reading") {
+		t.Fatalf("no progress shown: %q", errOut.String())
+	}
+	b, _ := os.ReadFile(sample)
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte(strings.Replace(string(b), ",nils,", ",nobody,", 1)), 0o644)
+	out.Reset()
+	if err := run(ctx, []string{"import", "--data", dir, "--file", bad, "--quiet"}, &out, &errOut); err == nil || !strings.Contains(out.String(), "line 5, worker") {
+		t.Fatalf("bad plan: %v %q", err, out.String())
 	}
 }
