@@ -86,15 +86,17 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 				nav("routines", "/office/routines", p.t("routines.title")),
 				nav("plan", "/office/plan", p.t("office.plan")),
 				nav("audit", "/office/audit", p.t("office.audit")),
-				app.Span().Class("office-user muted").Text(user.Name),
-				app.Button().Class("btn btn-small").Attr("data-testid", "office-logout").Text(p.t("office.logout")).
-					OnClick(func(ctx app.Context, e app.Event) {
-						ctx.Async(func() {
-							c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-							defer cancel()
-							_ = p.shift.Logout(c)
-						})
-					}),
+				app.Span().Class("office-user").Body(
+					app.Span().Class("muted").Text(user.Name),
+					app.Button().Class("btn btn-small").Attr("data-testid", "office-logout").Text(p.t("office.logout")).
+						OnClick(func(ctx app.Context, e app.Event) {
+							ctx.Async(func() {
+								c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+								defer cancel()
+								_ = p.shift.Logout(c)
+							})
+						}),
+				),
 			)
 		}),
 		app.If(p.problem != "", func() app.UI {

@@ -276,11 +276,11 @@ func (p *routineEditor) save(ctx app.Context, e app.Event) {
 		p.r, p.saved = saved, true
 		p.r.Contacts = append(p.r.Contacts, care.Contact{})
 		p.steps = strings.Join(saved.Steps, "\n")
-		if isNew {
-			ctx.Navigate("/office/routines/" + saved.ID)
-			return
-		}
 		id := saved.ID
+		if isNew {
+			p.id = id // OnNav then keeps what is on the page
+			ctx.Navigate("/office/routines/" + id)
+		}
 		var vs wire.RoutinesResponse
 		p.call(ctx, func(c context.Context, token string) (err error) {
 			vs, err = p.shift.API().RoutineVersions(c, token, id)

@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// officeLogin logs a coordinator in on a desk browser.
+func officeLogin(t *testing.T, srv *server, username string) context.Context {
+	t.Helper()
+	ctx := desk(t)
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(srv.url("/office")),
+		chromedp.WaitVisible(mounted),
+		chromedp.SendKeys(sel("username"), username),
+		chromedp.SendKeys(sel("password"), "demo"),
+		chromedp.Click(sel("login")),
+		chromedp.WaitVisible(sel("office-logout")),
+	)
+	return ctx
+}
+
+// TestPreparedness: a coordinator imports a plan, writes a routine in two
+// versions, declares the outage and posts a status update; a worker's
+// phone gets the routine and the message, and a priority list.
+func TestPreparedness(t *testing.T) {
+	srv := startServer(t)
+	ctx := officeLogin(t, srv, "kari")
+
+	// Plan import through the upload page.
+	sample, err := filepath.Abs(filepath.Join(repoRoot(t), "internal", "plan", "testdata", "plan.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(sel("office-plan")),
+		chromedp.WaitVisible(sel("plan-file")),
+		chromedp.SetUploadFiles(sel("plan-file"), []string{sample}),
+		chromedp.WaitVisible(sel("plan-stored")),
+	)
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid="plan-stored"]').textContent`); !strings.Contains(got, "2") {
+		t.Fatalf("plan report %q", got)
+	}
+	shot(t, ctx, "plan")
+
+	// A routine, then a second version.
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(sel("office-routines")),
+		chromedp.WaitVisible(sel("routine-new")),
+		chromedp.Click(sel("routine-new")),
+		chromedp.WaitVisible(sel("routine-title")),
+		chromedp.SendKeys(sel("routine-title"), "Nødrutine: vannlekkasje på basen"),
+		chromedp.SendKeys(sel("routine-steps"), "Steng hovedkranen\nRing vaktmester"),
+		chromedp.SendKeys(sel("contact-name"), "Vaktmester"),
+		chromedp.SendKeys(sel("contact-phone"), "+47 900 00 999"),
+		chromedp.Click(sel("routine-save")),
+		chromedp.WaitVisible(sel("routine-saved")),
+	)
+	within(t, ctx, 30*time.Second,
+		chromedp.SendKeys(sel("routine-steps"), "\nFlytt medisiner til tørt sted"),
+		chromedp.Click(sel("routine-save")),
+		chromedp.WaitVisible(sel("routine-versions")),
+	)
+	waitFor(t, ctx, `document.querySelectorAll('[data-testid="routine-versions"] ol.history > li').length === 2`)
+	shot(t, ctx, "routine")
+
+	// Declare the outage and post the status update.
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(sel("office-status")),
+		chromedp.WaitVisible(sel("outage-start")),
+		chromedp.Click(sel("outage-start")),
+		chromedp.WaitVisible(sel("outage-active")),
+		chromedp.Click(sel("level-important")),
+		chromedp.SendKeys(sel("announcement-text"), "Status 09:00: EPJ er fortsatt nede. Dokumenter i Beredskap."),
+		chromedp.Click(sel("announcement-post")),
+	)
+	waitFor(t, ctx, `[...document.querySelectorAll('[data-testid="office-announcement"]')].some(e => e.textContent.includes("Status 09:00"))`)
+	shot(t, ctx, "status")
+
+	// The worker's phone.
+	phone := browser(t)
+	loginWithPIN(t, phone, srv, "anna", "975310")
+	within(t, phone, 30*time.Second, chromedp.WaitVisible(sel("new-announcement")))
+	if got := eval[string](t, phone, `document.querySelector('[data-testid="new-announcement"]').textContent`); !strings.Contains(got, "Status 09:00") {
+		t.Fatalf("phone shows %q", got)
+	}
+	shot(t, phone, "announcement")
+	within(t, phone, 30*time.Second, chromedp.Click(sel("announcement-ack")), chromedp.WaitNotPresent(sel("new-announcement")))
+	within(t, phone, 30*time.Second, chromedp.Click(sel("tab-routines")), chromedp.WaitVisible(sel("routine")))
+	if n := count(t, phone, "routine"); n != 7 {
+		t.Fatalf("the phone has %d routines, want 7", n)
+	}
+	within(t, phone, 30*time.Second,
+		chromedp.Click(sel("tab-unit")),
+		chromedp.Click(sel("priority-link")),
+		chromedp.WaitVisible(sel("priority-item")),
+	)
+	first := eval[string](t, phone, `document.querySelector('[data-testid="priority-item"] .tag').className`)
+	if !strings.Contains(first, "tag-p1") {
+		t.Fatalf("the priority list starts with %q", first)
+	}
+	shot(t, phone, "priority")
+
+	// The desk's priority list.
+	within(t, ctx, 30*time.Second, chromedp.Click(sel("office-priority")), chromedp.WaitVisible(sel("priority-row")))
+	if p := eval[string](t, ctx, `document.querySelector('[data-testid="priority-row"]').dataset.priority`); p != "1" {
+		t.Fatalf("desk priority list starts with priority %s", p)
+	}
+	shot(t, ctx, "priority")
+}
