@@ -33,6 +33,9 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeDeviceRevoked, "this device has been revoked"))
 		return
 	}
+	if err := s.db.TouchDevice(r.Context(), dev.ID, s.cfg.Now()); err != nil {
+		s.log.Warn("device contact not recorded", "device", dev.ID, "err", err)
+	}
 	b, issued, err := bundle.Build(r.Context(), s.db, c.User, dev.ID, s.cfg.Now(), bundle.Config{
 		OfflineFor: s.cfg.OfflineFor, Location: s.cfg.Location, IdleLockMinutes: s.cfg.IdleLockMinutes,
 	})

@@ -11,11 +11,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/care"
 	"beredskap/internal/store"
+	"beredskap/internal/wire"
 )
 
 // Config holds everything the server needs; cmd/beredskap fills it from
@@ -93,42 +96,88 @@ func New(cfg Config, db *store.DB, keys *Keys, pwa http.Handler) *Server {
 	}
 }
 
+// Route is one endpoint: who may call it, and what answers.
+type Route struct {
+	Method, Path string
+	// Roles may call it; nil means anyone, without a session.
+	Roles   []care.Role
+	handler http.HandlerFunc
+}
+
+var (
+	shiftRoles  = []care.Role{care.RoleWorker, care.RoleNurse}
+	officeRoles = []care.Role{care.RoleCoordinator, care.RoleAdmin}
+	adminRoles  = []care.Role{care.RoleAdmin}
+	anyRole     = []care.Role{care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin}
+)
+
+// Routes lists every API endpoint with the roles that may call it: the
+// one table that says who may do what. Handlers check again where the
+// answer depends on more than the role (a coordinator's own units).
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"GET", "/healthz", nil, s.health},
+		{"POST", "/api/v1/session", nil, s.login},
+		{"DELETE", "/api/v1/session", anyRole, s.logout},
+		{"POST", "/api/v1/devices", anyRole, s.registerDevice},
+		{"GET", "/api/v1/bundle", shiftRoles, s.bundle},
+		{"POST", "/api/v1/sync", shiftRoles, s.sync},
+		{"GET", "/api/v1/records", officeRoles, s.listRecords},
+		{"GET", "/api/v1/records/{id}", officeRoles, s.getRecord},
+		{"POST", "/api/v1/records/{id}/reconcile", officeRoles, s.reconcile},
+		{"POST", "/api/v1/records/reconcile", officeRoles, s.reconcile},
+		{"GET", "/api/v1/findings", officeRoles, s.findings},
+		{"POST", "/api/v1/findings/{id}/resolve", officeRoles, s.resolveFinding},
+		{"GET", "/api/v1/dashboard", officeRoles, s.dashboard},
+		{"GET", "/api/v1/directory", officeRoles, s.directory},
+		{"GET", "/api/v1/audit", officeRoles, s.auditLog},
+		{"GET", "/api/v1/export/csv", officeRoles, s.exportRecords("csv")},
+		{"GET", "/api/v1/export/fhir", officeRoles, s.exportRecords("fhir")},
+		{"POST", "/api/v1/plan", officeRoles, s.importPlan},
+		{"GET", "/api/v1/routines", officeRoles, s.listRoutines},
+		{"POST", "/api/v1/routines", officeRoles, s.saveRoutine},
+		{"PUT", "/api/v1/routines/{id}", officeRoles, s.saveRoutine},
+		{"GET", "/api/v1/routines/{id}/versions", officeRoles, s.routineVersions},
+		{"GET", "/api/v1/announcements", officeRoles, s.listAnnouncements},
+		{"POST", "/api/v1/announcements", officeRoles, s.postAnnouncement},
+		{"GET", "/api/v1/outage", officeRoles, s.outages},
+		{"POST", "/api/v1/outage", officeRoles, s.changeOutage},
+		{"GET", "/api/v1/priority", officeRoles, s.priority},
+		{"GET", "/api/v1/users", adminRoles, s.listUsers},
+		{"POST", "/api/v1/users", adminRoles, s.addUser},
+		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},
+		{"POST", "/api/v1/users/{id}/reset", adminRoles, s.resetUser},
+		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
+	}
+}
+
 // Handler returns the complete HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.health)
-	mux.HandleFunc("POST /api/v1/session", s.login)
-	mux.Handle("DELETE /api/v1/session", s.authed(s.logout))
-	mux.Handle("POST /api/v1/devices", s.authed(s.registerDevice))
-	mux.Handle("GET /api/v1/bundle", s.authed(s.bundle))
-	mux.Handle("POST /api/v1/sync", s.authed(s.sync))
-	mux.Handle("GET /api/v1/records", s.authed(s.listRecords))
-	mux.Handle("GET /api/v1/records/{id}", s.authed(s.getRecord))
-	mux.Handle("POST /api/v1/records/{id}/reconcile", s.authed(s.reconcile))
-	mux.Handle("POST /api/v1/records/reconcile", s.authed(s.reconcile))
-	mux.Handle("GET /api/v1/findings", s.authed(s.findings))
-	mux.Handle("POST /api/v1/findings/{id}/resolve", s.authed(s.resolveFinding))
-	mux.Handle("GET /api/v1/dashboard", s.authed(s.dashboard))
-	mux.Handle("GET /api/v1/directory", s.authed(s.directory))
-	mux.Handle("GET /api/v1/audit", s.authed(s.auditLog))
-	mux.Handle("GET /api/v1/export/csv", s.authed(s.exportRecords("csv")))
-	mux.Handle("GET /api/v1/export/fhir", s.authed(s.exportRecords("fhir")))
-	mux.Handle("POST /api/v1/plan", s.authed(s.importPlan))
-	mux.Handle("GET /api/v1/routines", s.authed(s.listRoutines))
-	mux.Handle("POST /api/v1/routines", s.authed(s.saveRoutine))
-	mux.Handle("PUT /api/v1/routines/{id}", s.authed(s.saveRoutine))
-	mux.Handle("GET /api/v1/routines/{id}/versions", s.authed(s.routineVersions))
-	mux.Handle("GET /api/v1/announcements", s.authed(s.listAnnouncements))
-	mux.Handle("POST /api/v1/announcements", s.authed(s.postAnnouncement))
-	mux.Handle("GET /api/v1/outage", s.authed(s.outages))
-	mux.Handle("POST /api/v1/outage", s.authed(s.changeOutage))
-	mux.Handle("GET /api/v1/priority", s.authed(s.priority))
+	for _, rt := range s.Routes() {
+		h := http.Handler(rt.handler)
+		if rt.Roles != nil {
+			h = s.authed(s.allow(rt.Roles, rt.handler))
+		}
+		mux.Handle(rt.Method+" "+rt.Path, h)
+	}
 	mux.HandleFunc("/api/", s.apiNotFound)
 	mux.HandleFunc("GET /robots.txt", robots)
 	if s.pwa != nil {
 		mux.Handle("/", s.pwa)
 	}
 	return logRequests(s.log, securityHeaders(s.cfg.TLS, mux))
+}
+
+// allow refuses callers whose role is not in roles.
+func (s *Server) allow(roles []care.Role, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !slices.Contains(roles, callerFrom(r.Context()).Role) {
+			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "your role may not do this"))
+			return
+		}
+		next(w, r)
+	}
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

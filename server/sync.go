@@ -27,6 +27,9 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.db.TouchDevice(r.Context(), req.DeviceID, s.cfg.Now()); err != nil {
+		s.log.Warn("device contact not recorded", "device", req.DeviceID, "err", err)
+	}
 	counts := map[string]int{}
 	for _, res := range resp.Results {
 		counts[res.Status]++

@@ -433,3 +433,39 @@ type PriorityEntry struct {
 type PriorityResponse struct {
 	Patients []PriorityEntry `json:"patients"`
 }
+
+// UserView is a user as an admin sees it.
+type UserView struct {
+	care.User
+	Devices []DeviceView `json:"devices,omitempty"`
+}
+
+// DeviceView is a registered phone.
+type DeviceView struct {
+	ID       string     `json:"id"`
+	UserID   string     `json:"user_id"`
+	Label    string     `json:"label"`
+	Created  time.Time  `json:"created"`
+	LastSeen time.Time  `json:"last_seen"`
+	Revoked  *time.Time `json:"revoked,omitempty"`
+}
+
+// UsersResponse is the body of GET /api/v1/users.
+type UsersResponse struct {
+	Users []UserView `json:"users"`
+}
+
+// NewUserRequest creates a user (POST /api/v1/users).
+type NewUserRequest struct {
+	Username string    `json:"username"`
+	Name     string    `json:"name"`
+	Role     care.Role `json:"role"`
+	Units    []string  `json:"units"`
+	Lang     string    `json:"lang,omitempty"`
+	Password string    `json:"password"`
+}
+
+// PasswordRequest sets a new password (POST /api/v1/users/{id}/reset).
+type PasswordRequest struct {
+	Password string `json:"password"`
+}

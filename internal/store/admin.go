@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Audit actions for administration.
+const (
+	AuditUserAdd      = "user.add"
+	AuditUserDisable  = "user.disable"
+	AuditUserReset    = "user.reset"
+	AuditDeviceRevoke = "device.revoke"
+	AuditBackup       = "backup"
+	AuditPurge        = "retention.purge"
+)
+
+// Devices lists every registered device.
+func (db *DB) Devices(ctx context.Context) ([]Device, error) {
+	var out []Device
+	err := db.view(ctx, func(txn *badger.Txn) (err error) {
+		out, err = scanJSON[Device](txn, "device/")
+		return err
+	})
+	return out, err
+}
+
+// RevokeDevice marks a device revoked: it gets no new bundle or session,
+// and what it still sends is quarantined. Its sessions end now.
+func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (Device, error) {
+	db.auditMu.Lock()
+	defer db.auditMu.Unlock()
+	var d Device
+	err := db.update(ctx, func(txn *badger.Txn) error {
+		if err := getJSON(txn, deviceKey(id), &d); err != nil {
+			return err
+		}
+		if d.Revoked == nil {
+			t := now.UTC()
+			d.Revoked = &t
+		}
+		if err := putJSON(txn, deviceKey(id), d); err != nil {
+			return err
+		}
+		// End the sessions that registered this device.
+		for _, h := range scanKeys(txn, "usersession/"+d.UserID+"/", "", "") {
+			var s Session
+			if err := getJSON(txn, sessionKey(h), &s); err == nil && s.DeviceID == id {
+				if err := txn.Delete([]byte(sessionKey(h))); err != nil {
+					return err
+				}
+				if err := txn.Delete([]byte(userSessionKey(d.UserID, h))); err != nil {
+					return err
+				}
+			}
+		}
+		return appendAudit(txn, now, Audit{Time: now, Actor: by, Action: AuditDeviceRevoke, Subject: id, Detail: "user=" + d.UserID + " label=" + d.Label})
+	})
+	if err != nil {
+		return d, fmt.Errorf("revoke device: %w", err)
+	}
+	return d, nil
+}
+
+// TouchDevice records contact from a device (a bundle fetched, a sync),
+// at most once a minute, so that the admin page can show when a lost phone
+// last spoke.
+func (db *DB) TouchDevice(ctx context.Context, id string, now time.Time) error {
+	return db.update(ctx, func(txn *badger.Txn) error {
+		var d Device
+		if err := getJSON(txn, deviceKey(id), &d); err != nil {
+			return err
+		}
+		if now.Sub(d.LastSeen) < time.Minute {
+			return nil
+		}
+		d.LastSeen = now.UTC()
+		return putJSON(txn, deviceKey(id), d)
+	})
+}
