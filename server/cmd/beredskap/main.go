@@ -34,6 +34,7 @@ commands:
   serve          run the server (--addr, --data, --no-demo, --offline-hours)
   audit verify   check the audit log's hash chain (--data)
   import         store a plan from CSV or JSON, all or nothing (--data, --file)
+  user           add|disable|reset users (--data, --username, ...)
 
 Run "beredskap <command> -h" for a command's flags.
 `
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCmd(ctx, args[1:], stdout, stderr)
+	case "user":
+		return userCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

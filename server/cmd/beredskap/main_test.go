@@ -108,3 +108,46 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("bad plan: %v %q", err, out.String())
 	}
 }
+
+func TestUserCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out, errOut bytes.Buffer
+	add := []string{"add", "--data", dir, "--username", "eva", "--name", "Eva Lie", "--role", "nurse", "--units", "Hjemmetjenesten Nord"}
+	if err := userCmd(ctx, add, strings.NewReader("short\n"), &out, &errOut); err == nil {
+		t.Fatal("a short password was accepted")
+	}
+	if err := userCmd(ctx, add, strings.NewReader("correct horse battery\n"), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := userCmd(ctx, []string{"reset", "--data", dir, "--username", "eva"}, strings.NewReader("staple 4 ever more\n"), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := userCmd(ctx, []string{"disable", "--data", dir, "--username", "eva"}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := userCmd(ctx, []string{"disable", "--data", dir, "--username", "nobody"}, strings.NewReader(""), &out, &errOut); err == nil {
+		t.Fatal("disabled a user who does not exist")
+	}
+	db, _ = openStore(dir, "", nil)
+	defer db.Close()
+	a, err := db.AccountByUsername(ctx, "eva")
+	if err != nil || !a.Disabled || a.Role != "nurse" || len(a.Units) != 1 {
+		t.Fatalf("eva %+v %v", a, err)
+	}
+	if auth.DefaultHasher().Check(a.PasswordHash, "staple 4 ever more") != nil {
+		t.Fatal("the reset password does not check")
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil || n < 3 {
+		t.Fatalf("audit %d %v", n, err)
+	}
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"beredskap/internal/auth"
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+	"beredskap/server"
+)
+
+// userCmd is "beredskap user add|disable|reset": user administration on a
+// stopped server's data directory (while it runs, use the admin page).
+// Passwords are read from the terminal without echo, or one line from
+// standard input; never from a flag, which would leave them in the shell
+// history and the process list.
+func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset --data DIR ...")
+		return flag.ErrHelp
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "./data", "data directory")
+	keyFile := fs.String("encryption-key-file", "", "the store's encryption key, if it is encrypted")
+	username := fs.String("username", "", "username")
+	name := fs.String("name", "", "full name (add)")
+	role := fs.String("role", "worker", "worker, nurse, coordinator or admin (add)")
+	units := fs.String("units", "", "comma-separated unit ids or names (add)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("--username is required")
+	}
+	db, err := openStore(*dataDir, *keyFile, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hasher := auth.DefaultHasher()
+	now := time.Now()
+	switch sub {
+	case "add":
+		unitIDs, err := resolveUnits(ctx, db, *units)
+		if err != nil {
+			return err
+		}
+		pw, err := readPassword(stdin, stderr, "password for "+*username+": ")
+		if err != nil {
+			return err
+		}
+		u, err := server.CreateUser(ctx, db, hasher, wire.NewUserRequest{Username: *username, Name: *name, Role: care.Role(*role), Units: unitIDs, Password: pw}, "cli", now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %s (%s, %s)\n", u.Username, u.Name, u.Role)
+		return nil
+	case "disable", "reset":
+		acct, err := db.AccountByUsername(ctx, *username)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no user %q", *username)
+		}
+		if err != nil {
+			return err
+		}
+		if sub == "disable" {
+			if err := server.SetUserDisabled(ctx, db, acct.ID, true, "cli", now); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "disabled %s; their sessions have ended\n", acct.Username)
+			return nil
+		}
+		pw, err := readPassword(stdin, stderr, "new password for "+acct.Username+": ")
+		if err != nil {
+			return err
+		}
+		if err := server.ResetPassword(ctx, db, hasher, acct.ID, pw, "cli", now); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new password set for %s; their sessions have ended\n", acct.Username)
+		return nil
+	default:
+		return fmt.Errorf("unknown user command %q (add, disable, reset)", sub)
+	}
+}
+
+// resolveUnits turns "Nord,Sør" (names or ids) into unit ids.
+func resolveUnits(ctx context.Context, db *store.DB, list string) ([]string, error) {
+	all, err := db.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, want := range strings.Split(list, ",") {
+		if want = strings.TrimSpace(want); want == "" {
+			continue
+		}
+		found := ""
+		for _, u := range all {
+			if u.ID == want || strings.EqualFold(u.Name, want) {
+				found = u.ID
+			}
+		}
+		if found == "" {
+			return nil, fmt.Errorf("no unit %q", want)
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
+// readPassword asks on the terminal without echo, or reads one line when
+// standard input is not a terminal.
+func readPassword(stdin io.Reader, stderr io.Writer, prompt string) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
