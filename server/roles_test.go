@@ -55,6 +55,7 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/users/{id}/disable":     admins,
 		"POST /api/v1/users/{id}/reset":       admins,
 		"POST /api/v1/devices/{id}/revoke":    admins,
+		"GET /api/v1/backup":                  admins,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -41,6 +41,12 @@ type Config struct {
 	Hasher *auth.Hasher
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// BackupKey encrypts backups downloaded from the admin page; it is the
+	// store's encryption key when the store is encrypted.
+	BackupKey []byte
+	// Retention is how long after reconciliation records are kept; zero
+	// means 30 days.
+	Retention time.Duration
 }
 
 func (c *Config) defaults() {
@@ -64,6 +70,9 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Retention <= 0 {
+		c.Retention = 30 * 24 * time.Hour
 	}
 }
 
@@ -148,6 +157,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},
 		{"POST", "/api/v1/users/{id}/reset", adminRoles, s.resetUser},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
+		{"GET", "/api/v1/backup", adminRoles, s.backup},
 	}
 }
 

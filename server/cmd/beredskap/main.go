@@ -35,6 +35,8 @@ commands:
   audit verify   check the audit log's hash chain (--data)
   import         store a plan from CSV or JSON, all or nothing (--data, --file)
   user           add|disable|reset users (--data, --username, ...)
+  backup         write a backup of the store (--data, --out)
+  restore        restore a backup into a new data directory (--in, --data)
 
 Run "beredskap <command> -h" for a command's flags.
 `
@@ -51,6 +53,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCmd(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout, stderr)
 	case "user":
 		return userCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":

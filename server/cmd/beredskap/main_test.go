@@ -151,3 +151,42 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("audit %d %v", n, err)
 	}
 }
+
+func TestBackupAndRestoreCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keyFile := filepath.Join(t.TempDir(), "store.key")
+	os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
+	db, err := openStore(dir, keyFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+		t.Fatal(err)
+	}
+	db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
+	db.Close()
+	out := filepath.Join(t.TempDir(), "b.backup")
+	var stdout, stderr bytes.Buffer
+	if err := run(ctx, []string{"backup", "--data", dir, "--out", out, "--encryption-key-file", keyFile, "--quiet"}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup: %v %s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "encrypted: true") {
+		t.Fatalf("%q", stdout.String())
+	}
+	if err := run(ctx, []string{"backup", "--data", dir, "--out", out, "--encryption-key-file", keyFile}, &stdout, &stderr); err == nil {
+		t.Fatal("a backup overwrote an existing file")
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if err := run(ctx, []string{"restore", "--in", out, "--data", restored}, &stdout, &stderr); err == nil {
+		t.Fatal("an encrypted backup restored without its key")
+	}
+	if err := run(ctx, []string{"restore", "--in", out, "--data", restored, "--encryption-key-file", keyFile}, &stdout, &stderr); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	stdout.Reset()
+	if err := run(ctx, []string{"audit", "verify", "--data", restored, "--encryption-key-file", keyFile}, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "intact") {
+		t.Fatalf("verify the restored copy: %v %q", err, stdout.String())
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -31,8 +32,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
 	tz := fs.String("tz", "Europe/Oslo", "the municipality's time zone")
 	staticDir := fs.String("static-dir", "", "serve the app's files from this directory instead of the embedded ones (development)")
+	keyFile := fs.String("encryption-key-file", "", "encrypt the store at rest with this key (32 bytes or 64 hex digits); backups are then encrypted too")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	retention := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if *retention < 1 {
+		return fmt.Errorf("--retention-days must be at least 1")
 	}
 	if *offlineHours <= 0 || *offlineHours > 72 {
 		return fmt.Errorf("--offline-hours must be more than 0 and at most 72")
@@ -43,7 +54,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	db, keys, err := openData(*dataDir, log)
+	key, err := readKeyFile(*keyFile)
+	if err != nil {
+		return err
+	}
+	db, keys, err := openData(*dataDir, *keyFile, log)
 	if err != nil {
 		return err
 	}
@@ -82,25 +97,35 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv := server.New(server.Config{
 		OfflineFor: time.Duration(*offlineHours * float64(time.Hour)), IdleLockMinutes: *idleLock, Location: loc,
-		Logger: log, Hasher: hasher,
+		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key,
+		Retention: time.Duration(*retention) * 24 * time.Hour,
 	}, db, keys, pwa)
+	go srv.PurgeDaily(ctx)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	fmt.Fprintf(stdout, "Beredskap is running at http://%s/\n", ln.Addr())
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "Beredskap is running at %s://%s/\n", scheme, ln.Addr())
 	if demoMode {
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", "demo")
 		for _, line := range server.DemoUsers(time.Now(), loc) {
 			fmt.Fprintln(stdout, "  "+line)
 		}
 	}
-	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), nil), ln, "", "")
+	var tlsConfig *tls.Config
+	if *tlsCert != "" {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), tlsConfig), ln, *tlsCert, *tlsKey)
 }
 
 // openData opens the store and the server keys in dir.
-func openData(dir string, log *slog.Logger) (*store.DB, *server.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -108,7 +133,7 @@ func openData(dir string, log *slog.Logger) (*store.DB, *server.Keys, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openStore(dir, "", log)
+	db, err := openStore(dir, keyFile, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -118,14 +143,11 @@ func openData(dir string, log *slog.Logger) (*store.DB, *server.Keys, error) {
 // openStore opens the Badger store in dir/db, explaining the usual
 // failure: another process (a running server) holds it.
 func openStore(dir, keyFile string, log *slog.Logger) (*store.DB, error) {
-	opts := store.Options{Logger: log}
-	if keyFile != "" {
-		key, err := os.ReadFile(keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("encryption key: %w", err)
-		}
-		opts.EncryptionKey = key
+	key, err := readKeyFile(keyFile)
+	if err != nil {
+		return nil, err
 	}
+	opts := store.Options{Logger: log, EncryptionKey: key}
 	db, err := store.Open(filepath.Join(dir, "db"), opts)
 	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)

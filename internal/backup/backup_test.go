@@ -1,0 +1,141 @@
+package backup_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/auth"
+	"beredskap/internal/backup"
+	"beredskap/internal/store"
+	"beredskap/server"
+)
+
+// populated makes a store with the demo data, an audit chain and records.
+func populated(t *testing.T, key []byte) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(t.TempDir(), store.Options{EncryptionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+		t.Fatal(err)
+	}
+	var recs []store.StoredRecord
+	var audit []store.Audit
+	for i := 0; i < 300; i++ {
+		id := "r" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		recs = append(recs, store.StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+			Body: []byte(`{"text":"Olav Berntsen spiste frokost"}`), BodyHash: id, State: store.StateNew, Received: time.Now()})
+		audit = append(audit, store.Audit{Actor: "u", Action: store.AuditSync, Subject: id})
+	}
+	if err := db.PutRecords(ctx, recs, audit); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// everything reads every key and value of a store.
+func everything(t *testing.T, db *store.DB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := db.Badger().View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out[string(it.Item().Key())] = string(v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestBackupRestore(t *testing.T) {
+	cases := []struct {
+		name string
+		key  []byte
+	}{
+		{"plain store", nil},
+		{"encrypted store", bytes.Repeat([]byte{7}, 32)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			src := populated(t, c.key)
+			var buf bytes.Buffer
+			var reported int64
+			n, err := backup.Write(ctx, src, &buf, c.key, func(b int64) { reported = b })
+			if err != nil || n != int64(buf.Len()) || reported != n {
+				t.Fatalf("backup %d bytes (reported %d, buffer %d): %v", n, reported, buf.Len(), err)
+			}
+			if plaintext := bytes.Contains(buf.Bytes(), []byte("Olav Berntsen")); plaintext != (c.key == nil) {
+				t.Fatalf("patient names readable in the backup: %v", plaintext)
+			}
+			dir := filepath.Join(t.TempDir(), "restored")
+			if err := backup.Restore(ctx, bytes.NewReader(buf.Bytes()), dir, c.key); err != nil {
+				t.Fatal(err)
+			}
+			dst, err := store.Open(dir, store.Options{EncryptionKey: c.key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dst.Close()
+			want, got := everything(t, src), everything(t, dst)
+			if len(want) < 1000 || len(got) != len(want) {
+				t.Fatalf("restored %d keys of %d", len(got), len(want))
+			}
+			for k, v := range want {
+				if got[k] != v {
+					t.Fatalf("key %q differs after restore", k)
+				}
+			}
+			if n, err := dst.VerifyAudit(ctx); err != nil || n < 300 {
+				t.Fatalf("audit verify on the restored copy: %d %v", n, err)
+			}
+			if err := backup.Restore(ctx, bytes.NewReader(buf.Bytes()), dir, c.key); !errors.Is(err, backup.ErrNotEmpty) {
+				t.Fatalf("restore over a store: %v", err)
+			}
+		})
+	}
+}
+
+func TestRestoreRefusesWrongKeyAndJunk(t *testing.T) {
+	ctx := context.Background()
+	key := bytes.Repeat([]byte{1}, 32)
+	src := populated(t, key)
+	var buf bytes.Buffer
+	if _, err := backup.Write(ctx, src, &buf, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		data []byte
+		key  []byte
+	}{
+		{"wrong key", buf.Bytes(), bytes.Repeat([]byte{2}, 32)},
+		{"no key", buf.Bytes(), nil},
+		{"not a backup", []byte("hello\nworld"), nil},
+		{"empty", nil, nil},
+	}
+	for _, c := range cases {
+		if err := backup.Restore(ctx, bytes.NewReader(c.data), filepath.Join(t.TempDir(), "x"), c.key); err == nil {
+			t.Errorf("%s: restored", c.name)
+		}
+	}
+}
