@@ -40,5 +40,20 @@ test: wasm vet $(WASMEXEC)
 	$(GO) test -count=1 -timeout 30m ./...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath $(WASMEXEC)) ./app/vault ./internal/seal ./internal/care
 
+# fuzz: each fuzz target for FUZZTIME, then the inputs it found worth
+# keeping are copied into the package's testdata/fuzz, where every later
+# go test runs them as seeds.
+FUZZTIME ?= 30s
+FUZZ := ./internal/seal:FuzzOpen ./internal/ingest:FuzzParseRecord ./internal/ingest:FuzzOpenEnvelope \
+        ./internal/plan:FuzzParseCSV ./server:FuzzDecode
+fuzz:
+	@set -e; cache=$$($(GO) env GOCACHE)/fuzz/beredskap; for t in $(FUZZ); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "== $$pkg $$name ($(FUZZTIME))"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  mkdir -p $$pkg/testdata/fuzz/$$name; \
+	  if [ -d $$cache/$${pkg#./}/$$name ]; then cp -n $$cache/$${pkg#./}/$$name/* $$pkg/testdata/fuzz/$$name/ 2>/dev/null || true; fi; \
+	done
+
 clean:
 	rm -rf .build $(WASM) $(WASM).br $(WASM).gz

@@ -264,3 +264,31 @@ func (s *Shift) DoseRecords(scheduleID string) []LocalRecord {
 	}
 	return out
 }
+
+// pruneOutbox deletes acknowledged records from the outbox once no shift
+// is on the phone: the server has them, and the bundle they belonged to is
+// gone. Records still waiting, and refused ones (which the server never
+// took), stay.
+func (s *Shift) pruneOutbox(ctx context.Context) error {
+	s.mu.Lock()
+	hasShift := s.owner != nil
+	s.mu.Unlock()
+	if hasShift {
+		return nil
+	}
+	entries, err := s.vault.List(ctx, vault.Outbox)
+	if err != nil {
+		return err
+	}
+	var dels []vault.Write
+	for _, e := range entries {
+		var o outboxEntry
+		if json.Unmarshal(e.Value, &o) == nil && (o.State == OutboxSent || o.State == OutboxQuarantined) {
+			dels = append(dels, vault.Del(vault.Outbox, e.Key))
+		}
+	}
+	if len(dels) == 0 {
+		return nil
+	}
+	return s.vault.Commit(ctx, dels...)
+}

@@ -459,6 +459,9 @@ func (s *Shift) Load(ctx context.Context) error {
 	if hasOwner && !s.EffectiveNow().Before(own.ExpiresAt) {
 		return s.Wipe(ctx, WipeExpired)
 	}
+	if err := s.pruneOutbox(ctx); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	s.notify()
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	ui "beredskap/app"
+	"beredskap/app/vault"
 	"beredskap/internal/care"
 )
 
@@ -228,5 +229,32 @@ func TestRevokedDeviceIsQuarantinedAndWiped(t *testing.T) {
 	}
 	if s.Waiting() != 0 {
 		t.Fatalf("quarantined records still waiting: %d", s.Waiting())
+	}
+}
+
+func TestAcknowledgedRecordsLeaveThePhoneWithTheShift(t *testing.T) {
+	be := newBackend(t, 8*time.Hour)
+	ph := newPhone(t, be)
+	ctx := context.Background()
+	s := ph.shift("anna", "123456")
+	writeShift(t, s)
+	if err := s.SyncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// While the shift is on the phone, the sent records stay for display.
+	if entries, _ := ph.store.List(ctx, vault.Outbox); len(entries) != 3 {
+		t.Fatalf("outbox holds %d entries during the shift", len(entries))
+	}
+	// A record written offline, then the shift ends.
+	if _, err := s.Write(ctx, care.Record{Type: care.RecordNote, PatientID: ui.OwnVisits(s.Bundle())[0].PatientID, Text: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wipe(ctx, ui.WipeLogout); err != nil {
+		t.Fatal(err)
+	}
+	s = ph.open()
+	entries, _ := ph.store.List(ctx, vault.Outbox)
+	if len(entries) != 1 || s.Waiting() != 1 {
+		t.Fatalf("after the shift: %d entries, %d waiting; want only the unsent one", len(entries), s.Waiting())
 	}
 }

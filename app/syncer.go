@@ -198,7 +198,7 @@ func (s *Shift) apply(ctx context.Context, batch []outboxEntry, results []wire.S
 	}
 	s.mu.Unlock()
 	s.notify()
-	return nil
+	return s.pruneOutbox(ctx)
 }
 
 // RunSync sends the outbox whenever woken (a new record, the browser's

@@ -180,14 +180,9 @@ func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.
 	if !seal.Verify(dev.PublicKey, env.Body, env.Sig) {
 		return fail(wire.CodeForbidden, "the signature does not verify with the device's key")
 	}
-	var rec care.Record
-	dec := json.NewDecoder(bytes.NewReader(env.Body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rec); err != nil {
-		return fail(wire.CodeInvalidInput, "record: "+err.Error())
-	}
-	if err := rec.Validate(); err != nil {
-		return fail(wire.CodeInvalidInput, "record: "+err.Error())
+	rec, err := ParseRecord(env.Body)
+	if err != nil {
+		return fail(wire.CodeInvalidInput, err.Error())
 	}
 	switch {
 	case rec.ID != item.ID:
@@ -199,6 +194,24 @@ func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.
 	}
 	h := sha256.Sum256(env.Body)
 	return opened{rec: rec, body: env.Body, sig: env.Sig, hash: hex.EncodeToString(h[:])}, nil
+}
+
+// ParseRecord decodes the record JSON strictly (unknown fields and
+// trailing data are errors) and validates it by type.
+func ParseRecord(body []byte) (care.Record, error) {
+	var rec care.Record
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return rec, fmt.Errorf("record: %w", err)
+	}
+	if dec.More() {
+		return rec, errors.New("record: trailing data after the JSON")
+	}
+	if err := rec.Validate(); err != nil {
+		return rec, fmt.Errorf("record: %w", err)
+	}
+	return rec, nil
 }
 
 // authorizer decides whether the author may write for a patient: the

@@ -68,7 +68,11 @@ func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []P
 			}
 		}
 		if !known {
-			problems = append(problems, Problem{Line: 1, Column: h, Problem: "unknown column"})
+			name := h
+			if name == "" {
+				name = fmt.Sprintf("column %d", i+1)
+			}
+			problems = append(problems, Problem{Line: 1, Column: name, Problem: "unknown column"})
 			continue
 		}
 		col[h] = i
@@ -85,15 +89,20 @@ func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []P
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			problems = append(problems, Problem{Line: line, Column: "row", Problem: err.Error()})
+			// FieldPos is only valid after a successful Read.
+			line := 0
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			problems = append(problems, Problem{Line: line, Column: "row", Problem: err.Error()})
+			if pe != nil && errors.Is(pe.Err, csv.ErrFieldCount) {
 				continue
 			}
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		row := csvRow{rec: rec, col: col, line: line, loc: loc}
 		switch kind := strings.ToLower(row.get("kind")); kind {
 		case "patient":
