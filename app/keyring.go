@@ -122,11 +122,23 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 	if err != nil {
 		return err
 	}
+	// The authenticator first: browsers want it close to the tap on "save".
+	var hwSecret []byte
+	var hwRec *hardwareRecord
+	if s.hw != nil {
+		cred, salt, secret, err := s.hw.Enroll(ctx, []byte(sess.User.ID), sess.User.Username)
+		switch {
+		case err == nil:
+			hwSecret, hwRec = secret, &hardwareRecord{CredID: cred, Salt: salt}
+		case !errors.Is(err, ErrNoHardware):
+			return fmt.Errorf("set PIN: %w", err)
+		}
+	}
 	key, err := seal.NewKey()
 	if err != nil {
 		return err
 	}
-	wrapped, err := seal.WrapKey(key, pin, s.kdf, nil, seal.AssociatedData(sess.User.ID, sess.DeviceID, "data-key"))
+	wrapped, err := seal.WrapKey(key, pin, s.kdf, hwSecret, seal.AssociatedData(sess.User.ID, sess.DeviceID, "data-key"))
 	releaseKDFMemory()
 	if err != nil {
 		return fmt.Errorf("set PIN: %w", err)
@@ -143,6 +155,15 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 		return err
 	}
 	writes = append(writes, w, vault.Put(vault.Meta, metaFailed, []byte("0")), vault.Del(vault.Meta, metaWipe))
+	if hwRec != nil {
+		hw, err := putJSON(vault.Meta, metaHardware, hwRec)
+		if err != nil {
+			return err
+		}
+		writes = append(writes, hw)
+	} else {
+		writes = append(writes, vault.Del(vault.Meta, metaHardware))
+	}
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -213,6 +234,20 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	if own == nil || wrapped == nil {
 		return ErrNoShift
 	}
+	// The hardware secret before the counter: an absent authenticator is
+	// not a wrong PIN and must not cost an attempt.
+	var hwSecret []byte
+	if wrapped.Hardware {
+		var rec hardwareRecord
+		if err := s.getJSON(ctx, vault.Meta, metaHardware, &rec); err != nil || s.hw == nil {
+			return ErrHardwareMissing
+		}
+		secret, err := s.hw.Secret(ctx, rec.CredID, rec.Salt)
+		if err != nil {
+			return ErrHardwareMissing
+		}
+		hwSecret = secret
+	}
 	failed := 0
 	if b, err := s.vault.Get(ctx, vault.Meta, metaFailed); err == nil {
 		failed, _ = strconv.Atoi(string(b))
@@ -229,7 +264,7 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	s.mu.Unlock()
 
 	start := time.Now()
-	key, err := seal.UnwrapKey(wrapped, pin, nil, seal.AssociatedData(own.UserID, own.DeviceID, "data-key"))
+	key, err := seal.UnwrapKey(wrapped, pin, hwSecret, seal.AssociatedData(own.UserID, own.DeviceID, "data-key"))
 	releaseKDFMemory()
 	if errors.Is(err, seal.ErrWrongPIN) {
 		if failed >= MaxPINAttempts {
@@ -338,6 +373,7 @@ func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
 		vault.Del(vault.Meta, metaWrapped),
 		vault.Del(vault.Meta, metaOwner),
 		vault.Del(vault.Meta, metaFailed),
+		vault.Del(vault.Meta, metaHardware),
 		vault.Put(vault.Meta, metaWipe, []byte(reason)),
 	)
 	if err == nil {

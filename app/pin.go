@@ -105,6 +105,7 @@ func (f *unlockForm) Render() app.UI {
 			return app.P().Class("muted").Text(s.T("unlock.reason." + s.LockReason()))
 		}),
 		app.P().Class("muted").Text(s.T("unlock.until", i18n.Time(lang, s.ExpiresAt().Local()))),
+		app.P().Class("small muted").Attr("data-testid", "unlock-mode").Text(unlockMode(s)),
 	}
 	body = append(body, pinInput("pin", "pin", s.T("pin.label"), &f.pin, &f.Compo, f.busy)...)
 	if n := s.FailedPINs(); n > 0 && f.problem == "" {
@@ -152,6 +153,8 @@ func (f *unlockForm) submit(ctx app.Context, e app.Event) {
 				f.problem = f.shift.T("unlock.wrong", wrong.Left)
 			case errors.As(err, &wrong):
 				// The shift is wiped; the login page says why.
+			case errors.Is(err, ErrHardwareMissing):
+				f.problem = f.shift.T("unlock.hardware_missing")
 			default:
 				f.problem = f.shift.T("error.generic")
 			}
@@ -180,4 +183,12 @@ func busyLabel(s *Shift, busy bool, idle, working string) string {
 		return s.T(working)
 	}
 	return s.T(idle)
+}
+
+// unlockMode says what protects the shift on this phone.
+func unlockMode(s *Shift) string {
+	if s.HardwareBound() {
+		return s.T("unlock.mode.hardware")
+	}
+	return s.T("unlock.mode.pin")
 }

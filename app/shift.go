@@ -47,6 +47,9 @@ type Options struct {
 	KDF seal.KDF
 	// Now is the wall clock; nil means time.Now.
 	Now func() time.Time
+	// Hardware is the phone's authenticator for a hardware-bound unlock;
+	// nil means the PIN alone.
+	Hardware HardwareKey
 }
 
 // Shift is the phone's state: who is logged in, the sealed shift and its
@@ -57,6 +60,7 @@ type Shift struct {
 	vault vault.Store
 	now   func() time.Time
 	kdf   seal.KDF
+	hw    HardwareKey
 
 	// writeMu serializes changes to the phone's store that read before
 	// they write (the record sequence counter, the failed-PIN counter).
@@ -128,7 +132,7 @@ func NewShift(api *API, v vault.Store, o Options) *Shift {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, lang: i18n.Default, syncWake: make(chan struct{}, 1)}
+	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: i18n.Default, syncWake: make(chan struct{}, 1)}
 }
 
 // attach remembers the latest mounted page's context for posting changes.
@@ -300,6 +304,14 @@ func (s *Shift) SetStorageAtRisk(risk bool) {
 	s.storageRisk = risk
 	s.mu.Unlock()
 	s.notify()
+}
+
+// HardwareBound reports whether the stored shift also needs the phone's
+// secure hardware (WebAuthn PRF) to open, not the PIN alone.
+func (s *Shift) HardwareBound() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wrapped != nil && s.wrapped.Hardware
 }
 
 // UnlockTime is how long the last PIN unlock took (Argon2id and opening).

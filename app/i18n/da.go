@@ -376,4 +376,7 @@ var da = map[string]string{
 	"audit.action.outage.end":                "Nedbrud ovre",
 	"announcements.new":                      "Ny besked fra koordinatoren",
 	"announcements.ack":                      "Læst",
+	"unlock.mode.hardware":                   "Beskyttet af pinkoden og telefonens sikkerhedschip.",
+	"unlock.mode.pin":                        "Beskyttet af pinkoden alene (telefonen har ingen sikkerhedsnøgle, appen kan bruge).",
+	"unlock.hardware_missing":                "Telefonens sikkerhedsnøgle svarede ikke. Prøv igen, eller log ind igen med net.",
 }

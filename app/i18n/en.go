@@ -376,4 +376,7 @@ var en = map[string]string{
 	"audit.action.outage.end":                "Outage ended",
 	"announcements.new":                      "New message from your coordinator",
 	"announcements.ack":                      "Read",
+	"unlock.mode.hardware":                   "Protected by the PIN and this phone's security chip.",
+	"unlock.mode.pin":                        "Protected by the PIN alone (this phone has no security key the app can use).",
+	"unlock.hardware_missing":                "The phone's security key did not answer. Try again, or log in again with a network.",
 }

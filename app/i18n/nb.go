@@ -376,4 +376,7 @@ var nb = map[string]string{
 	"audit.action.outage.end":                "Nedetid over",
 	"announcements.new":                      "Ny melding fra koordinator",
 	"announcements.ack":                      "Lest",
+	"unlock.mode.hardware":                   "Beskyttet av PIN-koden og telefonens sikkerhetsbrikke.",
+	"unlock.mode.pin":                        "Beskyttet av PIN-koden alene (telefonen har ingen sikkerhetsnøkkel appen kan bruke).",
+	"unlock.hardware_missing":                "Telefonens sikkerhetsnøkkel svarte ikke. Prøv igjen, eller logg inn på nytt med nett.",
 }

@@ -376,4 +376,7 @@ var sv = map[string]string{
 	"audit.action.outage.end":                "Avbrott över",
 	"announcements.new":                      "Nytt meddelande från samordnaren",
 	"announcements.ack":                      "Läst",
+	"unlock.mode.hardware":                   "Skyddat av pinkoden och telefonens säkerhetschip.",
+	"unlock.mode.pin":                        "Skyddat av pinkoden ensam (telefonen har ingen säkerhetsnyckel som appen kan använda).",
+	"unlock.hardware_missing":                "Telefonens säkerhetsnyckel svarade inte. Försök igen eller logga in igen med nät.",
 }

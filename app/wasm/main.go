@@ -26,7 +26,7 @@ func main() {
 		log.Printf("beredskap: %v", err)
 		store = vault.NewMemory()
 	}
-	shift := ui.NewShift(ui.NewAPI(""), store, ui.Options{})
+	shift := ui.NewShift(ui.NewAPI(""), store, ui.Options{Hardware: ui.PlatformKey{}})
 	ui.Routes(shift)
 
 	// The browser's "online" event is a hint to probe at once; any touch
