@@ -46,6 +46,9 @@ func TestComposedKeysExist(t *testing.T) {
 		keys = append(keys, "priority."+string(rune('0'+p)))
 	}
 	keys = append(keys, "status.level.info", "status.level.important")
+	for _, r := range []care.Role{care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin} {
+		keys = append(keys, "admin.role."+string(r))
+	}
 	for _, k := range wire.FindingKinds() {
 		keys = append(keys, "finding."+k, "finding.explain."+k)
 	}
@@ -54,7 +57,8 @@ func TestComposedKeysExist(t *testing.T) {
 	}
 	for _, a := range []string{store.AuditLogin, store.AuditLoginFailed, store.AuditDevice, store.AuditBundle, store.AuditSync,
 		store.AuditQuarantine, store.AuditEmergency, store.AuditReconcile, store.AuditExport, store.AuditFindingResolve,
-		store.AuditPlanImport, store.AuditRoutine, store.AuditAnnouncement, store.AuditOutageStart, store.AuditOutageEnd} {
+		store.AuditPlanImport, store.AuditRoutine, store.AuditAnnouncement, store.AuditOutageStart, store.AuditOutageEnd,
+		store.AuditUserAdd, store.AuditUserDisable, store.AuditUserReset, store.AuditDeviceRevoke, store.AuditBackup, store.AuditPurge} {
 		keys = append(keys, "audit.action."+a)
 	}
 	for _, lang := range i18n.Languages() {

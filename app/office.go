@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
 
@@ -86,6 +87,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 				nav("routines", "/office/routines", p.t("routines.title")),
 				nav("plan", "/office/plan", p.t("office.plan")),
 				nav("audit", "/office/audit", p.t("office.audit")),
+				app.If(user.Role == care.RoleAdmin, func() app.UI { return nav("users", "/office/users", p.t("admin.title")) }),
 				app.Span().Class("office-user").Body(
 					app.Span().Class("muted").Text(user.Name),
 					app.Button().Class("btn btn-small").Attr("data-testid", "office-logout").Text(p.t("office.logout")).

@@ -146,3 +146,30 @@ func (a *API) Priority(ctx context.Context, token string, query url.Values) (wir
 	err := a.do(ctx, http.MethodGet, "/api/v1/priority?"+query.Encode(), token, nil, &out)
 	return out, err
 }
+
+// Users lists the users with their devices (admins).
+func (a *API) Users(ctx context.Context, token string) (wire.UsersResponse, error) {
+	var out wire.UsersResponse
+	err := a.do(ctx, http.MethodGet, "/api/v1/users", token, nil, &out)
+	return out, err
+}
+
+// AddUser creates a user (admins).
+func (a *API) AddUser(ctx context.Context, token string, req wire.NewUserRequest) error {
+	return a.do(ctx, http.MethodPost, "/api/v1/users", token, req, nil)
+}
+
+// DisableUser disables a user and ends their sessions (admins).
+func (a *API) DisableUser(ctx context.Context, token, id string) error {
+	return a.do(ctx, http.MethodPost, "/api/v1/users/"+url.PathEscape(id)+"/disable", token, nil, nil)
+}
+
+// ResetPassword sets a user's password (admins).
+func (a *API) ResetPassword(ctx context.Context, token, id, password string) error {
+	return a.do(ctx, http.MethodPost, "/api/v1/users/"+url.PathEscape(id)+"/reset", token, wire.PasswordRequest{Password: password}, nil)
+}
+
+// RevokeDevice revokes a phone (admins).
+func (a *API) RevokeDevice(ctx context.Context, token, id string) error {
+	return a.do(ctx, http.MethodPost, "/api/v1/devices/"+url.PathEscape(id)+"/revoke", token, nil, nil)
+}

@@ -53,8 +53,12 @@ func TestUsersAndDevices(t *testing.T) {
 	if code, raw := e.call("POST", "/api/v1/devices/"+devID+"/revoke", admin, nil, nil); code != 200 {
 		t.Fatalf("revoke: %d %s", code, raw)
 	}
-	if code, _ := e.call("GET", "/api/v1/bundle", evaSession.Token, nil, nil); code != 401 {
-		t.Fatalf("the revoked phone's session still works: %d", code)
+	if code, raw := e.call("GET", "/api/v1/bundle", evaSession.Token, nil, nil); code != 403 || errorCode(t, raw) != wire.CodeDeviceRevoked {
+		t.Fatalf("the revoked phone fetched a bundle: %d %s", code, raw)
+	}
+	// Nor can it register a fresh device key to get one.
+	if code, raw := e.call("POST", "/api/v1/devices", evaSession.Token, wire.DeviceRequest{PublicKey: make([]byte, 32)}, nil); code != 403 || errorCode(t, raw) != wire.CodeDeviceRevoked {
+		t.Fatalf("the revoked phone registered a new key: %d %s", code, raw)
 	}
 
 	// Reset and disable.

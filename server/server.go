@@ -113,6 +113,12 @@ type Route struct {
 	handler http.HandlerFunc
 }
 
+// revokedMayCall lists what a session on a revoked phone may still do:
+// deliver its records (they are quarantined and the answer wipes the
+// phone) and log out. Anything else, such as registering a new device key
+// to fetch a fresh bundle, is refused.
+var revokedMayCall = map[string]bool{"POST /api/v1/sync": true, "DELETE /api/v1/session": true}
+
 var (
 	shiftRoles  = []care.Role{care.RoleWorker, care.RoleNurse}
 	officeRoles = []care.Role{care.RoleCoordinator, care.RoleAdmin}
@@ -167,7 +173,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.Routes() {
 		h := http.Handler(rt.handler)
 		if rt.Roles != nil {
-			h = s.authed(s.allow(rt.Roles, rt.handler))
+			h = s.authed(s.allow(rt.Roles, revokedMayCall[rt.Method+" "+rt.Path], rt.handler))
 		}
 		mux.Handle(rt.Method+" "+rt.Path, h)
 	}
@@ -179,11 +185,17 @@ func (s *Server) Handler() http.Handler {
 	return logRequests(s.log, securityHeaders(s.cfg.TLS, mux))
 }
 
-// allow refuses callers whose role is not in roles.
-func (s *Server) allow(roles []care.Role, next http.HandlerFunc) http.HandlerFunc {
+// allow refuses callers whose role is not in roles, and sessions of a
+// revoked phone unless revokedOK.
+func (s *Server) allow(roles []care.Role, revokedOK bool, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !slices.Contains(roles, callerFrom(r.Context()).Role) {
+		c := callerFrom(r.Context())
+		if !slices.Contains(roles, c.Role) {
 			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "your role may not do this"))
+			return
+		}
+		if c.DeviceRevoked && !revokedOK {
+			s.writeError(w, r, wire.Errorf(wire.CodeDeviceRevoked, "this device has been revoked"))
 			return
 		}
 		next(w, r)

@@ -25,6 +25,8 @@ const (
 type caller struct {
 	store.Account
 	Session store.Session
+	// DeviceRevoked is set when the session's phone has been revoked.
+	DeviceRevoked bool
 }
 
 func callerFrom(ctx context.Context) caller {
@@ -147,7 +149,13 @@ func (s *Server) authed(next http.HandlerFunc) http.Handler {
 			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "the session has ended; log in again"))
 			return
 		}
-		ctx := context.WithValue(r.Context(), ctxAccount, caller{Account: acct, Session: sess})
+		c := caller{Account: acct, Session: sess}
+		if sess.DeviceID != "" {
+			if d, err := s.db.Device(r.Context(), sess.DeviceID); err == nil && d.Revoked != nil {
+				c.DeviceRevoked = true
+			}
+		}
+		ctx := context.WithValue(r.Context(), ctxAccount, c)
 		next(w, r.WithContext(ctx))
 	})
 }

@@ -28,8 +28,9 @@ func (db *DB) Devices(ctx context.Context) ([]Device, error) {
 	return out, err
 }
 
-// RevokeDevice marks a device revoked: it gets no new bundle or session,
-// and what it still sends is quarantined. Its sessions end now.
+// RevokeDevice marks a device revoked: it gets no new bundle, and what it
+// still sends is quarantined. Its sessions are kept, but (see the server)
+// they may only deliver records, so that the phone learns it must wipe.
 func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (Device, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
@@ -44,18 +45,6 @@ func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (D
 		}
 		if err := putJSON(txn, deviceKey(id), d); err != nil {
 			return err
-		}
-		// End the sessions that registered this device.
-		for _, h := range scanKeys(txn, "usersession/"+d.UserID+"/", "", "") {
-			var s Session
-			if err := getJSON(txn, sessionKey(h), &s); err == nil && s.DeviceID == id {
-				if err := txn.Delete([]byte(sessionKey(h))); err != nil {
-					return err
-				}
-				if err := txn.Delete([]byte(userSessionKey(d.UserID, h))); err != nil {
-					return err
-				}
-			}
 		}
 		return appendAudit(txn, now, Audit{Time: now, Actor: by, Action: AuditDeviceRevoke, Subject: id, Detail: "user=" + d.UserID + " label=" + d.Label})
 	})

@@ -1,0 +1,193 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/internal/care"
+	"beredskap/internal/wire"
+)
+
+// usersPage is the admin's: users and their phones (with last contact),
+// adding, disabling and resetting users, revoking a lost phone, and a
+// backup of the running server.
+type usersPage struct {
+	officePage
+	users  []wire.UserView
+	add    wire.NewUserRequest
+	resets map[string]string
+	flash  string
+}
+
+func (p *usersPage) OnMount(ctx app.Context) {
+	p.resets = map[string]string{}
+	p.add.Role = care.RoleWorker
+	p.start(ctx, func(ctx app.Context) {
+		p.loadDirectory(ctx)
+		p.refresh(ctx)
+	})
+}
+
+func (p *usersPage) refresh(ctx app.Context) {
+	var ur wire.UsersResponse
+	p.call(ctx, func(c context.Context, token string) (err error) {
+		ur, err = p.shift.API().Users(c, token)
+		return err
+	}, func(ctx app.Context) { p.users = ur.Users })
+}
+
+func (p *usersPage) act(ctx app.Context, f func(c context.Context, token string) error, flash string) {
+	p.call(ctx, f, func(ctx app.Context) {
+		p.flash = flash
+		p.refresh(ctx)
+	})
+}
+
+func (p *usersPage) Render() app.UI {
+	if ui, ok := p.officeGate(); !ok {
+		return p.officeFrame("users", p.t("office.title"), ui)
+	}
+	if _, u, _ := p.shift.OfficeSession(); u.Role != care.RoleAdmin {
+		return p.officeFrame("users", p.t("admin.title"), app.P().Class("card").Text(p.t("office.forbidden")))
+	}
+	var units []care.Unit
+	if p.dir != nil {
+		units = p.dir.Units
+	}
+	roles := []care.Role{care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin}
+	return p.officeFrame("users", p.t("admin.title"),
+		app.If(p.flash != "", func() app.UI {
+			return app.P().Class("banner banner-ok").Attr("role", "status").Attr("data-testid", "admin-flash").Text(p.flash)
+		}),
+		app.Section().Class("card").Body(
+			app.H2().Text(p.t("admin.backup")),
+			app.P().Class("muted").Text(p.t("admin.backup_hint")),
+			app.Button().Class("btn").Attr("data-testid", "backup").Text(p.t("admin.backup_download")).OnClick(p.backup),
+		),
+		app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", "users-table").Body(
+			app.THead().Body(app.Tr().Body(
+				app.Th().Text(p.t("login.username")), app.Th().Text(p.t("admin.name")), app.Th().Text(p.t("admin.role")),
+				app.Th().Text(p.t("admin.devices")), app.Th().Text(p.t("admin.actions")),
+			)),
+			app.TBody().Body(app.Range(p.users).Slice(func(i int) app.UI {
+				u := p.users[i]
+				return app.Tr().Attr("data-testid", "user-row").Attr("data-username", u.Username).Body(
+					app.Td().Body(app.Text(u.Username), app.If(u.Disabled, func() app.UI {
+						return app.Span().Class("tag tag-p1").Text(p.t("admin.disabled"))
+					})),
+					app.Td().Text(u.Name),
+					app.Td().Text(p.t("admin.role."+string(u.Role))),
+					app.Td().Body(app.Ul().Class("devices").Body(app.Range(u.Devices).Slice(func(j int) app.UI {
+						d := u.Devices[j]
+						return app.Li().Attr("data-testid", "device").Body(
+							app.Span().Class("small").Text(truncate(d.Label, 40)+" · "+p.t("admin.last_seen", p.stamp(d.LastSeen))),
+							app.If(d.Revoked != nil, func() app.UI { return app.Span().Class("tag tag-p1").Text(p.t("admin.revoked")) }),
+							app.If(d.Revoked == nil, func() app.UI {
+								return app.Button().Class("btn btn-small").Attr("data-testid", "revoke").Text(p.t("admin.revoke")).
+									OnClick(func(ctx app.Context, e app.Event) {
+										if !app.Window().Call("confirm", p.t("admin.revoke_confirm")).Bool() {
+											return
+										}
+										id := d.ID
+										p.act(ctx, func(c context.Context, token string) error { return p.shift.API().RevokeDevice(c, token, id) }, p.t("admin.revoked_done"))
+									})
+							}),
+						)
+					}))),
+					app.Td().Body(
+						app.If(!u.Disabled, func() app.UI {
+							return app.Button().Class("btn btn-small").Attr("data-testid", "disable").Text(p.t("admin.disable")).
+								OnClick(func(ctx app.Context, e app.Event) {
+									id := u.ID
+									p.act(ctx, func(c context.Context, token string) error { return p.shift.API().DisableUser(c, token, id) }, p.t("admin.disabled_done"))
+								})
+						}),
+						app.Div().Class("reset").Body(
+							app.Input().Type("password").Attr("autocomplete", "new-password").Attr("aria-label", p.t("admin.new_password")).
+								Attr("placeholder", p.t("admin.new_password")).Value(p.resets[u.ID]).
+								OnInput(func(ctx app.Context, e app.Event) { p.resets[u.ID] = ctx.JSSrc().Get("value").String() }),
+							app.Button().Class("btn btn-small").Text(p.t("admin.reset")).OnClick(func(ctx app.Context, e app.Event) {
+								id, pw := u.ID, p.resets[u.ID]
+								p.resets[u.ID] = ""
+								p.act(ctx, func(c context.Context, token string) error { return p.shift.API().ResetPassword(c, token, id, pw) }, p.t("admin.reset_done"))
+							}),
+						),
+					),
+				)
+			})),
+		)),
+		app.Form().Class("card form").Method("post").Action("/office/users").OnSubmit(p.addUser).Body(
+			app.H2().Text(p.t("admin.add")),
+			app.Div().Class("row").Body(
+				app.Div().Body(app.Label().For("nu-username").Text(p.t("login.username")),
+					app.Input().ID("nu-username").Attr("data-testid", "new-username").Required(true).Value(p.add.Username).OnInput(p.ValueTo(&p.add.Username))),
+				app.Div().Body(app.Label().For("nu-name").Text(p.t("admin.name")),
+					app.Input().ID("nu-name").Attr("data-testid", "new-name").Required(true).Value(p.add.Name).OnInput(p.ValueTo(&p.add.Name))),
+			),
+			app.Label().For("nu-role").Text(p.t("admin.role")),
+			app.Select().ID("nu-role").Attr("data-testid", "new-role").OnChange(func(ctx app.Context, e app.Event) {
+				p.add.Role = care.Role(ctx.JSSrc().Get("value").String())
+			}).Body(app.Range(roles).Slice(func(i int) app.UI {
+				return app.Option().Value(string(roles[i])).Text(p.t("admin.role." + string(roles[i]))).Selected(p.add.Role == roles[i])
+			})),
+			app.FieldSet().Class("choices").Body(
+				app.Legend().Text(p.t("routine.units")),
+				app.Range(units).Slice(func(i int) app.UI {
+					u := units[i]
+					checked := false
+					for _, x := range p.add.Units {
+						checked = checked || x == u.ID
+					}
+					return app.Label().Class("choice").Body(
+						app.Input().Type("checkbox").Checked(checked).OnChange(func(ctx app.Context, e app.Event) {
+							var keep []string
+							for _, x := range p.add.Units {
+								if x != u.ID {
+									keep = append(keep, x)
+								}
+							}
+							if ctx.JSSrc().Get("checked").Bool() {
+								keep = append(keep, u.ID)
+							}
+							p.add.Units = keep
+						}),
+						app.Span().Text(u.Name),
+					)
+				}),
+			),
+			app.Label().For("nu-password").Text(p.t("admin.first_password")),
+			app.Input().ID("nu-password").Type("password").Attr("autocomplete", "new-password").Attr("data-testid", "new-password").
+				Required(true).Value(p.add.Password).OnInput(p.ValueTo(&p.add.Password)),
+			app.Button().Type("submit").Class("btn btn-primary btn-block").Attr("data-testid", "new-save").Disabled(p.loading).Text(p.t("admin.add")),
+		),
+	)
+}
+
+func (p *usersPage) addUser(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	req := p.add
+	req.Username = strings.TrimSpace(req.Username)
+	p.act(ctx, func(c context.Context, token string) error { return p.shift.API().AddUser(c, token, req) }, p.t("admin.added", req.Username))
+	p.add = wire.NewUserRequest{Role: care.RoleWorker}
+}
+
+func (p *usersPage) backup(ctx app.Context, e app.Event) {
+	token, _, ok := p.shift.OfficeSession()
+	if !ok {
+		return
+	}
+	name := "beredskap-" + time.Now().Format("20060102-1504") + ".backup"
+	ctx.Async(func() {
+		c, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		defer cancel()
+		err := download(c, "/api/v1/backup", token, name)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.problem = p.t("office.offline")
+			}
+		})
+	})
+}

@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestAdminRevokesALostPhone: the admin revokes a nurse's phone from the
+// users page; the phone's next record lands in quarantine, the phone
+// wipes its shift (keeping nothing it could not send), and the
+// coordinator sees the record held for review.
+func TestAdminRevokesALostPhone(t *testing.T) {
+	srv := startServer(t)
+	phone := browser(t)
+	loginWithPIN(t, phone, srv, "nils", "314159")
+
+	desk := officeLogin(t, srv, "admin")
+	within(t, desk, 30*time.Second,
+		chromedp.Click(sel("office-users")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-username="nils"] [data-testid="revoke"]`)),
+	)
+	shot(t, desk, "users")
+	if err := chromedp.Do(desk, chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`)); err != nil {
+		t.Fatal(err)
+	}
+	within(t, desk, 30*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-username="nils"] [data-testid="revoke"]`)),
+		chromedp.WaitVisible(sel("admin-flash")),
+	)
+
+	// The nurse's phone, still holding its shift, writes a note.
+	within(t, phone, 30*time.Second, chromedp.Click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
+	writeNote(t, phone, "Skrevet etter at telefonen ble sperret")
+	within(t, phone, 60*time.Second, chromedp.WaitVisible(sel("wiped")))
+	shot(t, phone, "revoked")
+
+	coordinator := officeLogin(t, srv, "kari")
+	within(t, coordinator, 30*time.Second,
+		chromedp.Navigate(srv.url("/office/records?state=quarantined")),
+		chromedp.WaitVisible(sel("record-row")),
+	)
+	if n := count(t, coordinator, "record-row"); n != 1 {
+		t.Fatalf("%d quarantined records", n)
+	}
+}
