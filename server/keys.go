@@ -19,7 +19,7 @@ import (
 type Keys struct {
 	Sign    ed25519.PrivateKey
 	SealPub []byte
-	sealKey []byte
+	opener  *seal.BoxOpener
 }
 
 // SignPub is the public half of the signing key.
@@ -32,7 +32,7 @@ func (k *Keys) KeyID() string {
 
 // OpenRecord opens a record sealed to this server.
 func (k *Keys) OpenRecord(sealed []byte) ([]byte, error) {
-	return seal.OpenBox(k.SealPub, k.sealKey, sealed)
+	return k.opener.Open(sealed)
 }
 
 type keyFile struct {
@@ -63,7 +63,7 @@ func LoadKeys(dir string) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
-	return &Keys{Sign: ed25519.NewKeyFromSeed(kf.SignSeed), SealPub: pub, sealKey: kf.SealKey}, nil
+	return newKeys(ed25519.NewKeyFromSeed(kf.SignSeed), pub, kf.SealKey)
 }
 
 func createKeys(dir, path string) (*Keys, error) {
@@ -85,7 +85,7 @@ func createKeys(dir, path string) (*Keys, error) {
 	if err := writeFileSync(path, b, 0o600); err != nil {
 		return nil, fmt.Errorf("create keys: %w", err)
 	}
-	return &Keys{Sign: signKey, SealPub: sealPub, sealKey: sealKey}, nil
+	return newKeys(signKey, sealPub, sealKey)
 }
 
 // writeFileSync writes b to path durably: temp file, fsync, rename, fsync
@@ -120,4 +120,12 @@ func writeFileSync(path string, b []byte, perm os.FileMode) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+func newKeys(sign ed25519.PrivateKey, sealPub, sealKey []byte) (*Keys, error) {
+	o, err := seal.NewBoxOpener(sealPub, sealKey)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	return &Keys{Sign: sign, SealPub: sealPub, opener: o}, nil
 }

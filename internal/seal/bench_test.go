@@ -25,3 +25,32 @@ func BenchmarkSealRecord(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenRecord measures what the server pays to open one synced
+// record's envelope, with OpenBox (x/crypto's OpenAnonymous) and with the
+// server's BoxOpener.
+func BenchmarkOpenRecord(b *testing.B) {
+	pub, priv, _ := NewBoxKey()
+	sealed, err := SealTo(pub, make([]byte, 1200))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("OpenBox", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := OpenBox(pub, priv, sealed); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("BoxOpener", func(b *testing.B) {
+		o, err := NewBoxOpener(pub, priv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := o.Open(sealed); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,11 +1,14 @@
 package seal
 
 import (
+	"crypto/ecdh"
 	"crypto/rand"
 	"errors"
 	"fmt"
 
+	"golang.org/x/crypto/blake2b"
 	"golang.org/x/crypto/nacl/box"
+	"golang.org/x/crypto/salsa20/salsa"
 )
 
 // BoxKeySize is the size of an X25519 public or private key.
@@ -43,6 +46,64 @@ func OpenBox(pub, priv, sealed []byte) ([]byte, error) {
 		return nil, ErrOpen
 	}
 	msg, ok := box.OpenAnonymous(nil, sealed, (*[32]byte)(pub), (*[32]byte)(priv))
+	if !ok {
+		return nil, ErrOpen
+	}
+	return msg, nil
+}
+
+// BoxOpener opens anonymous sealed boxes for one recipient, as OpenBox
+// does, with the private key parsed once. box.OpenAnonymous derives the
+// recipient's public key again for every box, so it pays two X25519
+// multiplications where one is enough; on a server opening every synced
+// record that is a fifth of the ingest's CPU.
+type BoxOpener struct {
+	priv *ecdh.PrivateKey
+	pub  [BoxKeySize]byte
+}
+
+// NewBoxOpener checks the key pair and returns its opener.
+func NewBoxOpener(pub, priv []byte) (*BoxOpener, error) {
+	if len(pub) != BoxKeySize || len(priv) != BoxKeySize {
+		return nil, errors.New("box opener: keys must be 32 bytes")
+	}
+	k, err := ecdh.X25519().NewPrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("box opener: %w", err)
+	}
+	o := &BoxOpener{priv: k}
+	copy(o.pub[:], pub)
+	return o, nil
+}
+
+// Open opens a box sealed with box.SealAnonymous to the opener's key:
+// ephemeral public key, then a secretbox under HSalsa20 of the X25519
+// shared secret, with the nonce BLAKE2b-192(ephemeral key ‖ recipient key).
+func (o *BoxOpener) Open(sealed []byte) ([]byte, error) {
+	if len(sealed) < box.AnonymousOverhead {
+		return nil, ErrOpen
+	}
+	eph, err := ecdh.X25519().NewPublicKey(sealed[:BoxKeySize])
+	if err != nil {
+		return nil, ErrOpen
+	}
+	shared, err := o.priv.ECDH(eph) // fails on a low-order point
+	if err != nil {
+		return nil, ErrOpen
+	}
+	var key [32]byte
+	var zeros [16]byte
+	copy(key[:], shared)
+	salsa.HSalsa20(&key, &zeros, &key, &salsa.Sigma)
+	h, err := blake2b.New(24, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open box: %w", err)
+	}
+	h.Write(sealed[:BoxKeySize])
+	h.Write(o.pub[:])
+	var nonce [24]byte
+	h.Sum(nonce[:0])
+	msg, ok := box.OpenAfterPrecomputation(nil, sealed[BoxKeySize:], &nonce, &key)
 	if !ok {
 		return nil, ErrOpen
 	}

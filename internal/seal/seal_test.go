@@ -283,6 +283,7 @@ func TestSealedBox(t *testing.T) {
 	cut := sealed[:len(sealed)-2]
 	flipped := append([]byte{}, sealed...)
 	flipped[40] ^= 1
+	lowOrder := append(make([]byte, BoxKeySize), sealed[BoxKeySize:]...) // ephemeral key 0: X25519 gives all zeros
 	cases := []struct {
 		name      string
 		pub, priv []byte
@@ -294,6 +295,7 @@ func TestSealedBox(t *testing.T) {
 		{"truncated", pub, priv, cut, false},
 		{"tampered", pub, priv, flipped, false},
 		{"tiny", pub, priv, []byte{1, 2, 3}, false},
+		{"low-order ephemeral key", pub, priv, lowOrder, false},
 		{"bad key length", pub[:3], priv, sealed, false},
 	}
 	for _, c := range cases {
@@ -304,6 +306,18 @@ func TestSealedBox(t *testing.T) {
 			}
 			if c.ok && string(got) != "note" {
 				t.Fatalf("got %q", got)
+			}
+			// The server's opener must agree with OpenBox on every box.
+			o, err := NewBoxOpener(c.pub, c.priv)
+			if err != nil {
+				if len(c.pub) == BoxKeySize {
+					t.Fatalf("NewBoxOpener: %v", err)
+				}
+				return
+			}
+			got2, err := o.Open(c.sealed)
+			if c.ok != (err == nil) || string(got2) != string(got) {
+				t.Fatalf("BoxOpener.Open = %q, %v; OpenBox = %q", got2, err, got)
 			}
 		})
 	}
