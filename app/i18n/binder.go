@@ -35,9 +35,9 @@ var binderTexts = map[string][4]string{
 	"binder.priority.legend":    {"1 = livsviktig, må besøkes · 2 = høy, trenger besøket i dag, kan flyttes · 3 = normal, kan utsettes eller tas per telefon", "1 = livsviktig, måste besökas · 2 = hög, behöver besöket i dag, kan flyttas · 3 = normal, kan skjutas upp eller tas per telefon", "1 = livsvigtig, skal besøges · 2 = høj, har brug for besøget i dag, kan flyttes · 3 = normal, kan udsættes eller klares pr. telefon", "1 = life-critical, must be visited · 2 = high, needs the visit today, may be moved · 3 = normal, may be postponed or handled by phone"},
 	"binder.priority.none":      {"Enheten har ingen pasienter.", "Enheten har inga patienter.", "Enheden har ingen borgere.", "The unit has no patients."},
 	"binder.priority.not_today": {"ikke i dag", "inte i dag", "ikke i dag", "not today"},
-	"binder.flag.power":         {"strømavhengig utstyr", "strömberoende hjälpmedel", "strømafhængigt hjælpemiddel", "power-dependent equipment"},
+	"binder.flag.power":         {"strømavhengig", "strömberoende", "strømafhængig", "needs power"},
 	"binder.flag.alarm":         {"trygghetsalarm", "trygghetslarm", "nødkald", "safety alarm"},
-	"binder.flag.dispenser":     {"medisindispenser", "läkemedelsautomat", "medicindispenser", "medication dispenser"},
+	"binder.flag.dispenser":     {"medisindispenser", "läkemedelsautomat", "medicindispenser", "dispenser"},
 	"binder.flag.alone":         {"bor alene", "bor ensam", "bor alene", "lives alone"},
 
 	// Column headers.

@@ -34,6 +34,7 @@ commands:
   serve          run the server (--addr, --data, --no-demo, --offline-hours)
   audit verify   check the audit log's hash chain (--data)
   import         store a plan from CSV or JSON, all or nothing (--data, --file)
+  binder         print a unit's emergency binder as PDF (--data, --unit, --date, --out)
   user           add|disable|reset users (--data, --username, ...)
   backup         write a backup of the store (--data, --out)
   restore        restore a backup into a new data directory (--in, --data)
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backupCmd(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr)
+	case "binder":
+		return binderCmd(ctx, args[1:], stdout, stderr)
 	case "user":
 		return userCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":

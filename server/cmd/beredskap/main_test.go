@@ -190,3 +190,58 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Fatalf("verify the restored copy: %v %q", err, stdout.String())
 	}
 }
+
+func TestBinderCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Oslo")
+	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+		t.Fatal(err)
+	}
+	units, err := db.Units(ctx)
+	if err != nil || len(units) == 0 {
+		t.Fatalf("units %v %v", units, err)
+	}
+	db.Close()
+	pdf := filepath.Join(t.TempDir(), "binder.pdf")
+	cases := []struct {
+		name string
+		args []string
+		want string // in the output, or in the error
+		ok   bool
+	}{
+		{"printed", []string{"--unit", units[0].ID, "--out", pdf}, "20 patients", true},
+		{"no unit", []string{"--out", pdf}, "--unit and --out are required", false},
+		{"unknown unit", []string{"--unit", "nowhere", "--out", pdf}, "no unit", false},
+		{"bad date", []string{"--unit", units[0].ID, "--date", "tomorrow", "--out", pdf}, "YYYY-MM-DD", false},
+		{"bad language", []string{"--unit", units[0].ID, "--lang", "de", "--out", pdf}, "lang must be", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			os.Remove(pdf)
+			err := run(ctx, append([]string{"binder", "--data", dir}, c.args...), &out, &errOut)
+			if c.ok != (err == nil) {
+				t.Fatalf("err %v, want ok=%v", err, c.ok)
+			}
+			got := out.String()
+			if err != nil {
+				got = err.Error()
+			}
+			if !strings.Contains(got, c.want) {
+				t.Fatalf("%q does not say %q", got, c.want)
+			}
+			b, readErr := os.ReadFile(pdf)
+			if c.ok != (readErr == nil) {
+				t.Fatalf("file: %v", readErr)
+			}
+			if c.ok && !bytes.HasPrefix(b, []byte("%PDF-")) {
+				t.Fatalf("not a PDF: %.20q", b)
+			}
+		})
+	}
+}

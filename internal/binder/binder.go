@@ -1,0 +1,287 @@
+// Package binder renders the printable emergency binder: the paper a home
+// care unit works from when phones, the record system and the network are
+// all down. It holds the day's visit lists, a person card per visited
+// patient, pre-filled medication signing sheets, the priority list and the
+// emergency routines, laid out to survive a black-and-white office printer.
+package binder
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"beredskap/app/i18n"
+	"beredskap/internal/care"
+)
+
+// Data is one unit's binder for one day.
+type Data struct {
+	Unit      care.Unit
+	Day       time.Time // any time on the day; printed in Location
+	Location  *time.Location
+	Lang      string               // "nb", "sv", "da" or "en"
+	Workers   map[string]string    // worker id -> name
+	Patients  []care.Patient       // the unit's patients
+	Visits    []care.Visit         // the unit's visits of the day
+	Doses     []care.ScheduledDose // the day's doses for those patients
+	Routines  []care.Routine
+	Generated time.Time
+}
+
+// maxPasses bounds the layout passes. The cover's table of contents and the
+// "page X of Y" header need page numbers that are known only after a full
+// layout, so the binder is laid out until the numbers stop changing; the
+// second pass is stable unless the contents spill onto a second cover page.
+const maxPasses = 4
+
+// Render writes the binder as an A4 PDF.
+func Render(w io.Writer, d Data) error {
+	if w == nil {
+		return errors.New("binder: nil writer")
+	}
+	in := prepare(d)
+	var toc []tocEntry
+	total := 0
+	for pass := 1; ; pass++ {
+		doc, err := layout(in, toc, total)
+		if err != nil {
+			return err
+		}
+		pages := doc.pdf.PageNo()
+		if (pages == total && slices.Equal(doc.toc, toc)) || pass == maxPasses {
+			if err := doc.pdf.Output(w); err != nil {
+				return fmt.Errorf("binder: write PDF: %w", err)
+			}
+			return nil
+		}
+		toc, total = doc.toc, pages
+	}
+}
+
+// layout runs one full layout pass. toc and total come from the previous
+// pass (empty on the first) and are only printed, never used for layout.
+func layout(in *input, toc []tocEntry, total int) (*doc, error) {
+	p := fpdf.New("P", "mm", "A4", "")
+	d := &doc{in: in, pdf: p, prevTOC: toc, total: total, printable: map[rune]bool{}}
+	d.tr = p.UnicodeTranslatorFromDescriptor("")
+	if err := p.Error(); err != nil {
+		return nil, fmt.Errorf("binder: load cp1252 translation: %w", err)
+	}
+	// The same Data must give the same bytes: fix the dates fpdf would take
+	// from the clock and the order of its resource maps.
+	stamp := in.Generated
+	if stamp.IsZero() {
+		stamp = in.day
+	}
+	p.SetCreationDate(stamp)
+	p.SetModificationDate(stamp)
+	p.SetCatalogSort(true)
+
+	p.SetMargins(marginX, bodyTop, marginX)
+	// Every break is placed by hand so that table headers repeat and
+	// nothing is written over the footer.
+	p.SetAutoPageBreak(false, 0)
+	p.SetCellMargin(0)
+	p.SetLineWidth(0.2)
+	p.SetDrawColor(0, 0, 0)
+	p.SetTextColor(0, 0, 0)
+	p.SetTitle(d.t("binder.title")+" – "+in.Unit.Name+" – "+d.dayText(), true)
+	p.SetCreator("Beredskap", true)
+	p.SetLang(langTag(in.lang))
+	p.SetHeaderFunc(d.header)
+	p.SetFooterFunc(d.footer)
+
+	d.cover()
+	d.priorityList()
+	d.visitLists()
+	d.personCards()
+	d.signingSheets()
+	d.routines()
+
+	if err := p.Error(); err != nil {
+		return nil, fmt.Errorf("binder: lay out PDF: %w", err)
+	}
+	return d, nil
+}
+
+// input is Data with defaults filled in and the lists sorted once, so that
+// every layout pass sees the same order.
+type input struct {
+	Data
+	lang     string
+	loc      *time.Location
+	day      time.Time
+	patients map[string]care.Patient
+	visits   []care.Visit
+	doses    []care.ScheduledDose
+}
+
+func prepare(d Data) *input {
+	in := &input{Data: d, lang: i18n.Pick(d.Lang), loc: d.Location}
+	if in.loc == nil {
+		in.loc = d.Day.Location()
+	}
+	in.day = d.Day.In(in.loc)
+	in.patients = make(map[string]care.Patient, len(d.Patients))
+	for _, p := range d.Patients {
+		in.patients[p.ID] = p
+	}
+	in.visits = slices.Clone(d.Visits)
+	slices.SortStableFunc(in.visits, func(a, b care.Visit) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if c := compareNames(in.lang, in.patientName(a.PatientID), in.patientName(b.PatientID)); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+	in.doses = slices.Clone(d.Doses)
+	slices.SortStableFunc(in.doses, func(a, b care.ScheduledDose) int {
+		if c := a.Due.Compare(b.Due); c != 0 {
+			return c
+		}
+		if c := compareNames(in.lang, a.Medication, b.Medication); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+	return in
+}
+
+// patient returns the patient with id, or a stand-in named after the id so
+// that a visit or dose for a patient missing from the list is still printed
+// rather than silently dropped.
+func (in *input) patient(id string) care.Patient {
+	if p, ok := in.patients[id]; ok {
+		return p
+	}
+	return care.Patient{ID: id, Name: i18n.T(in.lang, "binder.unknown_patient", id)}
+}
+
+func (in *input) patientName(id string) string { return in.patient(id).Name }
+
+// sortedPatients returns the patients with ids, sorted by name.
+func (in *input) sortedPatients(ids map[string]bool) []care.Patient {
+	ps := make([]care.Patient, 0, len(ids))
+	for id := range ids {
+		ps = append(ps, in.patient(id))
+	}
+	slices.SortFunc(ps, func(a, b care.Patient) int {
+		if c := compareNames(in.lang, a.Name, b.Name); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+	return ps
+}
+
+func langTag(lang string) string {
+	switch lang {
+	case "nb":
+		return "nb-NO"
+	case "sv":
+		return "sv-SE"
+	case "da":
+		return "da-DK"
+	}
+	return "en"
+}
+
+// tocEntry is one line of the cover's table of contents.
+type tocEntry struct {
+	title string
+	level int
+	page  int
+}
+
+// doc is one layout pass.
+type doc struct {
+	in        *input
+	pdf       *fpdf.Fpdf
+	tr        func(string) string
+	printable map[rune]bool
+	total     int        // page count of the previous pass, 0 on the first
+	prevTOC   []tocEntry // contents of the previous pass, printed on the cover
+	toc       []tocEntry // contents of this pass
+}
+
+func (d *doc) t(key string, args ...any) string { return i18n.T(d.in.lang, key, args...) }
+
+func (d *doc) dayText() string {
+	return i18n.Weekday(d.in.lang, d.in.day) + " " + i18n.Date(d.in.lang, d.in.day)
+}
+
+func (d *doc) clock(t time.Time) string { return i18n.Time(d.in.lang, t.In(d.in.loc)) }
+
+// date prints an ISO date (birth dates, revision dates) in the language's
+// convention, or as given when it is not one.
+func (d *doc) date(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return i18n.Date(d.in.lang, t)
+}
+
+func (d *doc) generatedText() string {
+	if d.in.Generated.IsZero() {
+		return ""
+	}
+	g := d.in.Generated.In(d.in.loc)
+	return d.t("binder.generated", i18n.Date(d.in.lang, g)+" "+i18n.Time(d.in.lang, g))
+}
+
+// mark records the current page in the table of contents.
+func (d *doc) mark(title string, level int) {
+	d.toc = append(d.toc, tocEntry{title: title, level: level, page: d.pdf.PageNo()})
+}
+
+// header is fpdf's page header: unit, day and page number on every page, so
+// that a loose sheet can be put back in the right binder.
+func (d *doc) header() {
+	p := d.pdf
+	total := d.total
+	if total < p.PageNo() {
+		total = p.PageNo()
+	}
+	d.font("B", 9)
+	page := d.t("binder.page", p.PageNo(), total)
+	pageW := d.width(page)
+	d.font("", 9)
+	day := d.dayText()
+	dayW := d.width(day)
+	d.font("B", 9)
+	left := d.fit(d.in.Unit.Name+" · "+d.t("binder.title"), bodyW-pageW-dayW-12)
+	p.SetXY(marginX, headerY)
+	p.CellFormat(bodyW, 5, d.tr(left), "", 0, "L", false, 0, "")
+	p.SetXY(marginX, headerY)
+	p.CellFormat(bodyW, 5, d.tr(page), "", 0, "R", false, 0, "")
+	d.font("", 9)
+	p.SetXY(marginX+bodyW-pageW-6-dayW, headerY)
+	p.CellFormat(dayW, 5, d.tr(day), "", 0, "L", false, 0, "")
+	p.SetLineWidth(0.4)
+	p.Line(marginX, headerRule, marginX+bodyW, headerRule)
+	p.SetLineWidth(0.2)
+	p.SetXY(marginX, bodyTop)
+}
+
+// footer is fpdf's page footer: when the paper was printed, so that a stale
+// binder is recognised, and the reminder that it holds health data.
+func (d *doc) footer() {
+	p := d.pdf
+	p.SetLineWidth(0.2)
+	p.Line(marginX, footerRule, marginX+bodyW, footerRule)
+	d.font("B", 8)
+	conf := d.t("binder.confidential")
+	confW := d.width(conf)
+	p.SetXY(marginX, footerY)
+	p.CellFormat(bodyW, 4, d.tr(conf), "", 0, "R", false, 0, "")
+	d.font("", 8)
+	p.SetXY(marginX, footerY)
+	p.CellFormat(bodyW-confW-4, 4, d.tr(d.fit(d.generatedText(), bodyW-confW-4)), "", 0, "L", false, 0, "")
+}
