@@ -18,7 +18,7 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 
 	desk := officeLogin(t, srv, "admin")
 	within(t, desk, 30*time.Second,
-		chromedp.Click(sel("office-users")),
+		click(sel("office-users")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-username="nils"] [data-testid="revoke"]`)),
 	)
 	shot(t, desk, "users")
@@ -26,12 +26,12 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	within(t, desk, 30*time.Second,
-		chromedp.Click(chromedp.CSS(`[data-username="nils"] [data-testid="revoke"]`)),
+		click(chromedp.CSS(`[data-username="nils"] [data-testid="revoke"]`)),
 		chromedp.WaitVisible(sel("admin-flash")),
 	)
 
 	// The nurse's phone, still holding its shift, writes a note.
-	within(t, phone, 30*time.Second, chromedp.Click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
+	within(t, phone, 30*time.Second, click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
 	writeNote(t, phone, "Skrevet etter at telefonen ble sperret")
 	within(t, phone, 60*time.Second, chromedp.WaitVisible(sel("wiped")))
 	shot(t, phone, "revoked")

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -255,6 +256,26 @@ const mounted = chromedp.CSS(`[data-mounted="true"]`)
 
 // sel is a CSS selector for a data-testid.
 func sel(testid string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + testid + `"]`) }
+
+// click clicks an element where a thumb would: first scrolled to the middle
+// of the screen. DevTools' scroll-if-needed leaves a partly visible element
+// where it is, and the centre of a card half under the fixed tab bar is a
+// tab; which cards sit there depends on the announcements and visits of the
+// hour, so a plain chromedp.Click fails at some times of day and not others.
+func click(s chromedp.CSS) chromedp.Action[chromedp.Void] {
+	centre := `(() => { const e = document.querySelector(` + strconv.Quote(string(s)) + `);
+		if (e) e.scrollIntoView({block: "center", inline: "nearest"}); return true; })()`
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := chromedp.WaitVisible(s)(ctx, t); err != nil {
+			return err
+		}
+		if _, err := chromedp.Evaluate[bool](centre)(ctx, t); err != nil {
+			return err
+		}
+		_, err := chromedp.Click(s)(ctx, t)
+		return err
+	})
+}
 
 // waitServiceWorker waits until a service worker controls the page and its
 // cache holds the app, so that going offline afterwards is meaningful.

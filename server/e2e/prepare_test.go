@@ -19,7 +19,7 @@ func officeLogin(t *testing.T, srv *server, username string) context.Context {
 		chromedp.WaitVisible(mounted),
 		chromedp.SendKeys(sel("username"), username),
 		chromedp.SendKeys(sel("password"), "demo"),
-		chromedp.Click(sel("login")),
+		click(sel("login")),
 		chromedp.WaitVisible(sel("office-logout")),
 	)
 	return ctx
@@ -38,7 +38,7 @@ func TestPreparedness(t *testing.T) {
 		t.Fatal(err)
 	}
 	within(t, ctx, 30*time.Second,
-		chromedp.Click(sel("office-plan")),
+		click(sel("office-plan")),
 		chromedp.WaitVisible(sel("plan-file")),
 		chromedp.SetUploadFiles(sel("plan-file"), []string{sample}),
 		chromedp.WaitVisible(sel("plan-stored")),
@@ -50,20 +50,20 @@ func TestPreparedness(t *testing.T) {
 
 	// A routine, then a second version.
 	within(t, ctx, 30*time.Second,
-		chromedp.Click(sel("office-routines")),
+		click(sel("office-routines")),
 		chromedp.WaitVisible(sel("routine-new")),
-		chromedp.Click(sel("routine-new")),
+		click(sel("routine-new")),
 		chromedp.WaitVisible(sel("routine-title")),
 		chromedp.SendKeys(sel("routine-title"), "Nødrutine: vannlekkasje på basen"),
 		chromedp.SendKeys(sel("routine-steps"), "Steng hovedkranen\nRing vaktmester"),
 		chromedp.SendKeys(sel("contact-name"), "Vaktmester"),
 		chromedp.SendKeys(sel("contact-phone"), "+47 900 00 999"),
-		chromedp.Click(sel("routine-save")),
+		click(sel("routine-save")),
 		chromedp.WaitVisible(sel("routine-saved")),
 	)
 	within(t, ctx, 30*time.Second,
 		chromedp.SendKeys(sel("routine-steps"), "\nFlytt medisiner til tørt sted"),
-		chromedp.Click(sel("routine-save")),
+		click(sel("routine-save")),
 		chromedp.WaitVisible(sel("routine-versions")),
 	)
 	waitFor(t, ctx, `document.querySelectorAll('[data-testid="routine-versions"] ol.history > li').length === 2`)
@@ -71,13 +71,13 @@ func TestPreparedness(t *testing.T) {
 
 	// Declare the outage and post the status update.
 	within(t, ctx, 30*time.Second,
-		chromedp.Click(sel("office-status")),
+		click(sel("office-status")),
 		chromedp.WaitVisible(sel("outage-start")),
-		chromedp.Click(sel("outage-start")),
+		click(sel("outage-start")),
 		chromedp.WaitVisible(sel("outage-active")),
-		chromedp.Click(sel("level-important")),
+		click(sel("level-important")),
 		chromedp.SendKeys(sel("announcement-text"), "Status 09:00: EPJ er fortsatt nede. Dokumenter i Beredskap."),
-		chromedp.Click(sel("announcement-post")),
+		click(sel("announcement-post")),
 	)
 	waitFor(t, ctx, `[...document.querySelectorAll('[data-testid="office-announcement"]')].some(e => e.textContent.includes("Status 09:00"))`)
 	shot(t, ctx, "status")
@@ -90,14 +90,14 @@ func TestPreparedness(t *testing.T) {
 		t.Fatalf("phone shows %q", got)
 	}
 	shot(t, phone, "announcement")
-	within(t, phone, 30*time.Second, chromedp.Click(sel("announcement-ack")), chromedp.WaitNotPresent(sel("new-announcement")))
-	within(t, phone, 30*time.Second, chromedp.Click(sel("tab-routines")), chromedp.WaitVisible(sel("routine")))
+	within(t, phone, 30*time.Second, click(sel("announcement-ack")), chromedp.WaitNotPresent(sel("new-announcement")))
+	within(t, phone, 30*time.Second, click(sel("tab-routines")), chromedp.WaitVisible(sel("routine")))
 	if n := count(t, phone, "routine"); n != 7 {
 		t.Fatalf("the phone has %d routines, want 7", n)
 	}
 	within(t, phone, 30*time.Second,
-		chromedp.Click(sel("tab-unit")),
-		chromedp.Click(sel("priority-link")),
+		click(sel("tab-unit")),
+		click(sel("priority-link")),
 		chromedp.WaitVisible(sel("priority-item")),
 	)
 	first := eval[string](t, phone, `document.querySelector('[data-testid="priority-item"] .tag').className`)
@@ -107,7 +107,7 @@ func TestPreparedness(t *testing.T) {
 	shot(t, phone, "priority")
 
 	// The desk's priority list.
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("office-priority")), chromedp.WaitVisible(sel("priority-row")))
+	within(t, ctx, 30*time.Second, click(sel("office-priority")), chromedp.WaitVisible(sel("priority-row")))
 	if p := eval[string](t, ctx, `document.querySelector('[data-testid="priority-row"]').dataset.priority`); p != "1" {
 		t.Fatalf("desk priority list starts with priority %s", p)
 	}

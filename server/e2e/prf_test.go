@@ -48,11 +48,11 @@ func TestHardwareBoundUnlockWithVirtualAuthenticator(t *testing.T) {
 		chromedp.WaitVisible(mounted),
 		chromedp.SendKeys(sel("username"), "nils"),
 		chromedp.SendKeys(sel("password"), "demo"),
-		chromedp.Click(sel("login")),
+		click(sel("login")),
 		chromedp.WaitVisible(sel("pin-confirm")),
 		chromedp.SendKeys(sel("pin"), "192837"),
 		chromedp.SendKeys(sel("pin-confirm"), "192837"),
-		chromedp.Click(sel("pin-save")),
+		click(sel("pin-save")),
 		chromedp.WaitVisible(sel("visit")),
 	)
 	creds := 0
@@ -64,7 +64,7 @@ func TestHardwareBoundUnlockWithVirtualAuthenticator(t *testing.T) {
 	if creds != 1 {
 		t.Fatalf("the authenticator holds %d credentials", creds)
 	}
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("lock")), chromedp.WaitVisible(sel("unlock")))
+	within(t, ctx, 30*time.Second, click(sel("lock")), chromedp.WaitVisible(sel("unlock")))
 	if mode := eval[string](t, ctx, `document.querySelector('[data-testid="unlock-mode"]').textContent`); !strings.Contains(mode, "sikkerhetsbrikke") {
 		t.Fatalf("unlock page says %q", mode)
 	}
@@ -78,7 +78,7 @@ func TestHardwareBoundUnlockWithVirtualAuthenticator(t *testing.T) {
 		_, err := chromedp.Call(c, webauthn.ClearCredentials, webauthn.ClearCredentialsParams{AuthenticatorID: authID})
 		return err
 	})
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("lock")), chromedp.WaitVisible(sel("unlock")))
+	within(t, ctx, 30*time.Second, click(sel("lock")), chromedp.WaitVisible(sel("unlock")))
 	unlock(t, ctx, "192837")
 	waitFor(t, ctx, `(() => { const e = document.querySelector('[data-testid="pin-error"]'); return !!e && /sikkerhetsnøkkel/.test(e.textContent); })()`)
 	shot(t, ctx, "hardware-missing")

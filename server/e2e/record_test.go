@@ -45,13 +45,13 @@ func openVisitWithDose(t *testing.T, ctx context.Context) {
 	hrefs := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid="visit"]')].map(a => a.getAttribute("href"))`)
 	for _, h := range hrefs {
 		within(t, ctx, 30*time.Second,
-			chromedp.Click(chromedp.CSS(`a[href="`+h+`"]`)),
+			click(chromedp.CSS(`a[href="`+h+`"]`)),
 			chromedp.WaitVisible(sel("doses")),
 		)
 		if count(t, ctx, "med-sign") > 0 {
 			return
 		}
-		within(t, ctx, 30*time.Second, chromedp.Click(sel("tab-visits")), chromedp.WaitVisible(sel("visit")))
+		within(t, ctx, 30*time.Second, click(sel("tab-visits")), chromedp.WaitVisible(sel("visit")))
 	}
 	t.Fatal("no own visit with a dose")
 }
@@ -60,14 +60,14 @@ func openVisitWithDose(t *testing.T, ctx context.Context) {
 // when the dose needs a double check.
 func signFirstDose(t *testing.T, ctx context.Context) {
 	t.Helper()
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("med-sign")), chromedp.WaitVisible(sel("dose-form")))
+	within(t, ctx, 30*time.Second, click(sel("med-sign")), chromedp.WaitVisible(sel("dose-form")))
 	drawSignature(t, ctx, "signature-pad")
 	if count(t, ctx, "cosigner") > 0 {
 		within(t, ctx, 10*time.Second, chromedp.SendKeys(sel("cosigner"), "Kari Lunde"))
 		drawSignature(t, ctx, "cosignature-pad")
 	}
 	shot(t, ctx, "dose-form")
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("med-save")), chromedp.WaitVisible(sel("saved")))
+	within(t, ctx, 30*time.Second, click(sel("med-save")), chromedp.WaitVisible(sel("saved")))
 }
 
 func writeNote(t *testing.T, ctx context.Context, text string) {
@@ -75,7 +75,7 @@ func writeNote(t *testing.T, ctx context.Context, text string) {
 	within(t, ctx, 30*time.Second,
 		chromedp.ScrollIntoView(sel("note-text")),
 		chromedp.SendKeys(sel("note-text"), text),
-		chromedp.Click(sel("note-save")),
+		click(sel("note-save")),
 		chromedp.WaitVisible(sel("note-saved")),
 	)
 }
@@ -144,7 +144,7 @@ func TestRecordOfflineThenSync(t *testing.T) {
 	// Reload offline: nothing is lost.
 	within(t, ctx, 60*time.Second, chromedp.Reload(), chromedp.WaitVisible(mounted))
 	unlock(t, ctx, "246802")
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("tab-sync")), chromedp.WaitVisible(sel("record")))
+	within(t, ctx, 30*time.Second, click(sel("tab-sync")), chromedp.WaitVisible(sel("record")))
 	if n := count(t, ctx, "record"); n != 2 {
 		t.Fatalf("%d records after an offline reload", n)
 	}
@@ -178,7 +178,7 @@ func TestSavedSurvivesKilledBrowser(t *testing.T) {
 	profile := t.TempDir()
 	ctx := browserWithProfile(t, profile)
 	loginWithPIN(t, ctx, srv, "anna", "112358")
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
+	within(t, ctx, 30*time.Second, click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
 	// Keep the note from going out before the kill: the server is away.
 	srv.stop()
 	writeNote(t, ctx, "Written just before the phone died")

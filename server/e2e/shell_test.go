@@ -36,7 +36,7 @@ func TestWorkerOnlineThenOffline(t *testing.T) {
 	}
 
 	within(t, ctx, 30*time.Second,
-		chromedp.Click(sel("visit")),
+		click(sel("visit")),
 		chromedp.WaitVisible(sel("person-card")),
 	)
 	card := eval[string](t, ctx, `document.querySelector('[data-testid="person-card"]').innerText`)
@@ -64,7 +64,7 @@ func TestWorkerOnlineThenOffline(t *testing.T) {
 		t.Fatalf("offline routines page shows %d routines, want 6", n)
 	}
 	within(t, ctx, 30*time.Second,
-		chromedp.Click(sel("routine")),
+		click(sel("routine")),
 		chromedp.WaitVisible(sel("routine-detail")),
 	)
 	shot(t, ctx, "routine-offline")

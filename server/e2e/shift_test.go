@@ -25,14 +25,14 @@ func loginWithPIN(t *testing.T, ctx context.Context, srv *server, username, pin 
 		chromedp.WaitVisible(sel("username")),
 		chromedp.SendKeys(sel("username"), username),
 		chromedp.SendKeys(sel("password"), "demo"),
-		chromedp.Click(sel("login")),
+		click(sel("login")),
 		chromedp.WaitVisible(sel("pin-confirm")),
 	)
 	shot(t, ctx, "pin-setup")
 	within(t, ctx, 60*time.Second,
 		chromedp.SendKeys(sel("pin"), pin),
 		chromedp.SendKeys(sel("pin-confirm"), pin),
-		chromedp.Click(sel("pin-save")),
+		click(sel("pin-save")),
 		chromedp.WaitVisible(sel("visit")),
 	)
 }
@@ -43,7 +43,7 @@ func unlock(t *testing.T, ctx context.Context, pin string) {
 	within(t, ctx, 60*time.Second,
 		chromedp.WaitVisible(sel("unlock")),
 		chromedp.SendKeys(sel("pin"), pin),
-		chromedp.Click(sel("unlock")),
+		click(sel("unlock")),
 	)
 }
 
@@ -77,11 +77,11 @@ func TestOfflineUnlockAfterReload(t *testing.T) {
 		t.Fatalf("offline after unlock: %d visits, want %d", got, visits)
 	}
 	// The person card and the doses open offline.
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("visit")), chromedp.WaitVisible(sel("person-card")))
+	within(t, ctx, 30*time.Second, click(sel("visit")), chromedp.WaitVisible(sel("person-card")))
 	shot(t, ctx, "visit-offline")
 
 	// The lock button locks; the PIN opens again.
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("lock")), chromedp.WaitVisible(sel("unlock")))
+	within(t, ctx, 30*time.Second, click(sel("lock")), chromedp.WaitVisible(sel("unlock")))
 	unlock(t, ctx, "482915")
 	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("person-card")))
 }
@@ -114,7 +114,7 @@ func TestFiveWrongPINsWipe(t *testing.T) {
 	if n := eval[int](t, ctx, storeCountJS("sealed")); n != 0 {
 		t.Fatalf("the sealed store still holds %d values", n)
 	}
-	within(t, ctx, 30*time.Second, chromedp.Click(sel("tab-routines")), chromedp.WaitVisible(sel("routine")))
+	within(t, ctx, 30*time.Second, click(sel("tab-routines")), chromedp.WaitVisible(sel("routine")))
 	if n := count(t, ctx, "routine"); n != 6 {
 		t.Fatalf("%d routines after the wipe", n)
 	}
@@ -148,12 +148,12 @@ func TestNoPatientDataInClearOnThePhone(t *testing.T) {
 	loginWithPIN(t, ctx, srv, "anna", "161803")
 	// Open a unit-part patient with a reason: an access record is written.
 	within(t, ctx, 30*time.Second,
-		chromedp.Click(sel("tab-unit")),
+		click(sel("tab-unit")),
 		chromedp.WaitVisible(sel("unit-visit")),
-		chromedp.Click(sel("unit-visit")),
+		click(sel("unit-visit")),
 		chromedp.WaitVisible(sel("emergency-reason")),
 		chromedp.SendKeys(sel("emergency-reason"), "Visit moved to me by phone"),
-		chromedp.Click(sel("emergency-open")),
+		click(sel("emergency-open")),
 		chromedp.WaitVisible(sel("person-card")),
 	)
 	shot(t, ctx, "emergency")

@@ -96,7 +96,7 @@ func TestUpdateNeverBreaksOffline(t *testing.T) {
 	within(t, ctx, 60*time.Second, chromedp.Reload(), chromedp.WaitVisible(mounted))
 	within(t, ctx, 60*time.Second, chromedp.WaitVisible(sel("update-ready")))
 	shot(t, ctx, "update-ready")
-	within(t, ctx, 60*time.Second, chromedp.Click(sel("update-ready")+" button"), chromedp.WaitVisible(mounted))
+	within(t, ctx, 60*time.Second, click(sel("update-ready")+" button"), chromedp.WaitVisible(mounted))
 	got := cacheNames(t, ctx)
 	if len(got) != 1 || got[0] == v1[0] {
 		t.Fatalf("caches after the update: %v (was %v)", got, v1)
