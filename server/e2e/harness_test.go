@@ -19,8 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"beredskap/internal/browsertest"
 )
 
 var (
@@ -164,43 +165,18 @@ func desk(t testing.TB) context.Context {
 // a test can kill the browser and start it again on the same storage.
 func browserWithProfile(t testing.TB, profile string) context.Context {
 	t.Helper()
-	path := "/usr/bin/chromium"
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		path = p
+	path, err := browsertest.Path()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("Chromium is not installed at %s: apt-get install -y chromium (.ci/run does)", path)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(profile),
-		chromedp.Env("TZ=Europe/Oslo"),
-		chromedp.WindowSize(390, 844),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-default-browser-check", true),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browsertest.Options(path, profile)...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			var parts []string
-			for _, a := range e.Args {
-				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
-			}
-			t.Logf("console.%s: %s", e.Type, strings.Join(parts, " "))
-		case *runtime.EventExceptionThrown:
-			t.Logf("exception: %s %s", e.ExceptionDetails.Text, describe(e.ExceptionDetails.Exception))
+		if line, ok := browsertest.ConsoleLine(ev); ok {
+			t.Log(line)
 		}
 	}))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(browsertest.PhoneWidth, browsertest.PhoneHeight)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
@@ -297,13 +273,6 @@ func waitServiceWorker(t testing.TB, ctx context.Context) {
 	if !ok {
 		t.Fatal("no service worker with a cached app after 30 s")
 	}
-}
-
-func describe(o *runtime.RemoteObject) string {
-	if o == nil {
-		return ""
-	}
-	return o.Description
 }
 
 // waitFor polls a JavaScript expression until it is true (30 s at most).
