@@ -1,0 +1,249 @@
+// Command report turns the output of the benchmarks (go test -bench) into
+// server/bench/BENCHMARKS.md: every figure next to its target from DESIGN
+// §8, the wasm's sizes and what its largest packages contribute, and the
+// notes on what was tried where a target is missed.
+//
+//	go run ./server/bench/report -in .build/bench.txt -wasm web/app.wasm -out server/bench/BENCHMARKS.md
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	var ins multi
+	flag.Var(&ins, "in", "benchmark output (repeatable)")
+	wasm := flag.String("wasm", "web/app.wasm", "the built app (its .br and .gz copies beside it)")
+	full := flag.String("full", "", "an unstripped build of the app, for the per-package breakdown")
+	notes := flag.String("notes", "server/bench/notes.md", "hand-written notes appended to the report")
+	out := flag.String("out", "server/bench/BENCHMARKS.md", "report to write")
+	flag.Parse()
+	if err := run(ins, *wasm, *full, *notes, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// results maps a benchmark name (without the -N suffix) to its metrics by
+// unit.
+type results map[string]map[string]float64
+
+func parse(r io.Reader, into results) (header []string, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "cpu:") || strings.HasPrefix(line, "goos:") || strings.HasPrefix(line, "goarch:") {
+			header = append(header, line)
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		m := into[name]
+		if m == nil {
+			m = map[string]float64{}
+			into[name] = m
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return header, fmt.Errorf("%q: %w", line, err)
+			}
+			m[f[i+1]] = v
+		}
+	}
+	return header, sc.Err()
+}
+
+// check is one target of DESIGN §8.
+type check struct {
+	what, target string
+	value        func(results) (string, bool, bool) // shown, met, measured
+}
+
+func metric(res results, bench, unit string) (float64, bool) {
+	v, ok := res[bench][unit]
+	return v, ok
+}
+
+func atMost(bench, unit string, limit float64, format string) func(results) (string, bool, bool) {
+	return func(res results) (string, bool, bool) {
+		v, ok := metric(res, bench, unit)
+		return fmt.Sprintf(format, v), v <= limit, ok
+	}
+}
+
+func atLeast(bench, unit string, limit float64, format string) func(results) (string, bool, bool) {
+	return func(res results) (string, bool, bool) {
+		v, ok := metric(res, bench, unit)
+		return fmt.Sprintf(format, v), v >= limit, ok
+	}
+}
+
+const mib = 1 << 20
+
+func checks(sizes map[string]int64) []check {
+	return []check{
+		{"app.wasm over the wire (brotli)", "≤ 2 MiB", func(results) (string, bool, bool) {
+			br, ok := sizes["br"]
+			return fmt.Sprintf("%.2f MiB (%d bytes)", float64(br)/mib, br), br <= 2*mib, ok
+		}},
+		{"offline cold start, 4× CPU throttle, median", "≤ 3 s", atMost("BenchmarkOfflineColdStart", "coldstart-ms", 3000, "%.0f ms")},
+		{"PIN unlock (Argon2id t=3, 64 MiB) in Chromium", "0.5–1.5 s, ≥ 19 MiB", func(res results) (string, bool, bool) {
+			v, ok := metric(res, "BenchmarkBrowserArgon2id", "argon2id-ms")
+			return fmt.Sprintf("%.0f ms at the chosen 64 MiB", v), v >= 500 && v <= 1500, ok
+		}},
+		{"sync ingest, 20 devices, loopback, durable", "≥ 5,000 records/s", atLeast("BenchmarkSyncIngest", "records/s", 5000, "%.0f records/s")},
+		{"… as a share of raw Badger synced batches, same run", "≥ 50 %", func(res results) (string, bool, bool) {
+			v, ok := metric(res, "BenchmarkSyncIngest", "%-of-badger")
+			raw, _ := metric(res, "BenchmarkSyncIngest", "badger-records/s")
+			return fmt.Sprintf("%.0f %% (raw Badger: %.0f records/s)", v, raw), v >= 50, ok
+		}},
+		{"restore surge, 2,000 devices × 50 records", "< 60 s, 0 lost, 0 duplicated", func(res results) (string, bool, bool) {
+			s, ok := metric(res, "BenchmarkRestoreSurge", "s-total")
+			lost, _ := metric(res, "BenchmarkRestoreSurge", "lost")
+			dup, _ := metric(res, "BenchmarkRestoreSurge", "duplicated")
+			return fmt.Sprintf("%.1f s, %.0f lost, %.0f duplicated", s, lost, dup), s < 60 && lost == 0 && dup == 0, ok
+		}},
+		{"bundle for a 20-visit shift: size", "≤ 100 KB", func(res results) (string, bool, bool) {
+			kb, ok := metric(res, "BenchmarkShiftBundle", "KB")
+			gz, _ := metric(res, "BenchmarkShiftBundle", "KB-gzip")
+			return fmt.Sprintf("%.1f KB (%.1f KB gzip)", kb, gz), kb <= 100, ok
+		}},
+		{"bundle for a 20-visit shift: build, encode, sign", "≤ 5 ms", func(res results) (string, bool, bool) {
+			ns, ok := metric(res, "BenchmarkShiftBundle", "ns/op")
+			return fmt.Sprintf("%.2f ms", ns/1e6), ns <= 5e6, ok
+		}},
+		{"coordinators' records list over 100,000 records", "p95 ≤ 200 ms", func(res results) (string, bool, bool) {
+			p95, ok := metric(res, "BenchmarkRecordsList", "p95-ms")
+			p50, _ := metric(res, "BenchmarkRecordsList", "p50-ms")
+			return fmt.Sprintf("p95 %.0f ms (p50 %.0f ms)", p95, p50), p95 <= 200, ok
+		}},
+	}
+}
+
+func run(ins []string, wasm, full, notesFile, out string) error {
+	if len(ins) == 0 {
+		return errors.New("no -in")
+	}
+	res := results{}
+	var header []string
+	for _, in := range ins {
+		f, err := os.Open(in)
+		if err != nil {
+			return err
+		}
+		h, err := parse(f, res)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", in, err)
+		}
+		if header == nil {
+			header = h
+		}
+	}
+	sizes := map[string]int64{}
+	for k, suffix := range map[string]string{"raw": "", "br": ".br", "gz": ".gz"} {
+		if st, err := os.Stat(wasm + suffix); err == nil {
+			sizes[k] = st.Size()
+		}
+	}
+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` on %s. Do not edit by hand: the notes at the end come from `server/bench/notes.md`.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "Machine: %s, %d logical CPUs, %s", strings.TrimSpace(strings.TrimPrefix(strings.Join(header, " "), "")), runtime.NumCPU(), runtime.Version())
+	if v, err := exec.Command("chromium", "--version").Output(); err == nil {
+		fmt.Fprintf(&b, ", %s", strings.TrimSpace(string(v)))
+	}
+	b.WriteString(".\n\n| what | target | measured | |\n| --- | --- | --- | --- |\n")
+	missed := 0
+	for _, c := range checks(sizes) {
+		shown, met, ok := c.value(res)
+		mark := "met"
+		switch {
+		case !ok:
+			shown, mark = "not measured", "**missing**"
+			missed++
+		case !met:
+			mark = "**missed**"
+			missed++
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.what, c.target, shown, mark)
+	}
+	if cs, ok := res["BenchmarkOfflineColdStart"]; ok {
+		fmt.Fprintf(&b, "\nCold start, split (medians of %.0f runs): reload to the PIN form on screen %.0f ms, of which the wasm fetched from the service worker's cache %.0f ms and fetched, compiled and started %.0f ms; PIN submitted to visit list %.0f ms, of which Argon2id and opening the sealed shift %.0f ms and the first render of the visits %.0f ms. Typing the PIN (%.0f ms by the test's keystrokes) is left out.\n",
+			cs["runs"], cs["start-ms"], cs["wasm-fetch-ms"], cs["wasm-ready-ms"], cs["unlock-ms"], cs["argon2id-4x-ms"], cs["render-ms"], cs["typing-ms"])
+	}
+	if k, ok := res["BenchmarkKEK"]; ok {
+		fmt.Fprintf(&b, "\nArgon2id natively (what one offline PIN guess costs an attacker on this CPU): %.0f ms.\n", k["ns/op"]/1e6)
+	}
+	if o, ok := res["BenchmarkOpenRecord/BoxOpener"]; ok {
+		fmt.Fprintf(&b, "Opening one record's sealed box on the server: %.0f µs (x/crypto's OpenAnonymous: %.0f µs).\n",
+			o["ns/op"]/1e3, res["BenchmarkOpenRecord/OpenBox"]["ns/op"]/1e3)
+	}
+
+	fmt.Fprintf(&b, "\n## app.wasm\n\n| | bytes | MiB |\n| --- | --- | --- |\n")
+	for _, k := range []string{"raw", "gz", "br"} {
+		fmt.Fprintf(&b, "| %s | %d | %.2f |\n", map[string]string{"raw": "raw", "gz": "gzip -9", "br": "brotli -q 11"}[k], sizes[k], float64(sizes[k])/mib)
+	}
+	if full != "" {
+		mod, err := os.ReadFile(full)
+		if err != nil {
+			return err
+		}
+		cmd := exec.Command("go", "list", "-deps", "./app/wasm")
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		list, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("go list the app's packages: %w", err)
+		}
+		shares, total, err := wasmBreakdown(mod, strings.Fields(string(list)))
+		if err != nil {
+			return fmt.Errorf("%s: %w", full, err)
+		}
+		fmt.Fprintf(&b, "\nWhat the largest packages contribute to the code and data (%d bytes in an unstripped build; function bodies summed by the package in each function's name):\n\n| package | KiB | share |\n| --- | --- | --- |\n", total)
+		for i, s := range shares {
+			if i == 20 {
+				break
+			}
+			fmt.Fprintf(&b, "| `%s` | %.0f | %.1f %% |\n", s.Package, float64(s.Bytes)/1024, 100*float64(s.Bytes)/float64(total))
+		}
+	}
+	if notes, err := os.ReadFile(notesFile); err == nil {
+		b.WriteString("\n")
+		b.Write(notes)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d targets missed or not measured\n", out, missed)
+	return nil
+}
