@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"beredskap/app/i18n"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
@@ -77,6 +78,8 @@ func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire
 		return bad("a name is required (at most 100 characters)")
 	case !req.Role.Valid():
 		return bad("role must be worker, nurse, coordinator or admin")
+	case req.Lang != "" && !slices.Contains(i18n.Languages(), req.Lang):
+		return bad("lang must be one of " + strings.Join(i18n.Languages(), ", "))
 	}
 	if err := auth.CheckPassword(req.Password); err != nil {
 		return bad(err.Error())

@@ -21,6 +21,7 @@ func TestUsersAndDevices(t *testing.T) {
 		{"no unit", wire.NewUserRequest{Username: "eva", Name: "Eva Lie", Role: care.RoleWorker, Password: "a long enough one"}, false},
 		{"unknown unit", wire.NewUserRequest{Username: "eva", Name: "Eva Lie", Role: care.RoleWorker, Units: []string{"x"}, Password: "a long enough one"}, false},
 		{"bad role", wire.NewUserRequest{Username: "eva", Name: "Eva Lie", Role: "boss", Units: []string{nord}, Password: "a long enough one"}, false},
+		{"unknown language", wire.NewUserRequest{Username: "eva", Name: "Eva Lie", Role: care.RoleWorker, Units: []string{nord}, Lang: "fi", Password: "a long enough one"}, false},
 		{"taken", wire.NewUserRequest{Username: "Anna", Name: "Anna 2", Role: care.RoleWorker, Units: []string{nord}, Password: "a long enough one"}, false},
 		{"good", wire.NewUserRequest{Username: "Eva", Name: "Eva Lie", Role: care.RoleWorker, Units: []string{nord}, Password: "a long enough one"}, true},
 	}

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	_ "embed" // the service worker template
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"mime"
@@ -15,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/app/i18n"
 )
 
 //go:embed worker.js
@@ -56,16 +60,39 @@ func NewAppHandler(o AppOptions) (http.Handler, error) {
 			Maskable: "/web/icon-maskable-512.png",
 			SVG:      "/web/icon.svg",
 		},
-		Styles:                []string{"/web/app.css"},
-		CacheableResources:    []string{"/web/icon.svg"},
-		ThemeColor:            "#0b3d5c",
-		BackgroundColor:       "#0b3d5c",
-		LoadingLabel:          "Beredskap {progress}%",
+		Styles: []string{"/web/app.css"},
+		// boot.js runs in <head> before anything is drawn: the chosen theme
+		// and language, and a progress bar on the loading screen.
+		Scripts:            []string{"/web/boot.js"},
+		CacheableResources: []string{"/web/icon.svg", "/web/apple-touch-icon.png"},
+		RawHeaders:         pageHeaders(),
+		ThemeColor:         "#0b3d5c",
+		BackgroundColor:    "#0b3d5c",
+		// Only the number: boot.js puts a line in the user's language
+		// above it, which the server cannot know.
+		LoadingLabel:          "{progress} %",
 		Version:               version,
 		WasmContentLength:     strconv.FormatInt(wasm.Size(), 10),
 		Resources:             staticFiles{fsys: o.Static},
 		ServiceWorkerTemplate: workerTemplate,
 	}, nil
+}
+
+// pageHeaders are extra tags for the page's <head>: the loading screen's
+// line in each language (boot.js picks the user's), and the icon iOS puts
+// on the home screen, which go-app's Icon has no field for (it would use
+// the 512 px maskable icon, whose safe-zone padding looks small there).
+func pageHeaders() []string {
+	loading := map[string]string{}
+	for _, l := range i18n.Languages() {
+		loading[l] = i18n.T(l, "app.loading_wasm")
+	}
+	b, _ := json.Marshal(loading) // a map of strings always encodes
+	return []string{
+		`<meta name="beredskap-loading" content="` + html.EscapeString(string(b)) + `">`,
+		`<meta name="apple-mobile-web-app-title" content="Beredskap">`,
+		`<link rel="apple-touch-icon" sizes="180x180" href="/web/apple-touch-icon.png">`,
+	}
 }
 
 // contentVersion hashes every embedded file and the worker, so that the

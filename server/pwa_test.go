@@ -32,6 +32,8 @@ func staticFS(wasm string) fstest.MapFS {
 		"icon-512.png":          {Data: []byte("png")},
 		"icon-maskable-512.png": {Data: []byte("png")},
 		"icon.svg":              {Data: []byte("<svg/>")},
+		"apple-touch-icon.png":  {Data: []byte("png")},
+		"boot.js":               {Data: []byte("// boot")},
 		"embed.go":              {Data: []byte("package web")},
 	}
 }

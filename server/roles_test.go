@@ -27,6 +27,7 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/session":                anyone,
 		"DELETE /api/v1/session":              users,
 		"POST /api/v1/devices":                users,
+		"PUT /api/v1/me/lang":                 users,
 		"GET /api/v1/bundle":                  shift,
 		"POST /api/v1/sync":                   shift,
 		"GET /api/v1/records":                 office,

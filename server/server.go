@@ -135,6 +135,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/session", nil, s.login},
 		{"DELETE", "/api/v1/session", anyRole, s.logout},
 		{"POST", "/api/v1/devices", anyRole, s.registerDevice},
+		{"PUT", "/api/v1/me/lang", anyRole, s.setLang},
 		{"GET", "/api/v1/bundle", shiftRoles, s.bundle},
 		{"POST", "/api/v1/sync", shiftRoles, s.sync},
 		{"GET", "/api/v1/records", officeRoles, s.listRecords},

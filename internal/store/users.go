@@ -79,3 +79,21 @@ func (db *DB) Accounts(ctx context.Context) ([]Account, error) {
 	})
 	return out, err
 }
+
+// SetAccountLang changes the language an account's pages are shown in.
+// It reads and writes in one transaction, so that a concurrent change to
+// the account (disabled, new password) is not undone.
+func (db *DB) SetAccountLang(ctx context.Context, id, lang string) error {
+	err := db.update(ctx, func(txn *badger.Txn) error {
+		var a Account
+		if err := getJSON(txn, userKey(id), &a); err != nil {
+			return err
+		}
+		a.Lang = lang
+		return putJSON(txn, userKey(id), a)
+	})
+	if err != nil {
+		return fmt.Errorf("set language of %s: %w", id, err)
+	}
+	return nil
+}

@@ -61,6 +61,12 @@ type LoginResponse struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 }
 
+// LangRequest chooses the logged-in user's language (PUT /api/v1/me/lang);
+// the answer has the same shape. Later logins carry it in user.lang.
+type LangRequest struct {
+	Lang string `json:"lang"`
+}
+
 // DeviceRequest registers a phone's ed25519 public key for the logged-in
 // user (POST /api/v1/devices).
 type DeviceRequest struct {
