@@ -5,7 +5,7 @@ DATA    ?= ./data
 BIN     := .build/beredskap
 WASM    := web/app.wasm
 
-.PHONY: all run build wasm test vet bench fuzz clean
+.PHONY: all run build wasm test vet bench screens fuzz clean
 
 all: build
 
@@ -35,10 +35,55 @@ WASMEXEC := .build/bin/wasmbrowsertest
 $(WASMEXEC):
 	GOBIN=$(abspath .build/bin) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 
+# axe: axe-core, the accessibility checker the browser tests inject into
+# every page (server/e2e/a11y_test.go). Fetched from the npm registry and
+# checked against the registry's integrity hash before anything is used;
+# skipped when the verified copy is already there.
+AXE_VERSION := 4.14.1
+AXE_URL     := https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
+AXE_SRI     := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE_DIR     := .build/axe
+AXE_TGZ     := $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz
+.PHONY: axe
+axe:
+	@set -e; mkdir -p $(AXE_DIR); \
+	sri() { printf 'sha512-%s' "$$(openssl dgst -sha512 -binary "$$1" | openssl base64 -A)"; }; \
+	if [ -f $(AXE_TGZ) ] && [ "$$(sri $(AXE_TGZ))" = "$(AXE_SRI)" ] && [ -f $(AXE_DIR)/axe.min.js ] \
+	   && tar -xzOf $(AXE_TGZ) package/axe.min.js | cmp -s - $(AXE_DIR)/axe.min.js; then \
+	  echo "axe-core $(AXE_VERSION): $(AXE_DIR)/axe.min.js is present and verified"; exit 0; fi; \
+	echo "axe-core $(AXE_VERSION): downloading $(AXE_URL)"; \
+	rm -f $(AXE_TGZ) $(AXE_DIR)/axe.min.js; \
+	curl -fsSL --retry 3 -o $(AXE_TGZ).part $(AXE_URL); \
+	got=$$(sri $(AXE_TGZ).part); \
+	if [ "$$got" != "$(AXE_SRI)" ]; then \
+	  echo "axe-core $(AXE_VERSION): INTEGRITY MISMATCH for $(AXE_URL)" >&2; \
+	  echo "  want $(AXE_SRI)" >&2; echo "  got  $$got" >&2; \
+	  rm -f $(AXE_TGZ).part; exit 1; fi; \
+	mv $(AXE_TGZ).part $(AXE_TGZ); \
+	tar -xzOf $(AXE_TGZ) package/axe.min.js > $(AXE_DIR)/axe.min.js.part; \
+	mv $(AXE_DIR)/axe.min.js.part $(AXE_DIR)/axe.min.js; \
+	echo "axe-core $(AXE_VERSION): verified, extracted to $(AXE_DIR)/axe.min.js"
+
 ## test: vet and every test, browser tests included
-test: wasm vet $(WASMEXEC)
+test: wasm vet $(WASMEXEC) axe
 	$(GO) test -count=1 -timeout 30m ./...
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath $(WASMEXEC)) ./app/vault ./internal/seal ./internal/care
+
+## bench: measure the targets of DESIGN §8 on this machine and write
+## server/bench/BENCHMARKS.md (not part of make test; about 5 minutes)
+BENCH := .build/bench
+bench: wasm
+	@mkdir -p $(BENCH)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH)/app-full.wasm ./app/wasm
+	$(GO) test -run='^$$' -bench='SyncIngest|RestoreSurge|RecordsList|OfflineColdStart|BrowserArgon2id' -benchtime=1x -timeout 60m ./server/bench > $(BENCH)/heavy.txt || (cat $(BENCH)/heavy.txt; exit 1)
+	$(GO) test -run='^$$' -bench='ShiftBundle' -benchtime=200x ./server/bench > $(BENCH)/bundle.txt || (cat $(BENCH)/bundle.txt; exit 1)
+	$(GO) test -run='^$$' -bench='KEK|OpenRecord' ./internal/seal > $(BENCH)/seal.txt || (cat $(BENCH)/seal.txt; exit 1)
+	cat $(BENCH)/heavy.txt $(BENCH)/bundle.txt $(BENCH)/seal.txt | tee server/bench/last-run.txt
+	$(GO) run ./server/bench/report -in server/bench/last-run.txt -wasm $(WASM) -full $(BENCH)/app-full.wasm -out server/bench/BENCHMARKS.md
+
+## screens: the README's phone screenshots, taken from the running app
+screens: wasm
+	README_SCREENS=$(abspath server/e2e/screens) $(GO) test -count=1 -run '^TestReadmeScreens$$' ./server/e2e
 
 # fuzz: each fuzz target for FUZZTIME, then the inputs it found worth
 # keeping are copied into the package's testdata/fuzz, where every later

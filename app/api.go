@@ -47,6 +47,12 @@ func (a *API) Logout(ctx context.Context, token string) error {
 	return a.do(ctx, http.MethodDelete, "/api/v1/session", token, nil, nil)
 }
 
+// SetLang saves the user's chosen language on the server, so that the next
+// login, on any phone or desk, shows it.
+func (a *API) SetLang(ctx context.Context, token, lang string) error {
+	return a.do(ctx, http.MethodPut, "/api/v1/me/lang", token, wire.LangRequest{Lang: lang}, nil)
+}
+
 // RegisterDevice registers this phone's public key.
 func (a *API) RegisterDevice(ctx context.Context, token string, pub []byte, label string) (string, error) {
 	var out wire.DeviceResponse

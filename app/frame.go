@@ -21,6 +21,10 @@ type page struct {
 	// mounted is false in the server's prerender and true once the app
 	// runs in the browser; tests wait for it.
 	mounted bool
+	// settingsOpen shows the language and theme switchers.
+	settingsOpen bool
+	// installable is set while the browser offers to install the app.
+	installable bool
 }
 
 // mount registers the page for change notifications. Pages call it from
@@ -28,6 +32,7 @@ type page struct {
 func (p *page) mount(ctx app.Context) {
 	p.mounted = true
 	p.updateReady = ctx.AppUpdateAvailable()
+	p.installable = ctx.IsAppInstallable()
 	p.shift.attach(ctx)
 	ctx.Handle(changed, func(ctx app.Context, a app.Action) {})
 }
@@ -35,6 +40,12 @@ func (p *page) mount(ctx app.Context) {
 // OnAppUpdate is called by go-app when a new version has been installed.
 func (p *page) OnAppUpdate(ctx app.Context) {
 	p.updateReady = ctx.AppUpdateAvailable()
+}
+
+// OnAppInstallChange is called by go-app when the app can be installed, or
+// has been.
+func (p *page) OnAppInstallChange(ctx app.Context) {
+	p.installable = ctx.IsAppInstallable()
 }
 
 // t translates for the page.
@@ -60,7 +71,7 @@ func (p *page) gate() (ui app.UI, ok bool) {
 		return app.Div().Body(
 			&loginForm{shift: p.shift},
 			app.P().Class("muted center").Body(
-				app.A().Href("/routines").Attr("data-testid", "routines-link").Text(p.t("visits.routines_link")),
+				app.A().Href("/routines").Class("tap-link").Attr("data-testid", "routines-link").Text(p.t("visits.routines_link")),
 			),
 		), false
 	}
@@ -71,12 +82,17 @@ func (p *page) gate() (ui app.UI, ok bool) {
 func (p *page) frame(active, title string, content ...app.UI) app.UI {
 	return app.Div().Class("shell").Attr("data-mounted", p.mounted).Body(
 		p.topbar(title),
+		p.settingsPanel(),
 		app.If(p.updateReady, func() app.UI {
 			return app.Div().Class("banner banner-info").Attr("role", "status").Attr("data-testid", "update-ready").Body(
 				app.Span().Text(p.t("update.ready")),
 				app.Button().Class("btn btn-small").Text(p.t("update.reload")).
 					OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
 			)
+		}),
+		app.If(p.shift.Volatile(), func() app.UI {
+			return app.Div().Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "storage-volatile").
+				Text(p.t("storage.volatile"))
 		}),
 		app.If(p.shift.StorageAtRisk() && p.shift.Phase() == PhaseUnlocked, func() app.UI {
 			return app.Div().Class("banner banner-important banner-compact").Attr("role", "status").Attr("data-testid", "storage-warning").Body(
@@ -136,6 +152,7 @@ func (p *page) topbar(title string) app.UI {
 					Body(icon("sync"), app.Span().Text(strconv.Itoa(p.shift.Waiting())))
 			}),
 			app.Span().Class(class).Attr("data-testid", "net-status").Attr("role", "status").Text(status),
+			p.settingsToggle(),
 		),
 		app.If(phase == PhaseUnlocked || phase == PhaseLocked, func() app.UI {
 			return app.Div().Class("topbar-row topbar-sub").Body(

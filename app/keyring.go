@@ -59,7 +59,7 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 		if b, err := json.Marshal(sess); err == nil {
 			saveOfficeSession(b)
 		}
-		s.adoptLang(ctx, resp.User.Lang)
+		s.adoptLang(ctx, resp.User)
 		s.notify()
 		return nil
 	}
@@ -90,16 +90,10 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 	s.needsLogin = false
 	s.clock.raise(b.IssuedAt, s.now())
 	s.mu.Unlock()
-	s.adoptLang(ctx, resp.User.Lang)
+	s.adoptLang(ctx, resp.User)
 	s.notify()
 	s.WakeSync() // records an earlier shift left in the outbox
 	return nil
-}
-
-func (s *Shift) adoptLang(ctx context.Context, lang string) {
-	if lang != "" {
-		s.SetLang(ctx, lang)
-	}
 }
 
 // SetPIN seals the fetched shift under a fresh data key, wraps that key

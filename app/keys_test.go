@@ -46,6 +46,9 @@ func TestComposedKeysExist(t *testing.T) {
 		keys = append(keys, "priority."+string(rune('0'+p)))
 	}
 	keys = append(keys, "status.level.info", "status.level.important")
+	for _, th := range Themes() {
+		keys = append(keys, "settings.theme."+th)
+	}
 	for _, r := range []care.Role{care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin} {
 		keys = append(keys, "admin.role."+string(r))
 	}

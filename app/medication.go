@@ -69,7 +69,7 @@ func (f *doseForm) Render() app.UI {
 	}
 	double := f.Dose != nil && f.Dose.DoubleCheck
 	return app.Form().Class("card form dose-form").Method("post").Action("/").OnSubmit(f.submit).Attr("data-testid", "dose-form").Body(
-		app.H2().Text(title),
+		app.H2().ID(formTitleID).Attr("tabindex", -1).Text(title),
 		app.If(f.Dose != nil, func() app.UI {
 			return app.P().Class("muted").Text(s.T("dose.due", i18n.Time(s.Lang(), f.Dose.Due.Local())))
 		}),

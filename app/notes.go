@@ -104,7 +104,7 @@ func (f *deviationForm) Render() app.UI {
 		f.severity = care.SeverityMedium
 	}
 	return app.Form().Class("card form").Method("post").Action("/").OnSubmit(f.submit).Attr("data-testid", "deviation-form").Body(
-		app.H2().Text(s.T("deviation.title")),
+		app.H2().ID(formTitleID).Attr("tabindex", -1).Text(s.T("deviation.title")),
 		app.Label().For("dev-category").Text(s.T("deviation.category")),
 		app.Select().ID("dev-category").Attr("data-testid", "deviation-category").Required(true).
 			OnChange(f.ValueTo(&f.category)).Body(

@@ -76,6 +76,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 	}
 	return app.Div().Class("shell office").Attr("data-mounted", p.mounted).Body(
 		p.topbar(title),
+		p.settingsPanel(),
 		app.If(ok, func() app.UI {
 			return app.Nav().Class("office-nav").Attr("aria-label", p.t("nav.label")).Body(
 				nav("dashboard", "/office", p.t("office.dashboard")),

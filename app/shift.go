@@ -50,6 +50,12 @@ type Options struct {
 	// Hardware is the phone's authenticator for a hardware-bound unlock;
 	// nil means the PIN alone.
 	Hardware HardwareKey
+	// Lang is the language to show until the phone's store has been read
+	// (BrowserLang); empty means i18n.Default.
+	Lang string
+	// Volatile says the store lives in memory only (the browser refused
+	// IndexedDB): nothing survives the page, and the pages say so.
+	Volatile bool
 }
 
 // Shift is the phone's state: who is logged in, the sealed shift and its
@@ -72,6 +78,10 @@ type Shift struct {
 	ctx    app.Context
 	hasCtx bool
 	lang   string
+	// langUnsent is a language chosen here that the server has not saved.
+	langUnsent *langChoice
+	theme      string
+	volatile   bool
 
 	loaded     bool
 	owner      *owner // the stored shift's owner; nil when none
@@ -132,7 +142,11 @@ func NewShift(api *API, v vault.Store, o Options) *Shift {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: i18n.Default, syncWake: make(chan struct{}, 1)}
+	lang := i18n.Default
+	if o.Lang != "" {
+		lang = i18n.Pick(o.Lang)
+	}
+	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: lang, theme: loadTheme(), volatile: o.Volatile, syncWake: make(chan struct{}, 1)}
 }
 
 // attach remembers the latest mounted page's context for posting changes.
@@ -199,6 +213,7 @@ func (s *Shift) SetLang(ctx context.Context, lang string) {
 	s.mu.Lock()
 	s.lang = lang
 	s.mu.Unlock()
+	showLang(lang)
 	_ = s.vault.Commit(ctx, vault.Put(vault.Meta, metaLang, []byte(lang)))
 	s.notify()
 }
@@ -212,6 +227,7 @@ func (s *Shift) DefaultLang(ctx context.Context, browser string) {
 	s.mu.Lock()
 	s.lang = i18n.Pick(browser)
 	s.mu.Unlock()
+	showLang(s.Lang())
 	s.notify()
 }
 
@@ -289,6 +305,10 @@ func (s *Shift) FailedPINs() int {
 	defer s.mu.Unlock()
 	return s.failed
 }
+
+// Volatile reports whether the phone's store is memory only, so that a
+// record kept now is gone when the page closes.
+func (s *Shift) Volatile() bool { return s.volatile }
 
 // StorageAtRisk reports that the browser refused persistent storage: it
 // may evict the phone's data under storage pressure.
@@ -410,6 +430,11 @@ func (s *Shift) Load(ctx context.Context) error {
 	if b, err := s.vault.Get(ctx, vault.Meta, metaLang); err == nil {
 		lang = string(b)
 	}
+	var unsent *langChoice
+	var choice langChoice
+	if err := s.getJSON(ctx, vault.Meta, metaLangUnsent, &choice); err == nil && choice.Lang != "" {
+		unsent = &choice
+	}
 	var pub public
 	if err := s.getJSON(ctx, vault.Public, publicKey, &pub); err != nil && !errors.Is(err, vault.ErrNotFound) {
 		return fmt.Errorf("load routines: %w", err)
@@ -456,7 +481,10 @@ func (s *Shift) Load(ctx context.Context) error {
 	}
 	if lang != "" {
 		s.lang = i18n.Pick(lang)
+		showLang(s.lang)
 	}
+	s.langUnsent = unsent
+	applyTheme(s.theme) // web/boot.js has set it before the first paint; this keeps the two in step
 	if s.bundle == nil {
 		s.routines, s.announcements = pub.Routines, pub.Announcements
 	}

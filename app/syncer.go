@@ -218,6 +218,11 @@ func (s *Shift) RunSync(ctx context.Context, interval time.Duration) {
 		case <-s.syncWake:
 		case <-time.After(wait):
 		}
+		if s.LangUnsent() {
+			// A language chosen offline goes with the next contact; a
+			// failure waits for the next round.
+			_ = s.SendLang(ctx)
+		}
 		if s.Waiting() == 0 {
 			if _, err := s.outbox(ctx); err != nil || s.Waiting() == 0 {
 				continue

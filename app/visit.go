@@ -25,6 +25,11 @@ type visitPage struct {
 	deviation   bool
 	flash       string
 	busy        bool
+	// ui is the page's own context. go-app drops a deferred step whose
+	// element is gone, and a form replaces the button that opened it (and
+	// is gone itself once it closes), so scrolling and focus around a form
+	// go through the page.
+	ui app.Context
 }
 
 func (p *visitPage) OnNav(ctx app.Context) {
@@ -32,7 +37,26 @@ func (p *visitPage) OnNav(ctx app.Context) {
 	p.signing, p.unscheduled, p.deviation, p.flash = nil, false, false, ""
 }
 
-func (p *visitPage) OnMount(ctx app.Context) { p.mount(ctx) }
+func (p *visitPage) OnMount(ctx app.Context) {
+	p.mount(ctx)
+	p.ui = ctx
+}
+
+// openForm shows a form in place of the visit and puts focus on its title.
+func (p *visitPage) openForm(ctx app.Context) {
+	p.flash = ""
+	p.after(ctx, formTitleID)
+}
+
+// after scrolls to the top of the content and focuses the element with the
+// given id once the page has rendered.
+func (p *visitPage) after(ctx app.Context, id string) {
+	if p.mounted {
+		ctx = p.ui
+	}
+	ctx.ScrollTo("main")
+	focusAfterRender(ctx, id)
+}
 
 func (p *visitPage) Render() app.UI {
 	if ui, ok := p.gate(); !ok {
@@ -57,7 +81,7 @@ func (p *visitPage) Render() app.UI {
 		if saved {
 			p.flash = p.t("form.saved")
 		}
-		ctx.ScrollTo("main")
+		p.after(ctx, visitTitleID)
 	}
 	switch {
 	case p.signing != nil:
@@ -78,7 +102,7 @@ func (p *visitPage) Render() app.UI {
 			return app.P().Class("banner banner-ok").Attr("role", "status").Attr("data-testid", "saved").Text(p.flash)
 		}),
 		app.Section().Class("card").Body(
-			app.H2().Text(p.t("visit.heading", i18n.Time(lang, v.Start.Local()), i18n.Time(lang, v.End().Local()))),
+			app.H2().ID(visitTitleID).Attr("tabindex", -1).Text(p.t("visit.heading", i18n.Time(lang, v.Start.Local()), i18n.Time(lang, v.End().Local()))),
 			app.If(!b.Own(v), func() app.UI {
 				return app.P().Class("muted").Text(p.t("unit.worker", b.ColleagueName(v.WorkerID)))
 			}),
@@ -91,7 +115,10 @@ func (p *visitPage) Render() app.UI {
 		&noteForm{shift: p.shift, Visit: v},
 		app.Section().Class("card").Body(
 			app.Button().Class("btn btn-block").Attr("data-testid", "deviation-new").Text(p.t("deviation.new")).
-				OnClick(func(ctx app.Context, e app.Event) { p.deviation, p.flash = true, "" }),
+				OnClick(func(ctx app.Context, e app.Event) {
+					p.deviation = true
+					p.openForm(ctx)
+				}),
 		),
 		app.If(len(recs) > 0, func() app.UI {
 			return app.Section().Class("card").Attr("data-testid", "today").Body(
@@ -184,14 +211,17 @@ func (p *visitPage) doseList(b *wire.Bundle, v care.Visit) app.UI {
 								return
 							}
 							dd := d
-							p.signing, p.flash = &dd, ""
-							ctx.ScrollTo("main")
+							p.signing = &dd
+							p.openForm(ctx)
 						}),
 				)
 			}),
 		),
 		app.Button().Class("btn btn-block").Attr("data-testid", "med-unscheduled").Text(s.T("doses.unscheduled")).
-			OnClick(func(ctx app.Context, e app.Event) { p.unscheduled, p.flash = true, "" }),
+			OnClick(func(ctx app.Context, e app.Event) {
+				p.unscheduled = true
+				p.openForm(ctx)
+			}),
 	)
 }
 

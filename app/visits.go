@@ -29,6 +29,7 @@ func (p *visitsPage) Render() app.UI {
 	own := OwnVisits(b)
 	now := time.Now()
 	return p.frame("visits", p.t("visits.title"),
+		p.nextVisitCard(own),
 		app.P().Class("subtitle").Text(p.t("visits.summary", i18n.Weekday(lang, now), i18n.Date(lang, now), len(own))),
 		announcementList(p.shift),
 		app.If(len(own) == 0, func() app.UI { return app.P().Class("card").Text(p.t("visits.none")) }),
@@ -39,6 +40,57 @@ func (p *visitsPage) Render() app.UI {
 				return visitRow(lang, v, pt, "", "visit")
 			}),
 		),
+	)
+}
+
+// NextVisit returns the first visit, in time order, that is not finished:
+// one in progress, or one not yet started (a missed earlier visit comes
+// before a later one). status gives a visit's latest status, "" for none.
+func NextVisit(visits []care.Visit, status func(visitID string) string) (care.Visit, bool) {
+	for _, v := range visits {
+		switch status(v.ID) {
+		case "", care.VisitStarted:
+			return v, true
+		}
+	}
+	return care.Visit{}, false
+}
+
+// nextVisitCard is the top of the home page: the next visit, one tap away
+// and large enough to hit with a thumb while walking.
+func (p *visitsPage) nextVisitCard(own []care.Visit) app.UI {
+	if len(own) == 0 {
+		return app.Text("")
+	}
+	status := func(id string) string {
+		if r := p.shift.VisitStatus(id); r != nil {
+			return r.Status
+		}
+		return ""
+	}
+	v, ok := NextVisit(own, status)
+	if !ok {
+		return app.P().Class("banner banner-ok").Attr("data-testid", "next-visit-none").Text(p.t("visits.all_done"))
+	}
+	pt, _ := p.shift.Bundle().Patient(v.PatientID)
+	lang := p.shift.Lang()
+	label := p.t("visits.next")
+	if status(v.ID) == care.VisitStarted {
+		label = p.t("visits.current")
+	}
+	return app.A().Href("/visits/"+v.ID).Class("next-visit").Attr("data-testid", "next-visit").Body(
+		app.Span().Class("next-visit-label").Body(
+			app.Text(label+" · "),
+			app.Span().Class("nowrap").Text(i18n.Time(lang, v.Start.Local())+"–"+i18n.Time(lang, v.End().Local())),
+		),
+		app.Span().Class("next-visit-patient").Body(
+			app.Text(pt.Name),
+			app.If(pt.Priority == care.PriorityVital, func() app.UI {
+				return app.Span().Class("tag tag-vital").Text(p.t("priority.1"))
+			}),
+		),
+		app.Span().Class("next-visit-address").Text(pt.Address),
+		app.Span().Class("next-visit-go").Attr("aria-hidden", "true").Text(p.t("visits.open_next")+" ›"),
 	)
 }
 

@@ -15,6 +15,21 @@ func Languages() []string { return []string{"nb", "sv", "da", "en"} }
 // Default is the language used when nothing else is known.
 const Default = "nb"
 
+// Name is a language's own name for itself, as a language switcher shows
+// it: someone who cannot read the current language still finds theirs.
+func Name(lang string) string {
+	switch lang {
+	case "sv":
+		return "Svenska"
+	case "da":
+		return "Dansk"
+	case "en":
+		return "English"
+	default:
+		return "Norsk bokmål"
+	}
+}
+
 // extra holds catalogues kept apart by topic (the printed binder), each key
 // with its four translations in the order of Languages.
 var extra = []map[string][4]string{binderTexts}

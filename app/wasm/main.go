@@ -18,15 +18,19 @@ import (
 func main() {
 	ctx := context.Background()
 	var store vault.Store
+	volatile := false
 	if v, err := vault.OpenIndexedDB(ctx); err == nil {
 		store = v
 	} else {
 		// Private windows and some embedded browsers refuse IndexedDB: the
-		// app still works for this page's life.
+		// app still works for this page's life, and every page says that
+		// what is recorded is gone when it closes.
 		log.Printf("beredskap: %v", err)
-		store = vault.NewMemory()
+		store, volatile = vault.NewMemory(), true
 	}
-	shift := ui.NewShift(ui.NewAPI(""), store, ui.Options{Hardware: ui.PlatformKey{}})
+	// The first page speaks the language of the loading screen before
+	// the store has been read.
+	shift := ui.NewShift(ui.NewAPI(""), store, ui.Options{Hardware: ui.PlatformKey{}, Lang: ui.BrowserLang(), Volatile: volatile})
 	ui.Routes(shift)
 
 	// The browser's "online" event is a hint to probe at once; any touch
@@ -47,7 +51,7 @@ func main() {
 	}
 
 	go func() {
-		lang := win.Get("navigator").Get("language").String()
+		lang := ui.BrowserLang()
 		if err := shift.Load(ctx); err != nil {
 			log.Printf("beredskap: %v", err)
 		}
