@@ -69,6 +69,12 @@ const (
 	MaxSignatureBytes = 64 << 10
 )
 
+// MaxSeq bounds a record's per-device sequence number. A phone counts up
+// by one for each record it writes, so no real device comes near it; the
+// bound keeps a forged or corrupt number from driving the server's work
+// on sequence gaps.
+const MaxSeq uint64 = 1 << 32
+
 // Record is what a worker or nurse writes offline: the record JSON of
 // DESIGN §5. The fields after EmergencyReason belong to particular types;
 // Status, Reason and At are shared by the types that use them.
@@ -147,6 +153,9 @@ func (r *Record) Validate() error {
 	}
 	if r.Seq == 0 {
 		return invalid("seq", "must be 1 or more")
+	}
+	if r.Seq > MaxSeq {
+		return invalid("seq", fmt.Sprintf("must be %d or less", MaxSeq))
 	}
 	if err := checkText("emergency_reason", r.EmergencyReason, MaxShortBytes); err != nil {
 		return err

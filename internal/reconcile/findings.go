@@ -7,7 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -240,21 +243,43 @@ func outsideWindow(recs []store.StoredRecord, bundles map[string]store.IssuedBun
 
 // emergencyAccess reports every opening of a patient outside the
 // author's own list, with what the author then wrote about that patient.
+// Records written under an emergency reason with no access record by the
+// same author for the same patient (one never sent, or voided) are
+// reported too, one finding per author and patient, so that no emergency
+// access goes unseen.
 func emergencyAccess(recs []store.StoredRecord) []wire.Finding {
+	type access struct{ author, patient string }
+	written := map[access][]store.StoredRecord{}
+	var order []access
+	for _, r := range recs {
+		if !r.Emergency || r.Type == care.RecordAccess {
+			continue
+		}
+		k := access{r.AuthorID, r.PatientID}
+		if _, ok := written[k]; !ok {
+			order = append(order, k)
+		}
+		written[k] = append(written[k], r)
+	}
+	opened := map[access]bool{}
 	var out []wire.Finding
 	for _, r := range recs {
 		if r.Type != care.RecordAccess {
 			continue
 		}
-		group := []store.StoredRecord{r}
-		for _, o := range recs {
-			if o.ID != r.ID && o.Emergency && o.Type != care.RecordAccess && o.AuthorID == r.AuthorID && o.PatientID == r.PatientID {
-				group = append(group, o)
-			}
-		}
+		k := access{r.AuthorID, r.PatientID}
+		opened[k] = true
+		group := append([]store.StoredRecord{r}, written[k]...)
 		f := finding(wire.FindingEmergencyAccess, group, fmt.Sprintf("emergency access by %s", r.AuthorID))
 		f.At = r.CreatedAt
 		out = append(out, f)
+	}
+	for _, k := range order {
+		if opened[k] {
+			continue
+		}
+		out = append(out, finding(wire.FindingEmergencyAccess, written[k],
+			fmt.Sprintf("emergency access by %s with no access record", k.author)))
 	}
 	return out
 }
@@ -270,6 +295,49 @@ func lateSyncs(recs []store.StoredRecord, offline time.Duration) []wire.Finding 
 		}
 	}
 	return out
+}
+
+// Caps on what one sequence_gap finding lists, so that its size stays
+// small whatever numbers a device sent: MissingSeqs holds the first
+// maxListedSeqs missing numbers, the message the first maxListedGaps runs.
+const (
+	maxListedSeqs = 1000
+	maxListedGaps = 100
+)
+
+// seqGap is a run of sequence numbers a device never sent, first to last
+// inclusive.
+type seqGap struct{ first, last uint64 }
+
+func (g seqGap) size() uint64 { return g.last - g.first + 1 }
+
+func (g seqGap) String() string {
+	if g.first == g.last {
+		return strconv.FormatUint(g.first, 10)
+	}
+	return fmt.Sprintf("%d–%d", g.first, g.last)
+}
+
+// missingRuns returns, in order, the runs of numbers from 1 up to the
+// largest of seqs that seqs lacks. Its time and memory depend on how many
+// numbers were sent, never on how large they are.
+func missingRuns(seqs []uint64) []seqGap {
+	sorted := slices.Clone(seqs)
+	slices.Sort(sorted)
+	var gaps []seqGap
+	next := uint64(1) // the lowest number not seen yet
+	for _, s := range sorted {
+		if s > next {
+			gaps = append(gaps, seqGap{next, s - 1})
+		}
+		if s >= next {
+			if s == math.MaxUint64 {
+				break
+			}
+			next = s + 1
+		}
+	}
+	return gaps
 }
 
 // sequenceGaps finds devices whose sequence numbers skip: a record may
@@ -295,32 +363,50 @@ func sequenceGaps(recs []store.StoredRecord, seqs map[string][]uint64) []wire.Fi
 	sort.Strings(order)
 	var out []wire.Finding
 	for _, id := range order {
-		have := map[uint64]bool{}
-		var max uint64
-		for _, s := range seqs[id] {
-			have[s] = true
-			if s > max {
-				max = s
-			}
-		}
-		var missing []uint64
-		for s := uint64(1); s <= max; s++ {
-			if !have[s] {
-				missing = append(missing, s)
-			}
-		}
-		if len(missing) == 0 {
+		gaps := missingRuns(seqs[id])
+		if len(gaps) == 0 {
 			continue
 		}
-		parts := make([]string, len(missing))
-		for i, m := range missing {
-			parts[i] = fmt.Sprint(m)
+		var total uint64 // cannot overflow: at most the largest number sent
+		var missing []uint64
+		for _, g := range gaps {
+			total += g.size()
+			for s := g.first; len(missing) < maxListedSeqs; s++ {
+				missing = append(missing, s)
+				if s == g.last {
+					break
+				}
+			}
+		}
+		// While every missing number is listed, the id is made from them
+		// as it always was, so that resolutions already recorded still
+		// apply; past the cap it is made from the runs.
+		parts := []string{id}
+		if total == uint64(len(missing)) {
+			for _, m := range missing {
+				parts = append(parts, strconv.FormatUint(m, 10))
+			}
+		} else {
+			for _, g := range gaps {
+				parts = append(parts, fmt.Sprintf("%d-%d", g.first, g.last))
+			}
+		}
+		shown := make([]string, 0, min(len(gaps), maxListedGaps))
+		for _, g := range gaps[:min(len(gaps), maxListedGaps)] {
+			shown = append(shown, g.String())
 		}
 		d := devices[id]
+		msg := fmt.Sprintf("device %s of %s never sent record numbers %s", id, d.author, strings.Join(shown, ", "))
+		if len(gaps) > maxListedGaps {
+			msg += fmt.Sprintf(" and %d more gaps", len(gaps)-maxListedGaps)
+		}
+		if len(gaps) > maxListedGaps || total > uint64(len(missing)) {
+			msg += fmt.Sprintf(" (%d numbers in all)", total)
+		}
 		out = append(out, wire.Finding{
-			ID: findingID(wire.FindingSequenceGap, append([]string{id}, parts...)...), Kind: wire.FindingSequenceGap,
+			ID: findingID(wire.FindingSequenceGap, parts...), Kind: wire.FindingSequenceGap,
 			RecordIDs: []string{}, UnitID: d.unit, DeviceID: id, MissingSeqs: missing, At: d.first,
-			Message: fmt.Sprintf("device %s of %s never sent record numbers %s", id, d.author, strings.Join(parts, ", ")),
+			Message: msg,
 		})
 	}
 	return out

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -162,6 +163,28 @@ func TestFindings(t *testing.T) {
 			s.rec(care.RecordNote, "p2", 11, 10, func(r *store.StoredRecord) { r.Emergency = true })
 			s.rec(care.RecordNote, "p1", 11, 20, nil)
 		}, []string{"emergency_access:r01,r02"}},
+		{"emergency access with several records is one finding", func(s *scenario) {
+			s.rec(care.RecordNote, "p2", 10, 50, func(r *store.StoredRecord) { r.Emergency = true })
+			s.rec(care.RecordAccess, "p2", 11, 0, func(r *store.StoredRecord) { r.Emergency = true })
+			s.rec(care.RecordMedication, "p2", 11, 10, func(r *store.StoredRecord) { given("", "Paracet", 11, 10)(r); r.Emergency = true })
+		}, []string{"emergency_access:r01,r02,r03"}},
+		{"an emergency record with no access record is still reported", func(s *scenario) {
+			s.rec(care.RecordNote, "p2", 11, 10, func(r *store.StoredRecord) { r.Emergency = true })
+			s.rec(care.RecordNote, "p1", 11, 20, nil)
+		}, []string{"emergency_access:r01"}},
+		{"emergency records with no access record, one finding per patient", func(s *scenario) {
+			s.rec(care.RecordNote, "p2", 11, 10, func(r *store.StoredRecord) { r.Emergency = true })
+			s.rec(care.RecordMedication, "p2", 11, 15, func(r *store.StoredRecord) { given("", "Paracet", 11, 15)(r); r.Emergency = true })
+			s.rec(care.RecordNote, "p1", 11, 20, func(r *store.StoredRecord) { r.Emergency = true })
+		}, []string{"emergency_access:r01,r02", "emergency_access:r03"}},
+		{"another author's access record does not cover an emergency record", func(s *scenario) {
+			s.rec(care.RecordAccess, "p2", 11, 0, func(r *store.StoredRecord) { r.Emergency, r.AuthorID = true, "bo" })
+			s.rec(care.RecordNote, "p2", 11, 10, func(r *store.StoredRecord) { r.Emergency = true })
+		}, []string{"emergency_access:r01", "emergency_access:r02"}},
+		{"an emergency record whose access record was voided is still reported", func(s *scenario) {
+			s.rec(care.RecordAccess, "p2", 11, 0, func(r *store.StoredRecord) { r.Emergency, r.State = true, store.StateVoid })
+			s.rec(care.RecordNote, "p2", 11, 10, func(r *store.StoredRecord) { r.Emergency = true })
+		}, []string{"emergency_access:r02"}},
 		{"received more than the offline hours after it was made", func(s *scenario) {
 			s.rec(care.RecordNote, "p1", 8, 30, func(r *store.StoredRecord) { r.Received = at(17, 0) })
 		}, []string{"late_sync:r01"}},
@@ -196,5 +219,77 @@ func TestFindingIDsAreStable(t *testing.T) {
 	a, b := Compute(s.in), Compute(s.in)
 	if len(a) != 1 || a[0].ID != b[0].ID || a[0].PatientID != "p1" || a[0].UnitID != "n" || a[0].Message == "" {
 		t.Fatalf("%+v", a)
+	}
+}
+
+func TestSequenceGaps(t *testing.T) {
+	odd := func(n int) []uint64 { // 1, 3, 5, …: every even number up to 2n is missing
+		var v []uint64
+		for i := 0; i <= n; i++ {
+			v = append(v, uint64(2*i+1))
+		}
+		return v
+	}
+	cases := []struct {
+		name    string
+		seqs    []uint64
+		listed  int    // len(MissingSeqs); 0 means no finding
+		first   uint64 // MissingSeqs[0]
+		last    uint64 // MissingSeqs[len-1]
+		message string // a part of the message
+	}{
+		{"no gaps", []uint64{1, 2, 3, 4}, 0, 0, 0, ""},
+		{"no gaps, out of order and repeated", []uint64{3, 1, 2, 2, 3}, 0, 0, 0, ""},
+		{"nothing sent", nil, 0, 0, 0, ""},
+		{"the first record lost", []uint64{2, 3}, 1, 1, 1, "never sent record numbers 1"},
+		{"one run", []uint64{1, 5, 6}, 3, 2, 4, "never sent record numbers 2–4"},
+		{"a gap from 3 to 1<<40", []uint64{1, 2, 1<<40 + 1}, maxListedSeqs, 3, 1002,
+			fmt.Sprintf("never sent record numbers 3–%d (%d numbers in all)", uint64(1)<<40, uint64(1)<<40-2)},
+		{"a gap up to the largest number", []uint64{1, math.MaxUint64, math.MaxUint64}, maxListedSeqs, 2, 1001,
+			fmt.Sprintf("never sent record numbers 2–%d (%d numbers in all)", uint64(math.MaxUint64-1), uint64(math.MaxUint64-2))},
+		{"many small gaps, all listed", odd(maxListedSeqs), maxListedSeqs, 2, 2 * maxListedSeqs,
+			"198, 200 and 900 more gaps (1000 numbers in all)"},
+		{"many small gaps, more than are listed", odd(5000), maxListedSeqs, 2, 2 * maxListedSeqs, "and 4900 more gaps (5000 numbers in all)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			recs := []store.StoredRecord{{ID: "r1", DeviceID: "dev1", AuthorID: "anna", UnitID: "n", CreatedAt: at(9, 0)}}
+			fs := sequenceGaps(recs, map[string][]uint64{"dev1": c.seqs})
+			if c.listed == 0 {
+				if len(fs) != 0 {
+					t.Fatalf("want no finding, got %+v", fs)
+				}
+				return
+			}
+			if len(fs) != 1 {
+				t.Fatalf("want one finding, got %d", len(fs))
+			}
+			f := fs[0]
+			if f.Kind != wire.FindingSequenceGap || f.DeviceID != "dev1" || f.UnitID != "n" || !f.At.Equal(at(9, 0)) || f.RecordIDs == nil {
+				t.Fatalf("finding %+v", f)
+			}
+			if len(f.MissingSeqs) != c.listed || f.MissingSeqs[0] != c.first || f.MissingSeqs[len(f.MissingSeqs)-1] != c.last {
+				t.Fatalf("missing_seqs: %d numbers from %d to %d, want %d from %d to %d", len(f.MissingSeqs),
+					f.MissingSeqs[0], f.MissingSeqs[len(f.MissingSeqs)-1], c.listed, c.first, c.last)
+			}
+			if !strings.Contains(f.Message, c.message) {
+				t.Fatalf("message %q, want it to hold %q", f.Message, c.message)
+			}
+		})
+	}
+}
+
+// A gap small enough to be listed whole keeps the id it always had, so
+// that a coordinator's resolution of it still applies.
+func TestSequenceGapIDIsUnchanged(t *testing.T) {
+	recs := []store.StoredRecord{{ID: "r1", DeviceID: "dev1", AuthorID: "anna", CreatedAt: at(9, 0)}}
+	fs := sequenceGaps(recs, map[string][]uint64{"dev1": {1, 4, 6}})
+	if want := findingID(wire.FindingSequenceGap, "dev1", "2", "3", "5"); len(fs) != 1 || fs[0].ID != want {
+		t.Fatalf("%+v, want id %s", fs, want)
+	}
+	big := sequenceGaps(recs, map[string][]uint64{"dev1": {1, 1 << 40}})
+	bigger := sequenceGaps(recs, map[string][]uint64{"dev1": {1, 1<<40 + 1}})
+	if len(big) != 1 || len(bigger) != 1 || big[0].ID == bigger[0].ID || big[0].ID == fs[0].ID {
+		t.Fatal("a different gap must make a different finding")
 	}
 }
