@@ -133,7 +133,11 @@ func (s *Shift) Tick(ctx context.Context) error {
 	if eff.After(s.clock.highWater) {
 		s.clock.highWater = eff
 	}
-	expired := s.owner != nil && !eff.Before(s.owner.ExpiresAt)
+	// The stored owner's expiry is what a locked phone has; once unlocked,
+	// the signed bundle's counts too, so an edited store cannot stretch a
+	// shift that is open.
+	expired := (s.owner != nil && !eff.Before(s.owner.ExpiresAt)) ||
+		(s.bundle != nil && !eff.Before(s.bundle.ExpiresAt))
 	unlocked := s.key != nil
 	idle := false
 	if unlocked && s.owner != nil {

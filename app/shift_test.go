@@ -451,3 +451,41 @@ func TestCoordinatorGetsNoShift(t *testing.T) {
 		t.Fatalf("coordinator phase %v", s.Phase())
 	}
 }
+
+// TestEditedExpiryDoesNotStretchAnOpenShift: someone with the phone edits
+// the stored (unsigned) expiry of the shift to tomorrow and unlocks it with
+// the PIN; the open shift still ends when the signed bundle says.
+func TestEditedExpiryDoesNotStretchAnOpenShift(t *testing.T) {
+	be := newBackend(t, time.Hour)
+	ph := newPhone(t, be)
+	ctx := context.Background()
+	s := ph.shift("anna", "123456")
+	s.Lock(ui.LockButton)
+
+	raw, err := ph.store.Get(ctx, vault.Meta, "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own map[string]any
+	if err := json.Unmarshal(raw, &own); err != nil {
+		t.Fatal(err)
+	}
+	own["expires_at"] = ph.clock.Now().Add(24 * time.Hour)
+	edited, _ := json.Marshal(own)
+	if err := ph.store.Commit(ctx, vault.Put(vault.Meta, "owner", edited)); err != nil {
+		t.Fatal(err)
+	}
+
+	s = ph.open()
+	if err := s.Unlock(ctx, "123456"); err != nil {
+		t.Fatal(err)
+	}
+	ph.clock.Add(61 * time.Minute)
+	s.Touch()
+	if err := s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeExpired {
+		t.Fatalf("an hour after issue with the stored expiry edited: phase %v, wipe %q", s.Phase(), s.WipeReason())
+	}
+}
