@@ -88,7 +88,7 @@ func TestUsersAndDevices(t *testing.T) {
 func TestBackupDownload(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.BackupKey = make([]byte, 32) })
 	code, raw := e.call("GET", "/api/v1/backup", e.login("admin").Token, nil, nil)
-	if code != 200 || !bytes.HasPrefix(raw, []byte("BEREDSKAP-BACKUP v1 age\n")) || bytes.Contains(raw, []byte("Fjordvik")) {
+	if code != 200 || !bytes.HasPrefix(raw, []byte("BEREDSKAP-BACKUP v2 age\n")) || bytes.Contains(raw, []byte("Fjordvik")) {
 		t.Fatalf("%d %q", code, raw[:min(len(raw), 60)])
 	}
 }

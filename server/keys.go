@@ -14,11 +14,17 @@ import (
 	"beredskap/internal/seal"
 )
 
+// KeysFile is the name of the server's key file in the data directory.
+// Backups carry it, because phones pin the signing key and seal their
+// records to the sealing key: new keys would strand every unsent record.
+const KeysFile = "server-keys.json"
+
 // Keys are the server's long-lived key pairs: ed25519 to sign bundles and
 // X25519 to open records sealed by phones.
 type Keys struct {
 	Sign    ed25519.PrivateKey
 	SealPub []byte
+	sealKey []byte
 	opener  *seal.BoxOpener
 }
 
@@ -44,7 +50,7 @@ type keyFile struct {
 // start. The file is written to a temporary name, synced and renamed, so a
 // crash never leaves half a key behind.
 func LoadKeys(dir string) (*Keys, error) {
-	path := filepath.Join(dir, "server-keys.json")
+	path := filepath.Join(dir, KeysFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return createKeys(dir, path)
@@ -52,16 +58,68 @@ func LoadKeys(dir string) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
-	var kf keyFile
-	if err := json.Unmarshal(b, &kf); err != nil {
+	k, err := parseKeys(b)
+	if err != nil {
 		return nil, fmt.Errorf("load keys %s: %w", path, err)
 	}
+	return k, nil
+}
+
+// ReadKeysFile returns the bytes of the key file in dir, checked but never
+// created: a backup must not invent keys the phones do not know. The error
+// wraps fs.ErrNotExist when there is no key file.
+func ReadKeysFile(dir string) ([]byte, error) {
+	path := filepath.Join(dir, KeysFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read keys: %w", err)
+	}
+	if _, err := parseKeys(b); err != nil {
+		return nil, fmt.Errorf("read keys %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// WriteKeysFile puts a key file (as read by ReadKeysFile) into dir, mode
+// 0600, durably and atomically. It refuses to replace a key file that is
+// already there: those keys may be the only ones that open phones' records.
+func WriteKeysFile(dir string, b []byte) error {
+	if _, err := parseKeys(b); err != nil {
+		return fmt.Errorf("write keys: %w", err)
+	}
+	path := filepath.Join(dir, KeysFile)
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("write keys: %s already exists", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("write keys: %w", err)
+	}
+	if err := writeFileSync(path, b, 0o600); err != nil {
+		return fmt.Errorf("write keys: %w", err)
+	}
+	return nil
+}
+
+// File returns the key file's bytes, for a backup of a running server.
+func (k *Keys) File() []byte {
+	if k == nil {
+		return nil
+	}
+	// Marshalling two byte slices cannot fail.
+	b, _ := json.Marshal(keyFile{SignSeed: k.Sign.Seed(), SealKey: k.sealKey})
+	return b
+}
+
+func parseKeys(b []byte) (*Keys, error) {
+	var kf keyFile
+	if err := json.Unmarshal(b, &kf); err != nil {
+		return nil, err
+	}
 	if len(kf.SignSeed) != ed25519.SeedSize || len(kf.SealKey) != seal.BoxKeySize {
-		return nil, fmt.Errorf("load keys %s: wrong key sizes", path)
+		return nil, errors.New("wrong key sizes")
 	}
 	pub, err := curve25519.X25519(kf.SealKey, curve25519.Basepoint)
 	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
+		return nil, err
 	}
 	return newKeys(ed25519.NewKeyFromSeed(kf.SignSeed), pub, kf.SealKey)
 }
@@ -127,5 +185,5 @@ func newKeys(sign ed25519.PrivateKey, sealPub, sealKey []byte) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
-	return &Keys{Sign: sign, SealPub: sealPub, opener: o}, nil
+	return &Keys{Sign: sign, SealPub: sealPub, sealKey: sealKey, opener: o}, nil
 }

@@ -10,8 +10,8 @@ import (
 	"beredskap/internal/store"
 )
 
-// backup streams a backup of the running store to an admin: encrypted
-// when the store is encrypted at rest.
+// backup streams a backup of the running store and the server's key file
+// to an admin: encrypted when the store is encrypted at rest.
 func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.admin(w, r)
 	if !ok {
@@ -20,7 +20,7 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="beredskap-%s.backup"`, now.UTC().Format("20060102-1504")))
-	n, err := backup.Write(r.Context(), s.db, w, s.cfg.BackupKey, nil)
+	n, err := backup.Write(r.Context(), s.db, w, s.cfg.BackupKey, s.keys.File(), nil)
 	if err != nil {
 		// The answer has started; the download ends short and fails on the
 		// admin's side, and the log says why.

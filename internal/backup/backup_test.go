@@ -66,13 +66,41 @@ func everything(t *testing.T, db *store.DB) map[string]string {
 	return out
 }
 
+// restore opens a backup and restores its store into dir, returning the
+// server keys it carried.
+func restore(ctx context.Context, b, key []byte, dir string) ([]byte, error) {
+	f, err := backup.Open(bytes.NewReader(b), key)
+	if err != nil {
+		return nil, err
+	}
+	return f.ServerKeys, f.Restore(ctx, dir)
+}
+
+// serverKeyFile makes a real server key file.
+func serverKeyFile(t *testing.T) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := server.LoadKeys(dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := server.ReadKeysFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestBackupRestore(t *testing.T) {
 	cases := []struct {
 		name string
 		key  []byte
+		// serverKeys is nil for a server that has not started yet.
+		serverKeys []byte
 	}{
-		{"plain store", nil},
-		{"encrypted store", bytes.Repeat([]byte{7}, 32)},
+		{"plain store", nil, serverKeyFile(t)},
+		{"encrypted store", bytes.Repeat([]byte{7}, 32), serverKeyFile(t)},
+		{"plain store, no server keys yet", nil, nil},
+		{"encrypted store, no server keys yet", bytes.Repeat([]byte{7}, 32), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -80,16 +108,27 @@ func TestBackupRestore(t *testing.T) {
 			src := populated(t, c.key)
 			var buf bytes.Buffer
 			var reported int64
-			n, err := backup.Write(ctx, src, &buf, c.key, func(b int64) { reported = b })
+			n, err := backup.Write(ctx, src, &buf, c.key, c.serverKeys, func(b int64) { reported = b })
 			if err != nil || n != int64(buf.Len()) || reported != n {
 				t.Fatalf("backup %d bytes (reported %d, buffer %d): %v", n, reported, buf.Len(), err)
 			}
 			if plaintext := bytes.Contains(buf.Bytes(), []byte("Olav Berntsen")); plaintext != (c.key == nil) {
 				t.Fatalf("patient names readable in the backup: %v", plaintext)
 			}
+			// An unencrypted backup carries the keys in clear, by decision:
+			// it is as secret as the plaintext store beside them.
+			if c.serverKeys != nil {
+				if plaintext := bytes.Contains(buf.Bytes(), c.serverKeys); plaintext != (c.key == nil) {
+					t.Fatalf("server keys readable in the backup: %v", plaintext)
+				}
+			}
 			dir := filepath.Join(t.TempDir(), "restored")
-			if err := backup.Restore(ctx, bytes.NewReader(buf.Bytes()), dir, c.key); err != nil {
+			serverKeys, err := restore(ctx, buf.Bytes(), c.key, dir)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if !bytes.Equal(serverKeys, c.serverKeys) || (c.serverKeys == nil) != (serverKeys == nil) {
+				t.Fatalf("server keys after restore: %q, want %q", serverKeys, c.serverKeys)
 			}
 			dst, err := store.Open(dir, store.Options{EncryptionKey: c.key})
 			if err != nil {
@@ -108,7 +147,7 @@ func TestBackupRestore(t *testing.T) {
 			if n, err := dst.VerifyAudit(ctx); err != nil || n < 300 {
 				t.Fatalf("audit verify on the restored copy: %d %v", n, err)
 			}
-			if err := backup.Restore(ctx, bytes.NewReader(buf.Bytes()), dir, c.key); !errors.Is(err, backup.ErrNotEmpty) {
+			if _, err := restore(ctx, buf.Bytes(), c.key, dir); !errors.Is(err, backup.ErrNotEmpty) {
 				t.Fatalf("restore over a store: %v", err)
 			}
 		})
@@ -120,7 +159,7 @@ func TestRestoreRefusesWrongKeyAndJunk(t *testing.T) {
 	key := bytes.Repeat([]byte{1}, 32)
 	src := populated(t, key)
 	var buf bytes.Buffer
-	if _, err := backup.Write(ctx, src, &buf, key, nil); err != nil {
+	if _, err := backup.Write(ctx, src, &buf, key, serverKeyFile(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -132,10 +171,45 @@ func TestRestoreRefusesWrongKeyAndJunk(t *testing.T) {
 		{"no key", buf.Bytes(), nil},
 		{"not a backup", []byte("hello\nworld"), nil},
 		{"empty", nil, nil},
+		{"no server-keys section", []byte("BEREDSKAP-BACKUP v2 plain\nhello"), nil},
+		{"server keys too long", []byte("BEREDSKAP-BACKUP v2 plain\nserver-keys 99999999\n{}"), nil},
+		{"server keys cut short", []byte("BEREDSKAP-BACKUP v2 plain\nserver-keys 90\n{}"), nil},
+		{"negative length", []byte("BEREDSKAP-BACKUP v2 plain\nserver-keys -1\n{}"), nil},
 	}
 	for _, c := range cases {
-		if err := backup.Restore(ctx, bytes.NewReader(c.data), filepath.Join(t.TempDir(), "x"), c.key); err == nil {
+		if _, err := restore(ctx, c.data, c.key, filepath.Join(t.TempDir(), "x")); err == nil {
 			t.Errorf("%s: restored", c.name)
 		}
+	}
+}
+
+// A backup from before the server keys went in (format v1) still
+// restores; it says it has no keys, so that the restore can warn.
+func TestRestoreVersion1(t *testing.T) {
+	ctx := context.Background()
+	src := populated(t, nil)
+	var buf bytes.Buffer
+	buf.WriteString("BEREDSKAP-BACKUP v1 plain\n")
+	if _, err := src.Badger().Backup(&buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := backup.Open(bytes.NewReader(buf.Bytes()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Version != 1 || f.ServerKeys != nil {
+		t.Fatalf("version %d, server keys %q", f.Version, f.ServerKeys)
+	}
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := f.Restore(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	dst, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if want, got := everything(t, src), everything(t, dst); len(got) != len(want) {
+		t.Fatalf("restored %d keys of %d", len(got), len(want))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"beredskap/internal/backup"
 	"beredskap/internal/store"
+	"beredskap/server"
 )
 
 // readKeyFile reads a store encryption key: 32 raw bytes, or 64 hex
@@ -38,14 +40,35 @@ func readKeyFile(path string) ([]byte, error) {
 	return b, nil
 }
 
+// backupHelp explains what a backup holds. The server's key file goes in
+// even when the store is not encrypted: without it a restored server
+// cannot open the records phones sealed before the restore, and such a
+// backup already holds plaintext health data that needs the same care.
+const backupHelp = `usage: beredskap backup --data DIR --out FILE [--encryption-key-file KEY] [--quiet]
+
+Writes the whole store and the server's keys (%s) to FILE, a new file
+with mode 0600. With --encryption-key-file the backup is encrypted (age,
+with a passphrase derived from that key). Without it the store is not
+encrypted and neither is the backup: it holds plaintext health data and the
+server's private keys, so keep it as protected as the data directory.
+Stop the server first; while it runs, an admin downloads a backup from the
+admin page instead.
+
+`
+
 // backupCmd is "beredskap backup --data DIR --out FILE": a whole-store
-// backup with progress, encrypted when the store is. The server must be
-// stopped; while it runs, an admin downloads one from GET /api/v1/backup.
+// backup with the server's key file and progress, encrypted when the store
+// is. The server must be stopped; while it runs, an admin downloads one
+// from GET /api/v1/backup.
 func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, backupHelp, server.KeysFile)
+		fs.PrintDefaults()
+	}
 	dataDir := fs.String("data", "./data", "data directory")
-	out := fs.String("out", "", "backup file to write")
+	out := fs.String("out", "", "backup file to write (holds the server's keys too)")
 	keyFile := fs.String("encryption-key-file", "", "the store's encryption key, if it is encrypted")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
@@ -57,6 +80,13 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	key, err := readKeyFile(*keyFile)
 	if err != nil {
 		return err
+	}
+	serverKeys, err := server.ReadKeysFile(*dataDir)
+	if errors.Is(err, iofs.ErrNotExist) {
+		// The server has never started here, so no phone knows any keys.
+		fmt.Fprintf(stderr, "note: %s has no %s yet (the server has not started there); the backup holds the store only\n", *dataDir, server.KeysFile)
+	} else if err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	db, err := openStore(*dataDir, *keyFile, nil)
 	if err != nil {
@@ -70,7 +100,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("backing up"),
 		progressbar.OptionShowBytes(true), progressbar.OptionSetVisibility(!*quiet),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
-	n, err := backup.Write(ctx, db, f, key, func(b int64) { _ = bar.Set64(b) })
+	n, err := backup.Write(ctx, db, f, key, serverKeys, func(b int64) { _ = bar.Set64(b) })
 	_ = bar.Finish()
 	if err == nil {
 		err = f.Sync()
@@ -82,19 +112,21 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		os.Remove(*out)
 		return err
 	}
-	if err := db.Append(ctx, store.Audit{Actor: "cli", Action: store.AuditBackup, Detail: fmt.Sprintf("file=%q bytes=%d encrypted=%v", filepath.Base(*out), n, key != nil)}); err != nil {
+	withKeys := serverKeys != nil
+	if err := db.Append(ctx, store.Audit{Actor: "cli", Action: store.AuditBackup, Detail: fmt.Sprintf("file=%q bytes=%d encrypted=%v server_keys=%v", filepath.Base(*out), n, key != nil, withKeys)}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes, encrypted: %v)\n", *out, n, key != nil)
+	fmt.Fprintf(stdout, "wrote %s (%d bytes, encrypted: %v, server keys: %v)\n", *out, n, key != nil, withKeys)
 	return nil
 }
 
 // restoreCmd is "beredskap restore --in FILE --data NEWDIR": the backup
-// into a new, empty data directory.
+// into a new, empty data directory, with the server's key file when the
+// backup has one.
 func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", "", "new data directory (must not exist or be empty)")
+	dataDir := fs.String("data", "", "new data directory (must not hold a store or server keys)")
 	in := fs.String("in", "", "backup file to read")
 	keyFile := fs.String("encryption-key-file", "", "the encryption key of the backed-up store, if it was encrypted")
 	if err := fs.Parse(args); err != nil {
@@ -107,17 +139,54 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(*in)
+	dir := filepath.Clean(*dataDir)
+	dbDir := filepath.Join(dir, "db")
+	if err := mayRestoreInto(dir, dbDir); err != nil {
+		return err
+	}
+	backupFile, err := os.Open(*in)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	defer f.Close()
-	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	if err := backup.Restore(ctx, f, filepath.Join(*dataDir, "db"), key); err != nil {
+	defer backupFile.Close()
+	b, err := backup.Open(backupFile, key)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored into %s; copy the server's key file (server-keys.json) there too, then run: beredskap audit verify --data %s\n", *dataDir, *dataDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	// The keys go in before the store: should the restore stop between the
+	// two, the directory holds keys without a store, which the next restore
+	// refuses and a server shows as empty, rather than a store that a
+	// server would quietly pair with new keys.
+	if b.ServerKeys != nil {
+		if err := server.WriteKeysFile(dir, b.ServerKeys); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+	}
+	if err := b.Restore(ctx, dbDir); err != nil {
+		if b.ServerKeys != nil {
+			os.Remove(filepath.Join(dir, server.KeysFile))
+		}
+		return err
+	}
+	if b.ServerKeys == nil {
+		fmt.Fprintf(stderr, "warning: this backup holds no server keys (%s). Records that phones sealed but had not sent cannot be opened, and phones will not trust the server's bundles, until the old %s is copied into %s. Do that before starting the server, which otherwise makes new keys.\n",
+			server.KeysFile, server.KeysFile, dir)
+	}
+	fmt.Fprintf(stdout, "restored into %s (server keys: %v); now run: beredskap audit verify --data %s\n", dir, b.ServerKeys != nil, dir)
+	return nil
+}
+
+// mayRestoreInto refuses a data directory that already holds a store or
+// server keys: a restore never overwrites either.
+func mayRestoreInto(dir, dbDir string) error {
+	if entries, err := os.ReadDir(dbDir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("restore into %s: %w", dbDir, backup.ErrNotEmpty)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, server.KeysFile)); err == nil {
+		return fmt.Errorf("restore into %s: it already holds %s: %w", dir, server.KeysFile, backup.ErrNotEmpty)
+	}
 	return nil
 }

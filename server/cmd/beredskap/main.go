@@ -36,8 +36,8 @@ commands:
   import         store a plan from CSV or JSON, all or nothing (--data, --file)
   binder         print a unit's emergency binder as PDF (--data, --unit, --date, --out)
   user           add|disable|reset users (--data, --username, ...)
-  backup         write a backup of the store (--data, --out)
-  restore        restore a backup into a new data directory (--in, --data)
+  backup         write a backup of the store and the server keys (--data, --out)
+  restore        restore a backup and its server keys into a new data directory (--in, --data)
 
 Run "beredskap <command> -h" for a command's flags.
 `

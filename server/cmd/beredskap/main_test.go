@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +17,10 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/backup"
+	"beredskap/internal/seal"
 	"beredskap/internal/store"
+	"beredskap/internal/wire"
 	"beredskap/server"
 )
 
@@ -153,41 +160,174 @@ func TestUserCommands(t *testing.T) {
 }
 
 func TestBackupAndRestoreCommands(t *testing.T) {
+	storeKey := filepath.Join(t.TempDir(), "store.key")
+	os.WriteFile(storeKey, []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
+	cases := []struct {
+		name    string
+		keyFile string // the store's encryption key; "" for a plain store
+	}{
+		{"encrypted store", storeKey},
+		{"plain store", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			keyFlag := func(args ...string) []string {
+				if c.keyFile == "" {
+					return args
+				}
+				return append(args, "--encryption-key-file", c.keyFile)
+			}
+			// The server has run here: it has keys, and a phone has sealed
+			// a record to them that it has not sent yet.
+			orig, err := server.LoadKeys(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, device, _ := seal.NewSigningKey()
+			unsent, err := seal.SealRecord([]byte(`{"text":"Olav Berntsen fikk Paracet 1 g"}`), device, orig.SealPub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := openStore(dir, c.keyFile, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loc, _ := time.LoadLocation("Europe/Oslo")
+			if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+				t.Fatal(err)
+			}
+			db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
+			db.Close()
+
+			out := filepath.Join(t.TempDir(), "b.backup")
+			var stdout, stderr bytes.Buffer
+			if err := run(ctx, keyFlag("backup", "--data", dir, "--out", out, "--quiet"), &stdout, &stderr); err != nil {
+				t.Fatalf("backup: %v %s", err, stderr.String())
+			}
+			want := fmt.Sprintf("encrypted: %v, server keys: true", c.keyFile != "")
+			if !strings.Contains(stdout.String(), want) {
+				t.Fatalf("%q does not say %q", stdout.String(), want)
+			}
+			if err := run(ctx, keyFlag("backup", "--data", dir, "--out", out), &stdout, &stderr); err == nil {
+				t.Fatal("a backup overwrote an existing file")
+			}
+			restored := filepath.Join(t.TempDir(), "restored")
+			if c.keyFile != "" {
+				if err := run(ctx, []string{"restore", "--in", out, "--data", restored}, &stdout, &stderr); err == nil {
+					t.Fatal("an encrypted backup restored without its key")
+				}
+				if _, err := os.Stat(restored); err == nil {
+					t.Fatal("a refused restore left a data directory behind")
+				}
+			}
+			stderr.Reset()
+			if err := run(ctx, keyFlag("restore", "--in", out, "--data", restored), &stdout, &stderr); err != nil {
+				t.Fatalf("restore: %v %s", err, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "warning") {
+				t.Fatalf("a backup with keys warned: %q", stderr.String())
+			}
+
+			// The restored directory has the same keys, private to the
+			// server, and they open what the phone sealed before.
+			fi, err := os.Stat(filepath.Join(restored, server.KeysFile))
+			if err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("restored key file: %v %v", fi, err)
+			}
+			got, err := server.LoadKeys(restored)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Sign.Equal(orig.Sign) || !bytes.Equal(got.SealPub, orig.SealPub) || got.KeyID() != orig.KeyID() {
+				t.Fatal("the restored server has other keys than the original")
+			}
+			opened, err := got.OpenRecord(unsent)
+			if err != nil {
+				t.Fatalf("a record sealed before the backup does not open after the restore: %v", err)
+			}
+			var env wire.SignedRecord
+			if err := json.Unmarshal(opened, &env); err != nil || !seal.Verify(device.Public().(ed25519.PublicKey), env.Body, env.Sig) {
+				t.Fatalf("the opened record: %v", err)
+			}
+			sig, _ := seal.Sign(got.Sign, []byte("bundle"))
+			if !seal.Verify(orig.SignPub(), []byte("bundle"), sig) {
+				t.Fatal("phones' pinned signing key does not verify the restored server's bundles")
+			}
+
+			stdout.Reset()
+			if err := run(ctx, keyFlag("audit", "verify", "--data", restored), &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "intact") {
+				t.Fatalf("verify the restored copy: %v %q", err, stdout.String())
+			}
+			if err := run(ctx, keyFlag("restore", "--in", out, "--data", restored), &stdout, &stderr); !errors.Is(err, backup.ErrNotEmpty) {
+				t.Fatalf("restore over a restored directory: %v", err)
+			}
+			// A directory that has keys but no store is refused too: those
+			// keys may be the only ones that open phones' records.
+			keysOnly := t.TempDir()
+			if _, err := server.LoadKeys(keysOnly); err != nil {
+				t.Fatal(err)
+			}
+			if err := run(ctx, keyFlag("restore", "--in", out, "--data", keysOnly), &stdout, &stderr); !errors.Is(err, backup.ErrNotEmpty) {
+				t.Fatalf("restore over server keys: %v", err)
+			}
+			if entries, _ := os.ReadDir(keysOnly); len(entries) != 1 {
+				t.Fatalf("a refused restore changed the directory: %v", entries)
+			}
+		})
+	}
+}
+
+// A backup made before backups carried the server keys still restores,
+// with a warning that says what is missing and what to do.
+func TestRestoreOldBackupWarns(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	keyFile := filepath.Join(t.TempDir(), "store.key")
-	os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600)
-	db, err := openStore(dir, keyFile, nil)
+	db, err := openStore(dir, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+	db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
+	old := filepath.Join(t.TempDir(), "old.backup")
+	var b bytes.Buffer
+	b.WriteString("BEREDSKAP-BACKUP v1 plain\n")
+	_, err = db.Badger().Backup(&b, 0)
+	db.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
-	db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
-	db.Close()
-	out := filepath.Join(t.TempDir(), "b.backup")
-	var stdout, stderr bytes.Buffer
-	if err := run(ctx, []string{"backup", "--data", dir, "--out", out, "--encryption-key-file", keyFile, "--quiet"}, &stdout, &stderr); err != nil {
-		t.Fatalf("backup: %v %s", err, stderr.String())
-	}
-	if !strings.Contains(stdout.String(), "encrypted: true") {
-		t.Fatalf("%q", stdout.String())
-	}
-	if err := run(ctx, []string{"backup", "--data", dir, "--out", out, "--encryption-key-file", keyFile}, &stdout, &stderr); err == nil {
-		t.Fatal("a backup overwrote an existing file")
-	}
+	os.WriteFile(old, b.Bytes(), 0o600)
 	restored := filepath.Join(t.TempDir(), "restored")
-	if err := run(ctx, []string{"restore", "--in", out, "--data", restored}, &stdout, &stderr); err == nil {
-		t.Fatal("an encrypted backup restored without its key")
+	var stdout, stderr bytes.Buffer
+	if err := run(ctx, []string{"restore", "--in", old, "--data", restored}, &stdout, &stderr); err != nil {
+		t.Fatalf("restore: %v %s", err, stderr.String())
 	}
-	if err := run(ctx, []string{"restore", "--in", out, "--data", restored, "--encryption-key-file", keyFile}, &stdout, &stderr); err != nil {
-		t.Fatalf("restore: %v", err)
+	for _, want := range []string{"warning", "no server keys", "cannot be opened", server.KeysFile, restored} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("the warning %q does not say %q", stderr.String(), want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(restored, server.KeysFile)); err == nil {
+		t.Fatal("a restore without keys made a key file")
 	}
 	stdout.Reset()
-	if err := run(ctx, []string{"audit", "verify", "--data", restored, "--encryption-key-file", keyFile}, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "intact") {
+	if err := run(ctx, []string{"audit", "verify", "--data", restored}, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "intact") {
 		t.Fatalf("verify the restored copy: %v %q", err, stdout.String())
+	}
+}
+
+// The backup's help says that the server keys go in, and that an
+// unencrypted backup is as secret as the data directory.
+func TestBackupHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"backup", "-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatal(err)
+	}
+	for _, want := range []string{server.KeysFile, "private keys", "plaintext health data"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("help %q does not say %q", stderr.String(), want)
+		}
 	}
 }
 

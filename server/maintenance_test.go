@@ -1,0 +1,42 @@
+package server
+
+import (
+	"bytes"
+	"testing"
+
+	"beredskap/internal/backup"
+	"beredskap/internal/seal"
+)
+
+// A backup downloaded from the admin page carries the running server's
+// key file, so that a server restored from it still opens the records
+// phones sealed before the restore.
+func TestBackupDownloadCarriesServerKeys(t *testing.T) {
+	key := bytes.Repeat([]byte{3}, 32)
+	e := newEnv(t, func(c *Config) { c.BackupKey = key })
+	code, raw := e.call("GET", "/api/v1/backup", e.login("admin").Token, nil, nil)
+	if code != 200 {
+		t.Fatalf("%d %q", code, raw[:min(len(raw), 60)])
+	}
+	if bytes.Contains(raw, e.keys.File()) {
+		t.Fatal("the key file is readable in an encrypted backup")
+	}
+	f, err := backup.Open(bytes.NewReader(raw), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parseKeys(f.ServerKeys)
+	if err != nil {
+		t.Fatalf("the backup's key file: %v", err)
+	}
+	if !got.Sign.Equal(e.keys.Sign) || !bytes.Equal(got.SealPub, e.keys.SealPub) || got.KeyID() != e.keys.KeyID() {
+		t.Fatal("the backup's keys are not the server's")
+	}
+	sealed, err := seal.SealTo(e.keys.SealPub, []byte("Olav Berntsen fikk Paracet 1 g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := got.OpenRecord(sealed); err != nil || string(msg) != "Olav Berntsen fikk Paracet 1 g" {
+		t.Fatalf("a record sealed to the server does not open with the backup's keys: %q %v", msg, err)
+	}
+}
