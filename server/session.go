@@ -48,24 +48,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	acctKey := strings.ToLower(req.Username)
 	addrKey := clientAddress(r)
-	for _, lim := range []struct {
-		l   *auth.Limiter
-		key string
-	}{{s.accountLimiter, acctKey}, {s.addressLimiter, addrKey}} {
-		if blocked, wait := lim.l.Blocked(lim.key, now); blocked {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in "+wait.Round(time.Second).String()))
-			return
-		}
+	if !s.takeLoginAttempt(w, r, acctKey, addrKey, now) {
+		return
 	}
+	// The attempt stays spent only when the password was wrong; every
+	// other ending gives it back, as if it had never been counted.
+	wrong := false
+	defer func() {
+		if !wrong {
+			s.accountLimiter.Refund(acctKey, now)
+			s.addressLimiter.Refund(addrKey, now)
+		}
+	}()
 	acct, err := s.db.AccountByUsername(r.Context(), req.Username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.writeError(w, r, err)
 		return
 	}
 	fail := func() {
-		s.accountLimiter.Fail(acctKey, now)
-		s.addressLimiter.Fail(addrKey, now)
+		wrong = true
 		s.log.Info("login failed", "username", req.Username)
 		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLoginFailed, Detail: "username=" + strings.ToLower(req.Username) + " address=" + addrKey})
 		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "wrong username or password"))
@@ -101,6 +102,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Token: token, User: acct.User, ServerTime: now.UTC(), ExpiresAt: sess.Expires.UTC(),
 		SignKey: s.keys.SignPub(), SealKey: s.keys.SealPub, KeyID: s.keys.KeyID(),
 	})
+}
+
+// takeLoginAttempt spends one attempt of the account's and one of the
+// address's before the password is checked, and refuses the login when
+// either has none left. Spending first, in one step with the check, is what
+// keeps many guesses sent at once from all passing while the first are
+// still being hashed.
+func (s *Server) takeLoginAttempt(w http.ResponseWriter, r *http.Request, acctKey, addrKey string, now time.Time) bool {
+	ok, wait := s.accountLimiter.Take(acctKey, now)
+	if ok {
+		if ok, wait = s.addressLimiter.Take(addrKey, now); !ok {
+			s.accountLimiter.Refund(acctKey, now)
+		}
+	}
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in "+wait.Round(time.Second).String()))
+	}
+	return ok
 }
 
 // dummyHash is a valid hash of nothing anyone knows, made with the

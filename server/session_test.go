@@ -1,8 +1,12 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,6 +84,86 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 	// Another account is not affected.
 	if code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "anna", Password: "demo"}, nil); code != 200 {
 		t.Fatalf("other account: %d %s", code, raw)
+	}
+}
+
+func TestLoginRateLimitConcurrentGuesses(t *testing.T) {
+	e := newEnv(t)
+	body, _ := json.Marshal(wire.LoginRequest{Username: "kari", Password: "guess"})
+	type answer struct {
+		status     int
+		raw        []byte
+		retryAfter string
+		err        error
+	}
+	const guesses = 20
+	answers := make([]answer, guesses)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range answers {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			resp, err := e.http.Client().Post(e.http.URL+"/api/v1/session", "application/json", bytes.NewReader(body))
+			if err != nil {
+				answers[i].err = err
+				return
+			}
+			defer resp.Body.Close()
+			raw, err := io.ReadAll(resp.Body)
+			answers[i] = answer{resp.StatusCode, raw, resp.Header.Get("Retry-After"), err}
+		}()
+	}
+	// Sent together, the guesses wait for password hashing side by side;
+	// only as many as the account allows may reach it.
+	start.Done()
+	done.Wait()
+	var unauthorized, limited int
+	for i, a := range answers {
+		if a.err != nil {
+			t.Fatalf("guess %d: %v", i, a.err)
+		}
+		switch {
+		case a.status == 401 && errorCode(t, a.raw) == wire.CodeUnauthorized:
+			unauthorized++
+		case a.status == 429 && errorCode(t, a.raw) == wire.CodeRateLimited:
+			if a.retryAfter == "" {
+				t.Errorf("guess %d: 429 without Retry-After", i)
+			}
+			limited++
+		default:
+			t.Fatalf("guess %d: %d %s", i, a.status, a.raw)
+		}
+	}
+	if unauthorized != 5 || limited != guesses-5 {
+		t.Fatalf("%d parallel guesses: %d checked (401), %d refused (429); want 5 and %d", guesses, unauthorized, limited, guesses-5)
+	}
+	// As after five failures in a row, the right password is refused too.
+	code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "kari", Password: "demo"}, nil)
+	if code != 429 || errorCode(t, raw) != wire.CodeRateLimited {
+		t.Fatalf("right password after the guesses: %d %s", code, raw)
+	}
+}
+
+func TestLoginSuccessDoesNotSpendAttempts(t *testing.T) {
+	e := newEnv(t)
+	// Four failures leave one attempt; logins with the right password in
+	// between must not use it up.
+	for i := 0; i < 4; i++ {
+		if code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "kari", Password: "guess"}, nil); code != 401 {
+			t.Fatalf("failure %d: %d %s", i+1, code, raw)
+		}
+	}
+	for i := 0; i < 10; i++ {
+		e.login("kari")
+	}
+	if code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "kari", Password: "guess"}, nil); code != 401 {
+		t.Fatalf("fifth failure: %d %s", code, raw)
+	}
+	code, raw := e.call("POST", "/api/v1/session", "", wire.LoginRequest{Username: "kari", Password: "demo"}, nil)
+	if code != 429 || errorCode(t, raw) != wire.CodeRateLimited {
+		t.Fatalf("after five failures: %d %s", code, raw)
 	}
 }
 
