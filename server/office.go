@@ -394,7 +394,7 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
-	c, _, ok := s.office(w, r)
+	c, units, ok := s.office(w, r)
 	if !ok {
 		return
 	}
@@ -408,12 +408,66 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "a comment (at most 2000 bytes) is required"))
 		return
 	}
+	if units != nil {
+		own, err := s.ownFinding(r, units, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if !own {
+			// As for records: another unit's finding reads as none.
+			s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no finding "+id))
+			return
+		}
+	}
 	res := store.FindingResolution{By: c.ID, Comment: strings.TrimSpace(req.Comment), At: s.cfg.Now().UTC()}
 	if err := s.db.ResolveFinding(r.Context(), id, res); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.Resolution{By: res.By, Comment: res.Comment, At: res.At})
+}
+
+// ownFinding reports whether a finding is one of the units'. Findings are
+// computed, not stored, so the id is looked for among the units' findings:
+// first in the window this request names (the default window when it
+// names none, as for the findings list), then in everything stored for
+// the units, since the office lists a window of its own choosing and does
+// not send it along when resolving.
+func (s *Server) ownFinding(r *http.Request, units []string, id string) (bool, error) {
+	sc, err := s.scope(r, units)
+	if err != nil {
+		return false, err
+	}
+	for _, sc := range []reconcile.Scope{sc, s.everything(units)} {
+		fs, err := findingUnits(r, s.db, sc)
+		if err != nil {
+			return false, err
+		}
+		if unit, ok := fs[id]; ok {
+			return inScope(units, unit), nil
+		}
+	}
+	return false, nil
+}
+
+// everything is the scope of all that is stored for the units, up to now.
+func (s *Server) everything(units []string) reconcile.Scope {
+	now := s.cfg.Now().UTC()
+	return reconcile.Scope{Units: units, Until: now, Now: now, OfflineFor: s.cfg.OfflineFor}
+}
+
+// findingUnits maps the ids of a scope's findings to their units.
+func findingUnits(r *http.Request, db *store.DB, sc reconcile.Scope) (map[string]string, error) {
+	in, err := reconcile.Load(r.Context(), db, sc)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range reconcile.Compute(in) {
+		out[f.ID] = f.UnitID
+	}
+	return out, nil
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -453,44 +507,4 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, d)
-}
-
-func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
-	if _, _, ok := s.office(w, r); !ok {
-		return
-	}
-	q := r.URL.Query()
-	head, err := s.db.AuditHead(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit := 200
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "limit must be 1–1000"))
-			return
-		}
-	}
-	// Newest first by default: from the head backwards.
-	from := uint64(1)
-	if head > uint64(limit) {
-		from = head - uint64(limit) + 1
-	}
-	if v := q.Get("from"); v != "" {
-		if from, err = strconv.ParseUint(v, 10, 64); err != nil || from < 1 {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "from must be a sequence number"))
-			return
-		}
-	}
-	entries, err := s.db.AuditLog(r.Context(), from, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := wire.AuditResponse{Entries: []wire.AuditEntry{}, Head: head}
-	for _, e := range entries {
-		out.Entries = append(out.Entries, auditView(e))
-	}
-	writeJSON(w, http.StatusOK, out)
 }

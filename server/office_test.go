@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"beredskap/internal/care"
+	"beredskap/internal/plan"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -89,6 +92,213 @@ func TestCoordinatorSeesOwnUnits(t *testing.T) {
 	}
 	if code, _ := e.call("POST", "/api/v1/records/"+perIDs[0]+"/reconcile", tok, wire.ReconcileRequest{Action: "entered"}, nil); code != 404 {
 		t.Fatalf("reconcile another unit's record: %d", code)
+	}
+
+	// Findings: one emergency access in each unit.
+	nord, sor := kari.Units[0], per.bundle.Units[0].ID
+	anna := e.phone("anna")
+	for _, p := range []*phoneKit{anna, per} {
+		r := p.note(p.unitPatient(), "Emergency visit")
+		r.EmergencyReason = "Nobody else could go"
+		if _, resp, raw := p.sync(p.sealRecord(r)); len(resp.Results) != 1 || resp.Results[0].Status != wire.SyncAccepted {
+			t.Fatalf("sync: %s", raw)
+		}
+	}
+	admin := e.login("admin").Token
+	var fr wire.FindingsResponse
+	e.call("GET", "/api/v1/findings?kind=emergency_access", admin, nil, &fr)
+	found := map[string]string{}
+	for _, f := range fr.Findings {
+		found[f.UnitID] = f.ID
+	}
+	nordFinding, sorFinding := found[nord], found[sor]
+	if nordFinding == "" || sorFinding == "" {
+		t.Fatalf("findings %+v", fr.Findings)
+	}
+	resolve := func(who, token, id, query string, want int) {
+		t.Helper()
+		code, raw := e.call("POST", "/api/v1/findings/"+id+"/resolve"+query, token, wire.ResolveRequest{Comment: "Called the patient"}, nil)
+		if code != want || (want == 404 && errorCode(t, raw) != wire.CodeNotFound) {
+			t.Fatalf("%s resolves %s%s: %d %s", who, id, query, code, raw)
+		}
+	}
+	resolve("kari", tok, sorFinding, "", 404)
+	resolve("kari", tok, "0123456789abcdef", "", 404)
+	if res, _ := e.db.FindingResolutions(context.Background()); len(res) != 0 {
+		t.Fatalf("a refused resolution was stored: %+v", res)
+	}
+	// Outside the window named, the finding is still found among all of
+	// Nord's.
+	resolve("kari", tok, nordFinding, "?since=2001-01-01T00:00:00Z&until=2001-01-02T00:00:00Z", 200)
+	resolve("admin", admin, sorFinding, "", 200)
+	resolve("admin", admin, nordFinding, "", 200)
+
+	// The audit log: Nord's entries, kari's own, nothing of Sør's and
+	// nothing that cannot be placed in a unit.
+	if code, _ := e.call("GET", "/api/v1/export/csv", admin, nil, nil); code != 200 {
+		t.Fatal("export")
+	}
+	visible := func(token string) map[string]int {
+		var ar wire.AuditResponse
+		if code, raw := e.call("GET", "/api/v1/audit?limit=1000", token, nil, &ar); code != 200 {
+			t.Fatalf("%d %s", code, raw)
+		}
+		seen := map[string]int{}
+		for _, en := range ar.Entries {
+			seen[en.Action+" "+en.Subject]++
+			seen[en.Action+" by "+en.Actor]++
+		}
+		return seen
+	}
+	all, mine := visible(admin), visible(tok)
+	adminID := e.login("admin").User.ID
+	cases := []struct {
+		entry       string
+		admin, kari int
+	}{
+		{store.AuditSync + " " + annaIDs[0], 1, 1},
+		{store.AuditSync + " " + perIDs[0], 1, 0},
+		{store.AuditLogin + " by " + anna.login.User.ID, 2, 2},
+		{store.AuditLogin + " by " + per.login.User.ID, 1, 0},
+		{store.AuditBundle + " by " + per.login.User.ID, 1, 0},
+		{store.AuditDevice + " by " + per.login.User.ID, 1, 0},
+		{store.AuditEmergency + " by " + anna.login.User.ID, 1, 1},
+		{store.AuditEmergency + " by " + per.login.User.ID, 1, 0},
+		{store.AuditFindingResolve + " " + nordFinding, 2, 2},
+		{store.AuditFindingResolve + " " + sorFinding, 1, 0},
+		{store.AuditExport + " by " + adminID, 1, 0},
+	}
+	for _, c := range cases {
+		if all[c.entry] != c.admin || mine[c.entry] != c.kari {
+			t.Errorf("%s: admin sees %d (want %d), kari %d (want %d)", c.entry, all[c.entry], c.admin, mine[c.entry], c.kari)
+		}
+	}
+}
+
+// TestCoordinatorImportsForOwnUnits: items are upserted by source id, so a
+// coordinator's plan must neither name another unit nor reuse an id that
+// another unit's patient, visit, dose or routine holds.
+func TestCoordinatorImportsForOwnUnits(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	units, err := e.db.Units(ctx)
+	if err != nil || len(units) != 2 {
+		t.Fatalf("units %+v %v", units, err)
+	}
+	anna, _ := e.db.AccountByUsername(ctx, "anna")
+	kari, _ := e.db.AccountByUsername(ctx, "kari")
+	nord, sor := units[0], units[1]
+	if nord.ID != anna.Units[0] {
+		nord, sor = sor, nord
+	}
+	put := func(token string, pl plan.Plan) (int, wire.PlanErrorBody, []byte) {
+		t.Helper()
+		body, err := json.Marshal(pl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, raw := e.raw("POST", "/api/v1/plan", token, "application/json", body)
+		var eb wire.PlanErrorBody
+		json.Unmarshal(raw, &eb)
+		return code, eb, raw
+	}
+	day := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	patient := func(source string, unit care.Unit) plan.Patient {
+		return plan.Patient{SourceID: source, Unit: unit.Name, Name: "Pasient " + source, Address: "Veien 1"}
+	}
+	visit := func(source, patient, worker string) plan.Visit {
+		return plan.Visit{SourceID: source, PatientSourceID: patient, Worker: worker, Start: day, DurationMinutes: 30}
+	}
+	dose := func(source, patient string) plan.Dose {
+		return plan.Dose{SourceID: source, PatientSourceID: patient, Medication: "Paracetamol", Dose: "1 g", Route: "oral", Due: day}
+	}
+	routine := func(id string, units ...string) care.Routine {
+		return care.Routine{ID: id, Title: "Rutine " + id, Scenario: care.ScenarioOther, Steps: []string{"Ring basen"}, Units: units}
+	}
+
+	// Sør's own items, imported by an admin.
+	admin := e.login("admin").Token
+	if code, _, raw := put(admin, plan.Plan{Patients: []plan.Patient{patient("S-1", sor)}, Visits: []plan.Visit{visit("SV-1", "S-1", "per")},
+		Medications: []plan.Dose{dose("SD-1", "S-1")}, Routines: []care.Routine{routine("SR-1", sor.ID)}}); code != 200 {
+		t.Fatalf("admin imports for Sør: %d %s", code, raw)
+	}
+	everyUnit := ""
+	rts, _ := e.db.Routines(ctx)
+	for _, rt := range rts {
+		if len(rt.Units) == 0 {
+			everyUnit = rt.ID
+		}
+	}
+	if everyUnit == "" {
+		t.Fatal("no routine for every unit in the demo")
+	}
+
+	kari.Units = []string{nord.ID}
+	if err := e.db.PutAccount(ctx, kari); err != nil {
+		t.Fatal(err)
+	}
+	tok := e.login("kari").Token
+	n1 := []plan.Patient{patient("N-1", nord)}
+	cases := []struct {
+		name   string
+		plan   plan.Plan
+		column string
+	}{
+		{"another unit's patient moved into mine", plan.Plan{Patients: []plan.Patient{patient("S-1", nord), patient("N-1", nord)}}, "patients[0].source_id"},
+		{"a patient for another unit", plan.Plan{Patients: []plan.Patient{patient("N-2", sor)}}, "patients[0].unit"},
+		{"another unit's visit overwritten", plan.Plan{Patients: n1, Visits: []plan.Visit{visit("SV-1", "N-1", "anna")}}, "visits[0].source_id"},
+		{"a visit to another unit's patient", plan.Plan{Visits: []plan.Visit{visit("NV-1", "S-1", "per")}}, "visits[0].patient_source_id"},
+		{"another unit's dose overwritten", plan.Plan{Patients: n1, Medications: []plan.Dose{dose("SD-1", "N-1")}}, "medications[0].source_id"},
+		{"a dose for another unit's patient", plan.Plan{Medications: []plan.Dose{dose("ND-1", "S-1")}}, "medications[0].patient_source_id"},
+		{"another unit's routine overwritten", plan.Plan{Routines: []care.Routine{routine("SR-1", nord.ID)}}, "routines[0].id"},
+		{"every unit's routine overwritten", plan.Plan{Routines: []care.Routine{routine(everyUnit)}}, "routines[0].id"},
+		{"a routine for another unit", plan.Plan{Routines: []care.Routine{routine("NR-1", nord.ID, sor.ID)}}, "routines[0].units"},
+	}
+	for _, c := range cases {
+		code, eb, raw := put(tok, c.plan)
+		if code != 400 || eb.Error.Code != wire.CodeInvalidInput || len(eb.Problems) != 1 || eb.Problems[0].Column != c.column {
+			t.Errorf("%s: %d %s", c.name, code, raw)
+		}
+	}
+	// Nothing of the refused plans was stored, and Sør's items are as they were.
+	if _, err := e.db.Patient(ctx, plan.IDFor("patient", "N-1")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused plan stored a patient: %v", err)
+	}
+	if p, err := e.db.Patient(ctx, plan.IDFor("patient", "S-1")); err != nil || p.UnitID != sor.ID || p.Name != "Pasient S-1" {
+		t.Fatalf("Sør's patient %+v %v", p, err)
+	}
+	if v, err := e.db.Visit(ctx, plan.IDFor("visit", "SV-1")); err != nil || v.UnitID != sor.ID {
+		t.Fatalf("Sør's visit %+v %v", v, err)
+	}
+	if d, err := e.db.Dose(ctx, plan.IDFor("dose", "SD-1")); err != nil || d.PatientID != plan.IDFor("patient", "S-1") {
+		t.Fatalf("Sør's dose %+v %v", d, err)
+	}
+	if rt, err := e.db.Routine(ctx, plan.IDFor("routine", "SR-1")); err != nil || !slices.Equal(rt.Units, []string{sor.ID}) {
+		t.Fatalf("Sør's routine %+v %v", rt, err)
+	}
+
+	// Her own unit's plan goes through; a routine without units is for hers.
+	if code, _, raw := put(tok, plan.Plan{Patients: n1, Visits: []plan.Visit{visit("NV-1", "N-1", "anna")},
+		Medications: []plan.Dose{dose("ND-1", "N-1")}, Routines: []care.Routine{routine("NR-2")}}); code != 200 {
+		t.Fatalf("kari imports for Nord: %d %s", code, raw)
+	}
+	if rt, err := e.db.Routine(ctx, plan.IDFor("routine", "NR-2")); err != nil || !slices.Equal(rt.Units, []string{nord.ID}) {
+		t.Fatalf("kari's routine %+v %v", rt, err)
+	}
+	// An admin moves a patient between units, and so does a coordinator
+	// of both.
+	if code, _, raw := put(admin, plan.Plan{Patients: []plan.Patient{patient("S-1", nord)}}); code != 200 {
+		t.Fatalf("admin moves a patient: %d %s", code, raw)
+	}
+	kari.Units = []string{nord.ID, sor.ID}
+	if err := e.db.PutAccount(ctx, kari); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, raw := put(e.login("kari").Token, plan.Plan{Patients: []plan.Patient{patient("S-1", sor)}}); code != 200 {
+		t.Fatalf("a coordinator of both units moves a patient: %d %s", code, raw)
+	}
+	if p, _ := e.db.Patient(ctx, plan.IDFor("patient", "S-1")); p.UnitID != sor.ID {
+		t.Fatalf("patient in %s, want Sør", p.UnitID)
 	}
 }
 

@@ -49,10 +49,9 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		// A coordinator imports for their own units only.
-		if units != nil {
-			dir.Units = slices.DeleteFunc(dir.Units, func(u care.Unit) bool { return !slices.Contains(units, u.ID) })
-		}
+		// A coordinator imports for their own units only: the plan names
+		// no other unit and overwrites nothing of another unit's.
+		dir.Scope = units
 		rep, err := plan.Apply(r.Context(), s.db, dir, pl)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -123,8 +122,10 @@ func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	var old *care.Routine
 	if id := r.PathValue("id"); id != "" {
-		old, err := s.db.Routine(r.Context(), id)
+		prev, err := s.db.Routine(r.Context(), id)
+		old = &prev
 		if errors.Is(err, store.ErrNotFound) {
 			s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
 			return
@@ -145,6 +146,9 @@ func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if units != nil && old != nil {
+		rt.Units = keepOtherUnits(old.Units, rt.Units, units)
+	}
 	now := s.cfg.Now()
 	rt.Revised = now.In(s.cfg.Location).Format("2006-01-02")
 	saved, err := s.db.SaveRoutine(r.Context(), rt, c.ID, now)
@@ -153,6 +157,28 @@ func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, saved)
+}
+
+// keepOtherUnits is what an edited routine applies to when a coordinator
+// saves it: the units they chose among their own, and every unit it had
+// that is not theirs. A routine for every unit stays for every unit. No
+// coordinator can take a routine away from a unit that is not theirs.
+func keepOtherUnits(old, chosen, mine []string) []string {
+	if len(old) == 0 {
+		return nil
+	}
+	var out []string
+	for _, u := range chosen {
+		if slices.Contains(mine, u) && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	for _, u := range old {
+		if !slices.Contains(mine, u) && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // checkRoutine validates an edited routine and tidies its text.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +102,40 @@ func TestRoutineVersions(t *testing.T) {
 			t.Errorf("%s: %d %s", c.name, code, raw)
 		}
 	}
+	// A coordinator edits a routine shared with another unit, choosing
+	// only her own: it stays with the other unit. A routine for every unit
+	// stays for every unit.
+	admin := e.login("admin").Token
+	if len(saved.Units) != 2 {
+		t.Fatalf("kari's routine is for %v, want both units", saved.Units)
+	}
+	shared := &care.Routine{Title: "Heis ute av drift", Scenario: care.ScenarioOther, Steps: []string{"Bruk trappen"}, Units: saved.Units}
+	if code, raw := e.call("POST", "/api/v1/routines", admin, shared, shared); code != 200 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	// Make kari a coordinator of one of them only.
+	acct, _ := e.db.AccountByUsername(context.Background(), "kari")
+	acct.Units = shared.Units[:1]
+	if err := e.db.PutAccount(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
+	kari = e.login("kari").Token
+	mine := acct.Units
+	others := slices.DeleteFunc(slices.Clone(shared.Units), func(u string) bool { return slices.Contains(mine, u) })
+	shared.Units = mine
+	var narrowed care.Routine
+	if code, raw := e.call("PUT", "/api/v1/routines/"+shared.ID, kari, shared, &narrowed); code != 200 ||
+		len(others) == 0 || !slices.Contains(narrowed.Units, others[0]) {
+		t.Fatalf("kari narrowed a shared routine: %d %s (other units %v)", code, raw, others)
+	}
+	var global care.Routine
+	e.call("POST", "/api/v1/routines", admin, care.Routine{Title: "Brann", Scenario: care.ScenarioOther, Steps: []string{"Ring 110"}}, &global)
+	global.Units = mine
+	var kept care.Routine
+	if code, raw := e.call("PUT", "/api/v1/routines/"+global.ID, kari, global, &kept); code != 200 || len(kept.Units) != 0 {
+		t.Fatalf("kari narrowed a routine for every unit: %d %s", code, raw)
+	}
+
 	// A new version reaches the phones in the bundle.
 	anna := e.phone("anna")
 	found := false

@@ -8,6 +8,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,12 +118,26 @@ type Report struct {
 type Directory struct {
 	Units    []care.Unit
 	Accounts []store.Account
-	// Known reports whether a patient id is already stored (a visit may
-	// name a patient imported earlier).
-	Known func(ctx context.Context, patientID string) (care.Patient, bool)
+	// Scope holds the ids of the units the importer may write to; nil
+	// means every unit. Items are upserted by source id, so a coordinator's
+	// plan that reused another unit's source id would otherwise overwrite
+	// that unit's patient, visit, dose or routine, or move it into theirs.
+	Scope []string
+	// Stored looks up what the plan names or would overwrite; nil when
+	// nothing is stored.
+	Stored Stored
 }
 
-// LoadDirectory reads the units and accounts from the store.
+// Stored is what an import reads from the store; *store.DB is one.
+type Stored interface {
+	Patient(ctx context.Context, id string) (care.Patient, error)
+	Visit(ctx context.Context, id string) (care.Visit, error)
+	Dose(ctx context.Context, id string) (care.ScheduledDose, error)
+	Routine(ctx context.Context, id string) (care.Routine, error)
+}
+
+// LoadDirectory reads the units and accounts from the store. Its scope is
+// every unit; narrow Scope for a coordinator.
 func LoadDirectory(ctx context.Context, db *store.DB) (Directory, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
@@ -132,17 +147,54 @@ func LoadDirectory(ctx context.Context, db *store.DB) (Directory, error) {
 	if err != nil {
 		return Directory{}, err
 	}
-	return Directory{Units: units, Accounts: accts, Known: func(ctx context.Context, id string) (care.Patient, bool) {
-		p, err := db.Patient(ctx, id)
-		return p, err == nil
-	}}, nil
+	return Directory{Units: units, Accounts: accts, Stored: db}, nil
+}
+
+// writable reports whether the importer may write to a unit.
+func (dir Directory) writable(unit string) bool {
+	return dir.Scope == nil || slices.Contains(dir.Scope, unit)
+}
+
+// nothingStored is the Stored of an empty store.
+type nothingStored struct{}
+
+func (nothingStored) Patient(context.Context, string) (care.Patient, error) {
+	return care.Patient{}, store.ErrNotFound
+}
+func (nothingStored) Visit(context.Context, string) (care.Visit, error) {
+	return care.Visit{}, store.ErrNotFound
+}
+func (nothingStored) Dose(context.Context, string) (care.ScheduledDose, error) {
+	return care.ScheduledDose{}, store.ErrNotFound
+}
+func (nothingStored) Routine(context.Context, string) (care.Routine, error) {
+	return care.Routine{}, store.ErrNotFound
+}
+
+// lookup reads one stored item; found is false when there is none. The
+// first read that fails is kept in failed: a plan that could not be
+// checked is not stored.
+func lookup[T any](ctx context.Context, get func(context.Context, string) (T, error), id string, failed *error) (item T, found bool) {
+	item, err := get(ctx, id)
+	switch {
+	case err == nil:
+		return item, true
+	case !errors.Is(err, store.ErrNotFound) && *failed == nil:
+		*failed = fmt.Errorf("look up %s: %w", id, err)
+	}
+	return item, false
 }
 
 // resolve checks the whole plan and turns it into what the store keeps.
-// Problems name where each one is.
-func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Problem) {
+// Problems name where each one is; the error is a store read that failed.
+func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Problem, error) {
 	var out store.Plan
 	var problems []Problem
+	var failed error
+	st := dir.Stored
+	if st == nil {
+		st = nothingStored{}
+	}
 	bad := func(item any, column, format string, args ...any) {
 		problems = append(problems, pl.problem(item, column, fmt.Sprintf(format, args...)))
 	}
@@ -170,8 +222,11 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 		if !ok {
 			unit, ok = unitOf[strings.ToLower(p.Unit)]
 		}
-		if !ok {
+		switch {
+		case !ok:
 			bad(p, "unit", "no unit %q", p.Unit)
+		case !dir.writable(unit):
+			bad(p, "unit", "unit %q is not one of yours", p.Unit)
 		}
 		if strings.TrimSpace(p.Name) == "" {
 			bad(p, "name", "is required")
@@ -200,20 +255,30 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 				break
 			}
 		}
+		// Moving a patient between units takes both: the one it leaves
+		// loses the person card from its phones.
+		if dir.Scope != nil {
+			if old, found := lookup(ctx, st.Patient, cp.ID, &failed); found && !dir.writable(old.UnitID) {
+				bad(p, "source_id", "%q is a patient of a unit that is not yours", p.SourceID)
+			}
+		}
 		patients[p.SourceID] = cp
 		out.Patients = append(out.Patients, cp)
 	}
 	patientFor := func(item any, sourceID string) (care.Patient, bool) {
 		if p, ok := patients[sourceID]; ok {
-			return p, true
+			return p, true // its unit is checked with the patient
 		}
-		if dir.Known != nil {
-			if p, ok := dir.Known(ctx, IDFor("patient", sourceID)); ok {
-				return p, true
-			}
+		p, found := lookup(ctx, st.Patient, IDFor("patient", sourceID), &failed)
+		switch {
+		case !found:
+			bad(item, "patient_source_id", "no patient %q in this plan or stored before", sourceID)
+			return care.Patient{}, false
+		case !dir.writable(p.UnitID):
+			bad(item, "patient_source_id", "%q is a patient of a unit that is not yours", sourceID)
+			return care.Patient{}, false
 		}
-		bad(item, "patient_source_id", "no patient %q in this plan or stored before", sourceID)
-		return care.Patient{}, false
+		return p, true
 	}
 
 	visits := map[string]care.Visit{}
@@ -245,6 +310,11 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 		}
 		cv := care.Visit{ID: IDFor("visit", v.SourceID), PatientID: p.ID, WorkerID: acct.ID, UnitID: p.UnitID,
 			Start: v.Start.UTC(), DurationMinutes: v.DurationMinutes, Tasks: v.Tasks, SourceID: v.SourceID}
+		if dir.Scope != nil {
+			if old, found := lookup(ctx, st.Visit, cv.ID, &failed); found && !dir.writable(old.UnitID) {
+				bad(v, "source_id", "%q is a visit of a unit that is not yours", v.SourceID)
+			}
+		}
 		visits[v.SourceID] = cv
 		out.Visits = append(out.Visits, cv)
 	}
@@ -285,6 +355,15 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 		if d.WindowMinutes < 0 || d.WindowMinutes > 12*60 {
 			bad(d, "window_minutes", "must be 0–720")
 		}
+		if dir.Scope != nil {
+			// A stored dose belongs to its patient's unit; a dose whose
+			// patient is gone cannot be placed and is left alone.
+			if old, found := lookup(ctx, st.Dose, IDFor("dose", d.SourceID), &failed); found {
+				if owner, known := lookup(ctx, st.Patient, old.PatientID, &failed); !known || !dir.writable(owner.UnitID) {
+					bad(d, "source_id", "%q is a dose of a unit that is not yours", d.SourceID)
+				}
+			}
+		}
 		out.Doses = append(out.Doses, care.ScheduledDose{ID: IDFor("dose", d.SourceID), PatientID: p.ID, VisitID: visitID,
 			Medication: d.Medication, Dose: d.Dose, Route: d.Route, Due: d.Due.UTC(), DoubleCheck: d.DoubleCheck,
 			WindowMinutes: d.WindowMinutes, SourceID: d.SourceID})
@@ -306,9 +385,29 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 		if len(r.Steps) == 0 {
 			bad(r, "steps", "a routine needs at least one step")
 		}
+		if dir.Scope != nil {
+			for _, u := range r.Units {
+				if !dir.writable(u) {
+					bad(r, "units", "unit %q is not one of yours", u)
+				}
+			}
+			if len(r.Units) == 0 {
+				r.Units = slices.Clone(dir.Scope) // as for a routine written in the office
+			}
+			if r.ID != "" {
+				// A stored routine without units is every unit's.
+				old, found := lookup(ctx, st.Routine, r.ID, &failed)
+				if found && (len(old.Units) == 0 || slices.ContainsFunc(old.Units, func(u string) bool { return !dir.writable(u) })) {
+					bad(r, "id", "routine %q is also for units that are not yours", old.Title)
+				}
+			}
+		}
 		out.Routines = append(out.Routines, *r)
 	}
-	return out, problems
+	if failed != nil {
+		return store.Plan{}, nil, failed
+	}
+	return out, problems, nil
 }
 
 // problem says where an item came from: a CSV line, or a JSON path.
@@ -341,7 +440,10 @@ func (pl *Plan) problem(item any, column, problem string) Problem {
 // Apply checks the plan and, when nothing is wrong, stores it in one
 // transaction. Report.Stored says which happened.
 func Apply(ctx context.Context, db *store.DB, dir Directory, pl *Plan) (Report, error) {
-	sp, problems := pl.resolve(ctx, dir)
+	sp, problems, err := pl.resolve(ctx, dir)
+	if err != nil {
+		return Report{}, fmt.Errorf("import plan: %w", err)
+	}
 	rep := Report{Patients: len(sp.Patients), Visits: len(sp.Visits), Medications: len(sp.Doses), Routines: len(sp.Routines), Problems: problems}
 	if len(problems) > 0 {
 		return rep, nil

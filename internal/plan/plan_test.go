@@ -2,12 +2,14 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/care"
 	"beredskap/internal/demo"
 	"beredskap/internal/store"
 )
@@ -190,5 +192,28 @@ func TestJSONPlan(t *testing.T) {
 		if _, problems := ParseJSON(strings.NewReader(bad)); len(problems) == 0 {
 			t.Errorf("%s: no problem", bad)
 		}
+	}
+}
+
+// brokenStore fails every read, as a damaged store would.
+type brokenStore struct{ nothingStored }
+
+func (brokenStore) Patient(context.Context, string) (care.Patient, error) {
+	return care.Patient{}, errors.New("disk on fire")
+}
+
+// TestScopedImportFailsClosed: a scoped import whose overwrites cannot be
+// checked is not stored, rather than taken as overwriting nothing.
+func TestScopedImportFailsClosed(t *testing.T) {
+	ctx := context.Background()
+	db, dir := demoStore(t)
+	dir.Scope = []string{dir.Units[0].ID}
+	dir.Stored = brokenStore{}
+	pl := &Plan{Patients: []Patient{{SourceID: "EPJ-1", Unit: dir.Units[0].ID, Name: "Liv Berg", Address: "Veien 1"}}}
+	if rep, err := Apply(ctx, db, dir, pl); err == nil || rep.Stored {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if _, err := db.Patient(ctx, IDFor("patient", "EPJ-1")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("stored: %v", err)
 	}
 }
