@@ -54,11 +54,20 @@ func (s *Shift) token() (token, deviceID string) {
 
 // SyncNow sends every waiting record, grouped by the device that signed
 // it, in batches within the server's limits, and records each answer in
-// the outbox. It returns the first error that stopped it; records not
-// sent stay waiting.
+// the outbox. Only the server's answer for a record marks it rejected: a
+// request that fails as a whole (offline, a server error, a refusal of the
+// request, an ended session) leaves its records waiting for the next try.
+// A device whose requests the server refuses does not hold back the other
+// devices' records. SyncNow returns the first error; records not sent stay
+// waiting.
 func (s *Shift) SyncNow(ctx context.Context) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	if s.NeedsLogin() {
+		// The session is over: asking again with it only gets the same
+		// answer. A new login clears this.
+		return ErrNeedsLogin
+	}
 	token, current := s.token()
 	if token == "" {
 		return ErrLocked
@@ -83,16 +92,38 @@ func (s *Shift) SyncNow(ctx context.Context) error {
 		}
 		byDevice[o.DeviceID] = append(byDevice[o.DeviceID], o)
 	}
+	var refused error
 	for _, dev := range order {
-		for _, batch := range batches(byDevice[dev]) {
-			if err := s.sendBatch(ctx, token, dev, dev == current, batch); err != nil {
-				return err
+		err := s.sendDevice(ctx, token, dev, dev == current, byDevice[dev])
+		switch {
+		case err == nil:
+		case refusedRequest(err):
+			// Say, a device the server no longer knows after a restore:
+			// its records wait, the next device's may still go.
+			if refused == nil {
+				refused = err
 			}
+		default:
+			return err
+		}
+	}
+	return refused
+}
+
+// sendDevice sends one device's waiting records, batch by batch, and stops
+// at the first batch that fails.
+func (s *Shift) sendDevice(ctx context.Context, token, deviceID string, current bool, records []outboxEntry) error {
+	for _, batch := range batches(records) {
+		if err := s.sendBatch(ctx, token, deviceID, current, batch); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// batches cuts a device's records, in order, into requests of at most
+// syncBatchRecords records and, unless one record alone is bigger,
+// syncBatchBytes bytes.
 func batches(all []outboxEntry) [][]outboxEntry {
 	var out [][]outboxEntry
 	var cur []outboxEntry
@@ -112,32 +143,49 @@ func batches(all []outboxEntry) [][]outboxEntry {
 	return out
 }
 
+// sendBatch sends a batch. When the server finds a request too large (a
+// proxy with a smaller limit, a server with a lower one), the batch goes
+// in halves, and the size that was accepted is kept for the rest of it;
+// a server that refuses even one record gets about log2(batch) requests,
+// not one per record.
 func (s *Shift) sendBatch(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
+	size := len(batch)
+	for len(batch) > 0 {
+		n := min(size, len(batch))
+		err := s.sendRequest(ctx, token, deviceID, current, batch[:n])
+		if ErrorCode(err) == wire.CodeTooLarge && n > 1 {
+			size = n / 2
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		batch = batch[n:]
+	}
+	return nil
+}
+
+// sendRequest makes one sync request and records the server's answers.
+func (s *Shift) sendRequest(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
 	req := wire.SyncRequest{DeviceID: deviceID, Records: make([]wire.SealedRecord, len(batch))}
 	for i, o := range batch {
 		req.Records[i] = wire.SealedRecord{ID: o.ID, Sealed: o.Sealed}
 	}
 	resp, err := s.api.Sync(ctx, token, req)
 	s.observe(err)
-	switch code := ErrorCode(err); {
-	case err == nil:
-	case code == wire.CodeUnauthorized:
+	if ErrorCode(err) == wire.CodeUnauthorized {
 		s.mu.Lock()
 		s.needsLogin = true
 		s.mu.Unlock()
 		s.notify()
 		return ErrNeedsLogin
-	case code == wire.CodeForbidden || code == wire.CodeInvalidInput:
-		// The server refuses the whole batch (say, it does not know the
-		// device): mark the records so that people see it; the coordinator
-		// can still be shown the phone.
-		res := make([]wire.SyncResult, len(batch))
-		for i, o := range batch {
-			res[i] = wire.SyncResult{ID: o.ID, Status: wire.SyncRejected, Code: code, Message: err.Error()}
-		}
-		return s.apply(ctx, batch, res)
-	default:
-		return err
+	}
+	if err != nil {
+		// The whole request failed: that says nothing about any one
+		// record, which the server has not taken. They stay waiting (and
+		// keep their sealed bytes) for the next try; a record the phone
+		// said was saved must reach the server.
+		return fmt.Errorf("sync: %w", err)
 	}
 	if err := s.apply(ctx, batch, resp.Results); err != nil {
 		return err
@@ -146,6 +194,18 @@ func (s *Shift) sendBatch(ctx context.Context, token, deviceID string, current b
 		return s.Wipe(ctx, WipeRevoked)
 	}
 	return nil
+}
+
+// refusedRequest reports whether the server refused a request for what it
+// carried (its device, its form, its size) rather than for the network,
+// its own trouble or the session: another device's request may still go.
+func refusedRequest(err error) bool {
+	switch ErrorCode(err) {
+	case wire.CodeInvalidInput, wire.CodeForbidden, wire.CodeDeviceRevoked,
+		wire.CodeNotFound, wire.CodeConflict, wire.CodeTooLarge:
+		return true
+	}
+	return false
 }
 
 // apply stores the server's answers in the outbox, durably, and updates
@@ -204,7 +264,9 @@ func (s *Shift) apply(ctx context.Context, batch []outboxEntry, results []wire.S
 // RunSync sends the outbox whenever woken (a new record, the browser's
 // online event, the server answering again, the sync button, unlock) and
 // every interval while records wait. Failures back off exponentially, with
-// jitter, up to five minutes. It never blocks the pages.
+// jitter, up to five minutes; a wake still tries at once, since it means
+// something changed. An ended session stops it until the next login. It
+// never blocks the pages.
 func (s *Shift) RunSync(ctx context.Context, interval time.Duration) {
 	backoff := time.Duration(0)
 	for {
@@ -217,6 +279,11 @@ func (s *Shift) RunSync(ctx context.Context, interval time.Duration) {
 			return
 		case <-s.syncWake:
 		case <-time.After(wait):
+		}
+		if s.NeedsLogin() {
+			// The session has ended: nothing goes until the next login,
+			// which wakes this loop.
+			continue
 		}
 		if s.LangUnsent() {
 			// A language chosen offline goes with the next contact; a
