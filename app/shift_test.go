@@ -31,15 +31,16 @@ type backend struct {
 func newBackend(t *testing.T, offline time.Duration) *backend {
 	t.Helper()
 	dir := t.TempDir()
+	// Keys first, as serve does: a store without keys is refused.
+	keys, err := server.LoadKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	db, err := store.Open(dir+"/db", store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	keys, err := server.LoadKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	loc, _ := time.LoadLocation("Europe/Oslo")
 	hasher := auth.NewHasher(1, 8<<10, 1, 4)
 	if err := server.SeedDemo(context.Background(), db, hasher, time.Now(), loc); err != nil {

@@ -53,6 +53,12 @@ func LoadKeys(dir string) (*Keys, error) {
 	path := filepath.Join(dir, KeysFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if entries, _ := os.ReadDir(filepath.Join(dir, "db")); len(entries) > 0 {
+			// A store without its keys was copied or restored by hand. New
+			// keys would leave every record the phones sealed to the old
+			// one unreadable, and the phones would not trust the bundles.
+			return nil, fmt.Errorf("load keys: %s holds a store but no %s: restore both with beredskap restore, or copy the key file back", dir, KeysFile)
+		}
 		return createKeys(dir, path)
 	}
 	if err != nil {

@@ -32,15 +32,16 @@ type testEnv struct {
 func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
+	// Keys first, as serve does: a store without keys is refused.
+	keys, err := LoadKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	db, err := store.Open(dir+"/db", store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	keys, err := LoadKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	loc, err := time.LoadLocation("Europe/Oslo")
 	if err != nil {
 		t.Fatal(err)

@@ -42,15 +42,16 @@ type srvEnv struct {
 func newSrvEnv(tb testing.TB) *srvEnv {
 	tb.Helper()
 	dir := tb.TempDir()
+	// Keys first, as serve does: a store without keys is refused.
+	keys, err := server.LoadKeys(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	db, err := store.Open(dir+"/db", store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	keys, err := server.LoadKeys(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
 	loc, err := time.LoadLocation("Europe/Oslo")
 	if err != nil {
 		tb.Fatal(err)
