@@ -70,7 +70,7 @@ test: wasm vet $(WASMEXEC) axe
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath $(WASMEXEC)) ./app/vault ./internal/seal ./internal/care
 
 ## bench: measure the targets of DESIGN §8 on this machine and write
-## server/bench/BENCHMARKS.md (not part of make test; about 5 minutes)
+## server/bench/BENCHMARKS.md (not part of make test; a few minutes)
 BENCH := .build/bench
 bench: wasm
 	@mkdir -p $(BENCH)
