@@ -369,14 +369,24 @@ func (s *Server) scope(r *http.Request, units []string) (reconcile.Scope, error)
 	return reconcile.Scope{Units: units, Since: since, Until: until, Now: s.cfg.Now().UTC(), OfflineFor: s.cfg.OfflineFor}, nil
 }
 
-func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
+// officeScope is the caller's units and the window asked for, for the
+// findings and the dashboard; false when an error has been answered.
+func (s *Server) officeScope(w http.ResponseWriter, r *http.Request) (reconcile.Scope, bool) {
 	_, units, ok := s.office(w, r)
 	if !ok {
-		return
+		return reconcile.Scope{}, false
 	}
 	sc, err := s.scope(r, units)
 	if err != nil {
 		s.writeError(w, r, err)
+		return reconcile.Scope{}, false
+	}
+	return sc, true
+}
+
+func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
+	sc, ok := s.officeScope(w, r)
+	if !ok {
 		return
 	}
 	fs, err := reconcile.Findings(r.Context(), s.db, sc)
@@ -471,13 +481,8 @@ func findingUnits(r *http.Request, db *store.DB, sc reconcile.Scope) (map[string
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	_, units, ok := s.office(w, r)
+	sc, ok := s.officeScope(w, r)
 	if !ok {
-		return
-	}
-	sc, err := s.scope(r, units)
-	if err != nil {
-		s.writeError(w, r, err)
 		return
 	}
 	in, err := reconcile.Load(r.Context(), s.db, sc)

@@ -249,21 +249,18 @@ func TestFieldUsability(t *testing.T) {
 		checkField(t, ctx, theme+"-deviation-form")
 		checkStatusInView(t, ctx, theme+"-deviation-form")
 
-		within(t, ctx, 30*time.Second, click(sel("tab-unit")), chromedp.WaitVisible(sel("unit-list")))
-		checkField(t, ctx, theme+"-unit")
-		checkStatusInView(t, ctx, theme+"-unit")
-		within(t, ctx, 30*time.Second, click(sel("priority-link")), chromedp.WaitVisible(sel("priority-list")))
-		checkField(t, ctx, theme+"-priority")
-		checkStatusInView(t, ctx, theme+"-priority")
-		within(t, ctx, 30*time.Second, click(sel("tab-sync")), chromedp.WaitVisible(sel("sync-now")))
-		checkField(t, ctx, theme+"-sync")
-		checkStatusInView(t, ctx, theme+"-sync")
-		within(t, ctx, 30*time.Second, click(sel("tab-routines")), chromedp.WaitVisible(sel("routine")))
-		checkField(t, ctx, theme+"-routines")
-		checkStatusInView(t, ctx, theme+"-routines")
-		within(t, ctx, 30*time.Second, click(sel("routine")), chromedp.WaitVisible(sel("routine-detail")))
-		checkField(t, ctx, theme+"-routine")
-		checkStatusInView(t, ctx, theme+"-routine")
+		// The rest of the phone's pages, each one tap from the last.
+		for _, step := range []struct{ page, tap, shows string }{
+			{"unit", "tab-unit", "unit-list"},
+			{"priority", "priority-link", "priority-list"},
+			{"sync", "tab-sync", "sync-now"},
+			{"routines", "tab-routines", "routine"},
+			{"routine", "routine", "routine-detail"},
+		} {
+			within(t, ctx, 30*time.Second, click(sel(step.tap)), chromedp.WaitVisible(sel(step.shows)))
+			checkField(t, ctx, theme+"-"+step.page)
+			checkStatusInView(t, ctx, theme+"-"+step.page)
+		}
 	}
 
 	chooseTheme(t, ctx, "light")
