@@ -93,6 +93,7 @@ type auditScope struct {
 	routines      map[string]care.Routine
 	announcements map[string]care.Announcement
 	findings      map[string]string // finding id → unit
+	resolutions   map[string]store.FindingResolution
 }
 
 // everyUnit stands for "all units" among an entry's units.
@@ -195,6 +196,17 @@ func (a *auditScope) subjectUnits(e store.AuditEntry) ([]string, error) {
 		an, ok := a.announcements[e.Subject]
 		return unitsOrEvery(ok, an.Units), nil
 	case store.AuditFindingResolve:
+		if a.resolutions == nil {
+			res, err := a.s.db.FindingResolutions(ctx)
+			if err != nil {
+				return nil, err
+			}
+			a.resolutions = res
+		}
+		if res, ok := a.resolutions[e.Subject]; ok && res.Unit != "" {
+			return []string{res.Unit}, nil
+		}
+		// A resolution stored before its unit was kept: compute.
 		if a.findings == nil {
 			fs, err := findingUnits(a.r, a.s.db, a.s.everything(a.units))
 			if err != nil {

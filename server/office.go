@@ -418,19 +418,19 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "a comment (at most 2000 bytes) is required"))
 		return
 	}
-	if units != nil {
-		own, err := s.ownFinding(r, units, id)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if !own {
-			// As for records: another unit's finding reads as none.
-			s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no finding "+id))
-			return
-		}
+	unit, found, err := s.findingUnit(r, units, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	res := store.FindingResolution{By: c.ID, Comment: strings.TrimSpace(req.Comment), At: s.cfg.Now().UTC()}
+	if units != nil && (!found || !inScope(units, unit)) {
+		// As for records: another unit's finding reads as none.
+		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no finding "+id))
+		return
+	}
+	// The unit goes with the resolution, so that the audit log can show
+	// the entry to that unit's coordinators without computing findings.
+	res := store.FindingResolution{By: c.ID, Comment: strings.TrimSpace(req.Comment), At: s.cfg.Now().UTC(), Unit: unit}
 	if err := s.db.ResolveFinding(r.Context(), id, res); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -438,27 +438,27 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Resolution{By: res.By, Comment: res.Comment, At: res.At})
 }
 
-// ownFinding reports whether a finding is one of the units'. Findings are
-// computed, not stored, so the id is looked for among the units' findings:
-// first in the window this request names (the default window when it
-// names none, as for the findings list), then in everything stored for
-// the units, since the office lists a window of its own choosing and does
-// not send it along when resolving.
-func (s *Server) ownFinding(r *http.Request, units []string, id string) (bool, error) {
+// findingUnit finds a finding's unit among the units' findings (all units
+// when units is nil). Findings are computed, not stored, so the id is
+// looked for first in the window this request names (the default window
+// when it names none, as for the findings list), then in everything stored
+// for the units, since the office lists a window of its own choosing and
+// does not send it along when resolving.
+func (s *Server) findingUnit(r *http.Request, units []string, id string) (unit string, found bool, err error) {
 	sc, err := s.scope(r, units)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	for _, sc := range []reconcile.Scope{sc, s.everything(units)} {
 		fs, err := findingUnits(r, s.db, sc)
 		if err != nil {
-			return false, err
+			return "", false, err
 		}
 		if unit, ok := fs[id]; ok {
-			return inScope(units, unit), nil
+			return unit, true, nil
 		}
 	}
-	return false, nil
+	return "", false, nil
 }
 
 // everything is the scope of all that is stored for the units, up to now.

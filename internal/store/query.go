@@ -201,6 +201,9 @@ type FindingResolution struct {
 	By      string    `json:"by"`
 	Comment string    `json:"comment"`
 	At      time.Time `json:"at"`
+	// Unit is the finding's unit when it was resolved; empty for
+	// resolutions stored before units were kept.
+	Unit string `json:"unit,omitempty"`
 }
 
 // ResolveFinding records that a finding was handled, with an audit entry.
