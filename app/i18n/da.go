@@ -427,4 +427,6 @@ var da = map[string]string{
 	"settings.install":                       "Føj appen til hjemmeskærmen",
 	"settings.install_ios":                   "I Safari: tryk på Del-knappen, og vælg »Føj til hjemmeskærm«. Så åbner appen som en selvstændig app, også uden net.",
 	"storage.volatile":                       "Denne browser lader ikke Beredskap gemme noget på telefonen. Det, du registrerer, findes kun, indtil siden lukkes: send det, før du lukker, eller brug et almindeligt (ikke privat) vindue.",
+	"finding.missing_cosignature":            "Mangler dobbeltkontrol",
+	"finding.explain.missing_cosignature":    "Et lægemiddel, der kræver dobbeltkontrol, er signeret givet uden navn og underskrift fra den anden, der kontrollerede. Afklar med den, der gav det, og registrér en utilsigtet hændelse, hvis kontrollen ikke blev udført.",
 }

@@ -427,4 +427,6 @@ var en = map[string]string{
 	"settings.install":                       "Add the app to the home screen",
 	"settings.install_ios":                   "In Safari, tap Share, then “Add to Home Screen”. The app then opens on its own, also without a network.",
 	"storage.volatile":                       "This browser does not let Beredskap store anything on the phone. What you record exists only until the page closes: send it before closing, or use a normal (not private) window.",
+	"finding.missing_cosignature":            "Double check missing",
+	"finding.explain.missing_cosignature":    "A medication that needs a double check was signed as given without the name and signature of the second person who checked. Ask the person who gave it, and record a deviation if the check was not done.",
 }

@@ -427,4 +427,6 @@ var nb = map[string]string{
 	"settings.install":                       "Legg appen på startskjermen",
 	"settings.install_ios":                   "I Safari: trykk på Del-knappen og velg «Legg til på Hjem-skjerm». Da åpner appen seg som en egen app, også uten nett.",
 	"storage.volatile":                       "Denne nettleseren lar ikke Beredskap lagre noe på telefonen. Det du registrerer, finnes bare til siden lukkes: send det før du lukker, eller bruk et vanlig (ikke privat) vindu.",
+	"finding.missing_cosignature":            "Mangler dobbeltkontroll",
+	"finding.explain.missing_cosignature":    "Et legemiddel som krever dobbeltkontroll, er signert gitt uten navn og signatur fra den andre som kontrollerte. Avklar med den som ga det, og registrer avvik om kontrollen ikke ble gjort.",
 }

@@ -427,4 +427,6 @@ var sv = map[string]string{
 	"settings.install":                       "Lägg appen på hemskärmen",
 	"settings.install_ios":                   "I Safari: tryck på Dela-knappen och välj ”Lägg till på hemskärmen”. Då öppnas appen som en egen app, även utan nät.",
 	"storage.volatile":                       "Den här webbläsaren låter inte Beredskap spara något på telefonen. Det du registrerar finns bara tills sidan stängs: skicka det innan du stänger, eller använd ett vanligt (inte privat) fönster.",
+	"finding.missing_cosignature":            "Dubbelkontroll saknas",
+	"finding.explain.missing_cosignature":    "Ett läkemedel som kräver dubbelkontroll är signerat som givet utan namn och signatur från den andra som kontrollerade. Stäm av med den som gav det och rapportera en avvikelse om kontrollen inte gjordes.",
 }

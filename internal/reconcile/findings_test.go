@@ -63,6 +63,12 @@ func (s *scenario) dose(id, patient, visit, medication string, h, m int) {
 	s.in.Doses = append(s.in.Doses, care.ScheduledDose{ID: id, PatientID: patient, VisitID: visit, Medication: medication, Dose: "1", Due: at(h, m)})
 }
 
+// doubleDose is a scheduled dose that needs a second signer.
+func (s *scenario) doubleDose(id, patient, medication string, h, m int) {
+	s.dose(id, patient, "", medication, h, m)
+	s.in.Doses[len(s.in.Doses)-1].DoubleCheck = true
+}
+
 func (s *scenario) visit(id, patient string, h, m int) {
 	s.in.Visits = append(s.in.Visits, care.Visit{ID: id, PatientID: patient, WorkerID: "anna", UnitID: "n", Start: at(h, m), DurationMinutes: 30})
 }
@@ -97,6 +103,25 @@ func TestFindings(t *testing.T) {
 			s.dose("d1", "p1", "v1", "Paracet", 9, 5)
 			s.rec(care.RecordVisitStatus, "p1", 9, 0, func(r *store.StoredRecord) { r.VisitID, r.Status = "v1", care.VisitCompleted })
 			s.rec(care.RecordMedication, "p1", 9, 6, given("d1", "Paracet", 9, 6))
+		}, nil},
+		{"a double-check dose given with a second signer", func(s *scenario) {
+			s.doubleDose("d1", "p1", "Insulin Lantus", 9, 0)
+			s.rec(care.RecordMedication, "p1", 9, 2, given("d1", "Insulin Lantus", 9, 2))
+		}, nil},
+		{"a double-check dose given without a second signer", func(s *scenario) {
+			s.doubleDose("d1", "p1", "Insulin Lantus", 9, 0)
+			s.rec(care.RecordMedication, "p1", 9, 2, func(r *store.StoredRecord) { given("d1", "Insulin Lantus", 9, 2)(r); r.Uncosigned = true })
+		}, []string{"missing_cosignature:r01"}},
+		{"an ordinary dose needs no second signer", func(s *scenario) {
+			s.dose("d1", "p1", "", "Paracet", 9, 0)
+			s.rec(care.RecordMedication, "p1", 9, 2, func(r *store.StoredRecord) { given("d1", "Paracet", 9, 2)(r); r.Uncosigned = true })
+		}, nil},
+		{"a refused double-check dose needs no second signer", func(s *scenario) {
+			s.doubleDose("d1", "p1", "Oxynorm", 9, 0)
+			s.rec(care.RecordMedication, "p1", 9, 2, func(r *store.StoredRecord) {
+				given("d1", "Oxynorm", 9, 2)(r)
+				r.Status, r.Uncosigned = care.DoseRefused, true
+			})
 		}, nil},
 		{"one scheduled dose given twice", func(s *scenario) {
 			s.dose("d1", "p1", "", "Morfin", 9, 0)

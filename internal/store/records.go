@@ -41,8 +41,12 @@ type StoredRecord struct {
 	BodyHash       string          `json:"body_hash"`
 	BundleID       string          `json:"bundle_id,omitempty"`
 	Emergency      bool            `json:"emergency,omitempty"`
-	Quarantined    bool            `json:"quarantined,omitempty"`
-	State          string          `json:"state"`
+	// Uncosigned marks a medication record with no second signer. It is
+	// kept in the negative so that records stored before it existed count
+	// as cosigned and raise no finding they did not earn.
+	Uncosigned  bool   `json:"uncosigned,omitempty"`
+	Quarantined bool   `json:"quarantined,omitempty"`
+	State       string `json:"state"`
 	// Reconciliation, by coordinators.
 	EHRRef       string    `json:"ehr_ref,omitempty"`
 	VoidReason   string    `json:"void_reason,omitempty"`

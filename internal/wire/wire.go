@@ -222,12 +222,14 @@ const (
 	FindingLateSync              = "late_sync"
 	FindingSequenceGap           = "sequence_gap"
 	FindingQuarantined           = "quarantined"
+	FindingMissingCosignature    = "missing_cosignature"
 )
 
 // FindingKinds lists every finding kind in display order.
 func FindingKinds() []string {
 	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
-		FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap, FindingQuarantined}
+		FindingMissingCosignature, FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap,
+		FindingQuarantined}
 }
 
 // Finding is something the coordinators must look at after an outage.
