@@ -90,9 +90,9 @@ type auditScope struct {
 
 	subjects      map[string][]string // units by subject id, read once
 	accounts      map[string]store.Account
-	routines      map[string]care.Routine
-	announcements map[string]care.Announcement
-	findings      map[string]string // finding id → unit
+	routines      map[string][]string // units by routine id
+	announcements map[string][]string // units by announcement id
+	findings      map[string]string   // finding id → unit
 	resolutions   map[string]store.FindingResolution
 }
 
@@ -170,31 +170,21 @@ func (a *auditScope) subjectUnits(e store.AuditEntry) ([]string, error) {
 	case store.AuditExport:
 		return []string{e.Subject}, nil // a binder names its unit
 	case store.AuditRoutine:
-		if a.routines == nil {
-			all, err := a.s.db.Routines(ctx)
-			if err != nil {
-				return nil, err
-			}
-			a.routines = map[string]care.Routine{}
-			for _, rt := range all {
-				a.routines[rt.ID] = rt
-			}
+		units, err := unitsByID(&a.routines, func() ([]care.Routine, error) { return a.s.db.Routines(ctx) },
+			func(rt care.Routine) (string, []string) { return rt.ID, rt.Units })
+		if err != nil {
+			return nil, err
 		}
-		rt, ok := a.routines[e.Subject]
-		return unitsOrEvery(ok, rt.Units), nil
+		u, ok := units[e.Subject]
+		return unitsOrEvery(ok, u), nil
 	case store.AuditAnnouncement:
-		if a.announcements == nil {
-			all, err := a.s.db.Announcements(ctx, time.Time{})
-			if err != nil {
-				return nil, err
-			}
-			a.announcements = map[string]care.Announcement{}
-			for _, an := range all {
-				a.announcements[an.ID] = an
-			}
+		units, err := unitsByID(&a.announcements, func() ([]care.Announcement, error) { return a.s.db.Announcements(ctx, time.Time{}) },
+			func(an care.Announcement) (string, []string) { return an.ID, an.Units })
+		if err != nil {
+			return nil, err
 		}
-		an, ok := a.announcements[e.Subject]
-		return unitsOrEvery(ok, an.Units), nil
+		u, ok := units[e.Subject]
+		return unitsOrEvery(ok, u), nil
 	case store.AuditFindingResolve:
 		if a.resolutions == nil {
 			res, err := a.s.db.FindingResolutions(ctx)
@@ -219,6 +209,25 @@ func (a *auditScope) subjectUnits(e store.AuditEntry) ([]string, error) {
 		}
 	}
 	return nil, nil
+}
+
+// unitsByID reads all items of one kind once per page and keeps each one's
+// units by id in *cache.
+func unitsByID[T any](cache *map[string][]string, load func() ([]T, error), units func(T) (string, []string)) (map[string][]string, error) {
+	if *cache != nil {
+		return *cache, nil
+	}
+	all, err := load()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string][]string, len(all))
+	for _, it := range all {
+		id, u := units(it)
+		m[id] = u
+	}
+	*cache = m
+	return m, nil
 }
 
 // unitsOrEvery gives the units of a routine or an announcement: none when
