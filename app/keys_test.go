@@ -45,6 +45,9 @@ func TestComposedKeysExist(t *testing.T) {
 	for p := care.PriorityVital; p <= care.PriorityNormal; p++ {
 		keys = append(keys, "priority."+string(rune('0'+p)))
 	}
+	for _, f := range care.FlagNames() {
+		keys = append(keys, "priority.flag."+f)
+	}
 	keys = append(keys, "status.level.info", "status.level.important")
 	for _, th := range Themes() {
 		keys = append(keys, "settings.theme."+th)

@@ -524,17 +524,8 @@ func (p *priorityPage) binder(ctx app.Context, e app.Event) {
 // priorityFlags names what makes a patient vulnerable in an outage.
 func priorityFlags(s *Shift, pt care.Patient) []string {
 	var out []string
-	if pt.PowerDependent() {
-		out = append(out, s.T("priority.flag.power"))
-	}
-	if pt.SafetyAlarm {
-		out = append(out, s.T("priority.flag.alarm"))
-	}
-	if pt.MedicationDispenser {
-		out = append(out, s.T("priority.flag.dispenser"))
-	}
-	if pt.LivesAlone {
-		out = append(out, s.T("priority.flag.alone"))
+	for _, f := range pt.Flags() {
+		out = append(out, s.T("priority.flag."+f))
 	}
 	return out
 }

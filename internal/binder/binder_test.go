@@ -289,8 +289,13 @@ func TestKeysInCatalogue(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range regexp.MustCompile(`"((?:binder|card|routines|priority|scenario)\.[a-z_.0-9]+)"`).FindAllStringSubmatch(string(b), -1) {
-			keys[m[1]] = true
+			if !strings.HasSuffix(m[1], ".") { // a prefix, completed below
+				keys[m[1]] = true
+			}
 		}
+	}
+	for _, f := range care.FlagNames() {
+		keys["binder.flag."+f] = true
 	}
 	if len(keys) < 40 {
 		t.Fatalf("found only %d keys: the scan is broken", len(keys))

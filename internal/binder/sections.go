@@ -106,17 +106,8 @@ func (d *doc) priorityLabel(p care.Priority) string {
 // flags lists the reasons a patient is especially vulnerable in an outage.
 func (d *doc) flags(p care.Patient) []string {
 	var fs []string
-	if p.PowerDependent() {
-		fs = append(fs, d.t("binder.flag.power"))
-	}
-	if p.SafetyAlarm {
-		fs = append(fs, d.t("binder.flag.alarm"))
-	}
-	if p.MedicationDispenser {
-		fs = append(fs, d.t("binder.flag.dispenser"))
-	}
-	if p.LivesAlone {
-		fs = append(fs, d.t("binder.flag.alone"))
+	for _, f := range p.Flags() {
+		fs = append(fs, d.t("binder.flag."+f))
 	}
 	return fs
 }

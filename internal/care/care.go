@@ -115,6 +115,33 @@ func (p Patient) PowerDependent() bool {
 	return false
 }
 
+// What makes a patient especially vulnerable in an outage, in the order
+// the priority lists show them.
+const (
+	FlagPower     = "power"     // equipment that needs mains power
+	FlagAlarm     = "alarm"     // a safety alarm that may fall silent
+	FlagDispenser = "dispenser" // a medication dispenser that may stop
+	FlagAlone     = "alone"     // lives alone
+)
+
+// FlagNames lists every flag, in the order the priority lists show them.
+func FlagNames() []string { return []string{FlagPower, FlagAlarm, FlagDispenser, FlagAlone} }
+
+// Flags names what makes the patient especially vulnerable in an outage
+// (of FlagNames), for the priority lists on the phone, the office pages
+// and the printed binder.
+func (p Patient) Flags() []string {
+	on := map[string]bool{FlagPower: p.PowerDependent(), FlagAlarm: p.SafetyAlarm,
+		FlagDispenser: p.MedicationDispenser, FlagAlone: p.LivesAlone}
+	var fs []string
+	for _, f := range FlagNames() {
+		if on[f] {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
 // Visit is one planned visit in a worker's shift.
 type Visit struct {
 	ID              string    `json:"id"`
