@@ -199,6 +199,7 @@ func TestAccessibility(t *testing.T) {
 			chromedp.Navigate(srv.url("/")),
 			chromedp.WaitVisible(mounted),
 			chromedp.WaitVisible(sel("username")),
+			chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 			chromedp.SendKeys(sel("username"), "anna"),
 			chromedp.SendKeys(sel("password"), "demo"),
 			click(sel("login")),
@@ -287,6 +288,7 @@ func TestAccessibility(t *testing.T) {
 		)
 		audit.check(ctx, "office-login")
 		within(t, ctx, 60*time.Second,
+			chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 			chromedp.SendKeys(sel("username"), "admin"),
 			chromedp.SendKeys(sel("password"), "demo"),
 			click(sel("login")),

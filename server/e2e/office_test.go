@@ -27,6 +27,7 @@ func TestCoordinatorReconciles(t *testing.T) {
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(srv.url("/office")),
 		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 		chromedp.SendKeys(sel("username"), "kari"),
 		chromedp.SendKeys(sel("password"), "demo"),
 		click(sel("login")),

@@ -17,6 +17,7 @@ func officeLogin(t *testing.T, srv *server, username string) context.Context {
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(srv.url("/office")),
 		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 		chromedp.SendKeys(sel("username"), username),
 		chromedp.SendKeys(sel("password"), "demo"),
 		click(sel("login")),

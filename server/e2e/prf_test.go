@@ -46,6 +46,7 @@ func TestHardwareBoundUnlockWithVirtualAuthenticator(t *testing.T) {
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(local+"/"),
 		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 		chromedp.SendKeys(sel("username"), "nils"),
 		chromedp.SendKeys(sel("password"), "demo"),
 		click(sel("login")),

@@ -44,6 +44,7 @@ func TestReadmeScreens(t *testing.T) {
 		chromedp.Navigate(srv.url("/")),
 		chromedp.WaitVisible(mounted),
 		chromedp.WaitVisible(sel("username")),
+		chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 		chromedp.SendKeys(sel("username"), "nils"),
 	)
 	snap("login")
@@ -89,6 +90,7 @@ func TestReadmeScreens(t *testing.T) {
 	within(t, office, 60*time.Second,
 		chromedp.Navigate(srv.url("/office")),
 		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 		chromedp.SendKeys(sel("username"), "kari"),
 		chromedp.SendKeys(sel("password"), "demo"),
 		click(sel("login")),

@@ -23,6 +23,7 @@ func loginWithPIN(t *testing.T, ctx context.Context, srv *server, username, pin 
 		chromedp.Navigate(srv.url("/")),
 		chromedp.WaitVisible(mounted),
 		chromedp.WaitVisible(sel("username")),
+		chromedp.WaitEnabled(sel("username")), // enabled only once the app, not the prerender, holds the form
 		chromedp.SendKeys(sel("username"), username),
 		chromedp.SendKeys(sel("password"), "demo"),
 		click(sel("login")),
