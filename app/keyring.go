@@ -456,9 +456,9 @@ func (s *Shift) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// releaseKDFMemory collects Argon2id's 64 MiB block at once. WebAssembly
+// releaseKDFMemory collects Argon2id's memory block at once. WebAssembly
 // memory never shrinks; collecting now lets the next unlock reuse the same
-// pages instead of growing the phone's heap by another 64 MiB.
+// pages instead of growing the phone's heap by another block.
 func releaseKDFMemory() { runtime.GC() }
 
 // VerifyBundle checks the server's signature over the bundle bytes and

@@ -138,7 +138,7 @@ func (f *unlockForm) submit(ctx app.Context, e app.Event) {
 		time.Sleep(30 * time.Millisecond)
 		err := f.shift.Unlock(context.Background(), pin)
 		if err == nil {
-			k := f.shift.kdf
+			k := f.shift.WrappedKDF()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			log.Printf("beredskap: unlocked in %d ms (Argon2id t=%d m=%d KiB p=%d), Go heap from the system %d MiB",

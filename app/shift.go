@@ -341,6 +341,18 @@ func (s *Shift) UnlockTime() time.Duration {
 	return s.unlockTime
 }
 
+// WrappedKDF is the Argon2id parameters the shift's key is wrapped under:
+// those of the phone's default when the shift was set up, which the
+// unlock uses even after the default changed.
+func (s *Shift) WrappedKDF() seal.KDF {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wrapped == nil {
+		return s.kdf
+	}
+	return s.wrapped.KDF
+}
+
 // Routines returns the emergency routines, readable without the PIN.
 func (s *Shift) Routines() []care.Routine {
 	s.mu.Lock()

@@ -148,6 +148,12 @@ func TestWrapUnwrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Phones wrapped their key under 64 MiB before the default changed;
+	// the parameters travel with the key, so those shifts still open.
+	former, err := WrapKey(dk, "123456", KDF{Time: 3, MemoryKiB: 64 << 10, Threads: 1}, nil, ad)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		w    *WrappedKey
@@ -158,6 +164,7 @@ func TestWrapUnwrap(t *testing.T) {
 	}{
 		{"right PIN", w, "123456", nil, ad, nil},
 		{"wrong PIN", w, "123457", nil, ad, ErrWrongPIN},
+		{"wrapped under the former 64 MiB default", former, "123456", nil, ad, nil},
 		{"wrong associated data", w, "123456", nil, AssociatedData("u", "other", "data-key"), ErrWrongPIN},
 		{"hardware: right PIN and secret", whw, "123456", hw, ad, nil},
 		{"hardware: secret missing", whw, "123456", nil, ad, ErrWrongPIN},
@@ -173,6 +180,17 @@ func TestWrapUnwrap(t *testing.T) {
 				t.Fatal("unwrapped key differs")
 			}
 		})
+	}
+}
+
+// The phone's parameters stay above the floor that wrapping and
+// unwrapping enforce, with one lane (wasm runs one thread).
+func TestDefaultKDFAboveFloor(t *testing.T) {
+	if err := DefaultKDF.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if DefaultKDF.MemoryKiB < MinKDF.MemoryKiB || DefaultKDF.Time < MinKDF.Time || DefaultKDF.Threads != 1 {
+		t.Fatalf("DefaultKDF %+v is below %+v or has more than one lane", DefaultKDF, MinKDF)
 	}
 }
 

@@ -116,15 +116,20 @@ func checks(sizes map[string]int64) []check {
 			return fmt.Sprintf("%.2f MiB (%d bytes)", float64(br)/mib, br), br <= 2*mib, ok
 		}},
 		{"offline cold start, 4× CPU throttle, median", "≤ 3 s", atMost("BenchmarkOfflineColdStart", "coldstart-ms", 3000, "%.0f ms")},
-		{"PIN unlock (Argon2id t=3, 64 MiB) in Chromium", "0.5–1.5 s, ≥ 19 MiB", func(res results) (string, bool, bool) {
-			v, ok := metric(res, "BenchmarkBrowserArgon2id", "argon2id-ms")
-			return fmt.Sprintf("%.0f ms at the chosen 64 MiB", v), v >= 500 && v <= 1500, ok
+		{"PIN unlock (Argon2id) in Chromium, 4× CPU throttle as for the cold start", "0.5–1.5 s, ≥ 19 MiB", func(res results) (string, bool, bool) {
+			slow, ok := metric(res, "BenchmarkBrowserArgon2id", "argon2id-4x-ms")
+			plain, _ := metric(res, "BenchmarkBrowserArgon2id", "argon2id-ms")
+			passes, _ := metric(res, "BenchmarkBrowserArgon2id", "kdf-passes")
+			mib, known := metric(res, "BenchmarkBrowserArgon2id", "kdf-MiB")
+			return fmt.Sprintf("%.0f ms at t=%.0f, %.0f MiB (unthrottled: %.0f ms)", slow, passes, mib, plain),
+				slow >= 500 && slow <= 1500 && mib >= 19, ok && known
 		}},
 		{"sync ingest, 20 devices, loopback, durable", "≥ 5,000 records/s", atLeast("BenchmarkSyncIngest", "records/s", 5000, "%.0f records/s")},
 		{"… as a share of raw Badger synced batches, same run", "≥ 50 %", func(res results) (string, bool, bool) {
 			v, ok := metric(res, "BenchmarkSyncIngest", "%-of-badger")
 			raw, _ := metric(res, "BenchmarkSyncIngest", "badger-records/s")
-			return fmt.Sprintf("%.0f %% (raw Badger: %.0f records/s)", v, raw), v >= 50, ok
+			bound, _ := metric(res, "BenchmarkSyncIngest", "%-of-badger-bound")
+			return fmt.Sprintf("%.0f %% (raw Badger: %.0f records/s; at most %.0f %% is possible here, see below)", v, raw, bound), v >= 50, ok
 		}},
 		{"restore surge, 2,000 devices × 50 records", "< 60 s, 0 lost, 0 duplicated", func(res results) (string, bool, bool) {
 			s, ok := metric(res, "BenchmarkRestoreSurge", "s-total")
@@ -201,6 +206,10 @@ func run(ins []string, wasm, full, notesFile, out string) error {
 	if cs, ok := res["BenchmarkOfflineColdStart"]; ok {
 		fmt.Fprintf(&b, "\nCold start, split (medians of %.0f runs): reload to the PIN form on screen %.0f ms, of which the wasm fetched from the service worker's cache %.0f ms and fetched, compiled and started %.0f ms; PIN submitted to visit list %.0f ms, of which Argon2id and opening the sealed shift %.0f ms and the first render of the visits %.0f ms. Typing the PIN (%.0f ms by the test's keystrokes) is left out.\n",
 			cs["runs"], cs["start-ms"], cs["wasm-fetch-ms"], cs["wasm-ready-ms"], cs["unlock-ms"], cs["argon2id-4x-ms"], cs["render-ms"], cs["typing-ms"])
+	}
+	if in, ok := res["BenchmarkSyncIngest"]; ok {
+		fmt.Fprintf(&b, "\nIngest's floor, per record on one core: opening the sealed box %.0f µs and checking the device's signature %.0f µs, the two public-key operations the protocol asks of every record. Raw Badger spent %.0f µs of CPU per record (ingest: %.0f µs, the simulated phones' HTTP included). Even spread perfectly over %d cores, an ingest that does both could reach at most %.0f %% of raw Badger on this machine.\n",
+			in["open-µs/record"], in["verify-µs/record"], in["badger-cpu-µs/record"], in["cpu-µs/record"], runtime.NumCPU(), in["%-of-badger-bound"])
 	}
 	if k, ok := res["BenchmarkKEK"]; ok {
 		fmt.Fprintf(&b, "\nArgon2id natively (what one offline PIN guess costs an attacker on this CPU): %.0f ms.\n", k["ns/op"]/1e6)
