@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -13,11 +14,17 @@ import (
 // which hold no health data and keep a purge from looking like a lost
 // record. Each purge is an audit entry. It works in batches, so that a
 // large purge never exceeds a transaction.
+//
+// A purged record leaves Badger's files too, not only its view (see
+// dropPurged); a purge that was interrupted is finished first.
 func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, error) {
+	if err := db.dropPurged(ctx); err != nil {
+		return 0, fmt.Errorf("purge: %w", err)
+	}
 	total := 0
 	for _, state := range []string{StateEntered, StateVoid} {
 		for {
-			n, err := db.purgeBatch(ctx, state, before, now, 200)
+			n, err := db.purgeBatch(ctx, state, before, now, purgeBatchSize)
 			total += n
 			if err != nil {
 				return total, fmt.Errorf("purge: %w", err)
@@ -25,11 +32,24 @@ func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, 
 			if n == 0 {
 				break
 			}
+			if err := db.dropPurged(ctx); err != nil {
+				return total, fmt.Errorf("purge: %w", err)
+			}
 		}
 	}
 	return total, nil
 }
 
+// purgeBatchSize is how many records one purge transaction, and one drop
+// from the files, takes.
+const purgeBatchSize = 200
+
+func purgeKey(id string) string { return "recpurge/" + id }
+
+// purgeBatch takes up to max records out of every list, marks each for
+// dropPurged and writes its audit entry, in one transaction. The record's
+// own keys stay until dropPurged removes them with their old versions:
+// deleted here, they would be hidden from the drop as well.
 func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Time, max int) (int, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
@@ -48,16 +68,16 @@ func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Tim
 			if r.ReconciledAt.IsZero() || !r.ReconciledAt.Before(before) {
 				continue
 			}
-			keys := []string{recordKey(id), recordBodyKey(id)}
 			for _, k := range recordIndexes(r) {
-				if len(k) < 10 || k[:10] != "recdevseq/" {
-					keys = append(keys, k)
+				if strings.HasPrefix(k, "recdevseq/") {
+					continue
 				}
-			}
-			for _, k := range keys {
 				if err := txn.Delete([]byte(k)); err != nil {
 					return err
 				}
+			}
+			if err := txn.Set([]byte(purgeKey(id)), nil); err != nil {
+				return err
 			}
 			audit = append(audit, Audit{Time: now, Actor: "retention", Action: AuditPurge, Subject: id,
 				Detail: fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))})
@@ -66,4 +86,49 @@ func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Tim
 		return appendAudit(txn, now, audit...)
 	})
 	return n, err
+}
+
+// dropPurged removes the marked records' bodies from Badger's files. A
+// deleted key is only hidden: its value stays in the write-ahead log and
+// the tables until a compaction happens to rewrite them, which on a quiet
+// store can take weeks. DropPrefix flushes the memtables without those
+// keys and rewrites every table that holds one, all versions. Writes wait
+// meanwhile (dropMu) instead of failing. Record ids are UUIDs (ingest
+// takes no other), so each prefix is exactly one key.
+func (db *DB) dropPurged(ctx context.Context) error {
+	var ids []string
+	if err := db.view(ctx, func(txn *badger.Txn) error {
+		ids = scanKeys(txn, "recpurge/", "", "")
+		return nil
+	}); err != nil {
+		return fmt.Errorf("drop purged records: %w", err)
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), purgeBatchSize)]
+		ids = ids[len(batch):]
+		prefixes := make([][]byte, 0, 2*len(batch))
+		for _, id := range batch {
+			prefixes = append(prefixes, []byte(recordKey(id)), []byte(recordBodyKey(id)))
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		db.dropMu.Lock()
+		err := db.bdb.DropPrefix(prefixes...)
+		db.dropMu.Unlock()
+		if err != nil {
+			return fmt.Errorf("drop purged records: %w", err)
+		}
+		if err := db.update(ctx, func(txn *badger.Txn) error {
+			for _, id := range batch {
+				if err := txn.Delete([]byte(purgeKey(id))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("drop purged records: %w", err)
+		}
+	}
+	return nil
 }

@@ -2,9 +2,15 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func TestPurgeReconciled(t *testing.T) {
@@ -63,5 +69,158 @@ func TestPurgeReconciled(t *testing.T) {
 	}
 	if n, _ := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now); n != 0 {
 		t.Fatalf("a second purge removed %d", n)
+	}
+}
+
+// TestPurgeLeavesTheFiles: a purged record's text is gone from every file
+// of the store (write-ahead log, tables, value log), not only from its
+// view, while a kept record's text is still found there, which shows the
+// search would find it. A purge interrupted after its transaction is
+// finished by the next one.
+func TestPurgeLeavesTheFiles(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	old := now.Add(-31 * 24 * time.Hour)
+	body := func(text string) []byte { return []byte(`{"text":"` + text + `"}`) }
+	record := func(id, text string) StoredRecord {
+		return StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: 1,
+			Body: body(text), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)}
+	}
+	// The store keeps a body as base64 in JSON: that is what is searched.
+	stored := func(text string) string { return base64.StdEncoding.EncodeToString(body(text)) }
+	const (
+		purged = "Ragnhild falt i badet og fikk et kutt over øyet"
+		kept   = "Torbjørn ba om ekstra tilsyn i natt"
+	)
+	for _, c := range []struct {
+		name        string
+		interrupted bool
+	}{{"purge", false}, {"purge interrupted after its transaction", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// Snappy would hide text in the tables from the search.
+			db, err := Open(dir, Options{uncompressed: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.PutRecords(ctx, []StoredRecord{record("a1", purged), record("b2", kept)}, nil); err != nil {
+				t.Fatal(err)
+			}
+			for id, at := range map[string]time.Time{"a1": old, "b2": now} {
+				if _, err := db.Reconcile(ctx, []string{id}, Reconciliation{Action: ActionEntered, By: "k", At: at}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.interrupted {
+				if n, err := db.purgeBatch(ctx, StateEntered, now.Add(-30*24*time.Hour), now, purgeBatchSize); err != nil || n != 1 {
+					t.Fatalf("marked %d, %v", n, err)
+				}
+				// The purge stopped here: the body is still stored.
+				if _, err := db.StoredRecordByID(ctx, "a1"); err != nil {
+					t.Fatalf("the marked record is gone before its drop: %v", err)
+				}
+			}
+			n, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
+			if want := map[bool]int{false: 1, true: 0}[c.interrupted]; err != nil || n != want {
+				t.Fatalf("purged %d, %v; want %d", n, err, want)
+			}
+			if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("purged record: %v", err)
+			}
+			if err := db.view(ctx, func(txn *badger.Txn) error {
+				if left := scanKeys(txn, "recpurge/", "", ""); len(left) != 0 {
+					t.Errorf("marks left after the drop: %v", left)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if f := fileWith(t, dir, stored(purged)); f != "" {
+				t.Errorf("the purged record's text is still in %s", f)
+			}
+			if fileWith(t, dir, stored(kept)) == "" {
+				t.Error("the kept record's text is in no file: the search cannot see")
+			}
+			db, err = Open(dir, Options{uncompressed: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.StoredRecordByID(ctx, "b2"); err != nil {
+				t.Fatalf("kept record after reopening: %v", err)
+			}
+			if _, err := db.VerifyAudit(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestWritesWaitForTheDrop: records synced while a purge drops others from
+// the files are stored, not refused (Badger refuses writes during a drop;
+// the store holds them until it is done).
+func TestWritesWaitForTheDrop(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	defer db.Close()
+	now := time.Now()
+	var old []StoredRecord
+	var ids []string
+	for i := range 3 * purgeBatchSize {
+		id := fmt.Sprintf("old-%04d", i)
+		old = append(old, StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+			Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)})
+		ids = append(ids, id)
+	}
+	if err := db.PutRecords(ctx, old, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reconcile(ctx, ids, Reconciliation{Action: ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	var written atomic.Int64
+	for w := range 4 {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				id := fmt.Sprintf("new-%d-%05d", w, i)
+				r := StoredRecord{ID: id, DeviceID: fmt.Sprintf("w%d", w), AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+					Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now}
+				if err := db.PutRecords(ctx, []StoredRecord{r}, nil); err != nil {
+					errs <- fmt.Errorf("%s: %w", id, err)
+					return
+				}
+				written.Add(1)
+			}
+		}(w)
+	}
+	n, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
+	close(done)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err != nil || n != len(ids) {
+		t.Fatalf("purged %d of %d: %v", n, len(ids), err)
+	}
+	if written.Load() == 0 {
+		t.Fatal("no write ran beside the purge")
+	}
+	count, err := db.CountRecords(ctx)
+	if err != nil || int64(count) != written.Load() {
+		t.Fatalf("%d records stored, %d written beside the purge (%v)", count, written.Load(), err)
 	}
 }

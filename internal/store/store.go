@@ -31,6 +31,9 @@ type Options struct {
 	EncryptionKey []byte
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// uncompressed writes tables without Snappy, so that a test can
+	// search the files for text that must not be there.
+	uncompressed bool
 }
 
 // DB is the open store.
@@ -39,6 +42,10 @@ type DB struct {
 	// auditMu serializes appends to the audit chain: every writer that
 	// appends reads the chain's head, and two at once would fork it.
 	auditMu sync.Mutex
+	// dropMu lets every write transaction (read lock) wait while purged
+	// records are dropped from the files (write lock): Badger refuses
+	// writes during a DropPrefix rather than holding them.
+	dropMu sync.RWMutex
 }
 
 // Open opens (or creates) the store in dir. Every commit is synced to disk
@@ -50,6 +57,9 @@ func Open(dir string, o Options) (*DB, error) {
 		WithLoggingLevel(badger.WARNING).
 		WithVerifyValueChecksum(true).
 		WithChecksumVerificationMode(options.OnTableAndBlockRead)
+	if o.uncompressed {
+		opts = opts.WithCompression(options.None)
+	}
 	if len(o.EncryptionKey) > 0 {
 		opts = opts.WithEncryptionKey(o.EncryptionKey).
 			WithIndexCacheSize(64 << 20).
@@ -80,7 +90,9 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		db.dropMu.RLock()
 		err := db.bdb.Update(fn)
+		db.dropMu.RUnlock()
 		if errors.Is(err, badger.ErrConflict) && attempt < 10 {
 			continue
 		}

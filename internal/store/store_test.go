@@ -258,26 +258,33 @@ func TestEncryptionAtRestHidesData(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			found := ""
-			err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				b, err := os.ReadFile(path)
-				if err != nil {
-					return err
-				}
-				if bytes.Contains(b, []byte(secret)) {
-					found = path
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			found := fileWith(t, dir, secret)
 			if (found != "") != c.found {
 				t.Fatalf("patient's name found in %q; want found=%v", found, c.found)
 			}
 		})
 	}
+}
+
+// fileWith returns the path of a file under dir that holds text, or "".
+func fileWith(t *testing.T, dir, text string) string {
+	t.Helper()
+	found := ""
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte(text)) {
+			found = path
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }
