@@ -448,7 +448,15 @@ func Apply(ctx context.Context, db *store.DB, dir Directory, pl *Plan) (Report, 
 	if len(problems) > 0 {
 		return rep, nil
 	}
-	if err := db.ApplyPlan(ctx, sp); err != nil {
+	sp.Scope = dir.Scope
+	var scope *store.ScopeError
+	if err := db.ApplyPlan(ctx, sp); errors.As(err, &scope) {
+		// Another import moved something this plan touches into a unit
+		// that is not the importer's after the checks above.
+		rep.Problems = append(rep.Problems, Problem{Column: "source_id",
+			Problem: fmt.Sprintf("%s %q became another unit's while the plan was checked (another import)", scope.What, scope.Name)})
+		return rep, nil
+	} else if err != nil {
 		return rep, fmt.Errorf("import plan: %w", err)
 	}
 	rep.Stored = true

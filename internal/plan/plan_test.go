@@ -217,3 +217,126 @@ func TestScopedImportFailsClosed(t *testing.T) {
 		t.Fatalf("stored: %v", err)
 	}
 }
+
+// staleStore answers an import's checks as the store was before another
+// import moved a patient or wrote a routine: hidden ids read as missing,
+// and patients read as being in unit was.
+type staleStore struct {
+	db   *store.DB
+	hide map[string]bool
+	was  string
+}
+
+func (s staleStore) Patient(ctx context.Context, id string) (care.Patient, error) {
+	if s.hide[id] {
+		return care.Patient{}, store.ErrNotFound
+	}
+	p, err := s.db.Patient(ctx, id)
+	if err == nil && s.was != "" {
+		p.UnitID = s.was
+	}
+	return p, err
+}
+
+func (s staleStore) Visit(ctx context.Context, id string) (care.Visit, error) {
+	return s.db.Visit(ctx, id)
+}
+
+func (s staleStore) Dose(ctx context.Context, id string) (care.ScheduledDose, error) {
+	return s.db.Dose(ctx, id)
+}
+
+func (s staleStore) Routine(ctx context.Context, id string) (care.Routine, error) {
+	if s.hide[id] {
+		return care.Routine{}, store.ErrNotFound
+	}
+	return s.db.Routine(ctx, id)
+}
+
+// TestScopeHoldsAgainstAConcurrentImport: a coordinator's import checks
+// what it overwrites, then stores; another import can move a patient or
+// write a routine for another unit in between. The store checks the scope
+// again inside its transaction, so the plan is refused and nothing of it
+// is stored, while the same plan within the unit is stored.
+func TestScopeHoldsAgainstAConcurrentImport(t *testing.T) {
+	ctx := context.Background()
+	db, dir := demoStore(t)
+	if len(dir.Units) < 2 {
+		t.Fatal("the demo needs two units")
+	}
+	own, other := dir.Units[0].ID, dir.Units[1].ID
+	worker := ""
+	for _, a := range dir.Accounts {
+		if a.Role.WorksShifts() && len(a.Units) == 1 && a.Units[0] == own {
+			worker = a.Username
+			break
+		}
+	}
+	if worker == "" {
+		t.Fatal("no worker of the first unit in the demo")
+	}
+	// What the other import left: a patient now in the other unit and a
+	// routine of the other unit.
+	moved := care.Patient{ID: IDFor("patient", "EPJ-9"), UnitID: other, Name: "Gunvor Lie", Address: "Bakken 2",
+		Priority: care.PriorityNormal, SourceID: "EPJ-9"}
+	theirs := care.Routine{ID: IDFor("routine", "R-9"), Title: "Telefonbrudd", Scenario: "telecom_loss",
+		Steps: []string{"Bruk nødnett"}, Units: []string{other}}
+	if err := db.ApplyPlan(ctx, store.Plan{Patients: []care.Patient{moved}, Routines: []care.Routine{theirs}}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+	newPatient := Patient{SourceID: "EPJ-10", Unit: own, Name: "Arne Dahl", Address: "Veien 3", Priority: care.PriorityNormal}
+	cases := []struct {
+		name   string
+		plan   Plan
+		stale  staleStore
+		stored bool
+	}{
+		{"overwrites a patient moved away", Plan{Patients: []Patient{newPatient,
+			{SourceID: "EPJ-9", Unit: own, Name: "Gunvor Lie", Address: "Bakken 2", Priority: care.PriorityNormal}}},
+			staleStore{db: db, hide: map[string]bool{moved.ID: true}}, false},
+		{"a visit for a patient moved away", Plan{Patients: []Patient{newPatient}, Visits: []Visit{
+			{SourceID: "V-9", PatientSourceID: "EPJ-9", Worker: worker, Start: start, DurationMinutes: 15}}},
+			staleStore{db: db, was: own}, false},
+		{"a dose for a patient moved away", Plan{Patients: []Patient{newPatient}, Medications: []Dose{
+			{SourceID: "D-9", PatientSourceID: "EPJ-9", Medication: "Paracet", Dose: "1 g", Route: "oral", Due: start}}},
+			staleStore{db: db, was: own}, false},
+		{"overwrites another unit's routine", Plan{Patients: []Patient{newPatient}, Routines: []care.Routine{
+			{ID: "R-9", Title: "Telefonbrudd", Scenario: "telecom_loss", Steps: []string{"Ring 113"}, Units: []string{own}}}},
+			staleStore{db: db, hide: map[string]bool{theirs.ID: true}}, false},
+		{"within the unit", Plan{Patients: []Patient{newPatient}, Visits: []Visit{
+			{SourceID: "V-10", PatientSourceID: "EPJ-10", Worker: worker, Start: start, DurationMinutes: 15}}},
+			staleStore{db: db}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := dir
+			d.Scope = []string{own}
+			d.Stored = c.stale
+			pl := c.plan
+			rep, err := Apply(ctx, db, d, &pl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Stored != c.stored {
+				t.Fatalf("stored=%v, want %v (%+v)", rep.Stored, c.stored, rep.Problems)
+			}
+			_, err = db.Patient(ctx, IDFor("patient", "EPJ-10"))
+			if c.stored != (err == nil) {
+				t.Fatalf("the plan's new patient: %v, want stored=%v", err, c.stored)
+			}
+			if c.stored {
+				return
+			}
+			if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Problem, "another import") {
+				t.Fatalf("problems %+v", rep.Problems)
+			}
+			if p, err := db.Patient(ctx, moved.ID); err != nil || p.UnitID != other {
+				t.Fatalf("the moved patient: %+v %v", p, err)
+			}
+			if r, err := db.Routine(ctx, theirs.ID); err != nil || len(r.Units) != 1 || r.Units[0] != other || r.Steps[0] != "Bruk nødnett" {
+				t.Fatalf("the other unit's routine: %+v %v", r, err)
+			}
+		})
+	}
+}

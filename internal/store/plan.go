@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -21,7 +22,17 @@ type Plan struct {
 	Doses         []care.ScheduledDose
 	Routines      []care.Routine
 	Announcements []care.Announcement
+	// Scope, when not nil, holds the only units the plan may write to:
+	// ApplyPlan then checks, inside its transaction, that nothing it
+	// overwrites or names belongs to another unit. An import checks the
+	// same before, with a line for each problem; this check holds it
+	// against an import that changes the store in between.
+	Scope []string
 }
+
+// ErrOutOfScope means a scoped plan would overwrite or name an item of a
+// unit outside its scope; nothing was stored.
+var ErrOutOfScope = errors.New("the plan touches another unit's data")
 
 func unitKey(id string) string    { return "unit/" + id }
 func patientKey(id string) string { return "patient/" + id }
@@ -45,6 +56,13 @@ func announcementKey(a care.Announcement) string {
 // stored or none.
 func (db *DB) ApplyPlan(ctx context.Context, p Plan) error {
 	err := db.update(ctx, func(txn *badger.Txn) error {
+		if p.Scope != nil {
+			// Read in the transaction: an import that writes any of these
+			// items before this one commits makes it conflict and check again.
+			if err := checkScope(txn, p); err != nil {
+				return err
+			}
+		}
 		for _, u := range p.Units {
 			if err := putJSON(txn, unitKey(u.ID), u); err != nil {
 				return err
@@ -269,3 +287,89 @@ func (db *DB) MarkInitialized(ctx context.Context, demo bool) error {
 		return putJSON(txn, "meta/initialized", time.Now().UTC())
 	})
 }
+
+// checkScope refuses a plan that overwrites a patient, visit, dose or
+// routine stored for a unit outside p.Scope, or that hangs a visit or
+// dose on a stored patient of such a unit.
+func checkScope(txn *badger.Txn, p Plan) error {
+	in := func(unit string) bool { return slices.Contains(p.Scope, unit) }
+	inPlan := map[string]bool{}
+	for _, pt := range p.Patients {
+		inPlan[pt.ID] = true
+	}
+	// stored reads a stored item; a missing one is nobody's.
+	stored := func(key string, v any) (bool, error) {
+		err := getJSON(txn, key, v)
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	patientOutside := func(id string) (bool, error) {
+		var old care.Patient
+		found, err := stored(patientKey(id), &old)
+		return found && !in(old.UnitID), err
+	}
+	for _, pt := range p.Patients {
+		if out, err := patientOutside(pt.ID); err != nil || out {
+			return scopeError(err, "patient", pt.SourceID)
+		}
+	}
+	for _, v := range p.Visits {
+		var old care.Visit
+		found, err := stored(visitKey(v.ID), &old)
+		if err != nil || (found && !in(old.UnitID)) {
+			return scopeError(err, "visit", v.SourceID)
+		}
+		if !inPlan[v.PatientID] {
+			if out, err := patientOutside(v.PatientID); err != nil || out {
+				return scopeError(err, "visit", v.SourceID)
+			}
+		}
+	}
+	for _, d := range p.Doses {
+		var old care.ScheduledDose
+		found, err := stored(doseKey(d.ID), &old)
+		if err != nil {
+			return scopeError(err, "dose", d.SourceID)
+		}
+		if found {
+			var owner care.Patient
+			known, err := stored(patientKey(old.PatientID), &owner)
+			if err != nil || !known || !in(owner.UnitID) {
+				return scopeError(err, "dose", d.SourceID)
+			}
+		}
+		if !inPlan[d.PatientID] {
+			if out, err := patientOutside(d.PatientID); err != nil || out {
+				return scopeError(err, "dose", d.SourceID)
+			}
+		}
+	}
+	for _, r := range p.Routines {
+		var old care.Routine
+		found, err := stored(routineKey(r.ID), &old)
+		if err != nil || (found && (len(old.Units) == 0 || slices.ContainsFunc(old.Units, func(u string) bool { return !in(u) }))) {
+			return scopeError(err, "routine", r.Title)
+		}
+	}
+	return nil
+}
+
+func scopeError(err error, what, name string) error {
+	if err != nil {
+		return err
+	}
+	return &ScopeError{What: what, Name: name}
+}
+
+// ScopeError names the item that made ApplyPlan refuse a scoped plan: its
+// kind (patient, visit, dose, routine) and its source id or title.
+type ScopeError struct{ What, Name string }
+
+func (e *ScopeError) Error() string {
+	return fmt.Sprintf("%s %q: %v", e.What, e.Name, ErrOutOfScope)
+}
+
+// Is makes errors.Is(err, ErrOutOfScope) hold.
+func (e *ScopeError) Is(target error) bool { return target == ErrOutOfScope }
