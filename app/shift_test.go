@@ -72,6 +72,7 @@ type phone struct {
 	be    *backend
 	store *vault.Memory
 	clock *fakeClock
+	kdf   seal.KDF // the app's default; zero is seal.MinKDF, kept cheap
 }
 
 func newPhone(t *testing.T, be *backend) *phone {
@@ -81,7 +82,11 @@ func newPhone(t *testing.T, be *backend) *phone {
 // open is a page load: a fresh Shift over the phone's store.
 func (p *phone) open() *ui.Shift {
 	p.t.Helper()
-	s := ui.NewShift(ui.NewAPI(p.be.url), p.store, ui.Options{KDF: seal.MinKDF, Now: p.clock.Now})
+	kdf := p.kdf
+	if kdf == (seal.KDF{}) {
+		kdf = seal.MinKDF
+	}
+	s := ui.NewShift(ui.NewAPI(p.be.url), p.store, ui.Options{KDF: kdf, Now: p.clock.Now})
 	if err := s.Load(context.Background()); err != nil {
 		p.t.Fatal(err)
 	}
@@ -172,6 +177,31 @@ func TestLoginPINLockUnlock(t *testing.T) {
 	}
 	if s.FailedPINs() != 0 {
 		t.Fatal("a right PIN did not reset the counter")
+	}
+}
+
+// TestShiftOutlivesANewDefaultKDF: a shift wrapped under the Argon2id
+// parameters of the app that set the PIN still opens after an update
+// changed the default, with the parameters it was wrapped under.
+func TestShiftOutlivesANewDefaultKDF(t *testing.T) {
+	be := newBackend(t, 8*time.Hour)
+	ph := newPhone(t, be)
+	before := seal.KDF{Time: 3, MemoryKiB: 24 << 10, Threads: 1}
+	ph.kdf = before
+	ph.shift("anna", "246810").Lock(ui.LockButton)
+	ph.kdf = seal.MinKDF // the updated app
+	s := ph.open()
+	if s.Phase() != ui.PhaseLocked {
+		t.Fatalf("after the update: phase %v", s.Phase())
+	}
+	if err := s.Unlock(context.Background(), "246810"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.WrappedKDF(); got != before {
+		t.Fatalf("unlocked under %+v, the shift was wrapped under %+v", got, before)
+	}
+	if s.Phase() != ui.PhaseUnlocked {
+		t.Fatalf("after unlocking: phase %v", s.Phase())
 	}
 }
 
