@@ -36,18 +36,21 @@ func (s *Server) Purge(ctx context.Context) (int, error) {
 	return s.db.PurgeReconciled(ctx, s.cfg.Now().Add(-s.cfg.Retention), s.cfg.Now())
 }
 
-// PurgeDaily runs Purge at start and then once a day until ctx ends.
+// PurgeDaily runs Purge at start and then once a day until ctx ends; a
+// purge that failed is tried again after an hour.
 func (s *Server) PurgeDaily(ctx context.Context) {
 	for {
+		next := 24 * time.Hour
 		if n, err := s.Purge(ctx); err != nil {
 			s.log.Error("retention purge failed", "err", err)
+			next = time.Hour
 		} else if n > 0 {
 			s.log.Info("retention purge", "records", n)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(24 * time.Hour):
+		case <-time.After(next):
 		}
 	}
 }

@@ -290,28 +290,35 @@ func TestScopeHoldsAgainstAConcurrentImport(t *testing.T) {
 		name   string
 		plan   Plan
 		stale  staleStore
+		both   bool // the importer has both units
 		stored bool
 	}{
 		{"overwrites a patient moved away", Plan{Patients: []Patient{newPatient,
 			{SourceID: "EPJ-9", Unit: own, Name: "Gunvor Lie", Address: "Bakken 2", Priority: care.PriorityNormal}}},
-			staleStore{db: db, hide: map[string]bool{moved.ID: true}}, false},
+			staleStore{db: db, hide: map[string]bool{moved.ID: true}}, false, false},
 		{"a visit for a patient moved away", Plan{Patients: []Patient{newPatient}, Visits: []Visit{
 			{SourceID: "V-9", PatientSourceID: "EPJ-9", Worker: worker, Start: start, DurationMinutes: 15}}},
-			staleStore{db: db, was: own}, false},
+			staleStore{db: db, was: own}, false, false},
 		{"a dose for a patient moved away", Plan{Patients: []Patient{newPatient}, Medications: []Dose{
 			{SourceID: "D-9", PatientSourceID: "EPJ-9", Medication: "Paracet", Dose: "1 g", Route: "oral", Due: start}}},
-			staleStore{db: db, was: own}, false},
+			staleStore{db: db, was: own}, false, false},
+		{"a visit for a patient moved between the importer's units", Plan{Patients: []Patient{newPatient}, Visits: []Visit{
+			{SourceID: "V-9", PatientSourceID: "EPJ-9", Worker: worker, Start: start, DurationMinutes: 15}}},
+			staleStore{db: db, was: own}, true, false},
 		{"overwrites another unit's routine", Plan{Patients: []Patient{newPatient}, Routines: []care.Routine{
 			{ID: "R-9", Title: "Telefonbrudd", Scenario: "telecom_loss", Steps: []string{"Ring 113"}, Units: []string{own}}}},
-			staleStore{db: db, hide: map[string]bool{theirs.ID: true}}, false},
+			staleStore{db: db, hide: map[string]bool{theirs.ID: true}}, false, false},
 		{"within the unit", Plan{Patients: []Patient{newPatient}, Visits: []Visit{
 			{SourceID: "V-10", PatientSourceID: "EPJ-10", Worker: worker, Start: start, DurationMinutes: 15}}},
-			staleStore{db: db}, true},
+			staleStore{db: db}, false, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := dir
 			d.Scope = []string{own}
+			if c.both {
+				d.Scope = []string{own, other}
+			}
 			d.Stored = c.stale
 			pl := c.plan
 			rep, err := Apply(ctx, db, d, &pl)

@@ -322,7 +322,12 @@ func checkScope(txn *badger.Txn, p Plan) error {
 			return scopeError(err, "visit", v.SourceID)
 		}
 		if !inPlan[v.PatientID] {
-			if out, err := patientOutside(v.PatientID); err != nil || out {
+			// The visit takes its unit from its patient as read before:
+			// a patient moved since, even between the importer's own
+			// units, would leave the visit in the wrong unit's lists.
+			var pt care.Patient
+			found, err := stored(patientKey(v.PatientID), &pt)
+			if err != nil || (found && (!in(pt.UnitID) || pt.UnitID != v.UnitID)) {
 				return scopeError(err, "visit", v.SourceID)
 			}
 		}

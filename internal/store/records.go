@@ -124,6 +124,12 @@ func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]R
 		for id, hash := range hashes {
 			var r StoredRecord
 			err := getJSON(txn, recordKey(id), &r)
+			if errors.Is(err, ErrNotFound) {
+				// A purged record is known by its body's hash: a phone that
+				// sends it again is told it is a duplicate, so it is not
+				// entered into the record system twice.
+				r.BodyHash, err = purgedHash(txn, id)
+			}
 			switch {
 			case errors.Is(err, ErrNotFound):
 				out[id] = RecordUnknown
@@ -186,9 +192,9 @@ func (db *DB) putRecordsLocked(ctx context.Context, recs []StoredRecord, audit [
 
 func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Audit) error {
 	for _, r := range recs {
-		if ok, err := exists(txn, recordKey(r.ID)); err != nil {
+		if taken, err := recordTaken(txn, r.ID); err != nil {
 			return err
-		} else if ok {
+		} else if taken {
 			return fmt.Errorf("%w: %s", ErrRecordExists, r.ID)
 		}
 		if err := putJSON(txn, recordKey(r.ID), r); err != nil {
@@ -230,7 +236,9 @@ func (db *DB) CountRecords(ctx context.Context) (int, error) {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			n++
+			if it.Item().ValueSize() > 0 { // not a purged record awaiting its drop
+				n++
+			}
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,10 +47,41 @@ const purgeBatchSize = 200
 
 func purgeKey(id string) string { return "recpurge/" + id }
 
-// purgeBatch takes up to max records out of every list, marks each for
-// dropPurged and writes its audit entry, in one transaction. The record's
-// own keys stay until dropPurged removes them with their old versions:
-// deleted here, they would be hidden from the drop as well.
+// goneKey keeps a purged record's body hash (SHA-256, nothing of the
+// record itself) for good, so that the record sent again is answered as a
+// duplicate rather than taken in a second time.
+func goneKey(id string) string { return "recgone/" + id }
+
+// purgedHash returns the body hash of a purged record, or ErrNotFound.
+func purgedHash(txn *badger.Txn, id string) (string, error) {
+	item, err := txn.Get([]byte(goneKey(id)))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("get purged record: %w", err)
+	}
+	b, err := item.ValueCopy(nil)
+	return string(b), err
+}
+
+// recordTaken says whether a record id is stored, or was and is purged.
+func recordTaken(txn *badger.Txn, id string) (bool, error) {
+	item, err := txn.Get([]byte(recordKey(id)))
+	switch {
+	case err == nil && item.ValueSize() > 0:
+		return true, nil
+	case err != nil && !errors.Is(err, badger.ErrKeyNotFound):
+		return false, fmt.Errorf("get record: %w", err)
+	}
+	return exists(txn, goneKey(id))
+}
+
+// purgeBatch takes up to max records out of every list, empties their
+// values, marks each for dropPurged and writes its audit entry, in one
+// transaction: from its commit on, nothing reads a purged record. The
+// record's own keys stay, empty, until dropPurged removes them with their
+// old versions; deleted here, they would be hidden from the drop as well.
 func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Time, max int) (int, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
@@ -76,8 +108,11 @@ func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Tim
 					return err
 				}
 			}
-			if err := txn.Set([]byte(purgeKey(id)), nil); err != nil {
-				return err
+			for k, v := range map[string][]byte{recordKey(id): nil, recordBodyKey(id): nil,
+				goneKey(id): []byte(r.BodyHash), purgeKey(id): nil} {
+				if err := txn.Set([]byte(k), v); err != nil {
+					return err
+				}
 			}
 			audit = append(audit, Audit{Time: now, Actor: "retention", Action: AuditPurge, Subject: id,
 				Detail: fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))})
@@ -95,6 +130,8 @@ func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Tim
 // keys and rewrites every table that holds one, all versions. Writes wait
 // meanwhile (dropMu) instead of failing. Record ids are UUIDs (ingest
 // takes no other), so each prefix is exactly one key.
+var errClosed = errors.New("the store is closed")
+
 func (db *DB) dropPurged(ctx context.Context) error {
 	var ids []string
 	if err := db.view(ctx, func(txn *badger.Txn) error {
@@ -114,7 +151,10 @@ func (db *DB) dropPurged(ctx context.Context) error {
 			return err
 		}
 		db.dropMu.Lock()
-		err := db.bdb.DropPrefix(prefixes...)
+		err := errClosed
+		if !db.closed {
+			err = db.bdb.DropPrefix(prefixes...)
+		}
 		db.dropMu.Unlock()
 		if err != nil {
 			return fmt.Errorf("drop purged records: %w", err)

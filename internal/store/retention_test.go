@@ -115,9 +115,13 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 				if n, err := db.purgeBatch(ctx, StateEntered, now.Add(-30*24*time.Hour), now, purgeBatchSize); err != nil || n != 1 {
 					t.Fatalf("marked %d, %v", n, err)
 				}
-				// The purge stopped here: the body is still stored.
-				if _, err := db.StoredRecordByID(ctx, "a1"); err != nil {
-					t.Fatalf("the marked record is gone before its drop: %v", err)
+				// The purge stopped here: nothing reads the record any more,
+				// though its old values are still in the files.
+				if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("the marked record before its drop: %v", err)
+				}
+				if n, err := db.CountRecords(ctx); err != nil || n != 1 {
+					t.Fatalf("%d records counted before the drop (%v)", n, err)
 				}
 			}
 			n, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
@@ -126,6 +130,19 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 			}
 			if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("purged record: %v", err)
+			}
+			// Sent again by a phone that never heard the answer: a
+			// duplicate, not a new record; another body under its id is a
+			// conflict, and the id cannot be stored again.
+			known, err := db.Known(ctx, map[string]string{"a1": "a1"})
+			if err != nil || known["a1"] != RecordSame {
+				t.Fatalf("the purged record sent again: %v %v", known, err)
+			}
+			if known, _ := db.Known(ctx, map[string]string{"a1": "other"}); known["a1"] != RecordDifferent {
+				t.Fatalf("another body under the purged id: %v", known)
+			}
+			if err := db.PutRecords(ctx, []StoredRecord{record("a1", purged)}, nil); !errors.Is(err, ErrRecordExists) {
+				t.Fatalf("storing the purged id again: %v", err)
 			}
 			if err := db.view(ctx, func(txn *badger.Txn) error {
 				if left := scanKeys(txn, "recpurge/", "", ""); len(left) != 0 {
@@ -222,5 +239,71 @@ func TestWritesWaitForTheDrop(t *testing.T) {
 	count, err := db.CountRecords(ctx)
 	if err != nil || int64(count) != written.Load() {
 		t.Fatalf("%d records stored, %d written beside the purge (%v)", count, written.Load(), err)
+	}
+}
+
+// TestCloseDuringAPurge: a server shutting down while the purge drops
+// records waits for the drop in progress, and the next start finishes
+// what is left.
+func TestCloseDuringAPurge(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	now := time.Now()
+	var recs []StoredRecord
+	var ids []string
+	for i := range 3 * purgeBatchSize {
+		id := fmt.Sprintf("old-%04d", i)
+		recs = append(recs, StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+			Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)})
+		ids = append(ids, id)
+	}
+	if err := db.PutRecords(ctx, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reconcile(ctx, ids, Reconciliation{Action: ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	purged := make(chan error, 1)
+	go func() {
+		_, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
+		purged <- err
+	}()
+	// Close once the first batch is marked, while its drop may be running.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var marked bool
+		if err := db.view(ctx, func(txn *badger.Txn) error {
+			marked = len(scanKeys(txn, "recgone/", "", "")) > 0
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if marked || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-purged // an error or not: the store was closed under it
+	db = openTest(t, dir)
+	defer db.Close()
+	if _, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.CountRecords(ctx); err != nil || n != 0 {
+		t.Fatalf("%d records left after the next purge (%v)", n, err)
+	}
+	if err := db.view(ctx, func(txn *badger.Txn) error {
+		if left := scanKeys(txn, "recpurge/", "", ""); len(left) != 0 {
+			t.Errorf("%d marks left", len(left))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -46,6 +46,7 @@ type DB struct {
 	// records are dropped from the files (write lock): Badger refuses
 	// writes during a DropPrefix rather than holding them.
 	dropMu sync.RWMutex
+	closed bool // under dropMu: no drop may start once Close has
 }
 
 // Open opens (or creates) the store in dir. Every commit is synced to disk
@@ -72,8 +73,13 @@ func Open(dir string, o Options) (*DB, error) {
 	return &DB{bdb: bdb}, nil
 }
 
-// Close flushes and closes the store.
+// Close flushes and closes the store. A drop of purged records in
+// progress is finished first: Badger cannot stop one halfway, and closing
+// beside it would race its resumption of writes.
 func (db *DB) Close() error {
+	db.dropMu.Lock()
+	defer db.dropMu.Unlock()
+	db.closed = true
 	if err := db.bdb.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
@@ -117,6 +123,9 @@ func getJSON(txn *badger.Txn, key string, v any) error {
 		return fmt.Errorf("get %s: %w", kind(key), err)
 	}
 	return item.Value(func(b []byte) error {
+		if len(b) == 0 {
+			return ErrNotFound // a purged record's keys until they are dropped
+		}
 		if err := json.Unmarshal(b, v); err != nil {
 			return fmt.Errorf("decode %s: %w", kind(key), err)
 		}
