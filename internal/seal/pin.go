@@ -22,7 +22,7 @@ type KDF struct {
 // DefaultKDF is what the phone uses to wrap the data key: Argon2id with
 // 32 MiB, three passes, one lane (wasm runs one thread, so more lanes would
 // only help an attacker). It is calibrated on the phone, not on a desk: in
-// Chromium slowed 4× as a mid-range phone, an unlock takes about 1.2 s,
+// Chromium slowed 4× as a mid-range phone, an unlock takes 1.0–1.3 s,
 // inside the 0.5–1.5 s the design asks for (64 MiB took 2.3 s there, and
 // its block stays in the WebAssembly heap, which never shrinks). The
 // README and server/bench/notes.md give the figures and what an attacker

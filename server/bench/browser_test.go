@@ -277,10 +277,10 @@ func (p *brPhone) coldStart(tb testing.TB, what string, rate float64) brMarks {
 		tb.Fatalf("%s: no resource timing for /web/app.wasm%s", what, p.console.tail())
 	case m.WasmReady < 0:
 		tb.Fatalf("%s: WebAssembly.instantiateStreaming was not used or did not finish%s", what, p.console.tail())
-	case m.KDFKiB < 0:
-		tb.Fatalf("%s: the unlock line names no Argon2id parameters%s", what, p.console.tail())
 	case m.Submit < 0:
 		tb.Fatalf("%s: the unlock form was not submitted%s", what, p.console.tail())
+	case m.KDFKiB < 0:
+		tb.Fatalf("%s: the unlock line names no Argon2id parameters%s", what, p.console.tail())
 	case !(m.WasmStart <= m.WasmEnd && m.WasmEnd <= m.WasmReady && m.WasmReady <= m.PIN &&
 		m.PIN <= m.Submit && m.Submit <= m.Unlocked && m.Unlocked <= m.Visit):
 		tb.Fatalf("%s: the marks are out of order: %+v", what, m)

@@ -209,7 +209,7 @@ func run(ins []string, wasm, full, notesFile, out string) error {
 	}
 	if in, ok := res["BenchmarkSyncIngest"]; ok {
 		fmt.Fprintf(&b, "\nIngest's floor, per record on one core: opening the sealed box %.0f µs and checking the device's signature %.0f µs, the two public-key operations the protocol asks of every record. Raw Badger spent %.0f µs of CPU per record (ingest: %.0f µs, the simulated phones' HTTP included). Even spread perfectly over %d cores, an ingest that does both could reach at most %.0f %% of raw Badger on this machine.\n",
-			in["open-µs/record"], in["verify-µs/record"], in["badger-cpu-µs/record"], in["cpu-µs/record"], runtime.NumCPU(), in["%-of-badger-bound"])
+			in["open-µs/record"], in["verify-µs/record"], in["badger-cpu-µs/record"], in["cpu-µs/record"], int(in["cores"]), in["%-of-badger-bound"])
 	}
 	if k, ok := res["BenchmarkKEK"]; ok {
 		fmt.Fprintf(&b, "\nArgon2id natively (what one offline PIN guess costs an attacker on this CPU): %.0f ms.\n", k["ns/op"]/1e6)
