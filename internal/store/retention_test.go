@@ -184,20 +184,7 @@ func TestWritesWaitForTheDrop(t *testing.T) {
 	db := openTest(t, t.TempDir())
 	defer db.Close()
 	now := time.Now()
-	var old []StoredRecord
-	var ids []string
-	for i := range 3 * purgeBatchSize {
-		id := fmt.Sprintf("old-%04d", i)
-		old = append(old, StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
-			Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)})
-		ids = append(ids, id)
-	}
-	if err := db.PutRecords(ctx, old, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Reconcile(ctx, ids, Reconciliation{Action: ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
+	ids := reconciledLongAgo(t, db, 3*purgeBatchSize, now)
 	done := make(chan struct{})
 	errs := make(chan error, 4)
 	var wg sync.WaitGroup
@@ -250,20 +237,7 @@ func TestCloseDuringAPurge(t *testing.T) {
 	dir := t.TempDir()
 	db := openTest(t, dir)
 	now := time.Now()
-	var recs []StoredRecord
-	var ids []string
-	for i := range 3 * purgeBatchSize {
-		id := fmt.Sprintf("old-%04d", i)
-		recs = append(recs, StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
-			Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)})
-		ids = append(ids, id)
-	}
-	if err := db.PutRecords(ctx, recs, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Reconcile(ctx, ids, Reconciliation{Action: ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
+	reconciledLongAgo(t, db, 3*purgeBatchSize, now)
 	purged := make(chan error, 1)
 	go func() {
 		_, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
@@ -306,4 +280,26 @@ func TestCloseDuringAPurge(t *testing.T) {
 	if _, err := db.VerifyAudit(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// reconciledLongAgo stores n records received 40 days before now and
+// entered 31 days before, all due for a 30-day purge, and returns their ids.
+func reconciledLongAgo(t *testing.T, db *DB, n int, now time.Time) []string {
+	t.Helper()
+	ctx := context.Background()
+	var recs []StoredRecord
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("old-%04d", i)
+		recs = append(recs, StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+			Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)})
+		ids = append(ids, id)
+	}
+	if err := db.PutRecords(ctx, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reconcile(ctx, ids, Reconciliation{Action: ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
