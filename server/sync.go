@@ -22,13 +22,20 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	resp, err := ingest.Sync(r.Context(), s.db, s.keys, req, s.cfg.Now())
+	out, err := ingest.Sync(r.Context(), s.db, s.keys, req, s.cfg.Now())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.db.TouchDevice(r.Context(), req.DeviceID, s.cfg.Now()); err != nil {
-		s.log.Warn("device contact not recorded", "device", req.DeviceID, "err", err)
+	resp := out.Response
+	// "Last seen" moves only on proof that the device was there: a record
+	// its key signed, or a call by the session tied to it. Anyone may send
+	// bytes under any device id, and a lost phone's last contact is what
+	// an admin reads to decide about it.
+	if out.Verified > 0 || c.Session.DeviceID == req.DeviceID {
+		if err := s.db.TouchDevice(r.Context(), req.DeviceID, s.cfg.Now()); err != nil {
+			s.log.Warn("device contact not recorded", "device", req.DeviceID, "err", err)
+		}
 	}
 	counts := map[string]int{}
 	for _, res := range resp.Results {

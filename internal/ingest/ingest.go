@@ -29,30 +29,68 @@ type Opener interface {
 // when authorising a record: longer than any outage a phone can bridge.
 const BundleLookback = 7 * 24 * time.Hour
 
+// Outcome is what one sync request did: the answer for the phone, and
+// how many records proved to come from the device.
+type Outcome struct {
+	Response wire.SyncResponse
+	// Verified counts the records that opened with a valid signature by
+	// the device's key and name that device, whatever became of them
+	// afterwards (accepted, duplicate, held or refused by authorisation):
+	// only such a record shows that the device itself was in contact,
+	// since anyone can send bytes under a device id.
+	Verified int
+}
+
 // Sync ingests one sync request. Request-level problems (an unknown device,
 // a malformed request) return a *wire.Error and change nothing; every
 // record otherwise gets its own result, and one bad record never fails the
 // others. All accepted records are durable when Sync returns.
-func Sync(ctx context.Context, db *store.DB, keys Opener, req wire.SyncRequest, now time.Time) (wire.SyncResponse, error) {
+func Sync(ctx context.Context, db *store.DB, keys Opener, req wire.SyncRequest, now time.Time) (Outcome, error) {
 	if err := checkRequest(req); err != nil {
-		return wire.SyncResponse{}, err
+		return Outcome{}, err
 	}
 	dev, err := db.Device(ctx, req.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return wire.SyncResponse{}, wire.Errorf(wire.CodeForbidden, "unknown device "+req.DeviceID)
+		return Outcome{}, wire.Errorf(wire.CodeForbidden, "unknown device "+req.DeviceID)
 	}
 	if err != nil {
-		return wire.SyncResponse{}, fmt.Errorf("sync: %w", err)
+		return Outcome{}, fmt.Errorf("sync: %w", err)
+	}
+	held, err := holdReason(ctx, db, dev)
+	if err != nil {
+		return Outcome{}, err
 	}
 	// A record id taken by a concurrent request between the check and the
 	// write makes the store refuse the batch; deciding again then finds it.
 	for attempt := 0; ; attempt++ {
-		resp, err := syncOnce(ctx, db, keys, dev, req, now)
+		out, err := syncOnce(ctx, db, keys, dev, held, req, now)
 		if errors.Is(err, store.ErrRecordExists) && attempt < 3 {
 			continue
 		}
-		return resp, err
+		return out, err
 	}
+}
+
+// holdReason tells whether the device's records are to be quarantined:
+// the device was revoked, or its owner (every record's author) was
+// disabled. A disabled user cannot log in, but a phone handed to a
+// colleague still delivers the outbox the disabled user left in it, under
+// the colleague's session; such records may hold real signatures, so they
+// are kept for a coordinator, never entered unseen.
+func holdReason(ctx context.Context, db *store.DB, dev store.Device) (string, error) {
+	if dev.Revoked != nil {
+		return store.HeldDeviceRevoked, nil
+	}
+	acct, err := db.Account(ctx, dev.UserID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.HeldAuthorDisabled, nil
+	case err != nil:
+		return "", fmt.Errorf("sync: author: %w", err)
+	case acct.Disabled:
+		return store.HeldAuthorDisabled, nil
+	}
+	return "", nil
 }
 
 func checkRequest(req wire.SyncRequest) error {
@@ -84,7 +122,7 @@ type opened struct {
 	hash string
 }
 
-func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, req wire.SyncRequest, now time.Time) (wire.SyncResponse, error) {
+func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, held string, req wire.SyncRequest, now time.Time) (Outcome, error) {
 	results := make([]wire.SyncResult, len(req.Records))
 	good := make(map[int]opened, len(req.Records))
 	hashes := map[string]string{}
@@ -99,17 +137,16 @@ func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, 
 	}
 	known, err := db.Known(ctx, hashes)
 	if err != nil {
-		return wire.SyncResponse{}, fmt.Errorf("sync: %w", err)
+		return Outcome{}, fmt.Errorf("sync: %w", err)
 	}
 	auth, err := newAuthorizer(ctx, db, dev.UserID, now)
 	if err != nil {
-		return wire.SyncResponse{}, err
+		return Outcome{}, err
 	}
 
 	var accept []store.StoredRecord
 	var audit []store.Audit
 	inRequest := map[string]string{} // id → hash, for repeats within one request
-	quarantine := dev.Revoked != nil
 	for i, item := range req.Records {
 		o, ok := good[i]
 		if !ok {
@@ -123,8 +160,11 @@ func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, 
 			results[i] = rejected(item.ID, wire.CodeConflict, "another record with this id is already stored")
 			continue
 		}
+		// Held records go through the same authorisation as any other:
+		// a revoked phone or a disabled user gains no patient by it, and
+		// what fails is refused with the code an active device would get.
 		sr, res := auth.check(ctx, o)
-		if res != nil && !quarantine {
+		if res != nil {
 			res.ID = item.ID
 			results[i] = *res
 			continue
@@ -132,12 +172,12 @@ func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, 
 		sr.ID, sr.Body, sr.Sig, sr.BodyHash = item.ID, o.body, o.sig, o.hash
 		sr.Received, sr.State = now.UTC(), store.StateNew
 		detail := fmt.Sprintf("type=%s patient=%s device=%s seq=%d", o.rec.Type, o.rec.PatientID, dev.ID, o.rec.Seq)
-		if quarantine {
-			// A revoked device's records are kept for a coordinator to
-			// review, never dropped: they may hold real signatures.
-			sr.Quarantined = true
-			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncQuarantined, Message: "the device is revoked; the record is held for review"}
-			audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditQuarantine, Subject: item.ID, Detail: detail})
+		if held != "" {
+			// Kept for a coordinator to review, never dropped: they may
+			// hold real signatures.
+			sr.Quarantined, sr.HeldFor = true, held
+			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncQuarantined, Message: heldMessage(held)}
+			audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditQuarantine, Subject: item.ID, Detail: detail + " held=" + held})
 		} else {
 			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncAccepted}
 			audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditSync, Subject: item.ID, Detail: detail})
@@ -151,10 +191,20 @@ func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, 
 	}
 	if len(accept) > 0 {
 		if err := db.PutRecords(ctx, accept, audit); err != nil {
-			return wire.SyncResponse{}, fmt.Errorf("sync: %w", err)
+			return Outcome{}, fmt.Errorf("sync: %w", err)
 		}
 	}
-	return wire.SyncResponse{Results: results, Wipe: quarantine}, nil
+	// Only a revoked phone is told to wipe: a disabled user's outbox
+	// arrives on a phone someone else now works a shift with.
+	resp := wire.SyncResponse{Results: results, Wipe: held == store.HeldDeviceRevoked}
+	return Outcome{Response: resp, Verified: len(good)}, nil
+}
+
+func heldMessage(held string) string {
+	if held == store.HeldDeviceRevoked {
+		return "the device is revoked; the record is held for review"
+	}
+	return "the author's account is disabled; the record is held for review"
 }
 
 func rejected(id string, code wire.Code, msg string) wire.SyncResult {

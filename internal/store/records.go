@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -17,6 +18,12 @@ const (
 	StateNew     = "new"
 	StateEntered = "entered"
 	StateVoid    = "void"
+)
+
+// Why a quarantined record is held for review.
+const (
+	HeldDeviceRevoked  = "device_revoked"
+	HeldAuthorDisabled = "author_disabled"
 )
 
 // StoredRecord is a record as the server keeps it: what it learned when it
@@ -44,9 +51,13 @@ type StoredRecord struct {
 	// Uncosigned marks a medication record with no second signer. It is
 	// kept in the negative so that records stored before it existed count
 	// as cosigned and raise no finding they did not earn.
-	Uncosigned  bool   `json:"uncosigned,omitempty"`
-	Quarantined bool   `json:"quarantined,omitempty"`
-	State       string `json:"state"`
+	Uncosigned  bool `json:"uncosigned,omitempty"`
+	Quarantined bool `json:"quarantined,omitempty"`
+	// HeldFor says why a quarantined record is held (HeldDeviceRevoked,
+	// HeldAuthorDisabled). Records held before it existed have none and
+	// came from revoked devices.
+	HeldFor string `json:"held_for,omitempty"`
+	State   string `json:"state"`
 	// Reconciliation, by coordinators.
 	EHRRef       string    `json:"ehr_ref,omitempty"`
 	VoidReason   string    `json:"void_reason,omitempty"`
@@ -247,19 +258,44 @@ func (db *DB) CountRecords(ctx context.Context) (int, error) {
 
 // DeviceSeqs returns the sequence numbers received from a device, sorted.
 func (db *DB) DeviceSeqs(ctx context.Context, deviceID string) ([]uint64, error) {
-	var out []uint64
+	seqs, _, err := db.DeviceSeqIndex(ctx, deviceID)
+	return seqs, err
+}
+
+// DeviceSeqIndex returns the sequence numbers received from a device,
+// sorted, one per record, and for each number that more than one record
+// carries, those records' ids. Only the shared numbers are kept by id, so
+// that the memory it takes stays that of the numbers.
+func (db *DB) DeviceSeqIndex(ctx context.Context, deviceID string) ([]uint64, map[uint64][]string, error) {
+	var seqs []uint64
+	shared := map[uint64][]string{}
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		prefix := "recdevseq/" + deviceID + "/"
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
 		defer it.Close()
+		prevID := ""
 		for it.Rewind(); it.Valid(); it.Next() {
-			var seq uint64
+			// The key is the prefix, the number in 20 digits, "/", the id:
+			// keys of one number are next to each other.
 			k := string(it.Item().Key())[len(prefix):]
-			if _, err := fmt.Sscanf(k[:20], "%d", &seq); err == nil {
-				out = append(out, seq)
+			if len(k) < 22 {
+				continue
 			}
+			seq, err := strconv.ParseUint(k[:20], 10, 64)
+			if err != nil {
+				continue
+			}
+			id := k[21:]
+			if n := len(seqs); n > 0 && seqs[n-1] == seq {
+				if len(shared[seq]) == 0 {
+					shared[seq] = append(shared[seq], prevID)
+				}
+				shared[seq] = append(shared[seq], id)
+			}
+			seqs = append(seqs, seq)
+			prevID = id
 		}
 		return nil
 	})
-	return out, err
+	return seqs, shared, err
 }
