@@ -299,7 +299,7 @@ var da = map[string]string{
 	"finding.emergency_access":               "Nødadgang",
 	"finding.late_sync":                      "Sent sendt",
 	"finding.sequence_gap":                   "Hul i nummerrækken",
-	"finding.quarantined":                    "Fra spærret telefon",
+	"finding.quarantined":                    "Tilbageholdt til gennemgang",
 	"finding.explain.double_administration":  "Samme medicin er signeret som givet mere end én gang for samme dosis eller inden for samme tidsrum. Tjek med borgeren og den, der signerede.",
 	"finding.explain.missing_administration": "En planlagt dosis i nedbruddet har ingen registrering: hverken givet, afvist eller tilbageholdt.",
 	"finding.explain.undocumented_visit":     "Et planlagt besøg har hverken status eller notat.",
@@ -307,7 +307,7 @@ var da = map[string]string{
 	"finding.explain.emergency_access":       "En borger uden for egen liste blev åbnet med nødadgang. Gennemgå begrundelsen.",
 	"finding.explain.late_sync":              "Registreringen kom ind senere end vagtens gyldighed efter, at den blev skrevet.",
 	"finding.explain.sequence_gap":           "Telefonen sprang numre over: en registrering kan være gået tabt på telefonen. Kontakt brugeren.",
-	"finding.explain.quarantined":            "Sendt fra en spærret telefon. Kan indeholde rigtige signeringer; gennemgå før indførsel.",
+	"finding.explain.quarantined":            "Sendt fra en spærret telefon, eller skrevet af en bruger, hvis konto siden er deaktiveret. Kan indeholde rigtige signeringer; gennemgå før indførsel.",
 	"audit.action.login":                     "Log ind",
 	"audit.action.login.failed":              "Mislykket log ind",
 	"audit.action.device.register":           "Telefon registreret",
@@ -429,4 +429,8 @@ var da = map[string]string{
 	"storage.volatile":                       "Denne browser lader ikke Beredskap gemme noget på telefonen. Det, du registrerer, findes kun, indtil siden lukkes: send det, før du lukker, eller brug et almindeligt (ikke privat) vindue.",
 	"finding.missing_cosignature":            "Mangler dobbeltkontrol",
 	"finding.explain.missing_cosignature":    "Et lægemiddel, der kræver dobbeltkontrol, er signeret givet uden navn og underskrift fra den anden, der kontrollerede. Afklar med den, der gav det, og registrér en utilsigtet hændelse, hvis kontrollen ikke blev udført.",
+
+	// ingest (issue 14): two records with one device number.
+	"finding.duplicate_seq":         "Samme nummer to gange",
+	"finding.explain.duplicate_seq": "To forskellige registreringer fra én telefon har samme nummer. Telefonens nøgle kan være kopieret til en anden enhed: spørg brugeren, tjek begge registreringer, og spær telefonen, hvis den er kopieret.",
 }

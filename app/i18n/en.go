@@ -299,7 +299,7 @@ var en = map[string]string{
 	"finding.emergency_access":               "Emergency access",
 	"finding.late_sync":                      "Late sync",
 	"finding.sequence_gap":                   "Sequence gap",
-	"finding.quarantined":                    "From a revoked phone",
+	"finding.quarantined":                    "Held for review",
 	"finding.explain.double_administration":  "The same medication was signed as given more than once for one dose or within one dose window. Check with the patient and whoever signed.",
 	"finding.explain.missing_administration": "A dose planned during the outage has no record: not given, refused or withheld.",
 	"finding.explain.undocumented_visit":     "A planned visit has neither a status nor a note.",
@@ -307,7 +307,7 @@ var en = map[string]string{
 	"finding.explain.emergency_access":       "A patient outside the author's own list was opened with emergency access. Review the reason.",
 	"finding.explain.late_sync":              "The record arrived later than the shift's validity after it was written.",
 	"finding.explain.sequence_gap":           "The phone skipped numbers: a record may have been lost on it. Contact the user.",
-	"finding.explain.quarantined":            "Sent from a revoked phone. It may hold real signatures; review before entering.",
+	"finding.explain.quarantined":            "Sent from a revoked phone, or written by a user whose account has since been disabled. It may hold real signatures; review before entering.",
 	"audit.action.login":                     "Login",
 	"audit.action.login.failed":              "Failed login",
 	"audit.action.device.register":           "Device registered",
@@ -429,4 +429,8 @@ var en = map[string]string{
 	"storage.volatile":                       "This browser does not let Beredskap store anything on the phone. What you record exists only until the page closes: send it before closing, or use a normal (not private) window.",
 	"finding.missing_cosignature":            "Double check missing",
 	"finding.explain.missing_cosignature":    "A medication that needs a double check was signed as given without the name and signature of the second person who checked. Ask the person who gave it, and record a deviation if the check was not done.",
+
+	// ingest (issue 14): two records with one device number.
+	"finding.duplicate_seq":         "Same number twice",
+	"finding.explain.duplicate_seq": "Two different records from one phone carry the same number. The phone's key may have been copied to another device: ask the user, check both records, and revoke the phone if it was copied.",
 }

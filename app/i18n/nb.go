@@ -299,7 +299,7 @@ var nb = map[string]string{
 	"finding.emergency_access":               "Nødtilgang",
 	"finding.late_sync":                      "Sent sendt",
 	"finding.sequence_gap":                   "Hull i nummerrekken",
-	"finding.quarantined":                    "Fra sperret telefon",
+	"finding.quarantined":                    "Holdt tilbake for gjennomgang",
 	"finding.explain.double_administration":  "Samme legemiddel er signert som gitt mer enn én gang for samme dose eller innen samme tidsvindu. Sjekk med pasienten og den som signerte.",
 	"finding.explain.missing_administration": "En planlagt dose i nedetiden har ingen registrering: verken gitt, nektet eller holdt tilbake.",
 	"finding.explain.undocumented_visit":     "Et planlagt besøk har verken status eller notat.",
@@ -307,7 +307,7 @@ var nb = map[string]string{
 	"finding.explain.emergency_access":       "En pasient utenfor egen liste ble åpnet med nødtilgang. Gjennomgå grunnen.",
 	"finding.explain.late_sync":              "Registreringen kom inn senere enn vaktens gyldighet etter at den ble skrevet.",
 	"finding.explain.sequence_gap":           "Telefonen hoppet over nummer: en registrering kan ha gått tapt på telefonen. Kontakt brukeren.",
-	"finding.explain.quarantined":            "Sendt fra en sperret telefon. Kan inneholde ekte signeringer; gjennomgå før innføring.",
+	"finding.explain.quarantined":            "Sendt fra en sperret telefon, eller skrevet av en bruker som siden er deaktivert. Kan inneholde ekte signeringer; gjennomgå før innføring.",
 	"audit.action.login":                     "Innlogging",
 	"audit.action.login.failed":              "Mislykket innlogging",
 	"audit.action.device.register":           "Telefon registrert",
@@ -429,4 +429,8 @@ var nb = map[string]string{
 	"storage.volatile":                       "Denne nettleseren lar ikke Beredskap lagre noe på telefonen. Det du registrerer, finnes bare til siden lukkes: send det før du lukker, eller bruk et vanlig (ikke privat) vindu.",
 	"finding.missing_cosignature":            "Mangler dobbeltkontroll",
 	"finding.explain.missing_cosignature":    "Et legemiddel som krever dobbeltkontroll, er signert gitt uten navn og signatur fra den andre som kontrollerte. Avklar med den som ga det, og registrer avvik om kontrollen ikke ble gjort.",
+
+	// ingest (issue 14): two records with one device number.
+	"finding.duplicate_seq":         "Samme nummer to ganger",
+	"finding.explain.duplicate_seq": "To ulike registreringer fra én telefon har samme nummer. Telefonens nøkkel kan være kopiert til en annen enhet: spør brukeren, sjekk begge registreringene, og sperr telefonen hvis den er kopiert.",
 }

@@ -299,7 +299,7 @@ var sv = map[string]string{
 	"finding.emergency_access":               "Nödåtkomst",
 	"finding.late_sync":                      "Sent skickad",
 	"finding.sequence_gap":                   "Lucka i nummerserien",
-	"finding.quarantined":                    "Från spärrad telefon",
+	"finding.quarantined":                    "Hålls för granskning",
 	"finding.explain.double_administration":  "Samma läkemedel har signerats som givet mer än en gång för samma dos eller inom samma tidsfönster. Kontrollera med patienten och den som signerade.",
 	"finding.explain.missing_administration": "En planerad dos under avbrottet saknar registrering: varken given, vägrad eller uppehåll.",
 	"finding.explain.undocumented_visit":     "Ett planerat besök har varken status eller anteckning.",
@@ -307,7 +307,7 @@ var sv = map[string]string{
 	"finding.explain.emergency_access":       "En patient utanför den egna listan öppnades med nödåtkomst. Granska anledningen.",
 	"finding.explain.late_sync":              "Registreringen kom in senare än passets giltighet efter att den skrevs.",
 	"finding.explain.sequence_gap":           "Telefonen hoppade över nummer: en registrering kan ha gått förlorad i telefonen. Kontakta användaren.",
-	"finding.explain.quarantined":            "Skickad från en spärrad telefon. Kan innehålla riktiga signeringar; granska före införing.",
+	"finding.explain.quarantined":            "Skickad från en spärrad telefon, eller skriven av en användare vars konto sedan har inaktiverats. Kan innehålla riktiga signeringar; granska före införing.",
 	"audit.action.login":                     "Inloggning",
 	"audit.action.login.failed":              "Misslyckad inloggning",
 	"audit.action.device.register":           "Telefon registrerad",
@@ -429,4 +429,8 @@ var sv = map[string]string{
 	"storage.volatile":                       "Den här webbläsaren låter inte Beredskap spara något på telefonen. Det du registrerar finns bara tills sidan stängs: skicka det innan du stänger, eller använd ett vanligt (inte privat) fönster.",
 	"finding.missing_cosignature":            "Dubbelkontroll saknas",
 	"finding.explain.missing_cosignature":    "Ett läkemedel som kräver dubbelkontroll är signerat som givet utan namn och signatur från den andra som kontrollerade. Stäm av med den som gav det och rapportera en avvikelse om kontrollen inte gjordes.",
+
+	// ingest (issue 14): two records with one device number.
+	"finding.duplicate_seq":         "Samma nummer två gånger",
+	"finding.explain.duplicate_seq": "Två olika registreringar från en telefon har samma nummer. Telefonens nyckel kan ha kopierats till en annan enhet: fråga användaren, kontrollera båda registreringarna och spärra telefonen om den har kopierats.",
 }

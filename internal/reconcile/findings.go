@@ -36,6 +36,9 @@ type Input struct {
 	Bundles    map[string]store.IssuedBundle
 	// DeviceSeqs holds every sequence number received from each device.
 	DeviceSeqs map[string][]uint64
+	// SharedSeqs holds, per device, the sequence numbers that more than
+	// one record carries, with those records' ids (stored in any window).
+	SharedSeqs map[string]map[uint64][]string
 	// UnitOf maps patients to their units.
 	UnitOf map[string]string
 }
@@ -50,8 +53,12 @@ func Compute(in Input) []wire.Finding {
 		switch {
 		case r.State == store.StateVoid:
 		case r.Quarantined:
+			from := "from revoked device " + r.DeviceID
+			if r.HeldFor == store.HeldAuthorDisabled {
+				from = "by disabled user " + r.AuthorID
+			}
 			out = append(out, finding(wire.FindingQuarantined, []store.StoredRecord{r},
-				fmt.Sprintf("%s record from revoked device %s is held for review", r.Type, r.DeviceID)))
+				fmt.Sprintf("%s record %s is held for review", r.Type, from)))
 		default:
 			live = append(live, r)
 		}
@@ -64,6 +71,7 @@ func Compute(in Input) []wire.Finding {
 	out = append(out, emergencyAccess(live)...)
 	out = append(out, lateSyncs(live, in.OfflineFor)...)
 	out = append(out, sequenceGaps(in.Records, in.DeviceSeqs)...)
+	out = append(out, duplicateSeqs(in.Records, in.SharedSeqs)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].At.Equal(out[j].At) {
 			return out[i].At.Before(out[j].At)
@@ -437,6 +445,60 @@ func sequenceGaps(recs []store.StoredRecord, seqs map[string][]uint64) []wire.Fi
 			RecordIDs: []string{}, UnitID: d.unit, DeviceID: id, MissingSeqs: missing, At: d.first,
 			Message: msg,
 		})
+	}
+	return out
+}
+
+// duplicateSeqs finds sequence numbers that two or more different records
+// from one device carry. A phone numbers its records one by one and never
+// reuses a number (a record sent again is the same record, a duplicate,
+// not stored twice), so this means two phones signing with one device
+// key: a copied key, or a phone restored from a copy of another's
+// storage. Every record of the scope that shares a number is named, void
+// and quarantined ones too, since the copy may be the one that was voided.
+// The id is made from the device, the number and every record id that
+// carries it, in any unit, so that a third record reopens the finding and
+// a coordinator of another unit resolves the same one.
+func duplicateSeqs(recs []store.StoredRecord, shared map[string]map[uint64][]string) []wire.Finding {
+	inScope := map[string]store.StoredRecord{}
+	var devices []string
+	for _, r := range recs {
+		seqs, ok := shared[r.DeviceID]
+		if !ok || len(seqs[r.Seq]) < 2 {
+			continue
+		}
+		if !slices.Contains(devices, r.DeviceID) {
+			devices = append(devices, r.DeviceID)
+		}
+		inScope[r.ID] = r
+	}
+	sort.Strings(devices)
+	var out []wire.Finding
+	for _, dev := range devices {
+		numbers := make([]uint64, 0, len(shared[dev]))
+		for seq := range shared[dev] {
+			numbers = append(numbers, seq)
+		}
+		slices.Sort(numbers)
+		for _, seq := range numbers {
+			ids := slices.Clone(shared[dev][seq])
+			slices.Sort(ids)
+			var group []store.StoredRecord
+			for _, id := range ids {
+				if r, ok := inScope[id]; ok {
+					group = append(group, r)
+				}
+			}
+			if len(group) == 0 {
+				continue
+			}
+			f := finding(wire.FindingDuplicateSeq, group,
+				fmt.Sprintf("device %s of %s sent %d different records numbered %d: its key may be in use on another phone",
+					dev, group[0].AuthorID, len(ids), seq))
+			f.ID = findingID(wire.FindingDuplicateSeq, append([]string{dev, strconv.FormatUint(seq, 10)}, ids...)...)
+			f.DeviceID = dev
+			out = append(out, f)
+		}
 	}
 	return out
 }

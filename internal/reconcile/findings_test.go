@@ -3,6 +3,7 @@ package reconcile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -316,5 +317,84 @@ func TestSequenceGapIDIsUnchanged(t *testing.T) {
 	bigger := sequenceGaps(recs, map[string][]uint64{"dev1": {1, 1<<40 + 1}})
 	if len(big) != 1 || len(bigger) != 1 || big[0].ID == bigger[0].ID || big[0].ID == fs[0].ID {
 		t.Fatal("a different gap must make a different finding")
+	}
+}
+
+func TestDuplicateSeqs(t *testing.T) {
+	rec := func(id, device string, seq uint64, h int, f func(*store.StoredRecord)) store.StoredRecord {
+		r := store.StoredRecord{ID: id, Type: care.RecordNote, DeviceID: device, AuthorID: "anna", PatientID: "p1", UnitID: "n",
+			Seq: seq, CreatedAt: at(h, 0), State: store.StateNew}
+		if f != nil {
+			f(&r)
+		}
+		return r
+	}
+	void := func(r *store.StoredRecord) { r.State = store.StateVoid }
+	cases := []struct {
+		name   string
+		recs   []store.StoredRecord
+		shared map[string]map[uint64][]string
+		want   []string // "device/seq:ids" per finding
+	}{
+		{"every number once", []store.StoredRecord{rec("r1", "dev1", 1, 9, nil), rec("r2", "dev1", 2, 10, nil)}, nil, nil},
+		{"two records with one number", []store.StoredRecord{rec("r1", "dev1", 3, 9, nil), rec("r2", "dev1", 3, 10, nil)},
+			map[string]map[uint64][]string{"dev1": {3: {"r2", "r1"}}}, []string{"dev1/3:r1,r2"}},
+		{"three records, one of them voided", []store.StoredRecord{rec("r1", "dev1", 3, 9, nil), rec("r2", "dev1", 3, 10, void), rec("r3", "dev1", 3, 11, nil)},
+			map[string]map[uint64][]string{"dev1": {3: {"r1", "r2", "r3"}}}, []string{"dev1/3:r1,r2,r3"}},
+		{"two numbers shared on one device", []store.StoredRecord{rec("r1", "dev1", 3, 9, nil), rec("r2", "dev1", 3, 10, nil),
+			rec("r3", "dev1", 7, 11, nil), rec("r4", "dev1", 7, 12, nil)},
+			map[string]map[uint64][]string{"dev1": {7: {"r3", "r4"}, 3: {"r1", "r2"}}}, []string{"dev1/3:r1,r2", "dev1/7:r3,r4"}},
+		{"the same number on two devices is no finding", []store.StoredRecord{rec("r1", "dev1", 3, 9, nil), rec("r2", "dev2", 3, 10, nil)},
+			nil, nil},
+		{"the other record outside the scope", []store.StoredRecord{rec("r1", "dev1", 3, 9, nil)},
+			map[string]map[uint64][]string{"dev1": {3: {"r1", "r9"}}}, []string{"dev1/3:r1"}},
+		{"no record of the scope shares it", []store.StoredRecord{rec("r1", "dev1", 4, 9, nil)},
+			map[string]map[uint64][]string{"dev1": {3: {"r8", "r9"}}}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := duplicateSeqs(c.recs, c.shared)
+			var got []string
+			for _, f := range fs {
+				var seq uint64
+				var first time.Time
+				for _, r := range c.recs {
+					if slices.Contains(f.RecordIDs, r.ID) {
+						seq = r.Seq
+						if first.IsZero() || r.CreatedAt.Before(first) {
+							first = r.CreatedAt
+						}
+					}
+				}
+				if f.Kind != wire.FindingDuplicateSeq || f.UnitID != "n" || f.PatientID != "p1" || !f.At.Equal(first) {
+					t.Fatalf("finding %+v", f)
+				}
+				if !strings.Contains(f.Message, fmt.Sprintf("numbered %d", seq)) {
+					t.Fatalf("message %q", f.Message)
+				}
+				got = append(got, fmt.Sprintf("%s/%d:%s", f.DeviceID, seq, strings.Join(f.RecordIDs, ",")))
+			}
+			if strings.Join(got, " | ") != strings.Join(c.want, " | ") {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+	// A coordinator who sees one of the records and one who sees both
+	// resolve the same finding; a third record makes a new one.
+	both := duplicateSeqs([]store.StoredRecord{rec("r1", "dev1", 3, 9, nil), rec("r2", "dev1", 3, 10, nil)},
+		map[string]map[uint64][]string{"dev1": {3: {"r1", "r2"}}})
+	one := duplicateSeqs([]store.StoredRecord{rec("r1", "dev1", 3, 9, nil)}, map[string]map[uint64][]string{"dev1": {3: {"r1", "r2"}}})
+	three := duplicateSeqs([]store.StoredRecord{rec("r1", "dev1", 3, 9, nil)}, map[string]map[uint64][]string{"dev1": {3: {"r1", "r2", "r3"}}})
+	if len(both) != 1 || len(one) != 1 || len(three) != 1 || both[0].ID != one[0].ID || three[0].ID == both[0].ID {
+		t.Fatalf("ids: both %v, one %v, three %v", both, one, three)
+	}
+	// Compute reports it beside everything else.
+	s := newScenario()
+	s.rec(care.RecordNote, "p1", 9, 0, nil)
+	s.rec(care.RecordNote, "p1", 9, 10, func(r *store.StoredRecord) { r.Seq = 1 })
+	s.in.DeviceSeqs["dev1"] = []uint64{1, 1}
+	s.in.SharedSeqs = map[string]map[uint64][]string{"dev1": {1: {"r01", "r02"}}}
+	if got := describe(Compute(s.in)); strings.Join(got, " ") != "duplicate_seq:r01,r02" {
+		t.Fatalf("findings %v", got)
 	}
 }

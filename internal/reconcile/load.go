@@ -41,7 +41,8 @@ func AllRecords(ctx context.Context, db *store.DB, units []string, since time.Ti
 // Load gathers the Input for a scope from the store.
 func Load(ctx context.Context, db *store.DB, sc Scope) (Input, error) {
 	in := Input{Since: sc.Since, Until: sc.Until, Now: sc.Now, OfflineFor: sc.OfflineFor,
-		Bundles: map[string]store.IssuedBundle{}, DeviceSeqs: map[string][]uint64{}, UnitOf: map[string]string{}}
+		Bundles: map[string]store.IssuedBundle{}, DeviceSeqs: map[string][]uint64{},
+		SharedSeqs: map[string]map[uint64][]string{}, UnitOf: map[string]string{}}
 	units := sc.Units
 	if units == nil {
 		all, err := db.Units(ctx)
@@ -79,11 +80,14 @@ func Load(ctx context.Context, db *store.DB, sc Scope) (Input, error) {
 	}
 	for _, r := range recs {
 		if _, ok := in.DeviceSeqs[r.DeviceID]; !ok {
-			seqs, err := db.DeviceSeqs(ctx, r.DeviceID)
+			seqs, shared, err := db.DeviceSeqIndex(ctx, r.DeviceID)
 			if err != nil {
 				return in, fmt.Errorf("findings: %w", err)
 			}
 			in.DeviceSeqs[r.DeviceID] = seqs
+			if len(shared) > 0 {
+				in.SharedSeqs[r.DeviceID] = shared
+			}
 		}
 		if _, ok := in.Bundles[r.BundleID]; !ok && r.BundleID != "" {
 			b, err := db.IssuedBundle(ctx, r.BundleID)

@@ -221,6 +221,7 @@ const (
 	FindingEmergencyAccess       = "emergency_access"
 	FindingLateSync              = "late_sync"
 	FindingSequenceGap           = "sequence_gap"
+	FindingDuplicateSeq          = "duplicate_seq"
 	FindingQuarantined           = "quarantined"
 	FindingMissingCosignature    = "missing_cosignature"
 )
@@ -229,7 +230,7 @@ const (
 func FindingKinds() []string {
 	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
 		FindingMissingCosignature, FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap,
-		FindingQuarantined}
+		FindingDuplicateSeq, FindingQuarantined}
 }
 
 // Finding is something the coordinators must look at after an outage.
