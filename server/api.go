@@ -66,9 +66,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // decode reads a JSON body of at most limit bytes into v. Unknown fields,
 // trailing data and oversize bodies are errors that name the problem.
+// The media type is checked for every route by requireBodyType; checking
+// it again here keeps a handler mounted some other way from reading a
+// body of another type as JSON.
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return wire.Errorf(wire.CodeInvalidInput, "the body must be JSON (Content-Type: application/json)")
+	if err := checkBodyType(r, jsonOnly); err != nil {
+		return err
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(body)

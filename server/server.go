@@ -184,7 +184,7 @@ func (s *Server) Handler() http.Handler {
 	if s.pwa != nil {
 		mux.Handle("/", s.pwa)
 	}
-	return logRequests(s.log, securityHeaders(s.cfg.TLS, mux))
+	return logRequests(s.log, securityHeaders(s.cfg.TLS, s.requireBodyType(mux)))
 }
 
 // allow refuses callers whose role is not in roles, and sessions of a
