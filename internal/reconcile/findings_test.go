@@ -56,10 +56,6 @@ func given(schedule, medication string, h, m int) func(*store.StoredRecord) {
 	}
 }
 
-func status(st string) func(*store.StoredRecord) {
-	return func(r *store.StoredRecord) { r.Status = st }
-}
-
 func (s *scenario) dose(id, patient, visit, medication string, h, m int) {
 	s.in.Doses = append(s.in.Doses, care.ScheduledDose{ID: id, PatientID: patient, VisitID: visit, Medication: medication, Dose: "1", Due: at(h, m)})
 }
