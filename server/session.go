@@ -164,6 +164,19 @@ func (s *Server) authed(next http.HandlerFunc) http.Handler {
 		c := caller{Account: acct, Session: sess}
 		if sess.DeviceID != "" {
 			if d, err := s.db.Device(r.Context(), sess.DeviceID); err == nil && d.Revoked != nil {
+				// A revoked phone keeps its session only to deliver its
+				// outbox and learn that it must wipe; the phone ends it
+				// itself once it has wiped (it logs out). Should it never
+				// come back, the session ends when every bundle it can
+				// hold has expired, the offline validity after the
+				// revocation: there is nothing left to wipe then.
+				if !s.cfg.Now().Before(d.Revoked.Add(s.cfg.OfflineFor)) {
+					if err := s.db.DeleteSession(r.Context(), sess); err != nil {
+						s.log.Warn("ending a revoked device's session", "device", d.ID, "err", err)
+					}
+					s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "the session has ended; log in again"))
+					return
+				}
 				c.DeviceRevoked = true
 			}
 		}
