@@ -165,6 +165,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users", adminRoles, s.addUser},
 		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},
 		{"POST", "/api/v1/users/{id}/reset", adminRoles, s.resetUser},
+		{"POST", "/api/v1/users/{id}/rename", adminRoles, s.renameUser},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},
 	}

@@ -13,6 +13,7 @@ const (
 	AuditUserAdd      = "user.add"
 	AuditUserDisable  = "user.disable"
 	AuditUserReset    = "user.reset"
+	AuditUserRename   = "user.rename"
 	AuditDeviceRevoke = "device.revoke"
 	AuditBackup       = "backup"
 	AuditPurge        = "retention.purge"

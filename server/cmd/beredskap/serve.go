@@ -68,6 +68,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkUsernames(ctx, db, log); err != nil {
+		return err
+	}
 
 	hasher := auth.DefaultHasher()
 	initialized, err := db.Initialized(ctx)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -95,6 +96,23 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	default:
 		return fmt.Errorf("unknown user command %q (add, disable, reset)", sub)
 	}
+}
+
+// checkUsernames brings the username index of an older store up to date
+// and warns, at every start, about accounts whose usernames became one
+// name when usernames began to be normalised, until an admin renames them.
+func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	if err := db.NormalizeUsernameIndex(ctx); err != nil {
+		return err
+	}
+	warnings, err := server.UsernameCollisionWarnings(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		log.Warn("username collision: " + w)
+	}
+	return nil
 }
 
 // resolveUnits turns "Nord,Sør" (names or ids) into unit ids.
