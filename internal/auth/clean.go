@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -18,11 +19,12 @@ type CleanPairs struct {
 	failed  map[string]time.Time
 	claimed map[string]bool
 	lastGC  time.Time
+	maxKeys int
 }
 
 // NewCleanPairs makes a pair dirty for window after each failure.
 func NewCleanPairs(window time.Duration) *CleanPairs {
-	return &CleanPairs{window: window, failed: map[string]time.Time{}, claimed: map[string]bool{}}
+	return &CleanPairs{window: window, failed: map[string]time.Time{}, claimed: map[string]bool{}, maxKeys: 200_000}
 }
 
 // Claim reports whether key is clean and, if it is, holds it until Fail
@@ -54,19 +56,38 @@ func (c *CleanPairs) Fail(key string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.claimed, key)
+	c.gc(now)
 	if at, ok := c.failed[key]; !ok || now.After(at) {
 		c.failed[key] = now
 	}
 }
 
-// gc forgets failures older than the window. c.mu must be held.
+// gc forgets failures older than the window, and when guessing at many
+// names from many addresses has filled the map even so, the older half
+// of what is left: those pairs count as clean again, which costs a
+// guesser's slowdown a little, where an unbounded map would cost the
+// server its memory. c.mu must be held.
 func (c *CleanPairs) gc(now time.Time) {
-	if now.Sub(c.lastGC) < time.Minute && len(c.failed) < 100_000 {
+	if now.Sub(c.lastGC) < time.Minute && len(c.failed) < c.maxKeys {
 		return
 	}
 	c.lastGC = now
 	for k, at := range c.failed {
 		if now.Sub(at) >= c.window {
+			delete(c.failed, k)
+		}
+	}
+	if len(c.failed) < c.maxKeys {
+		return
+	}
+	times := make([]time.Time, 0, len(c.failed))
+	for _, at := range c.failed {
+		times = append(times, at)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	cut := times[len(times)/2]
+	for k, at := range c.failed {
+		if at.Before(cut) {
 			delete(c.failed, k)
 		}
 	}

@@ -118,3 +118,20 @@ func TestLoginLimitsLetTheUserIn(t *testing.T) {
 		t.Fatal("another account refused at a guesser's address")
 	}
 }
+
+// TestCleanPairsStayBounded: failures at ever new names and addresses
+// never grow the memory of failed pairs past its bound; the newest stay.
+func TestCleanPairsStayBounded(t *testing.T) {
+	c := NewCleanPairs(24 * time.Hour)
+	c.maxKeys = 100
+	now := time.Unix(1_000_000, 0)
+	for i := range 1000 {
+		c.Fail(fmt.Sprintf("name%d\x00addr", i), now.Add(time.Duration(i)*time.Second))
+		if len(c.failed) > c.maxKeys {
+			t.Fatalf("after %d failures the memory holds %d", i+1, len(c.failed))
+		}
+	}
+	if c.Claim("name999\x00addr", now.Add(1000*time.Second)) {
+		t.Fatal("the newest failure was forgotten")
+	}
+}
