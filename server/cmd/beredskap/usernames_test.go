@@ -86,4 +86,15 @@ func TestServeWarnsAboutCollidingUsernames(t *testing.T) {
 	if !strings.Contains(logged, "username collision") || !strings.Contains(logged, "ｋａｒｉ") || !strings.Contains(logged, "can log in") {
 		t.Fatalf("serve did not warn about the colliding usernames:\n%s", logged)
 	}
+	// `beredskap user rename` settles it on a stopped server.
+	var out, errOut bytes.Buffer
+	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "KARI"}, strings.NewReader(""), &out, &errOut); !errors.Is(err, server.ErrUsernameTaken) {
+		t.Fatalf("rename to the taken name: %v", err)
+	}
+	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "Kari.B"}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if logged := serveOnce(t, "--data", data); strings.Contains(logged, "username collision") {
+		t.Fatalf("still warned after the rename:\n%s", logged)
+	}
 }
