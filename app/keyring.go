@@ -389,6 +389,18 @@ func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
 	return nil
 }
 
+// wipeRevoked wipes the shift of a revoked phone, then logs its session
+// out: that tells the server the wipe instruction arrived, and it ends the
+// session the revoked phone kept to deliver its outbox. Until then the
+// session stays, so a phone whose answer was lost can ask again; if the
+// logout is lost too, the server ends the session by itself once every
+// bundle the phone could hold has expired.
+func (s *Shift) wipeRevoked(ctx context.Context, token string) error {
+	err := s.Wipe(ctx, WipeRevoked)
+	s.observe(s.api.Logout(ctx, token))
+	return err
+}
+
 // Logout ends the session on the server when it can be reached and wipes
 // the shift from the phone either way. Records still in the outbox stay
 // and are sent after the next login.
@@ -421,7 +433,7 @@ func (s *Shift) Refresh(ctx context.Context) error {
 	br, err := s.api.Bundle(ctx, sess.Token)
 	s.observe(err)
 	if ErrorCode(err) == wire.CodeDeviceRevoked {
-		return s.Wipe(ctx, WipeRevoked)
+		return s.wipeRevoked(ctx, sess.Token)
 	}
 	if err != nil {
 		return err

@@ -20,10 +20,16 @@ type usersPage struct {
 	add    wire.NewUserRequest
 	resets map[string]string
 	flash  string
+	// collisions are accounts whose usernames became one name when
+	// usernames began to be normalised; renames holds the new names typed
+	// for them.
+	collisions []wire.UsernameCollision
+	renames    map[string]string
 }
 
 func (p *usersPage) OnMount(ctx app.Context) {
 	p.resets = map[string]string{}
+	p.renames = map[string]string{}
 	p.add.Role = care.RoleWorker
 	p.start(ctx, func(ctx app.Context) {
 		p.loadDirectory(ctx)
@@ -36,7 +42,68 @@ func (p *usersPage) refresh(ctx app.Context) {
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		ur, err = p.shift.API().Users(c, token)
 		return err
-	}, func(ctx app.Context) { p.users = ur.Users })
+	}, func(ctx app.Context) { p.users, p.collisions = ur.Users, ur.Collisions })
+}
+
+// actOnUsername is act for a request that sets a username: a name that
+// another user has (after normalisation) gets its own explanation rather
+// than the desk's general one about conflicts.
+func (p *usersPage) actOnUsername(ctx app.Context, f func(c context.Context, token string) error, flash string) {
+	taken := false
+	p.call(ctx, func(c context.Context, token string) error {
+		err := f(c, token)
+		if ErrorCode(err) == wire.CodeConflict {
+			taken = true
+			return nil
+		}
+		return err
+	}, func(ctx app.Context) {
+		if taken {
+			p.flash, p.problem = "", p.t("admin.username_taken")
+			return
+		}
+		p.flash = flash
+		p.refresh(ctx)
+	})
+}
+
+// collisionsCard asks an admin to rename accounts whose usernames are one
+// name once normalised: only one of them can log in with it.
+func (p *usersPage) collisionsCard() app.UI {
+	return app.Section().Class("card").Attr("role", "alert").Attr("data-testid", "username-collisions").Body(
+		app.H2().Text(p.t("admin.collisions_title")),
+		app.P().Text(p.t("admin.collisions_hint")),
+		app.Range(p.collisions).Slice(func(i int) app.UI {
+			c := p.collisions[i]
+			return app.Ul().Class("devices").Body(app.Range(c.UserIDs).Slice(func(j int) app.UI {
+				id, name := c.UserIDs[j], ""
+				if j < len(c.Usernames) {
+					name = c.Usernames[j]
+				}
+				field := "rename-" + id
+				return app.Li().Attr("data-testid", "collision").Attr("data-username", name).Body(
+					app.Strong().Text(name),
+					app.If(id == c.LogsIn, func() app.UI {
+						return app.Span().Class("tag").Text(p.t("admin.collision_logs_in"))
+					}),
+					app.Div().Class("reset").Body(
+						app.Label().For(field).Class("small").Text(p.t("admin.new_username")),
+						app.Input().ID(field).Attr("data-testid", "rename-username").Attr("autocomplete", "off").
+							Value(p.renames[id]).
+							OnInput(func(ctx app.Context, e app.Event) { p.renames[id] = ctx.JSSrc().Get("value").String() }),
+						app.Button().Class("btn btn-small").Attr("data-testid", "rename").Text(p.t("admin.rename")).OnClick(func(ctx app.Context, e app.Event) {
+							to := strings.TrimSpace(p.renames[id])
+							if to == "" {
+								return
+							}
+							p.renames[id] = ""
+							p.actOnUsername(ctx, func(c context.Context, token string) error { return p.shift.API().RenameUser(c, token, id, to) }, p.t("admin.renamed_done", to))
+						}),
+					),
+				)
+			}))
+		}),
+	)
 }
 
 func (p *usersPage) act(ctx app.Context, f func(c context.Context, token string) error, flash string) {
@@ -62,6 +129,7 @@ func (p *usersPage) Render() app.UI {
 		app.If(p.flash != "", func() app.UI {
 			return app.P().Class("banner banner-ok").Attr("role", "status").Attr("data-testid", "admin-flash").Text(p.flash)
 		}),
+		app.If(len(p.collisions) > 0, p.collisionsCard),
 		app.Section().Class("card").Body(
 			app.H2().Text(p.t("admin.backup")),
 			app.P().Class("muted").Text(p.t("admin.backup_hint")),
@@ -170,7 +238,7 @@ func (p *usersPage) addUser(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	req := p.add
 	req.Username = strings.TrimSpace(req.Username)
-	p.act(ctx, func(c context.Context, token string) error { return p.shift.API().AddUser(c, token, req) }, p.t("admin.added", req.Username))
+	p.actOnUsername(ctx, func(c context.Context, token string) error { return p.shift.API().AddUser(c, token, req) }, p.t("admin.added", req.Username))
 	p.add = wire.NewUserRequest{Role: care.RoleWorker}
 }
 

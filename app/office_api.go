@@ -169,6 +169,11 @@ func (a *API) ResetPassword(ctx context.Context, token, id, password string) err
 	return a.do(ctx, http.MethodPost, "/api/v1/users/"+url.PathEscape(id)+"/reset", token, wire.PasswordRequest{Password: password}, nil)
 }
 
+// RenameUser gives a user a new username (admins).
+func (a *API) RenameUser(ctx context.Context, token, id, username string) error {
+	return a.do(ctx, http.MethodPost, "/api/v1/users/"+url.PathEscape(id)+"/rename", token, wire.RenameUserRequest{Username: username}, nil)
+}
+
 // RevokeDevice revokes a phone (admins).
 func (a *API) RevokeDevice(ctx context.Context, token, id string) error {
 	return a.do(ctx, http.MethodPost, "/api/v1/devices/"+url.PathEscape(id)+"/revoke", token, nil, nil)

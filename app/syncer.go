@@ -191,7 +191,7 @@ func (s *Shift) sendRequest(ctx context.Context, token, deviceID string, current
 		return err
 	}
 	if resp.Wipe && current {
-		return s.Wipe(ctx, WipeRevoked)
+		return s.wipeRevoked(ctx, token)
 	}
 	return nil
 }

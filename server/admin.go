@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -59,7 +60,58 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		out.Users = append(out.Users, wire.UserView{User: a.User, Devices: ds})
 	}
 	sort.Slice(out.Users, func(i, j int) bool { return out.Users[i].Username < out.Users[j].Username })
+	cs, err := s.db.UsernameCollisions(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out.Collisions = collisionViews(cs)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// collisionViews turns the store's username collisions into their wire
+// form, for the admin page and the start-up warning.
+func collisionViews(cs []store.UsernameCollision) []wire.UsernameCollision {
+	var out []wire.UsernameCollision
+	for _, c := range cs {
+		v := wire.UsernameCollision{Normalized: c.Normalized, LogsIn: c.Indexed}
+		for _, a := range c.Accounts {
+			v.UserIDs = append(v.UserIDs, a.ID)
+			v.Usernames = append(v.Usernames, a.Username)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// UsernameCollisionWarnings are the lines serve prints at start for
+// accounts whose usernames are one name after normalisation, so that an
+// admin renames them.
+func UsernameCollisionWarnings(ctx context.Context, db *store.DB) ([]string, error) {
+	cs, err := db.UsernameCollisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range collisionViews(cs) {
+		who := "none of them"
+		for i, id := range c.UserIDs {
+			if id == c.LogsIn {
+				who = fmt.Sprintf("only %q (id %s)", c.Usernames[i], id)
+			}
+		}
+		out = append(out, fmt.Sprintf("accounts %s share the username %q once normalised (Unicode NFKC and case folding); %s can log in with it: an admin renames the others on the admin page",
+			strings.Join(quoted(c.Usernames), ", "), c.Normalized, who))
+	}
+	return out, nil
+}
+
+func quoted(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }
 
 // ErrUserInput is a problem with a new user's details.
@@ -68,12 +120,13 @@ var ErrUserInput = errors.New("invalid user")
 // CreateUser checks and stores a new account; the command line and the
 // admin page both use it.
 func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
-	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
+	req.Username = auth.NormalizeUsername(req.Username)
 	req.Name = strings.TrimSpace(req.Name)
 	bad := func(msg string) (care.User, error) { return care.User{}, fmt.Errorf("%w: %s", ErrUserInput, msg) }
+	if err := checkUsername(req.Username); err != nil {
+		return care.User{}, err
+	}
 	switch {
-	case len(req.Username) < 2 || len(req.Username) > 64 || strings.ContainsAny(req.Username, " /\\:@"):
-		return bad("a username has 2–64 characters without spaces, slashes, colons or @")
 	case req.Name == "" || utf8.RuneCountInString(req.Name) > 100:
 		return bad("a name is required (at most 100 characters)")
 	case !req.Role.Valid():
@@ -103,7 +156,7 @@ func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire
 	u := care.User{ID: uuid.NewString(), Username: req.Username, Name: req.Name, Role: req.Role, Units: req.Units, Lang: req.Lang}
 	if err := db.PutAccount(ctx, store.Account{User: u, PasswordHash: hash}); err != nil {
 		if errors.Is(err, store.ErrUsernameTaken) {
-			return bad("the username is taken")
+			return care.User{}, usernameTaken(req.Username)
 		}
 		return care.User{}, err
 	}
@@ -111,6 +164,49 @@ func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire
 		return u, err
 	}
 	return u, nil
+}
+
+// ErrUsernameTaken is a new or changed username that another account
+// already has once both are normalised.
+var ErrUsernameTaken = errors.New("username taken")
+
+func usernameTaken(name string) error {
+	return fmt.Errorf("%w: another user already has the username %q (usernames are compared after Unicode normalisation and case folding, so \"Kari\", \"KARI\" and fullwidth \"ｋａｒｉ\" are one name)", ErrUsernameTaken, name)
+}
+
+// checkUsername checks a normalised username.
+func checkUsername(name string) error {
+	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || strings.ContainsAny(name, " /\\:@") || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return fmt.Errorf("%w: a username has 2–64 characters without spaces, slashes, colons or @", ErrUserInput)
+	}
+	return nil
+}
+
+// RenameUser gives an account a new username, normalised and unique
+// after normalisation: how an admin settles two accounts whose names
+// became one when usernames began to be normalised. Sessions go on; the
+// user logs in with the new name next time.
+func RenameUser(ctx context.Context, db *store.DB, id, username, by string, now time.Time) (care.User, error) {
+	username = auth.NormalizeUsername(username)
+	if err := checkUsername(username); err != nil {
+		return care.User{}, err
+	}
+	a, err := db.Account(ctx, id)
+	if err != nil {
+		return care.User{}, err
+	}
+	old := a.Username
+	a.Username = username
+	if err := db.PutAccount(ctx, a); err != nil {
+		if errors.Is(err, store.ErrUsernameTaken) {
+			return care.User{}, usernameTaken(username)
+		}
+		return care.User{}, err
+	}
+	if err := db.Append(ctx, store.Audit{Time: now, Actor: by, Action: store.AuditUserRename, Subject: id, Detail: fmt.Sprintf("from=%q to=%q", old, username)}); err != nil {
+		return a.User, err
+	}
+	return a.User, nil
 }
 
 // SetUserDisabled disables (or enables) an account; disabling ends its
@@ -155,6 +251,8 @@ func ResetPassword(ctx context.Context, db *store.DB, hasher *auth.Hasher, id, p
 
 func (s *Server) userError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case errors.Is(err, ErrUsernameTaken):
+		s.writeError(w, r, wire.Errorf(wire.CodeConflict, strings.TrimPrefix(err.Error(), ErrUsernameTaken.Error()+": ")))
 	case errors.Is(err, ErrUserInput):
 		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, strings.TrimPrefix(err.Error(), ErrUserInput.Error()+": ")))
 	case errors.Is(err, store.ErrNotFound):
@@ -175,6 +273,24 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := CreateUser(r.Context(), s.db, s.cfg.Hasher, req, c.ID, s.cfg.Now())
+	if err != nil {
+		s.userError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.UserView{User: u})
+}
+
+func (s *Server) renameUser(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	var req wire.RenameUserRequest
+	if err := decode(w, r, 4<<10, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := RenameUser(r.Context(), s.db, r.PathValue("id"), req.Username, c.ID, s.cfg.Now())
 	if err != nil {
 		s.userError(w, r, err)
 		return

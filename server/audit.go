@@ -147,7 +147,7 @@ func (a *auditScope) subjectUnits(e store.AuditEntry) ([]string, error) {
 			return nil, err
 		}
 		return []string{sr.UnitID}, nil
-	case store.AuditUserAdd, store.AuditUserDisable, store.AuditUserReset:
+	case store.AuditUserAdd, store.AuditUserDisable, store.AuditUserReset, store.AuditUserRename:
 		return a.userUnits(e.Subject)
 	case store.AuditDevice, store.AuditDeviceRevoke:
 		d, err := a.s.db.Device(ctx, e.Subject)

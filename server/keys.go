@@ -2,14 +2,17 @@ package server
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"golang.org/x/crypto/curve25519"
+	"golang.org/x/crypto/hkdf"
 
 	"beredskap/internal/seal"
 )
@@ -24,8 +27,11 @@ const KeysFile = "server-keys.json"
 type Keys struct {
 	Sign    ed25519.PrivateKey
 	SealPub []byte
-	sealKey []byte
-	opener  *seal.BoxOpener
+	// NeedsWrap says the key file was read in clear beside an encrypted
+	// store; see WrapKeysFile.
+	NeedsWrap bool
+	sealKey   []byte
+	opener    *seal.BoxOpener
 }
 
 // SignPub is the public half of the signing key.
@@ -42,14 +48,45 @@ func (k *Keys) OpenRecord(sealed []byte) ([]byte, error) {
 }
 
 type keyFile struct {
-	SignSeed []byte `json:"sign_seed"`
-	SealKey  []byte `json:"seal_key"`
+	SignSeed []byte `json:"sign_seed,omitempty"`
+	SealKey  []byte `json:"seal_key,omitempty"`
+	// Wrapped holds the two keys above, as JSON, sealed (XChaCha20-
+	// Poly1305) under a key derived from the store's encryption key: an
+	// encrypted store's key file holds neither key in clear.
+	Wrapped []byte `json:"wrapped,omitempty"`
 }
 
-// LoadKeys reads the key file in dir, creating it with fresh keys on first
-// start. The file is written to a temporary name, synced and renamed, so a
-// crash never leaves half a key behind.
-func LoadKeys(dir string) (*Keys, error) {
+// wrapLabel names what the wrapping key is for, in HKDF and as the
+// associated data, so that it is never the store's key itself nor any
+// other key derived from it.
+const wrapLabel = "beredskap server-keys wrap v1"
+
+// ErrKeysWrapped means the key file is wrapped and no (or the wrong)
+// encryption key was given.
+var ErrKeysWrapped = errors.New("server keys are wrapped")
+
+func wrappingKey(storeKey []byte) ([]byte, error) {
+	k := make([]byte, seal.KeySize)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, storeKey, nil, []byte(wrapLabel)), k); err != nil {
+		return nil, fmt.Errorf("derive the key-file key: %w", err)
+	}
+	return k, nil
+}
+
+// LoadKeys reads the key file of an unencrypted store in dir, creating it
+// with fresh keys on first start; see LoadKeysWithKey.
+func LoadKeys(dir string) (*Keys, error) { return LoadKeysWithKey(dir, nil) }
+
+// LoadKeysWithKey reads the key file in dir, creating it with fresh keys
+// on first start. storeKey is the store's encryption key (nil for an
+// unencrypted store): new keys are then written wrapped under a key
+// derived from it, and a wrapped file that it does not open is refused.
+// A key file in clear beside an encrypted store (from before keys were
+// wrapped) is read, and Keys.NeedsWrap says so: call WrapKeysFile once
+// the store has opened with storeKey, so that a mistyped key never wraps
+// the file. The file is written to a temporary name, synced and renamed,
+// so a crash never leaves half a key behind.
+func LoadKeysWithKey(dir string, storeKey []byte) (*Keys, error) {
 	path := filepath.Join(dir, KeysFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -59,39 +96,67 @@ func LoadKeys(dir string) (*Keys, error) {
 			// one unreadable, and the phones would not trust the bundles.
 			return nil, fmt.Errorf("load keys: %s holds a store but no %s: restore both with beredskap restore, or copy the key file back", dir, KeysFile)
 		}
-		return createKeys(dir, path)
+		return createKeys(dir, path, storeKey)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
-	k, err := parseKeys(b)
+	k, err := parseKeys(b, storeKey)
 	if err != nil {
 		return nil, fmt.Errorf("load keys %s: %w", path, err)
 	}
 	return k, nil
 }
 
-// ReadKeysFile returns the bytes of the key file in dir, checked but never
-// created: a backup must not invent keys the phones do not know. The error
-// wraps fs.ErrNotExist when there is no key file.
-func ReadKeysFile(dir string) ([]byte, error) {
+// WrapKeysFile rewrites a key file in clear in dir wrapped under storeKey
+// (see LoadKeysWithKey), durably and atomically.
+func WrapKeysFile(dir string, k *Keys, storeKey []byte) error {
+	b, err := k.FileFor(storeKey)
+	if err != nil {
+		return fmt.Errorf("wrap keys: %w", err)
+	}
+	if err := writeFileSync(filepath.Join(dir, KeysFile), b, 0o600); err != nil {
+		return fmt.Errorf("wrap keys: %w", err)
+	}
+	k.NeedsWrap = false
+	return nil
+}
+
+// ReadKeysFile returns the key file in dir for a backup, checked but
+// never created: a backup must not invent keys the phones do not know.
+// With storeKey (an encrypted store) the answer is wrapped, even when the
+// file on disk is not wrapped yet. The error wraps fs.ErrNotExist when
+// there is no key file.
+func ReadKeysFile(dir string, storeKey []byte) ([]byte, error) {
 	path := filepath.Join(dir, KeysFile)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read keys: %w", err)
 	}
-	if _, err := parseKeys(b); err != nil {
+	k, err := parseKeys(b, storeKey)
+	if err != nil {
 		return nil, fmt.Errorf("read keys %s: %w", path, err)
 	}
-	return b, nil
+	if !k.NeedsWrap {
+		return b, nil
+	}
+	return k.FileFor(storeKey)
 }
 
 // WriteKeysFile puts a key file (as read by ReadKeysFile) into dir, mode
-// 0600, durably and atomically. It refuses to replace a key file that is
-// already there: those keys may be the only ones that open phones' records.
-func WriteKeysFile(dir string, b []byte) error {
-	if _, err := parseKeys(b); err != nil {
+// 0600, durably and atomically, wrapped when storeKey is given (a key file
+// in clear from an older backup is wrapped on the way). It refuses to
+// replace a key file that is already there: those keys may be the only
+// ones that open phones' records.
+func WriteKeysFile(dir string, b, storeKey []byte) error {
+	k, err := parseKeys(b, storeKey)
+	if err != nil {
 		return fmt.Errorf("write keys: %w", err)
+	}
+	if k.NeedsWrap {
+		if b, err = k.FileFor(storeKey); err != nil {
+			return fmt.Errorf("write keys: %w", err)
+		}
 	}
 	path := filepath.Join(dir, KeysFile)
 	if _, err := os.Lstat(path); err == nil {
@@ -105,7 +170,7 @@ func WriteKeysFile(dir string, b []byte) error {
 	return nil
 }
 
-// File returns the key file's bytes, for a backup of a running server.
+// File returns the key file's bytes in clear.
 func (k *Keys) File() []byte {
 	if k == nil {
 		return nil
@@ -115,10 +180,52 @@ func (k *Keys) File() []byte {
 	return b
 }
 
-func parseKeys(b []byte) (*Keys, error) {
+// FileFor returns the key file's bytes as they are kept beside a store
+// with storeKey: wrapped under it, or in clear when storeKey is empty (an
+// unencrypted store). A backup of a running server carries this.
+func (k *Keys) FileFor(storeKey []byte) ([]byte, error) {
+	if k == nil {
+		return nil, nil
+	}
+	if len(storeKey) == 0 {
+		return k.File(), nil
+	}
+	wk, err := wrappingKey(storeKey)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := seal.Seal(wk, k.File(), []byte(wrapLabel))
+	if err != nil {
+		return nil, fmt.Errorf("wrap keys: %w", err)
+	}
+	return json.Marshal(keyFile{Wrapped: sealed})
+}
+
+// parseKeys reads a key file, unwrapping it with storeKey when it is
+// wrapped. A file in clear is read with or without storeKey; with one,
+// NeedsWrap is set.
+func parseKeys(b, storeKey []byte) (*Keys, error) {
 	var kf keyFile
 	if err := json.Unmarshal(b, &kf); err != nil {
 		return nil, err
+	}
+	wrapped := kf.Wrapped != nil
+	if wrapped {
+		if len(storeKey) == 0 {
+			return nil, fmt.Errorf("%w under the store's encryption key: give --encryption-key-file", ErrKeysWrapped)
+		}
+		wk, err := wrappingKey(storeKey)
+		if err != nil {
+			return nil, err
+		}
+		inner, err := seal.Open(wk, kf.Wrapped, []byte(wrapLabel))
+		if err != nil {
+			return nil, fmt.Errorf("%w and do not open with this encryption key: is --encryption-key-file the key of this store?", ErrKeysWrapped)
+		}
+		kf = keyFile{}
+		if err := json.Unmarshal(inner, &kf); err != nil || kf.Wrapped != nil {
+			return nil, errors.New("the wrapped keys are damaged")
+		}
 	}
 	if len(kf.SignSeed) != ed25519.SeedSize || len(kf.SealKey) != seal.BoxKeySize {
 		return nil, errors.New("wrong key sizes")
@@ -127,10 +234,15 @@ func parseKeys(b []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newKeys(ed25519.NewKeyFromSeed(kf.SignSeed), pub, kf.SealKey)
+	k, err := newKeys(ed25519.NewKeyFromSeed(kf.SignSeed), pub, kf.SealKey)
+	if err != nil {
+		return nil, err
+	}
+	k.NeedsWrap = !wrapped && len(storeKey) > 0
+	return k, nil
 }
 
-func createKeys(dir, path string) (*Keys, error) {
+func createKeys(dir, path string, storeKey []byte) (*Keys, error) {
 	_, signKey, err := seal.NewSigningKey()
 	if err != nil {
 		return nil, err
@@ -139,7 +251,11 @@ func createKeys(dir, path string) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(keyFile{SignSeed: signKey.Seed(), SealKey: sealKey})
+	k, err := newKeys(signKey, sealPub, sealKey)
+	if err != nil {
+		return nil, err
+	}
+	b, err := k.FileFor(storeKey)
 	if err != nil {
 		return nil, fmt.Errorf("create keys: %w", err)
 	}
@@ -149,7 +265,7 @@ func createKeys(dir, path string) (*Keys, error) {
 	if err := writeFileSync(path, b, 0o600); err != nil {
 		return nil, fmt.Errorf("create keys: %w", err)
 	}
-	return newKeys(signKey, sealPub, sealKey)
+	return k, nil
 }
 
 // writeFileSync writes b to path durably: temp file, fsync, rename, fsync

@@ -18,9 +18,16 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Now()
+	// The backup carries the key file as it is kept beside the store:
+	// wrapped when the store is encrypted.
+	keyFile, err := s.keys.FileFor(s.cfg.BackupKey)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="beredskap-%s.backup"`, now.UTC().Format("20060102-1504")))
-	n, err := backup.Write(r.Context(), s.db, w, s.cfg.BackupKey, s.keys.File(), nil)
+	n, err := backup.Write(r.Context(), s.db, w, s.cfg.BackupKey, keyFile, nil)
 	if err != nil {
 		// The answer has started; the download ends short and fails on the
 		// admin's side, and the log says why.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"beredskap/internal/backup"
@@ -25,7 +26,11 @@ func TestBackupDownloadCarriesServerKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := parseKeys(f.ServerKeys)
+	// Inside the backup too the keys stay wrapped.
+	if _, err := parseKeys(f.ServerKeys, nil); !errors.Is(err, ErrKeysWrapped) {
+		t.Fatalf("the backup's key file opens without the key: %v", err)
+	}
+	got, err := parseKeys(f.ServerKeys, key)
 	if err != nil {
 		t.Fatalf("the backup's key file: %v", err)
 	}

@@ -56,6 +56,7 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/users":                  admins,
 		"POST /api/v1/users/{id}/disable":     admins,
 		"POST /api/v1/users/{id}/reset":       admins,
+		"POST /api/v1/users/{id}/rename":      admins,
 		"POST /api/v1/devices/{id}/revoke":    admins,
 		"GET /api/v1/backup":                  admins,
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	// Retention is how long after reconciliation records are kept; zero
 	// means 30 days.
 	Retention time.Duration
+	// LoginPolicy limits password guessing; zero means
+	// auth.DefaultLoginPolicy.
+	LoginPolicy auth.LoginPolicy
 }
 
 func (c *Config) defaults() {
@@ -74,6 +77,9 @@ func (c *Config) defaults() {
 	if c.Retention <= 0 {
 		c.Retention = 30 * 24 * time.Hour
 	}
+	if c.LoginPolicy == (auth.LoginPolicy{}) {
+		c.LoginPolicy = auth.DefaultLoginPolicy()
+	}
 }
 
 // Server serves the API and the app.
@@ -84,8 +90,7 @@ type Server struct {
 	log  *slog.Logger
 	pwa  http.Handler
 
-	accountLimiter *auth.Limiter
-	addressLimiter *auth.Limiter
+	loginLimits *auth.LoginLimits
 
 	dummyOnce sync.Once
 	dummy     string
@@ -97,11 +102,7 @@ func New(cfg Config, db *store.DB, keys *Keys, pwa http.Handler) *Server {
 	cfg.defaults()
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa,
-		// Five wrong passwords per account, then one more every three
-		// minutes; an address gets more room because a whole care unit may
-		// share one office network.
-		accountLimiter: auth.NewLimiter(5, 3*time.Minute),
-		addressLimiter: auth.NewLimiter(30, 10*time.Second),
+		loginLimits: auth.NewLoginLimits(cfg.LoginPolicy),
 	}
 }
 
@@ -164,6 +165,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users", adminRoles, s.addUser},
 		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},
 		{"POST", "/api/v1/users/{id}/reset", adminRoles, s.resetUser},
+		{"POST", "/api/v1/users/{id}/rename", adminRoles, s.renameUser},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},
 	}

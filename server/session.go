@@ -46,29 +46,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Now()
-	acctKey := strings.ToLower(req.Username)
+	username := auth.NormalizeUsername(req.Username)
 	addrKey := clientAddress(r)
-	if !s.takeLoginAttempt(w, r, acctKey, addrKey, now) {
+	attempt, ok := s.takeLoginAttempt(w, r, username, addrKey, now)
+	if !ok {
 		return
 	}
 	// The attempt stays spent only when the password was wrong; every
 	// other ending gives it back, as if it had never been counted.
 	wrong := false
-	defer func() {
-		if !wrong {
-			s.accountLimiter.Refund(acctKey, now)
-			s.addressLimiter.Refund(addrKey, now)
-		}
-	}()
-	acct, err := s.db.AccountByUsername(r.Context(), req.Username)
+	defer func() { attempt.Done(wrong) }()
+	acct, err := s.db.AccountByUsername(r.Context(), username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.writeError(w, r, err)
 		return
 	}
 	fail := func() {
 		wrong = true
-		s.log.Info("login failed", "username", req.Username)
-		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLoginFailed, Detail: "username=" + strings.ToLower(req.Username) + " address=" + addrKey})
+		s.log.Info("login failed", "username", username)
+		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLoginFailed, Detail: "username=" + username + " address=" + addrKey})
 		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "wrong username or password"))
 	}
 	if errors.Is(err, store.ErrNotFound) {
@@ -104,23 +100,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// takeLoginAttempt spends one attempt of the account's and one of the
-// address's before the password is checked, and refuses the login when
-// either has none left. Spending first, in one step with the check, is what
-// keeps many guesses sent at once from all passing while the first are
-// still being hashed.
-func (s *Server) takeLoginAttempt(w http.ResponseWriter, r *http.Request, acctKey, addrKey string, now time.Time) bool {
-	ok, wait := s.accountLimiter.Take(acctKey, now)
-	if ok {
-		if ok, wait = s.addressLimiter.Take(addrKey, now); !ok {
-			s.accountLimiter.Refund(acctKey, now)
-		}
-	}
-	if !ok {
+// takeLoginAttempt spends an attempt of the address's, the account and
+// address pair's and the account's before the password is checked (see
+// auth.LoginLimits), and refuses the login when a limit has none left.
+// Spending first, in one step with the check, is what keeps many guesses
+// sent at once from all passing while the first are still being hashed.
+func (s *Server) takeLoginAttempt(w http.ResponseWriter, r *http.Request, username, addrKey string, now time.Time) (*auth.Attempt, bool) {
+	a, wait := s.loginLimits.Take(username, addrKey, now)
+	if a == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in "+wait.Round(time.Second).String()))
+		return nil, false
 	}
-	return ok
+	return a, true
 }
 
 // dummyHash is a valid hash of nothing anyone knows, made with the
@@ -172,6 +164,19 @@ func (s *Server) authed(next http.HandlerFunc) http.Handler {
 		c := caller{Account: acct, Session: sess}
 		if sess.DeviceID != "" {
 			if d, err := s.db.Device(r.Context(), sess.DeviceID); err == nil && d.Revoked != nil {
+				// A revoked phone keeps its session only to deliver its
+				// outbox and learn that it must wipe; the phone ends it
+				// itself once it has wiped (it logs out). Should it never
+				// come back, the session ends when every bundle it can
+				// hold has expired, the offline validity after the
+				// revocation: there is nothing left to wipe then.
+				if !s.cfg.Now().Before(d.Revoked.Add(s.cfg.OfflineFor)) {
+					if err := s.db.DeleteSession(r.Context(), sess); err != nil {
+						s.log.Warn("ending a revoked device's session", "device", d.ID, "err", err)
+					}
+					s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "the session has ended; log in again"))
+					return
+				}
 				c.DeviceRevoked = true
 			}
 		}

@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +285,130 @@ func TestRegisterDevice(t *testing.T) {
 				t.Fatalf("code: %s", raw)
 			}
 		})
+	}
+}
+
+// loginFrom logs in as if from the address given (the test server's
+// client always comes from 127.0.0.1).
+func (e *testEnv) loginFrom(addr, username, password string) (int, []byte) {
+	e.t.Helper()
+	body, _ := json.Marshal(wire.LoginRequest{Username: username, Password: password})
+	req := httptest.NewRequest("POST", "/api/v1/session", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.RemoteAddr = addr + ":40000"
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	if rec.Code == 429 && rec.Header().Get("Retry-After") == "" {
+		e.t.Errorf("429 from %s without Retry-After", addr)
+	}
+	return rec.Code, rec.Body.Bytes()
+}
+
+// TestGuessingElsewhereDoesNotLockTheUserOut: many wrong passwords for
+// kari from one address no longer keep kari out: from another address
+// she logs in, while the guesser's address stays refused, right password
+// or not.
+func TestGuessingElsewhereDoesNotLockTheUserOut(t *testing.T) {
+	e := newEnv(t)
+	const attacker, office = "203.0.113.9", "198.51.100.20"
+	failed, limited := 0, 0
+	for range 40 {
+		switch code, raw := e.loginFrom(attacker, "kari", "guess"); code {
+		case 401:
+			failed++
+		case 429:
+			if errorCode(t, raw) != wire.CodeRateLimited {
+				t.Fatalf("429 with %s", raw)
+			}
+			limited++
+		default:
+			t.Fatalf("guess: %d %s", code, raw)
+		}
+	}
+	if failed != 5 || limited != 35 {
+		t.Fatalf("40 guesses from one address: %d checked, %d refused; want 5 and 35", failed, limited)
+	}
+	if code, raw := e.loginFrom(office, "kari", "demo"); code != 200 {
+		t.Fatalf("kari from her office after the guesses: %d %s", code, raw)
+	}
+	if code, raw := e.loginFrom(attacker, "kari", "demo"); code != 429 {
+		t.Fatalf("the guesser's address with the right password: %d %s", code, raw)
+	}
+}
+
+// TestDistributedGuessingIsSlowedPerAccount: guessers spread over many
+// addresses use up the account's own limit (20 failures); after that an
+// address gets one checked attempt for the account per day (its first
+// since a failure), so every further guess needs a new address, while
+// kari from a clean address still logs in. An address that failed for
+// kari is held to the used-up account limit, even with the right
+// password, until its failure is a day old.
+func TestDistributedGuessingIsSlowedPerAccount(t *testing.T) {
+	e := newEnv(t)
+	// kari mistypes once at home before the attack.
+	if code, _ := e.loginFrom("192.0.2.50", "kari", "typo"); code != 401 {
+		t.Fatalf("typo: %d", code)
+	}
+	// Guessers at 19 addresses fail once each: with the typo the account
+	// has 20 failures, its whole limit, though no pair reached its own.
+	for i := range 19 {
+		if code, raw := e.loginFrom(fmt.Sprintf("203.0.113.%d", i), "kari", "guess"); code != 401 {
+			t.Fatalf("guesser %d: %d %s", i, code, raw)
+		}
+	}
+	for i := range 19 {
+		if code, _ := e.loginFrom(fmt.Sprintf("203.0.113.%d", i), "kari", "guess2"); code != 429 {
+			t.Fatalf("guesser %d's second guess, account limit used up: %d, want 429", i, code)
+		}
+	}
+	// New addresses get one guess each, then nothing.
+	for i := range 10 {
+		addr := fmt.Sprintf("198.18.0.%d", i)
+		if code, _ := e.loginFrom(addr, "kari", "guess"); code != 401 {
+			t.Fatalf("first guess from new address %s: %d, want 401", addr, code)
+		}
+		if code, _ := e.loginFrom(addr, "kari", "guess2"); code != 429 {
+			t.Fatalf("second guess from %s: %d, want 429", addr, code)
+		}
+	}
+	if code, raw := e.loginFrom("198.51.100.20", "kari", "demo"); code != 200 {
+		t.Fatalf("kari from a clean address: %d %s", code, raw)
+	}
+	if code, _ := e.loginFrom("192.0.2.50", "kari", "demo"); code != 429 {
+		t.Fatalf("kari at home, where she failed before the attack: %d, want 429", code)
+	}
+	// Other accounts are not held by kari's limit.
+	if code, raw := e.loginFrom("203.0.113.1", "anna", "demo"); code != 200 {
+		t.Fatalf("anna from a guesser's address: %d %s", code, raw)
+	}
+}
+
+// TestParallelGuessesFromACleanAddress: with kari's account limit used
+// up, twenty guesses sent at once from a new address get exactly one
+// password check between them.
+func TestParallelGuessesFromACleanAddress(t *testing.T) {
+	e := newEnv(t)
+	for i := range 4 {
+		for range 5 {
+			e.loginFrom(fmt.Sprintf("203.0.113.%d", i), "kari", "guess")
+		}
+	}
+	const guesses = 20
+	codes := make([]int, guesses)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = e.loginFrom("198.18.5.5", "kari", "guess")
+		}()
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, c := range codes {
+		count[c]++
+	}
+	if count[401] != 1 || count[429] != guesses-1 {
+		t.Fatalf("answers %v, want one 401 and %d 429", count, guesses-1)
 	}
 }

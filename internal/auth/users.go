@@ -2,7 +2,11 @@ package auth
 
 import (
 	"errors"
+	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // MinPasswordLength is the shortest password accepted for a new or reset
@@ -26,4 +30,14 @@ func CheckPassword(pw string) error {
 		}
 	}
 	return errors.New("a password of one repeated character is too easy to guess")
+}
+
+// NormalizeUsername is the one form of a username that logins, new
+// accounts and the store compare: surrounding space trimmed, NFKC (so
+// that fullwidth "ｋａｒｉ" and "kari" are one name), then Unicode case
+// folding (so that "Kari", "KARI" and "kari" are one too), then NFKC
+// again, since folding can undo normalisation.
+func NormalizeUsername(s string) string {
+	s = norm.NFKC.String(strings.TrimSpace(s))
+	return norm.NFKC.String(cases.Fold().String(s))
 }

@@ -3,8 +3,10 @@
 // a backup of an encrypted store is encrypted too (age, with a passphrase
 // derived from the store's key file): the backup file never holds more in
 // clear than the store did. A backup also carries the server's key file,
-// which lives beside the store and is as secret as it: a restored server
-// must keep the keys that phones pin and seal their records to.
+// as it lives beside the store (wrapped under a key derived from the
+// store's key when the store is encrypted; see server.LoadKeysWithKey): a
+// restored server must keep the keys that phones pin and seal their
+// records to.
 package backup
 
 import (
@@ -66,7 +68,8 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // Write streams a backup of db to w: encrypted when key is given (the
 // store's encryption key), plaintext otherwise. serverKeys is the server's
-// key file (nil if it has none yet); it goes into the backup in either
+// key file as kept beside the store, wrapped when the store is encrypted
+// (nil if it has none yet); it goes into the backup as it is, in either
 // case. Unencrypted, the backup then holds the server's private keys in
 // clear beside the plaintext health data, which needs the same protection
 // anyway; leaving the keys out would make a restored server unable to open

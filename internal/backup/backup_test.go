@@ -76,14 +76,15 @@ func restore(ctx context.Context, b, key []byte, dir string) ([]byte, error) {
 	return f.ServerKeys, f.Restore(ctx, dir)
 }
 
-// serverKeyFile makes a real server key file.
-func serverKeyFile(t *testing.T) []byte {
+// serverKeyFile makes a real server key file, wrapped under the store's
+// key when there is one.
+func serverKeyFile(t *testing.T, storeKey []byte) []byte {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := server.LoadKeys(dir); err != nil {
+	if _, err := server.LoadKeysWithKey(dir, storeKey); err != nil {
 		t.Fatal(err)
 	}
-	b, err := server.ReadKeysFile(dir)
+	b, err := server.ReadKeysFile(dir, storeKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +98,8 @@ func TestBackupRestore(t *testing.T) {
 		// serverKeys is nil for a server that has not started yet.
 		serverKeys []byte
 	}{
-		{"plain store", nil, serverKeyFile(t)},
-		{"encrypted store", bytes.Repeat([]byte{7}, 32), serverKeyFile(t)},
+		{"plain store", nil, serverKeyFile(t, nil)},
+		{"encrypted store", bytes.Repeat([]byte{7}, 32), serverKeyFile(t, bytes.Repeat([]byte{7}, 32))},
 		{"plain store, no server keys yet", nil, nil},
 		{"encrypted store, no server keys yet", bytes.Repeat([]byte{7}, 32), nil},
 	}
@@ -159,7 +160,7 @@ func TestRestoreRefusesWrongKeyAndJunk(t *testing.T) {
 	key := bytes.Repeat([]byte{1}, 32)
 	src := populated(t, key)
 	var buf bytes.Buffer
-	if _, err := backup.Write(ctx, src, &buf, key, serverKeyFile(t), nil); err != nil {
+	if _, err := backup.Write(ctx, src, &buf, key, serverKeyFile(t, key), nil); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

@@ -13,6 +13,7 @@ const (
 	AuditUserAdd      = "user.add"
 	AuditUserDisable  = "user.disable"
 	AuditUserReset    = "user.reset"
+	AuditUserRename   = "user.rename"
 	AuditDeviceRevoke = "device.revoke"
 	AuditBackup       = "backup"
 	AuditPurge        = "retention.purge"
@@ -30,7 +31,9 @@ func (db *DB) Devices(ctx context.Context) ([]Device, error) {
 
 // RevokeDevice marks a device revoked: it gets no new bundle, and what it
 // still sends is quarantined. Its sessions are kept, but (see the server)
-// they may only deliver records, so that the phone learns it must wipe.
+// they may only deliver records and log out, so that the phone learns it
+// must wipe; the phone logs out once it has, and the server ends them the
+// offline validity after the revocation at the latest.
 func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (Device, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()

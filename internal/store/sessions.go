@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,4 +76,27 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
 		}
 		return nil
 	})
+}
+
+// UserSessions lists a user's live sessions.
+func (db *DB) UserSessions(ctx context.Context, userID string) ([]Session, error) {
+	var out []Session
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, h := range scanKeys(txn, "usersession/"+userID+"/", "", "") {
+			var s Session
+			err := getJSON(txn, sessionKey(h), &s)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if time.Now().Before(s.Expires) {
+				s.TokenHash = h
+				out = append(out, s)
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"beredskap/internal/auth"
 	"beredskap/internal/care"
 )
 
@@ -20,26 +22,45 @@ type Account struct {
 // ErrUsernameTaken means another user already has the username.
 var ErrUsernameTaken = errors.New("username taken")
 
-func userKey(id string) string           { return "user/" + id }
-func usernameKey(username string) string { return "username/" + strings.ToLower(username) }
+func userKey(id string) string { return "user/" + id }
 
-// PutAccount creates or replaces an account. The username must be unique.
+// usernameKey indexes an account by its username as logins compare it:
+// normalised (NFKC and case folding), so that "Kari" and "ｋａｒｉ" are
+// "kari" and no two accounts can hold what a login sees as one name.
+func usernameKey(username string) string { return "username/" + auth.NormalizeUsername(username) }
+
+// PutAccount creates or replaces an account. A new or changed username
+// is stored normalised and must be unique after normalisation
+// (ErrUsernameTaken otherwise). An unchanged one is left as it is, so that
+// an account from before normalisation whose name collides with another
+// can still be disabled or given a password until it is renamed.
 func (db *DB) PutAccount(ctx context.Context, a Account) error {
 	if a.ID == "" || a.Username == "" || !a.Role.Valid() {
 		return fmt.Errorf("put account: id, username and a valid role are required")
 	}
 	return db.update(ctx, func(txn *badger.Txn) error {
+		var old Account
+		err := getJSON(txn, userKey(a.ID), &old)
+		switch {
+		case err == nil && old.Username == a.Username:
+			return putJSON(txn, userKey(a.ID), a)
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		}
+		a.Username = auth.NormalizeUsername(a.Username)
+		if a.Username == "" {
+			return fmt.Errorf("put account: the username is empty")
+		}
 		var owner string
-		err := getJSON(txn, usernameKey(a.Username), &owner)
+		err = getJSON(txn, usernameKey(a.Username), &owner)
 		switch {
 		case err == nil && owner != a.ID:
 			return ErrUsernameTaken
 		case err != nil && !errors.Is(err, ErrNotFound):
 			return err
 		}
-		var old Account
-		if err := getJSON(txn, userKey(a.ID), &old); err == nil && !strings.EqualFold(old.Username, a.Username) {
-			if err := txn.Delete([]byte(usernameKey(old.Username))); err != nil {
+		if old.ID != "" {
+			if err := deleteOwnIndex(txn, old); err != nil {
 				return err
 			}
 		}
@@ -50,7 +71,28 @@ func (db *DB) PutAccount(ctx context.Context, a Account) error {
 	})
 }
 
-// AccountByUsername returns the account with the username (any case).
+// deleteOwnIndex removes the username index entries that point at a: the
+// normalised one and, in a store written before usernames were
+// normalised, the lower-cased one.
+func deleteOwnIndex(txn *badger.Txn, a Account) error {
+	for _, k := range []string{usernameKey(a.Username), "username/" + strings.ToLower(a.Username)} {
+		var owner string
+		err := getJSON(txn, k, &owner)
+		if errors.Is(err, ErrNotFound) || (err == nil && owner != a.ID) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := txn.Delete([]byte(k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AccountByUsername returns the account with the username, compared
+// after normalisation (any case, any width).
 func (db *DB) AccountByUsername(ctx context.Context, username string) (Account, error) {
 	var a Account
 	err := db.view(ctx, func(txn *badger.Txn) error {
@@ -94,6 +136,88 @@ func (db *DB) SetAccountLang(ctx context.Context, id, lang string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("set language of %s: %w", id, err)
+	}
+	return nil
+}
+
+// UsernameCollision is a set of accounts whose usernames are one name
+// once normalised: accounts from before usernames were normalised. Only
+// one of them (Indexed, if any) can log in until an admin renames the
+// others.
+type UsernameCollision struct {
+	Normalized string
+	Indexed    string
+	Accounts   []Account
+}
+
+// UsernameCollisions lists the accounts that share a normalised
+// username, in name order.
+func (db *DB) UsernameCollisions(ctx context.Context) ([]UsernameCollision, error) {
+	var out []UsernameCollision
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		accts, err := scanJSON[Account](txn, "user/")
+		if err != nil {
+			return err
+		}
+		by := map[string][]Account{}
+		for _, a := range accts {
+			n := auth.NormalizeUsername(a.Username)
+			by[n] = append(by[n], a)
+		}
+		for n, group := range by {
+			if len(group) < 2 {
+				continue
+			}
+			c := UsernameCollision{Normalized: n, Accounts: group}
+			if err := getJSON(txn, usernameKey(n), &c.Indexed); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			sort.Slice(c.Accounts, func(i, j int) bool { return c.Accounts[i].Username < c.Accounts[j].Username })
+			out = append(out, c)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Normalized < out[j].Normalized })
+	return out, err
+}
+
+// NormalizeUsernameIndex brings the username index of a store written
+// before usernames were normalised up to date: every account is found
+// under its normalised name. Where two accounts share one, the one the
+// index already names keeps it (else the first by username); the others
+// are listed by UsernameCollisions for an admin to rename. It changes
+// nothing in a store that is up to date.
+func (db *DB) NormalizeUsernameIndex(ctx context.Context) error {
+	err := db.update(ctx, func(txn *badger.Txn) error {
+		accts, err := scanJSON[Account](txn, "user/")
+		if err != nil {
+			return err
+		}
+		sort.Slice(accts, func(i, j int) bool { return accts[i].Username < accts[j].Username })
+		for _, a := range accts {
+			k := usernameKey(a.Username)
+			var owner string
+			switch err := getJSON(txn, k, &owner); {
+			case errors.Is(err, ErrNotFound):
+				if err := putJSON(txn, k, a.ID); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			}
+			if old := "username/" + strings.ToLower(a.Username); old != k {
+				var oldOwner string
+				if err := getJSON(txn, old, &oldOwner); err == nil && oldOwner == a.ID {
+					if err := txn.Delete([]byte(old)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("normalise the username index: %w", err)
 	}
 	return nil
 }

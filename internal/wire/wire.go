@@ -459,9 +459,29 @@ type DeviceView struct {
 	Revoked  *time.Time `json:"revoked,omitempty"`
 }
 
-// UsersResponse is the body of GET /api/v1/users.
+// UsersResponse is the body of GET /api/v1/users. Collisions lists
+// accounts whose usernames are one name once normalised (NFKC and case
+// folding): accounts from before usernames were normalised, of which only
+// one can log in until an admin renames the others.
 type UsersResponse struct {
-	Users []UserView `json:"users"`
+	Users      []UserView          `json:"users"`
+	Collisions []UsernameCollision `json:"collisions,omitempty"`
+}
+
+// UsernameCollision is one such set of accounts: the normalised name,
+// their ids and usernames in the same order, and the id of the one that
+// logs in with the name ("" when none does).
+type UsernameCollision struct {
+	Normalized string   `json:"normalized"`
+	UserIDs    []string `json:"user_ids"`
+	Usernames  []string `json:"usernames"`
+	LogsIn     string   `json:"logs_in,omitempty"`
+}
+
+// RenameUserRequest gives a user a new username
+// (POST /api/v1/users/{id}/rename).
+type RenameUserRequest struct {
+	Username string `json:"username"`
 }
 
 // NewUserRequest creates a user (POST /api/v1/users).

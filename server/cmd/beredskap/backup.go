@@ -25,6 +25,9 @@ func readKeyFile(path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
+	if err := checkPrivate(path, "encryption key"); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("encryption key: %w", err)
@@ -40,6 +43,19 @@ func readKeyFile(path string) ([]byte, error) {
 	return b, nil
 }
 
+// checkPrivate refuses a secret file that its group or others may read:
+// whoever else can read it can read the store, or pose as the server.
+func checkPrivate(path, what string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%s %s may be read by others than its owner (mode %04o); make it private with: chmod 600 %s", what, path, perm, path)
+	}
+	return nil
+}
+
 // backupHelp explains what a backup holds. The server's key file goes in
 // even when the store is not encrypted: without it a restored server
 // cannot open the records phones sealed before the restore, and such a
@@ -48,7 +64,9 @@ const backupHelp = `usage: beredskap backup --data DIR --out FILE [--encryption-
 
 Writes the whole store and the server's keys (%s) to FILE, a new file
 with mode 0600. With --encryption-key-file the backup is encrypted (age,
-with a passphrase derived from that key). Without it the store is not
+with a passphrase derived from that key), and the server's keys inside it
+stay wrapped under that key, as they are beside the store. Without it the
+store is not
 encrypted and neither is the backup: it holds plaintext health data and the
 server's private keys, so keep it as protected as the data directory.
 Stop the server first; while it runs, an admin downloads a backup from the
@@ -81,7 +99,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	serverKeys, err := server.ReadKeysFile(*dataDir)
+	serverKeys, err := server.ReadKeysFile(*dataDir, key)
 	if errors.Is(err, iofs.ErrNotExist) {
 		// The server has never started here, so no phone knows any keys.
 		fmt.Fprintf(stderr, "note: %s has no %s yet (the server has not started there); the backup holds the store only\n", *dataDir, server.KeysFile)
@@ -161,7 +179,7 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// refuses and a server shows as empty, rather than a store that a
 	// server would quietly pair with new keys.
 	if b.ServerKeys != nil {
-		if err := server.WriteKeysFile(dir, b.ServerKeys); err != nil {
+		if err := server.WriteKeysFile(dir, b.ServerKeys, key); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
 	}

@@ -35,7 +35,7 @@ commands:
   audit verify   check the audit log's hash chain (--data)
   import         store a plan from CSV or JSON, all or nothing (--data, --file)
   binder         print a unit's emergency binder as PDF (--data, --unit, --date, --out)
-  user           add|disable|reset users (--data, --username, ...)
+  user           add|disable|reset|rename users (--data, --username, ...)
   backup         write a backup of the store and the server keys (--data, --out)
   restore        restore a backup and its server keys into a new data directory (--in, --data)
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -179,8 +180,14 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 				}
 				return append(args, "--encryption-key-file", c.keyFile)
 			}
+			key, err := readKeyFile(c.keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
 			// The server has run here: it has keys, and a phone has sealed
-			// a record to them that it has not sent yet.
+			// a record to them that it has not sent yet. They are in clear
+			// (as before keys were wrapped), also beside the encrypted
+			// store: the backup wraps them all the same.
 			orig, err := server.LoadKeys(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -213,6 +220,21 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			if err := run(ctx, keyFlag("backup", "--data", dir, "--out", out), &stdout, &stderr); err == nil {
 				t.Fatal("a backup overwrote an existing file")
 			}
+			if c.keyFile != "" {
+				// Inside the encrypted backup the keys are wrapped as well.
+				bf, err := os.Open(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opened, err := backup.Open(bf, key)
+				bf.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if bytes.Contains(opened.ServerKeys, []byte(base64.StdEncoding.EncodeToString(orig.Sign.Seed()))) || !bytes.Contains(opened.ServerKeys, []byte(`"wrapped"`)) {
+					t.Fatalf("the backup of an encrypted store carries its keys in clear: %s", opened.ServerKeys)
+				}
+			}
 			restored := filepath.Join(t.TempDir(), "restored")
 			if c.keyFile != "" {
 				if err := run(ctx, []string{"restore", "--in", out, "--data", restored}, &stdout, &stderr); err == nil {
@@ -236,7 +258,16 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			if err != nil || fi.Mode().Perm() != 0o600 {
 				t.Fatalf("restored key file: %v %v", fi, err)
 			}
-			got, err := server.LoadKeys(restored)
+			if c.keyFile != "" {
+				raw, _ := os.ReadFile(filepath.Join(restored, server.KeysFile))
+				if bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(orig.Sign.Seed()))) {
+					t.Fatal("the restored key file of an encrypted store is in clear")
+				}
+				if _, err := server.LoadKeys(restored); !errors.Is(err, server.ErrKeysWrapped) {
+					t.Fatalf("the restored keys open without the store's key: %v", err)
+				}
+			}
+			got, err := server.LoadKeysWithKey(restored, key)
 			if err != nil {
 				t.Fatal(err)
 			}

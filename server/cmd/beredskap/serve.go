@@ -32,7 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
 	tz := fs.String("tz", "Europe/Oslo", "the municipality's time zone")
 	staticDir := fs.String("static-dir", "", "serve the app's files from this directory instead of the embedded ones (development)")
-	keyFile := fs.String("encryption-key-file", "", "encrypt the store at rest with this key (32 bytes or 64 hex digits); backups are then encrypted too")
+	keyFile := fs.String("encryption-key-file", "", "encrypt the store at rest with this key (32 bytes or 64 hex digits, a file only its owner may read); the server's key file is then wrapped under it and backups are encrypted too")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	retention := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
@@ -41,6 +41,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if *tlsKey != "" {
+		if err := checkPrivate(*tlsKey, "--tls-key"); err != nil {
+			return err
+		}
 	}
 	if *retention < 1 {
 		return fmt.Errorf("--retention-days must be at least 1")
@@ -63,6 +68,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkUsernames(ctx, db, log); err != nil {
+		return err
+	}
 
 	hasher := auth.DefaultHasher()
 	initialized, err := db.Initialized(ctx)
@@ -124,18 +132,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), tlsConfig), ln, *tlsCert, *tlsKey)
 }
 
-// openData opens the store and the server keys in dir.
+// openData opens the store and the server keys in dir. With an
+// encryption key the key file is wrapped under it; a key file still in
+// clear is wrapped once the store has opened with that key (so a wrong key
+// never wraps it).
 func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
-	keys, err := server.LoadKeys(dir)
+	key, err := readKeyFile(keyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := server.LoadKeysWithKey(dir, key)
 	if err != nil {
 		return nil, nil, err
 	}
 	db, err := openStore(dir, keyFile, log)
 	if err != nil {
 		return nil, nil, err
+	}
+	if keys.NeedsWrap {
+		if err := server.WrapKeysFile(dir, keys, key); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		log.Warn("the server's key file was in clear beside an encrypted store; it is now wrapped under a key derived from the store's encryption key", "file", filepath.Join(dir, server.KeysFile))
 	}
 	return db, keys, nil
 }

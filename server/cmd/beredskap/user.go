@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -20,14 +21,14 @@ import (
 	"beredskap/server"
 )
 
-// userCmd is "beredskap user add|disable|reset": user administration on a
+// userCmd is "beredskap user add|disable|reset|rename": user administration on a
 // stopped server's data directory (while it runs, use the admin page).
 // Passwords are read from the terminal without echo, or one line from
 // standard input; never from a flag, which would leave them in the shell
 // history and the process list.
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset --data DIR ...")
+		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename --data DIR ...")
 		return flag.ErrHelp
 	}
 	sub := args[0]
@@ -39,11 +40,15 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	name := fs.String("name", "", "full name (add)")
 	role := fs.String("role", "worker", "worker, nurse, coordinator or admin (add)")
 	units := fs.String("units", "", "comma-separated unit ids or names (add)")
+	id := fs.String("id", "", "the user's id (rename: the account to rename, as the admin page and serve's warning name it)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if *username == "" {
 		return errors.New("--username is required")
+	}
+	if sub == "rename" && *id == "" {
+		return errors.New("rename needs --id (the account) and --username (its new name)")
 	}
 	db, err := openStore(*dataDir, *keyFile, nil)
 	if err != nil {
@@ -67,6 +72,16 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		fmt.Fprintf(stdout, "added %s (%s, %s)\n", u.Username, u.Name, u.Role)
+		return nil
+	case "rename":
+		u, err := server.RenameUser(ctx, db, *id, *username, "cli", now)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no user with id %q", *id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "renamed %s to %s\n", u.ID, u.Username)
 		return nil
 	case "disable", "reset":
 		acct, err := db.AccountByUsername(ctx, *username)
@@ -93,8 +108,25 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stdout, "new password set for %s; their sessions have ended\n", acct.Username)
 		return nil
 	default:
-		return fmt.Errorf("unknown user command %q (add, disable, reset)", sub)
+		return fmt.Errorf("unknown user command %q (add, disable, reset, rename)", sub)
 	}
+}
+
+// checkUsernames brings the username index of an older store up to date
+// and warns, at every start, about accounts whose usernames became one
+// name when usernames began to be normalised, until an admin renames them.
+func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	if err := db.NormalizeUsernameIndex(ctx); err != nil {
+		return err
+	}
+	warnings, err := server.UsernameCollisionWarnings(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		log.Warn("username collision: " + w)
+	}
+	return nil
 }
 
 // resolveUnits turns "Nord,Sør" (names or ids) into unit ids.
