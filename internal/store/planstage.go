@@ -121,7 +121,7 @@ func (w *stageWriter) close() error {
 }
 
 func chunkKey(id string, n int) string { return fmt.Sprintf("%s%s/%08d", stagePrefix, id, n) }
-func commitKey(id string) string      { return stagePrefix + id + "/commit" }
+func commitKey(id string) string       { return stagePrefix + id + "/commit" }
 
 // applyStaged stores a plan too large for one transaction (see above).
 func (db *DB) applyStaged(ctx context.Context, p Plan) error {
