@@ -304,3 +304,30 @@ func TestOutageTimes(t *testing.T) {
 		t.Fatalf("end: %d %s", code, raw)
 	}
 }
+
+// TestBinderWithHugeStoredText: text stored before the limits (here a
+// 1 MiB word in a person card, written past the import) still prints: the
+// layout is linear, so the binder finishes.
+func TestBinderWithHugeStoredText(t *testing.T) {
+	e := newEnv(t)
+	nord, _ := e.nordSor(t)
+	ctx := t.Context()
+	now := time.Now().In(e.loc)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, e.loc)
+	vs, err := e.db.VisitsByUnit(ctx, nord.ID, day, day.AddDate(0, 0, 1))
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("no visits today: %v", err)
+	}
+	p, err := e.db.Patient(ctx, vs[0].PatientID) // visited today: the binder has their person card
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.AccessInfo = strings.Repeat("x", 1<<20)
+	if err := e.db.ApplyPlan(ctx, store.Plan{Patients: []care.Patient{p}}); err != nil {
+		t.Fatal(err)
+	}
+	code, raw := e.call("GET", "/api/v1/binder.pdf?unit="+nord.ID, e.login("kari").Token, nil, nil)
+	if code != 200 || !strings.HasPrefix(string(raw), "%PDF") || len(raw) < 1<<20 {
+		t.Fatalf("%d, %d bytes: %.300s", code, len(raw), raw)
+	}
+}
