@@ -472,8 +472,8 @@ func (pl *Plan) problem(item any, column, problem string) Problem {
 	return Problem{Column: column, Problem: problem}
 }
 
-// Apply checks the plan and, when nothing is wrong, stores it in one
-// transaction. Report.Stored says which happened.
+// Apply checks the plan and, when nothing is wrong, stores it all or
+// nothing (store.ApplyPlan). Report.Stored says which happened.
 //
 // A plan with more items than MaxPatients, MaxVisits, MaxDoses or
 // MaxRoutines is refused with a *SizeError before anything is looked up.
