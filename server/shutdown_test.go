@@ -27,7 +27,9 @@ func TestShutdownCutsOffBlockedRequests(t *testing.T) {
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveUntil(ctx, &http.Server{Handler: h}, ln, "", "", 50*time.Millisecond, time.Minute) }()
+	go func() {
+		served <- serveUntil(ctx, &http.Server{Handler: h}, ln, "", "", 50*time.Millisecond, time.Minute)
+	}()
 	clientDone := make(chan error, 1)
 	go func() {
 		resp, err := http.Get("http://" + ln.Addr().String() + "/")
