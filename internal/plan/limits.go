@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -94,9 +93,6 @@ func (t *textReader) fail(at int64, problem string) {
 
 // checkedText wraps r so that what is read from it must be text.
 func checkedText(r io.Reader) *textReader { return &textReader{r: r} }
-
-// jsonNull reports whether a JSON body is the literal null.
-func jsonNull(b []byte) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null")) }
 
 // limitProblem turns a length limit error into a problem of the item.
 func limitProblem(err error) (column, problem string) {
