@@ -52,6 +52,11 @@ func announcementKey(a care.Announcement) string {
 	return "announcement/" + sortableTime(a.Posted) + "/" + a.ID
 }
 
+// oneTxnItems is the most patients, visits and doses for which ApplyPlan
+// tries one transaction first: with three keys or so per item and a few
+// hundred bytes each, more never fit Badger's default limit.
+const oneTxnItems = 20_000
+
 // ApplyPlan upserts the whole plan: either all of it is stored or none.
 // A plan that fits one Badger transaction is stored in one; a larger one
 // (Badger refuses a transaction above 15 % of its memtable, about 9.6 MB
@@ -65,16 +70,19 @@ func (db *DB) ApplyPlan(ctx context.Context, p Plan) error {
 	if err := db.finishStagedPlans(ctx); err != nil {
 		return fmt.Errorf("apply plan: %w", err)
 	}
-	err := db.update(ctx, func(txn *badger.Txn) error {
-		if p.Scope != nil {
-			// Read in the transaction: an import that writes any of these
-			// items before this one commits makes it conflict and check again.
-			if err := checkScope(txn, p); err != nil {
-				return err
+	err := badger.ErrTxnTooBig
+	if len(p.Patients)+len(p.Visits)+len(p.Doses) <= oneTxnItems {
+		err = db.update(ctx, func(txn *badger.Txn) error {
+			if p.Scope != nil {
+				// Read in the transaction: an import that writes any of these
+				// items before this one commits makes it conflict and check again.
+				if err := checkScope(txn, p); err != nil {
+					return err
+				}
 			}
-		}
-		return writePlan(txnWriter{txn}, p)
-	})
+			return writePlan(txnWriter{txn}, p)
+		})
+	}
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		err = db.applyStaged(ctx, p)
 	}

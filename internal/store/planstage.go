@@ -64,12 +64,36 @@ const (
 
 // stageWriter appends a plan's writes to chunks. It reads what is stored
 // from one snapshot, and what the plan itself wrote before from written,
-// as a transaction would see its own writes.
+// as a transaction would see its own writes. Only the values of keys the
+// plan writes twice are kept there, so that staging the largest
+// plan does not hold a second copy of it in memory.
 type stageWriter struct {
 	snap    *badger.Txn
+	twice   map[string]bool
 	written map[string][]byte // nil value: deleted
 	buf     bytes.Buffer
 	flush   func([]byte) error
+}
+
+// writtenTwice returns the keys of items a plan holds more than once.
+func writtenTwice(p Plan) map[string]bool {
+	seen, twice := map[string]bool{}, map[string]bool{}
+	note := func(key string) {
+		if seen[key] {
+			twice[key] = true
+		}
+		seen[key] = true
+	}
+	for _, pt := range p.Patients {
+		note(patientKey(pt.ID))
+	}
+	for _, v := range p.Visits {
+		note(visitKey(v.ID))
+	}
+	for _, d := range p.Doses {
+		note(doseKey(d.ID))
+	}
+	return twice
 }
 
 func (w *stageWriter) get(key string, v any) error {
@@ -87,14 +111,18 @@ func (w *stageWriter) put(key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", kind(key), err)
 	}
-	w.written[key] = b
+	if w.twice[key] {
+		w.written[key] = b
+	}
 	return w.op(opSet, key, b)
 }
 
 func (w *stageWriter) index(key string) error { return w.op(opSet, key, nil) }
 
 func (w *stageWriter) del(key string) error {
-	w.written[key] = nil
+	if _, ok := w.written[key]; ok {
+		w.written[key] = nil
+	}
 	return w.op(opDel, key, nil)
 }
 
@@ -140,7 +168,7 @@ func (db *DB) stagePlan(ctx context.Context, p Plan) (string, error) {
 	snap := db.bdb.NewTransaction(false)
 	n := 0
 	var err error
-	w := &stageWriter{snap: snap, written: map[string][]byte{}, flush: func(chunk []byte) error {
+	w := &stageWriter{snap: snap, twice: writtenTwice(p), written: map[string][]byte{}, flush: func(chunk []byte) error {
 		n++
 		key := chunkKey(id, n)
 		return db.update(ctx, func(txn *badger.Txn) error { return txn.Set([]byte(key), chunk) })
