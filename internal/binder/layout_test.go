@@ -192,3 +192,36 @@ func TestLayoutStopsWhenCancelled(t *testing.T) {
 		t.Fatalf("Render on a done context = %v, wrote %d bytes", err, out.Len())
 	}
 }
+
+// TestFitMatchesTheOldLayout: the header's shortening with an ellipsis
+// gives what the old one (which measured the whole text once per rune
+// dropped) gave, in linear work.
+func TestFitMatchesTheOldLayout(t *testing.T) {
+	oldFit := func(d *doc, s string, w float64) string {
+		s = strings.ReplaceAll(d.clean(s), "\n", " ")
+		if d.width(s) <= w {
+			return s
+		}
+		r := []rune(s)
+		for len(r) > 0 && d.width(string(r)+"…") > w {
+			r = r[:len(r)-1]
+		}
+		return strings.TrimSpace(string(r)) + "…"
+	}
+	d := testDoc()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		r := []rune(strings.Repeat("Hjemmetjenesten Nord · Beredskapsperm ", 1+rng.IntN(3)))
+		s := string(r[:rng.IntN(len(r))])
+		w := rng.Float64() * 80
+		if got, want := d.fit(s, w), oldFit(d, s, w); got != want {
+			t.Fatalf("fit(%q, %.1f) = %q, want %q", s, w, got, want)
+		}
+	}
+	d = testDoc()
+	s := strings.Repeat("Nord ", 200_000)
+	d.fit(s, 100)
+	if d.work > 3*len(s) {
+		t.Fatalf("fit took %d steps on %d runes", d.work, len(s))
+	}
+}
