@@ -488,9 +488,19 @@ func (t *table) row(cells []cell, minH float64) {
 	if t.d.y()+h > bodyBottom && h <= fresh {
 		t.newPage()
 	}
+	// left[i] is the height of column i's lines still to draw, kept as
+	// they are drawn so that a row split over many pages costs its lines
+	// once, not once per page.
+	left := make([]float64, len(ls))
+	for i, cl := range ls {
+		left[i] = height(cl)
+	}
 	for guard := 0; guard < 1000; guard++ {
 		if t.d.y()+h <= bodyBottom {
 			t.draw(cells, ls, h)
+			return
+		}
+		if t.d.stopped() {
 			return
 		}
 		room := bodyBottom - t.d.y() - 2*cellPad
@@ -504,20 +514,21 @@ func (t *table) row(cells []cell, minH float64) {
 				n++
 			}
 			head[i], rest[i] = cl[:n], cl[n:]
+			left[i] -= used
 			took = took || n > 0
 		}
 		if took {
 			t.draw(cells, head, bodyBottom-t.d.y())
 			for i := 0; i < t.keyCols && i < len(rest); i++ {
 				if len(rest[i]) == 0 {
-					rest[i] = ls[i]
+					rest[i], left[i] = ls[i], height(ls[i]) // a key column is short
 				}
 			}
 		}
 		t.newPage()
 		ls, h = rest, 0
-		for _, cl := range ls {
-			h = math.Max(h, height(cl)+2*cellPad)
+		for i := range ls {
+			h = math.Max(h, left[i]+2*cellPad)
 		}
 	}
 }
