@@ -47,6 +47,9 @@ type DB struct {
 	// writes during a DropPrefix rather than holding them.
 	dropMu sync.RWMutex
 	closed bool // under dropMu: no drop may start once Close has
+	// planMu applies plans one at a time: a plan too large for one
+	// transaction is staged, and nothing else may write a plan meanwhile.
+	planMu sync.Mutex
 }
 
 // Open opens (or creates) the store in dir. Every commit is synced to disk
@@ -70,7 +73,14 @@ func Open(dir string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	return &DB{bdb: bdb}, nil
+	db := &DB{bdb: bdb}
+	// A large plan that was committed but not fully applied when the
+	// process stopped is finished before anything reads it; if that fails
+	// (a full disk), the next plan import finishes it.
+	if err := db.finishStagedPlans(context.Background()); err != nil {
+		badgerLogger{o.Logger}.Warningf("finish a staged plan: %v", err)
+	}
+	return db, nil
 }
 
 // Close flushes and closes the store. A drop of purged records in
