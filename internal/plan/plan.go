@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
 )
@@ -221,7 +222,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 	}
 	users := map[string]store.Account{}
 	for _, a := range dir.Accounts {
-		users[strings.ToLower(a.Username)] = a
+		users[auth.NormalizeUsername(a.Username)] = a
 	}
 
 	patients := map[string]care.Patient{} // by source id
@@ -320,7 +321,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 			continue
 		}
 		p, ok := patientFor(v, v.PatientSourceID)
-		acct, known := users[strings.ToLower(v.Worker)]
+		acct, known := users[auth.NormalizeUsername(v.Worker)]
 		switch {
 		case !known:
 			bad(v, "worker", "no user %q", v.Worker)
