@@ -429,4 +429,8 @@ var da = map[string]string{
 	"storage.volatile":                       "Denne browser lader ikke Beredskap gemme noget på telefonen. Det, du registrerer, findes kun, indtil siden lukkes: send det, før du lukker, eller brug et almindeligt (ikke privat) vindue.",
 	"finding.missing_cosignature":            "Mangler dobbeltkontrol",
 	"finding.explain.missing_cosignature":    "Et lægemiddel, der kræver dobbeltkontrol, er signeret givet uden navn og underskrift fra den anden, der kontrollerede. Afklar med den, der gav det, og registrér en utilsigtet hændelse, hvis kontrollen ikke blev udført.",
+
+	// Fuld disk og fuld lagerplads på telefonen (sag 14, disk).
+	"error.insufficient_storage": "Serverens disk er fuld, så den modtager ikke ændringer lige nu. Intet blev ændret; det, der ligger på telefonen, gemmes og sendes senere.",
+	"error.quota_not_saved":      "IKKE gemt: Lagerpladsen til Beredskap på telefonen er fuld. Det, du skrev, står her stadig. Gå på nettet, så sendte registreringer giver plads, eller frigør plads på telefonen, og gem igen.",
 }

@@ -429,4 +429,8 @@ var en = map[string]string{
 	"storage.volatile":                       "This browser does not let Beredskap store anything on the phone. What you record exists only until the page closes: send it before closing, or use a normal (not private) window.",
 	"finding.missing_cosignature":            "Double check missing",
 	"finding.explain.missing_cosignature":    "A medication that needs a double check was signed as given without the name and signature of the second person who checked. Ask the person who gave it, and record a deviation if the check was not done.",
+
+	// Full disk and full phone storage (issue 14, disk).
+	"error.insufficient_storage": "The server's disk is full, so it takes no changes right now. Nothing was changed; what is on the phone is kept and sent later.",
+	"error.quota_not_saved":      "NOT saved: the phone's storage for Beredskap is full. What you entered is still here. Go online so that sent records make room, or free space on the phone, then save again.",
 }

@@ -429,4 +429,8 @@ var nb = map[string]string{
 	"storage.volatile":                       "Denne nettleseren lar ikke Beredskap lagre noe på telefonen. Det du registrerer, finnes bare til siden lukkes: send det før du lukker, eller bruk et vanlig (ikke privat) vindu.",
 	"finding.missing_cosignature":            "Mangler dobbeltkontroll",
 	"finding.explain.missing_cosignature":    "Et legemiddel som krever dobbeltkontroll, er signert gitt uten navn og signatur fra den andre som kontrollerte. Avklar med den som ga det, og registrer avvik om kontrollen ikke ble gjort.",
+
+	// Full disk og full lagring på telefonen (sak 14, disk).
+	"error.insufficient_storage": "Serverens disk er full, så den tar ikke imot endringer akkurat nå. Ingenting ble endret; det som ligger på telefonen, blir tatt vare på og sendt senere.",
+	"error.quota_not_saved":      "IKKE lagret: Lagringsplassen for Beredskap på telefonen er full. Det du skrev inn, står her fortsatt. Koble til nettet så sendte registreringer gir plass, eller frigjør plass på telefonen, og lagre på nytt.",
 }

@@ -429,4 +429,8 @@ var sv = map[string]string{
 	"storage.volatile":                       "Den här webbläsaren låter inte Beredskap spara något på telefonen. Det du registrerar finns bara tills sidan stängs: skicka det innan du stänger, eller använd ett vanligt (inte privat) fönster.",
 	"finding.missing_cosignature":            "Dubbelkontroll saknas",
 	"finding.explain.missing_cosignature":    "Ett läkemedel som kräver dubbelkontroll är signerat som givet utan namn och signatur från den andra som kontrollerade. Stäm av med den som gav det och rapportera en avvikelse om kontrollen inte gjordes.",
+
+	// Full disk och fullt lagringsutrymme på telefonen (ärende 14, disk).
+	"error.insufficient_storage": "Serverns disk är full, så den tar inte emot ändringar just nu. Ingenting ändrades; det som finns på telefonen sparas och skickas senare.",
+	"error.quota_not_saved":      "INTE sparat: Lagringsutrymmet för Beredskap på telefonen är fullt. Det du skrev in finns kvar här. Anslut till nätet så att skickade registreringar ger plats, eller frigör utrymme på telefonen, och spara igen.",
 }
