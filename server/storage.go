@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -29,12 +30,24 @@ var smallWrites = map[string]bool{
 // small write) only while the disk has the reserve (--min-free-mb) beyond
 // what other admitted writes may still add; otherwise it answers 503
 // insufficient_storage with Retry-After, before the body is read, so
-// that a phone keeps its records for a later try. Reads pass: the store
-// itself refuses the writes a read may make (an issued bundle, an audit
-// entry) below its hard floor.
+// that a phone keeps its records for a later try. Reads pass, unless the
+// store could not be opened at all; the store itself refuses the writes a
+// read may make (an issued bundle, an audit entry) below its hard floor.
 func (s *Server) guardStorage(method, path string, next http.Handler) http.Handler {
-	if method == http.MethodGet || method == http.MethodHead || smallWrites[method+" "+path] {
+	if path == "/healthz" {
 		return next
+	}
+	if method == http.MethodGet || method == http.MethodHead || smallWrites[method+" "+path] {
+		// A store that could not be opened at all answers nothing but
+		// /healthz: a handler that reaches past the store's transactions
+		// (a backup streams Badger itself) must not meet a missing database.
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s.db.Mode() == store.ModeUnavailable {
+				s.writeError(w, r, fmt.Errorf("%w: %s", store.ErrInsufficientStorage, s.db.Storage().Reason))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := r.ContentLength

@@ -159,11 +159,12 @@ func (s *space) state(mode Mode) Storage {
 	default:
 		st.BulkWrites, st.SmallWrites = true, true
 	}
-	s.noteChange(st)
 	return st
 }
 
-// noteChange logs when bulk writes stop or start again, once each time.
+// noteChange logs when bulk writes stop or start again, once each time
+// (called by the poll, so that writes in flight near the reserve do not
+// make the log flap).
 func (s *space) noteChange(st Storage) {
 	s.mu.Lock()
 	changed := s.lastBulk != st.BulkWrites
@@ -236,7 +237,7 @@ func (db *DB) watch(every time.Duration) {
 		db.openMu.RLock()
 		mode := db.mode
 		db.openMu.RUnlock()
-		db.space.state(mode)
+		db.space.noteChange(db.space.state(mode))
 		if mode != ModeReadWrite {
 			if ok, _ := db.space.canOpenWritable(); ok {
 				db.reopenWritable()

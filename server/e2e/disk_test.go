@@ -30,6 +30,7 @@ import (
 // tmpfs there; the server it starts inherits the namespace.
 const (
 	inNamespaceEnv = "BEREDSKAP_E2E_MOUNT_NS"
+	binaryEnv      = "BEREDSKAP_E2E_BINARY"
 	tmpfsMiB       = 64
 	// minFreeMiB is the reserve the server is started with: small enough
 	// for the tmpfs, and larger than what its memtable log (64 MiB
@@ -55,13 +56,17 @@ func onSmallDisk(t *testing.T) (string, bool) {
 		}
 		cmd := exec.Command(unshare, "-m", "--propagation", "private", os.Args[0],
 			"-test.run", "^"+t.Name()+"$", "-test.count", "1", "-test.v", "-test.timeout", "10m")
-		cmd.Env = append(os.Environ(), inNamespaceEnv+"=1")
+		// The binary is built once, here; the run in the namespace uses it.
+		cmd.Env = append(os.Environ(), inNamespaceEnv+"=1", binaryEnv+"="+serverBinary(t))
 		out, err := cmd.CombinedOutput()
 		t.Logf("in its own mount namespace:\n%s", out)
 		if err != nil || !bytes.Contains(out, []byte("--- PASS: "+t.Name())) {
 			t.Fatalf("%s failed in its mount namespace: %v", t.Name(), err)
 		}
 		return "", false
+	}
+	if bin := os.Getenv(binaryEnv); bin != "" {
+		buildOnce.Do(func() { binary = bin })
 	}
 	dir := t.TempDir()
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%dm,mode=0700", tmpfsMiB)); err != nil {
