@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"beredskap/internal/care"
 )
 
@@ -263,43 +265,35 @@ func copyDir(t *testing.T, from, to string) {
 	}
 }
 
-// copySparse copies src to dst and leaves holes where src reads zero:
-// Badger's logs are mapped at 128 MiB and mostly holes.
+// copySparse copies the data regions of src (SEEK_DATA, SEEK_HOLE) and
+// gives dst the same size: Badger's logs are mapped at 128 MiB and 2 GiB
+// and hold a few pages.
 func copySparse(t *testing.T, dst, src *os.File) {
 	t.Helper()
-	buf := make([]byte, 64<<10)
-	var size int64
-	for {
-		n, err := io.ReadFull(src, buf)
-		if n > 0 {
-			if allZero(buf[:n]) {
-				if _, err := dst.Seek(int64(n), io.SeekCurrent); err != nil {
-					t.Fatal(err)
-				}
-			} else if _, err := dst.Write(buf[:n]); err != nil {
-				t.Fatal(err)
-			}
-			size += int64(n)
+	fi, err := src.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := int64(0); off < fi.Size(); {
+		data, err := src.Seek(off, unix.SEEK_DATA)
+		if err != nil {
+			break // ENXIO: no data after off
 		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
+		hole, err := src.Seek(data, unix.SEEK_HOLE)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := src.Seek(data, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.CopyN(io.NewOffsetWriter(dst, data), src, hole-data); err != nil {
+			t.Fatal(err)
+		}
+		off = hole
 	}
-	if err := dst.Truncate(size); err != nil {
+	if err := dst.Truncate(fi.Size()); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // BenchmarkFreeSpaceCheck measures what the guard adds to a write: one
