@@ -11,34 +11,54 @@ import (
 	"github.com/hack-pad/go-indexeddb/idb"
 )
 
-// dbName and dbVersion name the phone's IndexedDB database; a new bucket
-// means a new version and an upgrade step.
-const (
-	dbName    = "beredskap"
-	dbVersion = 1
-)
+// dbName names the phone's IndexedDB database. Its version is the number
+// of schema steps (upgrades, in upgrade.go): a new bucket or a new record
+// format is a new step at the end of that list, never a change to an
+// earlier one.
+const dbName = "beredskap"
 
 // IndexedDB is the Store in the browser.
 type IndexedDB struct {
 	db *idb.Database
 }
 
-// OpenIndexedDB opens (or creates) the phone's database.
+// OpenIndexedDB opens (or creates) the phone's database, first taking it
+// step by step from whatever version the phone holds to this release's.
 func OpenIndexedDB(ctx context.Context) (*IndexedDB, error) {
-	req, err := idb.Global().Open(ctx, dbName, dbVersion, func(db *idb.Database, oldVersion, newVersion uint) error {
-		for _, b := range Buckets() {
-			if _, err := db.CreateObjectStore(b, idb.ObjectStoreOptions{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return openIndexedDB(ctx, dbName, upgrades)
+}
+
+// openIndexedDB opens the database name at version len(steps), running
+// the steps it has not run yet.
+func openIndexedDB(ctx context.Context, name string, steps []Upgrade) (*IndexedDB, error) {
+	if err := upgrade(ctx, name, steps); err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	// The database is at this version now, so go-indexeddb's upgrade
+	// callback has nothing to do. Should another tab have deleted it in
+	// between, it is created empty and the check below refuses it.
+	req, err := idb.Global().Open(ctx, name, uint(len(steps)), func(*idb.Database, uint, uint) error { return nil })
 	if err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
 	}
 	db, err := req.Await(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	names, err := db.ObjectStoreNames()
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for _, b := range Buckets() {
+		if !have[b] {
+			_ = db.Close()
+			return nil, fmt.Errorf("open vault: bucket %s is missing", b)
+		}
 	}
 	return &IndexedDB{db: db}, nil
 }
