@@ -61,6 +61,7 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 		return
 	}
 	f.busy, f.problem, f.saved = true, "", false
+	typed := f.text
 	r := care.Record{Type: care.RecordNote, PatientID: f.Visit.PatientID, VisitID: f.Visit.ID, Text: text}
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -72,9 +73,35 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 				f.problem = f.shift.T("error.not_saved")
 				return
 			}
-			f.text, f.saved = "", true
+			f.text, f.saved = unsavedRest(f.text, typed), true
+			// The field is emptied in the page itself, not only through
+			// the next render: go-app writes a textarea's value only when
+			// it differs from the value it last rendered, and when the
+			// typing, the save and this reset all fall between two of its
+			// frames (it postpones a frame while events keep coming), the
+			// last rendered value is still "", so the saved text would
+			// stay on screen and go into the next note.
+			setFieldValue("note-text", f.text)
 		})
 	})
+}
+
+// unsavedRest is what the note field keeps after a save: what was typed
+// after the saved text while the save ran, or nothing.
+func unsavedRest(now, saved string) string {
+	rest, ok := strings.CutPrefix(now, saved)
+	if !ok {
+		// Edited while saving: the person sees it and decides.
+		return now
+	}
+	return strings.TrimLeft(rest, " \t\r\n")
+}
+
+// setFieldValue sets a form field's value in the page.
+func setFieldValue(id, v string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("value", v)
+	}
 }
 
 // deviationForm records a deviation (avvik): what happened, how serious,
