@@ -204,6 +204,10 @@ try {
   await b.click(sel("visit"));
   await waitFor(visible("person-card"), "the person card");
   await writeNote(notes[0]);
+  // Seconds after the first install: an update check started by it has
+  // long had its answer.
+  await noUpdateBanner("after the first note");
+  log("update checks on this page:", await b.eval(`document.querySelector('[data-mounted="true"]').dataset.updateChecks`));
 
   log("server killed; reload and unlock offline");
   await ask("stop-server");
