@@ -90,9 +90,12 @@ func runShift(t *testing.T, srv *server, node, dir string, env, args []string) {
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stderr = testWriter{t}
-	// Its own process group, so that a hang takes the browser down too.
+	// On a hang: SIGTERM to its process group, which puppeteer answers by
+	// closing Firefox (started in a process group of its own), then
+	// SIGKILL after 15 s.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = 15 * time.Second
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -170,9 +170,9 @@ async function storageWarningMatches(step) {
   const r = await b.eval(`(async () => {
     const st = navigator.storage;
     const kept = !!(st && st.persisted && (await st.persisted()));
-    return { kept, shown: !!document.querySelector('${sel("storage-warning")}') };
+    return { api: !!(st && st.persisted), kept, shown: !!document.querySelector('${sel("storage-warning")}') };
   })()`);
-  log(`${step}: storage persisted=${r.kept}, warning shown=${r.shown}`);
+  log(`${step}: navigator.storage.persisted ${r.api ? "exists" : "is missing"}, persisted=${r.kept}, warning shown=${r.shown}`);
   if (r.shown === r.kept) throw new Error(`${step}: storage persisted=${r.kept} but warning shown=${r.shown}`);
 }
 
