@@ -74,13 +74,13 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 				return
 			}
 			f.text, f.saved = unsavedRest(f.text, typed), true
-			// The field is emptied in the page itself, not only through
-			// the next render: go-app writes a textarea's value only when
-			// it differs from the value it last rendered, and when the
-			// typing, the save and this reset all fall between two of its
-			// frames (it postpones a frame while events keep coming), the
-			// last rendered value is still "", so the saved text would
-			// stay on screen and go into the next note.
+			// The field is emptied in the page itself: go-app v10.1.11
+			// cannot render an empty value. Its attributes.Set drops a
+			// "value" of "" (the switch that should keep it tests the
+			// value, not the name), so the next render finds the
+			// attribute gone and calls removeAttribute("value"), which
+			// leaves a textarea's text (and a typed input's) as it is:
+			// the saved note stayed on screen and went into the next one.
 			setFieldValue("note-text", f.text)
 		})
 	})
