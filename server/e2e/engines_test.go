@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -247,6 +246,6 @@ func startWebKitDriver(t *testing.T, display string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatal(fmt.Sprintf("WebKitWebDriver did not answer on %s within 60 s", url))
+	t.Fatalf("WebKitWebDriver did not answer on %s within 60 s", url)
 	return ""
 }
