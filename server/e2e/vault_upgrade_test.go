@@ -91,10 +91,6 @@ func TestUpdateKeepsWaitingRecords(t *testing.T) {
 	srv.stop()
 	notes := []string{"Skrevet før oppdateringen, 1", "Skrevet før oppdateringen, 2"}
 	for i, text := range notes {
-		// The form keeps the saved text in its box (the DOM's value
-		// outlives the re-render): empty it the way typing would.
-		eval[bool](t, ctx, `(() => { const e = document.querySelector('[data-testid="note-text"]');
-			e.value = ""; e.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
 		writeNote(t, ctx, text)
 		waitFor(t, ctx, `(async () => {
 			const r = indexedDB.open("beredskap");
