@@ -30,7 +30,7 @@ func OpenIndexedDB(ctx context.Context) (*IndexedDB, error) {
 
 // openIndexedDB opens the database name at version len(steps), running
 // the steps it has not run yet.
-func openIndexedDB(ctx context.Context, name string, steps []Upgrade) (*IndexedDB, error) {
+func openIndexedDB(ctx context.Context, name string, steps []schemaStep) (*IndexedDB, error) {
 	if err := upgrade(ctx, name, steps); err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
 	}

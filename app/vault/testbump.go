@@ -15,11 +15,11 @@ import (
 // so that the test can see the migration ran and the records still go
 // out. Never in a release.
 func init() {
-	upgrades = append(upgrades, Upgrade{Name: "test bump: attachments, outbox format 2", Run: func(ctx context.Context, u *Upgrader) error {
-		if err := u.CreateStore("attachments"); err != nil {
+	upgrades = append(upgrades, schemaStep{name: "test bump: attachments, outbox format 2", run: func(ctx context.Context, u *upgradeTx) error {
+		if err := u.createStore("attachments"); err != nil {
 			return err
 		}
-		return u.Rewrite(ctx, Outbox, func(key string, value []byte) ([]byte, error) {
+		return u.rewrite(ctx, Outbox, func(key string, value []byte) ([]byte, error) {
 			var fields map[string]json.RawMessage
 			if err := json.Unmarshal(value, &fields); err != nil {
 				return nil, err

@@ -10,7 +10,7 @@ import (
 	"syscall/js"
 )
 
-// Upgrade is one numbered step of the phone's database schema. The k-th
+// schemaStep is one numbered step of the phone's database schema. The k-th
 // step of a list (counting from 1) takes the database from version k-1 to
 // version k, and runs only on a phone whose database is older than k: a
 // phone several releases behind runs every step it missed, in order, and
@@ -22,19 +22,22 @@ import (
 //
 // Once released, a step never changes: phones have run it. A new bucket
 // or a new record format is a new step at the end of the list.
-type Upgrade struct {
-	// Name says what the step introduces, for errors.
-	Name string
-	// Run makes the step's changes through u.
-	Run func(ctx context.Context, u *Upgrader) error
+type schemaStep struct {
+	// name says what the step introduces, for errors.
+	name string
+	// run makes the step's changes through u.
+	run func(ctx context.Context, u *upgradeTx) error
 }
 
 // upgrades is the schema of the phone's database, step by step; its
-// length is the database's version.
-var upgrades = []Upgrade{
-	{Name: "the first buckets", Run: func(ctx context.Context, u *Upgrader) error {
+// length is the database's version. A bucket added to Buckets needs a step
+// that creates it: the vault refuses to open a database that lacks one.
+var upgrades = []schemaStep{
+	// Version 1, as the first releases made it (their upgrade created
+	// these five at once, and phones that ran it are at version 1).
+	{name: "the first buckets", run: func(ctx context.Context, u *upgradeTx) error {
 		for _, b := range []string{Meta, Public, Sealed, Outbox, Local} {
-			if err := u.CreateStore(b); err != nil {
+			if err := u.createStore(b); err != nil {
 				return err
 			}
 		}
@@ -42,10 +45,10 @@ var upgrades = []Upgrade{
 	}},
 }
 
-// Upgrader changes the database inside the browser's upgrade transaction
+// upgradeTx changes the database inside the browser's upgrade transaction
 // (IndexedDB's versionchange transaction): the only transaction that may
 // create or delete object stores.
-type Upgrader struct {
+type upgradeTx struct {
 	db js.Value // IDBDatabase
 	tx js.Value // its versionchange IDBTransaction
 }
@@ -76,28 +79,20 @@ func domError(v js.Value) string {
 	return js.Global().Get("String").Invoke(v).String()
 }
 
-// CreateStore creates an object store (a bucket).
-func (u *Upgrader) CreateStore(name string) error {
+// createStore creates an object store (a bucket).
+func (u *upgradeTx) createStore(name string) error {
 	if _, err := jsCall(u.db, "createObjectStore", name); err != nil {
 		return fmt.Errorf("create bucket %s: %w", name, err)
 	}
 	return nil
 }
 
-// DeleteStore deletes an object store and everything in it.
-func (u *Upgrader) DeleteStore(name string) error {
-	if _, err := jsCall(u.db, "deleteObjectStore", name); err != nil {
-		return fmt.Errorf("delete bucket %s: %w", name, err)
-	}
-	return nil
-}
-
-// Rewrite passes every entry of a bucket, in key order, through change
+// rewrite passes every entry of a bucket, in key order, through change
 // and stores what it returns in its place (an unchanged value is left as
 // it is). It is how a step migrates a record format: inside the upgrade
 // transaction, so that no code ever reads a bucket half rewritten. An
 // error from change aborts the whole upgrade.
-func (u *Upgrader) Rewrite(ctx context.Context, bucket string, change func(key string, value []byte) ([]byte, error)) error {
+func (u *upgradeTx) rewrite(ctx context.Context, bucket string, change func(key string, value []byte) ([]byte, error)) error {
 	st, err := jsCall(u.tx, "objectStore", bucket)
 	if err != nil {
 		return fmt.Errorf("rewrite %s: %w", bucket, err)
@@ -163,9 +158,9 @@ func (u *Upgrader) Rewrite(ctx context.Context, bucket string, change func(key s
 // back every step of this upgrade) and is returned.
 //
 // It works on the raw IndexedDB API because go-indexeddb's upgrade
-// callback does not hand out the upgrade transaction, which Rewrite
+// callback does not hand out the upgrade transaction, which rewrite
 // needs; the vault then opens the upgraded database with go-indexeddb.
-func upgrade(ctx context.Context, name string, steps []Upgrade) error {
+func upgrade(ctx context.Context, name string, steps []schemaStep) error {
 	if len(steps) == 0 {
 		return errors.New("upgrade: no schema steps")
 	}
@@ -181,7 +176,7 @@ func upgrade(ctx context.Context, name string, steps []Upgrade) error {
 	ran := make(chan error, 1)
 	onUpgrade := js.FuncOf(func(this js.Value, args []js.Value) any {
 		from := args[0].Get("oldVersion").Int()
-		u := &Upgrader{db: req.Get("result"), tx: req.Get("transaction")}
+		u := &upgradeTx{db: req.Get("result"), tx: req.Get("transaction")}
 		// The steps wait for requests, which the browser answers only
 		// after this handler returns: run them in their own goroutine.
 		go func() {
@@ -230,10 +225,10 @@ func upgrade(ctx context.Context, name string, steps []Upgrade) error {
 }
 
 // runSteps runs step k for every k above the phone's version from.
-func runSteps(ctx context.Context, u *Upgrader, from int, steps []Upgrade) error {
+func runSteps(ctx context.Context, u *upgradeTx, from int, steps []schemaStep) error {
 	for k := from + 1; k <= len(steps); k++ {
-		if err := steps[k-1].Run(ctx, u); err != nil {
-			return fmt.Errorf("step %d (%s): %w", k, steps[k-1].Name, err)
+		if err := steps[k-1].run(ctx, u); err != nil {
+			return fmt.Errorf("step %d (%s): %w", k, steps[k-1].name, err)
 		}
 	}
 	return nil

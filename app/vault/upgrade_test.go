@@ -34,7 +34,7 @@ func freshDB(t *testing.T, name string) string {
 	return name
 }
 
-func openAt(t *testing.T, name string, steps []Upgrade) *IndexedDB {
+func openAt(t *testing.T, name string, steps []schemaStep) *IndexedDB {
 	t.Helper()
 	s, err := openIndexedDB(context.Background(), name, steps)
 	if err != nil {
@@ -90,14 +90,14 @@ type bumpedOutboxEntry struct {
 
 // bump is a test-only step N+1: a new bucket and a changed outbox record
 // field, migrated inside the upgrade. runs counts how often it ran.
-func bump(runs *int, failAfter int) Upgrade {
-	return Upgrade{Name: "test bump: attachments, outbox detail", Run: func(ctx context.Context, u *Upgrader) error {
+func bump(runs *int, failAfter int) schemaStep {
+	return schemaStep{name: "test bump: attachments, outbox detail", run: func(ctx context.Context, u *upgradeTx) error {
 		*runs++
-		if err := u.CreateStore("attachments"); err != nil {
+		if err := u.createStore("attachments"); err != nil {
 			return err
 		}
 		n := 0
-		return u.Rewrite(ctx, Outbox, func(key string, value []byte) ([]byte, error) {
+		return u.rewrite(ctx, Outbox, func(key string, value []byte) ([]byte, error) {
 			if n++; failAfter > 0 && n > failAfter {
 				return nil, errors.New("the migration fails half way")
 			}
@@ -235,10 +235,10 @@ func TestUpgradeKeepsTheOutbox(t *testing.T) {
 // steps run, in order; a phone at the newest version runs none.
 func TestUpgradeStepByStep(t *testing.T) {
 	var ran []int
-	step := func(k int, bucket string) Upgrade {
-		return Upgrade{Name: bucket, Run: func(ctx context.Context, u *Upgrader) error {
+	step := func(k int, bucket string) schemaStep {
+		return schemaStep{name: bucket, run: func(ctx context.Context, u *upgradeTx) error {
 			ran = append(ran, k)
-			return u.CreateStore(bucket)
+			return u.createStore(bucket)
 		}}
 	}
 	all := append(slices.Clone(upgrades), step(2, "two"), step(3, "three"), step(4, "four"))
