@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall/js"
 	"testing"
+	"time"
 )
 
 // These tests run in Chromium (wasmbrowsertest), each on a database of its
@@ -301,5 +302,27 @@ func TestFailedUpgradeChangesNothing(t *testing.T) {
 		if !sameEntries(now[b], old[b]) {
 			t.Errorf("bucket %s changed by a failed upgrade", b)
 		}
+	}
+}
+
+// TestUpgradeWhileTheOldReleaseIsOpen: another tab still runs the old
+// release with the vault open. Its connection gives way (it closes on the
+// browser's versionchange event), so the new release's upgrade is not
+// blocked, and the records the old tab wrote are there.
+func TestUpgradeWhileTheOldReleaseIsOpen(t *testing.T) {
+	name := freshDB(t, "beredskap-test-upgrade-open")
+	oldTab := openAt(t, name, upgrades)
+	written := phoneAtN(t, oldTab)
+	runs := 0
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := openIndexedDB(ctx, name, append(slices.Clone(upgrades), bump(&runs, 0)))
+	if err != nil {
+		t.Fatalf("upgrade with the old release open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.db.Close() })
+	got, err := s.List(ctx, Outbox)
+	if err != nil || len(got) != len(written) || runs != 1 {
+		t.Fatalf("outbox after the upgrade: %d entries (%v), bump ran %d times", len(got), err, runs)
 	}
 }
