@@ -75,7 +75,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // anyway; leaving the keys out would make a restored server unable to open
 // phones' unsent records. progress, when not nil, is told the bytes
 // written so far.
-func Write(ctx context.Context, db *store.DB, w io.Writer, key, serverKeys []byte, progress func(int64)) (int64, error) {
+func Write(ctx context.Context, db store.Maintenance, w io.Writer, key, serverKeys []byte, progress func(int64)) (int64, error) {
 	if len(serverKeys) > maxServerKeys {
 		return 0, fmt.Errorf("backup: the server key file is %d bytes, more than %d", len(serverKeys), maxServerKeys)
 	}
@@ -105,7 +105,7 @@ func Write(ctx context.Context, db *store.DB, w io.Writer, key, serverKeys []byt
 	if _, err := payload.Write(serverKeys); err != nil {
 		return cw.n, fmt.Errorf("backup: %w", err)
 	}
-	if _, err := db.Badger().Backup(payload, 0); err != nil {
+	if err := db.Backup(ctx, payload); err != nil {
 		return cw.n, fmt.Errorf("backup: %w", err)
 	}
 	if enc != nil {
@@ -190,7 +190,13 @@ func Open(r io.Reader, key []byte) (*File, error) {
 	return f, nil
 }
 
-// Restore reads the backup's store into a new store in dir (which must be
+// Load reads the backup's store into db, a new store of any
+// implementation. Call it (or Restore) once.
+func (f *File) Load(ctx context.Context, db store.Maintenance) error {
+	return db.Load(ctx, f.store)
+}
+
+// Restore reads the backup's store into a new Badger store in dir (which must be
 // empty or absent), encrypted with the key given to Open, if any. Call it
 // once.
 func (f *File) Restore(ctx context.Context, dir string) error {
@@ -207,7 +213,7 @@ func (f *File) Restore(ctx context.Context, dir string) error {
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if err := db.Badger().Load(f.store, 256); err != nil {
+	if err := f.Load(ctx, db); err != nil {
 		db.Close()
 		os.RemoveAll(tmp)
 		return fmt.Errorf("restore: %w", err)

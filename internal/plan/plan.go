@@ -128,7 +128,7 @@ type Directory struct {
 	Stored Stored
 }
 
-// Stored is what an import reads from the store; *store.DB is one.
+// Stored is what an import reads from the store; every store.Store is one.
 type Stored interface {
 	Patient(ctx context.Context, id string) (care.Patient, error)
 	Visit(ctx context.Context, id string) (care.Visit, error)
@@ -136,9 +136,17 @@ type Stored interface {
 	Routine(ctx context.Context, id string) (care.Routine, error)
 }
 
+// Store is what an import reads and writes: the accounts and units it
+// resolves names against, what it would overwrite, and the plan.
+type Store interface {
+	store.Accounts
+	store.Schedule
+	store.Routines
+}
+
 // LoadDirectory reads the units and accounts from the store. Its scope is
 // every unit; narrow Scope for a coordinator.
-func LoadDirectory(ctx context.Context, db *store.DB) (Directory, error) {
+func LoadDirectory(ctx context.Context, db Store) (Directory, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
 		return Directory{}, err
@@ -439,7 +447,7 @@ func (pl *Plan) problem(item any, column, problem string) Problem {
 
 // Apply checks the plan and, when nothing is wrong, stores it in one
 // transaction. Report.Stored says which happened.
-func Apply(ctx context.Context, db *store.DB, dir Directory, pl *Plan) (Report, error) {
+func Apply(ctx context.Context, db Store, dir Directory, pl *Plan) (Report, error) {
 	sp, problems, err := pl.resolve(ctx, dir)
 	if err != nil {
 		return Report{}, fmt.Errorf("import plan: %w", err)

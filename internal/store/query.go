@@ -162,7 +162,7 @@ func (db *DB) Reconcile(ctx context.Context, ids []string, rc Reconciliation) ([
 		for _, id := range ids {
 			var r StoredRecord
 			if err := getJSON(txn, recordKey(id), &r); err != nil {
-				return fmt.Errorf("record %s: %w", id, err)
+				return err // names the record
 			}
 			if r.State != StateNew {
 				return fmt.Errorf("record %s is %s: %w", id, r.State, ErrAlreadyReconciled)

@@ -206,7 +206,7 @@ func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Aud
 		if taken, err := recordTaken(txn, r.ID); err != nil {
 			return err
 		} else if taken {
-			return fmt.Errorf("%w: %s", ErrRecordExists, r.ID)
+			return fmt.Errorf("record %s: %w", r.ID, ErrRecordExists)
 		}
 		if err := putJSON(txn, recordKey(r.ID), r); err != nil {
 			return err

@@ -49,7 +49,8 @@ type DB struct {
 	closed bool // under dropMu: no drop may start once Close has
 }
 
-// Open opens (or creates) the store in dir. Every commit is synced to disk
+// Open opens (or creates) the store in dir and brings its layout to the
+// current schema version (see migrate). Every commit is synced to disk
 // before it returns: a record the server acknowledged survives a power cut.
 func Open(dir string, o Options) (*DB, error) {
 	opts := badger.DefaultOptions(dir).
@@ -70,7 +71,12 @@ func Open(dir string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	return &DB{bdb: bdb}, nil
+	db := &DB{bdb: bdb}
+	if err := db.migrate(context.Background()); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	return db, nil
 }
 
 // Close flushes and closes the store. A drop of purged records in
@@ -117,14 +123,14 @@ func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
 func getJSON(txn *badger.Txn, key string, v any) error {
 	item, err := txn.Get([]byte(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return ErrNotFound
+		return notFound(key)
 	}
 	if err != nil {
 		return fmt.Errorf("get %s: %w", kind(key), err)
 	}
 	return item.Value(func(b []byte) error {
 		if len(b) == 0 {
-			return ErrNotFound // a purged record's keys until they are dropped
+			return notFound(key) // a purged record's keys until they are dropped
 		}
 		if err := json.Unmarshal(b, v); err != nil {
 			return fmt.Errorf("decode %s: %w", kind(key), err)

@@ -55,7 +55,7 @@ func (db *DB) PutAccount(ctx context.Context, a Account) error {
 		err = getJSON(txn, usernameKey(a.Username), &owner)
 		switch {
 		case err == nil && owner != a.ID:
-			return ErrUsernameTaken
+			return fmt.Errorf("username %q: %w", a.Username, ErrUsernameTaken)
 		case err != nil && !errors.Is(err, ErrNotFound):
 			return err
 		}
@@ -181,43 +181,37 @@ func (db *DB) UsernameCollisions(ctx context.Context) ([]UsernameCollision, erro
 	return out, err
 }
 
-// NormalizeUsernameIndex brings the username index of a store written
+// normalizeUsernameIndex brings the username index of a store written
 // before usernames were normalised up to date: every account is found
 // under its normalised name. Where two accounts share one, the one the
 // index already names keeps it (else the first by username); the others
 // are listed by UsernameCollisions for an admin to rename. It changes
-// nothing in a store that is up to date.
-func (db *DB) NormalizeUsernameIndex(ctx context.Context) error {
-	err := db.update(ctx, func(txn *badger.Txn) error {
-		accts, err := scanJSON[Account](txn, "user/")
-		if err != nil {
-			return err
-		}
-		sort.Slice(accts, func(i, j int) bool { return accts[i].Username < accts[j].Username })
-		for _, a := range accts {
-			k := usernameKey(a.Username)
-			var owner string
-			switch err := getJSON(txn, k, &owner); {
-			case errors.Is(err, ErrNotFound):
-				if err := putJSON(txn, k, a.ID); err != nil {
-					return err
-				}
-			case err != nil:
+// nothing in a store that is up to date. It is the migration to schema 2.
+func normalizeUsernameIndex(txn *badger.Txn) error {
+	accts, err := scanJSON[Account](txn, "user/")
+	if err != nil {
+		return err
+	}
+	sort.Slice(accts, func(i, j int) bool { return accts[i].Username < accts[j].Username })
+	for _, a := range accts {
+		k := usernameKey(a.Username)
+		var owner string
+		switch err := getJSON(txn, k, &owner); {
+		case errors.Is(err, ErrNotFound):
+			if err := putJSON(txn, k, a.ID); err != nil {
 				return err
 			}
-			if old := "username/" + strings.ToLower(a.Username); old != k {
-				var oldOwner string
-				if err := getJSON(txn, old, &oldOwner); err == nil && oldOwner == a.ID {
-					if err := txn.Delete([]byte(old)); err != nil {
-						return err
-					}
+		case err != nil:
+			return err
+		}
+		if old := "username/" + strings.ToLower(a.Username); old != k {
+			var oldOwner string
+			if err := getJSON(txn, old, &oldOwner); err == nil && oldOwner == a.ID {
+				if err := txn.Delete([]byte(old)); err != nil {
+					return err
 				}
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("normalise the username index: %w", err)
 	}
 	return nil
 }

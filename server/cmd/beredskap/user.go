@@ -112,13 +112,11 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 }
 
-// checkUsernames brings the username index of an older store up to date
-// and warns, at every start, about accounts whose usernames became one
-// name when usernames began to be normalised, until an admin renames them.
-func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
-	if err := db.NormalizeUsernameIndex(ctx); err != nil {
-		return err
-	}
+// checkUsernames warns, at every start, about accounts whose usernames
+// became one name when usernames began to be normalised, until an admin
+// renames them. (The username index of an older store is brought up to
+// date by the store's migration to schema 2, when it opens.)
+func checkUsernames(ctx context.Context, db store.Accounts, log *slog.Logger) error {
 	warnings, err := server.UsernameCollisionWarnings(ctx, db)
 	if err != nil {
 		return err
@@ -130,7 +128,7 @@ func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
 }
 
 // resolveUnits turns "Nord,Sør" (names or ids) into unit ids.
-func resolveUnits(ctx context.Context, db *store.DB, list string) ([]string, error) {
+func resolveUnits(ctx context.Context, db store.Schedule, list string) ([]string, error) {
 	all, err := db.Units(ctx)
 	if err != nil {
 		return nil, err
