@@ -47,7 +47,7 @@ func (db *DB) Session(ctx context.Context, hash string) (Session, error) {
 		return s, err
 	}
 	if !time.Now().Before(s.Expires) {
-		return Session{}, ErrNotFound
+		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	s.TokenHash = hash
 	return s, nil

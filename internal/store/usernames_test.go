@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
@@ -35,41 +34,6 @@ func writeLegacyAccount(t testing.TB, db *DB, a Account) {
 
 func account(id, username string) Account {
 	return Account{User: care.User{ID: id, Username: username, Name: username, Role: care.RoleCoordinator, Units: []string{"n"}}, PasswordHash: "h"}
-}
-
-// TestUsernamesAreNormalised: a username is stored and found after NFKC
-// and case folding, and a new name that is another's after normalisation
-// is refused.
-func TestUsernamesAreNormalised(t *testing.T) {
-	ctx := context.Background()
-	db := openTest(t, t.TempDir())
-	defer db.Close()
-	if err := db.PutAccount(ctx, account("u1", " Kari ")); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"kari", "Kari", "KARI", "ｋａｒｉ", "ＫＡＲＩ", " kari"} {
-		a, err := db.AccountByUsername(ctx, name)
-		if err != nil || a.ID != "u1" || a.Username != "kari" {
-			t.Fatalf("%q: %+v %v", name, a, err)
-		}
-	}
-	for _, name := range []string{"KARI", "ｋａｒｉ", "Kari"} {
-		if err := db.PutAccount(ctx, account("u2", name)); !errors.Is(err, ErrUsernameTaken) {
-			t.Fatalf("a second %q: %v, want ErrUsernameTaken", name, err)
-		}
-	}
-	// Renaming frees the old name.
-	a, _ := db.Account(ctx, "u1")
-	a.Username = "Kari.Nord"
-	if err := db.PutAccount(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.PutAccount(ctx, account("u2", "KARI")); err != nil {
-		t.Fatalf("the freed name: %v", err)
-	}
-	if got, err := db.AccountByUsername(ctx, "kari.nord"); err != nil || got.ID != "u1" {
-		t.Fatalf("renamed: %+v %v", got, err)
-	}
 }
 
 // TestCollidingLegacyUsernamesAreListed: a store written before
