@@ -60,4 +60,3 @@ func TestAuditVerifyFindsTheFirstBrokenEntry(t *testing.T) {
 		})
 	}
 }
-
