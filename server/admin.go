@@ -137,6 +137,9 @@ func CreateUser(ctx context.Context, db store.Store, hasher *auth.Hasher, req wi
 	if err := auth.CheckPassword(req.Password); err != nil {
 		return bad(err.Error())
 	}
+	if err := (care.User{Username: req.Username, Name: req.Name, Units: req.Units, Lang: req.Lang}).CheckLimits(); err != nil {
+		return bad(err.Error())
+	}
 	units, err := db.Units(ctx)
 	if err != nil {
 		return care.User{}, err

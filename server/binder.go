@@ -110,13 +110,22 @@ func (s *Server) binderPDF(w http.ResponseWriter, r *http.Request) {
 		lang = "nb"
 	}
 	d, err := BinderData(r.Context(), s.db, unit, day, s.cfg.Location, lang)
+	if err != nil && r.Context().Err() != nil {
+		return // the client went away
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	d.Generated = s.cfg.Now()
 	var buf bytes.Buffer
-	if err := binder.Render(&buf, d); err != nil {
+	// The request's context reaches the layout: a client that goes away
+	// stops the work, and there is no one to answer.
+	if err := binder.Render(r.Context(), &buf, d); err != nil {
+		if r.Context().Err() != nil {
+			s.log.Info("binder not finished: the client went away", "unit", unit)
+			return
+		}
 		s.writeError(w, r, fmt.Errorf("render binder: %w", err))
 		return
 	}

@@ -4,10 +4,10 @@ import (
 	"crypto/ed25519"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
+	"beredskap/internal/care"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -27,8 +27,8 @@ func (s *Server) registerDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	label := strings.TrimSpace(req.Label)
-	if utf8.RuneCountInString(label) > 100 || !utf8.ValidString(label) {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "label must be at most 100 characters"))
+	if err := care.CheckDeviceLabel(label); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	now := s.cfg.Now().UTC()

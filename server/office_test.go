@@ -243,20 +243,22 @@ func TestCoordinatorImportsForOwnUnits(t *testing.T) {
 		name   string
 		plan   plan.Plan
 		column string
+		code   wire.Code // conflict: the plan names another unit's source ids
 	}{
-		{"another unit's patient moved into mine", plan.Plan{Patients: []plan.Patient{patient("S-1", nord), patient("N-1", nord)}}, "patients[0].source_id"},
-		{"a patient for another unit", plan.Plan{Patients: []plan.Patient{patient("N-2", sor)}}, "patients[0].unit"},
-		{"another unit's visit overwritten", plan.Plan{Patients: n1, Visits: []plan.Visit{visit("SV-1", "N-1", "anna")}}, "visits[0].source_id"},
-		{"a visit to another unit's patient", plan.Plan{Visits: []plan.Visit{visit("NV-1", "S-1", "per")}}, "visits[0].patient_source_id"},
-		{"another unit's dose overwritten", plan.Plan{Patients: n1, Medications: []plan.Dose{dose("SD-1", "N-1")}}, "medications[0].source_id"},
-		{"a dose for another unit's patient", plan.Plan{Medications: []plan.Dose{dose("ND-1", "S-1")}}, "medications[0].patient_source_id"},
-		{"another unit's routine overwritten", plan.Plan{Routines: []care.Routine{routine("SR-1", nord.ID)}}, "routines[0].id"},
-		{"every unit's routine overwritten", plan.Plan{Routines: []care.Routine{routine(everyUnit)}}, "routines[0].id"},
-		{"a routine for another unit", plan.Plan{Routines: []care.Routine{routine("NR-1", nord.ID, sor.ID)}}, "routines[0].units"},
+		{"another unit's patient moved into mine", plan.Plan{Patients: []plan.Patient{patient("S-1", nord), patient("N-1", nord)}}, "patients[0].source_id", wire.CodeConflict},
+		{"a patient for another unit", plan.Plan{Patients: []plan.Patient{patient("N-2", sor)}}, "patients[0].unit", wire.CodeInvalidInput},
+		{"another unit's visit overwritten", plan.Plan{Patients: n1, Visits: []plan.Visit{visit("SV-1", "N-1", "anna")}}, "visits[0].source_id", wire.CodeConflict},
+		{"a visit to another unit's patient", plan.Plan{Visits: []plan.Visit{visit("NV-1", "S-1", "per")}}, "visits[0].patient_source_id", wire.CodeInvalidInput},
+		{"another unit's dose overwritten", plan.Plan{Patients: n1, Medications: []plan.Dose{dose("SD-1", "N-1")}}, "medications[0].source_id", wire.CodeConflict},
+		{"a dose for another unit's patient", plan.Plan{Medications: []plan.Dose{dose("ND-1", "S-1")}}, "medications[0].patient_source_id", wire.CodeInvalidInput},
+		{"another unit's routine overwritten", plan.Plan{Routines: []care.Routine{routine("SR-1", nord.ID)}}, "routines[0].id", wire.CodeConflict},
+		{"every unit's routine overwritten", plan.Plan{Routines: []care.Routine{routine(everyUnit)}}, "routines[0].id", wire.CodeConflict},
+		{"a routine for another unit", plan.Plan{Routines: []care.Routine{routine("NR-1", nord.ID, sor.ID)}}, "routines[0].units", wire.CodeInvalidInput},
 	}
 	for _, c := range cases {
 		code, eb, raw := put(tok, c.plan)
-		if code != 400 || eb.Error.Code != wire.CodeInvalidInput || len(eb.Problems) != 1 || eb.Problems[0].Column != c.column {
+		want := map[wire.Code]int{wire.CodeInvalidInput: 400, wire.CodeConflict: 409}[c.code]
+		if code != want || eb.Error.Code != c.code || len(eb.Problems) != 1 || eb.Problems[0].Column != c.column {
 			t.Errorf("%s: %d %s", c.name, code, raw)
 		}
 	}

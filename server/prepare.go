@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -24,7 +23,9 @@ import (
 const MaxPlanBytes = 32 << 20
 
 // importPlan takes a plan as JSON or, with Content-Type text/csv, as CSV.
-// With any problem nothing is stored, and the answer lists them all.
+// With any problem nothing is stored, and the answer lists them all: 400
+// for a plan that is wrong, 409 when it names another unit's source ids,
+// 413 when it holds more than an import may.
 func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	c, units, ok := s.office(w, r)
 	if !ok {
@@ -44,6 +45,10 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	report := wire.PlanReport{}
 	if len(problems) == 0 {
+		if err := pl.CheckSize(); err != nil {
+			s.writeError(w, r, planSizeError(err))
+			return
+		}
 		dir, err := plan.LoadDirectory(r.Context(), s.db)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -54,18 +59,25 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 		dir.Scope = units
 		rep, err := plan.Apply(r.Context(), s.db, dir, pl)
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, planSizeError(err))
 			return
 		}
 		report = wire.PlanReport{Patients: rep.Patients, Visits: rep.Visits, Medications: rep.Medications, Routines: rep.Routines, Stored: rep.Stored}
 		problems = rep.Problems
 	}
+	claim := false
 	for _, p := range problems {
 		report.Problems = append(report.Problems, wire.PlanProblem{Line: p.Line, Column: p.Column, Problem: p.Problem})
+		claim = claim || p.Claim()
 	}
 	if len(report.Problems) > 0 {
-		writeJSON(w, http.StatusBadRequest, wire.PlanErrorBody{
-			Error:    wire.Error{Code: wire.CodeInvalidInput, Message: fmt.Sprintf("the plan has %d problems; nothing was stored", len(report.Problems))},
+		code, status, what := wire.CodeInvalidInput, http.StatusBadRequest, "problems"
+		if claim {
+			code, status, what = wire.CodeConflict, http.StatusConflict, "problems, among them source ids of another unit's items"
+		}
+		writeJSON(w, status, wire.PlanErrorBody{
+			Error: wire.Error{Code: code, Message: fmt.Sprintf("the plan has %d %s; nothing was stored (first: %s)",
+				len(report.Problems), what, problems[0])},
 			Problems: report.Problems,
 		})
 		return
@@ -73,6 +85,16 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditPlanImport,
 		Detail: fmt.Sprintf("patients=%d visits=%d medications=%d routines=%d", report.Patients, report.Visits, report.Medications, report.Routines)})
 	writeJSON(w, http.StatusOK, report)
+}
+
+// planSizeError answers a plan over an import's limits as too_large,
+// naming the limit; other errors pass unchanged.
+func planSizeError(err error) error {
+	var size *plan.SizeError
+	if errors.As(err, &size) {
+		return wire.Errorf(wire.CodeTooLarge, size.Error())
+	}
+	return err
 }
 
 func (s *Server) listRoutines(w http.ResponseWriter, r *http.Request) {
@@ -95,11 +117,27 @@ func (s *Server) listRoutines(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.RoutinesResponse{Routines: out})
 }
 
+// routineVersions lists a routine's versions, to a coordinator only when
+// the routine is for one of their units, as the other routine routes.
 func (s *Server) routineVersions(w http.ResponseWriter, r *http.Request) {
-	if _, _, ok := s.office(w, r); !ok {
+	_, units, ok := s.office(w, r)
+	if !ok {
 		return
 	}
-	vs, err := s.db.RoutineVersions(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	rt, err := s.db.Routine(r.Context(), id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
+		return
+	case err != nil:
+		s.writeError(w, r, err)
+		return
+	case units != nil && !rt.AppliesTo(units):
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that routine is not for your units"))
+		return
+	}
+	vs, err := s.db.RoutineVersions(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -200,12 +238,15 @@ func checkRoutine(rt *care.Routine, units []string) error {
 	}
 	rt.Contacts = contacts
 	switch {
-	case rt.Title == "" || utf8.RuneCountInString(rt.Title) > 200:
-		return wire.Errorf(wire.CodeInvalidInput, "title is required (at most 200 characters)")
+	case rt.Title == "":
+		return wire.Errorf(wire.CodeInvalidInput, "title is required")
 	case !rt.Scenario.Valid():
 		return wire.Errorf(wire.CodeInvalidInput, "unknown scenario "+string(rt.Scenario))
 	case len(rt.Steps) == 0 || len(rt.Steps) > 50:
 		return wire.Errorf(wire.CodeInvalidInput, "a routine needs 1–50 steps")
+	}
+	if err := rt.CheckLimits(); err != nil {
+		return err
 	}
 	for _, ct := range rt.Contacts {
 		if ct.Name == "" {
@@ -238,8 +279,8 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Text = strings.TrimSpace(req.Text)
 	switch {
-	case req.Text == "" || utf8.RuneCountInString(req.Text) > 2000:
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "text is required (at most 2000 characters)"))
+	case req.Text == "":
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "text is required"))
 		return
 	case req.Level != "info" && req.Level != "important":
 		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `level must be "info" or "important"`))
@@ -256,6 +297,10 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 	}
 	a := care.Announcement{ID: uuid.NewString(), Units: req.Units, Level: req.Level, Text: req.Text,
 		AuthorID: c.ID, Author: c.Name, Posted: s.cfg.Now().UTC()}
+	if err := a.CheckLimits(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if err := s.db.PostAnnouncement(r.Context(), a); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -313,7 +358,7 @@ func (s *Server) outageState(r *http.Request) (wire.OutagesResponse, error) {
 		if a, err := s.db.Account(r.Context(), o.StartedBy); err == nil {
 			v.StartedName = a.Name
 		}
-		if i == 0 && o.End == nil {
+		if o.End == nil && resp.Current == nil {
 			cur := v
 			resp.Current = &cur
 		}
@@ -333,6 +378,11 @@ func (s *Server) outageState(r *http.Request) (wire.OutagesResponse, error) {
 	return resp, nil
 }
 
+// MaxOutageBackdate is how far back an outage's start or end may be
+// given: far enough to declare a weekend's outage afterwards, not so far
+// that a typo moves every dashboard's window.
+const MaxOutageBackdate = 7 * 24 * time.Hour
+
 func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
 	c, _, ok := s.office(w, r)
 	if !ok {
@@ -345,11 +395,20 @@ func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
 	}
 	at := s.cfg.Now().UTC()
 	if req.At != nil {
-		if req.At.After(at.Add(time.Minute)) {
+		// A minute's grace for the office computer's clock.
+		switch {
+		case req.At.After(at.Add(time.Minute)):
 			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "at cannot be in the future"))
+			return
+		case req.At.Before(at.Add(-MaxOutageBackdate)):
+			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("at must lie within the last %d days", int(MaxOutageBackdate.Hours()/24))))
 			return
 		}
 		at = req.At.UTC()
+	}
+	if err := care.CheckLength("note", req.Note, care.MaxNoteBytes); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	var err error
 	switch req.Action {

@@ -230,8 +230,35 @@ func HTTPServer(addr string, h http.Handler, tlsConfig *tls.Config) *http.Server
 	}
 }
 
-// Serve runs srv on ln until ctx is done, then shuts down gracefully.
+// ShutdownTimeout is how long Serve lets requests in progress finish once
+// it is told to stop; HandlerGrace is how long it then waits for the
+// handlers of the connections it cut off to return.
+const (
+	ShutdownTimeout = 15 * time.Second
+	HandlerGrace    = 5 * time.Second
+)
+
+// Serve runs srv on ln until ctx is done, then shuts down gracefully: new
+// connections are refused and requests in progress get ShutdownTimeout
+// to finish. No request holds the shutdown beyond it: then every
+// connection is closed, which cancels the requests' contexts (a binder
+// being laid out stops), and Serve returns once their handlers have (at
+// most HandlerGrace later), so that the store is not closed under them.
 func Serve(ctx context.Context, srv *http.Server, ln net.Listener, certFile, keyFile string) error {
+	return serveUntil(ctx, srv, ln, certFile, keyFile, ShutdownTimeout, HandlerGrace)
+}
+
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, certFile, keyFile string, timeout, grace time.Duration) error {
+	running := &inFlight{}
+	next := srv.Handler
+	if next == nil {
+		next = http.DefaultServeMux
+	}
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		running.add(1)
+		defer running.add(-1)
+		next.ServeHTTP(w, r)
+	})
 	errc := make(chan error, 1)
 	go func() {
 		if certFile != "" {
@@ -245,13 +272,51 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, certFile, key
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		cerr := srv.Close()
+		<-errc
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-running.idle():
+		case <-timer.C:
+		}
+		return fmt.Errorf("shutdown: requests still running after %s were cut off: %w", timeout, errors.Join(err, cerr))
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// inFlight counts the handlers running; idle's channel is closed while
+// there are none.
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	none chan struct{} // nil: none has been running yet
+}
+
+func (f *inFlight) add(d int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == 0 && d > 0 {
+		f.none = make(chan struct{})
+	}
+	f.n += d
+	if f.n == 0 && d < 0 {
+		close(f.none)
+	}
+}
+
+func (f *inFlight) idle() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.none == nil {
+		f.none = make(chan struct{})
+		close(f.none)
+	}
+	return f.none
 }

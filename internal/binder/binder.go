@@ -6,6 +6,7 @@
 package binder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,8 +39,10 @@ type Data struct {
 // second pass is stable unless the contents spill onto a second cover page.
 const maxPasses = 4
 
-// Render writes the binder as an A4 PDF.
-func Render(w io.Writer, d Data) error {
+// Render writes the binder as an A4 PDF. When ctx is done (the client
+// went away) the layout stops where it is and Render returns ctx.Err(),
+// wrapped, having written nothing.
+func Render(ctx context.Context, w io.Writer, d Data) error {
 	if w == nil {
 		return errors.New("binder: nil writer")
 	}
@@ -47,7 +50,10 @@ func Render(w io.Writer, d Data) error {
 	var toc []tocEntry
 	total := 0
 	for pass := 1; ; pass++ {
-		doc, err := layout(in, toc, total)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("binder: %w", err)
+		}
+		doc, err := layout(ctx, in, toc, total)
 		if err != nil {
 			return err
 		}
@@ -64,10 +70,11 @@ func Render(w io.Writer, d Data) error {
 
 // layout runs one full layout pass. toc and total come from the previous
 // pass (empty on the first) and are only printed, never used for layout.
-func layout(in *input, toc []tocEntry, total int) (*doc, error) {
+// When ctx is done the pass stops early with an error wrapping ctx.Err().
+func layout(ctx context.Context, in *input, toc []tocEntry, total int) (*doc, error) {
 	p := fpdf.New("P", "mm", "A4", "")
-	d := &doc{in: in, pdf: p, prevTOC: toc, total: total, printable: map[rune]bool{}}
-	d.tr = p.UnicodeTranslatorFromDescriptor("")
+	d := newDoc(ctx, p)
+	d.in, d.prevTOC, d.total = in, toc, total
 	if err := p.Error(); err != nil {
 		return nil, fmt.Errorf("binder: load cp1252 translation: %w", err)
 	}
@@ -102,10 +109,18 @@ func layout(in *input, toc []tocEntry, total int) (*doc, error) {
 	d.signingSheets()
 	d.routines()
 
+	if d.err != nil {
+		return d, fmt.Errorf("binder: layout stopped: %w", d.err)
+	}
 	if err := p.Error(); err != nil {
 		return nil, fmt.Errorf("binder: lay out PDF: %w", err)
 	}
 	return d, nil
+}
+
+// newDoc starts a layout pass on p.
+func newDoc(ctx context.Context, p *fpdf.Fpdf) *doc {
+	return &doc{ctx: ctx, pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), printable: map[rune]bool{}, glyphs: map[glyph]int{}}
 }
 
 // input is Data with defaults filled in and the lists sorted once, so that
@@ -201,13 +216,18 @@ type tocEntry struct {
 
 // doc is one layout pass.
 type doc struct {
+	ctx       context.Context // nil: never stops
+	err       error           // the context's error, once the layout stopped
 	in        *input
 	pdf       *fpdf.Fpdf
 	tr        func(string) string
 	printable map[rune]bool
-	total     int        // page count of the previous pass, 0 on the first
-	prevTOC   []tocEntry // contents of the previous pass, printed on the cover
-	toc       []tocEntry // contents of this pass
+	style     string        // the current font style
+	glyphs    map[glyph]int // widths of runes by style, in glyph units
+	work      int           // runes measured and looked at, for the tests of linearity
+	total     int           // page count of the previous pass, 0 on the first
+	prevTOC   []tocEntry    // contents of the previous pass, printed on the cover
+	toc       []tocEntry    // contents of this pass
 }
 
 func (d *doc) t(key string, args ...any) string { return i18n.T(d.in.lang, key, args...) }

@@ -2,6 +2,7 @@ package binder
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -103,7 +104,7 @@ func (r rendered) all() string { return strings.Join(r.pages, " ") }
 func render(t *testing.T, d Data) rendered {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Render(&buf, d); err != nil {
+	if err := Render(context.Background(), &buf, d); err != nil {
 		t.Fatalf("Render: %v", err)
 	}
 	rd, err := pdf.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -256,10 +257,10 @@ func TestDeterministic(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var a, b bytes.Buffer
-			if err := Render(&a, c.data()); err != nil {
+			if err := Render(context.Background(), &a, c.data()); err != nil {
 				t.Fatal(err)
 			}
-			if err := Render(&b, c.data()); err != nil {
+			if err := Render(context.Background(), &b, c.data()); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -393,7 +394,7 @@ func TestLongTextStaysOnPage(t *testing.T) {
 		d.Routines[0].Steps = append(d.Routines[0].Steps, fmt.Sprintf("Steg %d: %s", i+3, long[:200]))
 	}
 	var buf bytes.Buffer
-	if err := Render(&buf, d); err != nil {
+	if err := Render(context.Background(), &buf, d); err != nil {
 		t.Fatal(err)
 	}
 	rd, err := pdf.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -444,10 +445,10 @@ func TestLongTextStaysOnPage(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
-	if err := Render(nil, testData()); err == nil {
+	if err := Render(context.Background(), nil, testData()); err == nil {
 		t.Error("nil writer accepted")
 	}
-	err := Render(failWriter{}, testData())
+	err := Render(context.Background(), failWriter{}, testData())
 	if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), "binder") {
 		t.Errorf("write error = %v, want it wrapped", err)
 	}
@@ -481,7 +482,7 @@ func TestCollation(t *testing.T) {
 
 func TestClean(t *testing.T) {
 	p := fpdf.New("P", "mm", "A4", "")
-	d := &doc{pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), printable: map[rune]bool{}}
+	d := newDoc(context.Background(), p)
 	cases := []struct{ in, want string }{
 		{"Bjørg Åsheim", "Bjørg Åsheim"},
 		{"Máret Čuđe", "Máret Cude"},
@@ -498,7 +499,7 @@ func TestClean(t *testing.T) {
 
 func TestWrap(t *testing.T) {
 	p := fpdf.New("P", "mm", "A4", "")
-	d := &doc{pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), printable: map[rune]bool{}}
+	d := newDoc(context.Background(), p)
 	d.font("", 10)
 	cases := []struct {
 		in    string

@@ -27,10 +27,16 @@ const (
 // lineHeight is the height of one line of text at size points.
 func lineHeight(size float64) float64 { return size * ptToMM * leading }
 
-func (d *doc) font(style string, size float64) { d.pdf.SetFont("Helvetica", style, size) }
+func (d *doc) font(style string, size float64) {
+	d.style = style
+	d.pdf.SetFont("Helvetica", style, size)
+}
 
 // softHyphen marks where a word may be broken; it prints only there.
 const softHyphen = "\u00ad"
+
+// softHyphenRune is softHyphen as a rune.
+const softHyphenRune = '\u00ad'
 
 // fold spells characters that cp1252 lacks (Sámi and other European letters,
 // a few symbols) with the nearest ones it has, so that a name never turns
@@ -88,57 +94,145 @@ func (d *doc) canPrint(r rune) bool {
 	return ok
 }
 
+// glyph is a rune in a font style, the key of the width cache.
+type glyph struct {
+	style string
+	r     rune
+}
+
+// units is the width of r in the current font in glyph units (a
+// thousandth of the font size), the measure fpdf sums for a string: the
+// core fonts have no kerning, so a text's width is the sum of its runes'.
+// A soft hyphen is not printed and has none.
+func (d *doc) units(r rune) int {
+	d.work++
+	if r == softHyphenRune {
+		return 0
+	}
+	g := glyph{d.style, r}
+	u, ok := d.glyphs[g]
+	if !ok {
+		u = d.pdf.GetStringSymbolWidth(d.tr(string(r)))
+		d.glyphs[g] = u
+	}
+	return u
+}
+
+// mm turns glyph units into millimetres at the current font size, as
+// fpdf's GetStringWidth does, so that a width compares the same.
+func (d *doc) mm(units int) float64 {
+	_, size := d.pdf.GetFontSize()
+	return float64(units) * size / 1000
+}
+
+func (d *doc) fits(units int, w float64) bool { return d.mm(units) <= w }
+
+// prefixUnits returns p with p[i] the width of r[:i]: any part's width is
+// then one subtraction, so breaking a long word measures each rune once.
+func (d *doc) prefixUnits(r []rune) []int {
+	p := make([]int, len(r)+1)
+	for i, c := range r {
+		p[i+1] = p[i] + d.units(c)
+	}
+	return p
+}
+
 // width measures cleaned text in the current font.
 func (d *doc) width(s string) float64 {
-	return d.pdf.GetStringWidth(d.tr(strings.ReplaceAll(s, softHyphen, "")))
+	u := 0
+	for _, r := range s {
+		u += d.units(r)
+	}
+	return d.mm(u)
+}
+
+// stopped reports whether the layout should stop because its context is
+// done (the client went away); the first time, it puts fpdf into its
+// error state, so that what is left of the pass does next to nothing.
+func (d *doc) stopped() bool {
+	if d.err != nil {
+		return true
+	}
+	if d.ctx == nil {
+		return false
+	}
+	if err := d.ctx.Err(); err != nil {
+		d.err = err
+		d.pdf.SetError(err)
+		return true
+	}
+	return false
 }
 
 // fit shortens s with an ellipsis until it fits w; only for the header and
 // footer, whose one line must not wrap.
 func (d *doc) fit(s string, w float64) string {
 	s = strings.ReplaceAll(d.clean(s), "\n", " ")
-	if d.width(s) <= w {
+	r := []rune(s)
+	pre := d.prefixUnits(r)
+	if d.fits(pre[len(r)], w) {
 		return s
 	}
-	r := []rune(s)
-	for len(r) > 0 && d.width(string(r)+"…") > w {
-		r = r[:len(r)-1]
+	dots := d.units('…')
+	n := 0
+	for n < len(r) && d.fits(pre[n+1]+dots, w) {
+		d.work++
+		n++
 	}
-	return strings.TrimSpace(string(r)) + "…"
+	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
 // wrap breaks s into lines no wider than w in the current font. Words break
 // at spaces; a word wider than the line breaks after a hyphen or at a soft
 // hyphen if it can, else between letters, so nothing runs off the page.
+// Its work is linear in the length of s: each rune is measured once, and
+// a long word's rest is never measured again.
 func (d *doc) wrap(s string, w float64) []string {
 	s = strings.TrimRight(d.clean(s), "\n")
 	var out []string
+	space := d.units(' ')
 	for _, para := range strings.Split(s, "\n") {
-		cur := ""
+		if d.stopped() {
+			break
+		}
+		var cur []rune
+		curU := 0
 		for _, word := range strings.Split(para, " ") {
 			if word == "" {
 				continue
 			}
-			try := word
-			if cur != "" {
-				try = cur + " " + word
+			r := []rune(word)
+			pre := d.prefixUnits(r)
+			try := pre[len(r)]
+			if len(cur) > 0 {
+				try += curU + space
 			}
-			if d.width(try) <= w {
-				cur = try
+			if d.fits(try, w) {
+				if len(cur) > 0 {
+					cur = append(cur, ' ')
+				}
+				cur, curU = append(cur, r...), try
 				continue
 			}
-			if cur != "" {
-				out = append(out, cur)
-				cur = ""
+			if len(cur) > 0 {
+				out = append(out, string(cur))
+				cur, curU = nil, 0
 			}
-			for d.width(word) > w {
-				head, rest := d.breakWord(word, w)
+			start := 0
+			for !d.fits(pre[len(r)]-pre[start], w) {
+				if d.stopped() {
+					break
+				}
+				head, next := d.breakWord(r, pre, start, w)
 				out = append(out, head)
-				word = rest
+				start = next
 			}
-			cur = word
+			cur, curU = append([]rune(nil), r[start:]...), pre[len(r)]-pre[start]
 		}
-		out = append(out, cur)
+		out = append(out, string(cur))
+	}
+	if len(out) == 0 {
+		out = []string{""}
 	}
 	for i := range out {
 		out[i] = strings.ReplaceAll(out[i], softHyphen, "")
@@ -146,34 +240,39 @@ func (d *doc) wrap(s string, w float64) []string {
 	return out
 }
 
-// breakWord splits a word too wide for w into a head that fits and the rest.
-func (d *doc) breakWord(word string, w float64) (head, rest string) {
-	r := []rune(word)
-	best := -1
-	for i := 1; i < len(r); i++ {
+// breakWord splits r[start:], a word too wide for w, into a head that fits
+// and the index where the rest begins. It looks only as far as a head can
+// reach, so that breaking a word of n runes into lines takes O(n).
+func (d *doc) breakWord(r []rune, pre []int, start int, w float64) (head string, next int) {
+	hyphen := d.units('-')
+	best, soft := -1, false
+	for i := start + 1; i < len(r); i++ {
+		d.work++
+		width := pre[i] - pre[start]
+		if !d.fits(width, w) {
+			break // no longer head fits either
+		}
 		switch {
 		case r[i-1] == '-' || r[i-1] == '/':
-			if d.width(string(r[:i])) <= w {
-				best = i
-			}
-		case string(r[i]) == softHyphen:
-			if d.width(string(r[:i])+"-") <= w {
-				best = -(i + 1) // break at the soft hyphen, which prints as '-'
+			best, soft = i, false
+		case r[i] == softHyphenRune:
+			if d.fits(width+hyphen, w) {
+				best, soft = i, true // break at the soft hyphen, which prints as '-'
 			}
 		}
 	}
 	switch {
+	case best > 0 && soft:
+		return string(r[start:best]) + "-", best + 1
 	case best > 0:
-		return string(r[:best]), string(r[best:])
-	case best < -1:
-		i := -best - 1
-		return string(r[:i]) + "-", string(r[i+1:])
+		return string(r[start:best]), best
 	}
-	n := 1
-	for n < len(r) && d.width(string(r[:n+1])) <= w {
+	n := start + 1
+	for n < len(r) && d.fits(pre[n+1]-pre[start], w) {
+		d.work++
 		n++
 	}
-	return string(r[:n]), string(r[n:])
+	return string(r[start:n]), n
 }
 
 // span is a run of text in one style; each span starts on a new line.
@@ -389,9 +488,19 @@ func (t *table) row(cells []cell, minH float64) {
 	if t.d.y()+h > bodyBottom && h <= fresh {
 		t.newPage()
 	}
+	// left[i] is the height of column i's lines still to draw, kept as
+	// they are drawn so that a row split over many pages costs its lines
+	// once, not once per page.
+	left := make([]float64, len(ls))
+	for i, cl := range ls {
+		left[i] = height(cl)
+	}
 	for guard := 0; guard < 1000; guard++ {
 		if t.d.y()+h <= bodyBottom {
 			t.draw(cells, ls, h)
+			return
+		}
+		if t.d.stopped() {
 			return
 		}
 		room := bodyBottom - t.d.y() - 2*cellPad
@@ -405,20 +514,21 @@ func (t *table) row(cells []cell, minH float64) {
 				n++
 			}
 			head[i], rest[i] = cl[:n], cl[n:]
+			left[i] -= used
 			took = took || n > 0
 		}
 		if took {
 			t.draw(cells, head, bodyBottom-t.d.y())
 			for i := 0; i < t.keyCols && i < len(rest); i++ {
 				if len(rest[i]) == 0 {
-					rest[i] = ls[i]
+					rest[i], left[i] = ls[i], height(ls[i]) // a key column is short
 				}
 			}
 		}
 		t.newPage()
 		ls, h = rest, 0
-		for _, cl := range ls {
-			h = math.Max(h, height(cl)+2*cellPad)
+		for i := range ls {
+			h = math.Max(h, left[i]+2*cellPad)
 		}
 	}
 }

@@ -6,7 +6,22 @@ package care
 
 import (
 	"time"
+
+	"github.com/google/uuid"
 )
+
+// sourceNamespace seeds the ids derived from source systems' ids: the same
+// source id always gives the same Beredskap id, whoever writes it (a plan
+// import, the demo data).
+var sourceNamespace = uuid.MustParse("5d0e6c1a-3f54-4b8e-9a2d-7b1c0f9e4a31")
+
+// IDFor returns the Beredskap id of a source system's item of a kind
+// ("patient", "visit", "dose", "routine"). Every writer of such items uses
+// it, so that one source id names one item: an import that reuses another
+// unit's source id finds that unit's item, and is refused.
+func IDFor(kind, sourceID string) string {
+	return uuid.NewSHA1(sourceNamespace, []byte(kind+"/"+sourceID)).String()
+}
 
 // Role is what a user may do in Beredskap.
 type Role string

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -120,6 +119,8 @@ type Record struct {
 type ValidationError struct {
 	Field   string
 	Problem string
+	// Limit is the length limit the field went over, or 0.
+	Limit int
 }
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
@@ -157,7 +158,7 @@ func (r *Record) Validate() error {
 	if r.Seq > MaxSeq {
 		return invalid("seq", fmt.Sprintf("must be %d or less", MaxSeq))
 	}
-	if err := checkText("emergency_reason", r.EmergencyReason, MaxShortBytes); err != nil {
+	if err := r.CheckLimits(); err != nil {
 		return err
 	}
 	switch r.Type {
@@ -253,14 +254,23 @@ func (r *Record) validateDeviation() error {
 	return nil
 }
 
-func checkText(field, v string, max int) error {
-	if len(v) > max {
-		return invalid(field, fmt.Sprintf("is longer than %d bytes", max))
-	}
-	if !utf8.ValidString(v) {
-		return invalid(field, "is not valid UTF-8")
-	}
-	return nil
+func checkText(field, v string, max int) error { return CheckLength(field, v, max) }
+
+// CheckLimits checks every text of the record against its limit, whatever
+// the record's type: a field that its type does not use may not carry a
+// megabyte into the records list either. Validate calls it.
+func (r *Record) CheckLimits() error {
+	return checkFields(
+		field{"id", r.ID, MaxIDBytes}, field{"device_id", r.DeviceID, MaxIDBytes}, field{"author_id", r.AuthorID, MaxIDBytes},
+		field{"patient_id", r.PatientID, MaxIDBytes}, field{"visit_id", r.VisitID, MaxIDBytes},
+		field{"emergency_reason", r.EmergencyReason, MaxShortBytes}, field{"text", r.Text, MaxTextBytes},
+		field{"schedule_id", r.ScheduleID, MaxIDBytes}, field{"medication", r.Medication, MaxShortBytes},
+		field{"dose", r.Dose, MaxShortBytes}, field{"route", r.Route, MaxShortBytes},
+		field{"signature_svg", r.SignatureSVG, MaxSignatureBytes}, field{"cosigner_id", r.CosignerID, MaxIDBytes},
+		field{"cosigner_name", r.CosignerName, MaxShortBytes}, field{"cosigner_signature_svg", r.CosignerSignatureSVG, MaxSignatureBytes},
+		field{"category", r.Category, MaxShortBytes}, field{"severity", r.Severity, MaxIDBytes},
+		field{"description", r.Description, MaxTextBytes}, field{"action_taken", r.ActionTaken, MaxTextBytes},
+		field{"status", r.Status, MaxIDBytes}, field{"reason", r.Reason, MaxShortBytes})
 }
 
 // checkSignature accepts SVG path data: commands and numbers only, so that a

@@ -108,9 +108,13 @@ func Build(day time.Time, loc *time.Location) Municipality {
 				panic("demo: " + pv.patient + " has no visit in that slot")
 			}
 			hh, mm := clock(pv.at)
-			name := fmt.Sprintf("visit/%s/%s/%s", date, sh.worker, pv.at)
+			// Plan items carry source ids, and their ids derive from them as
+			// an import's do: a coordinator who imports a demo item's source
+			// id names that item, with its unit's checks.
+			source := fmt.Sprintf("FJV-visit-%s-%s-%s", date, sh.worker, pv.at)
 			v := care.Visit{
-				ID:              id(name),
+				ID:              care.IDFor("visit", source),
+				SourceID:        source,
 				PatientID:       m.Patients[i].ID,
 				WorkerID:        workerID,
 				UnitID:          unitIDs[ps.unit],
@@ -120,8 +124,10 @@ func Build(day time.Time, loc *time.Location) Municipality {
 			}
 			m.Visits = append(m.Visits, v)
 			for j, md := range plan.meds {
+				source := fmt.Sprintf("FJV-dose-%s-%s-%s-%d", date, pv.patient, pv.at, j)
 				m.Doses = append(m.Doses, care.ScheduledDose{
-					ID:            id(fmt.Sprintf("dose/%s/%s/%d", date, pv.patient+"/"+pv.at, j)),
+					ID:            care.IDFor("dose", source),
+					SourceID:      source,
 					PatientID:     v.PatientID,
 					VisitID:       v.ID,
 					Medication:    md.name,
@@ -162,7 +168,7 @@ func buildPatient(ps patientSpec, unitID string, nth, i int) care.Patient {
 	nurse := u.nurses[nth%len(u.nurses)]
 	prof := profileFor(ps.need)
 	p := care.Patient{
-		ID:               id("patient/" + ps.key),
+		ID:               care.IDFor("patient", "FJV-"+ps.key),
 		UnitID:           unitID,
 		Name:             ps.name,
 		BirthDate:        ps.born,

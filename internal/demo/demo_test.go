@@ -414,3 +414,36 @@ func TestNoAliasing(t *testing.T) {
 		t.Fatal("edits leaked into a new build")
 	}
 }
+
+// TestIDsFollowTheImportScheme: every demo patient, visit and dose carries
+// a source id and its id is the one a plan import derives from it, so an
+// import that names a demo item's source id finds that item (and its
+// unit's checks) instead of making a second one under the same source id.
+func TestIDsFollowTheImportScheme(t *testing.T) {
+	m := Build(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), nil)
+	seen := map[string]bool{}
+	check := func(kind, id, source string) {
+		t.Helper()
+		if source == "" || id != care.IDFor(kind, source) {
+			t.Errorf("%s %s has source id %q: id is not care.IDFor(%q, source)", kind, id, source, kind)
+		}
+		if seen[kind+source] {
+			t.Errorf("%s source id %q twice", kind, source)
+		}
+		seen[kind+source] = true
+	}
+	for _, p := range m.Patients {
+		check("patient", p.ID, p.SourceID)
+	}
+	for _, v := range m.Visits {
+		check("visit", v.ID, v.SourceID)
+	}
+	for _, d := range m.Doses {
+		check("dose", d.ID, d.SourceID)
+	}
+	for _, r := range m.Routines {
+		if r.ID != care.IDFor("routine", "FJV-routine-"+string(r.Scenario)) {
+			t.Errorf("routine %s: id not derived from its source id", r.Title)
+		}
+	}
+}

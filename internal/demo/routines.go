@@ -104,7 +104,7 @@ func routines() []care.Routine {
 	out := make([]care.Routine, 0, len(routineSpecs))
 	for _, r := range routineSpecs {
 		out = append(out, care.Routine{
-			ID:       id("routine/" + string(r.scenario)),
+			ID:       care.IDFor("routine", "FJV-routine-"+string(r.scenario)),
 			Title:    r.title,
 			Scenario: r.scenario,
 			Steps:    slices.Clone(r.steps),

@@ -50,10 +50,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // progress, when not nil, is told how many bytes have been read. Every
 // problem found is returned, each with its line and column.
 func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []Problem) {
-	cr := csv.NewReader(&countingReader{r: r, progress: progress})
+	tr := checkedText(&countingReader{r: r, progress: progress})
+	cr := csv.NewReader(tr)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
+	if tr.problem != nil {
+		return nil, []Problem{*tr.problem}
+	}
 	if err != nil {
 		return nil, []Problem{{Line: 1, Column: "header", Problem: "no header row: " + err.Error()}}
 	}
@@ -88,6 +92,9 @@ func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []P
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if tr.problem != nil {
+			return nil, []Problem{*tr.problem} // the rest cannot be read as text
 		}
 		if err != nil {
 			// FieldPos is only valid after a successful Read.

@@ -14,20 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
+	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
 )
 
-// namespace seeds the ids derived from source ids: the same source id
-// always gives the same Beredskap id.
-var namespace = uuid.MustParse("5d0e6c1a-3f54-4b8e-9a2d-7b1c0f9e4a31")
-
-// IDFor returns the Beredskap id of a source system's item.
-func IDFor(kind, sourceID string) string {
-	return uuid.NewSHA1(namespace, []byte(kind+"/"+sourceID)).String()
-}
+// IDFor returns the Beredskap id of a source system's item (care.IDFor).
+func IDFor(kind, sourceID string) string { return care.IDFor(kind, sourceID) }
 
 // Patient is a person card as imported; Unit is the unit's id or name.
 type Patient struct {
@@ -95,7 +88,13 @@ type Problem struct {
 	Line    int    `json:"line,omitempty"`
 	Column  string `json:"column"`
 	Problem string `json:"problem"`
+	claim   bool
 }
+
+// Claim reports whether the problem is a source id that another unit's
+// item already has: the plan conflicts with stored data of a unit the
+// importer may not write to, rather than being malformed.
+func (p Problem) Claim() bool { return p.claim }
 
 func (p Problem) String() string {
 	if p.Line > 0 {
@@ -206,18 +205,42 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 	bad := func(item any, column, format string, args ...any) {
 		problems = append(problems, pl.problem(item, column, fmt.Sprintf(format, args...)))
 	}
+	// claimed reports an item whose source id another unit's item has:
+	// the plan would overwrite that unit's item, so it is refused whole.
+	claimed := func(item any, column, format string, args ...any) {
+		p := pl.problem(item, column, fmt.Sprintf(format, args...))
+		p.claim = true
+		problems = append(problems, p)
+	}
+	// tooLong reports the first text of an item over its length limit
+	// (care's limits, defined once beside each type).
+	tooLong := func(item any, errs ...error) bool {
+		for _, err := range errs {
+			if err != nil {
+				column, problem := limitProblem(err)
+				bad(item, column, "%s", problem)
+				return true
+			}
+		}
+		return false
+	}
 	unitOf := map[string]string{}
 	for _, u := range dir.Units {
 		unitOf[u.ID], unitOf[strings.ToLower(u.Name)] = u.ID, u.ID
 	}
 	users := map[string]store.Account{}
 	for _, a := range dir.Accounts {
-		users[strings.ToLower(a.Username)] = a
+		users[auth.NormalizeUsername(a.Username)] = a
 	}
 
 	patients := map[string]care.Patient{} // by source id
 	for i := range pl.Patients {
 		p := &pl.Patients[i]
+		if tooLong(p, care.CheckLength("unit", p.Unit, care.MaxNameBytes), care.Patient{Name: p.Name, BirthDate: p.BirthDate,
+			Address: p.Address, AccessInfo: p.AccessInfo, Relatives: p.Relatives, ResponsibleNurse: p.ResponsibleNurse, GP: p.GP,
+			Allergies: p.Allergies, Warnings: p.Warnings, Equipment: p.Equipment, SourceID: p.SourceID}.CheckLimits()) {
+			continue
+		}
 		switch {
 		case strings.TrimSpace(p.SourceID) == "":
 			bad(p, "source_id", "is required")
@@ -267,7 +290,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 		// loses the person card from its phones.
 		if dir.Scope != nil {
 			if old, found := lookup(ctx, st.Patient, cp.ID, &failed); found && !dir.writable(old.UnitID) {
-				bad(p, "source_id", "%q is a patient of a unit that is not yours", p.SourceID)
+				claimed(p, "source_id", "%q is the source id of a patient of a unit that is not yours", p.SourceID)
 			}
 		}
 		patients[p.SourceID] = cp
@@ -292,6 +315,11 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 	visits := map[string]care.Visit{}
 	for i := range pl.Visits {
 		v := &pl.Visits[i]
+		if tooLong(v, care.CheckLength("patient_source_id", v.PatientSourceID, care.MaxIDBytes),
+			care.CheckLength("worker", v.Worker, care.MaxUsernameBytes),
+			care.Visit{SourceID: v.SourceID, Tasks: v.Tasks}.CheckLimits()) {
+			continue
+		}
 		if strings.TrimSpace(v.SourceID) == "" {
 			bad(v, "source_id", "is required")
 			continue
@@ -301,7 +329,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 			continue
 		}
 		p, ok := patientFor(v, v.PatientSourceID)
-		acct, known := users[strings.ToLower(v.Worker)]
+		acct, known := users[auth.NormalizeUsername(v.Worker)]
 		switch {
 		case !known:
 			bad(v, "worker", "no user %q", v.Worker)
@@ -320,7 +348,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 			Start: v.Start.UTC(), DurationMinutes: v.DurationMinutes, Tasks: v.Tasks, SourceID: v.SourceID}
 		if dir.Scope != nil {
 			if old, found := lookup(ctx, st.Visit, cv.ID, &failed); found && !dir.writable(old.UnitID) {
-				bad(v, "source_id", "%q is a visit of a unit that is not yours", v.SourceID)
+				claimed(v, "source_id", "%q is the source id of a visit of a unit that is not yours", v.SourceID)
 			}
 		}
 		visits[v.SourceID] = cv
@@ -330,6 +358,11 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 	seenDose := map[string]bool{}
 	for i := range pl.Medications {
 		d := &pl.Medications[i]
+		if tooLong(d, care.CheckLength("patient_source_id", d.PatientSourceID, care.MaxIDBytes),
+			care.CheckLength("visit_source_id", d.VisitSourceID, care.MaxIDBytes),
+			care.ScheduledDose{Medication: d.Medication, Dose: d.Dose, Route: d.Route, SourceID: d.SourceID}.CheckLimits()) {
+			continue
+		}
 		if strings.TrimSpace(d.SourceID) == "" {
 			bad(d, "source_id", "is required")
 			continue
@@ -368,7 +401,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 			// patient is gone cannot be placed and is left alone.
 			if old, found := lookup(ctx, st.Dose, IDFor("dose", d.SourceID), &failed); found {
 				if owner, known := lookup(ctx, st.Patient, old.PatientID, &failed); !known || !dir.writable(owner.UnitID) {
-					bad(d, "source_id", "%q is a dose of a unit that is not yours", d.SourceID)
+					claimed(d, "source_id", "%q is the source id of a dose of a unit that is not yours", d.SourceID)
 				}
 			}
 		}
@@ -379,6 +412,9 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 
 	for i := range pl.Routines {
 		r := &pl.Routines[i]
+		if tooLong(r, r.CheckLimits()) {
+			continue
+		}
 		if r.ID == "" {
 			bad(r, "id", "is required")
 		} else if !care.IsUUID(r.ID) {
@@ -406,7 +442,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 				// A stored routine without units is every unit's.
 				old, found := lookup(ctx, st.Routine, r.ID, &failed)
 				if found && (len(old.Units) == 0 || slices.ContainsFunc(old.Units, func(u string) bool { return !dir.writable(u) })) {
-					bad(r, "id", "routine %q is also for units that are not yours", old.Title)
+					claimed(r, "id", "routine %q is also for units that are not yours", old.Title)
 				}
 			}
 		}
@@ -445,9 +481,15 @@ func (pl *Plan) problem(item any, column, problem string) Problem {
 	return Problem{Column: column, Problem: problem}
 }
 
-// Apply checks the plan and, when nothing is wrong, stores it in one
-// transaction. Report.Stored says which happened.
+// Apply checks the plan and, when nothing is wrong, stores it all or
+// nothing (store.ApplyPlan). Report.Stored says which happened.
+//
+// A plan with more items than MaxPatients, MaxVisits, MaxDoses or
+// MaxRoutines is refused with a *SizeError before anything is looked up.
 func Apply(ctx context.Context, db Store, dir Directory, pl *Plan) (Report, error) {
+	if err := pl.CheckSize(); err != nil {
+		return Report{}, err
+	}
 	sp, problems, err := pl.resolve(ctx, dir)
 	if err != nil {
 		return Report{}, fmt.Errorf("import plan: %w", err)
@@ -461,7 +503,7 @@ func Apply(ctx context.Context, db Store, dir Directory, pl *Plan) (Report, erro
 	if err := db.ApplyPlan(ctx, sp); errors.As(err, &scope) {
 		// Another import moved something this plan touches into a unit
 		// that is not the importer's after the checks above.
-		rep.Problems = append(rep.Problems, Problem{Column: "source_id",
+		rep.Problems = append(rep.Problems, Problem{Column: "source_id", claim: true,
 			Problem: fmt.Sprintf("%s %q became another unit's while the plan was checked (another import)", scope.What, scope.Name)})
 		return rep, nil
 	} else if err != nil {

@@ -347,3 +347,24 @@ func TestScopeHoldsAgainstAConcurrentImport(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkerNamesAreNormalised: a plan names its workers the way logins
+// do, so "Anna" and fullwidth "ａｎｎａ" are the account anna, as at login.
+func TestWorkerNamesAreNormalised(t *testing.T) {
+	ctx := context.Background()
+	for _, worker := range []string{"anna", "Anna", "ANNA", "ａｎｎａ"} {
+		t.Run(worker, func(t *testing.T) {
+			db, dir := demoStore(t)
+			body := `{"patients":[{"source_id":"EPJ-1","unit":"Hjemmetjenesten Nord","name":"Liv Berg","address":"Veien 1","access_info":"Ring på","priority":2}],
+	"visits":[{"source_id":"V-1","patient_source_id":"EPJ-1","worker":"` + worker + `","start":"2026-11-24T08:00:00+01:00","duration_minutes":15,"tasks":["Tilsyn"]}]}`
+			pl, problems := ParseJSON(strings.NewReader(body))
+			if len(problems) > 0 {
+				t.Fatal(problems)
+			}
+			rep, err := Apply(ctx, db, dir, pl)
+			if err != nil || !rep.Stored {
+				t.Fatalf("worker %q: %+v %v", worker, rep, err)
+			}
+		})
+	}
+}

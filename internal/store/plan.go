@@ -52,101 +52,127 @@ func announcementKey(a care.Announcement) string {
 	return "announcement/" + sortableTime(a.Posted) + "/" + a.ID
 }
 
-// ApplyPlan upserts the whole plan in one transaction: either all of it is
-// stored or none.
+// oneTxnItems is the most patients, visits and doses for which ApplyPlan
+// tries one transaction first: with three keys or so per item and a few
+// hundred bytes each, more never fit Badger's default limit.
+const oneTxnItems = 20_000
+
+// ApplyPlan upserts the whole plan: either all of it is stored or none.
+// A plan that fits one Badger transaction is stored in one; a larger one
+// (Badger refuses a transaction above 15 % of its memtable, about 9.6 MB
+// or 100,000 keys with the default options) is staged and committed by
+// one marker (see applyStaged). Plans are applied one at a time.
 func (db *DB) ApplyPlan(ctx context.Context, p Plan) error {
-	err := db.update(ctx, func(txn *badger.Txn) error {
-		if p.Scope != nil {
-			// Read in the transaction: an import that writes any of these
-			// items before this one commits makes it conflict and check again.
-			if err := checkScope(txn, p); err != nil {
-				return err
+	db.planMu.Lock()
+	defer db.planMu.Unlock()
+	// A staged plan that a failure left committed but not yet applied
+	// comes first: it was answered as stored.
+	if err := db.finishStagedPlans(ctx); err != nil {
+		return fmt.Errorf("apply plan: %w", err)
+	}
+	err := badger.ErrTxnTooBig
+	if len(p.Patients)+len(p.Visits)+len(p.Doses) <= oneTxnItems {
+		err = db.update(ctx, func(txn *badger.Txn) error {
+			if p.Scope != nil {
+				// Read in the transaction: an import that writes any of these
+				// items before this one commits makes it conflict and check again.
+				if err := checkScope(txn, p); err != nil {
+					return err
+				}
 			}
-		}
-		for _, u := range p.Units {
-			if err := putJSON(txn, unitKey(u.ID), u); err != nil {
-				return err
-			}
-		}
-		for _, pt := range p.Patients {
-			if err := putPatient(txn, pt); err != nil {
-				return err
-			}
-		}
-		for _, v := range p.Visits {
-			if err := putVisit(txn, v); err != nil {
-				return err
-			}
-		}
-		for _, d := range p.Doses {
-			if err := putDose(txn, d); err != nil {
-				return err
-			}
-		}
-		for _, r := range p.Routines {
-			if err := putJSON(txn, routineKey(r.ID), r); err != nil {
-				return err
-			}
-		}
-		for _, a := range p.Announcements {
-			if err := putJSON(txn, announcementKey(a), a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+			return writePlan(txnWriter{txn}, p)
+		})
+	}
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		err = db.applyStaged(ctx, p)
+	}
 	if err != nil {
 		return fmt.Errorf("apply plan: %w", err)
 	}
 	return nil
 }
 
-func putPatient(txn *badger.Txn, p care.Patient) error {
+// writePlan writes every item of the plan through w.
+func writePlan(w planWriter, p Plan) error {
+	for _, u := range p.Units {
+		if err := w.put(unitKey(u.ID), u); err != nil {
+			return err
+		}
+	}
+	for _, pt := range p.Patients {
+		if err := putPatient(w, pt); err != nil {
+			return err
+		}
+	}
+	for _, v := range p.Visits {
+		if err := putVisit(w, v); err != nil {
+			return err
+		}
+	}
+	for _, d := range p.Doses {
+		if err := putDose(w, d); err != nil {
+			return err
+		}
+	}
+	for _, r := range p.Routines {
+		if err := w.put(routineKey(r.ID), r); err != nil {
+			return err
+		}
+	}
+	for _, a := range p.Announcements {
+		if err := w.put(announcementKey(a), a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putPatient(w planWriter, p care.Patient) error {
 	if p.ID == "" || p.UnitID == "" {
 		return errors.New("patient needs an id and a unit")
 	}
 	var old care.Patient
-	if err := getJSON(txn, patientKey(p.ID), &old); err == nil && old.UnitID != p.UnitID {
-		if err := txn.Delete([]byte(unitPatientKey(old.UnitID, old.ID))); err != nil {
+	if err := w.get(patientKey(p.ID), &old); err == nil && old.UnitID != p.UnitID {
+		if err := w.del(unitPatientKey(old.UnitID, old.ID)); err != nil {
 			return err
 		}
 	}
-	if err := putJSON(txn, patientKey(p.ID), p); err != nil {
+	if err := w.put(patientKey(p.ID), p); err != nil {
 		return err
 	}
-	return setIndex(txn, unitPatientKey(p.UnitID, p.ID))
+	return w.index(unitPatientKey(p.UnitID, p.ID))
 }
 
-func putVisit(txn *badger.Txn, v care.Visit) error {
+func putVisit(w planWriter, v care.Visit) error {
 	if v.ID == "" || v.UnitID == "" || v.PatientID == "" {
 		return errors.New("visit needs an id, a unit and a patient")
 	}
 	var old care.Visit
-	if err := getJSON(txn, visitKey(v.ID), &old); err == nil && unitVisitKey(old) != unitVisitKey(v) {
-		if err := txn.Delete([]byte(unitVisitKey(old))); err != nil {
+	if err := w.get(visitKey(v.ID), &old); err == nil && unitVisitKey(old) != unitVisitKey(v) {
+		if err := w.del(unitVisitKey(old)); err != nil {
 			return err
 		}
 	}
-	if err := putJSON(txn, visitKey(v.ID), v); err != nil {
+	if err := w.put(visitKey(v.ID), v); err != nil {
 		return err
 	}
-	return setIndex(txn, unitVisitKey(v))
+	return w.index(unitVisitKey(v))
 }
 
-func putDose(txn *badger.Txn, d care.ScheduledDose) error {
+func putDose(w planWriter, d care.ScheduledDose) error {
 	if d.ID == "" || d.PatientID == "" {
 		return errors.New("dose needs an id and a patient")
 	}
 	var old care.ScheduledDose
-	if err := getJSON(txn, doseKey(d.ID), &old); err == nil && patientDoseKey(old) != patientDoseKey(d) {
-		if err := txn.Delete([]byte(patientDoseKey(old))); err != nil {
+	if err := w.get(doseKey(d.ID), &old); err == nil && patientDoseKey(old) != patientDoseKey(d) {
+		if err := w.del(patientDoseKey(old)); err != nil {
 			return err
 		}
 	}
-	if err := putJSON(txn, doseKey(d.ID), d); err != nil {
+	if err := w.put(doseKey(d.ID), d); err != nil {
 		return err
 	}
-	return setIndex(txn, patientDoseKey(d))
+	return w.index(patientDoseKey(d))
 }
 
 // Units lists every unit.

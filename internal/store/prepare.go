@@ -129,8 +129,15 @@ func (db *DB) StartOutage(ctx context.Context, o Outage) error {
 		if err != nil {
 			return err
 		}
-		if n := len(all); n > 0 && all[n-1].End == nil {
-			return fmt.Errorf("%w: an outage is already active since %s", ErrOutageState, all[n-1].Start.Format(time.RFC3339))
+		for _, old := range all {
+			if old.End == nil {
+				return fmt.Errorf("%w: an outage is already active since %s", ErrOutageState, old.Start.Format(time.RFC3339))
+			}
+		}
+		// Outages do not overlap: one that began before the last ended
+		// would sort before it, and the dashboards' window would be wrong.
+		if n := len(all); n > 0 && o.Start.Before(*all[n-1].End) {
+			return fmt.Errorf("%w: the last outage ended at %s, after this one would have begun", ErrOutageState, all[n-1].End.Format(time.RFC3339))
 		}
 		if err := putJSON(txn, outageKey(o), o); err != nil {
 			return err
@@ -139,7 +146,10 @@ func (db *DB) StartOutage(ctx context.Context, o Outage) error {
 	})
 }
 
-// EndOutage ends the active outage at end.
+// EndOutage ends the active outage at end. An open outage can always be
+// ended: it is found wherever it sorts (a store written before outages
+// were kept from overlapping may hold one before an ended one), and an
+// end before its start ends it at its start.
 func (db *DB) EndOutage(ctx context.Context, by string, end time.Time) (Outage, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
@@ -149,10 +159,19 @@ func (db *DB) EndOutage(ctx context.Context, by string, end time.Time) (Outage, 
 		if err != nil {
 			return err
 		}
-		if len(all) == 0 || all[len(all)-1].End != nil {
+		open := -1
+		for i, old := range all {
+			if old.End == nil {
+				open = i
+			}
+		}
+		if open < 0 {
 			return fmt.Errorf("%w: no outage is active", ErrOutageState)
 		}
-		o = all[len(all)-1]
+		o = all[open]
+		if end.Before(o.Start) {
+			end = o.Start
+		}
 		o.End, o.EndedBy = &end, by
 		if err := putJSON(txn, outageKey(o), o); err != nil {
 			return err

@@ -47,6 +47,9 @@ type DB struct {
 	// writes during a DropPrefix rather than holding them.
 	dropMu sync.RWMutex
 	closed bool // under dropMu: no drop may start once Close has
+	// planMu applies plans one at a time: a plan too large for one
+	// transaction is staged, and nothing else may write a plan meanwhile.
+	planMu sync.Mutex
 }
 
 // Open opens (or creates) the store in dir and brings its layout to the
@@ -75,6 +78,12 @@ func Open(dir string, o Options) (*DB, error) {
 	if err := db.migrate(context.Background()); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	// A large plan that was committed but not fully applied when the
+	// process stopped is finished before anything reads it; if that fails
+	// (a full disk), the next plan import finishes it.
+	if err := db.finishStagedPlans(context.Background()); err != nil {
+		badgerLogger{o.Logger}.Warningf("finish a staged plan: %v", err)
 	}
 	return db, nil
 }

@@ -61,7 +61,7 @@ func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	d.Generated = now
 	var buf bytes.Buffer
-	if err := binder.Render(&buf, d); err != nil {
+	if err := binder.Render(ctx, &buf, d); err != nil {
 		return err
 	}
 	if err := db.Append(ctx, store.Audit{Time: now, Actor: "cli", Action: store.AuditExport, Subject: *unit,
