@@ -196,10 +196,20 @@ func (f *File) Load(ctx context.Context, db store.Maintenance) error {
 	return db.Load(ctx, f.store)
 }
 
-// Restore reads the backup's store into a new Badger store in dir (which must be
-// empty or absent), encrypted with the key given to Open, if any. Call it
-// once.
-func (f *File) Restore(ctx context.Context, dir string) error {
+// Target is a new store a backup is restored into.
+type Target interface {
+	store.Maintenance
+	io.Closer
+}
+
+// Opener opens (creating it) the store in dir, encrypted at rest with key
+// when it is given: the implementation a backup is restored into.
+type Opener func(dir string, key []byte) (Target, error)
+
+// Restore reads the backup's store into a new store that open makes in
+// dir (which must be empty or absent), encrypted with the key given to
+// Open, if any. Call it once.
+func (f *File) Restore(ctx context.Context, dir string, open Opener) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("restore into %s: %w", dir, ErrNotEmpty)
 	}
@@ -209,7 +219,7 @@ func (f *File) Restore(ctx context.Context, dir string) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	db, err := store.Open(tmp, store.Options{EncryptionKey: f.key})
+	db, err := open(tmp, f.key)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}

@@ -1,3 +1,14 @@
+// Package store is the contract of Beredskap's server state: the
+// interfaces named for what they hold (Accounts, Sessions, Devices,
+// Schedule, Records, AuditTrail, ...), the composite Store, the types
+// they hold and the sentinel errors. Capability packages and the server
+// ask for the narrowest interface they need. Implementations live in
+// their own packages (internal/store/badger today, PostgreSQL next) and
+// are held to the same behaviour by the conformance suite in
+// internal/store/storetest. No interface names an implementation's type.
+// Every implementation returns this package's sentinel errors (ErrNotFound,
+// ErrRecordExists, ErrUsernameTaken, ...) wrapped with the id they
+// concern, so that callers test them with errors.Is and logs say which.
 package store
 
 import (
@@ -7,15 +18,6 @@ import (
 
 	"beredskap/internal/care"
 )
-
-// The store's contract. Capability packages and the server ask for the
-// narrowest of these interfaces they need; *DB, the Badger implementation,
-// satisfies every one, and a second implementation (PostgreSQL) is held to
-// the same behaviour by the conformance suite in internal/store/storetest.
-// No interface names a Badger type, so an implementation on SQL can
-// satisfy them. Every implementation returns the sentinel errors of this
-// package (ErrNotFound, ErrRecordExists, ErrUsernameTaken, ...), wrapped
-// with the id they concern, so that callers test them with errors.Is.
 
 // Accounts holds the users and their password hashes, found by id or by
 // normalised username.
@@ -159,5 +161,3 @@ type Store interface {
 	Maintenance
 	io.Closer
 }
-
-var _ Store = (*DB)(nil)

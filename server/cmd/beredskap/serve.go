@@ -18,6 +18,7 @@ import (
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/server"
 	"beredskap/web"
 )
@@ -136,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // encryption key the key file is wrapped under it; a key file still in
 // clear is wrapped once the store has opened with that key (so a wrong key
 // never wraps it).
-func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger) (*badger.DB, *server.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -164,13 +165,13 @@ func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, e
 
 // openStore opens the Badger store in dir/db, explaining the usual
 // failure: another process (a running server) holds it.
-func openStore(dir, keyFile string, log *slog.Logger) (*store.DB, error) {
+func openStore(dir, keyFile string, log *slog.Logger) (*badger.DB, error) {
 	key, err := readKeyFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
-	opts := store.Options{Logger: log, EncryptionKey: key}
-	db, err := store.Open(filepath.Join(dir, "db"), opts)
+	opts := badger.Options{Logger: log, EncryptionKey: key}
+	db, err := badger.Open(filepath.Join(dir, "db"), opts)
 	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)
 	}

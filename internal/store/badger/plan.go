@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -10,29 +10,8 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/care"
+	"beredskap/internal/store"
 )
-
-// Plan is everything that is prepared before a shift: the units, the
-// patients' person cards, the visits, the scheduled doses, the emergency
-// routines and announcements. ApplyPlan stores one atomically.
-type Plan struct {
-	Units         []care.Unit
-	Patients      []care.Patient
-	Visits        []care.Visit
-	Doses         []care.ScheduledDose
-	Routines      []care.Routine
-	Announcements []care.Announcement
-	// Scope, when not nil, holds the only units the plan may write to:
-	// ApplyPlan then checks, inside its transaction, that nothing it
-	// overwrites or names belongs to another unit. An import checks the
-	// same before, with a line for each problem; this check holds it
-	// against an import that changes the store in between.
-	Scope []string
-}
-
-// ErrOutOfScope means a scoped plan would overwrite or name an item of a
-// unit outside its scope; nothing was stored.
-var ErrOutOfScope = errors.New("the plan touches another unit's data")
 
 func unitKey(id string) string    { return "unit/" + id }
 func patientKey(id string) string { return "patient/" + id }
@@ -62,7 +41,7 @@ const oneTxnItems = 20_000
 // (Badger refuses a transaction above 15 % of its memtable, about 9.6 MB
 // or 100,000 keys with the default options) is staged and committed by
 // one marker (see applyStaged). Plans are applied one at a time.
-func (db *DB) ApplyPlan(ctx context.Context, p Plan) error {
+func (db *DB) ApplyPlan(ctx context.Context, p store.Plan) error {
 	db.planMu.Lock()
 	defer db.planMu.Unlock()
 	// A staged plan that a failure left committed but not yet applied
@@ -93,7 +72,7 @@ func (db *DB) ApplyPlan(ctx context.Context, p Plan) error {
 }
 
 // writePlan writes every item of the plan through w.
-func writePlan(w planWriter, p Plan) error {
+func writePlan(w planWriter, p store.Plan) error {
 	for _, u := range p.Units {
 		if err := w.put(unitKey(u.ID), u); err != nil {
 			return err
@@ -295,7 +274,7 @@ func (db *DB) DemoMode(ctx context.Context) (bool, error) {
 	var demo bool
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		err := getJSON(txn, "meta/demo", &demo)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		return err
@@ -317,7 +296,7 @@ func (db *DB) MarkInitialized(ctx context.Context, demo bool) error {
 // checkScope refuses a plan that overwrites a patient, visit, dose or
 // routine stored for a unit outside p.Scope, or that hangs a visit or
 // dose on a stored patient of such a unit.
-func checkScope(txn *badger.Txn, p Plan) error {
+func checkScope(txn *badger.Txn, p store.Plan) error {
 	in := func(unit string) bool { return slices.Contains(p.Scope, unit) }
 	inPlan := map[string]bool{}
 	for _, pt := range p.Patients {
@@ -326,7 +305,7 @@ func checkScope(txn *badger.Txn, p Plan) error {
 	// stored reads a stored item; a missing one is nobody's.
 	stored := func(key string, v any) (bool, error) {
 		err := getJSON(txn, key, v)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return false, nil
 		}
 		return err == nil, err
@@ -391,16 +370,5 @@ func scopeError(err error, what, name string) error {
 	if err != nil {
 		return err
 	}
-	return &ScopeError{What: what, Name: name}
+	return &store.ScopeError{What: what, Name: name}
 }
-
-// ScopeError names the item that made ApplyPlan refuse a scoped plan: its
-// kind (patient, visit, dose, routine) and its source id or title.
-type ScopeError struct{ What, Name string }
-
-func (e *ScopeError) Error() string {
-	return fmt.Sprintf("%s %q: %v", e.What, e.Name, ErrOutOfScope)
-}
-
-// Is makes errors.Is(err, ErrOutOfScope) hold.
-func (e *ScopeError) Is(target error) bool { return target == ErrOutOfScope }

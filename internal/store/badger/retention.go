@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
 
 // PurgeReconciled deletes records that were entered or voided before the
@@ -23,7 +25,7 @@ func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, 
 		return 0, fmt.Errorf("purge: %w", err)
 	}
 	total := 0
-	for _, state := range []string{StateEntered, StateVoid} {
+	for _, state := range []string{store.StateEntered, store.StateVoid} {
 		for {
 			n, err := db.purgeBatch(ctx, state, before, now, purgeBatchSize)
 			total += n
@@ -56,7 +58,7 @@ func goneKey(id string) string { return "recgone/" + id }
 func purgedHash(txn *badger.Txn, id string) (string, error) {
 	item, err := txn.Get([]byte(goneKey(id)))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return "", ErrNotFound
+		return "", store.ErrNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("get purged record: %w", err)
@@ -88,12 +90,12 @@ func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Tim
 	n := 0
 	err := db.update(ctx, func(txn *badger.Txn) error {
 		n = 0
-		var audit []Audit
+		var audit []store.Audit
 		for _, id := range scanKeys(txn, "recstate/"+state+"/", "", "") {
 			if n == max {
 				break
 			}
-			var r StoredRecord
+			var r store.StoredRecord
 			if err := getJSON(txn, recordKey(id), &r); err != nil {
 				return err
 			}
@@ -114,7 +116,7 @@ func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Tim
 					return err
 				}
 			}
-			audit = append(audit, Audit{Time: now, Actor: "retention", Action: AuditPurge, Subject: id,
+			audit = append(audit, store.Audit{Time: now, Actor: "retention", Action: store.AuditPurge, Subject: id,
 				Detail: fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))})
 			n++
 		}

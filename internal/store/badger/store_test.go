@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"beredskap/internal/care"
+	"beredskap/internal/store"
 )
 
 func openTest(t *testing.T, dir string) *DB {
@@ -28,7 +29,7 @@ func TestEncryptedStoreReopens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ApplyPlan(ctx, Plan{Units: []care.Unit{{ID: "n", Name: "Nord"}}}); err != nil {
+	if err := db.ApplyPlan(ctx, store.Plan{Units: []care.Unit{{ID: "n", Name: "Nord"}}}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -66,7 +67,7 @@ func TestEncryptionAtRestHidesData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan := Plan{
+			plan := store.Plan{
 				Units:    []care.Unit{{ID: "n", Name: "Nord"}},
 				Patients: []care.Patient{{ID: "p", UnitID: "n", Name: secret, Priority: care.PriorityNormal}},
 			}

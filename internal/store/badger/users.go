@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -10,17 +10,8 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/auth"
-	"beredskap/internal/care"
+	"beredskap/internal/store"
 )
-
-// Account is a user as the server keeps it: the user and the password hash.
-type Account struct {
-	care.User
-	PasswordHash string `json:"password_hash"`
-}
-
-// ErrUsernameTaken means another user already has the username.
-var ErrUsernameTaken = errors.New("username taken")
 
 func userKey(id string) string { return "user/" + id }
 
@@ -34,17 +25,17 @@ func usernameKey(username string) string { return "username/" + auth.NormalizeUs
 // (ErrUsernameTaken otherwise). An unchanged one is left as it is, so that
 // an account from before normalisation whose name collides with another
 // can still be disabled or given a password until it is renamed.
-func (db *DB) PutAccount(ctx context.Context, a Account) error {
+func (db *DB) PutAccount(ctx context.Context, a store.Account) error {
 	if a.ID == "" || a.Username == "" || !a.Role.Valid() {
 		return fmt.Errorf("put account: id, username and a valid role are required")
 	}
 	return db.update(ctx, func(txn *badger.Txn) error {
-		var old Account
+		var old store.Account
 		err := getJSON(txn, userKey(a.ID), &old)
 		switch {
 		case err == nil && old.Username == a.Username:
 			return putJSON(txn, userKey(a.ID), a)
-		case err != nil && !errors.Is(err, ErrNotFound):
+		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return err
 		}
 		a.Username = auth.NormalizeUsername(a.Username)
@@ -55,8 +46,8 @@ func (db *DB) PutAccount(ctx context.Context, a Account) error {
 		err = getJSON(txn, usernameKey(a.Username), &owner)
 		switch {
 		case err == nil && owner != a.ID:
-			return fmt.Errorf("username %q: %w", a.Username, ErrUsernameTaken)
-		case err != nil && !errors.Is(err, ErrNotFound):
+			return fmt.Errorf("username %q: %w", a.Username, store.ErrUsernameTaken)
+		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return err
 		}
 		if old.ID != "" {
@@ -74,11 +65,11 @@ func (db *DB) PutAccount(ctx context.Context, a Account) error {
 // deleteOwnIndex removes the username index entries that point at a: the
 // normalised one and, in a store written before usernames were
 // normalised, the lower-cased one.
-func deleteOwnIndex(txn *badger.Txn, a Account) error {
+func deleteOwnIndex(txn *badger.Txn, a store.Account) error {
 	for _, k := range []string{usernameKey(a.Username), "username/" + strings.ToLower(a.Username)} {
 		var owner string
 		err := getJSON(txn, k, &owner)
-		if errors.Is(err, ErrNotFound) || (err == nil && owner != a.ID) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && owner != a.ID) {
 			continue
 		}
 		if err != nil {
@@ -93,8 +84,8 @@ func deleteOwnIndex(txn *badger.Txn, a Account) error {
 
 // AccountByUsername returns the account with the username, compared
 // after normalisation (any case, any width).
-func (db *DB) AccountByUsername(ctx context.Context, username string) (Account, error) {
-	var a Account
+func (db *DB) AccountByUsername(ctx context.Context, username string) (store.Account, error) {
+	var a store.Account
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		var id string
 		if err := getJSON(txn, usernameKey(username), &id); err != nil {
@@ -106,17 +97,17 @@ func (db *DB) AccountByUsername(ctx context.Context, username string) (Account, 
 }
 
 // Account returns the account with the id.
-func (db *DB) Account(ctx context.Context, id string) (Account, error) {
-	var a Account
+func (db *DB) Account(ctx context.Context, id string) (store.Account, error) {
+	var a store.Account
 	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, userKey(id), &a) })
 	return a, err
 }
 
 // Accounts lists every account.
-func (db *DB) Accounts(ctx context.Context) ([]Account, error) {
-	var out []Account
+func (db *DB) Accounts(ctx context.Context) ([]store.Account, error) {
+	var out []store.Account
 	err := db.view(ctx, func(txn *badger.Txn) (err error) {
-		out, err = scanJSON[Account](txn, "user/")
+		out, err = scanJSON[store.Account](txn, "user/")
 		return err
 	})
 	return out, err
@@ -127,7 +118,7 @@ func (db *DB) Accounts(ctx context.Context) ([]Account, error) {
 // the account (disabled, new password) is not undone.
 func (db *DB) SetAccountLang(ctx context.Context, id, lang string) error {
 	err := db.update(ctx, func(txn *badger.Txn) error {
-		var a Account
+		var a store.Account
 		if err := getJSON(txn, userKey(id), &a); err != nil {
 			return err
 		}
@@ -140,26 +131,16 @@ func (db *DB) SetAccountLang(ctx context.Context, id, lang string) error {
 	return nil
 }
 
-// UsernameCollision is a set of accounts whose usernames are one name
-// once normalised: accounts from before usernames were normalised. Only
-// one of them (Indexed, if any) can log in until an admin renames the
-// others.
-type UsernameCollision struct {
-	Normalized string
-	Indexed    string
-	Accounts   []Account
-}
-
 // UsernameCollisions lists the accounts that share a normalised
 // username, in name order.
-func (db *DB) UsernameCollisions(ctx context.Context) ([]UsernameCollision, error) {
-	var out []UsernameCollision
+func (db *DB) UsernameCollisions(ctx context.Context) ([]store.UsernameCollision, error) {
+	var out []store.UsernameCollision
 	err := db.view(ctx, func(txn *badger.Txn) error {
-		accts, err := scanJSON[Account](txn, "user/")
+		accts, err := scanJSON[store.Account](txn, "user/")
 		if err != nil {
 			return err
 		}
-		by := map[string][]Account{}
+		by := map[string][]store.Account{}
 		for _, a := range accts {
 			n := auth.NormalizeUsername(a.Username)
 			by[n] = append(by[n], a)
@@ -168,8 +149,8 @@ func (db *DB) UsernameCollisions(ctx context.Context) ([]UsernameCollision, erro
 			if len(group) < 2 {
 				continue
 			}
-			c := UsernameCollision{Normalized: n, Accounts: group}
-			if err := getJSON(txn, usernameKey(n), &c.Indexed); err != nil && !errors.Is(err, ErrNotFound) {
+			c := store.UsernameCollision{Normalized: n, Accounts: group}
+			if err := getJSON(txn, usernameKey(n), &c.Indexed); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 			sort.Slice(c.Accounts, func(i, j int) bool { return c.Accounts[i].Username < c.Accounts[j].Username })
@@ -188,7 +169,7 @@ func (db *DB) UsernameCollisions(ctx context.Context) ([]UsernameCollision, erro
 // are listed by UsernameCollisions for an admin to rename. It changes
 // nothing in a store that is up to date. It is the migration to schema 2.
 func normalizeUsernameIndex(txn *badger.Txn) error {
-	accts, err := scanJSON[Account](txn, "user/")
+	accts, err := scanJSON[store.Account](txn, "user/")
 	if err != nil {
 		return err
 	}
@@ -197,7 +178,7 @@ func normalizeUsernameIndex(txn *badger.Txn) error {
 		k := usernameKey(a.Username)
 		var owner string
 		switch err := getJSON(txn, k, &owner); {
-		case errors.Is(err, ErrNotFound):
+		case errors.Is(err, store.ErrNotFound):
 			if err := putJSON(txn, k, a.ID); err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -7,17 +7,9 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-)
 
-// Session is a logged-in user. The token itself is never stored: the key
-// is its SHA-256, so a copy of the database gives no usable token.
-type Session struct {
-	TokenHash string    `json:"-"`
-	UserID    string    `json:"user_id"`
-	DeviceID  string    `json:"device_id,omitempty"`
-	Created   time.Time `json:"created"`
-	Expires   time.Time `json:"expires"`
-}
+	"beredskap/internal/store"
+)
 
 func sessionKey(hash string) string { return "session/" + hash }
 func userSessionKey(userID, hash string) string {
@@ -25,7 +17,7 @@ func userSessionKey(userID, hash string) string {
 }
 
 // PutSession stores a session until it expires.
-func (db *DB) PutSession(ctx context.Context, s Session) error {
+func (db *DB) PutSession(ctx context.Context, s store.Session) error {
 	ttl := time.Until(s.Expires)
 	if ttl <= 0 || s.TokenHash == "" || s.UserID == "" {
 		return fmt.Errorf("put session: token hash, user and a future expiry are required")
@@ -40,21 +32,21 @@ func (db *DB) PutSession(ctx context.Context, s Session) error {
 
 // Session returns the live session with the token hash; an expired session
 // is ErrNotFound.
-func (db *DB) Session(ctx context.Context, hash string) (Session, error) {
-	var s Session
+func (db *DB) Session(ctx context.Context, hash string) (store.Session, error) {
+	var s store.Session
 	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, sessionKey(hash), &s) })
 	if err != nil {
 		return s, err
 	}
 	if !time.Now().Before(s.Expires) {
-		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
+		return store.Session{}, fmt.Errorf("session: %w", store.ErrNotFound)
 	}
 	s.TokenHash = hash
 	return s, nil
 }
 
 // DeleteSession ends one session.
-func (db *DB) DeleteSession(ctx context.Context, s Session) error {
+func (db *DB) DeleteSession(ctx context.Context, s store.Session) error {
 	return db.update(ctx, func(txn *badger.Txn) error {
 		if err := txn.Delete([]byte(sessionKey(s.TokenHash))); err != nil {
 			return err
@@ -79,13 +71,13 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
 }
 
 // UserSessions lists a user's live sessions.
-func (db *DB) UserSessions(ctx context.Context, userID string) ([]Session, error) {
-	var out []Session
+func (db *DB) UserSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	var out []store.Session
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		for _, h := range scanKeys(txn, "usersession/"+userID+"/", "", "") {
-			var s Session
+			var s store.Session
 			err := getJSON(txn, sessionKey(h), &s)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}
 			if err != nil {

@@ -1,10 +1,11 @@
-// Package store keeps Beredskap's server state in an embedded Badger v4
-// database: users, sessions, devices, the plan (units, patients, visits,
-// doses, routines, announcements), the bundles issued to phones and,
-// later, records and the audit log. Keys are prefixed by kind ("user/",
-// "visit/", ...); indexes are separate keys written in the same
-// transaction as the thing they index.
-package store
+// Package badger implements the store contract (package store) on an
+// embedded Badger v4 database, Beredskap's default: users, sessions,
+// devices, the plan (units, patients, visits, doses, routines,
+// announcements), the bundles issued to phones, records and the audit
+// log. Keys are prefixed by kind ("user/", "visit/", ...); indexes are
+// separate keys written in the same transaction as the thing they index.
+// The layout is versioned (see schema.go).
+package badger
 
 import (
 	"context"
@@ -19,9 +20,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
 )
-
-// ErrNotFound means no value exists under the key asked for.
-var ErrNotFound = errors.New("not found")
 
 // Options configure Open.
 type Options struct {

@@ -1,9 +1,10 @@
-package store_test
+package badger_test
 
 import (
 	"testing"
 
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/store/storetest"
 )
 
@@ -13,7 +14,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) func() store.Store {
 		dir := t.TempDir()
 		return func() store.Store {
-			db, err := store.Open(dir, store.Options{})
+			db, err := badger.Open(dir, badger.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,24 +1,13 @@
-package store
+package badger
 
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/dgraph-io/badger/v4"
-)
 
-// Device is a phone registered to a user: the public half of its ed25519
-// key, which signs every record it sends.
-type Device struct {
-	ID        string     `json:"id"`
-	UserID    string     `json:"user_id"`
-	PublicKey []byte     `json:"public_key"`
-	Label     string     `json:"label"`
-	Created   time.Time  `json:"created"`
-	LastSeen  time.Time  `json:"last_seen"`
-	Revoked   *time.Time `json:"revoked,omitempty"`
-}
+	"beredskap/internal/store"
+)
 
 func deviceKey(id string) string { return "device/" + id }
 func userDeviceKey(userID, id string) string {
@@ -26,7 +15,7 @@ func userDeviceKey(userID, id string) string {
 }
 
 // PutDevice creates or updates a device.
-func (db *DB) PutDevice(ctx context.Context, d Device) error {
+func (db *DB) PutDevice(ctx context.Context, d store.Device) error {
 	if d.ID == "" || d.UserID == "" || len(d.PublicKey) == 0 {
 		return fmt.Errorf("put device: id, user and public key are required")
 	}
@@ -39,18 +28,18 @@ func (db *DB) PutDevice(ctx context.Context, d Device) error {
 }
 
 // Device returns the device with the id.
-func (db *DB) Device(ctx context.Context, id string) (Device, error) {
-	var d Device
+func (db *DB) Device(ctx context.Context, id string) (store.Device, error) {
+	var d store.Device
 	err := db.view(ctx, func(txn *badger.Txn) error { return getJSON(txn, deviceKey(id), &d) })
 	return d, err
 }
 
 // UserDevices lists a user's devices.
-func (db *DB) UserDevices(ctx context.Context, userID string) ([]Device, error) {
-	var out []Device
+func (db *DB) UserDevices(ctx context.Context, userID string) ([]store.Device, error) {
+	var out []store.Device
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		for _, id := range scanKeys(txn, "userdevice/"+userID+"/", "", "") {
-			var d Device
+			var d store.Device
 			if err := getJSON(txn, deviceKey(id), &d); err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/care"
+	"beredskap/internal/store"
 )
 
 // bigPlan is a plan of n patients in one unit, each with two visits and
 // three doses, with person cards as full as a real one.
-func bigPlan(n int, day time.Time) Plan {
-	p := Plan{Units: []care.Unit{{ID: "u1", Name: "Nord"}}}
+func bigPlan(n int, day time.Time) store.Plan {
+	p := store.Plan{Units: []care.Unit{{ID: "u1", Name: "Nord"}}}
 	for i := range n {
 		pid := fmt.Sprintf("p%05d", i)
 		p.Patients = append(p.Patients, care.Patient{ID: pid, UnitID: "u1", Name: fmt.Sprintf("Pasient nummer %d Nordmann", i),
@@ -133,7 +134,7 @@ func TestStagedPlanSurvivesACrash(t *testing.T) {
 	if err != nil || len(pts) != 300 {
 		t.Fatalf("after reopen: %d patients, %v", len(pts), err)
 	}
-	if _, err := db.Patient(ctx, "ghost"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Patient(ctx, "ghost"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("an uncommitted stage was applied: %v", err)
 	}
 	if n := stageLeft(t, db); n != 0 {
@@ -148,14 +149,14 @@ func TestStagedPlanKeepsScope(t *testing.T) {
 	db := openTest(t, t.TempDir())
 	defer db.Close()
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	if err := db.ApplyPlan(ctx, Plan{Units: []care.Unit{{ID: "u1"}, {ID: "u2"}},
+	if err := db.ApplyPlan(ctx, store.Plan{Units: []care.Unit{{ID: "u1"}, {ID: "u2"}},
 		Patients: []care.Patient{{ID: "p05000", UnitID: "u2", Name: "Sør"}}}); err != nil {
 		t.Fatal(err)
 	}
 	p := bigPlan(10_000, day)
 	p.Scope = []string{"u1"}
 	err := db.ApplyPlan(ctx, p)
-	var scope *ScopeError
+	var scope *store.ScopeError
 	if !errors.As(err, &scope) || !strings.Contains(err.Error(), "EPJ-p05000") {
 		t.Fatalf("ApplyPlan = %v, want a ScopeError naming the patient", err)
 	}

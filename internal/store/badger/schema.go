@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
 
 // The layout of the store is versioned: meta/schema holds the version a
@@ -22,10 +24,6 @@ import (
 
 // schemaKey holds the store's schema version as a JSON number.
 const schemaKey = "meta/schema"
-
-// ErrSchemaTooNew means the store was written by a newer Beredskap than
-// this one: opening it could misread or damage what it holds.
-var ErrSchemaTooNew = errors.New("the store was written by a newer version of Beredskap")
 
 // migration brings a store from the version before it to its own.
 type migration struct {
@@ -57,7 +55,7 @@ func (db *DB) Schema(ctx context.Context) (int, error) {
 func schemaOf(txn *badger.Txn) (int, error) {
 	var v int
 	switch err := getJSON(txn, schemaKey, &v); {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return 1, nil
 	case err != nil:
 		return 0, fmt.Errorf("schema version: %w", err)
@@ -78,7 +76,7 @@ func (db *DB) migrate(ctx context.Context) error {
 				return err
 			}
 			if v > SchemaVersion() {
-				return fmt.Errorf("schema version %d, this program knows up to %d: %w", v, SchemaVersion(), ErrSchemaTooNew)
+				return fmt.Errorf("schema version %d, this program knows up to %d: %w", v, SchemaVersion(), store.ErrSchemaTooNew)
 			}
 			if v == SchemaVersion() {
 				done = true
@@ -143,3 +141,6 @@ func (db *DB) setSchema(ctx context.Context, v int) error {
 		return txn.Set([]byte(schemaKey), []byte(strconv.Itoa(v)))
 	})
 }
+
+// DB is the Badger implementation of the whole store contract.
+var _ store.Store = (*DB)(nil)

@@ -1,8 +1,7 @@
-package store
+package badger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,67 +9,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"beredskap/internal/care"
+	"beredskap/internal/store"
 )
-
-// Record states through reconciliation.
-const (
-	StateNew     = "new"
-	StateEntered = "entered"
-	StateVoid    = "void"
-)
-
-// Why a quarantined record is held for review.
-const (
-	HeldDeviceRevoked  = "device_revoked"
-	HeldAuthorDisabled = "author_disabled"
-)
-
-// StoredRecord is a record as the server keeps it: what it learned when it
-// took the record in, the fields the coordinators' views and findings need,
-// and (in a separate key, loaded only when asked for) the exact bytes the
-// device signed with the signature.
-type StoredRecord struct {
-	ID             string          `json:"id"`
-	Type           care.RecordType `json:"type"`
-	DeviceID       string          `json:"device_id"`
-	AuthorID       string          `json:"author_id"`
-	PatientID      string          `json:"patient_id"`
-	UnitID         string          `json:"unit_id"`
-	VisitID        string          `json:"visit_id,omitempty"`
-	ScheduleID     string          `json:"schedule_id,omitempty"`
-	Medication     string          `json:"medication,omitempty"`
-	Status         string          `json:"status,omitempty"`
-	AdministeredAt *time.Time      `json:"administered_at,omitempty"`
-	Seq            uint64          `json:"seq"`
-	CreatedAt      time.Time       `json:"created_at"`
-	Received       time.Time       `json:"received"`
-	BodyHash       string          `json:"body_hash"`
-	BundleID       string          `json:"bundle_id,omitempty"`
-	Emergency      bool            `json:"emergency,omitempty"`
-	// Uncosigned marks a medication record with no second signer. It is
-	// kept in the negative so that records stored before it existed count
-	// as cosigned and raise no finding they did not earn.
-	Uncosigned  bool `json:"uncosigned,omitempty"`
-	Quarantined bool `json:"quarantined,omitempty"`
-	// HeldFor says why a quarantined record is held (HeldDeviceRevoked,
-	// HeldAuthorDisabled). Records held before it existed have none and
-	// came from revoked devices.
-	HeldFor string `json:"held_for,omitempty"`
-	State   string `json:"state"`
-	// Reconciliation, by coordinators.
-	EHRRef       string    `json:"ehr_ref,omitempty"`
-	VoidReason   string    `json:"void_reason,omitempty"`
-	ReconciledBy string    `json:"reconciled_by,omitempty"`
-	EnteredBy    string    `json:"entered_by,omitempty"`
-	ReconciledAt time.Time `json:"reconciled_at,omitzero"`
-
-	// Body and Sig are stored under their own key.
-	Body []byte `json:"-"`
-	Sig  []byte `json:"-"`
-
-	cursorKey string
-}
 
 // recordBody is the signed bytes of a record.
 type recordBody struct {
@@ -78,25 +18,12 @@ type recordBody struct {
 	Sig  []byte `json:"sig"`
 }
 
-// Record decodes the record the device signed; the StoredRecord must have
-// been loaded with its body.
-func (r StoredRecord) Record() (care.Record, error) {
-	var rec care.Record
-	if len(r.Body) == 0 {
-		return rec, fmt.Errorf("decode record %s: body not loaded", r.ID)
-	}
-	if err := json.Unmarshal(r.Body, &rec); err != nil {
-		return rec, fmt.Errorf("decode record %s: %w", r.ID, err)
-	}
-	return rec, nil
-}
-
 func recordKey(id string) string     { return "rec/" + id }
 func recordBodyKey(id string) string { return "recbody/" + id }
 
 // recordIndexes are the keys that find a record by time, unit, patient,
 // author, type, state and device sequence.
-func recordIndexes(r StoredRecord) []string {
+func recordIndexes(r store.StoredRecord) []string {
 	t := sortableTime(r.Received)
 	keys := []string{
 		"recrecv/" + t + "/" + r.ID,
@@ -113,43 +40,33 @@ func recordIndexes(r StoredRecord) []string {
 	return keys
 }
 
-func stateIndex(r StoredRecord) string {
+func stateIndex(r store.StoredRecord) string {
 	return "recstate/" + r.State + "/" + sortableTime(r.Received) + "/" + r.ID
 }
 
-// RecordStatus is what the store already holds under a record id.
-type RecordStatus int
-
-// Statuses of Known.
-const (
-	RecordUnknown   RecordStatus = iota
-	RecordSame                   // the same bytes: a duplicate
-	RecordDifferent              // other bytes under the same id: a conflict
-)
-
 // Known tells, for each id, whether the store holds a record under it and
 // whether its body hash is the given one.
-func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]RecordStatus, error) {
-	out := make(map[string]RecordStatus, len(hashes))
+func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]store.RecordStatus, error) {
+	out := make(map[string]store.RecordStatus, len(hashes))
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		for id, hash := range hashes {
-			var r StoredRecord
+			var r store.StoredRecord
 			err := getJSON(txn, recordKey(id), &r)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, store.ErrNotFound) {
 				// A purged record is known by its body's hash: a phone that
 				// sends it again is told it is a duplicate, so it is not
 				// entered into the record system twice.
 				r.BodyHash, err = purgedHash(txn, id)
 			}
 			switch {
-			case errors.Is(err, ErrNotFound):
-				out[id] = RecordUnknown
+			case errors.Is(err, store.ErrNotFound):
+				out[id] = store.RecordUnknown
 			case err != nil:
 				return err
 			case r.BodyHash == hash:
-				out[id] = RecordSame
+				out[id] = store.RecordSame
 			default:
-				out[id] = RecordDifferent
+				out[id] = store.RecordDifferent
 			}
 		}
 		return nil
@@ -157,21 +74,17 @@ func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]R
 	return out, err
 }
 
-// ErrRecordExists means a record id was taken between the check and the
-// write; the caller decides again.
-var ErrRecordExists = errors.New("record already stored")
-
 // PutRecords stores new records with their audit entries, durably, in as
 // few transactions as Badger allows (one, unless the batch is too big for
 // a single transaction). A record whose id is already taken fails the
 // whole call with ErrRecordExists and writes nothing of that transaction.
-func (db *DB) PutRecords(ctx context.Context, recs []StoredRecord, audit []Audit) error {
+func (db *DB) PutRecords(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
 	return db.putRecordsLocked(ctx, recs, audit)
 }
 
-func (db *DB) putRecordsLocked(ctx context.Context, recs []StoredRecord, audit []Audit) error {
+func (db *DB) putRecordsLocked(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
 	now := time.Now()
 	err := db.update(ctx, func(txn *badger.Txn) error {
 		return putRecords(txn, now, recs, audit)
@@ -187,7 +100,7 @@ func (db *DB) putRecordsLocked(ctx context.Context, recs []StoredRecord, audit [
 	for _, r := range recs[:mid] {
 		first[r.ID] = true
 	}
-	var a1, a2 []Audit
+	var a1, a2 []store.Audit
 	for _, a := range audit {
 		if first[a.Subject] {
 			a1 = append(a1, a)
@@ -201,12 +114,12 @@ func (db *DB) putRecordsLocked(ctx context.Context, recs []StoredRecord, audit [
 	return db.putRecordsLocked(ctx, recs[mid:], a2)
 }
 
-func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Audit) error {
+func putRecords(txn *badger.Txn, now time.Time, recs []store.StoredRecord, audit []store.Audit) error {
 	for _, r := range recs {
 		if taken, err := recordTaken(txn, r.ID); err != nil {
 			return err
 		} else if taken {
-			return fmt.Errorf("record %s: %w", r.ID, ErrRecordExists)
+			return fmt.Errorf("record %s: %w", r.ID, store.ErrRecordExists)
 		}
 		if err := putJSON(txn, recordKey(r.ID), r); err != nil {
 			return err
@@ -224,8 +137,8 @@ func putRecords(txn *badger.Txn, now time.Time, recs []StoredRecord, audit []Aud
 }
 
 // StoredRecordByID returns one stored record with its signed body.
-func (db *DB) StoredRecordByID(ctx context.Context, id string) (StoredRecord, error) {
-	var r StoredRecord
+func (db *DB) StoredRecordByID(ctx context.Context, id string) (store.StoredRecord, error) {
+	var r store.StoredRecord
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		if err := getJSON(txn, recordKey(id), &r); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -9,15 +9,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/care"
-)
-
-// More audit actions, for preparedness.
-const (
-	AuditPlanImport   = "plan.import"
-	AuditRoutine      = "routine.save"
-	AuditAnnouncement = "announcement.post"
-	AuditOutageStart  = "outage.start"
-	AuditOutageEnd    = "outage.end"
+	"beredskap/internal/store"
 )
 
 func routineVersionKey(id string, v int) string { return fmt.Sprintf("routinever/%s/%06d", id, v) }
@@ -38,7 +30,7 @@ func (db *DB) SaveRoutine(ctx context.Context, r care.Routine, by string, now ti
 		var old care.Routine
 		err := getJSON(txn, routineKey(r.ID), &old)
 		switch {
-		case errors.Is(err, ErrNotFound):
+		case errors.Is(err, store.ErrNotFound):
 			r.Version = 1
 		case err != nil:
 			return err
@@ -58,7 +50,7 @@ func (db *DB) SaveRoutine(ctx context.Context, r care.Routine, by string, now ti
 		if err := putJSON(txn, routineVersionKey(r.ID, r.Version), r); err != nil {
 			return err
 		}
-		return appendAudit(txn, now, Audit{Time: now, Actor: by, Action: AuditRoutine, Subject: r.ID,
+		return appendAudit(txn, now, store.Audit{Time: now, Actor: by, Action: store.AuditRoutine, Subject: r.ID,
 			Detail: fmt.Sprintf("version=%d title=%q", r.Version, r.Title)})
 	})
 	if err != nil {
@@ -85,33 +77,18 @@ func (db *DB) PostAnnouncement(ctx context.Context, a care.Announcement) error {
 		if err := putJSON(txn, announcementKey(a), a); err != nil {
 			return err
 		}
-		return appendAudit(txn, a.Posted, Audit{Time: a.Posted, Actor: a.AuthorID, Action: AuditAnnouncement, Subject: a.ID,
+		return appendAudit(txn, a.Posted, store.Audit{Time: a.Posted, Actor: a.AuthorID, Action: store.AuditAnnouncement, Subject: a.ID,
 			Detail: fmt.Sprintf("level=%s units=%v", a.Level, a.Units)})
 	})
 }
 
-// Outage is a declared outage: its start and (once over) its end set the
-// window that findings and dashboards look at.
-type Outage struct {
-	ID        string     `json:"id"`
-	Start     time.Time  `json:"start"`
-	End       *time.Time `json:"end,omitempty"`
-	StartedBy string     `json:"started_by"`
-	EndedBy   string     `json:"ended_by,omitempty"`
-	Note      string     `json:"note,omitempty"`
-}
-
-func outageKey(o Outage) string { return "outage/" + sortableTime(o.Start) + "/" + o.ID }
-
-// ErrOutageState means starting an outage while one is active, or ending
-// one when none is.
-var ErrOutageState = errors.New("outage state")
+func outageKey(o store.Outage) string { return "outage/" + sortableTime(o.Start) + "/" + o.ID }
 
 // Outages lists declared outages, newest first.
-func (db *DB) Outages(ctx context.Context) ([]Outage, error) {
-	var out []Outage
+func (db *DB) Outages(ctx context.Context) ([]store.Outage, error) {
+	var out []store.Outage
 	err := db.view(ctx, func(txn *badger.Txn) (err error) {
-		out, err = scanJSON[Outage](txn, "outage/")
+		out, err = scanJSON[store.Outage](txn, "outage/")
 		return err
 	})
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
@@ -121,28 +98,28 @@ func (db *DB) Outages(ctx context.Context) ([]Outage, error) {
 }
 
 // StartOutage declares an outage begun at o.Start.
-func (db *DB) StartOutage(ctx context.Context, o Outage) error {
+func (db *DB) StartOutage(ctx context.Context, o store.Outage) error {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
 	return db.update(ctx, func(txn *badger.Txn) error {
-		all, err := scanJSON[Outage](txn, "outage/")
+		all, err := scanJSON[store.Outage](txn, "outage/")
 		if err != nil {
 			return err
 		}
 		for _, old := range all {
 			if old.End == nil {
-				return fmt.Errorf("%w: an outage is already active since %s", ErrOutageState, old.Start.Format(time.RFC3339))
+				return fmt.Errorf("%w: an outage is already active since %s", store.ErrOutageState, old.Start.Format(time.RFC3339))
 			}
 		}
 		// Outages do not overlap: one that began before the last ended
 		// would sort before it, and the dashboards' window would be wrong.
 		if n := len(all); n > 0 && o.Start.Before(*all[n-1].End) {
-			return fmt.Errorf("%w: the last outage ended at %s, after this one would have begun", ErrOutageState, all[n-1].End.Format(time.RFC3339))
+			return fmt.Errorf("%w: the last outage ended at %s, after this one would have begun", store.ErrOutageState, all[n-1].End.Format(time.RFC3339))
 		}
 		if err := putJSON(txn, outageKey(o), o); err != nil {
 			return err
 		}
-		return appendAudit(txn, o.Start, Audit{Time: o.Start, Actor: o.StartedBy, Action: AuditOutageStart, Subject: o.ID, Detail: fmt.Sprintf("note=%q", o.Note)})
+		return appendAudit(txn, o.Start, store.Audit{Time: o.Start, Actor: o.StartedBy, Action: store.AuditOutageStart, Subject: o.ID, Detail: fmt.Sprintf("note=%q", o.Note)})
 	})
 }
 
@@ -150,12 +127,12 @@ func (db *DB) StartOutage(ctx context.Context, o Outage) error {
 // ended: it is found wherever it sorts (a store written before outages
 // were kept from overlapping may hold one before an ended one), and an
 // end before its start ends it at its start.
-func (db *DB) EndOutage(ctx context.Context, by string, end time.Time) (Outage, error) {
+func (db *DB) EndOutage(ctx context.Context, by string, end time.Time) (store.Outage, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
-	var o Outage
+	var o store.Outage
 	err := db.update(ctx, func(txn *badger.Txn) error {
-		all, err := scanJSON[Outage](txn, "outage/")
+		all, err := scanJSON[store.Outage](txn, "outage/")
 		if err != nil {
 			return err
 		}
@@ -166,7 +143,7 @@ func (db *DB) EndOutage(ctx context.Context, by string, end time.Time) (Outage, 
 			}
 		}
 		if open < 0 {
-			return fmt.Errorf("%w: no outage is active", ErrOutageState)
+			return fmt.Errorf("%w: no outage is active", store.ErrOutageState)
 		}
 		o = all[open]
 		if end.Before(o.Start) {
@@ -176,7 +153,7 @@ func (db *DB) EndOutage(ctx context.Context, by string, end time.Time) (Outage, 
 		if err := putJSON(txn, outageKey(o), o); err != nil {
 			return err
 		}
-		return appendAudit(txn, end, Audit{Time: end, Actor: by, Action: AuditOutageEnd, Subject: o.ID})
+		return appendAudit(txn, end, store.Audit{Time: end, Actor: by, Action: store.AuditOutageEnd, Subject: o.ID})
 	})
 	return o, err
 }

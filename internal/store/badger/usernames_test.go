@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -9,12 +9,13 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/care"
+	"beredskap/internal/store"
 )
 
 // writeLegacyAccount stores an account as a store from before usernames
 // were normalised did: its username as given, indexed lower-cased,
 // without any check. Tests use it to make colliding accounts.
-func writeLegacyAccount(t testing.TB, db *DB, a Account) {
+func writeLegacyAccount(t testing.TB, db *DB, a store.Account) {
 	t.Helper()
 	b, err := json.Marshal(a)
 	if err != nil {
@@ -32,8 +33,8 @@ func writeLegacyAccount(t testing.TB, db *DB, a Account) {
 	}
 }
 
-func account(id, username string) Account {
-	return Account{User: care.User{ID: id, Username: username, Name: username, Role: care.RoleCoordinator, Units: []string{"n"}}, PasswordHash: "h"}
+func account(id, username string) store.Account {
+	return store.Account{User: care.User{ID: id, Username: username, Name: username, Role: care.RoleCoordinator, Units: []string{"n"}}, PasswordHash: "h"}
 }
 
 // TestCollidingLegacyUsernamesAreListed: a store written before

@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -7,14 +7,16 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
 
 // rewrite changes one stored entry behind the store's back, as an insider
 // with the database files could.
-func rewrite(t *testing.T, db *DB, seq uint64, f func(e *AuditEntry) bool) {
+func rewrite(t *testing.T, db *DB, seq uint64, f func(e *store.AuditEntry) bool) {
 	t.Helper()
 	err := db.bdb.Update(func(txn *badger.Txn) error {
-		var e AuditEntry
+		var e store.AuditEntry
 		if err := getJSON(txn, auditKey(seq), &e); err != nil {
 			return err
 		}
@@ -33,13 +35,13 @@ func TestAuditVerifyFindsTheFirstBrokenEntry(t *testing.T) {
 	cases := []struct {
 		name   string
 		seq    uint64
-		change func(e *AuditEntry) bool // false deletes the entry
+		change func(e *store.AuditEntry) bool // false deletes the entry
 		want   uint64
 	}{
-		{"detail edited", 3, func(e *AuditEntry) bool { e.Detail = "nothing happened"; return true }, 3},
-		{"actor edited and rehashed", 2, func(e *AuditEntry) bool { e.Actor = "x"; e.Hash = hashEntry(*e); return true }, 3},
-		{"entry deleted", 4, func(*AuditEntry) bool { return false }, 4},
-		{"last entry deleted", 6, func(*AuditEntry) bool { return false }, 6},
+		{"detail edited", 3, func(e *store.AuditEntry) bool { e.Detail = "nothing happened"; return true }, 3},
+		{"actor edited and rehashed", 2, func(e *store.AuditEntry) bool { e.Actor = "x"; e.Hash = hashEntry(*e); return true }, 3},
+		{"entry deleted", 4, func(*store.AuditEntry) bool { return false }, 4},
+		{"last entry deleted", 6, func(*store.AuditEntry) bool { return false }, 6},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -47,13 +49,13 @@ func TestAuditVerifyFindsTheFirstBrokenEntry(t *testing.T) {
 			db := openTest(t, t.TempDir())
 			defer db.Close()
 			for i := 0; i < 6; i++ {
-				if err := db.Append(ctx, Audit{Actor: "u", Action: AuditSync, Subject: "r"}); err != nil {
+				if err := db.Append(ctx, store.Audit{Actor: "u", Action: store.AuditSync, Subject: "r"}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			rewrite(t, db, c.seq, c.change)
 			_, err := db.VerifyAudit(ctx)
-			var ce *ChainError
+			var ce *store.ChainError
 			if !errors.As(err, &ce) || ce.Seq != c.want {
 				t.Fatalf("verify = %v, want the break at %d", err, c.want)
 			}

@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
 
 // TestPurgeLeavesTheFiles: a purged record's text is gone from every file
@@ -23,9 +25,9 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 	now := time.Now()
 	old := now.Add(-31 * 24 * time.Hour)
 	body := func(text string) []byte { return []byte(`{"text":"` + text + `"}`) }
-	record := func(id, text string) StoredRecord {
-		return StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: 1,
-			Body: body(text), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)}
+	record := func(id, text string) store.StoredRecord {
+		return store.StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: 1,
+			Body: body(text), BodyHash: id, State: store.StateNew, Received: now.Add(-40 * 24 * time.Hour)}
 	}
 	// The store keeps a body as base64 in JSON: that is what is searched.
 	stored := func(text string) string { return base64.StdEncoding.EncodeToString(body(text)) }
@@ -44,21 +46,21 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.PutRecords(ctx, []StoredRecord{record("a1", purged), record("b2", kept)}, nil); err != nil {
+			if err := db.PutRecords(ctx, []store.StoredRecord{record("a1", purged), record("b2", kept)}, nil); err != nil {
 				t.Fatal(err)
 			}
 			for id, at := range map[string]time.Time{"a1": old, "b2": now} {
-				if _, err := db.Reconcile(ctx, []string{id}, Reconciliation{Action: ActionEntered, By: "k", At: at}); err != nil {
+				if _, err := db.Reconcile(ctx, []string{id}, store.Reconciliation{Action: store.ActionEntered, By: "k", At: at}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if c.interrupted {
-				if n, err := db.purgeBatch(ctx, StateEntered, now.Add(-30*24*time.Hour), now, purgeBatchSize); err != nil || n != 1 {
+				if n, err := db.purgeBatch(ctx, store.StateEntered, now.Add(-30*24*time.Hour), now, purgeBatchSize); err != nil || n != 1 {
 					t.Fatalf("marked %d, %v", n, err)
 				}
 				// The purge stopped here: nothing reads the record any more,
 				// though its old values are still in the files.
-				if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, ErrNotFound) {
+				if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, store.ErrNotFound) {
 					t.Fatalf("the marked record before its drop: %v", err)
 				}
 				if n, err := db.CountRecords(ctx); err != nil || n != 1 {
@@ -69,20 +71,20 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 			if want := map[bool]int{false: 1, true: 0}[c.interrupted]; err != nil || n != want {
 				t.Fatalf("purged %d, %v; want %d", n, err, want)
 			}
-			if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, ErrNotFound) {
+			if _, err := db.StoredRecordByID(ctx, "a1"); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("purged record: %v", err)
 			}
 			// Sent again by a phone that never heard the answer: a
 			// duplicate, not a new record; another body under its id is a
 			// conflict, and the id cannot be stored again.
 			known, err := db.Known(ctx, map[string]string{"a1": "a1"})
-			if err != nil || known["a1"] != RecordSame {
+			if err != nil || known["a1"] != store.RecordSame {
 				t.Fatalf("the purged record sent again: %v %v", known, err)
 			}
-			if known, _ := db.Known(ctx, map[string]string{"a1": "other"}); known["a1"] != RecordDifferent {
+			if known, _ := db.Known(ctx, map[string]string{"a1": "other"}); known["a1"] != store.RecordDifferent {
 				t.Fatalf("another body under the purged id: %v", known)
 			}
-			if err := db.PutRecords(ctx, []StoredRecord{record("a1", purged)}, nil); !errors.Is(err, ErrRecordExists) {
+			if err := db.PutRecords(ctx, []store.StoredRecord{record("a1", purged)}, nil); !errors.Is(err, store.ErrRecordExists) {
 				t.Fatalf("storing the purged id again: %v", err)
 			}
 			if err := db.view(ctx, func(txn *badger.Txn) error {
@@ -141,9 +143,9 @@ func TestWritesWaitForTheDrop(t *testing.T) {
 				default:
 				}
 				id := fmt.Sprintf("new-%d-%05d", w, i)
-				r := StoredRecord{ID: id, DeviceID: fmt.Sprintf("w%d", w), AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
-					Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now}
-				if err := db.PutRecords(ctx, []StoredRecord{r}, nil); err != nil {
+				r := store.StoredRecord{ID: id, DeviceID: fmt.Sprintf("w%d", w), AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+					Body: []byte(`{}`), BodyHash: id, State: store.StateNew, Received: now}
+				if err := db.PutRecords(ctx, []store.StoredRecord{r}, nil); err != nil {
 					errs <- fmt.Errorf("%s: %w", id, err)
 					return
 				}
@@ -228,18 +230,18 @@ func TestCloseDuringAPurge(t *testing.T) {
 func reconciledLongAgo(t *testing.T, db *DB, n int, now time.Time) []string {
 	t.Helper()
 	ctx := context.Background()
-	var recs []StoredRecord
+	var recs []store.StoredRecord
 	var ids []string
 	for i := range n {
 		id := fmt.Sprintf("old-%04d", i)
-		recs = append(recs, StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
-			Body: []byte(`{}`), BodyHash: id, State: StateNew, Received: now.Add(-40 * 24 * time.Hour)})
+		recs = append(recs, store.StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+			Body: []byte(`{}`), BodyHash: id, State: store.StateNew, Received: now.Add(-40 * 24 * time.Hour)})
 		ids = append(ids, id)
 	}
 	if err := db.PutRecords(ctx, recs, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Reconcile(ctx, ids, Reconciliation{Action: ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
+	if _, err := db.Reconcile(ctx, ids, store.Reconciliation{Action: store.ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	return ids

@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -6,24 +6,15 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-)
 
-// Audit actions for administration.
-const (
-	AuditUserAdd      = "user.add"
-	AuditUserDisable  = "user.disable"
-	AuditUserReset    = "user.reset"
-	AuditUserRename   = "user.rename"
-	AuditDeviceRevoke = "device.revoke"
-	AuditBackup       = "backup"
-	AuditPurge        = "retention.purge"
+	"beredskap/internal/store"
 )
 
 // Devices lists every registered device.
-func (db *DB) Devices(ctx context.Context) ([]Device, error) {
-	var out []Device
+func (db *DB) Devices(ctx context.Context) ([]store.Device, error) {
+	var out []store.Device
 	err := db.view(ctx, func(txn *badger.Txn) (err error) {
-		out, err = scanJSON[Device](txn, "device/")
+		out, err = scanJSON[store.Device](txn, "device/")
 		return err
 	})
 	return out, err
@@ -34,10 +25,10 @@ func (db *DB) Devices(ctx context.Context) ([]Device, error) {
 // they may only deliver records and log out, so that the phone learns it
 // must wipe; the phone logs out once it has, and the server ends them the
 // offline validity after the revocation at the latest.
-func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (Device, error) {
+func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (store.Device, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
-	var d Device
+	var d store.Device
 	err := db.update(ctx, func(txn *badger.Txn) error {
 		if err := getJSON(txn, deviceKey(id), &d); err != nil {
 			return err
@@ -49,7 +40,7 @@ func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (D
 		if err := putJSON(txn, deviceKey(id), d); err != nil {
 			return err
 		}
-		return appendAudit(txn, now, Audit{Time: now, Actor: by, Action: AuditDeviceRevoke, Subject: id, Detail: "user=" + d.UserID + " label=" + d.Label})
+		return appendAudit(txn, now, store.Audit{Time: now, Actor: by, Action: store.AuditDeviceRevoke, Subject: id, Detail: "user=" + d.UserID + " label=" + d.Label})
 	})
 	if err != nil {
 		return d, fmt.Errorf("revoke device: %w", err)
@@ -62,7 +53,7 @@ func (db *DB) RevokeDevice(ctx context.Context, id, by string, now time.Time) (D
 // last spoke.
 func (db *DB) TouchDevice(ctx context.Context, id string, now time.Time) error {
 	return db.update(ctx, func(txn *badger.Txn) error {
-		var d Device
+		var d store.Device
 		if err := getJSON(txn, deviceKey(id), &d); err != nil {
 			return err
 		}

@@ -1,8 +1,10 @@
-package store
+package badger
 
 import (
 	"fmt"
 	"strings"
+
+	"beredskap/internal/store"
 )
 
 // names are what the errors call the kinds of keys.
@@ -27,7 +29,7 @@ func notFound(key string) error {
 		what = n
 	}
 	if k == "session" || k == key {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
-	return fmt.Errorf("%s %s: %w", what, strings.TrimPrefix(key, k+"/"), ErrNotFound)
+	return fmt.Errorf("%s %s: %w", what, strings.TrimPrefix(key, k+"/"), store.ErrNotFound)
 }

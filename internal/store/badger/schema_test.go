@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
 
 // copyV1 copies testdata/v1, a store written by the code of commit
@@ -95,7 +97,7 @@ func checkV1Data(t *testing.T, db *DB) {
 	if err != nil || r.PatientID != pts[1].ID || !strings.Contains(string(r.Body), "note 2") || string(r.Sig) != "sig" {
 		t.Fatalf("record: %+v, %v", r, err)
 	}
-	if k, _ := db.Known(ctx, map[string]string{r.ID: "hash-2"}); k[r.ID] != RecordSame {
+	if k, _ := db.Known(ctx, map[string]string{r.ID: "hash-2"}); k[r.ID] != store.RecordSame {
 		t.Fatalf("known: %v", k)
 	}
 	if n, err := db.VerifyAudit(ctx); err != nil || n < 3 {
@@ -152,7 +154,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 	db.Close()
 	_, err := Open(dir, Options{})
-	if !errors.Is(err, ErrSchemaTooNew) || !strings.Contains(err.Error(), "schema version 3") {
+	if !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), "schema version 3") {
 		t.Fatalf("open a newer store: %v, want ErrSchemaTooNew naming version 3", err)
 	}
 	if v := rawSchema(t, dir); v != "3" {

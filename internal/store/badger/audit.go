@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -10,45 +10,9 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
-
-// AuditEntry is one line of the append-only audit log. Each entry carries
-// the hash of the one before it, so that removing, changing or reordering
-// an entry breaks the chain from there on.
-type AuditEntry struct {
-	Seq     uint64    `json:"seq"`
-	Time    time.Time `json:"time"`
-	Actor   string    `json:"actor"`
-	Action  string    `json:"action"`
-	Subject string    `json:"subject,omitempty"`
-	Detail  string    `json:"detail,omitempty"`
-	Prev    string    `json:"prev"`
-	Hash    string    `json:"hash"`
-}
-
-// Audit actions.
-const (
-	AuditLogin          = "login"
-	AuditLoginFailed    = "login.failed"
-	AuditDevice         = "device.register"
-	AuditBundle         = "bundle.issue"
-	AuditSync           = "sync.accept"
-	AuditQuarantine     = "sync.quarantine"
-	AuditEmergency      = "emergency_access"
-	AuditReconcile      = "record.reconcile"
-	AuditExport         = "export"
-	AuditFindingResolve = "finding.resolve"
-)
-
-// Audit is an entry to append; the store fills in the sequence number,
-// the chain hashes and, when zero, the time.
-type Audit struct {
-	Time    time.Time
-	Actor   string
-	Action  string
-	Subject string
-	Detail  string
-}
 
 type auditHead struct {
 	Seq  uint64 `json:"seq"`
@@ -59,7 +23,7 @@ func auditKey(seq uint64) string { return fmt.Sprintf("audit/%020d", seq) }
 
 // hashEntry is SHA-256 over the previous hash and the entry's fields in a
 // fixed order; it is what Verify recomputes.
-func hashEntry(e AuditEntry) string {
+func hashEntry(e store.AuditEntry) string {
 	e.Hash = ""
 	b, _ := json.Marshal(struct {
 		Seq     uint64 `json:"seq"`
@@ -76,12 +40,12 @@ func hashEntry(e AuditEntry) string {
 
 // appendAudit adds entries to the chain inside txn. Callers hold
 // db.auditMu, so that the head is never read by two writers at once.
-func appendAudit(txn *badger.Txn, now time.Time, entries ...Audit) error {
+func appendAudit(txn *badger.Txn, now time.Time, entries ...store.Audit) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	var head auditHead
-	if err := getJSON(txn, "auditmeta/head", &head); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := getJSON(txn, "auditmeta/head", &head); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	for _, a := range entries {
@@ -89,7 +53,7 @@ func appendAudit(txn *badger.Txn, now time.Time, entries ...Audit) error {
 		if t.IsZero() {
 			t = now
 		}
-		e := AuditEntry{Seq: head.Seq + 1, Time: t.UTC(), Actor: a.Actor, Action: a.Action, Subject: a.Subject, Detail: a.Detail, Prev: head.Hash}
+		e := store.AuditEntry{Seq: head.Seq + 1, Time: t.UTC(), Actor: a.Actor, Action: a.Action, Subject: a.Subject, Detail: a.Detail, Prev: head.Hash}
 		e.Hash = hashEntry(e)
 		if err := putJSON(txn, auditKey(e.Seq), e); err != nil {
 			return err
@@ -105,20 +69,20 @@ func appendAudit(txn *badger.Txn, now time.Time, entries ...Audit) error {
 }
 
 // Append writes audit entries durably on their own.
-func (db *DB) Append(ctx context.Context, entries ...Audit) error {
+func (db *DB) Append(ctx context.Context, entries ...store.Audit) error {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
 	return db.update(ctx, func(txn *badger.Txn) error { return appendAudit(txn, time.Now(), entries...) })
 }
 
 // AuditLog returns entries with sequence numbers in [from, from+limit).
-func (db *DB) AuditLog(ctx context.Context, from uint64, limit int) ([]AuditEntry, error) {
-	var out []AuditEntry
+func (db *DB) AuditLog(ctx context.Context, from uint64, limit int) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: []byte("audit/")})
 		defer it.Close()
 		for it.Seek([]byte(auditKey(from))); it.Valid() && len(out) < limit; it.Next() {
-			var e AuditEntry
+			var e store.AuditEntry
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
 				return err
 			}
@@ -131,15 +95,15 @@ func (db *DB) AuditLog(ctx context.Context, from uint64, limit int) ([]AuditEntr
 
 // AuditFor returns the entries about one subject (a record, a device), in
 // order: a record's sync history.
-func (db *DB) AuditFor(ctx context.Context, subject string) ([]AuditEntry, error) {
-	var out []AuditEntry
+func (db *DB) AuditFor(ctx context.Context, subject string) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		for _, k := range scanKeys(txn, "auditsubj/"+subject+"/", "", "") {
 			var seq uint64
 			if _, err := fmt.Sscanf(k, "%d", &seq); err != nil {
 				continue
 			}
-			var e AuditEntry
+			var e store.AuditEntry
 			if err := getJSON(txn, auditKey(seq), &e); err != nil {
 				return err
 			}
@@ -155,21 +119,13 @@ func (db *DB) AuditHead(ctx context.Context) (uint64, error) {
 	var head auditHead
 	err := db.view(ctx, func(txn *badger.Txn) error {
 		err := getJSON(txn, "auditmeta/head", &head)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		return err
 	})
 	return head.Seq, err
 }
-
-// ChainError names the first entry where the audit chain breaks.
-type ChainError struct {
-	Seq    uint64
-	Reason string
-}
-
-func (e *ChainError) Error() string { return fmt.Sprintf("audit entry %d: %s", e.Seq, e.Reason) }
 
 // VerifyAudit walks the whole chain and returns the number of entries, or
 // a *ChainError naming the first broken entry.
@@ -181,28 +137,28 @@ func (db *DB) VerifyAudit(ctx context.Context) (uint64, error) {
 		prev := ""
 		want := uint64(1)
 		for it.Rewind(); it.Valid(); it.Next() {
-			var e AuditEntry
+			var e store.AuditEntry
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
-				return &ChainError{Seq: want, Reason: "unreadable: " + err.Error()}
+				return &store.ChainError{Seq: want, Reason: "unreadable: " + err.Error()}
 			}
 			switch {
 			case e.Seq != want:
-				return &ChainError{Seq: want, Reason: fmt.Sprintf("missing (next entry is %d)", e.Seq)}
+				return &store.ChainError{Seq: want, Reason: fmt.Sprintf("missing (next entry is %d)", e.Seq)}
 			case e.Prev != prev:
-				return &ChainError{Seq: e.Seq, Reason: "does not carry the previous entry's hash"}
+				return &store.ChainError{Seq: e.Seq, Reason: "does not carry the previous entry's hash"}
 			case hashEntry(e) != e.Hash:
-				return &ChainError{Seq: e.Seq, Reason: "was changed after it was written"}
+				return &store.ChainError{Seq: e.Seq, Reason: "was changed after it was written"}
 			}
 			prev = e.Hash
 			want++
 			n++
 		}
 		var head auditHead
-		if err := getJSON(txn, "auditmeta/head", &head); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := getJSON(txn, "auditmeta/head", &head); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if head.Seq != n || head.Hash != prev {
-			return &ChainError{Seq: n + 1, Reason: fmt.Sprintf("the log ends at %d but its head says %d", n, head.Seq)}
+			return &store.ChainError{Seq: n + 1, Reason: fmt.Sprintf("the log ends at %d but its head says %d", n, head.Seq)}
 		}
 		return nil
 	})

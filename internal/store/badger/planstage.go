@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
+
+	"beredskap/internal/store"
 )
 
 // A plan too large for one Badger transaction is written in three steps,
@@ -76,7 +78,7 @@ type stageWriter struct {
 }
 
 // writtenTwice returns the keys of items a plan holds more than once.
-func writtenTwice(p Plan) map[string]bool {
+func writtenTwice(p store.Plan) map[string]bool {
 	seen, twice := map[string]bool{}, map[string]bool{}
 	note := func(key string) {
 		if seen[key] {
@@ -99,7 +101,7 @@ func writtenTwice(p Plan) map[string]bool {
 func (w *stageWriter) get(key string, v any) error {
 	if b, ok := w.written[key]; ok {
 		if b == nil {
-			return ErrNotFound
+			return store.ErrNotFound
 		}
 		return json.Unmarshal(b, v)
 	}
@@ -152,7 +154,7 @@ func chunkKey(id string, n int) string { return fmt.Sprintf("%s%s/%08d", stagePr
 func commitKey(id string) string       { return stagePrefix + id + "/commit" }
 
 // applyStaged stores a plan too large for one transaction (see above).
-func (db *DB) applyStaged(ctx context.Context, p Plan) error {
+func (db *DB) applyStaged(ctx context.Context, p store.Plan) error {
 	id, err := db.stagePlan(ctx, p)
 	if err != nil {
 		return err
@@ -163,7 +165,7 @@ func (db *DB) applyStaged(ctx context.Context, p Plan) error {
 
 // stagePlan writes the plan's stage and commits it (steps 1 and 2), or
 // leaves nothing behind.
-func (db *DB) stagePlan(ctx context.Context, p Plan) (string, error) {
+func (db *DB) stagePlan(ctx context.Context, p store.Plan) (string, error) {
 	id := uuid.NewString()
 	snap := db.bdb.NewTransaction(false)
 	n := 0

@@ -3,8 +3,8 @@
 // from a checkout of commit 3757254 (the last layout without meta/schema):
 //
 //	git archive 3757254 | tar -x -C /tmp/base
-//	cp -r internal/store/testdata/makev1 /tmp/base/cmd/
-//	cd /tmp/base && go run ./cmd/makev1 /path/to/internal/store/testdata/v1
+//	cp -r internal/store/badger/testdata/makev1 /tmp/base/cmd/
+//	cd /tmp/base && go run ./cmd/makev1 /path/to/internal/store/badger/testdata/v1
 //
 // It loads the demo municipality of 2026-11-23 (as serve does on an empty
 // data directory), stores three signed-looking records with their audit

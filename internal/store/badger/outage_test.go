@@ -1,4 +1,4 @@
-package store
+package badger
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
 )
 
 // TestOpenOutageCanAlwaysBeEnded: an open outage that sorts before an
@@ -18,22 +20,22 @@ func TestOpenOutageCanAlwaysBeEnded(t *testing.T) {
 	db := openTest(t, t.TempDir())
 	defer db.Close()
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	if err := db.StartOutage(ctx, Outage{ID: "o1", Start: now.Add(-2 * time.Hour), StartedBy: "kari"}); err != nil {
+	if err := db.StartOutage(ctx, store.Outage{ID: "o1", Start: now.Add(-2 * time.Hour), StartedBy: "kari"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.EndOutage(ctx, "kari", now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// Started before the last one ended: refused now.
-	if err := db.StartOutage(ctx, Outage{ID: "o2", Start: now.Add(-3 * time.Hour), StartedBy: "kari"}); !errors.Is(err, ErrOutageState) {
+	if err := db.StartOutage(ctx, store.Outage{ID: "o2", Start: now.Add(-3 * time.Hour), StartedBy: "kari"}); !errors.Is(err, store.ErrOutageState) {
 		t.Fatalf("an overlapping outage: %v", err)
 	}
 	// As an older server stored it.
-	legacy := Outage{ID: "o2", Start: now.Add(-3 * time.Hour), StartedBy: "kari"}
+	legacy := store.Outage{ID: "o2", Start: now.Add(-3 * time.Hour), StartedBy: "kari"}
 	if err := db.update(ctx, func(txn *badger.Txn) error { return putJSON(txn, outageKey(legacy), legacy) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.StartOutage(ctx, Outage{ID: "o3", Start: now, StartedBy: "kari"}); !errors.Is(err, ErrOutageState) {
+	if err := db.StartOutage(ctx, store.Outage{ID: "o3", Start: now, StartedBy: "kari"}); !errors.Is(err, store.ErrOutageState) {
 		t.Fatalf("a second open outage: %v", err)
 	}
 	o, err := db.EndOutage(ctx, "kari", now.Add(-4*time.Hour))
