@@ -153,6 +153,8 @@ func (p *officePage) explain(err error) string {
 		return p.t("office.forbidden")
 	case wire.CodeInvalidInput:
 		return p.t("office.invalid") + " " + err.Error()
+	case wire.CodeInsufficientStorage:
+		return p.t("error.insufficient_storage")
 	}
 	return p.t("error.generic")
 }

@@ -32,6 +32,8 @@ func status(code wire.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case wire.CodeRateLimited:
 		return http.StatusTooManyRequests
+	case wire.CodeInsufficientStorage:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -52,6 +54,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // writeError sends the error envelope. Errors that are not protocol
 // errors are logged and answered as internal, without their details.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = storageError(w, err)
 	var we *wire.Error
 	if !errors.As(err, &we) {
 		if care.IsValidation(err) {

@@ -144,6 +144,17 @@ type Maintenance interface {
 	Load(ctx context.Context, r io.Reader) error
 }
 
+// Capacity says whether the store takes writes now: on a disk (nearly)
+// full it refuses them with ErrInsufficientStorage, and bulk writes are
+// admitted one by one against the space they need.
+type Capacity interface {
+	Mode() Mode
+	Storage() Storage
+	// ReserveWrite admits a bulk write that adds about n bytes, or refuses
+	// it with ErrInsufficientStorage; release is called when it is done.
+	ReserveWrite(n int64) (release func(), err error)
+}
+
 // Store is the whole contract: everything the server keeps.
 type Store interface {
 	Accounts
@@ -159,5 +170,6 @@ type Store interface {
 	AuditTrail
 	Setup
 	Maintenance
+	Capacity
 	io.Closer
 }

@@ -326,3 +326,41 @@ type UsernameCollision struct {
 	Indexed    string
 	Accounts   []Account
 }
+
+// ErrInsufficientStorage means a write was refused because the disk that
+// holds the store is (nearly) full. Nothing was written; the same write
+// succeeds once space has been freed.
+var ErrInsufficientStorage = errors.New("insufficient storage")
+
+// Mode says how the store is open.
+type Mode string
+
+// The store's modes.
+const (
+	// ModeReadWrite takes writes while space lasts.
+	ModeReadWrite Mode = "read-write"
+	// ModeReadOnly was opened on a full disk: reads work, writes are
+	// refused, and the store reopens for writes once space returns.
+	ModeReadOnly Mode = "read-only"
+	// ModeUnavailable was opened on a full disk and could not even be
+	// opened read-only (the Badger store refuses when a write-ahead
+	// log needs replaying, after a crash): nothing can be read until space returns.
+	ModeUnavailable Mode = "unavailable"
+)
+
+// Storage is the store's view of its disk, for /healthz and the log.
+type Storage struct {
+	Mode Mode
+	// FreeBytes is the space left on the store's filesystem; 0 with
+	// Measured false when it cannot be measured.
+	FreeBytes uint64
+	Measured  bool
+	// MinFreeBytes is the reserve below which bulk writes are refused,
+	// HardFreeBytes the floor below which every write is.
+	MinFreeBytes, HardFreeBytes uint64
+	// BulkWrites and SmallWrites say which writes are taken now.
+	BulkWrites, SmallWrites bool
+	// Reason says why writes are refused, in English; empty when both are
+	// taken.
+	Reason string
+}

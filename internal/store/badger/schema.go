@@ -65,18 +65,45 @@ func schemaOf(txn *badger.Txn) (int, error) {
 	return v, nil
 }
 
+// openSchema brings a store opened for writes to the current schema and
+// refuses one newer than the code. A store opened read-only on a full
+// disk is only checked (it is read in the layout it has) and is migrated
+// when it reopens for writes; one that could not be opened at all is
+// checked then.
+func (db *DB) openSchema() error {
+	switch db.mode {
+	case store.ModeReadWrite:
+		return migrate(db.bdb)
+	case store.ModeReadOnly:
+		return db.bdb.View(func(txn *badger.Txn) error {
+			v, err := schemaOf(txn)
+			if err == nil && v > SchemaVersion() {
+				err = tooNew(v)
+			}
+			return err
+		})
+	}
+	return nil
+}
+
+func tooNew(v int) error {
+	return fmt.Errorf("schema version %d, this program knows up to %d: %w", v, SchemaVersion(), store.ErrSchemaTooNew)
+}
+
 // migrate applies every migration the store lacks, one transaction each,
-// and refuses a store newer than the code.
-func (db *DB) migrate(ctx context.Context) error {
+// and refuses a store newer than the code. It runs on the Badger database
+// itself, before (or, after a reopen or a load, while) nothing else
+// writes to it.
+func migrate(bdb *badger.DB) error {
 	for {
 		done := false
-		err := db.update(ctx, func(txn *badger.Txn) error {
+		err := bdb.Update(func(txn *badger.Txn) error {
 			v, err := schemaOf(txn)
 			if err != nil {
 				return err
 			}
 			if v > SchemaVersion() {
-				return fmt.Errorf("schema version %d, this program knows up to %d: %w", v, SchemaVersion(), store.ErrSchemaTooNew)
+				return tooNew(v)
 			}
 			if v == SchemaVersion() {
 				done = true
@@ -102,6 +129,11 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	db.openMu.RLock()
+	defer db.openMu.RUnlock()
+	if db.bdb == nil {
+		return refused(db.space.state(db.mode))
+	}
 	if _, err := db.bdb.Backup(w, 0); err != nil {
 		return fmt.Errorf("back up the store: %w", err)
 	}
@@ -120,13 +152,15 @@ func (db *DB) Load(ctx context.Context, r io.Reader) error {
 	if err := db.update(ctx, func(txn *badger.Txn) error { return txn.Delete([]byte(schemaKey)) }); err != nil {
 		return fmt.Errorf("load a backup: %w", err)
 	}
+	db.openMu.RLock()
+	defer db.openMu.RUnlock()
 	db.dropMu.RLock()
 	err := db.bdb.Load(r, 256)
+	if err == nil {
+		err = migrate(db.bdb)
+	}
 	db.dropMu.RUnlock()
 	if err != nil {
-		return fmt.Errorf("load a backup: %w", err)
-	}
-	if err := db.migrate(ctx); err != nil {
 		return fmt.Errorf("load a backup: %w", err)
 	}
 	return nil

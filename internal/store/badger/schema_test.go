@@ -183,3 +183,47 @@ func TestLoadMigratesAnOldBackup(t *testing.T) {
 	}
 	checkV1Data(t, db)
 }
+
+// TestVersion1StoreOnAFullDiskIsMigratedWhenItReopens: a store from before
+// the schema was versioned, opened read-only on a full disk, is read in
+// its own layout and left unchanged; once space returns and it reopens for
+// writes, it is migrated before any write.
+func TestVersion1StoreOnAFullDiskIsMigratedWhenItReopens(t *testing.T) {
+	ctx := context.Background()
+	dir := copyV1(t)
+	var disk fakeDisk
+	disk.free.Store(1 << 20)
+	db, err := Open(dir, disk.options())
+	if err != nil {
+		t.Fatalf("open on a full disk: %v", err)
+	}
+	defer db.Close()
+	if db.Mode() != store.ModeReadOnly {
+		t.Fatalf("mode %s on a full disk", db.Mode())
+	}
+	if v, err := db.Schema(ctx); err != nil || v != 1 {
+		t.Fatalf("schema while read-only: %d, %v; want 1 (not migrated)", v, err)
+	}
+	if _, err := db.AccountByUsername(ctx, "kari"); err != nil {
+		t.Fatalf("read while read-only: %v", err)
+	}
+	disk.free.Store(1 << 30)
+	waitMode(t, db, store.ModeReadWrite)
+	checkV1Data(t, db)
+}
+
+// TestNewerSchemaIsRefusedReadOnly: on a full disk too, a store written
+// by a newer Beredskap is not opened.
+func TestNewerSchemaIsRefusedReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	db := openTest(t, dir)
+	if err := db.setSchema(context.Background(), SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var disk fakeDisk
+	disk.free.Store(1 << 20)
+	if _, err := Open(dir, disk.options()); !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("open a newer store read-only: %v, want ErrSchemaTooNew", err)
+	}
+}

@@ -115,8 +115,15 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // checkUsernames warns, at every start, about accounts whose usernames
 // became one name when usernames began to be normalised, until an admin
 // renames them. (The username index of an older store is brought up to
-// date by the store's migration to schema 2, when it opens.)
-func checkUsernames(ctx context.Context, db store.Accounts, log *slog.Logger) error {
+// date by the store's migration to schema 2, when it opens for writes.)
+func checkUsernames(ctx context.Context, db store.Store, log *slog.Logger) error {
+	st := db.Storage()
+	if !st.SmallWrites {
+		// On a full disk the server starts to serve reads; the usernames
+		// are checked at the next start with space.
+		log.Warn("usernames not checked at this start: the store takes no writes", "reason", st.Reason)
+		return nil
+	}
 	warnings, err := server.UsernameCollisionWarnings(ctx, db)
 	if err != nil {
 		return err
