@@ -151,7 +151,8 @@ type Capacity interface {
 	Mode() Mode
 	Storage() Storage
 	// ReserveWrite admits a bulk write that adds about n bytes, or refuses
-	// it with ErrInsufficientStorage; release is called when it is done.
+	// it with ErrInsufficientStorage; release is called when it is done
+	// (more than once does no harm).
 	ReserveWrite(n int64) (release func(), err error)
 }
 

@@ -177,8 +177,10 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Badger exposes the underlying database for backup and garbage
-// collection; nil while the store is unavailable (see Mode).
+// Badger exposes the underlying database to tests and tools that must
+// reach past the contract (to write what only an older version wrote);
+// nil while the store is unavailable (see Mode). No capability package
+// uses it: backup goes through Backup and Load.
 func (db *DB) Badger() *badger.DB {
 	db.openMu.RLock()
 	defer db.openMu.RUnlock()

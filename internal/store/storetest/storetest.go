@@ -54,6 +54,7 @@ func Run(t *testing.T, opener Opener) {
 		{"AuditConcurrentAppends", testAuditConcurrentAppends},
 		{"Setup", testSetup},
 		{"PurgeReconciled", testPurgeReconciled},
+		{"Capacity", testCapacity},
 		{"BackupAndLoad", func(t *testing.T, open func() store.Store) { testBackupAndLoad(t, open, opener) }},
 	}
 	for _, tc := range tests {
@@ -969,5 +970,29 @@ func testBackupAndLoad(t *testing.T, open func() store.Store, opener Opener) {
 	}
 	if n, err := dst.VerifyAudit(ctx); err != nil || n != 1 {
 		t.Fatalf("audit after load: %d, %v", n, err)
+	}
+}
+
+// testCapacity: a store that opened normally takes writes, and what it
+// says about its space agrees with what it admits (the disk the test runs
+// on decides which).
+func testCapacity(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	if m := db.Mode(); m != store.ModeReadWrite {
+		t.Fatalf("mode %s", m)
+	}
+	st := db.Storage()
+	if st.Mode != store.ModeReadWrite {
+		t.Fatalf("storage mode %s", st.Mode)
+	}
+	release, err := db.ReserveWrite(1 << 10)
+	switch {
+	case st.BulkWrites && err != nil:
+		t.Fatalf("bulk writes taken, yet a 1 KiB write was refused: %v", err)
+	case !st.BulkWrites && !errors.Is(err, store.ErrInsufficientStorage):
+		t.Fatalf("bulk writes refused (%s), yet ReserveWrite said %v", st.Reason, err)
+	case err == nil:
+		release()
+		release() // release is idempotent
 	}
 }

@@ -199,7 +199,7 @@ func openStoreWith(dir, keyFile string, opts badger.Options) (*badger.DB, error)
 
 // refreshDemoDaily loads the next day's demo visits shortly after
 // midnight, so that a demo server left running keeps having "today".
-func refreshDemoDaily(ctx context.Context, db store.Store, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
+func refreshDemoDaily(ctx context.Context, db server.DemoStore, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
 	for {
 		now := time.Now().In(loc)
 		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, loc)

@@ -116,7 +116,10 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // became one name when usernames began to be normalised, until an admin
 // renames them. (The username index of an older store is brought up to
 // date by the store's migration to schema 2, when it opens for writes.)
-func checkUsernames(ctx context.Context, db store.Store, log *slog.Logger) error {
+func checkUsernames(ctx context.Context, db interface {
+	store.Accounts
+	store.Capacity
+}, log *slog.Logger) error {
 	st := db.Storage()
 	if !st.SmallWrites {
 		// On a full disk the server starts to serve reads; the usernames
