@@ -9,14 +9,10 @@ import (
 
 // names are what the errors call the kinds of keys.
 var names = map[string]string{
-	"rec":          "record",
-	"recbody":      "record body",
-	"routinever":   "routine version",
-	"auditmeta":    "audit",
-	"userbundle":   "bundle",
-	"unitpatient":  "patient",
-	"patientdose":  "dose",
-	"announcement": "announcement",
+	"rec":        "record",
+	"recbody":    "record body",
+	"routinever": "routine version",
+	"auditmeta":  "audit",
 }
 
 // notFound is ErrNotFound naming what was looked for ("patient p1: not
