@@ -18,6 +18,7 @@ import (
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -96,7 +97,7 @@ func TestOldPhoneKeepsSyncing(t *testing.T) {
 	}
 	srv := startServerIn(t, data)
 	srv.stop()
-	db, err := store.Open(filepath.Join(data, "db"), store.Options{})
+	db, err := badger.Open(filepath.Join(data, "db"), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
