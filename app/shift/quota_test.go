@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"context"

@@ -1,11 +1,11 @@
-package app_test
+package shift_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	ui "beredskap/app/shift"
 )
 
 // TestRevokedPhoneEndsItsSessionAfterTheWipe: a revoked phone that is

@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	ui "beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
