@@ -7,13 +7,14 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 )
 
 // noteForm writes a journal note about the visit's patient.
 type noteForm struct {
 	app.Compo
-	shift *Shift
+	shift *shift.Shift
 	// Visit is exported so that go-app hands a mounted form the new visit
 	// when the page moves to another one.
 	Visit care.Visit
@@ -65,11 +66,11 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		_, err := f.shift.Write(c, r)
+		_, err := f.shift.Outbox().Write(c, r)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
-				f.problem = f.shift.NotSaved(err)
+				f.problem = f.shift.Outbox().NotSaved(err)
 				return
 			}
 			f.text, f.saved = "", true
@@ -81,7 +82,7 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 // what was done.
 type deviationForm struct {
 	app.Compo
-	shift   *Shift
+	shift   *shift.Shift
 	Visit   care.Visit
 	onClose func(ctx app.Context, saved bool)
 
@@ -163,11 +164,11 @@ func (f *deviationForm) submit(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		_, err := f.shift.Write(c, r)
+		_, err := f.shift.Outbox().Write(c, r)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
-				f.problem = f.shift.NotSaved(err)
+				f.problem = f.shift.Outbox().NotSaved(err)
 				return
 			}
 			f.onClose(ctx, true)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -52,7 +53,7 @@ func (p *usersPage) actOnUsername(ctx app.Context, f func(c context.Context, tok
 	taken := false
 	p.call(ctx, func(c context.Context, token string) error {
 		err := f(c, token)
-		if ErrorCode(err) == wire.CodeConflict {
+		if shift.ErrorCode(err) == wire.CodeConflict {
 			taken = true
 			return nil
 		}
@@ -117,7 +118,7 @@ func (p *usersPage) Render() app.UI {
 	if ui, ok := p.officeGate(); !ok {
 		return p.officeFrame("users", p.t("office.title"), ui)
 	}
-	if _, u, _ := p.shift.OfficeSession(); u.Role != care.RoleAdmin {
+	if _, u, _ := p.shift.Keyring().OfficeSession(); u.Role != care.RoleAdmin {
 		return p.officeFrame("users", p.t("admin.title"), app.P().Class("card").Text(p.t("office.forbidden")))
 	}
 	var units []care.Unit
@@ -243,7 +244,7 @@ func (p *usersPage) addUser(ctx app.Context, e app.Event) {
 }
 
 func (p *usersPage) backup(ctx app.Context, e app.Event) {
-	token, _, ok := p.shift.OfficeSession()
+	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -79,7 +80,7 @@ func (p *planPage) upload(ctx app.Context, e app.Event) {
 			ctype = "application/json"
 		}
 		rep, problems, err = p.shift.API().ImportPlan(c, token, ctype, data)
-		if ErrorCode(err) == wire.CodeInvalidInput && len(problems) > 0 {
+		if shift.ErrorCode(err) == wire.CodeInvalidInput && len(problems) > 0 {
 			return nil // shown as a list below, not as an error
 		}
 		return err
@@ -338,7 +339,7 @@ func (p *statusPage) Render() app.UI {
 	if ui, ok := p.officeGate(); !ok {
 		return p.officeFrame("status", p.t("office.title"), ui)
 	}
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	var current *wire.Outage
 	if p.outages != nil {
 		current = p.outages.Current
@@ -458,7 +459,7 @@ func (p *priorityPage) Render() app.UI {
 	if ui, ok := p.officeGate(); !ok {
 		return p.officeFrame("priority", p.t("office.title"), ui)
 	}
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	units := []app.UI{app.Option().Value("").Text(p.t("office.all")).Selected(p.unit == "")}
 	if p.dir != nil {
 		for _, u := range p.dir.Units {
@@ -503,11 +504,11 @@ func (p *priorityPage) Render() app.UI {
 }
 
 func (p *priorityPage) binder(ctx app.Context, e app.Event) {
-	token, _, ok := p.shift.OfficeSession()
+	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok || p.unit == "" {
 		return
 	}
-	q := url.Values{"unit": {p.unit}, "date": {p.day}, "lang": {p.shift.Lang()}}
+	q := url.Values{"unit": {p.unit}, "date": {p.day}, "lang": {p.shift.Prefs().Lang()}}
 	name := "beredskapsperm-" + p.day + ".pdf"
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -522,7 +523,7 @@ func (p *priorityPage) binder(ctx app.Context, e app.Event) {
 }
 
 // priorityFlags names what makes a patient vulnerable in an outage.
-func priorityFlags(s *Shift, pt care.Patient) []string {
+func priorityFlags(s *shift.Shift, pt care.Patient) []string {
 	var out []string
 	for _, f := range pt.Flags() {
 		out = append(out, s.T("priority.flag."+f))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"beredskap/app/vault"
+	"beredskap/internal/care"
 	"beredskap/internal/seal"
 	"beredskap/internal/wire"
 )
@@ -45,7 +46,7 @@ func (e *WrongPINError) Is(target error) bool { return target == seal.ErrWrongPI
 // Login starts a session. For a worker or nurse it also makes this phone's
 // device key, registers it and fetches the signed bundle; the shift is
 // stored once a PIN has been chosen (SetPIN).
-func (s *Shift) Login(ctx context.Context, username, password, deviceLabel string) error {
+func (s *Keyring) Login(ctx context.Context, username, password, deviceLabel string) error {
 	resp, err := s.api.Login(ctx, username, password)
 	s.observe(err)
 	if err != nil {
@@ -57,7 +58,7 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 		s.pending = sess
 		s.mu.Unlock()
 		if b, err := json.Marshal(sess); err == nil {
-			saveOfficeSession(b)
+			s.browser.SaveOfficeSession(b)
 		}
 		s.adoptLang(ctx, resp.User)
 		s.notify()
@@ -92,14 +93,14 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 	s.mu.Unlock()
 	s.adoptLang(ctx, resp.User)
 	s.notify()
-	s.WakeSync() // records an earlier shift left in the outbox
+	s.sy.WakeSync() // records an earlier shift left in the outbox
 	return nil
 }
 
 // SetPIN seals the fetched shift under a fresh data key, wraps that key
 // with the PIN and stores it all in one durable transaction. The clear
 // data key stays in memory only.
-func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
+func (s *Keyring) SetPIN(ctx context.Context, pin, confirm string) error {
 	if err := seal.CheckPIN(pin); err != nil {
 		return err
 	}
@@ -178,13 +179,13 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 	s.needsLogin = false
 	s.mu.Unlock()
 	s.notify()
-	s.WakeSync()
+	s.sy.WakeSync()
 	return nil
 }
 
 // shiftWrites seals a session and a bundle under key and returns the
 // writes that store them with their owner and public part.
-func (s *Shift) shiftWrites(key []byte, sess *session, br wire.BundleResponse, b *wire.Bundle, own owner) ([]vault.Write, error) {
+func (s *core) shiftWrites(key []byte, sess *session, br wire.BundleResponse, b *wire.Bundle, own owner) ([]vault.Write, error) {
 	sj, err := json.Marshal(sess)
 	if err != nil {
 		return nil, err
@@ -219,7 +220,7 @@ func (s *Shift) shiftWrites(key []byte, sess *session, br wire.BundleResponse, b
 // Unlock opens the stored shift with the PIN. The failed-PIN counter is
 // raised durably before the PIN is tried, so neither a reload nor a killed
 // tab gives a free attempt; the fifth wrong PIN wipes the shift.
-func (s *Shift) Unlock(ctx context.Context, pin string) error {
+func (s *Keyring) Unlock(ctx context.Context, pin string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
@@ -280,7 +281,7 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	if err := s.vault.Commit(ctx, vault.Put(vault.Meta, metaFailed, []byte("0"))); err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
-	if !s.EffectiveNow().Before(b.ExpiresAt) {
+	if !s.ck.EffectiveNow().Before(b.ExpiresAt) {
 		return s.wipeLocked(ctx, WipeExpired)
 	}
 	records, err := s.loadRecords(ctx, key, own)
@@ -296,13 +297,13 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	s.clock.raise(b.IssuedAt, s.now())
 	s.mu.Unlock()
 	s.notify()
-	s.WakeSync()
+	s.sy.WakeSync()
 	return nil
 }
 
 // openShift opens the sealed session and bundle and checks the bundle's
 // signature again: what was stored must still be what the server signed.
-func (s *Shift) openShift(ctx context.Context, key []byte, own *owner) (*session, *wire.Bundle, error) {
+func (s *core) openShift(ctx context.Context, key []byte, own *owner) (*session, *wire.Bundle, error) {
 	raw, err := s.vault.Get(ctx, vault.Sealed, sealedSess)
 	if err != nil {
 		return nil, nil, fmt.Errorf("session: %w", err)
@@ -339,7 +340,7 @@ func (s *Shift) openShift(ctx context.Context, key []byte, own *owner) (*session
 
 // Lock forgets the data key, the session and the open bundle; the sealed
 // shift stays on the phone for the PIN.
-func (s *Shift) Lock(reason string) {
+func (s *Keyring) Lock(reason string) {
 	s.mu.Lock()
 	if s.key == nil {
 		s.mu.Unlock()
@@ -356,13 +357,13 @@ func (s *Shift) Lock(reason string) {
 // which nothing sealed can be opened), then the sealed values and local
 // copies. The outbox and the public routines stay: nothing written is ever
 // lost by a wipe, and routines are needed most when all else is gone.
-func (s *Shift) Wipe(ctx context.Context, reason string) error {
+func (s *Keyring) Wipe(ctx context.Context, reason string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	return s.wipeLocked(ctx, reason)
 }
 
-func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
+func (s *core) wipeLocked(ctx context.Context, reason string) error {
 	err := s.vault.Commit(ctx,
 		vault.Del(vault.Meta, metaWrapped),
 		vault.Del(vault.Meta, metaOwner),
@@ -395,8 +396,8 @@ func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
 // session stays, so a phone whose answer was lost can ask again; if the
 // logout is lost too, the server ends the session by itself once every
 // bundle the phone could hold has expired.
-func (s *Shift) wipeRevoked(ctx context.Context, token string) error {
-	err := s.Wipe(ctx, WipeRevoked)
+func (s *core) wipeRevoked(ctx context.Context, token string) error {
+	err := s.kr.Wipe(ctx, WipeRevoked)
 	s.observe(s.api.Logout(ctx, token))
 	return err
 }
@@ -404,7 +405,7 @@ func (s *Shift) wipeRevoked(ctx context.Context, token string) error {
 // Logout ends the session on the server when it can be reached and wipes
 // the shift from the phone either way. Records still in the outbox stay
 // and are sent after the next login.
-func (s *Shift) Logout(ctx context.Context) error {
+func (s *Keyring) Logout(ctx context.Context) error {
 	s.mu.Lock()
 	var token string
 	switch {
@@ -417,13 +418,13 @@ func (s *Shift) Logout(ctx context.Context) error {
 	if token != "" {
 		s.observe(s.api.Logout(ctx, token))
 	}
-	clearOfficeSession()
+	s.browser.ClearOfficeSession()
 	return s.Wipe(ctx, WipeLogout)
 }
 
 // Refresh fetches the bundle again while unlocked and online, and seals it
 // in place of the old one. A revoked device is wiped.
-func (s *Shift) Refresh(ctx context.Context) error {
+func (s *Keyring) Refresh(ctx context.Context) error {
 	s.mu.Lock()
 	key, sess, own := s.key, s.sess, s.owner
 	s.mu.Unlock()
@@ -487,8 +488,114 @@ func VerifyBundle(resp wire.BundleResponse, signKey []byte) (*wire.Bundle, error
 }
 
 // LockReason says why the phone last locked ("" when it has not).
-func (s *Shift) LockReason() string {
+func (s *Keyring) LockReason() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lockReason
+}
+
+// EndOffice forgets a coordinator session the server no longer accepts.
+func (s *Keyring) EndOffice() {
+	s.mu.Lock()
+	if s.pending != nil && s.pending.User.Role.Reconciles() {
+		s.pending = nil
+	}
+	s.mu.Unlock()
+	s.browser.ClearOfficeSession()
+	s.notify()
+}
+
+// OfficeSession returns a coordinator's or admin's token and user, when one
+// is logged in on this page.
+func (s *Keyring) OfficeSession() (string, care.User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil || !s.pending.User.Role.Reconciles() {
+		return "", care.User{}, false
+	}
+	return s.pending.Token, s.pending.User, true
+}
+
+// User returns the logged-in user (while unlocked or before the PIN).
+func (s *Keyring) User() care.User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.sess != nil:
+		return s.sess.User
+	case s.pending != nil:
+		return s.pending.User
+	}
+	return care.User{}
+}
+
+// OwnerName names whose shift the phone holds, readable while locked.
+func (s *Keyring) OwnerName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owner == nil {
+		return ""
+	}
+	return s.owner.Name
+}
+
+// LastRefresh is when the bundle was last fetched from the server.
+func (s *Keyring) LastRefresh() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owner == nil {
+		return time.Time{}
+	}
+	return s.owner.Refreshed
+}
+
+// ExpiresAt is when the stored shift stops being usable.
+func (s *Keyring) ExpiresAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owner == nil {
+		return time.Time{}
+	}
+	return s.owner.ExpiresAt
+}
+
+// WipeReason says why the shift was last wiped ("" when it was not).
+func (s *Keyring) WipeReason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wipeReason
+}
+
+// FailedPINs is how many wrong PINs in a row have been typed.
+func (s *Keyring) FailedPINs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+// HardwareBound reports whether the stored shift also needs the phone's
+// secure hardware (WebAuthn PRF) to open, not the PIN alone.
+func (s *Keyring) HardwareBound() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wrapped != nil && s.wrapped.Hardware
+}
+
+// UnlockTime is how long the last PIN unlock took (Argon2id and opening).
+func (s *Keyring) UnlockTime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unlockTime
+}
+
+// WrappedKDF is the Argon2id parameters the shift's key is wrapped under:
+// those of the phone's default when the shift was set up, which the
+// unlock uses even after the default changed.
+func (s *Keyring) WrappedKDF() seal.KDF {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wrapped == nil {
+		return s.kdf
+	}
+	return s.wrapped.KDF
 }
