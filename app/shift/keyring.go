@@ -160,12 +160,12 @@ func (s *Keyring) SetPIN(ctx context.Context, pin, confirm string) error {
 		writes = append(writes, vault.Del(vault.Meta, metaHardware))
 	}
 
+	// Copies sealed under a previous shift's key can never be read again:
+	// they are cleared in the same transaction that stores the new shift,
+	// so that a failure leaves either the old shift or the new one whole.
+	writes = append([]vault.Write{vault.ClearBucket(vault.Sealed), vault.ClearBucket(vault.Local)}, writes...)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	// Copies sealed under a previous shift's key can never be read again.
-	if err := s.vault.Clear(ctx, vault.Sealed, vault.Local); err != nil {
-		return fmt.Errorf("set PIN: %w", err)
-	}
 	if err := s.vault.Commit(ctx, writes...); err != nil {
 		return fmt.Errorf("set PIN: store the shift: %w", err)
 	}
