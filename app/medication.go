@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -195,17 +194,7 @@ func (f *doseForm) submit(ctx app.Context, e app.Event) {
 		}
 	}
 	f.busy, f.problem = true, ""
-	ctx.Async(func() {
-		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		_, err := f.shift.Outbox().Write(c, r)
-		ctx.Dispatch(func(ctx app.Context) {
-			f.busy = false
-			if err != nil {
-				f.problem = f.shift.Outbox().NotSaved(err)
-				return
-			}
-			f.onClose(ctx, true)
-		})
+	saveRecord(ctx, f.shift, r, &f.busy, &f.problem, func(ctx app.Context) {
+		f.onClose(ctx, true)
 	})
 }
