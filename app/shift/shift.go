@@ -1,3 +1,10 @@
+// Package shift is the phone's core, without its pages: the shift's state
+// (Shift, the facade the pages read), its keys and session (Keyring), its
+// records (Outbox), sending them (Syncer), the tamper-resistant clock
+// (Clock), the language and theme (Prefs), and the API client. It holds no
+// go-app code: what it needs of the page is behind Browser, and what it
+// needs of the phone's store behind vault.Store, so that all of it runs in
+// native tests over the memory store and a real server.
 package shift
 
 import (
