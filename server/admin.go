@@ -87,7 +87,7 @@ func collisionViews(cs []store.UsernameCollision) []wire.UsernameCollision {
 // UsernameCollisionWarnings are the lines serve prints at start for
 // accounts whose usernames are one name after normalisation, so that an
 // admin renames them.
-func UsernameCollisionWarnings(ctx context.Context, db *store.DB) ([]string, error) {
+func UsernameCollisionWarnings(ctx context.Context, db store.Accounts) ([]string, error) {
 	cs, err := db.UsernameCollisions(ctx)
 	if err != nil {
 		return nil, err
@@ -114,12 +114,22 @@ func quoted(ss []string) []string {
 	return out
 }
 
+// Users is what user management reads and writes: the accounts, their
+// sessions (ended on disable and reset), the units a new user is given,
+// and the audit log.
+type Users interface {
+	store.Accounts
+	store.Sessions
+	store.Schedule
+	store.AuditTrail
+}
+
 // ErrUserInput is a problem with a new user's details.
 var ErrUserInput = errors.New("invalid user")
 
 // CreateUser checks and stores a new account; the command line and the
 // admin page both use it.
-func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
+func CreateUser(ctx context.Context, db Users, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
 	req.Username = auth.NormalizeUsername(req.Username)
 	req.Name = strings.TrimSpace(req.Name)
 	bad := func(msg string) (care.User, error) { return care.User{}, fmt.Errorf("%w: %s", ErrUserInput, msg) }
@@ -189,7 +199,7 @@ func checkUsername(name string) error {
 // after normalisation: how an admin settles two accounts whose names
 // became one when usernames began to be normalised. Sessions go on; the
 // user logs in with the new name next time.
-func RenameUser(ctx context.Context, db *store.DB, id, username, by string, now time.Time) (care.User, error) {
+func RenameUser(ctx context.Context, db Users, id, username, by string, now time.Time) (care.User, error) {
 	username = auth.NormalizeUsername(username)
 	if err := checkUsername(username); err != nil {
 		return care.User{}, err
@@ -214,7 +224,7 @@ func RenameUser(ctx context.Context, db *store.DB, id, username, by string, now 
 
 // SetUserDisabled disables (or enables) an account; disabling ends its
 // sessions at once.
-func SetUserDisabled(ctx context.Context, db *store.DB, id string, disabled bool, by string, now time.Time) error {
+func SetUserDisabled(ctx context.Context, db Users, id string, disabled bool, by string, now time.Time) error {
 	a, err := db.Account(ctx, id)
 	if err != nil {
 		return err
@@ -232,7 +242,7 @@ func SetUserDisabled(ctx context.Context, db *store.DB, id string, disabled bool
 }
 
 // ResetPassword sets a new password and ends the user's sessions.
-func ResetPassword(ctx context.Context, db *store.DB, hasher *auth.Hasher, id, password, by string, now time.Time) error {
+func ResetPassword(ctx context.Context, db Users, hasher *auth.Hasher, id, password, by string, now time.Time) error {
 	if err := auth.CheckPassword(password); err != nil {
 		return fmt.Errorf("%w: %s", ErrUserInput, err)
 	}
