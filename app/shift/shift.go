@@ -141,40 +141,47 @@ type core struct {
 	// syncMu lets one sync run at a time.
 	syncMu sync.Mutex
 
+	// mu guards everything below. The parts share one lock on purpose:
+	// each reads the others' state in one step (Tick the owner's expiry,
+	// the key and the last activity; Write the key, the session and the
+	// bundle), and a lock per part would let those tear.
 	mu       sync.Mutex
 	onChange func()
-	lang     string
-	// langUnsent is a language chosen here that the server has not saved.
-	langUnsent *langChoice
-	theme      string
-	volatile   bool
-
-	loaded     bool
-	owner      *owner // the stored shift's owner; nil when none
-	wrapped    *seal.WrappedKey
-	failed     int
-	wipeReason string
-	clock      clock
-
-	// In memory only.
+	loaded   bool
+	volatile bool
+	// What every page reads (Shift).
+	bundle        *wire.Bundle
+	routines      []care.Routine
+	announcements []care.Announcement
+	annSeen       time.Time // announcements up to this time have been read
+	storageRisk   bool
+	// The keyring's: stored in the phone, then in memory only.
+	owner         *owner // the stored shift's owner; nil when none
+	wrapped       *seal.WrappedKey
+	failed        int
+	wipeReason    string
 	pending       *session // logged in, before the PIN is set
 	pendingBundle *wire.BundleResponse
 	key           []byte // the data key, only while unlocked
 	sess          *session
-	bundle        *wire.Bundle
-	records       []LocalRecord // readable copies of this shift's records, while unlocked
-	waiting       int           // records in the outbox not yet acknowledged
-	needsLogin    bool          // the server ended the session: sync waits for a login
-	syncWake      chan struct{}
-	routines      []care.Routine
-	announcements []care.Announcement
-	online        bool
-	onlineKnown   bool
-	lastActive    time.Time
-	annSeen       time.Time // announcements up to this time have been read
-	storageRisk   bool
 	unlockTime    time.Duration
 	lockReason    string
+	// The outbox's.
+	records []LocalRecord // readable copies of this shift's records, while unlocked
+	waiting int           // records in the outbox not yet acknowledged
+	// The syncer's.
+	needsLogin  bool // the server ended the session: sync waits for a login
+	syncWake    chan struct{}
+	online      bool
+	onlineKnown bool
+	// The clock's.
+	clock      clock
+	lastActive time.Time
+	// The preferences'.
+	lang string
+	// langUnsent is a language chosen here that the server has not saved.
+	langUnsent *langChoice
+	theme      string
 }
 
 // session is what a login gives the phone. It is kept sealed under the data
