@@ -263,6 +263,50 @@ func TestShiftRefreshSurvivesAStorageFailureAtEveryStep(t *testing.T) {
 	}
 }
 
+// TestUnlockSurvivesAStorageFailureAtEveryStep: the unlock raises the
+// failed-PIN counter before it tries the PIN and resets it after; a
+// failure at either write leaves the shift locked (a PIN whose attempt
+// was not counted must not open it), and a restart opens it with its
+// record.
+func TestUnlockSurvivesAStorageFailureAtEveryStep(t *testing.T) {
+	be := newBackend(t, 8*time.Hour)
+	ctx := context.Background()
+	var ph *phone
+	var saved care.Record
+	setup := func(t *testing.T) (*ui.Shift, *vault.Faulty) {
+		ph = newPhone(t, be)
+		s := ph.shift("anna", "123456")
+		r, err := s.Outbox().Write(ctx, note(s, "Saved before the lock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved = r
+		s.Keyring().Lock(ui.LockButton)
+		f := vault.NewFaulty(ph.store)
+		return ph.openOn(f), f
+	}
+	unlock := func(s *ui.Shift) error { return s.Keyring().Unlock(ctx, "123456") }
+	n := steps(t, setup, unlock)
+	t.Logf("%d writes", n)
+	for step := 1; step <= n; step++ {
+		s, f := setup(t)
+		f.FailAt(step)
+		if err := unlock(s); !errors.Is(err, vault.ErrInjected) || !f.Failed() {
+			t.Fatalf("step %d of %d failed: Unlock = %v", step, n, err)
+		}
+		if s.Phase() != ui.PhaseLocked {
+			t.Fatalf("step %d: phase %v after a failed unlock, want locked", step, s.Phase())
+		}
+		again := ph.restart("123456")
+		if rs := again.Outbox().Records(""); len(rs) != 1 || rs[0].ID != saved.ID {
+			t.Fatalf("step %d: after a restart: %+v", step, rs)
+		}
+		if again.Keyring().FailedPINs() != 0 {
+			t.Fatalf("step %d: %d failed PINs counted after a right one", step, again.Keyring().FailedPINs())
+		}
+	}
+}
+
 // TestSyncAcknowledgementSurvivesAStorageFailureAtEveryStep: the server
 // takes a batch and the phone fails to record its answers, at each write
 // (the answers, and, once no shift is on the phone, the pruning of what
