@@ -3,6 +3,7 @@ package shift_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -44,19 +45,21 @@ func (p *phone) restart(pin string) *ui.Shift {
 	return s
 }
 
-// steps counts the writes do makes on a phone set up by setup.
-func steps(t *testing.T, setup func(t *testing.T) (*ui.Shift, *vault.Faulty), do func(*ui.Shift) error) int {
+// faultyShift is a new phone, its store behind a Faulty, with anna's
+// shift open under PIN 123456.
+func faultyShift(t *testing.T, be *backend) (*phone, *ui.Shift, *vault.Faulty) {
 	t.Helper()
-	s, f := setup(t)
-	f.FailAt(0)
-	if err := do(s); err != nil {
-		t.Fatalf("without a fault: %v", err)
+	ctx := context.Background()
+	ph := newPhone(t, be)
+	f := vault.NewFaulty(ph.store)
+	s := ph.openOn(f)
+	if err := s.Keyring().Login(ctx, "anna", "demo", "test phone"); err != nil {
+		t.Fatal(err)
 	}
-	n := f.Writes()
-	if n == 0 {
-		t.Fatal("the step writes nothing: no fault to inject")
+	if err := s.Keyring().SetPIN(ctx, "123456", "123456"); err != nil {
+		t.Fatal(err)
 	}
-	return n
+	return ph, s, f
 }
 
 // note is a record about one of the shift's own patients.
@@ -79,327 +82,285 @@ func serverHasOnce(t *testing.T, be *backend, before int, ids ...string) {
 	}
 }
 
-// TestPINSetupSurvivesAStorageFailureAtEveryStep: a phone holding a locked
-// shift with a record waiting logs in again and chooses a new PIN; the
-// storage fails at each write of that. The old shift must still open with
-// its PIN after a restart (a half-stored new shift, or the old one's
-// sealed values cleared under its key, would strand it), a retry stores
-// the new one, and the waiting record reaches the server once.
-func TestPINSetupSurvivesAStorageFailureAtEveryStep(t *testing.T) {
-	be := newBackend(t, 8*time.Hour)
-	ctx := context.Background()
-	var ph *phone
-	var waiting string
-	setup := func(t *testing.T) (*ui.Shift, *vault.Faulty) {
-		ph = newPhone(t, be)
-		old := ph.shift("anna", "111111")
-		r, err := old.Outbox().Write(ctx, note(old, "Written under the old PIN"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		waiting = r.ID
-		old.Keyring().Lock(ui.LockButton)
-		f := vault.NewFaulty(ph.store)
-		s := ph.openOn(f)
-		if err := s.Keyring().Login(ctx, "anna", "demo", "test phone"); err != nil {
-			t.Fatal(err)
-		}
-		return s, f
-	}
-	setPIN := func(s *ui.Shift) error { return s.Keyring().SetPIN(ctx, "222222", "222222") }
-	n := steps(t, setup, setPIN)
-	t.Logf("%d writes", n)
-	for step := 1; step <= n; step++ {
-		s, f := setup(t)
-		before, _ := be.db.CountRecords(ctx)
-		f.FailAt(step)
-		if err := setPIN(s); !errors.Is(err, vault.ErrInjected) || !f.Failed() {
-			t.Fatalf("step %d of %d failed: SetPIN = %v", step, n, err)
-		}
-		if s.Phase() == ui.PhaseUnlocked {
-			t.Fatalf("step %d: a PIN that was not stored opened the shift", step)
-		}
-		// The old shift is whole: it opens with its PIN, its record kept.
-		old := ph.restart("111111")
-		if rs := old.Outbox().Records(""); len(rs) != 1 || rs[0].ID != waiting {
-			t.Fatalf("step %d: the old shift's records after a restart: %+v", step, rs)
-		}
-		old.Keyring().Lock(ui.LockButton)
-		// The retry on the same page stores the new shift.
-		f.FailAt(0)
-		if err := setPIN(s); err != nil {
-			t.Fatalf("step %d: retry: %v", step, err)
-		}
-		again := ph.restart("222222")
-		if err := again.Syncer().SyncNow(ctx); err != nil {
-			t.Fatalf("step %d: sync: %v", step, err)
-		}
-		serverHasOnce(t, be, before, waiting)
-	}
+// faultRun is one run of a change under test: the phone, the page the
+// change runs on, its store behind a Faulty, the records said saved before
+// the change, and how many records the server held before it.
+type faultRun struct {
+	ph      *phone
+	s       *ui.Shift
+	f       *vault.Faulty
+	records []care.Record
+	before  int
 }
 
-// TestRecordWriteSurvivesAStorageFailureAtEveryStep: a record whose write
-// fails is not said saved, is not shown or counted, and leaves the
-// sequence as it was; the retry saves it, and after a restart the phone
-// holds exactly the records said saved, which the server takes once.
-func TestRecordWriteSurvivesAStorageFailureAtEveryStep(t *testing.T) {
-	be := newBackend(t, 8*time.Hour)
-	ctx := context.Background()
-	var ph *phone
-	var first care.Record
-	setup := func(t *testing.T) (*ui.Shift, *vault.Faulty) {
-		ph = newPhone(t, be)
-		f := vault.NewFaulty(ph.store)
-		s := ph.openOn(f)
-		if err := s.Keyring().Login(ctx, "anna", "demo", "test phone"); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Keyring().SetPIN(ctx, "123456", "123456"); err != nil {
-			t.Fatal(err)
-		}
-		r, err := s.Outbox().Write(ctx, note(s, "Saved before the fault"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		first = r
-		return s, f
+// ids are the records said saved.
+func (r *faultRun) ids() []string {
+	out := make([]string, len(r.records))
+	for i, rec := range r.records {
+		out[i] = rec.ID
 	}
-	write := func(s *ui.Shift) error {
-		_, err := s.Outbox().Write(ctx, note(s, "Saved at the second try"))
-		return err
-	}
-	n := steps(t, setup, write)
-	t.Logf("%d writes", n)
-	for step := 1; step <= n; step++ {
-		s, f := setup(t)
-		before, _ := be.db.CountRecords(ctx)
-		f.FailAt(step)
-		_, err := s.Outbox().Write(ctx, note(s, "Saved at the second try"))
-		if !errors.Is(err, vault.ErrInjected) || !f.Failed() {
-			t.Fatalf("step %d of %d failed: Write = %v", step, n, err)
-		}
-		if got, want := s.Outbox().NotSaved(err), s.T("error.not_saved"); got != want {
-			t.Fatalf("step %d: the user reads %q, want %q", step, got, want)
-		}
-		if len(s.Outbox().Records("")) != 1 || s.Outbox().Waiting() != 1 {
-			t.Fatalf("step %d: after the failed write: %d records, %d waiting", step, len(s.Outbox().Records("")), s.Outbox().Waiting())
-		}
-		if rs := ph.restart("123456").Outbox().Records(""); len(rs) != 1 || rs[0].ID != first.ID {
-			t.Fatalf("step %d: after a restart: %+v", step, rs)
-		}
-		f.FailAt(0)
-		second, err := s.Outbox().Write(ctx, note(s, "Saved at the second try"))
-		if err != nil {
-			t.Fatalf("step %d: retry: %v", step, err)
-		}
-		if second.Seq != first.Seq+1 {
-			t.Fatalf("step %d: the retry has seq %d after %d", step, second.Seq, first.Seq)
-		}
-		again := ph.restart("123456")
-		if rs := again.Outbox().Records(""); len(rs) != 2 || rs[0].ID != first.ID || rs[1].ID != second.ID {
-			t.Fatalf("step %d: after the retry and a restart: %+v", step, rs)
-		}
-		if err := again.Syncer().SyncNow(ctx); err != nil {
-			t.Fatalf("step %d: sync: %v", step, err)
-		}
-		serverHasOnce(t, be, before, first.ID, second.ID)
-	}
+	return out
 }
 
-// TestShiftRefreshSurvivesAStorageFailureAtEveryStep: storing a fetched
-// bundle in place of the old one fails at each write; the shift opens
-// after a restart with its records, and the retry stores the new bundle.
-func TestShiftRefreshSurvivesAStorageFailureAtEveryStep(t *testing.T) {
-	be := newBackend(t, 8*time.Hour)
-	ctx := context.Background()
-	var ph *phone
-	var saved care.Record
-	setup := func(t *testing.T) (*ui.Shift, *vault.Faulty) {
-		ph = newPhone(t, be)
-		f := vault.NewFaulty(ph.store)
-		s := ph.openOn(f)
-		if err := s.Keyring().Login(ctx, "anna", "demo", "test phone"); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Keyring().SetPIN(ctx, "123456", "123456"); err != nil {
-			t.Fatal(err)
-		}
-		r, err := s.Outbox().Write(ctx, note(s, "Saved before the refresh"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved = r
-		ph.clock.Add(time.Minute)
-		return s, f
+// keeps checks that a page holds exactly the records said saved.
+func keeps(t *testing.T, step int, s *ui.Shift, want ...care.Record) {
+	t.Helper()
+	got := s.Outbox().Records("")
+	if len(got) != len(want) {
+		t.Fatalf("step %d: %d records on the phone, want %d", step, len(got), len(want))
 	}
-	refresh := func(s *ui.Shift) error { return s.Keyring().Refresh(ctx) }
-	n := steps(t, setup, refresh)
-	t.Logf("%d writes", n)
-	for step := 1; step <= n; step++ {
-		s, f := setup(t)
-		before, _ := be.db.CountRecords(ctx)
-		f.FailAt(step)
-		if err := refresh(s); !errors.Is(err, vault.ErrInjected) || !f.Failed() {
-			t.Fatalf("step %d of %d failed: Refresh = %v", step, n, err)
-		}
-		if s.Phase() != ui.PhaseUnlocked || s.Bundle() == nil {
-			t.Fatalf("step %d: a failed refresh closed the shift: phase %v", step, s.Phase())
-		}
-		if rs := ph.restart("123456").Outbox().Records(""); len(rs) != 1 || rs[0].ID != saved.ID {
-			t.Fatalf("step %d: after a restart: %+v", step, rs)
-		}
-		f.FailAt(0)
-		if err := refresh(s); err != nil {
-			t.Fatalf("step %d: retry: %v", step, err)
-		}
-		again := ph.restart("123456")
-		if again.Keyring().LastRefresh().IsZero() || again.Bundle() == nil {
-			t.Fatalf("step %d: the retried refresh was not stored", step)
-		}
-		if err := again.Syncer().SyncNow(ctx); err != nil {
-			t.Fatalf("step %d: sync: %v", step, err)
-		}
-		serverHasOnce(t, be, before, saved.ID)
-	}
-}
-
-// TestUnlockSurvivesAStorageFailureAtEveryStep: the unlock raises the
-// failed-PIN counter before it tries the PIN and resets it after; a
-// failure at either write leaves the shift locked (a PIN whose attempt
-// was not counted must not open it), and a restart opens it with its
-// record.
-func TestUnlockSurvivesAStorageFailureAtEveryStep(t *testing.T) {
-	be := newBackend(t, 8*time.Hour)
-	ctx := context.Background()
-	var ph *phone
-	var saved care.Record
-	setup := func(t *testing.T) (*ui.Shift, *vault.Faulty) {
-		ph = newPhone(t, be)
-		s := ph.shift("anna", "123456")
-		r, err := s.Outbox().Write(ctx, note(s, "Saved before the lock"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved = r
-		s.Keyring().Lock(ui.LockButton)
-		f := vault.NewFaulty(ph.store)
-		return ph.openOn(f), f
-	}
-	unlock := func(s *ui.Shift) error { return s.Keyring().Unlock(ctx, "123456") }
-	n := steps(t, setup, unlock)
-	t.Logf("%d writes", n)
-	for step := 1; step <= n; step++ {
-		s, f := setup(t)
-		f.FailAt(step)
-		if err := unlock(s); !errors.Is(err, vault.ErrInjected) || !f.Failed() {
-			t.Fatalf("step %d of %d failed: Unlock = %v", step, n, err)
-		}
-		if s.Phase() != ui.PhaseLocked {
-			t.Fatalf("step %d: phase %v after a failed unlock, want locked", step, s.Phase())
-		}
-		again := ph.restart("123456")
-		if rs := again.Outbox().Records(""); len(rs) != 1 || rs[0].ID != saved.ID {
-			t.Fatalf("step %d: after a restart: %+v", step, rs)
-		}
-		if again.Keyring().FailedPINs() != 0 {
-			t.Fatalf("step %d: %d failed PINs counted after a right one", step, again.Keyring().FailedPINs())
+	for i := range want {
+		if got[i].ID != want[i].ID {
+			t.Fatalf("step %d: record %d is %s, want %s", step, i, got[i].ID, want[i].ID)
 		}
 	}
 }
 
-// TestSyncAcknowledgementSurvivesAStorageFailureAtEveryStep: the server
-// takes a batch and the phone fails to record its answers, at each write
-// (the answers, and, once no shift is on the phone, the pruning of what
-// was acknowledged). The records stay waiting where the phone cannot know
-// they arrived; after a restart they go again, the server takes each
-// once, and nothing is left waiting.
-func TestSyncAcknowledgementSurvivesAStorageFailureAtEveryStep(t *testing.T) {
+// TestStorageFaultAtEveryStep: each change is run once to count its
+// writes, then again from the same start for every write n, with the nth
+// write failing. After the failure the change must say so, a restart must
+// find a consistent phone (failed), and a retry must succeed with every
+// record said saved reaching the server once (retry).
+func TestStorageFaultAtEveryStep(t *testing.T) {
 	be := newBackend(t, 8*time.Hour)
 	ctx := context.Background()
 	login := func(t *testing.T, s *ui.Shift) {
+		t.Helper()
 		if err := s.Keyring().Login(ctx, "anna", "demo", "test phone"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cases := []struct {
-		name string
-		// logout: the worker logs out with records waiting and logs in
-		// again, and the sync runs before the new PIN (no shift stored).
-		logout bool
-	}{
-		{"with the shift open", false},
-		{"after a logout, at the next login", true},
+	// open is anna's shift open under PIN 123456, one note said saved.
+	open := func(t *testing.T) *faultRun {
+		ph, s, f := faultyShift(t, be)
+		rec, err := s.Outbox().Write(ctx, note(s, "Saved before the fault"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &faultRun{ph: ph, s: s, f: f, records: []care.Record{rec}}
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var ph *phone
-			var written []care.Record
-			setup := func(t *testing.T) (*ui.Shift, *vault.Faulty) {
-				ph = newPhone(t, be)
-				f := vault.NewFaulty(ph.store)
-				s := ph.openOn(f)
-				login(t, s)
-				if err := s.Keyring().SetPIN(ctx, "123456", "123456"); err != nil {
-					t.Fatal(err)
-				}
-				written = writeShift(t, s)
-				if c.logout {
-					if err := s.Keyring().Logout(ctx); err != nil {
-						t.Fatal(err)
-					}
-					login(t, s)
-				}
-				return s, f
-			}
-			// restart reloads the page and gets back to where the sync ran.
-			restart := func(t *testing.T) *ui.Shift {
-				if !c.logout {
-					return ph.restart("123456")
-				}
-				s := ph.openOn(ph.store)
-				login(t, s)
-				return s
-			}
-			sync := func(s *ui.Shift) error { return s.Syncer().SyncNow(ctx) }
-			n := steps(t, setup, sync)
-			t.Logf("%d writes", n)
-			for step := 1; step <= n; step++ {
-				s, f := setup(t)
-				before, _ := be.db.CountRecords(ctx)
-				f.FailAt(step)
-				if err := sync(s); !errors.Is(err, vault.ErrInjected) || !f.Failed() {
-					t.Fatalf("step %d of %d failed: SyncNow = %v", step, n, err)
-				}
-				again := restart(t)
-				waiting, err := again.Outbox().OutboxCount(ctx)
+	// sent syncs from a restarted page and checks the server.
+	sent := func(t *testing.T, step int, r *faultRun, s *ui.Shift) {
+		t.Helper()
+		if err := s.Syncer().SyncNow(ctx); err != nil {
+			t.Fatalf("step %d: sync: %v", step, err)
+		}
+		if n, err := s.Outbox().OutboxCount(ctx); err != nil || n != 0 {
+			t.Fatalf("step %d: %d waiting after the sync (%v)", step, n, err)
+		}
+		serverHasOnce(t, be, r.before, r.ids()...)
+	}
+	cases := []struct {
+		name   string
+		setup  func(t *testing.T) *faultRun
+		change func(r *faultRun) error
+		failed func(t *testing.T, step int, r *faultRun)
+		retry  func(t *testing.T, step int, r *faultRun)
+	}{
+		{
+			// A phone holding a locked shift with a record waiting logs
+			// in again and chooses a new PIN. The old shift must still
+			// open with its PIN (a half-stored new shift, or the old
+			// one's sealed values cleared, would strand it).
+			name: "PIN setup",
+			setup: func(t *testing.T) *faultRun {
+				ph := newPhone(t, be)
+				old := ph.shift("anna", "111111")
+				rec, err := old.Outbox().Write(ctx, note(old, "Written under the old PIN"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := len(written); step > 1 {
-					// The answers were stored: only the pruning failed.
-					want = 0
-					if waiting != want {
-						t.Fatalf("step %d: %d waiting after a restart, want %d", step, waiting, want)
+				old.Keyring().Lock(ui.LockButton)
+				f := vault.NewFaulty(ph.store)
+				s := ph.openOn(f)
+				login(t, s)
+				return &faultRun{ph: ph, s: s, f: f, records: []care.Record{rec}}
+			},
+			change: func(r *faultRun) error { return r.s.Keyring().SetPIN(ctx, "222222", "222222") },
+			failed: func(t *testing.T, step int, r *faultRun) {
+				if r.s.Phase() == ui.PhaseUnlocked {
+					t.Fatalf("step %d: a PIN that was not stored opened the shift", step)
+				}
+				old := r.ph.restart("111111")
+				keeps(t, step, old, r.records...)
+				old.Keyring().Lock(ui.LockButton)
+			},
+			retry: func(t *testing.T, step int, r *faultRun) {
+				if err := r.s.Keyring().SetPIN(ctx, "222222", "222222"); err != nil {
+					t.Fatalf("step %d: retry: %v", step, err)
+				}
+				sent(t, step, r, r.ph.restart("222222"))
+			},
+		},
+		{
+			// A record whose write fails is not said saved, not shown,
+			// not counted, and leaves the sequence as it was.
+			name:  "record write",
+			setup: open,
+			change: func(r *faultRun) error {
+				_, err := r.s.Outbox().Write(ctx, note(r.s, "Saved at the second try"))
+				if err != nil {
+					if got, want := r.s.Outbox().NotSaved(err), r.s.T("error.not_saved"); got != want {
+						return fmt.Errorf("the user reads %q, want %q (%v)", got, want, err)
 					}
-				} else if waiting != want {
-					t.Fatalf("step %d: %d waiting after a lost acknowledgement and a restart, want %d", step, waiting, want)
 				}
-				if err := sync(again); err != nil {
-					t.Fatalf("step %d: sync after the restart: %v", step, err)
+				return err
+			},
+			failed: func(t *testing.T, step int, r *faultRun) {
+				if r.s.Outbox().Waiting() != 1 {
+					t.Fatalf("step %d: %d waiting after the failed write", step, r.s.Outbox().Waiting())
 				}
-				if again.Outbox().Waiting() != 0 {
-					t.Fatalf("step %d: %d waiting after the second sync", step, again.Outbox().Waiting())
+				keeps(t, step, r.s, r.records...)
+				keeps(t, step, r.ph.restart("123456"), r.records...)
+			},
+			retry: func(t *testing.T, step int, r *faultRun) {
+				rec, err := r.s.Outbox().Write(ctx, note(r.s, "Saved at the second try"))
+				if err != nil {
+					t.Fatalf("step %d: retry: %v", step, err)
 				}
-				for _, r := range again.Outbox().Records("") {
-					if r.State != ui.OutboxSent {
-						t.Fatalf("step %d: %s is %s, want sent", step, r.ID, r.State)
+				if rec.Seq != r.records[0].Seq+1 {
+					t.Fatalf("step %d: the retry has seq %d after %d", step, rec.Seq, r.records[0].Seq)
+				}
+				r.records = append(r.records, rec)
+				again := r.ph.restart("123456")
+				keeps(t, step, again, r.records...)
+				sent(t, step, r, again)
+			},
+		},
+		{
+			// Storing a fetched bundle in place of the old one.
+			name: "shift refresh",
+			setup: func(t *testing.T) *faultRun {
+				r := open(t)
+				r.ph.clock.Add(time.Minute)
+				return r
+			},
+			change: func(r *faultRun) error { return r.s.Keyring().Refresh(ctx) },
+			failed: func(t *testing.T, step int, r *faultRun) {
+				if r.s.Phase() != ui.PhaseUnlocked || r.s.Bundle() == nil {
+					t.Fatalf("step %d: a failed refresh closed the shift: phase %v", step, r.s.Phase())
+				}
+				keeps(t, step, r.ph.restart("123456"), r.records...)
+			},
+			retry: func(t *testing.T, step int, r *faultRun) {
+				if err := r.s.Keyring().Refresh(ctx); err != nil {
+					t.Fatalf("step %d: retry: %v", step, err)
+				}
+				again := r.ph.restart("123456")
+				if again.Keyring().LastRefresh().IsZero() || again.Bundle() == nil {
+					t.Fatalf("step %d: the retried refresh was not stored", step)
+				}
+				sent(t, step, r, again)
+			},
+		},
+		{
+			// The failed-PIN counter is raised before the PIN is tried and
+			// reset after: a failure at either leaves the shift locked.
+			name: "unlock",
+			setup: func(t *testing.T) *faultRun {
+				r := open(t)
+				r.s.Keyring().Lock(ui.LockButton)
+				r.s = r.ph.openOn(r.f)
+				return r
+			},
+			change: func(r *faultRun) error { return r.s.Keyring().Unlock(ctx, "123456") },
+			failed: func(t *testing.T, step int, r *faultRun) {
+				if r.s.Phase() != ui.PhaseLocked {
+					t.Fatalf("step %d: phase %v after a failed unlock, want locked", step, r.s.Phase())
+				}
+			},
+			retry: func(t *testing.T, step int, r *faultRun) {
+				again := r.ph.restart("123456")
+				keeps(t, step, again, r.records...)
+				if again.Keyring().FailedPINs() != 0 {
+					t.Fatalf("step %d: %d failed PINs counted after a right one", step, again.Keyring().FailedPINs())
+				}
+				sent(t, step, r, again)
+			},
+		},
+		{
+			// The server takes the batch and the phone fails to record
+			// its answers: the records stay waiting (the phone cannot know
+			// they arrived) and go again after a restart.
+			name: "sync acknowledgement, shift open",
+			setup: func(t *testing.T) *faultRun {
+				ph, s, f := faultyShift(t, be)
+				return &faultRun{ph: ph, s: s, f: f, records: writeShift(t, s)}
+			},
+			change: func(r *faultRun) error { return r.s.Syncer().SyncNow(ctx) },
+			failed: func(t *testing.T, step int, r *faultRun) {
+				if r.s.Outbox().Waiting() != len(r.records) {
+					t.Fatalf("step %d: %d waiting after a lost acknowledgement, want %d", step, r.s.Outbox().Waiting(), len(r.records))
+				}
+			},
+			retry: func(t *testing.T, step int, r *faultRun) {
+				again := r.ph.restart("123456")
+				if again.Outbox().Waiting() != len(r.records) {
+					t.Fatalf("step %d: %d waiting after a restart, want %d", step, again.Outbox().Waiting(), len(r.records))
+				}
+				sent(t, step, r, again)
+				for _, rec := range again.Outbox().Records("") {
+					if rec.State != ui.OutboxSent {
+						t.Fatalf("step %d: %s is %s, want sent", step, rec.ID, rec.State)
 					}
 				}
-				ids := make([]string, len(written))
-				for i, r := range written {
-					ids[i] = r.ID
+			},
+		},
+		{
+			// After a logout with records waiting, the next login sends
+			// them before its PIN; with no shift stored, what the server
+			// acknowledged is also pruned (a second write).
+			name: "sync acknowledgement, after a logout",
+			setup: func(t *testing.T) *faultRun {
+				ph, s, f := faultyShift(t, be)
+				r := &faultRun{ph: ph, s: s, f: f, records: writeShift(t, s)}
+				if err := s.Keyring().Logout(ctx); err != nil {
+					t.Fatal(err)
 				}
-				serverHasOnce(t, be, before, ids...)
+				login(t, s)
+				return r
+			},
+			change: func(r *faultRun) error { return r.s.Syncer().SyncNow(ctx) },
+			failed: func(t *testing.T, step int, r *faultRun) {
+				// The answers were stored unless their own write failed.
+				want := 0
+				if step == 1 {
+					want = len(r.records)
+				}
+				s := r.ph.openOn(r.ph.store)
+				if n, err := s.Outbox().OutboxCount(ctx); err != nil || n != want {
+					t.Fatalf("step %d: %d waiting after a restart (%v), want %d", step, n, err, want)
+				}
+			},
+			retry: func(t *testing.T, step int, r *faultRun) {
+				s := r.ph.openOn(r.ph.store)
+				login(t, s)
+				sent(t, step, r, s)
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.setup(t)
+			r.f.FailAt(0)
+			if err := c.change(r); err != nil {
+				t.Fatalf("without a fault: %v", err)
+			}
+			n := r.f.Writes()
+			if n == 0 {
+				t.Fatal("the change writes nothing: no fault to inject")
+			}
+			t.Logf("%d writes", n)
+			for step := 1; step <= n; step++ {
+				r := c.setup(t)
+				r.before, _ = be.db.CountRecords(ctx)
+				r.f.FailAt(step)
+				if err := c.change(r); !errors.Is(err, vault.ErrInjected) || !r.f.Failed() {
+					t.Fatalf("step %d of %d failed: %v", step, n, err)
+				}
+				c.failed(t, step, r)
+				r.f.FailAt(0)
+				c.retry(t, step, r)
 			}
 		})
 	}
