@@ -139,12 +139,12 @@ func TestLangChosenForAnotherUserIsNotSent(t *testing.T) {
 	be := newBackend(t, 8*time.Hour)
 	ph := newPhone(t, be)
 	ctx := context.Background()
-	s := ph.shift("anna", "123456")
+	ph.shift("anna", "123456")
 	offline := *be
 	offline.url = "http://127.0.0.1:1"
 	online := ph.be
 	ph.be = &offline
-	s = ph.open()
+	s := ph.open()
 	if err := s.Keyring().Unlock(ctx, "123456"); err != nil {
 		t.Fatal(err)
 	}
