@@ -86,13 +86,6 @@ func unsavedRest(now, saved string) string {
 	return strings.TrimLeft(rest, " \t\r\n")
 }
 
-// setFieldValue sets a form field's value in the page.
-func setFieldValue(id, v string) {
-	if el := app.Window().GetElementByID(id); el.Truthy() {
-		el.Set("value", v)
-	}
-}
-
 // deviationForm records a deviation (avvik): what happened, how serious,
 // what was done.
 type deviationForm struct {

@@ -98,6 +98,7 @@ func (p *usersPage) collisionsCard() app.UI {
 								return
 							}
 							p.renames[id] = ""
+							setFieldValue(field, "")
 							p.actOnUsername(ctx, func(c context.Context, token string) error { return p.shift.API().RenameUser(c, token, id, to) }, p.t("admin.renamed_done", to))
 						}),
 					),
@@ -175,12 +176,13 @@ func (p *usersPage) Render() app.UI {
 								})
 						}),
 						app.Div().Class("reset").Body(
-							app.Input().Type("password").Attr("autocomplete", "new-password").Attr("aria-label", p.t("admin.new_password")).
+							app.Input().ID("reset-"+u.ID).Type("password").Attr("autocomplete", "new-password").Attr("aria-label", p.t("admin.new_password")).
 								Attr("placeholder", p.t("admin.new_password")).Value(p.resets[u.ID]).
 								OnInput(func(ctx app.Context, e app.Event) { p.resets[u.ID] = ctx.JSSrc().Get("value").String() }),
 							app.Button().Class("btn btn-small").Text(p.t("admin.reset")).OnClick(func(ctx app.Context, e app.Event) {
 								id, pw := u.ID, p.resets[u.ID]
 								p.resets[u.ID] = ""
+								setFieldValue("reset-"+u.ID, "")
 								p.act(ctx, func(c context.Context, token string) error { return p.shift.API().ResetPassword(c, token, id, pw) }, p.t("admin.reset_done"))
 							}),
 						),
@@ -241,6 +243,9 @@ func (p *usersPage) addUser(ctx app.Context, e app.Event) {
 	req.Username = strings.TrimSpace(req.Username)
 	p.actOnUsername(ctx, func(c context.Context, token string) error { return p.shift.API().AddUser(c, token, req) }, p.t("admin.added", req.Username))
 	p.add = wire.NewUserRequest{Role: care.RoleWorker}
+	for _, id := range []string{"nu-username", "nu-name", "nu-password"} {
+		setFieldValue(id, "")
+	}
 }
 
 func (p *usersPage) backup(ctx app.Context, e app.Event) {

@@ -128,7 +128,10 @@ func (p *statusPage) outage(ctx app.Context, action string) {
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		o, err = p.shift.API().ChangeOutage(c, token, req)
 		return err
-	}, func(ctx app.Context) { p.outages, p.note = &o, "" })
+	}, func(ctx app.Context) {
+		p.outages, p.note = &o, ""
+		setFieldValue("outage-note", "")
+	})
 }
 
 func (p *statusPage) post(ctx app.Context, e app.Event) {
@@ -144,6 +147,7 @@ func (p *statusPage) post(ctx app.Context, e app.Event) {
 		return err
 	}, func(ctx app.Context) {
 		p.text = ""
+		setFieldValue("ann-text", "")
 		p.refresh(ctx)
 	})
 }
