@@ -65,7 +65,7 @@ func storeNames(t *testing.T, s *IndexedDB) []string {
 }
 
 // oldOutboxEntry is an outbox entry exactly as the app of this release
-// writes it (app's outboxEntry): the shape version N's phones hold.
+// writes it (app/shift's outboxEntry): the shape version N's phones hold.
 type oldOutboxEntry struct {
 	ID       string `json:"id"`
 	DeviceID string `json:"device_id"`

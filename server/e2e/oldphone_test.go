@@ -37,8 +37,8 @@ type oldPhone struct {
 	Text      string `json:"text"`
 }
 
-// The sync request as the app sends it (app/syncer.go sendRequest,
-// app/api.go doWithin): written out here, not taken from internal/wire,
+// The sync request as the app sends it (app/shift/syncer.go sendRequest,
+// app/shift/api.go doWithin): written out here, not taken from internal/wire,
 // so that a change to the wire types shows up as a failing test rather
 // than changing the request with them.
 type oldSyncRequest struct {
