@@ -15,6 +15,7 @@ import (
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -24,7 +25,7 @@ import (
 // backend is a real server over a real Badger store with the demo data.
 type backend struct {
 	db   *store.DB
-	keys *server.Keys
+	keys *keys.Keys
 	url  string
 }
 
@@ -32,7 +33,7 @@ func newBackend(t *testing.T, offline time.Duration) *backend {
 	t.Helper()
 	dir := t.TempDir()
 	// Keys first, as serve does: a store without keys is refused.
-	keys, err := server.LoadKeys(dir)
+	keys, err := keys.LoadKeys(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -86,7 +87,7 @@ func (c *Config) defaults() {
 type Server struct {
 	cfg  Config
 	db   *store.DB
-	keys *Keys
+	keys *keys.Keys
 	log  *slog.Logger
 	pwa  http.Handler
 
@@ -98,7 +99,7 @@ type Server struct {
 
 // New builds a server over an open store and the server's keys. pwa serves
 // the app (see NewAppHandler); nil serves the API only.
-func New(cfg Config, db *store.DB, keys *Keys, pwa http.Handler) *Server {
+func New(cfg Config, db *store.DB, keys *keys.Keys, pwa http.Handler) *Server {
 	cfg.defaults()
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa,

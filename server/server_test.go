@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -22,7 +23,7 @@ import (
 type testEnv struct {
 	t    *testing.T
 	db   *store.DB
-	keys *Keys
+	keys *keys.Keys
 	srv  *Server
 	http *httptest.Server
 	loc  *time.Location
@@ -33,7 +34,7 @@ func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
 	// Keys first, as serve does: a store without keys is refused.
-	keys, err := LoadKeys(dir)
+	keys, err := keys.LoadKeys(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

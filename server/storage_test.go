@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -24,7 +25,7 @@ import (
 func newEnvOnDisk(t *testing.T, free *atomic.Uint64) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	keys, err := LoadKeys(dir)
+	keys, err := keys.LoadKeys(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/server"
 )
@@ -81,10 +82,10 @@ func restore(ctx context.Context, b, key []byte, dir string) ([]byte, error) {
 func serverKeyFile(t *testing.T, storeKey []byte) []byte {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := server.LoadKeysWithKey(dir, storeKey); err != nil {
+	if _, err := keys.LoadKeysWithKey(dir, storeKey); err != nil {
 		t.Fatal(err)
 	}
-	b, err := server.ReadKeysFile(dir, storeKey)
+	b, err := keys.ReadKeysFile(dir, storeKey)
 	if err != nil {
 		t.Fatal(err)
 	}

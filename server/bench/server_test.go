@@ -25,6 +25,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -38,14 +39,14 @@ type srvEnv struct {
 	hs     *httptest.Server
 	client *http.Client
 	loc    *time.Location
-	keys   *server.Keys
+	keys   *keys.Keys
 }
 
 func newSrvEnv(tb testing.TB) *srvEnv {
 	tb.Helper()
 	dir := tb.TempDir()
 	// Keys first, as serve does: a store without keys is refused.
-	keys, err := server.LoadKeys(dir)
+	keys, err := keys.LoadKeys(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -385,7 +386,7 @@ type cryptoCost struct{ open, verify float64 }
 // measureCrypto opens and verifies n records of the phones' outboxes on
 // one goroutine, timing the two operations alone (the envelopes are
 // decoded between the two loops, off the clock).
-func measureCrypto(tb testing.TB, keys *server.Keys, phones []*srvPhone, n int) cryptoCost {
+func measureCrypto(tb testing.TB, keys *keys.Keys, phones []*srvPhone, n int) cryptoCost {
 	tb.Helper()
 	type item struct {
 		key    ed25519.PublicKey

@@ -19,6 +19,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -188,7 +189,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			// a record to them that it has not sent yet. They are in clear
 			// (as before keys were wrapped), also beside the encrypted
 			// store: the backup wraps them all the same.
-			orig, err := server.LoadKeys(dir)
+			orig, err := keys.LoadKeys(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -254,20 +255,20 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 
 			// The restored directory has the same keys, private to the
 			// server, and they open what the phone sealed before.
-			fi, err := os.Stat(filepath.Join(restored, server.KeysFile))
+			fi, err := os.Stat(filepath.Join(restored, keys.KeysFile))
 			if err != nil || fi.Mode().Perm() != 0o600 {
 				t.Fatalf("restored key file: %v %v", fi, err)
 			}
 			if c.keyFile != "" {
-				raw, _ := os.ReadFile(filepath.Join(restored, server.KeysFile))
+				raw, _ := os.ReadFile(filepath.Join(restored, keys.KeysFile))
 				if bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(orig.Sign.Seed()))) {
 					t.Fatal("the restored key file of an encrypted store is in clear")
 				}
-				if _, err := server.LoadKeys(restored); !errors.Is(err, server.ErrKeysWrapped) {
+				if _, err := keys.LoadKeys(restored); !errors.Is(err, keys.ErrKeysWrapped) {
 					t.Fatalf("the restored keys open without the store's key: %v", err)
 				}
 			}
-			got, err := server.LoadKeysWithKey(restored, key)
+			got, err := keys.LoadKeysWithKey(restored, key)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +298,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			// A directory that has keys but no store is refused too: those
 			// keys may be the only ones that open phones' records.
 			keysOnly := t.TempDir()
-			if _, err := server.LoadKeys(keysOnly); err != nil {
+			if _, err := keys.LoadKeys(keysOnly); err != nil {
 				t.Fatal(err)
 			}
 			if err := run(ctx, keyFlag("restore", "--in", out, "--data", keysOnly), &stdout, &stderr); !errors.Is(err, backup.ErrNotEmpty) {
@@ -334,12 +335,12 @@ func TestRestoreOldBackupWarns(t *testing.T) {
 	if err := run(ctx, []string{"restore", "--in", old, "--data", restored}, &stdout, &stderr); err != nil {
 		t.Fatalf("restore: %v %s", err, stderr.String())
 	}
-	for _, want := range []string{"warning", "no server keys", "cannot be opened", server.KeysFile, restored} {
+	for _, want := range []string{"warning", "no server keys", "cannot be opened", keys.KeysFile, restored} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Fatalf("the warning %q does not say %q", stderr.String(), want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(restored, server.KeysFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(restored, keys.KeysFile)); err == nil {
 		t.Fatal("a restore without keys made a key file")
 	}
 	stdout.Reset()
@@ -355,7 +356,7 @@ func TestBackupHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"backup", "-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)
 	}
-	for _, want := range []string{server.KeysFile, "private keys", "plaintext health data"} {
+	for _, want := range []string{keys.KeysFile, "private keys", "plaintext health data"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Fatalf("help %q does not say %q", stderr.String(), want)
 		}

@@ -17,6 +17,7 @@ import (
 	ui "beredskap/app"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/server"
 	"beredskap/web"
@@ -67,7 +68,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, keys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
+	db, srvKeys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		OfflineFor: time.Duration(*offlineHours * float64(time.Hour)), IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key,
 		Retention: time.Duration(*retention) * 24 * time.Hour,
-	}, db, keys, pwa)
+	}, db, srvKeys, pwa)
 	go srv.PurgeDaily(ctx)
 
 	ln, err := net.Listen("tcp", *addr)
@@ -151,7 +152,7 @@ func initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
 // encryption key the key file is wrapped under it; a key file still in
 // clear is wrapped once the store has opened with that key (so a wrong key
 // never wraps it).
-func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB, *server.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB, *keys.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -159,7 +160,7 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB,
 	if err != nil {
 		return nil, nil, err
 	}
-	keys, err := server.LoadKeysWithKey(dir, key)
+	k, err := keys.LoadKeysWithKey(dir, key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -167,14 +168,14 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB,
 	if err != nil {
 		return nil, nil, err
 	}
-	if keys.NeedsWrap {
-		if err := server.WrapKeysFile(dir, keys, key); err != nil {
+	if k.NeedsWrap {
+		if err := keys.WrapKeysFile(dir, k, key); err != nil {
 			db.Close()
 			return nil, nil, err
 		}
-		log.Warn("the server's key file was in clear beside an encrypted store; it is now wrapped under a key derived from the store's encryption key", "file", filepath.Join(dir, server.KeysFile))
+		log.Warn("the server's key file was in clear beside an encrypted store; it is now wrapped under a key derived from the store's encryption key", "file", filepath.Join(dir, keys.KeysFile))
 	}
-	return db, keys, nil
+	return db, k, nil
 }
 
 // openStore opens the Badger store in dir/db, explaining the usual

@@ -14,6 +14,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/server"
 )
@@ -55,7 +56,7 @@ func TestUserAddNormalisesAndRefusesCollisions(t *testing.T) {
 // version, here straight into the store).
 func TestServeWarnsAboutCollidingUsernames(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	if _, err := server.LoadKeys(data); err != nil {
+	if _, err := keys.LoadKeys(data); err != nil {
 		t.Fatal(err)
 	}
 	db, err := openStore(data, "", nil)
