@@ -16,6 +16,7 @@ import (
 	"beredskap/internal/care"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
+	"beredskap/internal/users"
 	"beredskap/server"
 )
 
@@ -38,7 +39,7 @@ func TestUserAddNormalisesAndRefusesCollisions(t *testing.T) {
 	for _, name := range []string{"KARI", "ｋａｒｉ"} {
 		add := []string{"add", "--data", dir, "--username", name, "--name", "Kari To", "--role", "nurse", "--units", "Hjemmetjenesten Nord"}
 		err := userCmd(ctx, add, strings.NewReader("correct horse battery\n"), &out, &errOut)
-		if !errors.Is(err, server.ErrUsernameTaken) {
+		if !errors.Is(err, users.ErrUsernameTaken) {
 			t.Fatalf("user add %q: %v, want ErrUsernameTaken", name, err)
 		}
 	}
@@ -89,7 +90,7 @@ func TestServeWarnsAboutCollidingUsernames(t *testing.T) {
 	}
 	// `beredskap user rename` settles it on a stopped server.
 	var out, errOut bytes.Buffer
-	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "KARI"}, strings.NewReader(""), &out, &errOut); !errors.Is(err, server.ErrUsernameTaken) {
+	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "KARI"}, strings.NewReader(""), &out, &errOut); !errors.Is(err, users.ErrUsernameTaken) {
 		t.Fatalf("rename to the taken name: %v", err)
 	}
 	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "Kari.B"}, strings.NewReader(""), &out, &errOut); err != nil {
