@@ -15,6 +15,7 @@ import (
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
@@ -44,7 +45,7 @@ func newBackend(t *testing.T, offline time.Duration) *backend {
 	t.Cleanup(func() { db.Close() })
 	loc, _ := time.LoadLocation("Europe/Oslo")
 	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := server.SeedDemo(context.Background(), db, hasher, time.Now(), loc); err != nil {
+	if err := demo.Seed(context.Background(), db, hasher, time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Config{OfflineFor: offline, Location: loc, Hasher: hasher}, db, keys, nil)

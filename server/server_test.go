@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
@@ -51,7 +52,7 @@ func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	// Cheap password hashing keeps the tests fast; production cost is set
 	// in auth.DefaultHasher.
 	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := SeedDemo(context.Background(), db, hasher, now, loc); err != nil {
+	if err := demo.Seed(context.Background(), db, hasher, now, loc); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{OfflineFor: 8 * time.Hour, Location: loc, Hasher: hasher}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -41,7 +42,7 @@ func newEnvOnDisk(t *testing.T, free *atomic.Uint64) *testEnv {
 	}
 	hasher := auth.NewHasher(1, 8<<10, 1, 4)
 	now := time.Now()
-	if err := SeedDemo(context.Background(), db, hasher, now, loc); err != nil {
+	if err := demo.Seed(context.Background(), db, hasher, now, loc); err != nil {
 		t.Fatal(err)
 	}
 	srv := New(Config{OfflineFor: 8 * time.Hour, Location: loc, Hasher: hasher}, db, keys, nil)

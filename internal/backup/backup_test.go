@@ -13,9 +13,9 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
-	"beredskap/server"
 )
 
 // populated makes a store with the demo data, an audit chain and records.
@@ -28,7 +28,7 @@ func populated(t *testing.T, key []byte) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	var recs []store.StoredRecord

@@ -25,6 +25,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
@@ -62,7 +63,7 @@ func newSrvEnv(tb testing.TB) *srvEnv {
 	// Password hashing is not what is measured here; cheap hashes keep
 	// the setup short.
 	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := server.SeedDemo(context.Background(), db, hasher, time.Now(), loc); err != nil {
+	if err := demo.Seed(context.Background(), db, hasher, time.Now(), loc); err != nil {
 		tb.Fatal(err)
 	}
 	srv := server.New(server.Config{Location: loc, Hasher: hasher}, db, keys, nil)

@@ -19,11 +19,11 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
-	"beredskap/server"
 )
 
 func TestAuditVerify(t *testing.T) {
@@ -95,7 +95,7 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -126,7 +126,7 @@ func TestUserCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -203,7 +203,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 				t.Fatal(err)
 			}
 			loc, _ := time.LoadLocation("Europe/Oslo")
-			if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+			if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
 				t.Fatal(err)
 			}
 			db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
@@ -371,7 +371,7 @@ func TestBinderCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	units, err := db.Units(ctx)

@@ -17,6 +17,7 @@ import (
 	ui "beredskap/app"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/server"
@@ -87,14 +88,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Starting is what matters on a full disk: /healthz, reads and the
 		// desk. Demo data waits for a start with room.
 		log.Warn("starting with writes refused; demo data is not loaded", "store", st.Mode, "reason", st.Reason)
-	} else if demoMode, err = initialize(ctx, db, !*noDemo); err != nil {
+	} else if demoMode, err = demo.Initialize(ctx, db, !*noDemo); err != nil {
 		return err
 	}
 	if demoMode {
-		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
+		if err := demo.Seed(ctx, db, hasher, time.Now(), loc); err != nil {
 			return err
 		}
-		go refreshDemoDaily(ctx, db, hasher, loc, log)
+		go demo.RefreshDaily(ctx, db, hasher, loc, log)
 	}
 
 	ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory(), ui.Options{}))
@@ -124,7 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "Beredskap is running at %s://%s/\n", scheme, ln.Addr())
 	if demoMode {
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", "demo")
-		for _, line := range server.DemoUsers(time.Now(), loc) {
+		for _, line := range demo.Logins(time.Now(), loc) {
 			fmt.Fprintln(stdout, "  "+line)
 		}
 	}
@@ -133,19 +134,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), tlsConfig), ln, *tlsCert, *tlsKey)
-}
-
-// initialize marks a new data directory, demo or not, and says whether it
-// is a demo.
-func initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
-	initialized, err := db.Initialized(ctx)
-	if err != nil {
-		return false, err
-	}
-	if initialized {
-		return db.DemoMode(ctx)
-	}
-	return demo, db.MarkInitialized(ctx, demo)
 }
 
 // openData opens the store and the server keys in dir. With an
@@ -195,21 +183,4 @@ func openStoreWith(dir, keyFile string, opts store.Options) (*store.DB, error) {
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)
 	}
 	return db, err
-}
-
-// refreshDemoDaily loads the next day's demo visits shortly after
-// midnight, so that a demo server left running keeps having "today".
-func refreshDemoDaily(ctx context.Context, db *store.DB, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
-	for {
-		now := time.Now().In(loc)
-		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, loc)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Until(next)):
-		}
-		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
-			log.Error("refresh demo data", "err", err)
-		}
-	}
 }

@@ -14,10 +14,10 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/users"
-	"beredskap/server"
 )
 
 // TestUserAddNormalisesAndRefusesCollisions: `beredskap user add` stores
@@ -31,7 +31,7 @@ func TestUserAddNormalisesAndRefusesCollisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
+	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
