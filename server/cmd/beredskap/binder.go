@@ -11,7 +11,6 @@ import (
 
 	"beredskap/internal/binder"
 	"beredskap/internal/store"
-	"beredskap/server"
 )
 
 // binderCmd is "beredskap binder --data DIR --unit U [--date D] --out
@@ -49,7 +48,7 @@ func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	d, err := server.BinderData(ctx, db, *unit, day, loc, *lang)
+	d, err := binder.Load(ctx, db, *unit, day, loc, *lang)
 	if err != nil {
 		if units, uerr := db.Units(ctx); uerr == nil {
 			fmt.Fprintln(stderr, "units in this store:")
