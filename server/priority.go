@@ -2,11 +2,8 @@ package server
 
 import (
 	"net/http"
-	"slices"
-	"sort"
-	"time"
 
-	"beredskap/internal/care"
+	"beredskap/internal/desk"
 	"beredskap/internal/wire"
 )
 
@@ -25,66 +22,18 @@ func (s *Server) priority(w http.ResponseWriter, r *http.Request) {
 		}
 		want = []string{u}
 	}
-	all, err := s.db.Units(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	now := s.cfg.Now().In(s.cfg.Location)
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.cfg.Location)
 	names, _, err := s.loadNames(r, units)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	var out []wire.PriorityEntry
-	for _, u := range all {
-		if want != nil && !slices.Contains(want, u.ID) {
-			continue
-		}
-		pts, err := s.db.PatientsByUnit(r.Context(), u.ID)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		visits, err := s.db.VisitsByUnit(r.Context(), u.ID, from, from.AddDate(0, 0, 1))
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		first := map[string]care.Visit{}
-		for _, v := range visits {
-			if f, ok := first[v.PatientID]; !ok || v.Start.Before(f.Start) {
-				first[v.PatientID] = v
-			}
-		}
-		for _, p := range pts {
-			e := wire.PriorityEntry{Patient: p}
-			if v, ok := first[p.ID]; ok {
-				t := v.Start
-				e.FirstVisit, e.Worker = &t, names.users[v.WorkerID]
-			}
-			out = append(out, e)
-		}
+	out, err := desk.Priority(r.Context(), s.db, want, s.cfg.Now(), s.cfg.Location, names.users)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	SortPriority(out)
 	if out == nil {
 		out = []wire.PriorityEntry{}
 	}
 	writeJSON(w, http.StatusOK, wire.PriorityResponse{Patients: out})
-}
-
-// SortPriority orders the priority list: priority 1 first, then the
-// power-dependent, then by name.
-func SortPriority(es []wire.PriorityEntry) {
-	sort.SliceStable(es, func(i, j int) bool {
-		a, b := es[i].Patient, es[j].Patient
-		if a.Priority != b.Priority {
-			return a.Priority < b.Priority
-		}
-		if a.PowerDependent() != b.PowerDependent() {
-			return a.PowerDependent()
-		}
-		return a.Name < b.Name
-	})
 }
