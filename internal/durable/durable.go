@@ -136,3 +136,27 @@ func SyncDir(dir string) error {
 	}
 	return nil
 }
+
+// SyncTree syncs every file and directory under dir, dir itself and the
+// directory that holds it: after a restore, so that the restored store
+// is on disk before anyone is told it is there.
+func SyncTree(dir string) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return SyncDir(filepath.Dir(dir))
+}

@@ -204,3 +204,24 @@ func TestCreateNewWrites(t *testing.T) {
 		t.Fatalf("left behind: %v", extra)
 	}
 }
+
+func TestSyncTree(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"000001.vlog", "sub/MANIFEST"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("000001.vlog", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := SyncTree(dir); err != nil {
+		t.Fatalf("sync a store's tree: %v", err)
+	}
+	if err := SyncTree(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("sync a missing tree: %v, want fs.ErrNotExist", err)
+	}
+}

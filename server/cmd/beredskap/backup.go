@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"beredskap/internal/backup"
+	"beredskap/internal/durable"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
 )
@@ -111,7 +112,9 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	f, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	// The backup appears at --out whole and synced, or not at all; an
+	// existing file there is never replaced.
+	f, err := durable.CreateNew(*out, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -120,15 +123,12 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 	n, err := backup.Write(ctx, db, f, key, serverKeys, func(b int64) { _ = bar.Set64(b) })
 	_ = bar.Finish()
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		os.Remove(*out)
+		f.Abort()
 		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	withKeys := serverKeys != nil
 	if err := db.Append(ctx, store.Audit{Actor: "cli", Action: store.AuditBackup, Detail: fmt.Sprintf("file=%q bytes=%d encrypted=%v server_keys=%v", filepath.Base(*out), n, key != nil, withKeys)}); err != nil {
@@ -188,6 +188,11 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			os.Remove(filepath.Join(dir, keys.KeysFile))
 		}
 		return err
+	}
+	// The restored store is on disk, renamed into place, before the
+	// command says it is done.
+	if err := durable.SyncTree(dbDir); err != nil {
+		return fmt.Errorf("restore: %w", err)
 	}
 	if b.ServerKeys == nil {
 		fmt.Fprintf(stderr, "warning: this backup holds no server keys (%s). Records that phones sealed but had not sent cannot be opened, and phones will not trust the server's bundles, until the old %s is copied into %s. Do that before starting the server, which otherwise makes new keys.\n",
