@@ -11,10 +11,9 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/backup"
-	"beredskap/internal/demo"
 	"beredskap/internal/keys"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 )
 
@@ -22,15 +21,8 @@ import (
 func populated(t *testing.T, key []byte) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(t.TempDir(), store.Options{EncryptionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	db := servertest.Open(t, t.TempDir(), store.Options{EncryptionKey: key})
+	servertest.Seed(t, db)
 	var recs []store.StoredRecord
 	var audit []store.Audit
 	for i := 0; i < 300; i++ {

@@ -23,11 +23,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/care"
-	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 	"beredskap/server"
@@ -45,27 +44,10 @@ type srvEnv struct {
 
 func newSrvEnv(tb testing.TB) *srvEnv {
 	tb.Helper()
-	dir := tb.TempDir()
-	// Keys first, as serve does: a store without keys is refused.
-	keys, err := keys.LoadKeys(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := store.Open(dir+"/db", store.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	loc, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// Password hashing is not what is measured here; cheap hashes keep
-	// the setup short.
-	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := demo.Seed(context.Background(), db, hasher, time.Now(), loc); err != nil {
-		tb.Fatal(err)
-	}
+	// Password hashing is not what is measured here: the fixture's cheap
+	// hashes keep the setup short.
+	d := servertest.New(tb)
+	db, loc, hasher, keys := d.DB, d.Loc, d.Hasher, d.Keys
 	srv := server.New(server.Config{Location: loc, Hasher: hasher}, db, keys, nil)
 	hs := httptest.NewServer(srv.Handler())
 	tb.Cleanup(hs.Close)

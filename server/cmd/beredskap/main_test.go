@@ -13,15 +13,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
-	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -94,10 +93,7 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	db.Close()
 	sample := "../../../internal/plan/testdata/plan.csv"
 	if err := run(ctx, []string{"import", "--data", dir, "--file", sample}, &out, &errOut); err != nil {
@@ -125,10 +121,7 @@ func TestUserCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	db.Close()
 	var out, errOut bytes.Buffer
 	add := []string{"add", "--data", dir, "--username", "eva", "--name", "Eva Lie", "--role", "nurse", "--units", "Hjemmetjenesten Nord"}
@@ -202,10 +195,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			loc, _ := time.LoadLocation("Europe/Oslo")
-			if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-				t.Fatal(err)
-			}
+			servertest.Seed(t, db)
 			db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
 			db.Close()
 
@@ -370,10 +360,7 @@ func TestBinderCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	units, err := db.Units(ctx)
 	if err != nil || len(units) == 0 {
 		t.Fatalf("units %v %v", units, err)

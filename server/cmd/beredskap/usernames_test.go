@@ -8,14 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/care"
-	"beredskap/internal/demo"
 	"beredskap/internal/keys"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	"beredskap/internal/users"
 )
@@ -30,10 +28,7 @@ func TestUserAddNormalisesAndRefusesCollisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := demo.Seed(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	db.Close()
 	var out, errOut bytes.Buffer
 	for _, name := range []string{"KARI", "ｋａｒｉ"} {
