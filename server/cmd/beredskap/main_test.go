@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -402,5 +403,41 @@ func TestBinderCommand(t *testing.T) {
 				t.Fatalf("not a PDF: %.20q", b)
 			}
 		})
+	}
+}
+
+// TestBackupOutputIsWholeOrAbsent: a backup that fails leaves nothing at
+// --out (no half-written file, no temporary one beside it), and one never
+// replaces a file that is there.
+func TestBackupOutputIsWholeOrAbsent(t *testing.T) {
+	dir := t.TempDir()
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servertest.Seed(t, db)
+	db.Close()
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "backup.bin")
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if err := run(cancelled, []string{"backup", "--data", dir, "--out", out, "--quiet"}, &stdout, &stderr); err == nil {
+		t.Fatal("a cancelled backup succeeded")
+	}
+	if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
+		t.Fatalf("a failed backup left %v", entries)
+	}
+	if err := os.WriteFile(out, []byte("last week's backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"backup", "--data", dir, "--out", out, "--quiet"}, &stdout, &stderr); !errors.Is(err, iofs.ErrExist) {
+		t.Fatalf("a backup over a file: %v, want fs.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "last week's backup" {
+		t.Fatalf("the file at --out was replaced: %.40q", b)
+	}
+	if entries, _ := os.ReadDir(outDir); len(entries) != 1 {
+		t.Fatalf("a refused backup left %v", entries)
 	}
 }
