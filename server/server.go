@@ -45,9 +45,6 @@ type Config struct {
 	// BackupKey encrypts backups downloaded from the admin page; it is the
 	// store's encryption key when the store is encrypted.
 	BackupKey []byte
-	// Retention is how long after reconciliation records are kept; zero
-	// means 30 days.
-	Retention time.Duration
 	// LoginPolicy limits password guessing; zero means
 	// auth.DefaultLoginPolicy.
 	LoginPolicy auth.LoginPolicy
@@ -74,9 +71,6 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
-	}
-	if c.Retention <= 0 {
-		c.Retention = 30 * 24 * time.Hour
 	}
 	if c.LoginPolicy == (auth.LoginPolicy{}) {
 		c.LoginPolicy = auth.DefaultLoginPolicy()

@@ -19,6 +19,7 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/demo"
 	"beredskap/internal/keys"
+	"beredskap/internal/retention"
 	"beredskap/internal/store"
 	"beredskap/server"
 	"beredskap/web"
@@ -37,7 +38,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keyFile := fs.String("encryption-key-file", "", "encrypt the store at rest with this key (32 bytes or 64 hex digits, a file only its owner may read); the server's key file is then wrapped under it and backups are encrypted too")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
-	retention := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
+	retentionDays := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
 	minFree := fs.Uint64("min-free-mb", store.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -50,7 +51,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if *retention < 1 {
+	if *retentionDays < 1 {
 		return fmt.Errorf("--retention-days must be at least 1")
 	}
 	if *minFree < 3 {
@@ -110,9 +111,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		OfflineFor: time.Duration(*offlineHours * float64(time.Hour)), IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key,
-		Retention: time.Duration(*retention) * 24 * time.Hour,
 	}, db, srvKeys, pwa)
-	go srv.PurgeDaily(ctx)
+	go retention.Daily(ctx, db, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
