@@ -123,7 +123,7 @@ func (s *Server) everything(units []string) reconcile.Scope {
 }
 
 // findingUnits maps the ids of a scope's findings to their units.
-func findingUnits(r *http.Request, db *store.DB, sc reconcile.Scope) (map[string]string, error) {
+func findingUnits(r *http.Request, db reconcile.Store, sc reconcile.Scope) (map[string]string, error) {
 	in, err := reconcile.Load(r.Context(), db, sc)
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/servertest"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -21,7 +21,7 @@ import (
 // loaded with the demo municipality.
 type testEnv struct {
 	t    *testing.T
-	db   *store.DB
+	db   *badger.DB
 	keys *keys.Keys
 	srv  *Server
 	http *httptest.Server

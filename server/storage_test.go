@@ -16,13 +16,14 @@ import (
 
 	"beredskap/internal/servertest"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
 // newEnvOnDisk is newEnv over a store whose free space the test sets.
 func newEnvOnDisk(t *testing.T, free *atomic.Uint64) *testEnv {
 	t.Helper()
-	return envOver(t, servertest.New(t, servertest.Options{Store: store.Options{MinFree: 30 << 20,
+	return envOver(t, servertest.New(t, servertest.Options{Store: badger.Options{MinFree: 30 << 20,
 		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }}}))
 }
 
@@ -125,7 +126,7 @@ func TestUnopenableStoreAnswersOnlyHealth(t *testing.T) {
 	copySparseDir(t, live.db.Badger().Opts().Dir, crashed)
 
 	free.Store(0)
-	db, err := store.Open(crashed, store.Options{MinFree: 30 << 20, PollEvery: 10 * time.Millisecond,
+	db, err := badger.Open(crashed, badger.Options{MinFree: 30 << 20, PollEvery: 10 * time.Millisecond,
 		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
 	if err != nil {
 		t.Fatal(err)

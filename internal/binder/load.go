@@ -13,11 +13,19 @@ import (
 	"beredskap/internal/wire"
 )
 
+// Source is what the paper binder is made from: the accounts, the plan
+// and the routines.
+type Source interface {
+	store.Accounts
+	store.Schedule
+	store.Routines
+}
+
 // Load gathers one unit's binder for the day that holds day (in
 // loc): its patients, the day's visits and doses, the routines that apply
 // to it and the names of the workers. The command line and the coordinator
 // page print from the same data.
-func Load(ctx context.Context, db *store.DB, unit string, day time.Time, loc *time.Location, lang string) (Data, error) {
+func Load(ctx context.Context, db Source, unit string, day time.Time, loc *time.Location, lang string) (Data, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
 		return Data{}, fmt.Errorf("binder: units: %w", err)

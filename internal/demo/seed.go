@@ -11,10 +11,17 @@ import (
 	"beredskap/internal/store"
 )
 
+// Store is what the demo municipality is loaded into: the plan and the
+// accounts.
+type Store interface {
+	store.Accounts
+	store.Schedule
+}
+
 // Seed loads the demo municipality for the day of now and the day
 // after, so that the demo always has today's visits. Accounts are created
 // once, with the password Password; later calls leave them alone.
-func Seed(ctx context.Context, db *store.DB, hasher *auth.Hasher, now time.Time, loc *time.Location) error {
+func Seed(ctx context.Context, db Store, hasher *auth.Hasher, now time.Time, loc *time.Location) error {
 	for _, day := range []time.Time{now, now.In(loc).AddDate(0, 0, 1)} {
 		m := Build(day, loc)
 		if err := db.ApplyPlan(ctx, store.Plan{
@@ -54,7 +61,7 @@ func Logins(now time.Time, loc *time.Location) []string {
 
 // Initialize marks a new data directory, demo or not, and says whether it
 // is a demo.
-func Initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
+func Initialize(ctx context.Context, db store.Setup, demo bool) (bool, error) {
 	initialized, err := db.Initialized(ctx)
 	if err != nil {
 		return false, err
@@ -67,7 +74,7 @@ func Initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
 
 // RefreshDaily loads the next day's demo visits shortly after
 // midnight, so that a demo server left running keeps having "today".
-func RefreshDaily(ctx context.Context, db *store.DB, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
+func RefreshDaily(ctx context.Context, db Store, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
 	for {
 		now := time.Now().In(loc)
 		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, loc)

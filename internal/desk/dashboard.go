@@ -11,10 +11,17 @@ import (
 	"beredskap/internal/wire"
 )
 
+// DashboardStore is what the dashboard reads: the desk's records and
+// plan, and how findings were resolved.
+type DashboardStore interface {
+	reconcile.Store
+	store.Findings
+}
+
 // Dashboard counts a scope's records by state and type and its findings
 // by kind, and how many findings are not resolved yet. A quarantined
 // record that is still new counts as quarantined.
-func Dashboard(ctx context.Context, db *store.DB, sc reconcile.Scope) (wire.Dashboard, error) {
+func Dashboard(ctx context.Context, db DashboardStore, sc reconcile.Scope) (wire.Dashboard, error) {
 	in, err := reconcile.Load(ctx, db, sc)
 	if err != nil {
 		return wire.Dashboard{}, err

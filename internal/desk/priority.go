@@ -15,7 +15,7 @@ import (
 // is nil), life-critical needs first (see SortPriority), each with the
 // first visit of the day that holds now (in loc) and the name, from
 // workers, of the worker who has it.
-func Priority(ctx context.Context, db *store.DB, want []string, now time.Time, loc *time.Location, workers map[string]string) ([]wire.PriorityEntry, error) {
+func Priority(ctx context.Context, db store.Schedule, want []string, now time.Time, loc *time.Location, workers map[string]string) ([]wire.PriorityEntry, error) {
 	all, err := db.Units(ctx)
 	if err != nil {
 		return nil, err

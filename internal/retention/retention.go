@@ -16,7 +16,7 @@ const Default = 30 * 24 * time.Hour
 
 // Purge deletes records reconciled longer than keep before now (Default
 // when keep is not positive), with an audit entry for each.
-func Purge(ctx context.Context, db *store.DB, keep time.Duration, now time.Time) (int, error) {
+func Purge(ctx context.Context, db store.Maintenance, keep time.Duration, now time.Time) (int, error) {
 	if keep <= 0 {
 		keep = Default
 	}
@@ -25,7 +25,7 @@ func Purge(ctx context.Context, db *store.DB, keep time.Duration, now time.Time)
 
 // Daily runs Purge at start and then once a day until ctx ends; a purge
 // that failed is tried again after an hour.
-func Daily(ctx context.Context, db *store.DB, keep time.Duration, now func() time.Time, log *slog.Logger) {
+func Daily(ctx context.Context, db store.Maintenance, keep time.Duration, now func() time.Time, log *slog.Logger) {
 	for {
 		next := 24 * time.Hour
 		if n, err := Purge(ctx, db, keep, now()); err != nil {

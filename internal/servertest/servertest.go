@@ -15,7 +15,7 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/demo"
 	"beredskap/internal/keys"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 // Hasher is a cheap password hasher: it keeps the tests fast. The
@@ -35,7 +35,7 @@ func Oslo(t testing.TB) *time.Location {
 // Data is a data directory with its open store.
 type Data struct {
 	Dir    string
-	DB     *store.DB
+	DB     *badger.DB
 	Keys   *keys.Keys
 	Hasher *auth.Hasher
 	Loc    *time.Location
@@ -46,7 +46,7 @@ type Data struct {
 // Options change what New makes.
 type Options struct {
 	// Store is passed to store.Open (free space, encryption key, logger).
-	Store store.Options
+	Store badger.Options
 	// NoDemo leaves the store empty.
 	NoDemo bool
 }
@@ -77,9 +77,9 @@ func New(t testing.TB, opts ...Options) *Data {
 }
 
 // Open opens a store in dir, closed when the test ends.
-func Open(t testing.TB, dir string, opts store.Options) *store.DB {
+func Open(t testing.TB, dir string, opts badger.Options) *badger.DB {
 	t.Helper()
-	db, err := store.Open(dir, opts)
+	db, err := badger.Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func Open(t testing.TB, dir string, opts store.Options) *store.DB {
 
 // Seed loads the demo municipality for today and tomorrow into db, with
 // the cheap hasher; it returns the time it loaded for.
-func Seed(t testing.TB, db *store.DB) time.Time {
+func Seed(t testing.TB, db *badger.DB) time.Time {
 	t.Helper()
 	now := time.Now()
 	if err := demo.Seed(context.Background(), db, Hasher(), now, Oslo(t)); err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"beredskap/internal/demo"
 	"beredskap/internal/keys"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 // TestNewIsADataDirectoryAsServeLeavesIt: keys beside a store holding the
@@ -38,7 +38,7 @@ func TestNewIsADataDirectoryAsServeLeavesIt(t *testing.T) {
 func TestNewWithOptions(t *testing.T) {
 	ctx := context.Background()
 	key := make([]byte, 32)
-	d := New(t, Options{NoDemo: true, Store: store.Options{EncryptionKey: key}})
+	d := New(t, Options{NoDemo: true, Store: badger.Options{EncryptionKey: key}})
 	if units, err := d.DB.Units(ctx); err != nil || len(units) != 0 {
 		t.Fatalf("NoDemo: %d units, %v", len(units), err)
 	}
@@ -48,7 +48,7 @@ func TestNewWithOptions(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d.Dir, "db")); err != nil {
 		t.Fatalf("no store in the data directory: %v", err)
 	}
-	other := Open(t, filepath.Join(t.TempDir(), "db"), store.Options{})
+	other := Open(t, filepath.Join(t.TempDir(), "db"), badger.Options{})
 	Seed(t, other)
 	if units, err := other.Units(ctx); err != nil || len(units) == 0 {
 		t.Fatalf("Seed: %d units, %v", len(units), err)

@@ -41,7 +41,7 @@ func CollisionViews(cs []store.UsernameCollision) []wire.UsernameCollision {
 // CollisionWarnings are the lines serve prints at start for
 // accounts whose usernames are one name after normalisation, so that an
 // admin renames them.
-func CollisionWarnings(ctx context.Context, db *store.DB) ([]string, error) {
+func CollisionWarnings(ctx context.Context, db store.Accounts) ([]string, error) {
 	cs, err := db.UsernameCollisions(ctx)
 	if err != nil {
 		return nil, err
@@ -68,12 +68,22 @@ func quoted(ss []string) []string {
 	return out
 }
 
+// Users is what user management reads and writes: the accounts, their
+// sessions (ended on disable and reset), the units a new user is given,
+// and the audit log.
+type Users interface {
+	store.Accounts
+	store.Sessions
+	store.Schedule
+	store.AuditTrail
+}
+
 // ErrInput is a problem with a new user's details.
 var ErrInput = errors.New("invalid user")
 
 // Create checks and stores a new account; the command line and the
 // admin page both use it.
-func Create(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
+func Create(ctx context.Context, db Users, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
 	req.Username = auth.NormalizeUsername(req.Username)
 	req.Name = strings.TrimSpace(req.Name)
 	bad := func(msg string) (care.User, error) { return care.User{}, fmt.Errorf("%w: %s", ErrInput, msg) }
@@ -143,7 +153,7 @@ func checkUsername(name string) error {
 // after normalisation: how an admin settles two accounts whose names
 // became one when usernames began to be normalised. Sessions go on; the
 // user logs in with the new name next time.
-func Rename(ctx context.Context, db *store.DB, id, username, by string, now time.Time) (care.User, error) {
+func Rename(ctx context.Context, db Users, id, username, by string, now time.Time) (care.User, error) {
 	username = auth.NormalizeUsername(username)
 	if err := checkUsername(username); err != nil {
 		return care.User{}, err
@@ -168,7 +178,7 @@ func Rename(ctx context.Context, db *store.DB, id, username, by string, now time
 
 // SetDisabled disables (or enables) an account; disabling ends its
 // sessions at once.
-func SetDisabled(ctx context.Context, db *store.DB, id string, disabled bool, by string, now time.Time) error {
+func SetDisabled(ctx context.Context, db Users, id string, disabled bool, by string, now time.Time) error {
 	a, err := db.Account(ctx, id)
 	if err != nil {
 		return err
@@ -186,7 +196,7 @@ func SetDisabled(ctx context.Context, db *store.DB, id string, disabled bool, by
 }
 
 // ResetPassword sets a new password and ends the user's sessions.
-func ResetPassword(ctx context.Context, db *store.DB, hasher *auth.Hasher, id, password, by string, now time.Time) error {
+func ResetPassword(ctx context.Context, db Users, hasher *auth.Hasher, id, password, by string, now time.Time) error {
 	if err := auth.CheckPassword(password); err != nil {
 		return fmt.Errorf("%w: %s", ErrInput, err)
 	}

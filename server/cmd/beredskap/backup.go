@@ -18,6 +18,7 @@ import (
 	"beredskap/internal/durable"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 // readKeyFile reads a store encryption key: 32 raw bytes, or 64 hex
@@ -183,7 +184,7 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("restore: %w", err)
 		}
 	}
-	if err := b.Restore(ctx, dbDir); err != nil {
+	if err := b.Restore(ctx, dbDir, openRestored); err != nil {
 		if b.ServerKeys != nil {
 			os.Remove(filepath.Join(dir, keys.KeysFile))
 		}
@@ -212,4 +213,9 @@ func mayRestoreInto(dir, dbDir string) error {
 		return fmt.Errorf("restore into %s: it already holds %s: %w", dir, keys.KeysFile, backup.ErrNotEmpty)
 	}
 	return nil
+}
+
+// openRestored opens the Badger store a backup is restored into.
+func openRestored(dir string, key []byte) (backup.Target, error) {
+	return badger.Open(dir, badger.Options{EncryptionKey: key})
 }

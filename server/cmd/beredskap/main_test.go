@@ -23,13 +23,14 @@ import (
 	"beredskap/internal/seal"
 	"beredskap/internal/servertest"
 	"beredskap/internal/store"
+	badgerstore "beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
 func TestAuditVerify(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "db"), store.Options{})
+	db, err := badgerstore.Open(filepath.Join(dir, "db"), badgerstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/retention"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/server"
 	"beredskap/web"
 )
@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	retentionDays := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
-	minFree := fs.Uint64("min-free-mb", store.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
+	minFree := fs.Uint64("min-free-mb", badger.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // encryption key the key file is wrapped under it; a key file still in
 // clear is wrapped once the store has opened with that key (so a wrong key
 // never wraps it).
-func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB, *keys.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*badger.DB, *keys.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -152,7 +152,7 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB,
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openStoreWith(dir, keyFile, store.Options{Logger: log, MinFree: minFree})
+	db, err := openStoreWith(dir, keyFile, badger.Options{Logger: log, MinFree: minFree})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,17 +168,17 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB,
 
 // openStore opens the Badger store in dir/db, explaining the usual
 // failure: another process (a running server) holds it.
-func openStore(dir, keyFile string, log *slog.Logger) (*store.DB, error) {
-	return openStoreWith(dir, keyFile, store.Options{Logger: log})
+func openStore(dir, keyFile string, log *slog.Logger) (*badger.DB, error) {
+	return openStoreWith(dir, keyFile, badger.Options{Logger: log})
 }
 
-func openStoreWith(dir, keyFile string, opts store.Options) (*store.DB, error) {
+func openStoreWith(dir, keyFile string, opts badger.Options) (*badger.DB, error) {
 	key, err := readKeyFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
 	opts.EncryptionKey = key
-	db, err := store.Open(filepath.Join(dir, "db"), opts)
+	db, err := badger.Open(filepath.Join(dir, "db"), opts)
 	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)
 	}
