@@ -52,3 +52,11 @@ func TestBackupDownloadCarriesServerKeys(t *testing.T) {
 		t.Fatalf("a record sealed to the server does not open with the backup's keys: %q %v", msg, err)
 	}
 }
+
+func TestBackupDownload(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.BackupKey = make([]byte, 32) })
+	code, raw := e.call("GET", "/api/v1/backup", e.login("admin").Token, nil, nil)
+	if code != 200 || !bytes.HasPrefix(raw, []byte("BEREDSKAP-BACKUP v2 age\n")) || bytes.Contains(raw, []byte("Fjordvik")) {
+		t.Fatalf("%d %q", code, raw[:min(len(raw), 60)])
+	}
+}
