@@ -442,3 +442,34 @@ func TestBackupOutputIsWholeOrAbsent(t *testing.T) {
 		t.Fatalf("a refused backup left %v", entries)
 	}
 }
+
+// TestBinderCommandLeavesNothingOnFailure: a binder that cannot be put at
+// --out (here a directory is in the way) fails and leaves no temporary
+// file beside it.
+func TestBinderCommandLeavesNothingOnFailure(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servertest.Seed(t, db)
+	units, err := db.Units(ctx)
+	if err != nil || len(units) == 0 {
+		t.Fatalf("units %v %v", units, err)
+	}
+	db.Close()
+	outDir := t.TempDir()
+	pdf := filepath.Join(outDir, "binder.pdf")
+	if err := os.MkdirAll(filepath.Join(pdf, "in the way"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"binder", "--data", dir, "--unit", units[0].ID, "--out", pdf}, &out, &errOut); err == nil {
+		t.Fatal("a binder over a directory succeeded")
+	}
+	entries, err := os.ReadDir(outDir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "binder.pdf" {
+		t.Fatalf("left beside --out: %v %v", entries, err)
+	}
+}
