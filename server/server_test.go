@@ -35,7 +35,7 @@ func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 }
 
 // envOver is a server over a data directory from servertest.
-func envOver(t *testing.T, d *servertest.Data, mutate ...func(*Config)) *testEnv {
+func envOver(t *testing.T, d *servertest.DataDir, mutate ...func(*Config)) *testEnv {
 	t.Helper()
 	cfg := Config{OfflineFor: 8 * time.Hour, Location: d.Loc, Hasher: d.Hasher}
 	for _, m := range mutate {

@@ -32,8 +32,8 @@ func Oslo(t testing.TB) *time.Location {
 	return loc
 }
 
-// Data is a data directory with its open store.
-type Data struct {
+// DataDir is a data directory with its open store.
+type DataDir struct {
 	Dir    string
 	DB     *badger.DB
 	Keys   *keys.Keys
@@ -55,7 +55,7 @@ type Options struct {
 // serve does: a store without keys is refused), then the store, loaded
 // with the demo municipality for today and tomorrow. The store is closed
 // when the test ends.
-func New(t testing.TB, opts ...Options) *Data {
+func New(t testing.TB, opts ...Options) *DataDir {
 	t.Helper()
 	var o Options
 	if len(opts) > 0 {
@@ -67,7 +67,7 @@ func New(t testing.TB, opts ...Options) *Data {
 		t.Fatal(err)
 	}
 	db := Open(t, filepath.Join(dir, "db"), o.Store)
-	d := &Data{Dir: dir, DB: db, Keys: k, Hasher: Hasher(), Loc: Oslo(t), Now: time.Now()}
+	d := &DataDir{Dir: dir, DB: db, Keys: k, Hasher: Hasher(), Loc: Oslo(t), Now: time.Now()}
 	if !o.NoDemo {
 		if err := demo.Seed(context.Background(), db, d.Hasher, d.Now, d.Loc); err != nil {
 			t.Fatal(err)
