@@ -47,3 +47,21 @@ func (s *Server) registerDevice(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditDevice, Subject: d.ID, Detail: "label=" + label})
 	writeJSON(w, http.StatusOK, wire.DeviceResponse{DeviceID: d.ID})
 }
+
+func deviceView(d store.Device) wire.DeviceView {
+	return wire.DeviceView{ID: d.ID, UserID: d.UserID, Label: d.Label, Created: d.Created, LastSeen: d.LastSeen, Revoked: d.Revoked}
+}
+
+func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.db.RevokeDevice(r.Context(), r.PathValue("id"), c.ID, s.cfg.Now())
+	if err != nil {
+		s.userError(w, r, err)
+		return
+	}
+	s.log.Info("device revoked", "device", d.ID, "user", d.UserID, "by", c.ID)
+	writeJSON(w, http.StatusOK, deviceView(d))
+}

@@ -1,10 +1,8 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"time"
 
 	"beredskap/internal/backup"
 	"beredskap/internal/store"
@@ -35,29 +33,4 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditBackup, Detail: fmt.Sprintf("bytes=%d encrypted=%v", n, s.cfg.BackupKey != nil)})
-}
-
-// Purge deletes records reconciled longer ago than the retention period,
-// with an audit entry for each.
-func (s *Server) Purge(ctx context.Context) (int, error) {
-	return s.db.PurgeReconciled(ctx, s.cfg.Now().Add(-s.cfg.Retention), s.cfg.Now())
-}
-
-// PurgeDaily runs Purge at start and then once a day until ctx ends; a
-// purge that failed is tried again after an hour.
-func (s *Server) PurgeDaily(ctx context.Context) {
-	for {
-		next := 24 * time.Hour
-		if n, err := s.Purge(ctx); err != nil {
-			s.log.Error("retention purge failed", "err", err)
-			next = time.Hour
-		} else if n > 0 {
-			s.log.Info("retention purge", "records", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(next):
-		}
-	}
 }

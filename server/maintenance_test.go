@@ -3,9 +3,12 @@ package server
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"beredskap/internal/backup"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 )
 
@@ -27,10 +30,14 @@ func TestBackupDownloadCarriesServerKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Inside the backup too the keys stay wrapped.
-	if _, err := parseKeys(f.ServerKeys, nil); !errors.Is(err, ErrKeysWrapped) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, keys.KeysFile), f.ServerKeys, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.LoadKeys(dir); !errors.Is(err, keys.ErrKeysWrapped) {
 		t.Fatalf("the backup's key file opens without the key: %v", err)
 	}
-	got, err := parseKeys(f.ServerKeys, key)
+	got, err := keys.LoadKeysWithKey(dir, key)
 	if err != nil {
 		t.Fatalf("the backup's key file: %v", err)
 	}
@@ -43,5 +50,13 @@ func TestBackupDownloadCarriesServerKeys(t *testing.T) {
 	}
 	if msg, err := got.OpenRecord(sealed); err != nil || string(msg) != "Olav Berntsen fikk Paracet 1 g" {
 		t.Fatalf("a record sealed to the server does not open with the backup's keys: %q %v", msg, err)
+	}
+}
+
+func TestBackupDownload(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.BackupKey = make([]byte, 32) })
+	code, raw := e.call("GET", "/api/v1/backup", e.login("admin").Token, nil, nil)
+	if code != 200 || !bytes.HasPrefix(raw, []byte("BEREDSKAP-BACKUP v2 age\n")) || bytes.Contains(raw, []byte("Fjordvik")) {
+		t.Fatalf("%d %q", code, raw[:min(len(raw), 60)])
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -44,9 +45,6 @@ type Config struct {
 	// BackupKey encrypts backups downloaded from the admin page; it is the
 	// store's encryption key when the store is encrypted.
 	BackupKey []byte
-	// Retention is how long after reconciliation records are kept; zero
-	// means 30 days.
-	Retention time.Duration
 	// LoginPolicy limits password guessing; zero means
 	// auth.DefaultLoginPolicy.
 	LoginPolicy auth.LoginPolicy
@@ -74,9 +72,6 @@ func (c *Config) defaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Retention <= 0 {
-		c.Retention = 30 * 24 * time.Hour
-	}
 	if c.LoginPolicy == (auth.LoginPolicy{}) {
 		c.LoginPolicy = auth.DefaultLoginPolicy()
 	}
@@ -86,7 +81,7 @@ func (c *Config) defaults() {
 type Server struct {
 	cfg  Config
 	db   store.Store
-	keys *Keys
+	keys *keys.Keys
 	log  *slog.Logger
 	pwa  http.Handler
 
@@ -98,7 +93,7 @@ type Server struct {
 
 // New builds a server over an open store and the server's keys. pwa serves
 // the app (see NewAppHandler); nil serves the API only.
-func New(cfg Config, db store.Store, keys *Keys, pwa http.Handler) *Server {
+func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server {
 	cfg.defaults()
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa,

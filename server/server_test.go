@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"beredskap/internal/auth"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
@@ -22,7 +22,7 @@ import (
 type testEnv struct {
 	t    *testing.T
 	db   *badger.DB
-	keys *Keys
+	keys *keys.Keys
 	srv  *Server
 	http *httptest.Server
 	loc  *time.Location
@@ -31,36 +31,20 @@ type testEnv struct {
 
 func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	t.Helper()
-	dir := t.TempDir()
-	// Keys first, as serve does: a store without keys is refused.
-	keys, err := LoadKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := badger.Open(dir+"/db", badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	loc, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	// Cheap password hashing keeps the tests fast; production cost is set
-	// in auth.DefaultHasher.
-	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := SeedDemo(context.Background(), db, hasher, now, loc); err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{OfflineFor: 8 * time.Hour, Location: loc, Hasher: hasher}
+	return envOver(t, servertest.New(t), mutate...)
+}
+
+// envOver is a server over a data directory from servertest.
+func envOver(t *testing.T, d *servertest.DataDir, mutate ...func(*Config)) *testEnv {
+	t.Helper()
+	cfg := Config{OfflineFor: 8 * time.Hour, Location: d.Loc, Hasher: d.Hasher}
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv := New(cfg, db, keys, nil)
+	srv := New(cfg, d.DB, d.Keys, nil)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &testEnv{t: t, db: db, keys: keys, srv: srv, http: hs, loc: loc, now: now}
+	return &testEnv{t: t, db: d.DB, keys: d.Keys, srv: srv, http: hs, loc: d.Loc, now: d.Now}
 }
 
 // call sends a request and decodes the JSON answer into out (if not nil);

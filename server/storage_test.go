@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,7 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"beredskap/internal/auth"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
@@ -24,30 +23,8 @@ import (
 // newEnvOnDisk is newEnv over a store whose free space the test sets.
 func newEnvOnDisk(t *testing.T, free *atomic.Uint64) *testEnv {
 	t.Helper()
-	dir := t.TempDir()
-	keys, err := LoadKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := badger.Open(dir+"/db", badger.Options{MinFree: 30 << 20,
-		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	loc, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	now := time.Now()
-	if err := SeedDemo(context.Background(), db, hasher, now, loc); err != nil {
-		t.Fatal(err)
-	}
-	srv := New(Config{OfflineFor: 8 * time.Hour, Location: loc, Hasher: hasher}, db, keys, nil)
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	return &testEnv{t: t, db: db, keys: keys, srv: srv, http: hs, loc: loc, now: now}
+	return envOver(t, servertest.New(t, servertest.Options{Store: badger.Options{MinFree: 30 << 20,
+		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }}}))
 }
 
 func (e *testEnv) health() healthBody {
@@ -158,7 +135,7 @@ func TestUnopenableStoreAnswersOnlyHealth(t *testing.T) {
 	if db.Mode() != store.ModeUnavailable {
 		t.Fatalf("mode %s", db.Mode())
 	}
-	srv := New(Config{Hasher: auth.NewHasher(1, 8<<10, 1, 4)}, db, live.keys, nil)
+	srv := New(Config{Hasher: servertest.Hasher()}, db, live.keys, nil)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	e := &testEnv{t: t, db: db, keys: live.keys, srv: srv, http: hs}

@@ -16,6 +16,8 @@ import (
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/demo"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
@@ -25,7 +27,7 @@ import (
 // backend is a real server over a real Badger store with the demo data.
 type backend struct {
 	db   *badger.DB
-	keys *server.Keys
+	keys *keys.Keys
 	url  string
 }
 
@@ -33,7 +35,7 @@ func newBackend(t *testing.T, offline time.Duration) *backend {
 	t.Helper()
 	dir := t.TempDir()
 	// Keys first, as serve does: a store without keys is refused.
-	keys, err := server.LoadKeys(dir)
+	keys, err := keys.LoadKeys(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func newBackend(t *testing.T, offline time.Duration) *backend {
 	t.Cleanup(func() { db.Close() })
 	loc, _ := time.LoadLocation("Europe/Oslo")
 	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := server.SeedDemo(context.Background(), db, hasher, time.Now(), loc); err != nil {
+	if err := demo.Seed(context.Background(), db, hasher, time.Now(), loc); err != nil {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Config{OfflineFor: offline, Location: loc, Hasher: hasher}, db, keys, nil)

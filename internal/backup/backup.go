@@ -4,7 +4,7 @@
 // derived from the store's key file): the backup file never holds more in
 // clear than the store did. A backup also carries the server's key file,
 // as it lives beside the store (wrapped under a key derived from the
-// store's key when the store is encrypted; see server.LoadKeysWithKey): a
+// store's key when the store is encrypted; see keys.LoadKeysWithKey): a
 // restored server must keep the keys that phones pin and seal their
 // records to.
 package backup

@@ -11,26 +11,19 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/backup"
+	"beredskap/internal/keys"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	badgerstore "beredskap/internal/store/badger"
-	"beredskap/server"
 )
 
 // populated makes a store with the demo data, an audit chain and records.
 func populated(t *testing.T, key []byte) *badgerstore.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := badgerstore.Open(t.TempDir(), badgerstore.Options{EncryptionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	db := servertest.Open(t, t.TempDir(), badgerstore.Options{EncryptionKey: key})
+	servertest.Seed(t, db)
 	var recs []store.StoredRecord
 	var audit []store.Audit
 	for i := 0; i < 300; i++ {
@@ -82,10 +75,10 @@ func restore(ctx context.Context, b, key []byte, dir string) ([]byte, error) {
 func serverKeyFile(t *testing.T, storeKey []byte) []byte {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := server.LoadKeysWithKey(dir, storeKey); err != nil {
+	if _, err := keys.LoadKeysWithKey(dir, storeKey); err != nil {
 		t.Fatal(err)
 	}
-	b, err := server.ReadKeysFile(dir, storeKey)
+	b, err := keys.ReadKeysFile(dir, storeKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/demo"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
 )
@@ -28,7 +28,7 @@ func demoStore(t *testing.T) (*badger.DB, Directory) {
 	if err := db.ApplyPlan(ctx, store.Plan{Units: m.Units}); err != nil {
 		t.Fatal(err)
 	}
-	h := auth.NewHasher(1, 8<<10, 1, 1)
+	h := servertest.Hasher()
 	for _, u := range m.Users {
 		hash, _ := h.Hash("x")
 		if err := db.PutAccount(ctx, store.Account{User: u, PasswordHash: hash}); err != nil {

@@ -23,9 +23,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 	"beredskap/server"
@@ -38,32 +39,15 @@ type srvEnv struct {
 	hs     *httptest.Server
 	client *http.Client
 	loc    *time.Location
-	keys   *server.Keys
+	keys   *keys.Keys
 }
 
 func newSrvEnv(tb testing.TB) *srvEnv {
 	tb.Helper()
-	dir := tb.TempDir()
-	// Keys first, as serve does: a store without keys is refused.
-	keys, err := server.LoadKeys(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := badger.Open(dir+"/db", badger.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	loc, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// Password hashing is not what is measured here; cheap hashes keep
-	// the setup short.
-	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := server.SeedDemo(context.Background(), db, hasher, time.Now(), loc); err != nil {
-		tb.Fatal(err)
-	}
+	// Password hashing is not what is measured here: the fixture's cheap
+	// hashes keep the setup short.
+	d := servertest.New(tb)
+	db, loc, hasher, keys := d.DB, d.Loc, d.Hasher, d.Keys
 	srv := server.New(server.Config{Location: loc, Hasher: hasher}, db, keys, nil)
 	hs := httptest.NewServer(srv.Handler())
 	tb.Cleanup(hs.Close)
@@ -385,7 +369,7 @@ type cryptoCost struct{ open, verify float64 }
 // measureCrypto opens and verifies n records of the phones' outboxes on
 // one goroutine, timing the two operations alone (the envelopes are
 // decoded between the two loops, off the clock).
-func measureCrypto(tb testing.TB, keys *server.Keys, phones []*srvPhone, n int) cryptoCost {
+func measureCrypto(tb testing.TB, keys *keys.Keys, phones []*srvPhone, n int) cryptoCost {
 	tb.Helper()
 	type item struct {
 		key    ed25519.PublicKey

@@ -15,9 +15,10 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"beredskap/internal/backup"
+	"beredskap/internal/durable"
+	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
-	"beredskap/server"
 )
 
 // readKeyFile reads a store encryption key: 32 raw bytes, or 64 hex
@@ -83,7 +84,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, backupHelp, server.KeysFile)
+		fmt.Fprintf(stderr, backupHelp, keys.KeysFile)
 		fs.PrintDefaults()
 	}
 	dataDir := fs.String("data", "./data", "data directory")
@@ -100,10 +101,10 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	serverKeys, err := server.ReadKeysFile(*dataDir, key)
+	serverKeys, err := keys.ReadKeysFile(*dataDir, key)
 	if errors.Is(err, iofs.ErrNotExist) {
 		// The server has never started here, so no phone knows any keys.
-		fmt.Fprintf(stderr, "note: %s has no %s yet (the server has not started there); the backup holds the store only\n", *dataDir, server.KeysFile)
+		fmt.Fprintf(stderr, "note: %s has no %s yet (the server has not started there); the backup holds the store only\n", *dataDir, keys.KeysFile)
 	} else if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -112,7 +113,9 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	f, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	// The backup appears at --out whole and synced, or not at all; an
+	// existing file there is never replaced.
+	f, err := durable.CreateNew(*out, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -121,15 +124,12 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 	n, err := backup.Write(ctx, db, f, key, serverKeys, func(b int64) { _ = bar.Set64(b) })
 	_ = bar.Finish()
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		os.Remove(*out)
+		f.Abort()
 		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	withKeys := serverKeys != nil
 	if err := db.Append(ctx, store.Audit{Actor: "cli", Action: store.AuditBackup, Detail: fmt.Sprintf("file=%q bytes=%d encrypted=%v server_keys=%v", filepath.Base(*out), n, key != nil, withKeys)}); err != nil {
@@ -180,19 +180,24 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// refuses and a server shows as empty, rather than a store that a
 	// server would quietly pair with new keys.
 	if b.ServerKeys != nil {
-		if err := server.WriteKeysFile(dir, b.ServerKeys, key); err != nil {
+		if err := keys.WriteKeysFile(dir, b.ServerKeys, key); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
 	}
 	if err := b.Restore(ctx, dbDir, openRestored); err != nil {
 		if b.ServerKeys != nil {
-			os.Remove(filepath.Join(dir, server.KeysFile))
+			os.Remove(filepath.Join(dir, keys.KeysFile))
 		}
 		return err
 	}
+	// The restored store is on disk, renamed into place, before the
+	// command says it is done.
+	if err := durable.SyncTree(dbDir); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
 	if b.ServerKeys == nil {
 		fmt.Fprintf(stderr, "warning: this backup holds no server keys (%s). Records that phones sealed but had not sent cannot be opened, and phones will not trust the server's bundles, until the old %s is copied into %s. Do that before starting the server, which otherwise makes new keys.\n",
-			server.KeysFile, server.KeysFile, dir)
+			keys.KeysFile, keys.KeysFile, dir)
 	}
 	fmt.Fprintf(stdout, "restored into %s (server keys: %v); now run: beredskap audit verify --data %s\n", dir, b.ServerKeys != nil, dir)
 	return nil
@@ -204,8 +209,8 @@ func mayRestoreInto(dir, dbDir string) error {
 	if entries, err := os.ReadDir(dbDir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("restore into %s: %w", dbDir, backup.ErrNotEmpty)
 	}
-	if _, err := os.Lstat(filepath.Join(dir, server.KeysFile)); err == nil {
-		return fmt.Errorf("restore into %s: it already holds %s: %w", dir, server.KeysFile, backup.ErrNotEmpty)
+	if _, err := os.Lstat(filepath.Join(dir, keys.KeysFile)); err == nil {
+		return fmt.Errorf("restore into %s: it already holds %s: %w", dir, keys.KeysFile, backup.ErrNotEmpty)
 	}
 	return nil
 }

@@ -6,12 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"beredskap/internal/binder"
+	"beredskap/internal/durable"
 	"beredskap/internal/store"
-	"beredskap/server"
 )
 
 // binderCmd is "beredskap binder --data DIR --unit U [--date D] --out
@@ -49,7 +48,7 @@ func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	d, err := server.BinderData(ctx, db, *unit, day, loc, *lang)
+	d, err := binder.Load(ctx, db, *unit, day, loc, *lang)
 	if err != nil {
 		if units, uerr := db.Units(ctx); uerr == nil {
 			fmt.Fprintln(stderr, "units in this store:")
@@ -68,13 +67,9 @@ func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Detail: fmt.Sprintf("format=binder date=%s file=%q", d.Day.Format(time.DateOnly), *out)}); err != nil {
 		return err
 	}
-	// Write the whole file or nothing: a half-written binder is worse than
-	// an error on the screen.
-	tmp := *out + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("write binder: %w", err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
+	// Write the whole file or nothing, and durably: a half-written binder
+	// is worse than an error on the screen.
+	if err := durable.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write binder: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s: %d patients, %d visits, %d doses, %d routines (%d bytes)\n",

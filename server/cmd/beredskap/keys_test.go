@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"beredskap/server"
+	"beredskap/internal/keys"
 )
 
 // writeStoreKey writes a store encryption key file (64 hex digits) with
@@ -67,16 +67,16 @@ func serveOnce(t *testing.T, extra ...string) string {
 func TestServeWrapsKeysInClear(t *testing.T) {
 	keyFile, key := writeStoreKey(t, "c", 0o600)
 	data := filepath.Join(t.TempDir(), "data")
-	old, err := server.LoadKeys(data)
+	old, err := keys.LoadKeys(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seed := base64.StdEncoding.EncodeToString(old.Sign.Seed())
-	if raw, _ := os.ReadFile(filepath.Join(data, server.KeysFile)); !bytes.Contains(raw, []byte(seed)) {
+	if raw, _ := os.ReadFile(filepath.Join(data, keys.KeysFile)); !bytes.Contains(raw, []byte(seed)) {
 		t.Fatal("setup: the old key file is not in clear")
 	}
 	logged := serveOnce(t, "--data", data, "--encryption-key-file", keyFile)
-	raw, err := os.ReadFile(filepath.Join(data, server.KeysFile))
+	raw, err := os.ReadFile(filepath.Join(data, keys.KeysFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestServeWrapsKeysInClear(t *testing.T) {
 	if !strings.Contains(logged, "now wrapped") {
 		t.Fatalf("the start did not say it wrapped the key file:\n%s", logged)
 	}
-	got, err := server.LoadKeysWithKey(data, key)
+	got, err := keys.LoadKeysWithKey(data, key)
 	if err != nil || !got.Sign.Equal(old.Sign) || !bytes.Equal(got.SealPub, old.SealPub) {
 		t.Fatalf("the wrapped keys: %v", err)
 	}
@@ -100,7 +100,7 @@ func TestServeRefusesKeysItCannotUnwrap(t *testing.T) {
 	wrong, _ := writeStoreKey(t, "d", 0o600)
 	data := filepath.Join(t.TempDir(), "data")
 	serveOnce(t, "--data", data, "--encryption-key-file", right)
-	before, _ := os.ReadFile(filepath.Join(data, server.KeysFile))
+	before, _ := os.ReadFile(filepath.Join(data, keys.KeysFile))
 	cases := []struct {
 		name string
 		args []string
@@ -113,13 +113,13 @@ func TestServeRefusesKeysItCannotUnwrap(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--no-demo"}, c.args...)
 			err := run(context.Background(), args, &stdout, &stderr)
-			if !errors.Is(err, server.ErrKeysWrapped) || !strings.Contains(err.Error(), "--encryption-key-file") {
+			if !errors.Is(err, keys.ErrKeysWrapped) || !strings.Contains(err.Error(), "--encryption-key-file") {
 				t.Fatalf("serve: %v, want a refusal naming --encryption-key-file", err)
 			}
 			if strings.Contains(stdout.String(), "running at") {
 				t.Fatal("serve started")
 			}
-			if after, _ := os.ReadFile(filepath.Join(data, server.KeysFile)); !bytes.Equal(after, before) {
+			if after, _ := os.ReadFile(filepath.Join(data, keys.KeysFile)); !bytes.Equal(after, before) {
 				t.Fatal("the refused start changed the key file")
 			}
 		})

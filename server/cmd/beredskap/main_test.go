@@ -9,21 +9,22 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
+	"beredskap/internal/keys"
 	"beredskap/internal/seal"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
 	badgerstore "beredskap/internal/store/badger"
 	"beredskap/internal/wire"
-	"beredskap/server"
 )
 
 func TestAuditVerify(t *testing.T) {
@@ -94,10 +95,7 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	db.Close()
 	sample := "../../../internal/plan/testdata/plan.csv"
 	if err := run(ctx, []string{"import", "--data", dir, "--file", sample}, &out, &errOut); err != nil {
@@ -125,10 +123,7 @@ func TestUserCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	db.Close()
 	var out, errOut bytes.Buffer
 	add := []string{"add", "--data", dir, "--username", "eva", "--name", "Eva Lie", "--role", "nurse", "--units", "Hjemmetjenesten Nord"}
@@ -189,7 +184,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			// a record to them that it has not sent yet. They are in clear
 			// (as before keys were wrapped), also beside the encrypted
 			// store: the backup wraps them all the same.
-			orig, err := server.LoadKeys(dir)
+			orig, err := keys.LoadKeys(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,10 +197,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			loc, _ := time.LoadLocation("Europe/Oslo")
-			if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-				t.Fatal(err)
-			}
+			servertest.Seed(t, db)
 			db.Append(ctx, store.Audit{Actor: "t", Action: store.AuditLogin})
 			db.Close()
 
@@ -255,20 +247,20 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 
 			// The restored directory has the same keys, private to the
 			// server, and they open what the phone sealed before.
-			fi, err := os.Stat(filepath.Join(restored, server.KeysFile))
+			fi, err := os.Stat(filepath.Join(restored, keys.KeysFile))
 			if err != nil || fi.Mode().Perm() != 0o600 {
 				t.Fatalf("restored key file: %v %v", fi, err)
 			}
 			if c.keyFile != "" {
-				raw, _ := os.ReadFile(filepath.Join(restored, server.KeysFile))
+				raw, _ := os.ReadFile(filepath.Join(restored, keys.KeysFile))
 				if bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(orig.Sign.Seed()))) {
 					t.Fatal("the restored key file of an encrypted store is in clear")
 				}
-				if _, err := server.LoadKeys(restored); !errors.Is(err, server.ErrKeysWrapped) {
+				if _, err := keys.LoadKeys(restored); !errors.Is(err, keys.ErrKeysWrapped) {
 					t.Fatalf("the restored keys open without the store's key: %v", err)
 				}
 			}
-			got, err := server.LoadKeysWithKey(restored, key)
+			got, err := keys.LoadKeysWithKey(restored, key)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,7 +290,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			// A directory that has keys but no store is refused too: those
 			// keys may be the only ones that open phones' records.
 			keysOnly := t.TempDir()
-			if _, err := server.LoadKeys(keysOnly); err != nil {
+			if _, err := keys.LoadKeys(keysOnly); err != nil {
 				t.Fatal(err)
 			}
 			if err := run(ctx, keyFlag("restore", "--in", out, "--data", keysOnly), &stdout, &stderr); !errors.Is(err, backup.ErrNotEmpty) {
@@ -335,12 +327,12 @@ func TestRestoreOldBackupWarns(t *testing.T) {
 	if err := run(ctx, []string{"restore", "--in", old, "--data", restored}, &stdout, &stderr); err != nil {
 		t.Fatalf("restore: %v %s", err, stderr.String())
 	}
-	for _, want := range []string{"warning", "no server keys", "cannot be opened", server.KeysFile, restored} {
+	for _, want := range []string{"warning", "no server keys", "cannot be opened", keys.KeysFile, restored} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Fatalf("the warning %q does not say %q", stderr.String(), want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(restored, server.KeysFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(restored, keys.KeysFile)); err == nil {
 		t.Fatal("a restore without keys made a key file")
 	}
 	stdout.Reset()
@@ -356,7 +348,7 @@ func TestBackupHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"backup", "-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
 		t.Fatal(err)
 	}
-	for _, want := range []string{server.KeysFile, "private keys", "plaintext health data"} {
+	for _, want := range []string{keys.KeysFile, "private keys", "plaintext health data"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Fatalf("help %q does not say %q", stderr.String(), want)
 		}
@@ -370,10 +362,7 @@ func TestBinderCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	units, err := db.Units(ctx)
 	if err != nil || len(units) == 0 {
 		t.Fatalf("units %v %v", units, err)
@@ -415,5 +404,72 @@ func TestBinderCommand(t *testing.T) {
 				t.Fatalf("not a PDF: %.20q", b)
 			}
 		})
+	}
+}
+
+// TestBackupOutputIsWholeOrAbsent: a backup that fails leaves nothing at
+// --out (no half-written file, no temporary one beside it), and one never
+// replaces a file that is there.
+func TestBackupOutputIsWholeOrAbsent(t *testing.T) {
+	dir := t.TempDir()
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servertest.Seed(t, db)
+	db.Close()
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "backup.bin")
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if err := run(cancelled, []string{"backup", "--data", dir, "--out", out, "--quiet"}, &stdout, &stderr); err == nil {
+		t.Fatal("a cancelled backup succeeded")
+	}
+	if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
+		t.Fatalf("a failed backup left %v", entries)
+	}
+	if err := os.WriteFile(out, []byte("last week's backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"backup", "--data", dir, "--out", out, "--quiet"}, &stdout, &stderr); !errors.Is(err, iofs.ErrExist) {
+		t.Fatalf("a backup over a file: %v, want fs.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "last week's backup" {
+		t.Fatalf("the file at --out was replaced: %.40q", b)
+	}
+	if entries, _ := os.ReadDir(outDir); len(entries) != 1 {
+		t.Fatalf("a refused backup left %v", entries)
+	}
+}
+
+// TestBinderCommandLeavesNothingOnFailure: a binder that cannot be put at
+// --out (here a directory is in the way) fails and leaves no temporary
+// file beside it.
+func TestBinderCommandLeavesNothingOnFailure(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := openStore(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servertest.Seed(t, db)
+	units, err := db.Units(ctx)
+	if err != nil || len(units) == 0 {
+		t.Fatalf("units %v %v", units, err)
+	}
+	db.Close()
+	outDir := t.TempDir()
+	pdf := filepath.Join(outDir, "binder.pdf")
+	if err := os.MkdirAll(filepath.Join(pdf, "in the way"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"binder", "--data", dir, "--unit", units[0].ID, "--out", pdf}, &out, &errOut); err == nil {
+		t.Fatal("a binder over a directory succeeded")
+	}
+	entries, err := os.ReadDir(outDir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "binder.pdf" {
+		t.Fatalf("left beside --out: %v %v", entries, err)
 	}
 }

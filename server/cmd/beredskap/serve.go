@@ -18,7 +18,9 @@ import (
 	"beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
-	"beredskap/internal/store"
+	"beredskap/internal/demo"
+	"beredskap/internal/keys"
+	"beredskap/internal/retention"
 	"beredskap/internal/store/badger"
 	"beredskap/server"
 	"beredskap/web"
@@ -37,7 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keyFile := fs.String("encryption-key-file", "", "encrypt the store at rest with this key (32 bytes or 64 hex digits, a file only its owner may read); the server's key file is then wrapped under it and backups are encrypted too")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
-	retention := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
+	retentionDays := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
 	minFree := fs.Uint64("min-free-mb", badger.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -50,7 +52,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if *retention < 1 {
+	if *retentionDays < 1 {
 		return fmt.Errorf("--retention-days must be at least 1")
 	}
 	if *minFree < 3 {
@@ -69,7 +71,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, keys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
+	db, srvKeys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
 	if err != nil {
 		return err
 	}
@@ -88,14 +90,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Starting is what matters on a full disk: /healthz, reads and the
 		// desk. Demo data waits for a start with room.
 		log.Warn("starting with writes refused; demo data is not loaded", "store", st.Mode, "reason", st.Reason)
-	} else if demoMode, err = initialize(ctx, db, !*noDemo); err != nil {
+	} else if demoMode, err = demo.Initialize(ctx, db, !*noDemo); err != nil {
 		return err
 	}
 	if demoMode {
-		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
+		if err := demo.Seed(ctx, db, hasher, time.Now(), loc); err != nil {
 			return err
 		}
-		go refreshDemoDaily(ctx, db, hasher, loc, log)
+		go demo.RefreshDaily(ctx, db, hasher, loc, log)
 	}
 
 	ui.Routes(shift.NewShift(shift.NewAPI(""), vault.NewMemory(), shift.Options{}))
@@ -110,9 +112,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		OfflineFor: time.Duration(*offlineHours * float64(time.Hour)), IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key,
-		Retention: time.Duration(*retention) * 24 * time.Hour,
-	}, db, keys, pwa)
-	go srv.PurgeDaily(ctx)
+	}, db, srvKeys, pwa)
+	go retention.Daily(ctx, db, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -125,7 +126,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "Beredskap is running at %s://%s/\n", scheme, ln.Addr())
 	if demoMode {
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", "demo")
-		for _, line := range server.DemoUsers(time.Now(), loc) {
+		for _, line := range demo.Logins(time.Now(), loc) {
 			fmt.Fprintln(stdout, "  "+line)
 		}
 	}
@@ -136,24 +137,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), tlsConfig), ln, *tlsCert, *tlsKey)
 }
 
-// initialize marks a new data directory, demo or not, and says whether it
-// is a demo.
-func initialize(ctx context.Context, db store.Setup, demo bool) (bool, error) {
-	initialized, err := db.Initialized(ctx)
-	if err != nil {
-		return false, err
-	}
-	if initialized {
-		return db.DemoMode(ctx)
-	}
-	return demo, db.MarkInitialized(ctx, demo)
-}
-
 // openData opens the store and the server keys in dir. With an
 // encryption key the key file is wrapped under it; a key file still in
 // clear is wrapped once the store has opened with that key (so a wrong key
 // never wraps it).
-func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*badger.DB, *server.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*badger.DB, *keys.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -161,7 +149,7 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*badger.DB
 	if err != nil {
 		return nil, nil, err
 	}
-	keys, err := server.LoadKeysWithKey(dir, key)
+	k, err := keys.LoadKeysWithKey(dir, key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,14 +157,14 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*badger.DB
 	if err != nil {
 		return nil, nil, err
 	}
-	if keys.NeedsWrap {
-		if err := server.WrapKeysFile(dir, keys, key); err != nil {
+	if k.NeedsWrap {
+		if err := keys.WrapKeysFile(dir, k, key); err != nil {
 			db.Close()
 			return nil, nil, err
 		}
-		log.Warn("the server's key file was in clear beside an encrypted store; it is now wrapped under a key derived from the store's encryption key", "file", filepath.Join(dir, server.KeysFile))
+		log.Warn("the server's key file was in clear beside an encrypted store; it is now wrapped under a key derived from the store's encryption key", "file", filepath.Join(dir, keys.KeysFile))
 	}
-	return db, keys, nil
+	return db, k, nil
 }
 
 // openStore opens the Badger store in dir/db, explaining the usual
@@ -196,21 +184,4 @@ func openStoreWith(dir, keyFile string, opts badger.Options) (*badger.DB, error)
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)
 	}
 	return db, err
-}
-
-// refreshDemoDaily loads the next day's demo visits shortly after
-// midnight, so that a demo server left running keeps having "today".
-func refreshDemoDaily(ctx context.Context, db server.DemoStore, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
-	for {
-		now := time.Now().In(loc)
-		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, loc)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Until(next)):
-		}
-		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
-			log.Error("refresh demo data", "err", err)
-		}
-	}
 }

@@ -17,8 +17,8 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
+	"beredskap/internal/users"
 	"beredskap/internal/wire"
-	"beredskap/server"
 )
 
 // userCmd is "beredskap user add|disable|reset|rename": user administration on a
@@ -67,14 +67,14 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err != nil {
 			return err
 		}
-		u, err := server.CreateUser(ctx, db, hasher, wire.NewUserRequest{Username: *username, Name: *name, Role: care.Role(*role), Units: unitIDs, Password: pw}, "cli", now)
+		u, err := users.Create(ctx, db, hasher, wire.NewUserRequest{Username: *username, Name: *name, Role: care.Role(*role), Units: unitIDs, Password: pw}, "cli", now)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "added %s (%s, %s)\n", u.Username, u.Name, u.Role)
 		return nil
 	case "rename":
-		u, err := server.RenameUser(ctx, db, *id, *username, "cli", now)
+		u, err := users.Rename(ctx, db, *id, *username, "cli", now)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no user with id %q", *id)
 		}
@@ -92,7 +92,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		if sub == "disable" {
-			if err := server.SetUserDisabled(ctx, db, acct.ID, true, "cli", now); err != nil {
+			if err := users.SetDisabled(ctx, db, acct.ID, true, "cli", now); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "disabled %s; their sessions have ended\n", acct.Username)
@@ -102,7 +102,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err != nil {
 			return err
 		}
-		if err := server.ResetPassword(ctx, db, hasher, acct.ID, pw, "cli", now); err != nil {
+		if err := users.ResetPassword(ctx, db, hasher, acct.ID, pw, "cli", now); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "new password set for %s; their sessions have ended\n", acct.Username)
@@ -127,7 +127,7 @@ func checkUsernames(ctx context.Context, db interface {
 		log.Warn("usernames not checked at this start: the store takes no writes", "reason", st.Reason)
 		return nil
 	}
-	warnings, err := server.UsernameCollisionWarnings(ctx, db)
+	warnings, err := users.CollisionWarnings(ctx, db)
 	if err != nil {
 		return err
 	}

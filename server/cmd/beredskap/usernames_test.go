@@ -8,14 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
-	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/keys"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store"
-	"beredskap/server"
+	"beredskap/internal/users"
 )
 
 // TestUserAddNormalisesAndRefusesCollisions: `beredskap user add` stores
@@ -28,16 +28,13 @@ func TestUserAddNormalisesAndRefusesCollisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	if err := server.SeedDemo(ctx, db, auth.NewHasher(1, 8<<10, 1, 1), time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
+	servertest.Seed(t, db)
 	db.Close()
 	var out, errOut bytes.Buffer
 	for _, name := range []string{"KARI", "ｋａｒｉ"} {
 		add := []string{"add", "--data", dir, "--username", name, "--name", "Kari To", "--role", "nurse", "--units", "Hjemmetjenesten Nord"}
 		err := userCmd(ctx, add, strings.NewReader("correct horse battery\n"), &out, &errOut)
-		if !errors.Is(err, server.ErrUsernameTaken) {
+		if !errors.Is(err, users.ErrUsernameTaken) {
 			t.Fatalf("user add %q: %v, want ErrUsernameTaken", name, err)
 		}
 	}
@@ -55,7 +52,7 @@ func TestUserAddNormalisesAndRefusesCollisions(t *testing.T) {
 // version, here straight into the store).
 func TestServeWarnsAboutCollidingUsernames(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	if _, err := server.LoadKeys(data); err != nil {
+	if _, err := keys.LoadKeys(data); err != nil {
 		t.Fatal(err)
 	}
 	db, err := openStore(data, "", nil)
@@ -88,7 +85,7 @@ func TestServeWarnsAboutCollidingUsernames(t *testing.T) {
 	}
 	// `beredskap user rename` settles it on a stopped server.
 	var out, errOut bytes.Buffer
-	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "KARI"}, strings.NewReader(""), &out, &errOut); !errors.Is(err, server.ErrUsernameTaken) {
+	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "KARI"}, strings.NewReader(""), &out, &errOut); !errors.Is(err, users.ErrUsernameTaken) {
 		t.Fatalf("rename to the taken name: %v", err)
 	}
 	if err := userCmd(context.Background(), []string{"rename", "--data", data, "--id", "u2", "--username", "Kari.B"}, strings.NewReader(""), &out, &errOut); err != nil {

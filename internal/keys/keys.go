@@ -1,4 +1,8 @@
-package server
+// Package keys holds the server's long-lived key pairs and their file in
+// the data directory: created on first start, wrapped under the store's
+// encryption key, carried by backups and written back by a restore,
+// always durably (internal/durable).
+package keys
 
 import (
 	"crypto/ed25519"
@@ -14,6 +18,7 @@ import (
 	"golang.org/x/crypto/curve25519"
 	"golang.org/x/crypto/hkdf"
 
+	"beredskap/internal/durable"
 	"beredskap/internal/seal"
 )
 
@@ -115,7 +120,7 @@ func WrapKeysFile(dir string, k *Keys, storeKey []byte) error {
 	if err != nil {
 		return fmt.Errorf("wrap keys: %w", err)
 	}
-	if err := writeFileSync(filepath.Join(dir, KeysFile), b, 0o600); err != nil {
+	if err := durable.WriteFile(filepath.Join(dir, KeysFile), b, 0o600); err != nil {
 		return fmt.Errorf("wrap keys: %w", err)
 	}
 	k.NeedsWrap = false
@@ -164,7 +169,7 @@ func WriteKeysFile(dir string, b, storeKey []byte) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("write keys: %w", err)
 	}
-	if err := writeFileSync(path, b, 0o600); err != nil {
+	if err := durable.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("write keys: %w", err)
 	}
 	return nil
@@ -262,44 +267,10 @@ func createKeys(dir, path string, storeKey []byte) (*Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create keys: %w", err)
 	}
-	if err := writeFileSync(path, b, 0o600); err != nil {
+	if err := durable.WriteFile(path, b, 0o600); err != nil {
 		return nil, fmt.Errorf("create keys: %w", err)
 	}
 	return k, nil
-}
-
-// writeFileSync writes b to path durably: temp file, fsync, rename, fsync
-// of the directory.
-func writeFileSync(path string, b []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 func newKeys(sign ed25519.PrivateKey, sealPub, sealKey []byte) (*Keys, error) {

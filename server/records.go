@@ -1,0 +1,253 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// recordFilter reads the list filters of a request.
+func recordFilter(r *http.Request, units []string) (store.RecordFilter, error) {
+	q := r.URL.Query()
+	f := store.RecordFilter{Units: units, Unit: q.Get("unit"), Patient: q.Get("patient"), Author: q.Get("author"),
+		Type: care.RecordType(q.Get("type")), State: q.Get("state"), Cursor: q.Get("cursor")}
+	if f.Unit != "" && !inScope(units, f.Unit) {
+		return f, wire.Errorf(wire.CodeForbidden, "that unit is not yours")
+	}
+	if f.Type != "" && !slices.Contains(care.RecordTypes(), f.Type) {
+		return f, wire.Errorf(wire.CodeInvalidInput, "unknown type "+string(f.Type))
+	}
+	if f.State != "" && !slices.Contains([]string{store.StateNew, store.StateEntered, store.StateVoid, store.StateQuarantined}, f.State) {
+		return f, wire.Errorf(wire.CodeInvalidInput, "state must be new, entered, void or quarantined")
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return f, wire.Errorf(wire.CodeInvalidInput, "since must be an RFC 3339 time")
+		}
+		f.Since = t
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return f, wire.Errorf(wire.CodeInvalidInput, "limit must be 1–1000")
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// view turns a stored record into what coordinators read. Signatures are
+// left out of lists (they can be 64 KiB each) and kept in the detail.
+func (s *Server) view(r *http.Request, sr store.StoredRecord, n names, detail bool) (wire.RecordView, error) {
+	v := wire.RecordView{ID: sr.ID, Type: string(sr.Type), State: sr.State, UnitID: sr.UnitID,
+		PatientID: sr.PatientID, PatientName: n.patients[sr.PatientID], AuthorID: sr.AuthorID, AuthorName: n.users[sr.AuthorID],
+		DeviceID: sr.DeviceID, Seq: sr.Seq, CreatedAt: sr.CreatedAt, Received: sr.Received,
+		Quarantined: sr.Quarantined, Emergency: sr.Emergency, EHRRef: sr.EHRRef, VoidReason: sr.VoidReason,
+		ReconciledBy: sr.ReconciledBy, ReconciledByName: n.users[sr.ReconciledBy], EnteredBy: sr.EnteredBy, EnteredByName: n.users[sr.EnteredBy]}
+	if !sr.ReconciledAt.IsZero() {
+		t := sr.ReconciledAt
+		v.ReconciledAt = &t
+	}
+	full, err := s.db.StoredRecordByID(r.Context(), sr.ID)
+	if err != nil {
+		return v, err
+	}
+	rec, err := full.Record()
+	if err != nil {
+		return v, err
+	}
+	if !detail {
+		rec.SignatureSVG, rec.CosignerSignatureSVG = signedMark(rec.SignatureSVG), signedMark(rec.CosignerSignatureSVG)
+	}
+	v.Record = &rec
+	if detail {
+		if dev, err := s.db.Device(r.Context(), sr.DeviceID); err == nil {
+			v.DeviceLabel = dev.Label
+		}
+		if b, err := s.db.IssuedBundle(r.Context(), sr.BundleID); err == nil {
+			v.BundleIssuedAt, v.BundleExpiresAt = &b.IssuedAt, &b.ExpiresAt
+		}
+		hist, err := s.db.AuditFor(r.Context(), sr.ID)
+		if err != nil {
+			return v, err
+		}
+		for _, e := range hist {
+			v.History = append(v.History, auditView(e))
+		}
+	}
+	return v, nil
+}
+
+// signedMark stands in for a signature in lists: "M" when there is one.
+func signedMark(svg string) string {
+	if svg == "" {
+		return ""
+	}
+	return "M"
+}
+
+func auditView(e store.AuditEntry) wire.AuditEntry {
+	return wire.AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.Actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail, Prev: e.Prev, Hash: e.Hash}
+}
+
+func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) {
+	_, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	f, err := recordFilter(r, units)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, next, err := s.db.ListRecords(r.Context(), f)
+	if errors.Is(err, store.ErrBadCursor) {
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "cursor is not from a previous page of this list"))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, _, err := s.loadNames(r, units)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := wire.RecordsResponse{Records: make([]wire.RecordView, 0, len(page)), Next: next}
+	for _, sr := range page {
+		v, err := s.view(r, sr, n, false)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out.Records = append(out.Records, v)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// scopedRecord loads one record the caller may see.
+func (s *Server) scopedRecord(w http.ResponseWriter, r *http.Request, units []string, id string) (store.StoredRecord, bool) {
+	sr, err := s.db.StoredRecordByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !inScope(units, sr.UnitID)) {
+		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no record "+id))
+		return sr, false
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return sr, false
+	}
+	return sr, true
+}
+
+func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) {
+	_, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	sr, ok := s.scopedRecord(w, r, units, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	n, _, err := s.loadNames(r, units)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.view(r, sr, n, true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// reconcile marks one record (POST /records/{id}/reconcile) or many
+// (POST /records/reconcile with ids) entered or void: all or none.
+func (s *Server) reconcile(w http.ResponseWriter, r *http.Request) {
+	c, units, ok := s.office(w, r)
+	if !ok {
+		return
+	}
+	var req wire.ReconcileRequest
+	if err := decode(w, r, 1<<20, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ids := req.IDs
+	if id := r.PathValue("id"); id != "" {
+		if len(ids) > 0 {
+			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "ids belong to the bulk endpoint"))
+			return
+		}
+		ids = []string{id}
+	}
+	switch {
+	case len(ids) == 0:
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "ids is empty"))
+		return
+	case len(ids) > 1000:
+		s.writeError(w, r, wire.Errorf(wire.CodeTooLarge, "at most 1000 records at once"))
+		return
+	case req.Action != store.ActionEntered && req.Action != store.ActionVoid:
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `action must be "entered" or "void"`))
+		return
+	case req.Action == store.ActionVoid && strings.TrimSpace(req.Reason) == "":
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "a reason is required to void a record"))
+		return
+	case len(req.EHRRef) > 200 || len(req.Reason) > 1000:
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "ehr_ref or reason is too long"))
+		return
+	}
+	enteredBy := c.ID
+	if req.EnteredBy != "" && req.Action == store.ActionEntered {
+		if _, err := s.db.Account(r.Context(), req.EnteredBy); err != nil {
+			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "entered_by is not a user"))
+			return
+		}
+		enteredBy = req.EnteredBy
+	}
+	for _, id := range ids {
+		if _, ok := s.scopedRecord(w, r, units, id); !ok {
+			return
+		}
+	}
+	done, err := s.db.Reconcile(r.Context(), ids, store.Reconciliation{Action: req.Action, EHRRef: strings.TrimSpace(req.EHRRef),
+		Reason: strings.TrimSpace(req.Reason), By: c.ID, EnteredBy: enteredBy, At: s.cfg.Now()})
+	if errors.Is(err, store.ErrAlreadyReconciled) {
+		s.writeError(w, r, wire.Errorf(wire.CodeConflict, err.Error()))
+		return
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	n, _, err := s.loadNames(r, units)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := wire.RecordsResponse{Records: []wire.RecordView{}}
+	for _, sr := range done {
+		v, err := s.view(r, sr, n, false)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out.Records = append(out.Records, v)
+	}
+	s.log.Info("reconcile", "user", c.ID, "action", req.Action, "records", len(done))
+	if r.PathValue("id") != "" {
+		writeJSON(w, http.StatusOK, out.Records[0])
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
