@@ -7,10 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -25,7 +24,7 @@ import (
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) (caller, bool) {
 	c := callerFrom(r.Context())
 	if c.Role != care.RoleAdmin {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only admins manage users and devices"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only admins manage users and devices").WithKey(keyForbidden))
 		return c, false
 	}
 	return c, true
@@ -114,31 +113,17 @@ func quoted(ss []string) []string {
 	return out
 }
 
-// ErrUserInput is a problem with a new user's details.
-var ErrUserInput = errors.New("invalid user")
-
 // CreateUser checks and stores a new account; the command line and the
 // admin page both use it.
 func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
 	req.Username = auth.NormalizeUsername(req.Username)
 	req.Name = strings.TrimSpace(req.Name)
-	bad := func(msg string) (care.User, error) { return care.User{}, fmt.Errorf("%w: %s", ErrUserInput, msg) }
-	if err := checkUsername(req.Username); err != nil {
+	nu := care.User{Username: req.Username, Name: req.Name, Role: req.Role, Units: req.Units, Lang: req.Lang}
+	if err := nu.ValidateNew(i18n.Languages()); err != nil {
 		return care.User{}, err
 	}
-	switch {
-	case req.Name == "" || utf8.RuneCountInString(req.Name) > 100:
-		return bad("a name is required (at most 100 characters)")
-	case !req.Role.Valid():
-		return bad("role must be worker, nurse, coordinator or admin")
-	case req.Lang != "" && !slices.Contains(i18n.Languages(), req.Lang):
-		return bad("lang must be one of " + strings.Join(i18n.Languages(), ", "))
-	}
-	if err := auth.CheckPassword(req.Password); err != nil {
-		return bad(err.Error())
-	}
-	if err := (care.User{Username: req.Username, Name: req.Name, Units: req.Units, Lang: req.Lang}).CheckLimits(); err != nil {
-		return bad(err.Error())
+	if err := checkPassword(req.Password); err != nil {
+		return care.User{}, err
 	}
 	units, err := db.Units(ctx)
 	if err != nil {
@@ -146,11 +131,8 @@ func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire
 	}
 	for _, u := range req.Units {
 		if !slices.ContainsFunc(units, func(x care.Unit) bool { return x.ID == u }) {
-			return bad("no unit " + u)
+			return care.User{}, care.Invalid("units", "no unit "+u, care.KeyUnknown, u)
 		}
-	}
-	if len(req.Units) == 0 && req.Role != care.RoleAdmin {
-		return bad("a worker, nurse or coordinator needs at least one unit")
 	}
 	hash, err := hasher.Hash(req.Password)
 	if err != nil {
@@ -177,10 +159,10 @@ func usernameTaken(name string) error {
 	return fmt.Errorf("%w: another user already has the username %q (usernames are compared after Unicode normalisation and case folding, so \"Kari\", \"KARI\" and fullwidth \"ｋａｒｉ\" are one name)", ErrUsernameTaken, name)
 }
 
-// checkUsername checks a normalised username.
-func checkUsername(name string) error {
-	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || strings.ContainsAny(name, " /\\:@") || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return fmt.Errorf("%w: a username has 2–64 characters without spaces, slashes, colons or @", ErrUserInput)
+// checkPassword is auth.CheckPassword's verdict as a validation error.
+func checkPassword(pw string) error {
+	if err := auth.CheckPassword(pw); err != nil {
+		return care.Invalid("password", err.Error(), care.KeyPassword, strconv.Itoa(auth.MinPasswordLength))
 	}
 	return nil
 }
@@ -191,7 +173,7 @@ func checkUsername(name string) error {
 // user logs in with the new name next time.
 func RenameUser(ctx context.Context, db *store.DB, id, username, by string, now time.Time) (care.User, error) {
 	username = auth.NormalizeUsername(username)
-	if err := checkUsername(username); err != nil {
+	if err := care.CheckUsername(username); err != nil {
 		return care.User{}, err
 	}
 	a, err := db.Account(ctx, id)
@@ -233,8 +215,8 @@ func SetUserDisabled(ctx context.Context, db *store.DB, id string, disabled bool
 
 // ResetPassword sets a new password and ends the user's sessions.
 func ResetPassword(ctx context.Context, db *store.DB, hasher *auth.Hasher, id, password, by string, now time.Time) error {
-	if err := auth.CheckPassword(password); err != nil {
-		return fmt.Errorf("%w: %s", ErrUserInput, err)
+	if err := checkPassword(password); err != nil {
+		return err
 	}
 	a, err := db.Account(ctx, id)
 	if err != nil {
@@ -252,19 +234,6 @@ func ResetPassword(ctx context.Context, db *store.DB, hasher *auth.Hasher, id, p
 	return db.Append(ctx, store.Audit{Time: now, Actor: by, Action: store.AuditUserReset, Subject: id})
 }
 
-func (s *Server) userError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, ErrUsernameTaken):
-		s.writeError(w, r, wire.Errorf(wire.CodeConflict, strings.TrimPrefix(err.Error(), ErrUsernameTaken.Error()+": ")))
-	case errors.Is(err, ErrUserInput):
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, strings.TrimPrefix(err.Error(), ErrUserInput.Error()+": ")))
-	case errors.Is(err, store.ErrNotFound):
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such user or device"))
-	default:
-		s.writeError(w, r, err)
-	}
-}
-
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.admin(w, r)
 	if !ok {
@@ -277,7 +246,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := CreateUser(r.Context(), s.db, s.cfg.Hasher, req, c.ID, s.cfg.Now())
 	if err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.UserView{User: u})
@@ -295,7 +264,7 @@ func (s *Server) renameUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := RenameUser(r.Context(), s.db, r.PathValue("id"), req.Username, c.ID, s.cfg.Now())
 	if err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.UserView{User: u})
@@ -308,11 +277,11 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if id == c.ID {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "you cannot disable yourself"))
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "you cannot disable yourself").WithKey(keyDisableSelf))
 		return
 	}
 	if err := SetUserDisabled(r.Context(), s.db, id, true, c.ID, s.cfg.Now()); err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"disabled": true})
@@ -329,7 +298,7 @@ func (s *Server) resetUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := ResetPassword(r.Context(), s.db, s.cfg.Hasher, r.PathValue("id"), req.Password, c.ID, s.cfg.Now()); err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"reset": true})
@@ -342,7 +311,7 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := s.db.RevokeDevice(r.Context(), r.PathValue("id"), c.ID, s.cfg.Now())
 	if err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	s.log.Info("device revoked", "device", d.ID, "user", d.UserID, "by", c.ID)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"beredskap/app/i18n"
@@ -27,10 +28,10 @@ func BinderData(ctx context.Context, db *store.DB, unit string, day time.Time, l
 	}
 	i := slices.IndexFunc(units, func(u care.Unit) bool { return u.ID == unit })
 	if i < 0 {
-		return binder.Data{}, wire.Errorf(wire.CodeNotFound, "no unit "+strconv.Quote(unit))
+		return binder.Data{}, wire.Errorf(wire.CodeNotFound, "no unit %q", unit).WithKey(keyNotFound)
 	}
 	if !slices.Contains(i18n.Languages(), lang) {
-		return binder.Data{}, wire.Errorf(wire.CodeInvalidInput, "lang must be one of nb, sv, da, en")
+		return binder.Data{}, care.Invalid("lang", "lang must be one of "+strings.Join(i18n.Languages(), ", "), care.KeyOneOf, strings.Join(i18n.Languages(), ", "))
 	}
 	day = day.In(loc)
 	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
@@ -82,17 +83,17 @@ func (s *Server) binderPDF(w http.ResponseWriter, r *http.Request) {
 	case unit == "" && len(units) == 1:
 		unit = units[0]
 	case unit == "":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "unit is required"))
+		s.writeError(w, r, care.Invalid("unit", "unit is required", care.KeyRequired))
 		return
 	case !inScope(units, unit):
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that unit is not yours"))
+		s.writeError(w, r, unitNotYours(unit))
 		return
 	}
 	day := s.cfg.Now()
 	if v := q.Get("date"); v != "" {
 		t, err := time.ParseInLocation(time.DateOnly, v, s.cfg.Location)
 		if err != nil {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "date must be YYYY-MM-DD"))
+			s.writeError(w, r, care.Invalid("date", "date must be YYYY-MM-DD", care.KeyDate))
 			return
 		}
 		day = t

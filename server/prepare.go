@@ -2,12 +2,12 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +46,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	report := wire.PlanReport{}
 	if len(problems) == 0 {
 		if err := pl.CheckSize(); err != nil {
-			s.writeError(w, r, planSizeError(err))
+			s.writeError(w, r, err)
 			return
 		}
 		dir, err := plan.LoadDirectory(r.Context(), s.db)
@@ -59,7 +59,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 		dir.Scope = units
 		rep, err := plan.Apply(r.Context(), s.db, dir, pl)
 		if err != nil {
-			s.writeError(w, r, planSizeError(err))
+			s.writeError(w, r, err)
 			return
 		}
 		report = wire.PlanReport{Patients: rep.Patients, Visits: rep.Visits, Medications: rep.Medications, Routines: rep.Routines, Stored: rep.Stored}
@@ -85,16 +85,6 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditPlanImport,
 		Detail: fmt.Sprintf("patients=%d visits=%d medications=%d routines=%d", report.Patients, report.Visits, report.Medications, report.Routines)})
 	writeJSON(w, http.StatusOK, report)
-}
-
-// planSizeError answers a plan over an import's limits as too_large,
-// naming the limit; other errors pass unchanged.
-func planSizeError(err error) error {
-	var size *plan.SizeError
-	if errors.As(err, &size) {
-		return wire.Errorf(wire.CodeTooLarge, size.Error())
-	}
-	return err
 }
 
 func (s *Server) listRoutines(w http.ResponseWriter, r *http.Request) {
@@ -127,14 +117,11 @@ func (s *Server) routineVersions(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	rt, err := s.db.Routine(r.Context(), id)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
-		return
 	case err != nil:
-		s.writeError(w, r, err)
+		s.writeError(w, r, fmt.Errorf("routine %s: %w", id, err))
 		return
 	case units != nil && !rt.AppliesTo(units):
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that routine is not for your units"))
+		s.writeError(w, r, errRoutineNotYours)
 		return
 	}
 	vs, err := s.db.RoutineVersions(r.Context(), id)
@@ -164,16 +151,12 @@ func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
 	if id := r.PathValue("id"); id != "" {
 		prev, err := s.db.Routine(r.Context(), id)
 		old = &prev
-		if errors.Is(err, store.ErrNotFound) {
-			s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
-			return
-		}
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, fmt.Errorf("routine %s: %w", id, err))
 			return
 		}
 		if units != nil && !old.AppliesTo(units) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that routine is not for your units"))
+			s.writeError(w, r, errRoutineNotYours)
 			return
 		}
 		rt.ID = id
@@ -219,46 +202,26 @@ func keepOtherUnits(old, chosen, mine []string) []string {
 	return out
 }
 
-// checkRoutine validates an edited routine and tidies its text.
+// errRoutineNotYours answers a coordinator who names a routine of no unit
+// of theirs.
+var errRoutineNotYours = wire.Errorf(wire.CodeForbidden, "that routine is not for your units").WithKey(keyForbidden)
+
+// unitNotYours answers a coordinator who names a unit that is not theirs.
+func unitNotYours(unit string) error {
+	return wire.Errorf(wire.CodeForbidden, "unit %s is not yours", unit).WithKey(keyUnitNotYours, unit)
+}
+
+// checkRoutine tidies and validates an edited routine by the rules the
+// plan import applies too (care.Routine.Validate), and keeps a
+// coordinator's routine to their units.
 func checkRoutine(rt *care.Routine, units []string) error {
-	rt.Title = strings.TrimSpace(rt.Title)
-	var steps []string
-	for _, st := range rt.Steps {
-		if st = strings.TrimSpace(st); st != "" {
-			steps = append(steps, st)
-		}
-	}
-	rt.Steps = steps
-	var contacts []care.Contact
-	for _, ct := range rt.Contacts {
-		ct.Name, ct.Phone, ct.Relation = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Phone), strings.TrimSpace(ct.Relation)
-		if ct.Name != "" || ct.Phone != "" {
-			contacts = append(contacts, ct)
-		}
-	}
-	rt.Contacts = contacts
-	switch {
-	case rt.Title == "":
-		return wire.Errorf(wire.CodeInvalidInput, "title is required")
-	case !rt.Scenario.Valid():
-		return wire.Errorf(wire.CodeInvalidInput, "unknown scenario "+string(rt.Scenario))
-	case len(rt.Steps) == 0 || len(rt.Steps) > 50:
-		return wire.Errorf(wire.CodeInvalidInput, "a routine needs 1–50 steps")
-	}
-	if err := rt.CheckLimits(); err != nil {
+	rt.Tidy()
+	if err := rt.Validate(); err != nil {
 		return err
-	}
-	for _, ct := range rt.Contacts {
-		if ct.Name == "" {
-			return wire.Errorf(wire.CodeInvalidInput, "every contact needs a name")
-		}
-		if ct.Phone != "" && strings.Trim(ct.Phone, "+0123456789 -()") != "" {
-			return wire.Errorf(wire.CodeInvalidInput, "phone "+ct.Phone+" has characters a phone cannot dial")
-		}
 	}
 	for _, u := range rt.Units {
 		if units != nil && !slices.Contains(units, u) {
-			return wire.Errorf(wire.CodeForbidden, "unit "+u+" is not yours")
+			return unitNotYours(u)
 		}
 	}
 	if units != nil && len(rt.Units) == 0 {
@@ -278,12 +241,8 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Text = strings.TrimSpace(req.Text)
-	switch {
-	case req.Text == "":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "text is required"))
-		return
-	case req.Level != "info" && req.Level != "important":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `level must be "info" or "important"`))
+	if err := (care.Announcement{Text: req.Text, Level: req.Level}).Validate(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if len(req.Units) == 0 {
@@ -291,13 +250,13 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, u := range req.Units {
 		if !inScope(units, u) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "unit "+u+" is not yours"))
+			s.writeError(w, r, unitNotYours(u))
 			return
 		}
 	}
 	a := care.Announcement{ID: uuid.NewString(), Units: req.Units, Level: req.Level, Text: req.Text,
 		AuthorID: c.ID, Author: c.Name, Posted: s.cfg.Now().UTC()}
-	if err := a.CheckLimits(); err != nil {
+	if err := a.Validate(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -398,10 +357,11 @@ func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
 		// A minute's grace for the office computer's clock.
 		switch {
 		case req.At.After(at.Add(time.Minute)):
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "at cannot be in the future"))
+			s.writeError(w, r, care.Invalid("at", "at cannot be in the future", care.KeyFuture))
 			return
 		case req.At.Before(at.Add(-MaxOutageBackdate)):
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("at must lie within the last %d days", int(MaxOutageBackdate.Hours()/24))))
+			days := strconv.Itoa(int(MaxOutageBackdate.Hours() / 24))
+			s.writeError(w, r, care.Invalid("at", "at must lie within the last "+days+" days", care.KeyWithinDays, days))
 			return
 		}
 		at = req.At.UTC()
@@ -417,11 +377,7 @@ func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
 	case "end":
 		_, err = s.db.EndOutage(r.Context(), c.ID, at)
 	default:
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `action must be "start" or "end"`))
-		return
-	}
-	if errors.Is(err, store.ErrOutageState) {
-		s.writeError(w, r, wire.Errorf(wire.CodeConflict, err.Error()))
+		s.writeError(w, r, care.Invalid("action", `action must be "start" or "end"`, care.KeyOneOf, "start, end"))
 		return
 	}
 	if err != nil {
@@ -446,7 +402,7 @@ func (s *Server) priority(w http.ResponseWriter, r *http.Request) {
 	want := units
 	if u := r.URL.Query().Get("unit"); u != "" {
 		if !inScope(units, u) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that unit is not yours"))
+			s.writeError(w, r, unitNotYours(u))
 			return
 		}
 		want = []string{u}

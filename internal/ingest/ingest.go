@@ -51,7 +51,7 @@ func Sync(ctx context.Context, db *store.DB, keys Opener, req wire.SyncRequest, 
 	}
 	dev, err := db.Device(ctx, req.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return Outcome{}, wire.Errorf(wire.CodeForbidden, "unknown device "+req.DeviceID)
+		return Outcome{}, wire.Errorf(wire.CodeForbidden, "unknown device %s", req.DeviceID)
 	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("sync: %w", err)
@@ -101,14 +101,14 @@ func checkRequest(req wire.SyncRequest) error {
 		return wire.Errorf(wire.CodeInvalidInput, "records is empty")
 	}
 	if len(req.Records) > wire.MaxSyncRecords {
-		return wire.Errorf(wire.CodeTooLarge, fmt.Sprintf("at most %d records per request", wire.MaxSyncRecords))
+		return wire.Errorf(wire.CodeTooLarge, "at most %d records per request", wire.MaxSyncRecords)
 	}
 	for i, r := range req.Records {
 		if !care.IsUUID(r.ID) {
-			return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("records[%d].id must be a UUID", i))
+			return wire.Errorf(wire.CodeInvalidInput, "records[%d].id must be a UUID", i)
 		}
 		if len(r.Sealed) == 0 {
-			return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("records[%d].sealed is empty", i))
+			return wire.Errorf(wire.CodeInvalidInput, "records[%d].sealed is empty", i)
 		}
 	}
 	return nil

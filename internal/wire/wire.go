@@ -6,6 +6,7 @@
 package wire
 
 import (
+	"fmt"
 	"time"
 
 	"beredskap/internal/care"
@@ -25,18 +26,37 @@ const (
 	CodeRateLimited   Code = "rate_limited"
 	CodeDeviceRevoked Code = "device_revoked"
 	CodeInternal      Code = "internal"
+	// CodeInsufficientStorage (503, with Retry-After) means the server is
+	// refusing writes until it has disk space again; reads keep working
+	// and a phone keeps its records for a later try.
+	CodeInsufficientStorage Code = "insufficient_storage"
 )
 
 // Error is a protocol error: a code for programs and a message for people.
+// Key, when set, names a message in the translation catalogue that says
+// the same in the user's language; Args fill its placeholders in order.
 type Error struct {
-	Code    Code   `json:"code"`
-	Message string `json:"message"`
+	Code    Code     `json:"code"`
+	Message string   `json:"message"`
+	Key     string   `json:"key,omitempty"`
+	Args    []string `json:"args,omitempty"`
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
-// Errorf returns an *Error with the code and a formatted message.
-func Errorf(code Code, message string) *Error { return &Error{Code: code, Message: message} }
+// Errorf returns an *Error with the code and a message formatted as
+// fmt.Sprintf does.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithKey returns a copy of e that names a catalogue message and its
+// arguments, for the app to show in the user's language.
+func (e *Error) WithKey(key string, args ...string) *Error {
+	c := *e
+	c.Key, c.Args = key, args
+	return &c
+}
 
 // ErrorBody is the envelope every failed request answers with.
 type ErrorBody struct {
