@@ -6,8 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"beredskap/app/i18n"
 	"beredskap/internal/wire"
 )
 
@@ -133,4 +138,64 @@ func ErrorCode(err error) wire.Code {
 		return we.Code
 	}
 	return ""
+}
+
+// ErrorText is what a user reads for err, in lang: the server's message
+// key and its arguments translated through the catalogue (field names
+// too), else the generic message of its code, else a generic one; never
+// the server's English message, which is for logs and API users. An error
+// that is not the server's says the server cannot be reached.
+func ErrorText(lang string, err error) string {
+	var we *wire.Error
+	if !errors.As(err, &we) {
+		return i18n.T(lang, "office.offline")
+	}
+	if we.Key != "" && i18n.Has(lang, we.Key) && placeholders(i18n.T(lang, we.Key)) == len(we.Args) {
+		args := make([]any, len(we.Args))
+		for i, a := range we.Args {
+			args[i] = a
+		}
+		if len(args) > 0 && namesField(we.Key) {
+			args[0] = FieldName(lang, we.Args[0])
+		}
+		return i18n.T(lang, we.Key, args...)
+	}
+	if key := "error.code." + string(we.Code); i18n.Has(lang, key) {
+		return i18n.T(lang, key)
+	}
+	return i18n.T(lang, "error.generic")
+}
+
+// namesField reports whether a message's first argument is a field's
+// name, which FieldName translates.
+func namesField(key string) bool {
+	return strings.HasPrefix(key, "error.field.") || key == "error.plan_too_large"
+}
+
+// placeholders counts a message's %s verbs, so that a key whose arguments
+// do not fit (a server of another version) is not shown with gaps.
+func placeholders(msg string) int {
+	return strings.Count(msg, "%s") - strings.Count(msg, "%%s")
+}
+
+// FieldName shows a field of the protocol ("title", "contacts[0].phone")
+// in lang: each part by its catalogue name ("field.title"), or readable
+// when the catalogue has none, with items counted from 1.
+func FieldName(lang, field string) string {
+	parts := strings.Split(field, ".")
+	for i, p := range parts {
+		base, index, _ := strings.Cut(p, "[")
+		name := strings.ReplaceAll(base, "_", " ")
+		if i18n.Has(lang, "field."+base) {
+			name = i18n.T(lang, "field."+base)
+		}
+		if n, err := strconv.Atoi(strings.TrimSuffix(index, "]")); err == nil && index != "" {
+			name += " " + strconv.Itoa(n+1)
+		}
+		if r, size := utf8.DecodeRuneInString(name); i > 0 && size > 0 {
+			name = string(unicode.ToLower(r)) + name[size:]
+		}
+		parts[i] = name
+	}
+	return strings.Join(parts, ", ")
 }
