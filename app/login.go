@@ -100,6 +100,8 @@ func (f *loginForm) explain(err error) string {
 		return f.shift.T("login.wrong")
 	case ErrorCode(err) == wire.CodeRateLimited:
 		return f.shift.T("login.rate_limited")
+	case ErrorCode(err) == wire.CodeInsufficientStorage:
+		return f.shift.T("error.insufficient_storage")
 	case ErrorCode(err) == wire.CodeForbidden:
 		return f.shift.T("login.forbidden")
 	case errors.Is(err, ErrBadSignature):

@@ -201,7 +201,7 @@ func (f *doseForm) submit(ctx app.Context, e app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
-				f.problem = f.shift.T("error.not_saved")
+				f.problem = f.shift.NotSaved(err)
 				return
 			}
 			f.onClose(ctx, true)

@@ -69,7 +69,7 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
-				f.problem = f.shift.T("error.not_saved")
+				f.problem = f.shift.NotSaved(err)
 				return
 			}
 			f.text, f.saved = "", true
@@ -167,7 +167,7 @@ func (f *deviationForm) submit(ctx app.Context, e app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
-				f.problem = f.shift.T("error.not_saved")
+				f.problem = f.shift.NotSaved(err)
 				return
 			}
 			f.onClose(ctx, true)

@@ -50,6 +50,16 @@ type LocalRecord struct {
 // ErrLocked means the shift must be unlocked first.
 var ErrLocked = errors.New("the shift is locked")
 
+// NotSaved says, in the user's language, that a record Write refused was
+// not saved, and why when the user can do something about it: the
+// browser's storage for the app is full.
+func (s *Shift) NotSaved(err error) string {
+	if errors.Is(err, vault.ErrQuotaExceeded) {
+		return s.T("error.quota_not_saved")
+	}
+	return s.T("error.not_saved")
+}
+
 // Write completes a record (id, device, author, time, sequence number),
 // signs it with the device key, seals it to the server, and stores it in
 // the outbox with a readable copy sealed under the data key, in one

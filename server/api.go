@@ -34,6 +34,8 @@ func status(code wire.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case wire.CodeRateLimited:
 		return http.StatusTooManyRequests
+	case wire.CodeInsufficientStorage:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -70,6 +72,8 @@ func codeOf(err error) wire.Code {
 		return wire.CodeConflict
 	case errors.As(err, &size):
 		return wire.CodeTooLarge
+	case errors.Is(err, store.ErrInsufficientStorage):
+		return wire.CodeInsufficientStorage // writeError's storageError adds Retry-After
 	default:
 		return wire.CodeInternal
 	}
@@ -79,22 +83,22 @@ func codeOf(err error) wire.Code {
 // carry their own: care.ValidationError.Message). The app translates a
 // key it knows and shows a generic message for the code otherwise.
 const (
-	keyNotFound          = "error.no_such"            // no args
-	keyConflict          = "error.conflict"           // no args
-	keyUsernameTaken     = "error.username_taken"     // no args
-	keyAlreadyReconciled = "error.already_reconciled" // no args
-	keyOutageState       = "error.outage_state"       // no args
-	keyBadCursor         = "error.bad_cursor"         // no args
-	keyPlanTooLarge      = "error.plan_too_large"     // what, limit
-	keyTooLarge          = "error.too_large"          // limit in bytes
-	keyBadBody           = "error.bad_body"           // no args
-	keyForbidden         = "error.forbidden"          // no args
-	keyUnitNotYours      = "error.unit_not_yours"     // unit
-	keyRateLimited       = "error.rate_limited"       // wait
-	keyInternal          = "error.internal"           // no args
-	keyDisableSelf       = "error.disable_self"       // no args
-	keyNoEntry           = "error.reconcile_empty"    // no args
-	keyTooMany           = "error.too_many_records"   // limit
+	keyNotFound            = "error.no_such"              // no args
+	keyConflict            = "error.conflict"             // no args
+	keyUsernameTaken       = "error.username_taken"       // no args
+	keyAlreadyReconciled   = "error.already_reconciled"   // no args
+	keyOutageState         = "error.outage_state"         // no args
+	keyBadCursor           = "error.bad_cursor"           // no args
+	keyPlanTooLarge        = "error.plan_too_large"       // what, limit
+	keyTooLarge            = "error.too_large"            // limit in bytes
+	keyBadBody             = "error.bad_body"             // no args
+	keyForbidden           = "error.forbidden"            // no args
+	keyUnitNotYours        = "error.unit_not_yours"       // unit
+	keyRateLimited         = "error.rate_limited"         // wait
+	keyInternal            = "error.internal"             // no args
+	keyInsufficientStorage = "error.insufficient_storage" // no args (the full-disk work's key)
+	keyDisableSelf         = "error.disable_self"         // no args
+	keyTooMany             = "error.too_many_records"     // limit
 )
 
 // keyOf names the catalogue message of an error that codeOf mapped.
@@ -116,6 +120,8 @@ func keyOf(err error) (string, []string) {
 		return keyAlreadyReconciled, nil
 	case errors.Is(err, store.ErrOutageState):
 		return keyOutageState, nil
+	case errors.Is(err, store.ErrInsufficientStorage):
+		return keyInsufficientStorage, nil
 	}
 	return keyConflict, nil
 }
@@ -125,6 +131,7 @@ func keyOf(err error) (string, []string) {
 // (English) message and its catalogue key; the rest are logged and
 // answered as internal, without their details.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = storageError(w, err)
 	var we *wire.Error
 	if !errors.As(err, &we) {
 		switch code := codeOf(err); code {

@@ -38,6 +38,7 @@ func TestCodeOf(t *testing.T) {
 		{"outage state", store.ErrOutageState, wire.CodeConflict},
 		{"out of scope", store.ErrOutOfScope, wire.CodeConflict},
 		{"plan too large", &plan.SizeError{What: "patients", Count: 10_001, Limit: plan.MaxPatients}, wire.CodeTooLarge},
+		{"disk full", store.ErrInsufficientStorage, wire.CodeInsufficientStorage},
 		{"anything else", errors.New("disk on fire"), wire.CodeInternal},
 	}
 	for _, c := range cases {

@@ -179,6 +179,7 @@ func (s *Server) Handler() http.Handler {
 		if rt.Roles != nil {
 			h = s.authed(s.allow(rt.Roles, revokedMayCall[rt.Method+" "+rt.Path], rt.handler))
 		}
+		h = s.guardStorage(rt.Method, rt.Path, h)
 		mux.Handle(rt.Method+" "+rt.Path, h)
 	}
 	mux.HandleFunc("/api/", s.apiNotFound)
@@ -207,7 +208,7 @@ func (s *Server) allow(roles []care.Role, revokedOK bool, next http.HandlerFunc)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, s.healthBody())
 }
 
 func robots(w http.ResponseWriter, r *http.Request) {

@@ -433,4 +433,7 @@ var da = map[string]string{
 	// ingest (issue 14): two records with one device number.
 	"finding.duplicate_seq":         "Samme nummer to gange",
 	"finding.explain.duplicate_seq": "To forskellige registreringer fra én telefon har samme nummer. Telefonens nøgle kan være kopieret til en anden enhed: spørg brugeren, tjek begge registreringer, og spær telefonen, hvis den er kopieret.",
+	// Fuld disk og fuld lagerplads på telefonen (sag 14, disk).
+	"error.insufficient_storage": "Serverens disk er fuld, så den modtager ikke ændringer lige nu. Intet blev ændret; det, der ligger på telefonen, gemmes og sendes senere.",
+	"error.quota_not_saved":      "IKKE gemt: Lagerpladsen til Beredskap på telefonen er fuld. Det, du skrev, står her stadig. Gå på nettet, så sendte registreringer giver plads, eller frigør plads på telefonen, og gem igen.",
 }

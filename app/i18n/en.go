@@ -433,4 +433,7 @@ var en = map[string]string{
 	// ingest (issue 14): two records with one device number.
 	"finding.duplicate_seq":         "Same number twice",
 	"finding.explain.duplicate_seq": "Two different records from one phone carry the same number. The phone's key may have been copied to another device: ask the user, check both records, and revoke the phone if it was copied.",
+	// Full disk and full phone storage (issue 14, disk).
+	"error.insufficient_storage": "The server's disk is full, so it takes no changes right now. Nothing was changed; what is on the phone is kept and sent later.",
+	"error.quota_not_saved":      "NOT saved: the phone's storage for Beredskap is full. What you entered is still here. Go online so that sent records make room, or free space on the phone, then save again.",
 }

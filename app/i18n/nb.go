@@ -433,4 +433,7 @@ var nb = map[string]string{
 	// ingest (issue 14): two records with one device number.
 	"finding.duplicate_seq":         "Samme nummer to ganger",
 	"finding.explain.duplicate_seq": "To ulike registreringer fra én telefon har samme nummer. Telefonens nøkkel kan være kopiert til en annen enhet: spør brukeren, sjekk begge registreringene, og sperr telefonen hvis den er kopiert.",
+	// Full disk og full lagring på telefonen (sak 14, disk).
+	"error.insufficient_storage": "Serverens disk er full, så den tar ikke imot endringer akkurat nå. Ingenting ble endret; det som ligger på telefonen, blir tatt vare på og sendt senere.",
+	"error.quota_not_saved":      "IKKE lagret: Lagringsplassen for Beredskap på telefonen er full. Det du skrev inn, står her fortsatt. Koble til nettet så sendte registreringer gir plass, eller frigjør plass på telefonen, og lagre på nytt.",
 }

@@ -433,4 +433,7 @@ var sv = map[string]string{
 	// ingest (issue 14): two records with one device number.
 	"finding.duplicate_seq":         "Samma nummer två gånger",
 	"finding.explain.duplicate_seq": "Två olika registreringar från en telefon har samma nummer. Telefonens nyckel kan ha kopierats till en annan enhet: fråga användaren, kontrollera båda registreringarna och spärra telefonen om den har kopierats.",
+	// Full disk och fullt lagringsutrymme på telefonen (ärende 14, disk).
+	"error.insufficient_storage": "Serverns disk är full, så den tar inte emot ändringar just nu. Ingenting ändrades; det som finns på telefonen sparas och skickas senare.",
+	"error.quota_not_saved":      "INTE sparat: Lagringsutrymmet för Beredskap på telefonen är fullt. Det du skrev in finns kvar här. Anslut till nätet så att skickade registreringar ger plats, eller frigör utrymme på telefonen, och spara igen.",
 }

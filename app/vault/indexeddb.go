@@ -4,6 +4,7 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"syscall/js"
 
@@ -106,13 +107,26 @@ func (s *IndexedDB) Commit(ctx context.Context, writes ...Write) error {
 		}
 		if err != nil {
 			_ = txn.Abort()
-			return fmt.Errorf("vault commit: %w", err)
+			return commitError(err)
 		}
 	}
 	if err := txn.Await(ctx); err != nil {
-		return fmt.Errorf("vault commit: %w", err)
+		return commitError(err)
 	}
 	return nil
+}
+
+// quotaExceeded is the DOMException a browser aborts a transaction with
+// when the site's storage quota is used up.
+var quotaExceeded = idb.NewDOMException("QuotaExceededError")
+
+// commitError names a full quota as ErrQuotaExceeded, so that the app can
+// say why nothing was saved.
+func commitError(err error) error {
+	if errors.Is(err, quotaExceeded) {
+		return fmt.Errorf("vault commit: %w: %w", ErrQuotaExceeded, err)
+	}
+	return fmt.Errorf("vault commit: %w", err)
 }
 
 // List implements Store.

@@ -35,6 +35,11 @@ func Buckets() []string { return []string{Meta, Public, Sealed, Outbox, Local} }
 // ErrNotFound means no value is stored under the key.
 var ErrNotFound = errors.New("vault: not found")
 
+// ErrQuotaExceeded means the browser refused a commit because the storage
+// it allows this site is used up (IndexedDB's QuotaExceededError): the
+// transaction was aborted and nothing of it was written.
+var ErrQuotaExceeded = errors.New("vault: the phone's storage for the app is full")
+
 // Write is one change in a transaction: a put, or a delete when Delete is
 // set.
 type Write struct {

@@ -150,12 +150,17 @@ func (db *DB) dropPurged(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		db.dropMu.Lock()
-		err := errClosed
-		if !db.closed {
-			err = db.bdb.DropPrefix(prefixes...)
+		db.openMu.RLock()
+		err := db.writable()
+		if err == nil {
+			db.dropMu.Lock()
+			err = errClosed
+			if !db.closed {
+				err = db.bdb.DropPrefix(prefixes...)
+			}
+			db.dropMu.Unlock()
 		}
-		db.dropMu.Unlock()
+		db.openMu.RUnlock()
 		if err != nil {
 			return fmt.Errorf("drop purged records: %w", err)
 		}

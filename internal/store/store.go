@@ -31,14 +31,36 @@ type Options struct {
 	EncryptionKey []byte
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// MinFree is the free disk space, in bytes, below which bulk writes
+	// are refused (ReserveWrite); two thirds of it is the floor below
+	// which no write is taken. Zero means DefaultMinFreeMB.
+	MinFree uint64
+	// PollEvery is how often free space is measured between writes (to
+	// log changes and to reopen a store opened read-only); zero means
+	// three seconds.
+	PollEvery time.Duration
 	// uncompressed writes tables without Snappy, so that a test can
 	// search the files for text that must not be there.
 	uncompressed bool
+	// FreeSpace, when set, replaces statfs as the measure of free space
+	// (tests use it to fill a disk without filling one).
+	FreeSpace func(dir string) (uint64, error)
 }
 
 // DB is the open store.
 type DB struct {
-	bdb *badger.DB
+	opts  badger.Options
+	space *space
+	// openMu is read-locked by every transaction and write-locked while
+	// the store is swapped from read-only to writable; it guards bdb,
+	// mode and shut.
+	openMu sync.RWMutex
+	bdb    *badger.DB // nil when ModeUnavailable
+	mode   Mode
+	shut   bool
+	// watchStop ends the goroutine that polls the disk; watchDone is
+	// closed when it has.
+	watchStop, watchDone chan struct{}
 	// auditMu serializes appends to the audit chain: every writer that
 	// appends reads the chain's head, and two at once would fork it.
 	auditMu sync.Mutex
@@ -54,6 +76,13 @@ type DB struct {
 
 // Open opens (or creates) the store in dir. Every commit is synced to disk
 // before it returns: a record the server acknowledged survives a power cut.
+//
+// On a disk too full for Badger to open for writes (opening writes
+// through memory maps, which kills the process with SIGBUS when the
+// blocks are not there), the store is opened read-only, or, when Badger
+// refuses that too, not at all (ModeUnavailable): the server still starts
+// and answers, and the store reopens for writes by itself once space has
+// been freed.
 func Open(dir string, o Options) (*DB, error) {
 	opts := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
@@ -69,35 +98,92 @@ func Open(dir string, o Options) (*DB, error) {
 			WithIndexCacheSize(64 << 20).
 			WithBlockCacheSize(64 << 20)
 	}
-	bdb, err := badger.Open(opts)
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	db := &DB{opts: opts, space: newSpace(dir, o), mode: ModeReadWrite,
+		watchStop: make(chan struct{}), watchDone: make(chan struct{})}
+	if ok, free := db.space.canOpenWritable(); ok {
+		bdb, err := badger.Open(opts)
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
+		db.bdb = bdb
+	} else {
+		db.space.log.Warn("the disk is too full to open the store for writes; opening it read-only",
+			"free_mib", mib(free), "needs_mib", mib(db.space.hard+pendingWAL(dir)))
+		bdb, err := badger.Open(opts.WithReadOnly(true))
+		if err != nil {
+			db.space.log.Error("the store cannot be opened read-only either; it opens once space is freed", "err", err)
+			db.mode = ModeUnavailable
+		} else {
+			db.bdb, db.mode = bdb, ModeReadOnly
+		}
 	}
-	db := &DB{bdb: bdb}
 	// A large plan that was committed but not fully applied when the
 	// process stopped is finished before anything reads it; if that fails
-	// (a full disk), the next plan import finishes it.
-	if err := db.finishStagedPlans(context.Background()); err != nil {
-		badgerLogger{o.Logger}.Warningf("finish a staged plan: %v", err)
+	// (a full disk), or the store opened read-only, the next plan import
+	// finishes it.
+	if db.mode == ModeReadWrite {
+		if err := db.finishStagedPlans(context.Background()); err != nil {
+			badgerLogger{o.Logger}.Warningf("finish a staged plan: %v", err)
+		}
 	}
+	every := o.PollEvery
+	if every <= 0 {
+		every = 3 * time.Second
+	}
+	go db.watch(every)
 	return db, nil
 }
 
 // Close flushes and closes the store. A drop of purged records in
 // progress is finished first: Badger cannot stop one halfway, and closing
-// beside it would race its resumption of writes.
+// beside it would race its resumption of writes. On a disk too full for
+// the flush (a table written through a memory map), Badger is left open
+// instead: every acknowledged write is in its synced write-ahead log,
+// which the next start replays.
 func (db *DB) Close() error {
+	select {
+	case <-db.watchStop:
+	default:
+		close(db.watchStop)
+	}
+	<-db.watchDone
+	db.openMu.Lock()
+	defer db.openMu.Unlock()
 	db.dropMu.Lock()
 	defer db.dropMu.Unlock()
-	db.closed = true
+	if db.shut {
+		return nil
+	}
+	db.shut, db.closed = true, true
+	if db.bdb == nil {
+		return nil
+	}
+	if db.mode == ModeReadWrite {
+		if ok, free, need := db.space.canClose(); !ok {
+			return fmt.Errorf("close store: %w: %d MiB free, flushing the memtable needs %d MiB; it stays in the synced write-ahead log and is replayed at the next start",
+				ErrInsufficientStorage, mib(free), mib(need))
+		}
+	}
 	if err := db.bdb.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
 }
 
-// Badger exposes the underlying database for backup and garbage collection.
-func (db *DB) Badger() *badger.DB { return db.bdb }
+// Badger exposes the underlying database for backup and garbage
+// collection; nil while the store is unavailable (see Mode).
+func (db *DB) Badger() *badger.DB {
+	db.openMu.RLock()
+	defer db.openMu.RUnlock()
+	return db.bdb
+}
+
+// Mode says how the store is open now.
+func (db *DB) Mode() Mode {
+	db.openMu.RLock()
+	defer db.openMu.RUnlock()
+	return db.mode
+}
 
 // update runs fn in a read-write transaction, retrying on conflict, and
 // stops early when ctx is done.
@@ -106,9 +192,15 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		db.openMu.RLock()
+		if err := db.writable(); err != nil {
+			db.openMu.RUnlock()
+			return err
+		}
 		db.dropMu.RLock()
 		err := db.bdb.Update(fn)
 		db.dropMu.RUnlock()
+		db.openMu.RUnlock()
 		if errors.Is(err, badger.ErrConflict) && attempt < 10 {
 			continue
 		}
@@ -120,6 +212,11 @@ func (db *DB) update(ctx context.Context, fn func(txn *badger.Txn) error) error 
 func (db *DB) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	db.openMu.RLock()
+	defer db.openMu.RUnlock()
+	if db.bdb == nil {
+		return refused(db.space.state(db.mode))
 	}
 	return db.bdb.View(fn)
 }

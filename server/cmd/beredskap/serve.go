@@ -36,6 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	retention := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
+	minFree := fs.Uint64("min-free-mb", store.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +51,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *retention < 1 {
 		return fmt.Errorf("--retention-days must be at least 1")
 	}
+	if *minFree < 3 {
+		return fmt.Errorf("--min-free-mb must be at least 3")
+	}
 	if *offlineHours <= 0 || *offlineHours > 72 {
 		return fmt.Errorf("--offline-hours must be more than 0 and at most 72")
 	}
@@ -63,29 +67,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, keys, err := openData(*dataDir, *keyFile, log)
+	db, keys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("close", "err", err)
+		}
+	}()
 	if err := checkUsernames(ctx, db, log); err != nil {
 		return err
 	}
 
 	hasher := auth.DefaultHasher()
-	initialized, err := db.Initialized(ctx)
-	if err != nil {
+	demoMode := false
+	if st := db.Storage(); !st.BulkWrites {
+		// Starting is what matters on a full disk: /healthz, reads and the
+		// desk. Demo data waits for a start with room.
+		log.Warn("starting with writes refused; demo data is not loaded", "store", st.Mode, "reason", st.Reason)
+	} else if demoMode, err = initialize(ctx, db, !*noDemo); err != nil {
 		return err
-	}
-	demoMode, err := db.DemoMode(ctx)
-	if err != nil {
-		return err
-	}
-	if !initialized {
-		demoMode = !*noDemo
-		if err := db.MarkInitialized(ctx, demoMode); err != nil {
-			return err
-		}
 	}
 	if demoMode {
 		if err := server.SeedDemo(ctx, db, hasher, time.Now(), loc); err != nil {
@@ -132,11 +134,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), tlsConfig), ln, *tlsCert, *tlsKey)
 }
 
+// initialize marks a new data directory, demo or not, and says whether it
+// is a demo.
+func initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
+	initialized, err := db.Initialized(ctx)
+	if err != nil {
+		return false, err
+	}
+	if initialized {
+		return db.DemoMode(ctx)
+	}
+	return demo, db.MarkInitialized(ctx, demo)
+}
+
 // openData opens the store and the server keys in dir. With an
 // encryption key the key file is wrapped under it; a key file still in
 // clear is wrapped once the store has opened with that key (so a wrong key
 // never wraps it).
-func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB, *server.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -148,7 +163,7 @@ func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, e
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openStore(dir, keyFile, log)
+	db, err := openStoreWith(dir, keyFile, store.Options{Logger: log, MinFree: minFree})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -165,11 +180,15 @@ func openData(dir, keyFile string, log *slog.Logger) (*store.DB, *server.Keys, e
 // openStore opens the Badger store in dir/db, explaining the usual
 // failure: another process (a running server) holds it.
 func openStore(dir, keyFile string, log *slog.Logger) (*store.DB, error) {
+	return openStoreWith(dir, keyFile, store.Options{Logger: log})
+}
+
+func openStoreWith(dir, keyFile string, opts store.Options) (*store.DB, error) {
 	key, err := readKeyFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
-	opts := store.Options{Logger: log, EncryptionKey: key}
+	opts.EncryptionKey = key
 	db, err := store.Open(filepath.Join(dir, "db"), opts)
 	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)

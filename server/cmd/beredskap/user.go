@@ -116,6 +116,13 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // and warns, at every start, about accounts whose usernames became one
 // name when usernames began to be normalised, until an admin renames them.
 func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	st := db.Storage()
+	if !st.SmallWrites {
+		// On a full disk the server starts to serve reads; the index is
+		// brought up to date at the next start with space.
+		log.Warn("usernames not checked at this start: the store takes no writes", "reason", st.Reason)
+		return nil
+	}
 	if err := db.NormalizeUsernameIndex(ctx); err != nil {
 		return err
 	}
