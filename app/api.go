@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"beredskap/app/i18n"
+	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
 
@@ -143,27 +144,54 @@ func ErrorCode(err error) wire.Code {
 // ErrorText is what a user reads for err, in lang: the server's message
 // key and its arguments translated through the catalogue (field names
 // too), else the generic message of its code, else a generic one; never
-// the server's English message, which is for logs and API users. An error
-// that is not the server's says the server cannot be reached.
+// the server's English message, which is for logs and API users. A
+// care.ValidationError found on the phone (the same rules the server
+// applies) reads as the server's would. An error that is neither says
+// the server cannot be reached.
 func ErrorText(lang string, err error) string {
 	var we *wire.Error
-	if !errors.As(err, &we) {
+	var v *care.ValidationError
+	switch {
+	case errors.As(err, &we):
+	case errors.As(err, &v):
+		key, args := v.Message()
+		we = &wire.Error{Code: wire.CodeInvalidInput, Key: key, Args: args}
+	default:
 		return i18n.T(lang, "office.offline")
 	}
-	if we.Key != "" && i18n.Has(lang, we.Key) && placeholders(i18n.T(lang, we.Key)) == len(we.Args) {
-		args := make([]any, len(we.Args))
-		for i, a := range we.Args {
-			args[i] = a
-		}
-		if len(args) > 0 && namesField(we.Key) {
-			args[0] = FieldName(lang, we.Args[0])
-		}
-		return i18n.T(lang, we.Key, args...)
+	if text, ok := translated(lang, we.Key, we.Args); ok {
+		return text
 	}
 	if key := "error.code." + string(we.Code); i18n.Has(lang, key) {
 		return i18n.T(lang, key)
 	}
 	return i18n.T(lang, "error.generic")
+}
+
+// PlanProblemText is a refused plan's problem in lang: its key
+// translated, or the server's English text for a problem without one (a
+// problem of the file's form), which names what is to be fixed.
+func PlanProblemText(lang string, pr wire.PlanProblem) string {
+	if text, ok := translated(lang, pr.Key, pr.Args); ok {
+		return text
+	}
+	return pr.Problem
+}
+
+// translated is the catalogue's message for key with args, when the
+// catalogue has the key and the arguments fit its placeholders.
+func translated(lang, key string, args []string) (string, bool) {
+	if key == "" || !i18n.Has(lang, key) || placeholders(i18n.T(lang, key)) != len(args) {
+		return "", false
+	}
+	a := make([]any, len(args))
+	for i, v := range args {
+		a[i] = v
+	}
+	if len(a) > 0 && namesField(key) {
+		a[0] = FieldName(lang, args[0])
+	}
+	return i18n.T(lang, key, a...), true
 }
 
 // namesField reports whether a message's first argument is a field's

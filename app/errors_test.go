@@ -10,6 +10,7 @@ import (
 
 	ui "beredskap/app"
 	"beredskap/internal/care"
+	"beredskap/internal/wire"
 )
 
 // TestErrorTextTranslatesTheServersKey: what a user reads for an error
@@ -83,5 +84,36 @@ func TestOfficeRoutineErrorInNorwegian(t *testing.T) {
 		if strings.Contains(ui.ErrorText("nb", err), english) {
 			t.Errorf("the Norwegian text holds %q", english)
 		}
+	}
+}
+
+// TestPlanProblemText: a refused plan's problems read in the user's
+// language when they carry a key; a problem of the file's form, which has
+// none, keeps the server's text that names what to fix.
+func TestPlanProblemText(t *testing.T) {
+	cases := []struct {
+		pr   wire.PlanProblem
+		want string
+	}{
+		{wire.PlanProblem{Column: "worker", Problem: `no user "anne"`, Key: "error.field.unknown", Args: []string{"worker", "anne"}},
+			"Ansatt: «anne» finnes ikke."},
+		{wire.PlanProblem{Column: "routines[0].steps", Problem: "a routine needs 1–50 steps", Key: "error.field.count", Args: []string{"steps", "1", "50"}},
+			"Trinn: det må være fra 1 til 50."},
+		{wire.PlanProblem{Column: "kind", Problem: "the header needs a kind column"}, "the header needs a kind column"},
+	}
+	for _, c := range cases {
+		if got := ui.PlanProblemText("nb", c.pr); got != c.want {
+			t.Errorf("PlanProblemText(%+v) = %q, want %q", c.pr, got, c.want)
+		}
+	}
+}
+
+// TestLocalValidationReadsAsTheServers: the routine editor checks the
+// server's rules before sending; what it shows is what the server's
+// answer would show.
+func TestLocalValidationReadsAsTheServers(t *testing.T) {
+	err := care.Routine{Title: "Strømbrudd", Scenario: care.ScenarioOther}.Validate()
+	if got, want := ui.ErrorText("nb", err), "Trinn: det må være fra 1 til 50."; got != want {
+		t.Fatalf("ErrorText = %q, want %q", got, want)
 	}
 }

@@ -54,7 +54,7 @@ func (p *planPage) Render() app.UI {
 						if pr.Line > 0 {
 							line = itoaInt(pr.Line)
 						}
-						return app.Tr().Attr("data-testid", "plan-problem").Body(app.Td().Class("num").Text(line), app.Td().Text(pr.Column), app.Td().Text(pr.Problem))
+						return app.Tr().Attr("data-testid", "plan-problem").Body(app.Td().Class("num").Text(line), app.Td().Text(pr.Column), app.Td().Text(PlanProblemText(p.shift.Lang(), pr)))
 					})),
 				),
 			)
@@ -267,6 +267,13 @@ func (p *routineEditor) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	r := p.r
 	r.Steps = strings.Split(p.steps, "\n")
+	// The server's rules (care.Routine.Validate), checked here first so
+	// that the coordinator is told at once, in their language.
+	r.Tidy()
+	if err := r.Validate(); err != nil {
+		p.problem = ErrorText(p.shift.Lang(), err)
+		return
+	}
 	var saved care.Routine
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		saved, err = p.shift.API().SaveRoutine(c, token, r)

@@ -67,7 +67,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	claim := false
 	for _, p := range problems {
-		report.Problems = append(report.Problems, wire.PlanProblem{Line: p.Line, Column: p.Column, Problem: p.Problem})
+		report.Problems = append(report.Problems, wire.PlanProblem{Line: p.Line, Column: p.Column, Problem: p.Problem, Key: p.Key, Args: p.Args})
 		claim = claim || p.Claim()
 	}
 	if len(report.Problems) > 0 {

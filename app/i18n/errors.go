@@ -42,6 +42,17 @@ var errorTexts = map[string][4]string{
 	"error.disable_self":       {"Du kan ikke deaktivere deg selv.", "Du kan inte inaktivera dig själv.", "Du kan ikke deaktivere dig selv.", "You cannot disable yourself."},
 	"error.too_many_records":   {"Høyst %s registreringer om gangen.", "Högst %s registreringar åt gången.", "Højst %s registreringer ad gangen.", "At most %s records at once."},
 
+	// A plan import's own problems (the rules it shares with the office
+	// carry the keys above).
+	"error.plan.twice":               {"«%s» står to ganger i planen.", "”%s” står två gånger i planen.", "»%s« står to gange i planen.", "“%s” appears twice in the plan."},
+	"error.plan.patient_not_yours":   {"«%s» er pasient i en enhet som ikke er din.", "”%s” är patient i en enhet som inte är din.", "»%s« er patient i en enhed, som ikke er din.", "“%s” is a patient of a unit that is not yours."},
+	"error.plan.not_worker":          {"«%s» er ikke ansatt som går besøk (helsefagarbeider eller sykepleier).", "”%s” är inte medarbetare som gör besök (undersköterska eller sjuksköterska).", "»%s« er ikke medarbejder, der går besøg (social- og sundhedshjælper eller sygeplejerske).", "“%s” is not a worker or nurse who makes visits."},
+	"error.plan.worker_unit":         {"«%s» arbeider ikke i pasientens enhet.", "”%s” arbetar inte i patientens enhet.", "»%s« arbejder ikke i patientens enhed.", "“%s” does not work in the patient's unit."},
+	"error.plan.visit_other_patient": {"Besøket «%s» er en annen pasients.", "Besöket ”%s” är en annan patients.", "Besøget »%s« er en anden patients.", "Visit “%s” is another patient's."},
+	"error.plan.claimed":             {"«%s» er kilde-id-en til noe i en enhet som ikke er din. Ingenting ble lagret.", "”%s” är käll-id för något i en enhet som inte är din. Inget sparades.", "»%s« er kilde-id for noget i en enhed, som ikke er din. Intet blev gemt.", "“%s” is the source id of something in a unit that is not yours. Nothing was stored."},
+	"error.plan.routine_claimed":     {"Rutinen «%s» gjelder også enheter som ikke er dine.", "Rutinen ”%s” gäller också enheter som inte är dina.", "Rutinen »%s« gælder også enheder, som ikke er dine.", "Routine “%s” is also for units that are not yours."},
+	"error.plan.changed":             {"«%s» ble flyttet til en annen enhet mens planen ble sjekket (en annen import). Prøv igjen.", "”%s” flyttades till en annan enhet medan planen kontrollerades (en annan import). Försök igen.", "»%s« blev flyttet til en anden enhed, mens planen blev tjekket (en anden import). Prøv igen.", "“%s” moved to another unit while the plan was checked (another import). Try again."},
+
 	// The generic message of each code, for a key the app does not know.
 	"error.code.invalid_input":        {"Serveren godtok ikke det som ble sendt. Sjekk feltene og prøv igjen.", "Servern godtog inte det som skickades. Kontrollera fälten och försök igen.", "Serveren godtog ikke det, der blev sendt. Tjek felterne, og prøv igen.", "The server did not accept what was sent. Check the fields and try again."},
 	"error.code.unauthorized":         {"Logg inn på nytt.", "Logga in igen.", "Log ind igen.", "Log in again."},

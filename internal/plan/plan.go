@@ -83,13 +83,31 @@ type Plan struct {
 	Routines    []care.Routine `json:"routines"`
 }
 
-// Problem is one thing wrong with an import.
+// Problem is one thing wrong with an import. Problem is English; Key and
+// Args, when set, name the same in the translation catalogue (as on a
+// wire error), so that the office shows it in the coordinator's language.
 type Problem struct {
-	Line    int    `json:"line,omitempty"`
-	Column  string `json:"column"`
-	Problem string `json:"problem"`
+	Line    int      `json:"line,omitempty"`
+	Column  string   `json:"column"`
+	Problem string   `json:"problem"`
+	Key     string   `json:"key,omitempty"`
+	Args    []string `json:"args,omitempty"`
 	claim   bool
 }
+
+// The catalogue keys of an import's own problems; the rules the import
+// shares with the office carry care's keys.
+const (
+	keyTwice             = "error.plan.twice"               // source id
+	keyPatientNotYours   = "error.plan.patient_not_yours"   // source id
+	keyNotWorker         = "error.plan.not_worker"          // username
+	keyWorkerUnit        = "error.plan.worker_unit"         // username
+	keyVisitOtherPatient = "error.plan.visit_other_patient" // source id
+	keyClaimed           = "error.plan.claimed"             // source id
+	keyRoutineClaimed    = "error.plan.routine_claimed"     // title
+	keyUnitNotYours      = "error.unit_not_yours"           // unit
+	keyChanged           = "error.plan.changed"             // name
+)
 
 // Claim reports whether the problem is a source id that another unit's
 // item already has: the plan conflicts with stored data of a unit the
@@ -220,23 +238,37 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 	return rv.out, rv.problems, nil
 }
 
-func (rv *resolver) bad(item any, column, format string, args ...any) {
-	rv.problems = append(rv.problems, rv.pl.problem(item, column, fmt.Sprintf(format, args...)))
+// keyed is a problem's catalogue key and its arguments.
+type keyed struct {
+	key  string
+	args []string
+}
+
+func key(k string, args ...string) keyed { return keyed{k, args} }
+
+// bad reports a problem of the item, with its catalogue key.
+func (rv *resolver) bad(item any, column string, k keyed, format string, args ...any) {
+	p := rv.pl.problem(item, column, fmt.Sprintf(format, args...))
+	p.Key, p.Args = k.key, k.args
+	rv.problems = append(rv.problems, p)
 }
 
 // claimed reports an item whose source id another unit's item has: the
 // plan would overwrite that unit's item, so it is refused whole.
-func (rv *resolver) claimed(item any, column, format string, args ...any) {
-	p := rv.pl.problem(item, column, fmt.Sprintf(format, args...))
-	p.claim = true
-	rv.problems = append(rv.problems, p)
+func (rv *resolver) claimed(item any, column string, k keyed, format string, args ...any) {
+	rv.bad(item, column, k, format, args...)
+	rv.problems[len(rv.problems)-1].claim = true
 }
 
-// invalid reports every problem of err, a care rule's verdict on the item;
-// it reports whether there was one.
+// invalid reports every problem of err, a care rule's verdict on the item
+// (the length limits included); it reports whether there was one.
 func (rv *resolver) invalid(item any, err error) bool {
 	for _, v := range care.Problems(err) {
-		rv.bad(item, v.Field, "%s", v.Problem)
+		k, args := v.Message()
+		rv.bad(item, v.Field, key(k, args...), "%s", v.Problem)
+	}
+	if err != nil && len(care.Problems(err)) == 0 {
+		rv.bad(item, "", keyed{}, "%s", err.Error())
 	}
 	return err != nil
 }
@@ -246,9 +278,7 @@ func (rv *resolver) invalid(item any, err error) bool {
 func (rv *resolver) tooLong(item any, errs ...error) bool {
 	for _, err := range errs {
 		if err != nil {
-			column, problem := limitProblem(err)
-			rv.bad(item, column, "%s", problem)
-			return true
+			return rv.invalid(item, err)
 		}
 	}
 	return false
@@ -275,10 +305,10 @@ func (rv *resolver) resolvePatients() {
 		}
 		switch {
 		case strings.TrimSpace(p.SourceID) == "":
-			rv.bad(p, "source_id", "is required")
+			rv.bad(p, "source_id", key(care.KeyRequired, "source_id"), "is required")
 			continue
 		case rv.patients[p.SourceID].ID != "":
-			rv.bad(p, "source_id", "%q appears twice", p.SourceID)
+			rv.bad(p, "source_id", key(keyTwice, p.SourceID), "%q appears twice", p.SourceID)
 			continue
 		}
 		unit, ok := rv.unitOf[p.Unit]
@@ -287,9 +317,9 @@ func (rv *resolver) resolvePatients() {
 		}
 		switch {
 		case !ok:
-			rv.bad(p, "unit", "no unit %q", p.Unit)
+			rv.bad(p, "unit", key(care.KeyUnknown, "unit", p.Unit), "no unit %q", p.Unit)
 		case !dir.writable(unit):
-			rv.bad(p, "unit", "unit %q is not one of yours", p.Unit)
+			rv.bad(p, "unit", key(keyUnitNotYours, p.Unit), "unit %q is not one of yours", p.Unit)
 		}
 		if p.Priority == 0 {
 			p.Priority = care.PriorityNormal
@@ -303,7 +333,7 @@ func (rv *resolver) resolvePatients() {
 		// loses the person card from its phones.
 		if dir.Scope != nil {
 			if old, found := lookup(rv.ctx, rv.st.Patient, cp.ID, &rv.failed); found && !dir.writable(old.UnitID) {
-				rv.claimed(p, "source_id", "%q is the source id of a patient of a unit that is not yours", p.SourceID)
+				rv.claimed(p, "source_id", key(keyClaimed, p.SourceID), "%q is the source id of a patient of a unit that is not yours", p.SourceID)
 			}
 		}
 		rv.patients[p.SourceID] = cp
@@ -319,10 +349,10 @@ func (rv *resolver) patientFor(item any, sourceID string) (care.Patient, bool) {
 	p, found := lookup(rv.ctx, rv.st.Patient, IDFor("patient", sourceID), &rv.failed)
 	switch {
 	case !found:
-		rv.bad(item, "patient_source_id", "no patient %q in this plan or stored before", sourceID)
+		rv.bad(item, "patient_source_id", key(care.KeyUnknown, "patient_source_id", sourceID), "no patient %q in this plan or stored before", sourceID)
 		return care.Patient{}, false
 	case !rv.dir.writable(p.UnitID):
-		rv.bad(item, "patient_source_id", "%q is a patient of a unit that is not yours", sourceID)
+		rv.bad(item, "patient_source_id", key(keyPatientNotYours, sourceID), "%q is a patient of a unit that is not yours", sourceID)
 		return care.Patient{}, false
 	}
 	return p, true
@@ -337,29 +367,29 @@ func (rv *resolver) resolveVisits() {
 			continue
 		}
 		if strings.TrimSpace(v.SourceID) == "" {
-			rv.bad(v, "source_id", "is required")
+			rv.bad(v, "source_id", key(care.KeyRequired, "source_id"), "is required")
 			continue
 		}
 		if rv.visits[v.SourceID].ID != "" {
-			rv.bad(v, "source_id", "%q appears twice", v.SourceID)
+			rv.bad(v, "source_id", key(keyTwice, v.SourceID), "%q appears twice", v.SourceID)
 			continue
 		}
 		p, ok := rv.patientFor(v, v.PatientSourceID)
 		acct, known := rv.users[auth.NormalizeUsername(v.Worker)]
 		switch {
 		case !known:
-			rv.bad(v, "worker", "no user %q", v.Worker)
+			rv.bad(v, "worker", key(care.KeyUnknown, "worker", v.Worker), "no user %q", v.Worker)
 		case !acct.Role.WorksShifts():
-			rv.bad(v, "worker", "%q is a %s, not a worker or nurse", v.Worker, acct.Role)
+			rv.bad(v, "worker", key(keyNotWorker, v.Worker), "%q is a %s, not a worker or nurse", v.Worker, acct.Role)
 		case ok && !slices.Contains(acct.Units, p.UnitID):
-			rv.bad(v, "worker", "%q does not work in the patient's unit", v.Worker)
+			rv.bad(v, "worker", key(keyWorkerUnit, v.Worker), "%q does not work in the patient's unit", v.Worker)
 		}
 		cv := care.Visit{ID: IDFor("visit", v.SourceID), PatientID: p.ID, WorkerID: acct.ID, UnitID: p.UnitID,
 			Start: v.Start.UTC(), DurationMinutes: v.DurationMinutes, Tasks: v.Tasks, SourceID: v.SourceID}
 		rv.invalid(v, care.Visit{Start: v.Start, DurationMinutes: v.DurationMinutes}.ValidateRow())
 		if rv.dir.Scope != nil {
 			if old, found := lookup(rv.ctx, rv.st.Visit, cv.ID, &rv.failed); found && !rv.dir.writable(old.UnitID) {
-				rv.claimed(v, "source_id", "%q is the source id of a visit of a unit that is not yours", v.SourceID)
+				rv.claimed(v, "source_id", key(keyClaimed, v.SourceID), "%q is the source id of a visit of a unit that is not yours", v.SourceID)
 			}
 		}
 		rv.visits[v.SourceID] = cv
@@ -377,11 +407,11 @@ func (rv *resolver) resolveDoses() {
 			continue
 		}
 		if strings.TrimSpace(d.SourceID) == "" {
-			rv.bad(d, "source_id", "is required")
+			rv.bad(d, "source_id", key(care.KeyRequired, "source_id"), "is required")
 			continue
 		}
 		if seen[d.SourceID] {
-			rv.bad(d, "source_id", "%q appears twice", d.SourceID)
+			rv.bad(d, "source_id", key(keyTwice, d.SourceID), "%q appears twice", d.SourceID)
 			continue
 		}
 		seen[d.SourceID] = true
@@ -391,9 +421,9 @@ func (rv *resolver) resolveDoses() {
 			v, ok := rv.visits[d.VisitSourceID]
 			switch {
 			case !ok:
-				rv.bad(d, "visit_source_id", "no visit %q in this plan", d.VisitSourceID)
+				rv.bad(d, "visit_source_id", key(care.KeyUnknown, "visit_source_id", d.VisitSourceID), "no visit %q in this plan", d.VisitSourceID)
 			case v.PatientID != p.ID:
-				rv.bad(d, "visit_source_id", "visit %q is another patient's", d.VisitSourceID)
+				rv.bad(d, "visit_source_id", key(keyVisitOtherPatient, d.VisitSourceID), "visit %q is another patient's", d.VisitSourceID)
 			}
 			visitID = v.ID
 		}
@@ -406,7 +436,7 @@ func (rv *resolver) resolveDoses() {
 			// patient is gone cannot be placed and is left alone.
 			if old, found := lookup(rv.ctx, rv.st.Dose, cd.ID, &rv.failed); found {
 				if owner, known := lookup(rv.ctx, rv.st.Patient, old.PatientID, &rv.failed); !known || !rv.dir.writable(owner.UnitID) {
-					rv.claimed(d, "source_id", "%q is the source id of a dose of a unit that is not yours", d.SourceID)
+					rv.claimed(d, "source_id", key(keyClaimed, d.SourceID), "%q is the source id of a dose of a unit that is not yours", d.SourceID)
 				}
 			}
 		}
@@ -424,7 +454,7 @@ func (rv *resolver) resolveRoutines() {
 			continue
 		}
 		if r.ID == "" {
-			rv.bad(r, "id", "is required")
+			rv.bad(r, "id", key(care.KeyRequired, "id"), "is required")
 		} else if !care.IsUUID(r.ID) {
 			r.ID = IDFor("routine", r.ID) // a source id
 		}
@@ -435,7 +465,7 @@ func (rv *resolver) resolveRoutines() {
 		if dir.Scope != nil {
 			for _, u := range r.Units {
 				if !dir.writable(u) {
-					rv.bad(r, "units", "unit %q is not one of yours", u)
+					rv.bad(r, "units", key(keyUnitNotYours, u), "unit %q is not one of yours", u)
 				}
 			}
 			if len(r.Units) == 0 {
@@ -445,7 +475,7 @@ func (rv *resolver) resolveRoutines() {
 				// A stored routine without units is every unit's.
 				old, found := lookup(rv.ctx, rv.st.Routine, r.ID, &rv.failed)
 				if found && (len(old.Units) == 0 || slices.ContainsFunc(old.Units, func(u string) bool { return !dir.writable(u) })) {
-					rv.claimed(r, "id", "routine %q is also for units that are not yours", old.Title)
+					rv.claimed(r, "id", key(keyRoutineClaimed, old.Title), "routine %q is also for units that are not yours", old.Title)
 				}
 			}
 		}
@@ -502,7 +532,7 @@ func Apply(ctx context.Context, db *store.DB, dir Directory, pl *Plan) (Report, 
 	if err := db.ApplyPlan(ctx, sp); errors.As(err, &scope) {
 		// Another import moved something this plan touches into a unit
 		// that is not the importer's after the checks above.
-		rep.Problems = append(rep.Problems, Problem{Column: "source_id", claim: true,
+		rep.Problems = append(rep.Problems, Problem{Column: "source_id", claim: true, Key: keyChanged, Args: []string{scope.Name},
 			Problem: fmt.Sprintf("%s %q became another unit's while the plan was checked (another import)", scope.What, scope.Name)})
 		return rep, nil
 	} else if err != nil {

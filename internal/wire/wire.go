@@ -431,6 +431,10 @@ type PlanProblem struct {
 	Line    int    `json:"line,omitempty"`
 	Column  string `json:"column"`
 	Problem string `json:"problem"`
+	// Key and Args name the problem in the translation catalogue, as on
+	// Error; absent for a problem of the file's form (CSV, JSON).
+	Key  string   `json:"key,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // PlanReport answers POST /api/v1/plan: what was (or would have been)
