@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"beredskap/app/i18n"
 	"beredskap/internal/care"
 	"beredskap/internal/plan"
 	"beredskap/internal/store"
@@ -144,5 +148,42 @@ func TestImportRefusesWhatTheEditorRefuses(t *testing.T) {
 				t.Fatalf("the refused routine was stored: %v", err)
 			}
 		})
+	}
+}
+
+// TestEveryErrorKeyIsInTheCatalogue: every catalogue key the server, the
+// care rules and the plan import put on an error ("error.…" in their
+// source) has its message in every language, so that the app never has to
+// fall back for a key this server sends.
+func TestEveryErrorKeyIsInTheCatalogue(t *testing.T) {
+	key := regexp.MustCompile(`"(error\.[a-z_.]+[a-z_])"`)
+	var files []string
+	for _, dir := range []string{".", "../internal/care", "../internal/plan"} {
+		fs, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range key.FindAllStringSubmatch(string(b), -1) {
+			seen++
+			for _, lang := range i18n.Languages() {
+				if !i18n.Has(lang, m[1]) {
+					t.Errorf("%s: %s has no message for %s", f, lang, m[1])
+				}
+			}
+		}
+	}
+	if seen < 30 {
+		t.Fatalf("found only %d keys in the source", seen)
 	}
 }
