@@ -5,7 +5,7 @@ DATA    ?= ./data
 BIN     := .build/beredskap
 WASM    := web/app.wasm
 
-.PHONY: all run build wasm test vet bench screens fuzz clean
+.PHONY: all run build wasm test vet bench screens fuzz clean deps engines
 
 all: build
 
@@ -64,9 +64,34 @@ axe:
 	mv $(AXE_DIR)/axe.min.js.part $(AXE_DIR)/axe.min.js; \
 	echo "axe-core $(AXE_VERSION): verified, extracted to $(AXE_DIR)/axe.min.js"
 
-## test: vet and every test, browser tests included
-test: wasm vet $(WASMEXEC) axe
-	$(GO) test -count=1 -timeout 30m ./...
+## deps: install the Debian packages the tests need (browsers, Xvfb,
+## brotli, Node.js, ...) when run as root; otherwise say which are missing
+deps:
+	@.ci/install-deps
+
+# engines: puppeteer-core, which drives Firefox over WebDriver BiDi in
+# server/e2e/engines_test.go (WebKit needs nothing from npm). npm ci
+# installs exactly the committed package-lock.json and checks every
+# package against the sha512 integrity hash the lock holds; install
+# scripts are not run. Skipped when node_modules came from this lock.
+ENGINES_DIR := server/e2e/engines
+engines:
+	@set -e; cd $(ENGINES_DIR); \
+	if [ -f node_modules/.installed-lock.json ] && cmp -s package-lock.json node_modules/.installed-lock.json; then \
+	  echo "engines: $(ENGINES_DIR)/node_modules is installed from package-lock.json"; exit 0; fi; \
+	echo "engines: npm ci in $(ENGINES_DIR)"; \
+	npm ci --ignore-scripts --no-audit --no-fund; \
+	cp package-lock.json node_modules/.installed-lock.json
+
+# The packages that start browsers run one at a time, after the rest: on
+# two cores, two browser packages side by side starve each other.
+BROWSER_PKGS := beredskap/app/vault beredskap/internal/browsertest beredskap/server/bench beredskap/server/e2e
+
+## test: vet and every test, browser tests in three engines included;
+## installs missing packages first when run as root (make deps)
+test: deps wasm vet $(WASMEXEC) axe engines
+	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -vxF $(foreach p,$(BROWSER_PKGS),-e $(p)))
+	$(GO) test -count=1 -timeout 30m -p 1 $(BROWSER_PKGS)
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath $(WASMEXEC)) ./app/vault ./internal/seal ./internal/care
 
 ## bench: measure the targets of DESIGN §8 on this machine and write

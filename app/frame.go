@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log"
 	"strconv"
 	"time"
 
@@ -18,6 +19,9 @@ type page struct {
 	// updateReady is set when a new version of the app has been installed
 	// in the background.
 	updateReady bool
+	// updateChecks counts the finished update checks (data-update-checks,
+	// so that a test knows the answer is in).
+	updateChecks int
 	// mounted is false in the server's prerender and true once the app
 	// runs in the browser; tests wait for it.
 	mounted bool
@@ -31,15 +35,48 @@ type page struct {
 // their OnMount.
 func (p *page) mount(ctx app.Context) {
 	p.mounted = true
-	p.updateReady = ctx.AppUpdateAvailable()
+	p.checkUpdate(ctx)
 	p.installable = ctx.IsAppInstallable()
 	p.shift.attach(ctx)
 	ctx.Handle(changed, func(ctx app.Context, a app.Action) {})
 }
 
-// OnAppUpdate is called by go-app when a new version has been installed.
+// OnAppUpdate is called by go-app when a service worker has activated.
 func (p *page) OnAppUpdate(ctx app.Context) {
-	p.updateReady = ctx.AppUpdateAvailable()
+	p.checkUpdate(ctx)
+}
+
+// checkUpdate shows the update banner only when the active service worker
+// serves another version than the one this page booted with. go-app's
+// app.js reports an update whenever a worker reaches "activated" while the
+// page has a controller, and the worker's clients.claim() makes that true
+// on the first install too.
+func (p *page) checkUpdate(ctx app.Context) {
+	if !ctx.AppUpdateAvailable() {
+		p.updateReady = false
+		return
+	}
+	booted := app.Getenv("GOAPP_VERSION")
+	ctx.Async(func() {
+		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		active, err := workerVersion(c)
+		if err != nil {
+			log.Printf("beredskap: update check: %v", err)
+		}
+		ready := updateReady(booted, active, err)
+		ctx.Dispatch(func(app.Context) { p.updateReady, p.updateChecks = ready, p.updateChecks+1 })
+	})
+}
+
+// updateReady decides whether to announce a new version. When the worker
+// cannot say which version it serves, the update is announced: a reload
+// too many is better than a phone that never learns of a new version.
+func updateReady(booted, active string, err error) bool {
+	if err != nil || booted == "" || active == "" {
+		return true
+	}
+	return booted != active
 }
 
 // OnAppInstallChange is called by go-app when the app can be installed, or
@@ -80,7 +117,7 @@ func (p *page) gate() (ui app.UI, ok bool) {
 // frame lays out a page: the status bar on top, the content, the tab bar at
 // the bottom within thumb reach.
 func (p *page) frame(active, title string, content ...app.UI) app.UI {
-	return app.Div().Class("shell").Attr("data-mounted", p.mounted).Body(
+	return app.Div().Class("shell").Attr("data-mounted", p.mounted).Attr("data-update-checks", p.updateChecks).Body(
 		p.topbar(title),
 		p.settingsPanel(),
 		app.If(p.updateReady, func() app.UI {

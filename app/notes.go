@@ -61,6 +61,7 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 		return
 	}
 	f.busy, f.problem, f.saved = true, "", false
+	typed := f.text
 	r := care.Record{Type: care.RecordNote, PatientID: f.Visit.PatientID, VisitID: f.Visit.ID, Text: text}
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -72,9 +73,35 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 				f.problem = f.shift.NotSaved(err)
 				return
 			}
-			f.text, f.saved = "", true
+			f.text, f.saved = unsavedRest(f.text, typed), true
+			// The field is emptied in the page itself: go-app v10.1.11
+			// cannot render an empty value. Its attributes.Set drops a
+			// "value" of "" (the switch that should keep it tests the
+			// value, not the name), so the next render finds the
+			// attribute gone and calls removeAttribute("value"), which
+			// leaves a textarea's text (and a typed input's) as it is:
+			// the saved note stayed on screen and went into the next one.
+			setFieldValue("note-text", f.text)
 		})
 	})
+}
+
+// unsavedRest is what the note field keeps after a save: what was typed
+// after the saved text while the save ran, or nothing.
+func unsavedRest(now, saved string) string {
+	rest, ok := strings.CutPrefix(now, saved)
+	if !ok {
+		// Edited while saving: the person sees it and decides.
+		return now
+	}
+	return strings.TrimLeft(rest, " \t\r\n")
+}
+
+// setFieldValue sets a form field's value in the page.
+func setFieldValue(id, v string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Set("value", v)
+	}
 }
 
 // deviationForm records a deviation (avvik): what happened, how serious,

@@ -28,10 +28,13 @@ func requestPersistence(s *Shift) {
 }
 
 // CheckPersistence asks at start whether the phone's storage is
-// persistent, so that the warning survives a reload.
+// persistent, so that the warning survives a reload. A browser that cannot
+// say (no navigator.storage, as in some WebKit builds, or no persisted())
+// gets the warning on every start, as it did when the PIN was chosen.
 func CheckPersistence(s *Shift) {
 	storage := js.Global().Get("navigator").Get("storage")
 	if !storage.Truthy() || !storage.Get("persisted").Truthy() {
+		s.SetStorageAtRisk(true)
 		return
 	}
 	var then js.Func

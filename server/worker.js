@@ -31,6 +31,18 @@ self.addEventListener("activate", async () => {
   await self.clients.claim();
 });
 
+// The page asks which version this worker serves: go-app announces an
+// update whenever a worker activates while the page has a controller, which
+// clients.claim() also makes true on the very first install (WebKit nearly
+// always, Firefox sometimes). The app compares this answer with the
+// version it booted with and shows its banner only when they differ.
+self.addEventListener("message", (event) => {
+  const msg = event.data;
+  if (msg && msg.type === "beredskap:version" && event.ports && event.ports[0]) {
+    event.ports[0].postMessage({ version: "{{.Version}}" });
+  }
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") {

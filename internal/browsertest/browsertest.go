@@ -27,7 +27,7 @@ func Path() (string, error) {
 		path = p
 	}
 	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("chromium is not installed at %s: apt-get install -y chromium (.ci/run does), or set CHROMIUM", path)
+		return "", fmt.Errorf("chromium is not installed at %s: apt-get install -y chromium (make deps does, as root), or set CHROMIUM", path)
 	}
 	return path, nil
 }

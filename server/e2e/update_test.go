@@ -114,3 +114,27 @@ func appendFile(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFirstVisitShowsNoUpdateBanner: when the first worker activates after
+// clients.claim() has already given the page a controller, go-app's app.js
+// calls goappOnUpdate() as if a new version had come (WebKit nearly always
+// sees that order, Firefox sometimes, Chromium almost never, so the test
+// makes the call itself, exactly as app.js does). The page booted with the
+// worker's own version: no banner.
+func TestFirstVisitShowsNoUpdateBanner(t *testing.T) {
+	srv := startServer(t)
+	ctx := browser(t)
+	within(t, ctx, 60*time.Second, chromedp.Navigate(srv.url("/")), chromedp.WaitVisible(mounted))
+	waitServiceWorker(t, ctx)
+	if !eval[bool](t, ctx, `(goappOnUpdate(), true)`) {
+		t.Fatal("goappOnUpdate did not run")
+	}
+	// Done when the app has its answer (or, as before this fix, shows the
+	// banner at once).
+	waitFor(t, ctx, `Number(document.querySelector('[data-mounted="true"]').dataset.updateChecks) >= 1 ||
+		!!document.querySelector('[data-testid="update-ready"]')`)
+	if n := count(t, ctx, "update-ready"); n != 0 {
+		shot(t, ctx, "spurious-update")
+		t.Fatalf("the first visit shows the update banner (%d)", n)
+	}
+}
