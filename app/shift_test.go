@@ -16,14 +16,14 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 	"beredskap/server"
 )
 
 // backend is a real server over a real Badger store with the demo data.
 type backend struct {
-	db   *store.DB
+	db   *badger.DB
 	keys *server.Keys
 	url  string
 }
@@ -36,7 +36,7 @@ func newBackend(t *testing.T, offline time.Duration) *backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(dir+"/db", store.Options{})
+	db, err := badger.Open(dir+"/db", badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

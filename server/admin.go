@@ -86,7 +86,7 @@ func collisionViews(cs []store.UsernameCollision) []wire.UsernameCollision {
 // UsernameCollisionWarnings are the lines serve prints at start for
 // accounts whose usernames are one name after normalisation, so that an
 // admin renames them.
-func UsernameCollisionWarnings(ctx context.Context, db *store.DB) ([]string, error) {
+func UsernameCollisionWarnings(ctx context.Context, db store.Accounts) ([]string, error) {
 	cs, err := db.UsernameCollisions(ctx)
 	if err != nil {
 		return nil, err
@@ -113,9 +113,19 @@ func quoted(ss []string) []string {
 	return out
 }
 
+// Users is what user management reads and writes: the accounts, their
+// sessions (ended on disable and reset), the units a new user is given,
+// and the audit log.
+type Users interface {
+	store.Accounts
+	store.Sessions
+	store.Schedule
+	store.AuditTrail
+}
+
 // CreateUser checks and stores a new account; the command line and the
 // admin page both use it.
-func CreateUser(ctx context.Context, db *store.DB, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
+func CreateUser(ctx context.Context, db Users, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
 	req.Username = auth.NormalizeUsername(req.Username)
 	req.Name = strings.TrimSpace(req.Name)
 	nu := care.User{Username: req.Username, Name: req.Name, Role: req.Role, Units: req.Units, Lang: req.Lang}
@@ -171,7 +181,7 @@ func checkPassword(pw string) error {
 // after normalisation: how an admin settles two accounts whose names
 // became one when usernames began to be normalised. Sessions go on; the
 // user logs in with the new name next time.
-func RenameUser(ctx context.Context, db *store.DB, id, username, by string, now time.Time) (care.User, error) {
+func RenameUser(ctx context.Context, db Users, id, username, by string, now time.Time) (care.User, error) {
 	username = auth.NormalizeUsername(username)
 	if err := care.CheckUsername(username); err != nil {
 		return care.User{}, err
@@ -196,7 +206,7 @@ func RenameUser(ctx context.Context, db *store.DB, id, username, by string, now 
 
 // SetUserDisabled disables (or enables) an account; disabling ends its
 // sessions at once.
-func SetUserDisabled(ctx context.Context, db *store.DB, id string, disabled bool, by string, now time.Time) error {
+func SetUserDisabled(ctx context.Context, db Users, id string, disabled bool, by string, now time.Time) error {
 	a, err := db.Account(ctx, id)
 	if err != nil {
 		return err
@@ -214,7 +224,7 @@ func SetUserDisabled(ctx context.Context, db *store.DB, id string, disabled bool
 }
 
 // ResetPassword sets a new password and ends the user's sessions.
-func ResetPassword(ctx context.Context, db *store.DB, hasher *auth.Hasher, id, password, by string, now time.Time) error {
+func ResetPassword(ctx context.Context, db Users, hasher *auth.Hasher, id, password, by string, now time.Time) error {
 	if err := checkPassword(password); err != nil {
 		return err
 	}

@@ -17,11 +17,19 @@ import (
 	"beredskap/internal/wire"
 )
 
+// BinderSource is what the paper binder is made from: the accounts, the
+// plan and the routines.
+type BinderSource interface {
+	store.Accounts
+	store.Schedule
+	store.Routines
+}
+
 // BinderData gathers one unit's binder for the day that holds day (in
 // loc): its patients, the day's visits and doses, the routines that apply
 // to it and the names of the workers. The command line and the coordinator
 // page print from the same data.
-func BinderData(ctx context.Context, db *store.DB, unit string, day time.Time, loc *time.Location, lang string) (binder.Data, error) {
+func BinderData(ctx context.Context, db BinderSource, unit string, day time.Time, loc *time.Location, lang string) (binder.Data, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
 		return binder.Data{}, fmt.Errorf("binder: units: %w", err)

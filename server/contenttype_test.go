@@ -15,13 +15,13 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
-	"beredskap/internal/store"
+	badgerstore "beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
 // storeDigest hashes every key and value in the store, so that a test can
 // tell that a request changed nothing at all.
-func storeDigest(t *testing.T, db *store.DB) [32]byte {
+func storeDigest(t *testing.T, db *badgerstore.DB) [32]byte {
 	t.Helper()
 	h := sha256.New()
 	err := db.Badger().View(func(txn *badger.Txn) error {

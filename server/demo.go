@@ -11,10 +11,17 @@ import (
 	"beredskap/internal/store"
 )
 
+// DemoStore is what the demo municipality is loaded into: the plan and
+// the accounts.
+type DemoStore interface {
+	store.Accounts
+	store.Schedule
+}
+
 // SeedDemo loads the demo municipality for the day of now and the day
 // after, so that the demo always has today's visits. Accounts are created
 // once, with the password demo.Password; later calls leave them alone.
-func SeedDemo(ctx context.Context, db *store.DB, hasher *auth.Hasher, now time.Time, loc *time.Location) error {
+func SeedDemo(ctx context.Context, db DemoStore, hasher *auth.Hasher, now time.Time, loc *time.Location) error {
 	for _, day := range []time.Time{now, now.In(loc).AddDate(0, 0, 1)} {
 		m := demo.Build(day, loc)
 		if err := db.ApplyPlan(ctx, store.Plan{

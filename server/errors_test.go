@@ -187,3 +187,19 @@ func TestEveryErrorKeyIsInTheCatalogue(t *testing.T) {
 		t.Fatalf("found only %d keys in the source", seen)
 	}
 }
+
+// TestNotFoundNamesTheIDOnce: a routine that does not exist answers 404
+// not_found with its key; the English message names the id the store
+// looked for, once.
+func TestNotFoundNamesTheIDOnce(t *testing.T) {
+	e := newEnv(t)
+	kari := e.login("kari").Token
+	for _, path := range []string{"/api/v1/routines/no-such-routine/versions", "/api/v1/records/no-such-routine"} {
+		code, raw := e.call("GET", path, kari, nil, nil)
+		var eb wire.ErrorBody
+		if json.Unmarshal(raw, &eb) != nil || code != 404 || eb.Error.Code != wire.CodeNotFound || eb.Error.Key != keyNotFound ||
+			strings.Count(eb.Error.Message, "no-such-routine") != 1 {
+			t.Errorf("GET %s: %d %s", path, code, raw)
+		}
+	}
+}

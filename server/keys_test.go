@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 // TestKeysAreNotInventedBesideAStore: a data directory that holds a store
@@ -19,7 +19,7 @@ import (
 // directory gets keys, and the same ones on every later start.
 func TestKeysAreNotInventedBesideAStore(t *testing.T) {
 	orphan := t.TempDir()
-	db, err := store.Open(filepath.Join(orphan, "db"), store.Options{})
+	db, err := badger.Open(filepath.Join(orphan, "db"), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -250,10 +250,10 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) {
 func (s *Server) scopedRecord(w http.ResponseWriter, r *http.Request, units []string, id string) (store.StoredRecord, bool) {
 	sr, err := s.db.StoredRecordByID(r.Context(), id)
 	if err == nil && !inScope(units, sr.UnitID) {
-		err = store.ErrNotFound // another unit's record reads as none
+		err = fmt.Errorf("record %s: %w", id, store.ErrNotFound) // another unit's record reads as none
 	}
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("record %s: %w", id, err))
+		s.writeError(w, r, err) // the store names the record
 		return sr, false
 	}
 	return sr, true
@@ -467,7 +467,7 @@ func (s *Server) everything(units []string) reconcile.Scope {
 }
 
 // findingUnits maps the ids of a scope's findings to their units.
-func findingUnits(r *http.Request, db *store.DB, sc reconcile.Scope) (map[string]string, error) {
+func findingUnits(r *http.Request, db reconcile.Store, sc reconcile.Scope) (map[string]string, error) {
 	in, err := reconcile.Load(r.Context(), db, sc)
 	if err != nil {
 		return nil, err

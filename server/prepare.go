@@ -118,7 +118,7 @@ func (s *Server) routineVersions(w http.ResponseWriter, r *http.Request) {
 	rt, err := s.db.Routine(r.Context(), id)
 	switch {
 	case err != nil:
-		s.writeError(w, r, fmt.Errorf("routine %s: %w", id, err))
+		s.writeError(w, r, err) // the store names the routine
 		return
 	case units != nil && !rt.AppliesTo(units):
 		s.writeError(w, r, errRoutineNotYours)
@@ -152,7 +152,7 @@ func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
 		prev, err := s.db.Routine(r.Context(), id)
 		old = &prev
 		if err != nil {
-			s.writeError(w, r, fmt.Errorf("routine %s: %w", id, err))
+			s.writeError(w, r, err) // the store names the routine
 			return
 		}
 		if units != nil && !old.AppliesTo(units) {

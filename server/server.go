@@ -85,7 +85,7 @@ func (c *Config) defaults() {
 // Server serves the API and the app.
 type Server struct {
 	cfg  Config
-	db   *store.DB
+	db   store.Store
 	keys *Keys
 	log  *slog.Logger
 	pwa  http.Handler
@@ -98,7 +98,7 @@ type Server struct {
 
 // New builds a server over an open store and the server's keys. pwa serves
 // the app (see NewAppHandler); nil serves the API only.
-func New(cfg Config, db *store.DB, keys *Keys, pwa http.Handler) *Server {
+func New(cfg Config, db store.Store, keys *Keys, pwa http.Handler) *Server {
 	cfg.defaults()
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa,

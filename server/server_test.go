@@ -13,7 +13,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/seal"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -21,7 +21,7 @@ import (
 // loaded with the demo municipality.
 type testEnv struct {
 	t    *testing.T
-	db   *store.DB
+	db   *badger.DB
 	keys *Keys
 	srv  *Server
 	http *httptest.Server
@@ -37,7 +37,7 @@ func newEnv(t *testing.T, mutate ...func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(dir+"/db", store.Options{})
+	db, err := badger.Open(dir+"/db", badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -28,7 +29,7 @@ func newEnvOnDisk(t *testing.T, free *atomic.Uint64) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(dir+"/db", store.Options{MinFree: 30 << 20,
+	db, err := badger.Open(dir+"/db", badger.Options{MinFree: 30 << 20,
 		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestUnopenableStoreAnswersOnlyHealth(t *testing.T) {
 	copySparseDir(t, live.db.Badger().Opts().Dir, crashed)
 
 	free.Store(0)
-	db, err := store.Open(crashed, store.Options{MinFree: 30 << 20, PollEvery: 10 * time.Millisecond,
+	db, err := badger.Open(crashed, badger.Options{MinFree: 30 << 20, PollEvery: 10 * time.Millisecond,
 		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
 	if err != nil {
 		t.Fatal(err)

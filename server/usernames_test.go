@@ -9,13 +9,14 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
+	badgerstore "beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
 // writeLegacyAccount stores an account as a store from before usernames
 // were normalised did (the username as given, indexed lower-cased),
 // bypassing every check, so that two accounts can collide.
-func writeLegacyAccount(t *testing.T, db *store.DB, a store.Account) {
+func writeLegacyAccount(t *testing.T, db *badgerstore.DB, a store.Account) {
 	t.Helper()
 	b, _ := json.Marshal(a)
 	id, _ := json.Marshal(a.ID)

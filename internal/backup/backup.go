@@ -75,7 +75,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // anyway; leaving the keys out would make a restored server unable to open
 // phones' unsent records. progress, when not nil, is told the bytes
 // written so far.
-func Write(ctx context.Context, db *store.DB, w io.Writer, key, serverKeys []byte, progress func(int64)) (int64, error) {
+func Write(ctx context.Context, db store.Maintenance, w io.Writer, key, serverKeys []byte, progress func(int64)) (int64, error) {
 	if len(serverKeys) > maxServerKeys {
 		return 0, fmt.Errorf("backup: the server key file is %d bytes, more than %d", len(serverKeys), maxServerKeys)
 	}
@@ -105,7 +105,7 @@ func Write(ctx context.Context, db *store.DB, w io.Writer, key, serverKeys []byt
 	if _, err := payload.Write(serverKeys); err != nil {
 		return cw.n, fmt.Errorf("backup: %w", err)
 	}
-	if _, err := db.Badger().Backup(payload, 0); err != nil {
+	if err := db.Backup(ctx, payload); err != nil {
 		return cw.n, fmt.Errorf("backup: %w", err)
 	}
 	if enc != nil {
@@ -190,10 +190,26 @@ func Open(r io.Reader, key []byte) (*File, error) {
 	return f, nil
 }
 
-// Restore reads the backup's store into a new store in dir (which must be
-// empty or absent), encrypted with the key given to Open, if any. Call it
-// once.
-func (f *File) Restore(ctx context.Context, dir string) error {
+// Load reads the backup's store into db, a new store of any
+// implementation. Call it (or Restore) once.
+func (f *File) Load(ctx context.Context, db store.Maintenance) error {
+	return db.Load(ctx, f.store)
+}
+
+// Target is a new store a backup is restored into.
+type Target interface {
+	store.Maintenance
+	io.Closer
+}
+
+// Opener opens (creating it) the store in dir, encrypted at rest with key
+// when it is given: the implementation a backup is restored into.
+type Opener func(dir string, key []byte) (Target, error)
+
+// Restore reads the backup's store into a new store that open makes in
+// dir (which must be empty or absent), encrypted with the key given to
+// Open, if any. Call it once.
+func (f *File) Restore(ctx context.Context, dir string, open Opener) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("restore into %s: %w", dir, ErrNotEmpty)
 	}
@@ -203,11 +219,11 @@ func (f *File) Restore(ctx context.Context, dir string) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	db, err := store.Open(tmp, store.Options{EncryptionKey: f.key})
+	db, err := open(tmp, f.key)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if err := db.Badger().Load(f.store, 256); err != nil {
+	if err := f.Load(ctx, db); err != nil {
 		db.Close()
 		os.RemoveAll(tmp)
 		return fmt.Errorf("restore: %w", err)

@@ -14,14 +14,15 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/backup"
 	"beredskap/internal/store"
+	badgerstore "beredskap/internal/store/badger"
 	"beredskap/server"
 )
 
 // populated makes a store with the demo data, an audit chain and records.
-func populated(t *testing.T, key []byte) *store.DB {
+func populated(t *testing.T, key []byte) *badgerstore.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(t.TempDir(), store.Options{EncryptionKey: key})
+	db, err := badgerstore.Open(t.TempDir(), badgerstore.Options{EncryptionKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func populated(t *testing.T, key []byte) *store.DB {
 }
 
 // everything reads every key and value of a store.
-func everything(t *testing.T, db *store.DB) map[string]string {
+func everything(t *testing.T, db *badgerstore.DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := db.Badger().View(func(txn *badger.Txn) error {
@@ -73,7 +74,7 @@ func restore(ctx context.Context, b, key []byte, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.ServerKeys, f.Restore(ctx, dir)
+	return f.ServerKeys, f.Restore(ctx, dir, openBadger)
 }
 
 // serverKeyFile makes a real server key file, wrapped under the store's
@@ -131,7 +132,7 @@ func TestBackupRestore(t *testing.T) {
 			if !bytes.Equal(serverKeys, c.serverKeys) || (c.serverKeys == nil) != (serverKeys == nil) {
 				t.Fatalf("server keys after restore: %q, want %q", serverKeys, c.serverKeys)
 			}
-			dst, err := store.Open(dir, store.Options{EncryptionKey: c.key})
+			dst, err := badgerstore.Open(dir, badgerstore.Options{EncryptionKey: c.key})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,10 +203,10 @@ func TestRestoreVersion1(t *testing.T) {
 		t.Fatalf("version %d, server keys %q", f.Version, f.ServerKeys)
 	}
 	dir := filepath.Join(t.TempDir(), "restored")
-	if err := f.Restore(ctx, dir); err != nil {
+	if err := f.Restore(ctx, dir, openBadger); err != nil {
 		t.Fatal(err)
 	}
-	dst, err := store.Open(dir, store.Options{})
+	dst, err := badgerstore.Open(dir, badgerstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,4 +214,9 @@ func TestRestoreVersion1(t *testing.T) {
 	if want, got := everything(t, src), everything(t, dst); len(got) != len(want) {
 		t.Fatalf("restored %d keys of %d", len(got), len(want))
 	}
+}
+
+// openBadger opens the Badger store a backup is restored into.
+func openBadger(dir string, key []byte) (backup.Target, error) {
+	return badgerstore.Open(dir, badgerstore.Options{EncryptionKey: key})
 }

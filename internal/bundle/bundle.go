@@ -26,11 +26,20 @@ type Config struct {
 	IdleLockMinutes int
 }
 
+// Source is what a bundle is built from: the accounts, the plan, the
+// routines and the announcements.
+type Source interface {
+	store.Accounts
+	store.Schedule
+	store.Routines
+	store.Announcements
+}
+
 // Build assembles the bundle for user on device at now. The worker's own
 // list is their visits of the day; the unit part is every other visit of
 // their units that day, with those patients' cards, because visits get
 // reassigned by phone during an outage.
-func Build(ctx context.Context, db *store.DB, user care.User, deviceID string, now time.Time, cfg Config) (wire.Bundle, store.IssuedBundle, error) {
+func Build(ctx context.Context, db Source, user care.User, deviceID string, now time.Time, cfg Config) (wire.Bundle, store.IssuedBundle, error) {
 	loc := cfg.Location
 	if loc == nil {
 		loc = time.UTC

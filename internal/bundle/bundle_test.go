@@ -7,11 +7,12 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 func TestBuild(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(t.TempDir(), store.Options{})
+	db, err := badger.Open(t.TempDir(), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

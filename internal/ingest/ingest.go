@@ -41,11 +41,22 @@ type Outcome struct {
 	Verified int
 }
 
+// Store is what ingest reads and writes: the author's account and
+// device, the bundles issued to them, the plan their records name, and
+// the records.
+type Store interface {
+	store.Accounts
+	store.Devices
+	store.Bundles
+	store.Schedule
+	store.Records
+}
+
 // Sync ingests one sync request. Request-level problems (an unknown device,
 // a malformed request) return a *wire.Error and change nothing; every
 // record otherwise gets its own result, and one bad record never fails the
 // others. All accepted records are durable when Sync returns.
-func Sync(ctx context.Context, db *store.DB, keys Opener, req wire.SyncRequest, now time.Time) (Outcome, error) {
+func Sync(ctx context.Context, db Store, keys Opener, req wire.SyncRequest, now time.Time) (Outcome, error) {
 	if err := checkRequest(req); err != nil {
 		return Outcome{}, err
 	}
@@ -77,7 +88,7 @@ func Sync(ctx context.Context, db *store.DB, keys Opener, req wire.SyncRequest, 
 // colleague still delivers the outbox the disabled user left in it, under
 // the colleague's session; such records may hold real signatures, so they
 // are kept for a coordinator, never entered unseen.
-func holdReason(ctx context.Context, db *store.DB, dev store.Device) (string, error) {
+func holdReason(ctx context.Context, db Store, dev store.Device) (string, error) {
 	if dev.Revoked != nil {
 		return store.HeldDeviceRevoked, nil
 	}
@@ -122,7 +133,7 @@ type opened struct {
 	hash string
 }
 
-func syncOnce(ctx context.Context, db *store.DB, keys Opener, dev store.Device, held string, req wire.SyncRequest, now time.Time) (Outcome, error) {
+func syncOnce(ctx context.Context, db Store, keys Opener, dev store.Device, held string, req wire.SyncRequest, now time.Time) (Outcome, error) {
 	results := make([]wire.SyncResult, len(req.Records))
 	good := make(map[int]opened, len(req.Records))
 	hashes := map[string]string{}
@@ -268,12 +279,12 @@ func ParseRecord(body []byte) (care.Record, error) {
 // patient must be on the author's own list in a bundle issued to them, or
 // in a bundle's unit part with an emergency reason.
 type authorizer struct {
-	db       *store.DB
+	db       Store
 	bundles  []store.IssuedBundle
 	patients map[string]care.Patient
 }
 
-func newAuthorizer(ctx context.Context, db *store.DB, userID string, now time.Time) (*authorizer, error) {
+func newAuthorizer(ctx context.Context, db Store, userID string, now time.Time) (*authorizer, error) {
 	bs, err := db.IssuedBundles(ctx, userID, now.Add(-BundleLookback))
 	if err != nil {
 		return nil, fmt.Errorf("sync: bundles: %w", err)

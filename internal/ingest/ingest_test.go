@@ -13,6 +13,7 @@ import (
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -20,7 +21,7 @@ import (
 // issued to that worker: pOwn on the own list, pUnit in the unit part,
 // pOther in the other unit.
 type fixture struct {
-	db                  *store.DB
+	db                  *badger.DB
 	keys                boxKeys
 	dev                 store.Device
 	devKey              ed25519.PrivateKey
@@ -32,7 +33,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(t.TempDir(), store.Options{})
+	db, err := badger.Open(t.TempDir(), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

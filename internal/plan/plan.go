@@ -145,7 +145,7 @@ type Directory struct {
 	Stored Stored
 }
 
-// Stored is what an import reads from the store; *store.DB is one.
+// Stored is what an import reads from the store; every store.Store is one.
 type Stored interface {
 	Patient(ctx context.Context, id string) (care.Patient, error)
 	Visit(ctx context.Context, id string) (care.Visit, error)
@@ -153,9 +153,17 @@ type Stored interface {
 	Routine(ctx context.Context, id string) (care.Routine, error)
 }
 
+// Store is what an import reads and writes: the accounts and units it
+// resolves names against, what it would overwrite, and the plan.
+type Store interface {
+	store.Accounts
+	store.Schedule
+	store.Routines
+}
+
 // LoadDirectory reads the units and accounts from the store. Its scope is
 // every unit; narrow Scope for a coordinator.
-func LoadDirectory(ctx context.Context, db *store.DB) (Directory, error) {
+func LoadDirectory(ctx context.Context, db Store) (Directory, error) {
 	units, err := db.Units(ctx)
 	if err != nil {
 		return Directory{}, err
@@ -515,7 +523,7 @@ func (pl *Plan) problem(item any, column, problem string) Problem {
 //
 // A plan with more items than MaxPatients, MaxVisits, MaxDoses or
 // MaxRoutines is refused with a *SizeError before anything is looked up.
-func Apply(ctx context.Context, db *store.DB, dir Directory, pl *Plan) (Report, error) {
+func Apply(ctx context.Context, db Store, dir Directory, pl *Plan) (Report, error) {
 	if err := pl.CheckSize(); err != nil {
 		return Report{}, err
 	}

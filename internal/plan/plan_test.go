@@ -12,12 +12,13 @@ import (
 	"beredskap/internal/care"
 	"beredskap/internal/demo"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
-func demoStore(t *testing.T) (*store.DB, Directory) {
+func demoStore(t *testing.T) (*badger.DB, Directory) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(t.TempDir(), store.Options{})
+	db, err := badger.Open(t.TempDir(), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +223,7 @@ func TestScopedImportFailsClosed(t *testing.T) {
 // import moved a patient or wrote a routine: hidden ids read as missing,
 // and patients read as being in unit was.
 type staleStore struct {
-	db   *store.DB
+	db   *badger.DB
 	hide map[string]bool
 	was  string
 }

@@ -20,9 +20,18 @@ type Scope struct {
 	OfflineFor time.Duration
 }
 
+// Store is what the desk reads: the plan, the records, the bundles issued
+// and the findings already resolved.
+type Store interface {
+	store.Schedule
+	store.Records
+	store.Bundles
+	store.Findings
+}
+
 // AllRecords reads every record received in the window for the units,
 // page by page.
-func AllRecords(ctx context.Context, db *store.DB, units []string, since time.Time) ([]store.StoredRecord, error) {
+func AllRecords(ctx context.Context, db store.Records, units []string, since time.Time) ([]store.StoredRecord, error) {
 	var out []store.StoredRecord
 	cursor := ""
 	for {
@@ -39,7 +48,7 @@ func AllRecords(ctx context.Context, db *store.DB, units []string, since time.Ti
 }
 
 // Load gathers the Input for a scope from the store.
-func Load(ctx context.Context, db *store.DB, sc Scope) (Input, error) {
+func Load(ctx context.Context, db Store, sc Scope) (Input, error) {
 	in := Input{Since: sc.Since, Until: sc.Until, Now: sc.Now, OfflineFor: sc.OfflineFor,
 		Bundles: map[string]store.IssuedBundle{}, DeviceSeqs: map[string][]uint64{},
 		SharedSeqs: map[string]map[uint64][]string{}, UnitOf: map[string]string{}}
@@ -104,7 +113,7 @@ func Load(ctx context.Context, db *store.DB, sc Scope) (Input, error) {
 
 // Findings loads a scope, computes its findings and attaches the recorded
 // resolutions.
-func Findings(ctx context.Context, db *store.DB, sc Scope) ([]wire.Finding, error) {
+func Findings(ctx context.Context, db Store, sc Scope) ([]wire.Finding, error) {
 	in, err := Load(ctx, db, sc)
 	if err != nil {
 		return nil, err

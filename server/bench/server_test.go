@@ -26,7 +26,7 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 	"beredskap/server"
 )
@@ -34,7 +34,7 @@ import (
 // srvEnv is the real server over loopback TCP on a real Badger store in a
 // temporary directory, with the demo municipality.
 type srvEnv struct {
-	db     *store.DB
+	db     *badger.DB
 	hs     *httptest.Server
 	client *http.Client
 	loc    *time.Location
@@ -49,7 +49,7 @@ func newSrvEnv(tb testing.TB) *srvEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := store.Open(dir+"/db", store.Options{})
+	db, err := badger.Open(dir+"/db", badger.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func BenchmarkSyncIngest(b *testing.B) {
 			p.prepare(b, ingestBatch)
 		}
 		floor = measureCrypto(b, e.keys, phones, 2000)
-		rawDB, err := store.Open(b.TempDir(), store.Options{})
+		rawDB, err := badger.Open(b.TempDir(), badger.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -468,7 +468,7 @@ func recordShape(tb testing.TB, e *srvEnv, p *srvPhone) shape {
 // rawBadgerWrites writes, from writers goroutines, per records each in
 // batches of batch, every record as its keys and values of the same sizes
 // the server stores, each batch one synced transaction.
-func rawBadgerWrites(tb testing.TB, db *store.DB, s shape, writers, per, batch int) {
+func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch int) {
 	tb.Helper()
 	bdb := db.Badger()
 	value := func(n int) []byte { return bytes.Repeat([]byte{'x'}, n) }

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -291,7 +292,7 @@ func getStatus(t *testing.T, srv *server, path, token string) int {
 // device's records are there, each once.
 func checkExactlyOnce(t *testing.T, dataDir string, devices []*device, perDevice int) {
 	t.Helper()
-	db, err := store.Open(filepath.Join(dataDir, "db"), store.Options{MinFree: 1 << 20})
+	db, err := badger.Open(filepath.Join(dataDir, "db"), badger.Options{MinFree: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
-	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -263,7 +263,7 @@ killing:
 	elapsed := time.Since(start)
 	srv.stop()
 
-	db, err := store.Open(filepath.Join(srv.dataDir, "db"), store.Options{})
+	db, err := badger.Open(filepath.Join(srv.dataDir, "db"), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,13 @@ func within(t testing.TB, ctx context.Context, d time.Duration, steps ...chromed
 // eval evaluates a JavaScript expression (awaiting promises).
 func eval[T any](t testing.TB, ctx context.Context, js string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	return evalWithin[T](t, ctx, 30*time.Second, js)
+}
+
+// evalWithin is eval with its own time limit, for scripts that wait.
+func evalWithin[T any](t testing.TB, ctx context.Context, d time.Duration, js string) T {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	v, err := chromedp.Run(c, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -257,8 +263,11 @@ func click(s chromedp.CSS) chromedp.Action[chromedp.Void] {
 // cache holds the app, so that going offline afterwards is meaningful.
 func waitServiceWorker(t testing.TB, ctx context.Context) {
 	t.Helper()
-	ok := eval[bool](t, ctx, `(async () => {
-		for (let i = 0; i < 300; i++) {
+	// The worker stores a 10 MB app before it controls the page: on a
+	// machine busy with other browsers that has taken over 30 s, so the
+	// script gets 90 s and the eval a little more.
+	ok := evalWithin[bool](t, ctx, 100*time.Second, `(async () => {
+		for (let i = 0; i < 900; i++) {
 			if (navigator.serviceWorker.controller) {
 				const keys = await caches.keys();
 				for (const k of keys) {
@@ -271,7 +280,7 @@ func waitServiceWorker(t testing.TB, ctx context.Context) {
 		return false;
 	})()`)
 	if !ok {
-		t.Fatal("no service worker with a cached app after 30 s")
+		t.Fatal("no service worker with a cached app after 90 s")
 	}
 }
 

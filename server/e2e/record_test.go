@@ -13,6 +13,7 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 // drawSignature draws a stroke across the pad with real (DevTools) mouse
@@ -83,7 +84,7 @@ func writeNote(t *testing.T, ctx context.Context, text string) {
 // serverRecords opens the stopped server's store and returns its records.
 func serverRecords(t *testing.T, srv *server) []care.Record {
 	t.Helper()
-	db, err := store.Open(filepath.Join(srv.dataDir, "db"), store.Options{})
+	db, err := badger.Open(filepath.Join(srv.dataDir, "db"), badger.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

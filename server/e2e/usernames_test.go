@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/dgraph-io/badger/v4"
 
-	"beredskap/internal/store"
+	badgerstore "beredskap/internal/store/badger"
 )
 
 // TestAdminRenamesACollidingUsername: a store from before usernames were
@@ -21,7 +21,7 @@ import (
 func TestAdminRenamesACollidingUsername(t *testing.T) {
 	srv := startServer(t)
 	srv.stop()
-	db, err := store.Open(filepath.Join(srv.dataDir, "db"), store.Options{})
+	db, err := badgerstore.Open(filepath.Join(srv.dataDir, "db"), badgerstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"beredskap/internal/backup"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/server"
 )
 
@@ -183,7 +184,7 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("restore: %w", err)
 		}
 	}
-	if err := b.Restore(ctx, dbDir); err != nil {
+	if err := b.Restore(ctx, dbDir, openRestored); err != nil {
 		if b.ServerKeys != nil {
 			os.Remove(filepath.Join(dir, server.KeysFile))
 		}
@@ -207,4 +208,9 @@ func mayRestoreInto(dir, dbDir string) error {
 		return fmt.Errorf("restore into %s: it already holds %s: %w", dir, server.KeysFile, backup.ErrNotEmpty)
 	}
 	return nil
+}
+
+// openRestored opens the Badger store a backup is restored into.
+func openRestored(dir string, key []byte) (backup.Target, error) {
+	return badger.Open(dir, badger.Options{EncryptionKey: key})
 }

@@ -21,6 +21,7 @@ import (
 	"beredskap/internal/backup"
 	"beredskap/internal/seal"
 	"beredskap/internal/store"
+	badgerstore "beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 	"beredskap/server"
 )
@@ -28,7 +29,7 @@ import (
 func TestAuditVerify(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "db"), store.Options{})
+	db, err := badgerstore.Open(filepath.Join(dir, "db"), badgerstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/server"
 	"beredskap/web"
 )
@@ -36,7 +37,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	retention := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
-	minFree := fs.Uint64("min-free-mb", store.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
+	minFree := fs.Uint64("min-free-mb", badger.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -136,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // initialize marks a new data directory, demo or not, and says whether it
 // is a demo.
-func initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
+func initialize(ctx context.Context, db store.Setup, demo bool) (bool, error) {
 	initialized, err := db.Initialized(ctx)
 	if err != nil {
 		return false, err
@@ -151,7 +152,7 @@ func initialize(ctx context.Context, db *store.DB, demo bool) (bool, error) {
 // encryption key the key file is wrapped under it; a key file still in
 // clear is wrapped once the store has opened with that key (so a wrong key
 // never wraps it).
-func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB, *server.Keys, error) {
+func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*badger.DB, *server.Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -163,7 +164,7 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB,
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openStoreWith(dir, keyFile, store.Options{Logger: log, MinFree: minFree})
+	db, err := openStoreWith(dir, keyFile, badger.Options{Logger: log, MinFree: minFree})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,17 +180,17 @@ func openData(dir, keyFile string, log *slog.Logger, minFree uint64) (*store.DB,
 
 // openStore opens the Badger store in dir/db, explaining the usual
 // failure: another process (a running server) holds it.
-func openStore(dir, keyFile string, log *slog.Logger) (*store.DB, error) {
-	return openStoreWith(dir, keyFile, store.Options{Logger: log})
+func openStore(dir, keyFile string, log *slog.Logger) (*badger.DB, error) {
+	return openStoreWith(dir, keyFile, badger.Options{Logger: log})
 }
 
-func openStoreWith(dir, keyFile string, opts store.Options) (*store.DB, error) {
+func openStoreWith(dir, keyFile string, opts badger.Options) (*badger.DB, error) {
 	key, err := readKeyFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
 	opts.EncryptionKey = key
-	db, err := store.Open(filepath.Join(dir, "db"), opts)
+	db, err := badger.Open(filepath.Join(dir, "db"), opts)
 	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
 		return nil, fmt.Errorf("%s is in use by another process (is the server running?): %w", dir, err)
 	}
@@ -198,7 +199,7 @@ func openStoreWith(dir, keyFile string, opts store.Options) (*store.DB, error) {
 
 // refreshDemoDaily loads the next day's demo visits shortly after
 // midnight, so that a demo server left running keeps having "today".
-func refreshDemoDaily(ctx context.Context, db *store.DB, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
+func refreshDemoDaily(ctx context.Context, db server.DemoStore, hasher *auth.Hasher, loc *time.Location, log *slog.Logger) {
 	for {
 		now := time.Now().In(loc)
 		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 5, 0, 0, loc)

@@ -112,19 +112,20 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 }
 
-// checkUsernames brings the username index of an older store up to date
-// and warns, at every start, about accounts whose usernames became one
-// name when usernames began to be normalised, until an admin renames them.
-func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
+// checkUsernames warns, at every start, about accounts whose usernames
+// became one name when usernames began to be normalised, until an admin
+// renames them. (The username index of an older store is brought up to
+// date by the store's migration to schema 2, when it opens for writes.)
+func checkUsernames(ctx context.Context, db interface {
+	store.Accounts
+	store.Capacity
+}, log *slog.Logger) error {
 	st := db.Storage()
 	if !st.SmallWrites {
-		// On a full disk the server starts to serve reads; the index is
-		// brought up to date at the next start with space.
+		// On a full disk the server starts to serve reads; the usernames
+		// are checked at the next start with space.
 		log.Warn("usernames not checked at this start: the store takes no writes", "reason", st.Reason)
 		return nil
-	}
-	if err := db.NormalizeUsernameIndex(ctx); err != nil {
-		return err
 	}
 	warnings, err := server.UsernameCollisionWarnings(ctx, db)
 	if err != nil {
@@ -137,7 +138,7 @@ func checkUsernames(ctx context.Context, db *store.DB, log *slog.Logger) error {
 }
 
 // resolveUnits turns "Nord,Sør" (names or ids) into unit ids.
-func resolveUnits(ctx context.Context, db *store.DB, list string) ([]string, error) {
+func resolveUnits(ctx context.Context, db store.Schedule, list string) ([]string, error) {
 	all, err := db.Units(ctx)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,166 @@
+package badger
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
+)
+
+type auditHead struct {
+	Seq  uint64 `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+func auditKey(seq uint64) string { return fmt.Sprintf("audit/%020d", seq) }
+
+// hashEntry is SHA-256 over the previous hash and the entry's fields in a
+// fixed order; it is what Verify recomputes.
+func hashEntry(e store.AuditEntry) string {
+	e.Hash = ""
+	b, _ := json.Marshal(struct {
+		Seq     uint64 `json:"seq"`
+		Time    string `json:"time"`
+		Actor   string `json:"actor"`
+		Action  string `json:"action"`
+		Subject string `json:"subject"`
+		Detail  string `json:"detail"`
+		Prev    string `json:"prev"`
+	}{e.Seq, e.Time.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Subject, e.Detail, e.Prev})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// appendAudit adds entries to the chain inside txn. Callers hold
+// db.auditMu, so that the head is never read by two writers at once.
+func appendAudit(txn *badger.Txn, now time.Time, entries ...store.Audit) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	var head auditHead
+	if err := getJSON(txn, "auditmeta/head", &head); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	for _, a := range entries {
+		t := a.Time
+		if t.IsZero() {
+			t = now
+		}
+		e := store.AuditEntry{Seq: head.Seq + 1, Time: t.UTC(), Actor: a.Actor, Action: a.Action, Subject: a.Subject, Detail: a.Detail, Prev: head.Hash}
+		e.Hash = hashEntry(e)
+		if err := putJSON(txn, auditKey(e.Seq), e); err != nil {
+			return err
+		}
+		if e.Subject != "" {
+			if err := setIndex(txn, fmt.Sprintf("auditsubj/%s/%020d", e.Subject, e.Seq)); err != nil {
+				return err
+			}
+		}
+		head = auditHead{Seq: e.Seq, Hash: e.Hash}
+	}
+	return putJSON(txn, "auditmeta/head", head)
+}
+
+// Append writes audit entries durably on their own.
+func (db *DB) Append(ctx context.Context, entries ...store.Audit) error {
+	db.auditMu.Lock()
+	defer db.auditMu.Unlock()
+	return db.update(ctx, func(txn *badger.Txn) error { return appendAudit(txn, time.Now(), entries...) })
+}
+
+// AuditLog returns entries with sequence numbers in [from, from+limit).
+func (db *DB) AuditLog(ctx context.Context, from uint64, limit int) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100, Prefix: []byte("audit/")})
+		defer it.Close()
+		for it.Seek([]byte(auditKey(from))); it.Valid() && len(out) < limit; it.Next() {
+			var e store.AuditEntry
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AuditFor returns the entries about one subject (a record, a device), in
+// order: a record's sync history.
+func (db *DB) AuditFor(ctx context.Context, subject string) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		for _, k := range scanKeys(txn, "auditsubj/"+subject+"/", "", "") {
+			var seq uint64
+			if _, err := fmt.Sscanf(k, "%d", &seq); err != nil {
+				continue
+			}
+			var e store.AuditEntry
+			if err := getJSON(txn, auditKey(seq), &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AuditHead returns the number of entries in the log.
+func (db *DB) AuditHead(ctx context.Context) (uint64, error) {
+	var head auditHead
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		err := getJSON(txn, "auditmeta/head", &head)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return head.Seq, err
+}
+
+// VerifyAudit walks the whole chain and returns the number of entries, or
+// a *ChainError naming the first broken entry.
+func (db *DB) VerifyAudit(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := db.view(ctx, func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256, Prefix: []byte("audit/")})
+		defer it.Close()
+		prev := ""
+		want := uint64(1)
+		for it.Rewind(); it.Valid(); it.Next() {
+			var e store.AuditEntry
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
+				return &store.ChainError{Seq: want, Reason: "unreadable: " + err.Error()}
+			}
+			switch {
+			case e.Seq != want:
+				return &store.ChainError{Seq: want, Reason: fmt.Sprintf("missing (next entry is %d)", e.Seq)}
+			case e.Prev != prev:
+				return &store.ChainError{Seq: e.Seq, Reason: "does not carry the previous entry's hash"}
+			case hashEntry(e) != e.Hash:
+				return &store.ChainError{Seq: e.Seq, Reason: "was changed after it was written"}
+			}
+			prev = e.Hash
+			want++
+			n++
+		}
+		var head auditHead
+		if err := getJSON(txn, "auditmeta/head", &head); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if head.Seq != n || head.Hash != prev {
+			return &store.ChainError{Seq: n + 1, Reason: fmt.Sprintf("the log ends at %d but its head says %d", n, head.Seq)}
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,176 @@
+// Package store is the contract of Beredskap's server state: the
+// interfaces named for what they hold (Accounts, Sessions, Devices,
+// Schedule, Records, AuditTrail, ...), the composite Store, the types
+// they hold and the sentinel errors. Capability packages and the server
+// ask for the narrowest interface they need. Implementations live in
+// their own packages (internal/store/badger today, PostgreSQL next) and
+// are held to the same behaviour by the conformance suite in
+// internal/store/storetest. No interface names an implementation's type.
+// Every implementation returns this package's sentinel errors (ErrNotFound,
+// ErrRecordExists, ErrUsernameTaken, ...) wrapped with the id they
+// concern, so that callers test them with errors.Is and logs say which.
+package store
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"beredskap/internal/care"
+)
+
+// Accounts holds the users and their password hashes, found by id or by
+// normalised username.
+type Accounts interface {
+	// PutAccount creates or replaces an account; a username that is
+	// another account's after normalisation is ErrUsernameTaken.
+	PutAccount(ctx context.Context, a Account) error
+	AccountByUsername(ctx context.Context, username string) (Account, error)
+	Account(ctx context.Context, id string) (Account, error)
+	Accounts(ctx context.Context) ([]Account, error)
+	SetAccountLang(ctx context.Context, id, lang string) error
+	UsernameCollisions(ctx context.Context) ([]UsernameCollision, error)
+}
+
+// Sessions holds login sessions by token hash; they expire by themselves.
+type Sessions interface {
+	PutSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, hash string) (Session, error)
+	DeleteSession(ctx context.Context, s Session) error
+	DeleteUserSessions(ctx context.Context, userID string) error
+	UserSessions(ctx context.Context, userID string) ([]Session, error)
+}
+
+// Devices holds the phones registered to users.
+type Devices interface {
+	PutDevice(ctx context.Context, d Device) error
+	Device(ctx context.Context, id string) (Device, error)
+	UserDevices(ctx context.Context, userID string) ([]Device, error)
+	Devices(ctx context.Context) ([]Device, error)
+	RevokeDevice(ctx context.Context, id, by string, now time.Time) (Device, error)
+	TouchDevice(ctx context.Context, id string, now time.Time) error
+}
+
+// Bundles holds the shift bundles issued to phones.
+type Bundles interface {
+	PutIssuedBundle(ctx context.Context, b IssuedBundle) error
+	IssuedBundles(ctx context.Context, userID string, since time.Time) ([]IssuedBundle, error)
+	IssuedBundle(ctx context.Context, id string) (IssuedBundle, error)
+}
+
+// Schedule holds the plan: units, patients, visits and scheduled doses.
+// ApplyPlan writes a whole plan (routines and announcements included) all
+// or nothing.
+type Schedule interface {
+	ApplyPlan(ctx context.Context, p Plan) error
+	Units(ctx context.Context) ([]care.Unit, error)
+	Patient(ctx context.Context, id string) (care.Patient, error)
+	PatientsByUnit(ctx context.Context, unit string) ([]care.Patient, error)
+	Visit(ctx context.Context, id string) (care.Visit, error)
+	VisitsByUnit(ctx context.Context, unit string, from, to time.Time) ([]care.Visit, error)
+	DosesByPatient(ctx context.Context, patient string, from, to time.Time) ([]care.ScheduledDose, error)
+	Dose(ctx context.Context, id string) (care.ScheduledDose, error)
+}
+
+// Routines holds the action cards and every version of each.
+type Routines interface {
+	Routine(ctx context.Context, id string) (care.Routine, error)
+	Routines(ctx context.Context) ([]care.Routine, error)
+	SaveRoutine(ctx context.Context, r care.Routine, by string, now time.Time) (care.Routine, error)
+	RoutineVersions(ctx context.Context, id string) ([]care.Routine, error)
+}
+
+// Announcements holds the messages the office posts to phones.
+type Announcements interface {
+	Announcements(ctx context.Context, since time.Time) ([]care.Announcement, error)
+	PostAnnouncement(ctx context.Context, a care.Announcement) error
+}
+
+// Outages holds the declared outages; at most one is open.
+type Outages interface {
+	Outages(ctx context.Context) ([]Outage, error)
+	StartOutage(ctx context.Context, o Outage) error
+	EndOutage(ctx context.Context, by string, end time.Time) (Outage, error)
+}
+
+// Records holds the records phones sent, their state and the per-device
+// sequence numbers. PutRecords is exactly once: a record id already held
+// (or purged) is ErrRecordExists and nothing of the batch is written.
+type Records interface {
+	Known(ctx context.Context, hashes map[string]string) (map[string]RecordStatus, error)
+	PutRecords(ctx context.Context, recs []StoredRecord, audit []Audit) error
+	StoredRecordByID(ctx context.Context, id string) (StoredRecord, error)
+	CountRecords(ctx context.Context) (int, error)
+	DeviceSeqs(ctx context.Context, deviceID string) ([]uint64, error)
+	DeviceSeqIndex(ctx context.Context, deviceID string) ([]uint64, map[uint64][]string, error)
+	ListRecords(ctx context.Context, f RecordFilter) ([]StoredRecord, string, error)
+	Reconcile(ctx context.Context, ids []string, rc Reconciliation) ([]StoredRecord, error)
+}
+
+// Findings holds how the office resolved the desk's findings.
+type Findings interface {
+	ResolveFinding(ctx context.Context, id string, res FindingResolution) error
+	FindingResolutions(ctx context.Context) (map[string]FindingResolution, error)
+}
+
+// AuditTrail is the append-only, hash-chained audit log.
+type AuditTrail interface {
+	Append(ctx context.Context, entries ...Audit) error
+	AuditLog(ctx context.Context, from uint64, limit int) ([]AuditEntry, error)
+	AuditFor(ctx context.Context, subject string) ([]AuditEntry, error)
+	AuditHead(ctx context.Context) (uint64, error)
+	// VerifyAudit walks the chain and returns the entries checked, or a
+	// *ChainError at the first entry that does not follow.
+	VerifyAudit(ctx context.Context) (uint64, error)
+}
+
+// Setup holds whether the municipality has been set up, and whether as a
+// demo.
+type Setup interface {
+	Initialized(ctx context.Context) (bool, error)
+	DemoMode(ctx context.Context) (bool, error)
+	MarkInitialized(ctx context.Context, demo bool) error
+}
+
+// Maintenance is what the operator's jobs do to the whole store:
+// retention purges, backup and the load of a backup into a new store.
+type Maintenance interface {
+	PurgeReconciled(ctx context.Context, before, now time.Time) (int, error)
+	// Backup streams a consistent copy of everything stored to w, in the
+	// implementation's own format.
+	Backup(ctx context.Context, w io.Writer) error
+	// Load reads a stream Backup wrote into this store, which must be
+	// new, and brings it to the current schema.
+	Load(ctx context.Context, r io.Reader) error
+}
+
+// Capacity says whether the store takes writes now: on a disk (nearly)
+// full it refuses them with ErrInsufficientStorage, and bulk writes are
+// admitted one by one against the space they need.
+type Capacity interface {
+	Mode() Mode
+	Storage() Storage
+	// ReserveWrite admits a bulk write that adds about n bytes, or refuses
+	// it with ErrInsufficientStorage; release is called when it is done
+	// (more than once does no harm).
+	ReserveWrite(n int64) (release func(), err error)
+}
+
+// Store is the whole contract: everything the server keeps.
+type Store interface {
+	Accounts
+	Sessions
+	Devices
+	Bundles
+	Schedule
+	Routines
+	Announcements
+	Outages
+	Records
+	Findings
+	AuditTrail
+	Setup
+	Maintenance
+	Capacity
+	io.Closer
+}
