@@ -235,7 +235,7 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 	if rv.st == nil {
 		rv.st = nothingStored{}
 	}
-	rv.units()
+	rv.index()
 	rv.resolvePatients()
 	rv.resolveVisits()
 	rv.resolveDoses()
@@ -292,8 +292,8 @@ func (rv *resolver) tooLong(item any, errs ...error) bool {
 	return false
 }
 
-// units indexes the units by id and name and the accounts by username.
-func (rv *resolver) units() {
+// index indexes the units by id and name and the accounts by username.
+func (rv *resolver) index() {
 	for _, u := range rv.dir.Units {
 		rv.unitOf[u.ID], rv.unitOf[strings.ToLower(u.Name)] = u.ID, u.ID
 	}
