@@ -178,6 +178,16 @@ func PlanProblemText(lang string, pr wire.PlanProblem) string {
 	return pr.Problem
 }
 
+// RejectionText is why the server rejected a record, in lang when the
+// rejection names a catalogue key; else the server's own words, which are
+// all a phone has for a rejection from an older server.
+func RejectionText(lang string, r LocalRecord) string {
+	if text, ok := translated(lang, r.Key, r.Args); ok {
+		return text
+	}
+	return r.Message
+}
+
 // translated is the catalogue's message for key with args, when the
 // catalogue has the key and the arguments fit its placeholders.
 func translated(lang, key string, args []string) (string, bool) {

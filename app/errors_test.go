@@ -117,3 +117,20 @@ func TestLocalValidationReadsAsTheServers(t *testing.T) {
 		t.Fatalf("ErrorText = %q, want %q", got, want)
 	}
 }
+
+// TestRejectionText: a record the server rejected says why in the user's
+// language when the rejection names a key; an older server's rejection
+// (no key) keeps its words.
+func TestRejectionText(t *testing.T) {
+	keyed := ui.LocalRecord{Message: "record: text: is required", Key: "error.field.required", Args: []string{"text"}}
+	if got, want := ui.RejectionText("nb", keyed), "Tekst må fylles ut."; got != want {
+		t.Errorf("RejectionText = %q, want %q", got, want)
+	}
+	if got, want := ui.RejectionText("sv", keyed), "Text måste fyllas i."; got != want {
+		t.Errorf("RejectionText = %q, want %q", got, want)
+	}
+	old := ui.LocalRecord{Message: "the patient is not in any shift issued to the author"}
+	if got := ui.RejectionText("nb", old); got != old.Message {
+		t.Errorf("RejectionText = %q", got)
+	}
+}

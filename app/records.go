@@ -27,7 +27,7 @@ func recordList(s *Shift, b *wire.Bundle, recs []LocalRecord, withPatient bool) 
 				}),
 				app.Div().Class("record-summary").Text(summary(s, r.Record)),
 				app.If(r.State == OutboxRejected, func() app.UI {
-					return app.Div().Class("error small").Text(s.T("sync.rejected_because", r.Message))
+					return app.Div().Class("error small").Text(s.T("sync.rejected_because", RejectionText(s.Lang(), r)))
 				}),
 			)
 		}),

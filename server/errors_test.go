@@ -203,3 +203,23 @@ func TestNotFoundNamesTheIDOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncRejectionHasKey: a record that fails validation is rejected
+// with the catalogue key and arguments of its problem, so that the phone
+// says why in its user's language; other rejections keep only their
+// English reason.
+func TestSyncRejectionHasKey(t *testing.T) {
+	e := newEnv(t)
+	anna := e.phone("anna")
+	own := anna.ownPatient()
+	empty := anna.note(own, "x")
+	empty.Text = "  "
+	code, resp, raw := anna.sync(anna.sealRecord(empty))
+	if code != 200 || len(resp.Results) != 1 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	if r := resp.Results[0]; r.Status != wire.SyncRejected || r.Code != wire.CodeInvalidInput || r.Key != care.KeyRequired ||
+		!slices.Equal(r.Args, []string{"text"}) || r.Message == "" {
+		t.Fatalf("result %+v", r)
+	}
+}

@@ -243,7 +243,12 @@ func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.
 	}
 	rec, err := ParseRecord(env.Body)
 	if err != nil {
-		return fail(wire.CodeInvalidInput, err.Error())
+		o, r := fail(wire.CodeInvalidInput, err.Error())
+		var v *care.ValidationError
+		if errors.As(err, &v) {
+			r.Key, r.Args = v.Message() // the phone shows it in its user's language
+		}
+		return o, r
 	}
 	switch {
 	case rec.ID != item.ID:

@@ -212,6 +212,11 @@ type SyncResult struct {
 	Status  string `json:"status"`
 	Code    Code   `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Key and Args name a rejection's reason in the translation
+	// catalogue, as on Error, when it has one (a record that fails
+	// validation).
+	Key  string   `json:"key,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // SyncResponse answers a sync. Wipe tells the phone to delete its bundle
