@@ -5,7 +5,7 @@ DATA    ?= ./data
 BIN     := .build/beredskap
 WASM    := web/app.wasm
 
-.PHONY: all run build wasm test vet bench screens fuzz clean deps engines
+.PHONY: all run build wasm test vet lint bench screens fuzz clean deps engines
 
 all: build
 
@@ -28,6 +28,18 @@ run: build
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/...
+
+# staticcheck, at the version the module proxy serves here, built into
+# .build/bin so that no machine-wide install is needed.
+STATICCHECK := .build/bin/staticcheck
+$(STATICCHECK):
+	GOBIN=$(abspath .build/bin) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## lint: gofmt, go vet and staticcheck, for the native and the GOOS=js builds
+lint: vet $(STATICCHECK)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./app/...
 
 # wasmbrowsertest runs GOOS=js test binaries in headless Chromium, so the
 # phone's IndexedDB store is tested in a real browser.
@@ -87,9 +99,9 @@ engines:
 # two cores, two browser packages side by side starve each other.
 BROWSER_PKGS := beredskap/app/vault beredskap/internal/browsertest beredskap/server/bench beredskap/server/e2e
 
-## test: vet and every test, browser tests in three engines included;
+## test: lint and every test, browser tests in three engines included;
 ## installs missing packages first when run as root (make deps)
-test: deps wasm vet $(WASMEXEC) axe engines
+test: deps wasm lint $(WASMEXEC) axe engines
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -vxF $(foreach p,$(BROWSER_PKGS),-e $(p)))
 	$(GO) test -count=1 -timeout 30m -p 1 $(BROWSER_PKGS)
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath $(WASMEXEC)) ./app/vault ./internal/seal ./internal/care

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/crypto/blake2b"
 	"golang.org/x/crypto/nacl/box"
+	//lint:ignore SA1019 NaCl's box key is HSalsa20 of the shared secret, and x/crypto exports HSalsa20 only here
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
