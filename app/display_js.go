@@ -5,6 +5,8 @@ package app
 import (
 	"strings"
 	"syscall/js"
+
+	"beredskap/app/shift"
 )
 
 // The theme and the language are also kept in localStorage, where
@@ -17,7 +19,7 @@ const (
 
 // loadTheme returns the colour theme chosen on this phone.
 func loadTheme() (theme string) {
-	theme = ThemeSystem
+	theme = shift.ThemeSystem
 	quietly(func() {
 		if v := js.Global().Get("localStorage").Call("getItem", themeKey); v.Type() == js.TypeString {
 			theme = v.String()
@@ -32,7 +34,7 @@ func loadTheme() (theme string) {
 func applyTheme(theme string) {
 	root := js.Global().Get("document").Get("documentElement")
 	quietly(func() { js.Global().Get("localStorage").Call("setItem", themeKey, theme) })
-	if theme == ThemeSystem {
+	if theme == shift.ThemeSystem {
 		root.Call("removeAttribute", "data-theme")
 		return
 	}

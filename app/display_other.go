@@ -2,8 +2,10 @@
 
 package app
 
+import "beredskap/app/shift"
+
 // loadTheme has no phone to read a choice from: the system theme.
-func loadTheme() string { return ThemeSystem }
+func loadTheme() string { return shift.ThemeSystem }
 
 // applyTheme has no page to set the theme on outside a browser.
 func applyTheme(string) {}

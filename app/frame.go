@@ -9,13 +9,14 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 )
 
 // page is embedded by every page: it holds the shared shift and renders
 // the page again whenever the shift changes.
 type page struct {
 	app.Compo
-	shift *Shift
+	shift *shift.Shift
 	// updateReady is set when a new version of the app has been installed
 	// in the background.
 	updateReady bool
@@ -37,7 +38,7 @@ func (p *page) mount(ctx app.Context) {
 	p.mounted = true
 	p.checkUpdate(ctx)
 	p.installable = ctx.IsAppInstallable()
-	p.shift.attach(ctx)
+	p.shift.OnChange(func() { ctx.NewAction(changed) })
 	ctx.Handle(changed, func(ctx app.Context, a app.Action) {})
 }
 
@@ -93,16 +94,16 @@ func (p *page) t(key string, args ...any) string { return p.shift.T(key, args...
 // is true when the shift is open and the page may render.
 func (p *page) gate() (ui app.UI, ok bool) {
 	switch p.shift.Phase() {
-	case PhaseUnlocked:
+	case shift.PhaseUnlocked:
 		return nil, true
-	case PhaseLoading:
+	case shift.PhaseLoading:
 		// Also the server's prerender: a neutral placeholder until the app runs.
 		return app.P().Class("muted center").Text(p.t("app.loading")), false
-	case PhasePIN:
+	case shift.PhasePIN:
 		return &pinSetup{shift: p.shift}, false
-	case PhaseLocked:
+	case shift.PhaseLocked:
 		return &unlockForm{shift: p.shift}, false
-	case PhaseOffice:
+	case shift.PhaseOffice:
 		return officeNote(p.shift), false
 	default:
 		return app.Div().Body(
@@ -131,7 +132,7 @@ func (p *page) frame(active, title string, content ...app.UI) app.UI {
 			return app.Div().Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "storage-volatile").
 				Text(p.t("storage.volatile"))
 		}),
-		app.If(p.shift.StorageAtRisk() && p.shift.Phase() == PhaseUnlocked, func() app.UI {
+		app.If(p.shift.StorageAtRisk() && p.shift.Phase() == shift.PhaseUnlocked, func() app.UI {
 			return app.Div().Class("banner banner-important banner-compact").Attr("role", "status").Attr("data-testid", "storage-warning").Body(
 				app.Span().Text(p.t("storage.at_risk")),
 				app.Button().Class("btn-icon").Attr("aria-label", p.t("banner.dismiss")).Body(icon("close")).
@@ -152,7 +153,7 @@ func (p *page) newAnnouncements() app.UI {
 	if len(unseen) == 0 {
 		return app.Text("")
 	}
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	a := unseen[0]
 	class := "banner banner-info"
 	if a.Level == "important" {
@@ -171,7 +172,7 @@ func (p *page) newAnnouncements() app.UI {
 }
 
 func (p *page) topbar(title string) app.UI {
-	online, known := p.shift.Online()
+	online, known := p.shift.Syncer().Online()
 	status, class := p.t("status.online"), "pill pill-online"
 	switch {
 	case !known:
@@ -183,21 +184,21 @@ func (p *page) topbar(title string) app.UI {
 	return app.Header().Class("topbar").Body(
 		app.Div().Class("topbar-row").Body(
 			app.H1().Class("topbar-title").Text(title),
-			app.If(p.shift.Waiting() > 0, func() app.UI {
+			app.If(p.shift.Outbox().Waiting() > 0, func() app.UI {
 				return app.A().Href("/sync").Class("badge").Attr("data-testid", "sync-badge").
-					Attr("aria-label", p.t("sync.badge_label", p.shift.Waiting())).
-					Body(icon("sync"), app.Span().Text(strconv.Itoa(p.shift.Waiting())))
+					Attr("aria-label", p.t("sync.badge_label", p.shift.Outbox().Waiting())).
+					Body(icon("sync"), app.Span().Text(strconv.Itoa(p.shift.Outbox().Waiting())))
 			}),
 			app.Span().Class(class).Attr("data-testid", "net-status").Attr("role", "status").Text(status),
 			p.settingsToggle(),
 		),
-		app.If(phase == PhaseUnlocked || phase == PhaseLocked, func() app.UI {
+		app.If(phase == shift.PhaseUnlocked || phase == shift.PhaseLocked, func() app.UI {
 			return app.Div().Class("topbar-row topbar-sub").Body(
 				app.Span().Class("time-left").Attr("data-testid", "time-left").Text(p.timeLeft()),
-				app.If(phase == PhaseUnlocked, func() app.UI {
+				app.If(phase == shift.PhaseUnlocked, func() app.UI {
 					return app.Button().Class("btn-lock").Attr("data-testid", "lock").
 						Attr("aria-label", p.t("lock.button_label")).
-						OnClick(func(ctx app.Context, e app.Event) { p.shift.Lock(LockButton) }).
+						OnClick(func(ctx app.Context, e app.Event) { p.shift.Keyring().Lock(shift.LockButton) }).
 						Body(icon("lock"), app.Span().Text(p.t("lock.button")))
 				}),
 			)
@@ -207,9 +208,9 @@ func (p *page) topbar(title string) app.UI {
 
 // timeLeft says how long the shift lasts offline and when it was fetched.
 func (p *page) timeLeft() string {
-	lang := p.shift.Lang()
-	left := p.shift.TimeLeft()
-	refreshed := p.shift.LastRefresh()
+	lang := p.shift.Prefs().Lang()
+	left := p.shift.Clock().TimeLeft()
+	refreshed := p.shift.Keyring().LastRefresh()
 	s := p.t("shift.time_left", i18n.Duration(lang, left.Round(time.Minute)))
 	if !refreshed.IsZero() {
 		s += " · " + p.t("shift.refreshed", i18n.Time(lang, refreshed.Local()))
@@ -237,7 +238,7 @@ func (p *page) tabbar(active string) app.UI {
 }
 
 // officeNote is shown to coordinators and admins on the phone pages.
-func officeNote(s *Shift) app.UI {
+func officeNote(s *shift.Shift) app.UI {
 	return app.Div().Class("card").Body(
 		app.P().Text(s.T("visits.no_shift_role")),
 		app.A().Href("/office").Class("btn btn-primary btn-block").Attr("data-testid", "open-office").Text(s.T("office.open")),

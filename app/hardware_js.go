@@ -9,6 +9,8 @@ import (
 	"fmt"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/app/shift"
 )
 
 // PlatformKey is the browser's WebAuthn platform authenticator.
@@ -94,11 +96,11 @@ func prfResult(cred app.Value) []byte {
 func (PlatformKey) Enroll(ctx context.Context, userID []byte, userName string) (credID, salt, secret []byte, err error) {
 	pkc := app.Window().Get("PublicKeyCredential")
 	if !pkc.Truthy() || !pkc.Get("isUserVerifyingPlatformAuthenticatorAvailable").Truthy() {
-		return nil, nil, nil, ErrNoHardware
+		return nil, nil, nil, shift.ErrNoHardware
 	}
 	avail, err := await(ctx, pkc.Call("isUserVerifyingPlatformAuthenticatorAvailable"))
 	if err != nil || !avail.Bool() {
-		return nil, nil, nil, ErrNoHardware
+		return nil, nil, nil, shift.ErrNoHardware
 	}
 	salt = randomBytes(32)
 	rp := object()
@@ -129,11 +131,11 @@ func (PlatformKey) Enroll(ctx context.Context, userID []byte, userName string) (
 	wrap.Set("publicKey", opts)
 	cred, err := await(ctx, app.Window().Get("navigator").Get("credentials").Call("create", wrap))
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%w: %v", ErrNoHardware, err)
+		return nil, nil, nil, fmt.Errorf("%w: %v", shift.ErrNoHardware, err)
 	}
 	ext := cred.Call("getClientExtensionResults").Get("prf")
 	if !ext.Truthy() || !ext.Get("enabled").Truthy() {
-		return nil, nil, nil, ErrNoHardware
+		return nil, nil, nil, shift.ErrNoHardware
 	}
 	credID = bytesFromJS(cred.Get("rawId"))
 	// Some authenticators answer PRF only on an assertion.
@@ -161,11 +163,11 @@ func (PlatformKey) Secret(ctx context.Context, credID, salt []byte) ([]byte, err
 	wrap.Set("publicKey", opts)
 	cred, err := await(ctx, app.Window().Get("navigator").Get("credentials").Call("get", wrap))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrHardwareMissing, err)
+		return nil, fmt.Errorf("%w: %v", shift.ErrHardwareMissing, err)
 	}
 	secret := prfResult(cred)
 	if len(secret) == 0 {
-		return nil, ErrHardwareMissing
+		return nil, shift.ErrHardwareMissing
 	}
 	return secret, nil
 }

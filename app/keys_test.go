@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -30,13 +31,13 @@ func TestComposedKeysExist(t *testing.T) {
 	for _, rt := range care.RecordTypes() {
 		keys = append(keys, "record.type."+string(rt))
 	}
-	for _, st := range []string{OutboxWaiting, OutboxSent, OutboxQuarantined, OutboxRejected} {
+	for _, st := range []string{shift.OutboxWaiting, shift.OutboxSent, shift.OutboxQuarantined, shift.OutboxRejected} {
 		keys = append(keys, "sync.state."+st)
 	}
-	for _, r := range []string{WipeWrongPINs, WipeExpired, WipeLogout, WipeRevoked} {
+	for _, r := range []string{shift.WipeWrongPINs, shift.WipeExpired, shift.WipeLogout, shift.WipeRevoked} {
 		keys = append(keys, "wipe."+r)
 	}
-	for _, r := range []string{LockIdle, LockButton, LockClock} {
+	for _, r := range []string{shift.LockIdle, shift.LockButton, shift.LockClock} {
 		keys = append(keys, "unlock.reason."+r)
 	}
 	for _, sc := range care.Scenarios() {
@@ -49,7 +50,7 @@ func TestComposedKeysExist(t *testing.T) {
 		keys = append(keys, "priority.flag."+f)
 	}
 	keys = append(keys, "status.level.info", "status.level.important")
-	for _, th := range Themes() {
+	for _, th := range shift.Themes() {
 		keys = append(keys, "settings.theme."+th)
 	}
 	for _, r := range []care.Role{care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/wire"
 )
 
@@ -15,7 +16,7 @@ import (
 // needs a session and there is none.
 type loginForm struct {
 	app.Compo
-	shift *Shift
+	shift *shift.Shift
 
 	username string
 	password string
@@ -30,9 +31,9 @@ func (f *loginForm) OnMount(ctx app.Context) { f.ready = true }
 
 func (f *loginForm) Render() app.UI {
 	return app.Form().Class("card form").Method("post").Action("/").OnSubmit(f.submit).Body(
-		app.If(f.shift.WipeReason() != "", func() app.UI {
+		app.If(f.shift.Keyring().WipeReason() != "", func() app.UI {
 			return app.P().Class("banner banner-important").Attr("role", "status").Attr("data-testid", "wiped").
-				Text(f.shift.T("wipe." + f.shift.WipeReason()))
+				Text(f.shift.T("wipe." + f.shift.Keyring().WipeReason()))
 		}),
 		app.H2().Text(f.shift.T("login.title")),
 		app.P().Class("muted").Text(f.shift.T("login.hint")),
@@ -76,7 +77,7 @@ func (f *loginForm) submit(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		err := f.shift.Login(c, username, password, label)
+		err := f.shift.Keyring().Login(c, username, password, label)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy = false
 			if err != nil {
@@ -84,7 +85,7 @@ func (f *loginForm) submit(ctx app.Context, e app.Event) {
 				return
 			}
 			f.password = ""
-			if _, _, office := f.shift.OfficeSession(); office && !strings.HasPrefix(ctx.Page().URL().Path, "/office") {
+			if _, _, office := f.shift.Keyring().OfficeSession(); office && !strings.HasPrefix(ctx.Page().URL().Path, "/office") {
 				ctx.Navigate("/office")
 			}
 		})
@@ -94,17 +95,17 @@ func (f *loginForm) submit(ctx app.Context, e app.Event) {
 // explain turns a login failure into words for the user.
 func (f *loginForm) explain(err error) string {
 	switch {
-	case errors.Is(err, ErrOffline):
+	case errors.Is(err, shift.ErrOffline):
 		return f.shift.T("login.offline")
-	case ErrorCode(err) == wire.CodeUnauthorized:
+	case shift.ErrorCode(err) == wire.CodeUnauthorized:
 		return f.shift.T("login.wrong")
-	case ErrorCode(err) == wire.CodeRateLimited:
+	case shift.ErrorCode(err) == wire.CodeRateLimited:
 		return f.shift.T("login.rate_limited")
-	case ErrorCode(err) == wire.CodeInsufficientStorage:
+	case shift.ErrorCode(err) == wire.CodeInsufficientStorage:
 		return f.shift.T("error.insufficient_storage")
-	case ErrorCode(err) == wire.CodeForbidden:
+	case shift.ErrorCode(err) == wire.CodeForbidden:
 		return f.shift.T("login.forbidden")
-	case errors.Is(err, ErrBadSignature):
+	case errors.Is(err, shift.ErrBadSignature):
 		return f.shift.T("login.bad_signature")
 	default:
 		return f.shift.T("error.generic")

@@ -1,13 +1,13 @@
 package app
 
 import (
-	"context"
 	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 )
 
@@ -18,7 +18,7 @@ import (
 // unscheduled one.
 type doseForm struct {
 	app.Compo
-	shift *Shift
+	shift *shift.Shift
 	// Visit and Dose are exported so that a mounted form always signs what
 	// the page shows.
 	Visit   care.Visit
@@ -39,7 +39,7 @@ type doseForm struct {
 	problem    string
 }
 
-func newDoseForm(s *Shift, v care.Visit, d *care.ScheduledDose, onClose func(app.Context, bool)) *doseForm {
+func newDoseForm(s *shift.Shift, v care.Visit, d *care.ScheduledDose, onClose func(app.Context, bool)) *doseForm {
 	return &doseForm{shift: s, Visit: v, Dose: d, onClose: onClose}
 }
 
@@ -54,7 +54,7 @@ func (f *doseForm) prefill() {
 		return
 	}
 	*f = doseForm{Compo: f.Compo, shift: f.shift, Visit: f.Visit, Dose: f.Dose, onClose: f.onClose, forKey: key,
-		status: care.DoseGiven, clock: f.shift.now().Local().Format("15:04")}
+		status: care.DoseGiven, clock: f.shift.Clock().Wall().Local().Format("15:04")}
 	if f.Dose != nil {
 		f.medication, f.amount, f.route = f.Dose.Medication, f.Dose.Dose, f.Dose.Route
 	}
@@ -71,7 +71,7 @@ func (f *doseForm) Render() app.UI {
 	return app.Form().Class("card form dose-form").Method("post").Action("/").OnSubmit(f.submit).Attr("data-testid", "dose-form").Body(
 		app.H2().ID(formTitleID).Attr("tabindex", -1).Text(title),
 		app.If(f.Dose != nil, func() app.UI {
-			return app.P().Class("muted").Text(s.T("dose.due", i18n.Time(s.Lang(), f.Dose.Due.Local())))
+			return app.P().Class("muted").Text(s.T("dose.due", i18n.Time(s.Prefs().Lang(), f.Dose.Due.Local())))
 		}),
 		app.If(f.Dose == nil, func() app.UI {
 			return app.Div().Body(
@@ -163,7 +163,7 @@ func (f *doseForm) administeredAt() (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	now := f.shift.now().Local()
+	now := f.shift.Clock().Wall().Local()
 	at := time.Date(now.Year(), now.Month(), now.Day(), hm.Hour(), hm.Minute(), 0, 0, now.Location())
 	if at.Sub(now) > time.Hour {
 		at = at.AddDate(0, 0, -1)
@@ -194,17 +194,7 @@ func (f *doseForm) submit(ctx app.Context, e app.Event) {
 		}
 	}
 	f.busy, f.problem = true, ""
-	ctx.Async(func() {
-		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		_, err := f.shift.Write(c, r)
-		ctx.Dispatch(func(ctx app.Context) {
-			f.busy = false
-			if err != nil {
-				f.problem = f.shift.NotSaved(err)
-				return
-			}
-			f.onClose(ctx, true)
-		})
+	saveRecord(ctx, f.shift, r, &f.busy, &f.problem, func(ctx app.Context) {
+		f.onClose(ctx, true)
 	})
 }

@@ -1,19 +1,18 @@
 package app
 
 import (
-	"context"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 )
 
 // noteForm writes a journal note about the visit's patient.
 type noteForm struct {
 	app.Compo
-	shift *Shift
+	shift *shift.Shift
 	// Visit is exported so that go-app hands a mounted form the new visit
 	// when the page moves to another one.
 	Visit care.Visit
@@ -63,26 +62,16 @@ func (f *noteForm) submit(ctx app.Context, e app.Event) {
 	f.busy, f.problem, f.saved = true, "", false
 	typed := f.text
 	r := care.Record{Type: care.RecordNote, PatientID: f.Visit.PatientID, VisitID: f.Visit.ID, Text: text}
-	ctx.Async(func() {
-		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		_, err := f.shift.Write(c, r)
-		ctx.Dispatch(func(ctx app.Context) {
-			f.busy = false
-			if err != nil {
-				f.problem = f.shift.NotSaved(err)
-				return
-			}
-			f.text, f.saved = unsavedRest(f.text, typed), true
-			// The field is emptied in the page itself: go-app v10.1.11
-			// cannot render an empty value. Its attributes.Set drops a
-			// "value" of "" (the switch that should keep it tests the
-			// value, not the name), so the next render finds the
-			// attribute gone and calls removeAttribute("value"), which
-			// leaves a textarea's text (and a typed input's) as it is:
-			// the saved note stayed on screen and went into the next one.
-			setFieldValue("note-text", f.text)
-		})
+	saveRecord(ctx, f.shift, r, &f.busy, &f.problem, func(ctx app.Context) {
+		f.text, f.saved = unsavedRest(f.text, typed), true
+		// The field is emptied in the page itself: go-app v10.1.11
+		// cannot render an empty value. Its attributes.Set drops a
+		// "value" of "" (the switch that should keep it tests the
+		// value, not the name), so the next render finds the
+		// attribute gone and calls removeAttribute("value"), which
+		// leaves a textarea's text (and a typed input's) as it is:
+		// the saved note stayed on screen and went into the next one.
+		setFieldValue("note-text", f.text)
 	})
 }
 
@@ -97,18 +86,11 @@ func unsavedRest(now, saved string) string {
 	return strings.TrimLeft(rest, " \t\r\n")
 }
 
-// setFieldValue sets a form field's value in the page.
-func setFieldValue(id, v string) {
-	if el := app.Window().GetElementByID(id); el.Truthy() {
-		el.Set("value", v)
-	}
-}
-
 // deviationForm records a deviation (avvik): what happened, how serious,
 // what was done.
 type deviationForm struct {
 	app.Compo
-	shift   *Shift
+	shift   *shift.Shift
 	Visit   care.Visit
 	onClose func(ctx app.Context, saved bool)
 
@@ -187,17 +169,7 @@ func (f *deviationForm) submit(ctx app.Context, e app.Event) {
 	r := care.Record{Type: care.RecordDeviation, PatientID: f.Visit.PatientID, VisitID: f.Visit.ID,
 		Category: f.category, Severity: f.severity, Description: strings.TrimSpace(f.description), ActionTaken: strings.TrimSpace(f.action)}
 	f.busy, f.problem = true, ""
-	ctx.Async(func() {
-		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		_, err := f.shift.Write(c, r)
-		ctx.Dispatch(func(ctx app.Context) {
-			f.busy = false
-			if err != nil {
-				f.problem = f.shift.NotSaved(err)
-				return
-			}
-			f.onClose(ctx, true)
-		})
+	saveRecord(ctx, f.shift, r, &f.busy, &f.problem, func(ctx app.Context) {
+		f.onClose(ctx, true)
 	})
 }

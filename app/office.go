@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -40,7 +41,7 @@ func (p *officePage) start(ctx app.Context, loader func(ctx app.Context)) {
 }
 
 func (p *officePage) maybeLoad(ctx app.Context) {
-	token, _, ok := p.shift.OfficeSession()
+	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok || token == p.loadedFor || p.loader == nil {
 		return
 	}
@@ -51,13 +52,13 @@ func (p *officePage) maybeLoad(ctx app.Context) {
 // officeGate returns what to show instead of an office page: the login
 // form, or a note for workers. ok is true for a coordinator or admin.
 func (p *officePage) officeGate() (app.UI, bool) {
-	if _, _, ok := p.shift.OfficeSession(); ok {
+	if _, _, ok := p.shift.Keyring().OfficeSession(); ok {
 		return nil, true
 	}
 	switch p.shift.Phase() {
-	case PhaseLoading:
+	case shift.PhaseLoading:
 		return app.P().Class("muted center").Text(p.t("app.loading")), false
-	case PhaseUnlocked, PhaseLocked, PhasePIN:
+	case shift.PhaseUnlocked, shift.PhaseLocked, shift.PhasePIN:
 		return app.P().Class("card").Text(p.t("office.not_for_shift")), false
 	}
 	return &loginForm{shift: p.shift}, false
@@ -66,7 +67,7 @@ func (p *officePage) officeGate() (app.UI, bool) {
 // officeFrame lays out an office page: the status bar, the office's own
 // navigation, the content.
 func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI {
-	_, user, ok := p.shift.OfficeSession()
+	_, user, ok := p.shift.Keyring().OfficeSession()
 	nav := func(id, href, label string) app.UI {
 		class, current := "office-tab", ""
 		if id == active {
@@ -96,7 +97,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 							ctx.Async(func() {
 								c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 								defer cancel()
-								_ = p.shift.Logout(c)
+								_ = p.shift.Keyring().Logout(c)
 							})
 						}),
 				),
@@ -111,7 +112,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 
 // call runs an API request off the UI goroutine and shows its failure.
 func (p *officePage) call(ctx app.Context, f func(c context.Context, token string) error, then func(ctx app.Context)) {
-	token, _, ok := p.shift.OfficeSession()
+	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok {
 		return
 	}
@@ -123,13 +124,13 @@ func (p *officePage) call(ctx app.Context, f func(c context.Context, token strin
 		c, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		err := f(c, token)
-		p.shift.observe(err)
+		p.shift.Syncer().Observe(err)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.loading = false
 			if err != nil {
 				p.problem = p.explain(err)
-				if ErrorCode(err) == wire.CodeUnauthorized {
-					p.shift.endOffice()
+				if shift.ErrorCode(err) == wire.CodeUnauthorized {
+					p.shift.Keyring().EndOffice()
 				}
 				return
 			}
@@ -144,13 +145,13 @@ func (p *officePage) call(ctx app.Context, f func(c context.Context, token strin
 // explain says what went wrong in the user's language: the server's key
 // translated (ErrorText), never its English message.
 func (p *officePage) explain(err error) string {
-	switch ErrorCode(err) {
+	switch shift.ErrorCode(err) {
 	case "":
 		return p.t("office.offline")
 	case wire.CodeUnauthorized:
 		return p.t("sync.needs_login")
 	}
-	return ErrorText(p.shift.Lang(), err)
+	return shift.ErrorText(p.shift.Prefs().Lang(), err)
 }
 
 // loadDirectory fetches the names once per page.
@@ -185,7 +186,7 @@ func (p *officePage) patientName(id string) string {
 }
 
 func (p *officePage) stamp(t time.Time) string {
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	return i18n.Date(lang, t.Local()) + " " + i18n.Time(lang, t.Local())
 }
 
@@ -203,17 +204,6 @@ func windowQuery(since time.Time) url.Values {
 		q.Set("since", since.UTC().Format(time.RFC3339))
 	}
 	return q
-}
-
-// endOffice forgets a coordinator session the server no longer accepts.
-func (s *Shift) endOffice() {
-	s.mu.Lock()
-	if s.pending != nil && s.pending.User.Role.Reconciles() {
-		s.pending = nil
-	}
-	s.mu.Unlock()
-	clearOfficeSession()
-	s.notify()
 }
 
 // dashboardPage counts what came in and what needs looking at since the
@@ -255,7 +245,7 @@ func (p *dashboardPage) Render() app.UI {
 	return p.officeFrame("dashboard", p.t("office.dashboard"),
 		app.If(isLate, func() app.UI {
 			return app.A().Href("/office/status").Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "status-overdue").
-				Text(p.t("status.overdue", i18n.Duration(p.shift.Lang(), late.Round(time.Minute))))
+				Text(p.t("status.overdue", i18n.Duration(p.shift.Prefs().Lang(), late.Round(time.Minute))))
 		}),
 		app.If(p.outages != nil && p.outages.Current != nil, func() app.UI {
 			return app.P().Class("banner banner-info").Text(p.t("outage.active", p.stamp(p.outages.Current.Start), p.outages.Current.StartedName))

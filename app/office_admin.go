@@ -7,6 +7,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -52,7 +53,7 @@ func (p *usersPage) actOnUsername(ctx app.Context, f func(c context.Context, tok
 	taken := false
 	p.call(ctx, func(c context.Context, token string) error {
 		err := f(c, token)
-		if ErrorCode(err) == wire.CodeConflict {
+		if shift.ErrorCode(err) == wire.CodeConflict {
 			taken = true
 			return nil
 		}
@@ -97,6 +98,7 @@ func (p *usersPage) collisionsCard() app.UI {
 								return
 							}
 							p.renames[id] = ""
+							setFieldValue(field, "")
 							p.actOnUsername(ctx, func(c context.Context, token string) error { return p.shift.API().RenameUser(c, token, id, to) }, p.t("admin.renamed_done", to))
 						}),
 					),
@@ -117,7 +119,7 @@ func (p *usersPage) Render() app.UI {
 	if ui, ok := p.officeGate(); !ok {
 		return p.officeFrame("users", p.t("office.title"), ui)
 	}
-	if _, u, _ := p.shift.OfficeSession(); u.Role != care.RoleAdmin {
+	if _, u, _ := p.shift.Keyring().OfficeSession(); u.Role != care.RoleAdmin {
 		return p.officeFrame("users", p.t("admin.title"), app.P().Class("card").Text(p.t("office.forbidden")))
 	}
 	var units []care.Unit
@@ -174,12 +176,13 @@ func (p *usersPage) Render() app.UI {
 								})
 						}),
 						app.Div().Class("reset").Body(
-							app.Input().Type("password").Attr("autocomplete", "new-password").Attr("aria-label", p.t("admin.new_password")).
+							app.Input().ID("reset-"+u.ID).Type("password").Attr("autocomplete", "new-password").Attr("aria-label", p.t("admin.new_password")).
 								Attr("placeholder", p.t("admin.new_password")).Value(p.resets[u.ID]).
 								OnInput(func(ctx app.Context, e app.Event) { p.resets[u.ID] = ctx.JSSrc().Get("value").String() }),
 							app.Button().Class("btn btn-small").Text(p.t("admin.reset")).OnClick(func(ctx app.Context, e app.Event) {
 								id, pw := u.ID, p.resets[u.ID]
 								p.resets[u.ID] = ""
+								setFieldValue("reset-"+u.ID, "")
 								p.act(ctx, func(c context.Context, token string) error { return p.shift.API().ResetPassword(c, token, id, pw) }, p.t("admin.reset_done"))
 							}),
 						),
@@ -240,10 +243,13 @@ func (p *usersPage) addUser(ctx app.Context, e app.Event) {
 	req.Username = strings.TrimSpace(req.Username)
 	p.actOnUsername(ctx, func(c context.Context, token string) error { return p.shift.API().AddUser(c, token, req) }, p.t("admin.added", req.Username))
 	p.add = wire.NewUserRequest{Role: care.RoleWorker}
+	for _, id := range []string{"nu-username", "nu-name", "nu-password"} {
+		setFieldValue(id, "")
+	}
 }
 
 func (p *usersPage) backup(ctx app.Context, e app.Event) {
-	token, _, ok := p.shift.OfficeSession()
+	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok {
 		return
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"testing"
 
+	"beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/wire"
 )
@@ -12,8 +13,8 @@ import (
 // routine saved without a title (issue 15: before, the page showed
 // «Ugyldig forespørsel: invalid_input: title is required»).
 func TestOfficeExplainInNorwegian(t *testing.T) {
-	p := &officePage{page: page{shift: NewShift(NewAPI(""), vault.NewMemory(), Options{})}}
-	if lang := p.shift.Lang(); lang != "nb" {
+	p := &officePage{page: page{shift: shift.NewShift(shift.NewAPI(""), vault.NewMemory(), shift.Options{})}}
+	if lang := p.shift.Prefs().Lang(); lang != "nb" {
 		t.Fatalf("a new shift speaks %q", lang)
 	}
 	err := &wire.Error{Code: wire.CodeInvalidInput, Message: "title: is required", Key: "error.field.required", Args: []string{"title"}}

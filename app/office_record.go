@@ -65,7 +65,7 @@ func (p *recordPage) Render() app.UI {
 	}
 	v := p.rec
 	r := v.Record
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	fields := []app.UI{
 		fact(p.t("office.col.type"), app.Text(p.t("record.type."+v.Type))),
 		fact(p.t("office.col.patient"), app.Text(v.PatientName)),

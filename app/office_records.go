@@ -8,6 +8,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -273,7 +274,7 @@ func (p *recordsPage) markEntered(ctx app.Context, e app.Event) {
 }
 
 func (p *recordsPage) export(ctx app.Context, format string) {
-	token, _, ok := p.shift.OfficeSession()
+	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok {
 		return
 	}
@@ -298,7 +299,7 @@ func (p *recordsPage) export(ctx app.Context, format string) {
 }
 
 // stateChip shows a record's reconciliation state.
-func stateChip(s *Shift, r wire.RecordView) app.UI {
+func stateChip(s *shift.Shift, r wire.RecordView) app.UI {
 	st := r.State
 	if r.Quarantined && st == "new" {
 		st = "quarantined"

@@ -10,6 +10,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/seal"
 )
 
@@ -29,7 +30,7 @@ func pinInput(id, testid, label string, value *string, f *app.Compo, disabled bo
 // on this phone; the server never sees it.
 type pinSetup struct {
 	app.Compo
-	shift   *Shift
+	shift   *shift.Shift
 	pin     string
 	confirm string
 	busy    bool
@@ -71,7 +72,7 @@ func (f *pinSetup) submit(ctx app.Context, e app.Event) {
 	f.busy, f.problem = true, ""
 	ctx.Async(func() {
 		time.Sleep(30 * time.Millisecond) // let "Saving …" paint before Argon2id takes the thread
-		err := f.shift.SetPIN(context.Background(), pin, confirm)
+		err := f.shift.Keyring().SetPIN(context.Background(), pin, confirm)
 		if err == nil {
 			requestPersistence(f.shift)
 		}
@@ -89,7 +90,7 @@ func (f *pinSetup) submit(ctx app.Context, e app.Event) {
 // without any network.
 type unlockForm struct {
 	app.Compo
-	shift   *Shift
+	shift   *shift.Shift
 	pin     string
 	busy    bool
 	problem string
@@ -97,19 +98,19 @@ type unlockForm struct {
 
 func (f *unlockForm) Render() app.UI {
 	s := f.shift
-	lang := s.Lang()
+	lang := s.Prefs().Lang()
 	body := []app.UI{
 		app.H2().Text(s.T("unlock.title")),
-		app.P().Attr("data-testid", "owner").Text(s.T("unlock.owner", s.OwnerName())),
-		app.If(s.LockReason() != "", func() app.UI {
-			return app.P().Class("muted").Text(s.T("unlock.reason." + s.LockReason()))
+		app.P().Attr("data-testid", "owner").Text(s.T("unlock.owner", s.Keyring().OwnerName())),
+		app.If(s.Keyring().LockReason() != "", func() app.UI {
+			return app.P().Class("muted").Text(s.T("unlock.reason." + s.Keyring().LockReason()))
 		}),
-		app.P().Class("muted").Text(s.T("unlock.until", i18n.Time(lang, s.ExpiresAt().Local()))),
+		app.P().Class("muted").Text(s.T("unlock.until", i18n.Time(lang, s.Keyring().ExpiresAt().Local()))),
 		app.P().Class("small muted").Attr("data-testid", "unlock-mode").Text(unlockMode(s)),
 	}
 	body = append(body, pinInput("pin", "pin", s.T("pin.label"), &f.pin, &f.Compo, f.busy)...)
-	if n := s.FailedPINs(); n > 0 && f.problem == "" {
-		body = append(body, app.P().Class("error").Attr("data-testid", "pin-error").Text(s.T("unlock.left", MaxPINAttempts-n)))
+	if n := s.Keyring().FailedPINs(); n > 0 && f.problem == "" {
+		body = append(body, app.P().Class("error").Attr("data-testid", "pin-error").Text(s.T("unlock.left", shift.MaxPINAttempts-n)))
 	}
 	body = append(body,
 		app.If(f.problem != "", func() app.UI {
@@ -136,24 +137,24 @@ func (f *unlockForm) submit(ctx app.Context, e app.Event) {
 	f.busy, f.problem = true, ""
 	ctx.Async(func() {
 		time.Sleep(30 * time.Millisecond)
-		err := f.shift.Unlock(context.Background(), pin)
+		err := f.shift.Keyring().Unlock(context.Background(), pin)
 		if err == nil {
-			k := f.shift.WrappedKDF()
+			k := f.shift.Keyring().WrappedKDF()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			log.Printf("beredskap: unlocked in %d ms (Argon2id t=%d m=%d KiB p=%d), Go heap from the system %d MiB",
-				f.shift.UnlockTime().Milliseconds(), k.Time, k.MemoryKiB, k.Threads, ms.Sys>>20)
+				f.shift.Keyring().UnlockTime().Milliseconds(), k.Time, k.MemoryKiB, k.Threads, ms.Sys>>20)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			f.busy, f.pin = false, ""
-			var wrong *WrongPINError
+			var wrong *shift.WrongPINError
 			switch {
 			case err == nil:
 			case errors.As(err, &wrong) && wrong.Left > 0:
 				f.problem = f.shift.T("unlock.wrong", wrong.Left)
 			case errors.As(err, &wrong):
 				// The shift is wiped; the login page says why.
-			case errors.Is(err, ErrHardwareMissing):
+			case errors.Is(err, shift.ErrHardwareMissing):
 				f.problem = f.shift.T("unlock.hardware_missing")
 			default:
 				f.problem = f.shift.T("error.generic")
@@ -164,7 +165,7 @@ func (f *unlockForm) submit(ctx app.Context, e app.Event) {
 
 // logoutButton ends the shift on this phone. Records not yet sent stay and
 // are sent after the next login.
-func logoutButton(s *Shift) app.UI {
+func logoutButton(s *shift.Shift) app.UI {
 	return app.Button().Class("btn btn-block").Attr("data-testid", "logout").Text(s.T("logout.button")).
 		OnClick(func(ctx app.Context, e app.Event) {
 			if !app.Window().Call("confirm", s.T("logout.confirm")).Bool() {
@@ -173,12 +174,12 @@ func logoutButton(s *Shift) app.UI {
 			ctx.Async(func() {
 				c, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 				defer cancel()
-				_ = s.Logout(c)
+				_ = s.Keyring().Logout(c)
 			})
 		})
 }
 
-func busyLabel(s *Shift, busy bool, idle, working string) string {
+func busyLabel(s *shift.Shift, busy bool, idle, working string) string {
 	if busy {
 		return s.T(working)
 	}
@@ -186,8 +187,8 @@ func busyLabel(s *Shift, busy bool, idle, working string) string {
 }
 
 // unlockMode says what protects the shift on this phone.
-func unlockMode(s *Shift) string {
-	if s.HardwareBound() {
+func unlockMode(s *shift.Shift) string {
+	if s.Keyring().HardwareBound() {
 		return s.T("unlock.mode.hardware")
 	}
 	return s.T("unlock.mode.pin")

@@ -42,7 +42,7 @@ func (p *phonePriorityPage) Render() app.UI {
 		return p.frame("unit", p.t("app.name"), ui)
 	}
 	b := p.shift.Bundle()
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	first := map[string]care.Visit{}
 	for _, v := range b.Visits {
 		if f, ok := first[v.PatientID]; !ok || v.Start.Before(f.Start) {

@@ -6,13 +6,14 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
 
 // recordList shows records with where each stands with the server.
-func recordList(s *Shift, b *wire.Bundle, recs []LocalRecord, withPatient bool) app.UI {
-	lang := s.Lang()
+func recordList(s *shift.Shift, b *wire.Bundle, recs []shift.LocalRecord, withPatient bool) app.UI {
+	lang := s.Prefs().Lang()
 	return app.Ul().Class("record-list").Body(
 		app.Range(recs).Slice(func(i int) app.UI {
 			r := recs[len(recs)-1-i] // newest first
@@ -26,8 +27,8 @@ func recordList(s *Shift, b *wire.Bundle, recs []LocalRecord, withPatient bool) 
 					return app.Div().Class("muted small").Text(pt.Name)
 				}),
 				app.Div().Class("record-summary").Text(summary(s, r.Record)),
-				app.If(r.State == OutboxRejected, func() app.UI {
-					return app.Div().Class("error small").Text(s.T("sync.rejected_because", RejectionText(s.Lang(), r)))
+				app.If(r.State == shift.OutboxRejected, func() app.UI {
+					return app.Div().Class("error small").Text(s.T("sync.rejected_because", shift.RejectionText(s.Prefs().Lang(), r)))
 				}),
 			)
 		}),
@@ -35,14 +36,14 @@ func recordList(s *Shift, b *wire.Bundle, recs []LocalRecord, withPatient bool) 
 }
 
 // syncState is the record's state chip: waiting, sent, held, refused.
-func syncState(s *Shift, r LocalRecord) app.UI {
+func syncState(s *shift.Shift, r shift.LocalRecord) app.UI {
 	return app.Span().Class("chip chip-"+r.State).Attr("data-testid", "sync-state").Attr("data-state", r.State).
 		Text(s.T("sync.state." + r.State))
 }
 
 // summary says in a line what a record holds.
-func summary(s *Shift, r care.Record) string {
-	lang := s.Lang()
+func summary(s *shift.Shift, r care.Record) string {
+	lang := s.Prefs().Lang()
 	switch r.Type {
 	case care.RecordNote:
 		return truncate(r.Text, 160)
@@ -69,7 +70,7 @@ func summary(s *Shift, r care.Record) string {
 }
 
 // statusLine says the visit's latest status, e.g. "Started 07:32".
-func statusLine(s *Shift, r *LocalRecord) string {
+func statusLine(s *shift.Shift, r *shift.LocalRecord) string {
 	if r == nil {
 		return s.T("visit.status.none")
 	}
@@ -77,7 +78,7 @@ func statusLine(s *Shift, r *LocalRecord) string {
 	if r.At != nil {
 		at = *r.At
 	}
-	return s.T("visit.status."+r.Status) + " " + i18n.Time(s.Lang(), at.Local())
+	return s.T("visit.status."+r.Status) + " " + i18n.Time(s.Prefs().Lang(), at.Local())
 }
 
 func truncate(s string, n int) string {

@@ -5,11 +5,17 @@ package app
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/app/shift"
 )
+
+// changed is the action posted whenever the shift's state changes, so that
+// every mounted page renders again.
+const changed = "beredskap/changed"
 
 // Routes registers every page. The shift is shared by all pages; the
 // server passes a blank one, used only to prerender the page shell.
-func Routes(s *Shift) {
+func Routes(s *shift.Shift) {
 	app.Route("/", func() app.Composer { return &visitsPage{page: page{shift: s}} })
 	app.RouteWithRegexp(`^/visits/[0-9a-fA-F-]{36}$`, func() app.Composer { return &visitPage{page: page{shift: s}} })
 	app.Route("/unit", func() app.Composer { return &unitPage{page: page{shift: s}} })

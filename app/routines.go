@@ -5,6 +5,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 )
 
@@ -34,7 +35,7 @@ func (p *routinesPage) Render() app.UI {
 	return p.frame("routines", p.t("routines.title"),
 		announcementList(p.shift),
 		app.If(len(routines) == 0, func() app.UI {
-			if p.shift.Phase() == PhaseLoading {
+			if p.shift.Phase() == shift.PhaseLoading {
 				return app.P().Class("muted").Text(p.t("app.loading"))
 			}
 			return app.P().Class("card").Text(p.t("routines.none"))
@@ -53,7 +54,7 @@ func (p *routinesPage) Render() app.UI {
 	)
 }
 
-func routineDetail(s *Shift, r care.Routine) app.UI {
+func routineDetail(s *shift.Shift, r care.Routine) app.UI {
 	return app.Article().Class("card routine").Attr("data-testid", "routine-detail").Body(
 		app.A().Href("/routines").Class("back").Text("‹ "+s.T("routines.all")),
 		app.P().Class("scenario").Text(s.T("scenario."+string(r.Scenario))),

@@ -8,41 +8,8 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 )
-
-// Colour themes. The system theme follows the phone's light or dark
-// setting; the others hold whatever the phone says, for a night shift on a
-// phone that is light by day.
-const (
-	ThemeSystem = "system"
-	ThemeLight  = "light"
-	ThemeDark   = "dark"
-)
-
-// Themes lists the colour themes in the order the switcher shows them.
-func Themes() []string { return []string{ThemeSystem, ThemeLight, ThemeDark} }
-
-// Theme is the colour theme chosen on this phone.
-func (s *Shift) Theme() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.theme
-}
-
-// SetTheme chooses the colour theme: it applies at once and is kept on the
-// phone (it is a property of the phone, not of the user's account).
-func (s *Shift) SetTheme(theme string) {
-	switch theme {
-	case ThemeLight, ThemeDark:
-	default:
-		theme = ThemeSystem
-	}
-	s.mu.Lock()
-	s.theme = theme
-	s.mu.Unlock()
-	applyTheme(theme)
-	s.notify()
-}
 
 // settingsToggle is the topbar button that opens the language and theme
 // choices on every page. It shows the current language's code, so that
@@ -59,7 +26,7 @@ func (p *page) settingsToggle() app.UI {
 		Body(
 			icon("globe"),
 			app.Span().Class("visually-hidden").Text(p.t("settings.open")+" "),
-			app.Span().Class("btn-settings-code").Text(p.shift.Lang()),
+			app.Span().Class("btn-settings-code").Text(p.shift.Prefs().Lang()),
 		)
 }
 
@@ -69,7 +36,7 @@ func (p *page) settingsPanel() app.UI {
 	if !p.settingsOpen {
 		return app.Text("")
 	}
-	lang, theme := p.shift.Lang(), p.shift.Theme()
+	lang, theme := p.shift.Prefs().Lang(), p.shift.Prefs().Theme()
 	choice := func(testid, label, langAttr string, pressed bool, pick func()) app.UI {
 		b := app.Button().Type("button").Class("seg").
 			Attr("aria-pressed", strconv.FormatBool(pressed)).
@@ -96,16 +63,16 @@ func (p *page) settingsPanel() app.UI {
 					return choice("lang-"+l, i18n.Name(l), l, l == lang, func() { p.chooseLang(l) })
 				}),
 			),
-			app.If(p.shift.LangUnsent(), func() app.UI {
+			app.If(p.shift.Prefs().LangUnsent(), func() app.UI {
 				return app.P().Class("muted small settings-note").Attr("data-testid", "lang-unsent").Text(p.t("settings.lang_unsent"))
 			}),
 		),
 		app.Div().Class("settings-group").Attr("role", "group").Attr("aria-labelledby", "settings-theme").Body(
 			app.P().ID("settings-theme").Class("settings-label").Text(p.t("settings.theme")),
 			app.Div().Class("segmented segmented-3").Body(
-				app.Range(Themes()).Slice(func(i int) app.UI {
-					th := Themes()[i]
-					return choice("theme-"+th, p.t("settings.theme."+th), "", th == theme, func() { p.shift.SetTheme(th) })
+				app.Range(shift.Themes()).Slice(func(i int) app.UI {
+					th := shift.Themes()[i]
+					return choice("theme-"+th, p.t("settings.theme."+th), "", th == theme, func() { p.shift.Prefs().SetTheme(th) })
 				}),
 			),
 		),
@@ -132,11 +99,11 @@ func (p *page) chooseLang(lang string) {
 	s := p.shift
 	go func() {
 		ctx := context.Background()
-		if err := s.ChooseLang(ctx, lang); err != nil {
+		if err := s.Prefs().ChooseLang(ctx, lang); err != nil {
 			log.Printf("beredskap: %v", err)
 			return
 		}
-		if err := s.SendLang(ctx); err != nil {
+		if err := s.Prefs().SendLang(ctx); err != nil {
 			log.Printf("beredskap: %v", err)
 		}
 	}()

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"syscall/js"
+
+	"beredskap/app/shift"
 )
 
 // requestPersistence asks the browser not to evict the phone's data under
 // storage pressure (Safari evicts script-written storage after 7 days
 // without use unless the origin is persistent) and warns when refused.
-func requestPersistence(s *Shift) {
+func requestPersistence(s *shift.Shift) {
 	storage := js.Global().Get("navigator").Get("storage")
 	if !storage.Truthy() || !storage.Get("persist").Truthy() {
 		s.SetStorageAtRisk(true)
@@ -31,7 +33,7 @@ func requestPersistence(s *Shift) {
 // persistent, so that the warning survives a reload. A browser that cannot
 // say (no navigator.storage, as in some WebKit builds, or no persisted())
 // gets the warning on every start, as it did when the PIN was chosen.
-func CheckPersistence(s *Shift) {
+func CheckPersistence(s *shift.Shift) {
 	storage := js.Global().Get("navigator").Get("storage")
 	if !storage.Truthy() || !storage.Get("persisted").Truthy() {
 		s.SetStorageAtRisk(true)
@@ -76,7 +78,7 @@ func download(ctx context.Context, path, token, filename string) error {
 	done := make(chan error, 1)
 	var onResp, onBlob, onErr js.Func
 	onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
-		done <- errors.Join(ErrOffline, errors.New("download failed"))
+		done <- errors.Join(shift.ErrOffline, errors.New("download failed"))
 		return nil
 	})
 	onBlob = js.FuncOf(func(this js.Value, args []js.Value) any {

@@ -5,13 +5,15 @@ package app
 import (
 	"context"
 	"errors"
+
+	"beredskap/app/shift"
 )
 
 // requestPersistence has nothing to ask outside a browser.
-func requestPersistence(*Shift) {}
+func requestPersistence(*shift.Shift) {}
 
 // CheckPersistence has nothing to ask outside a browser.
-func CheckPersistence(*Shift) {}
+func CheckPersistence(*shift.Shift) {}
 
 func saveOfficeSession([]byte)  {}
 func loadOfficeSession() []byte { return nil }

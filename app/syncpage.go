@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"beredskap/app/shift"
 )
 
 // syncPage shows what the phone has written and whether the server has
@@ -19,24 +21,24 @@ type syncPage struct {
 func (p *syncPage) OnMount(ctx app.Context) { p.mount(ctx) }
 
 func (p *syncPage) Render() app.UI {
-	waiting := p.shift.Waiting()
+	waiting := p.shift.Outbox().Waiting()
 	phase := p.shift.Phase()
 	var list app.UI = app.Text("")
-	if gate, open := p.gate(); !open && phase != PhaseOffice {
+	if gate, open := p.gate(); !open && phase != shift.PhaseOffice {
 		list = gate // unlocking (or logging in) is what sends them
-	} else if phase == PhaseUnlocked {
-		recs := p.shift.Records("")
+	} else if phase == shift.PhaseUnlocked {
+		recs := p.shift.Outbox().Records("")
 		list = app.Section().Class("card").Body(
 			app.H2().Text(p.t("sync.recorded")),
 			app.If(len(recs) == 0, func() app.UI { return app.P().Class("muted").Text(p.t("sync.nothing")) }),
 			recordList(p.shift, p.shift.Bundle(), recs, true),
 		)
 	}
-	canSend := phase == PhaseUnlocked || phase == PhasePIN || phase == PhaseOffice
+	canSend := phase == shift.PhaseUnlocked || phase == shift.PhasePIN || phase == shift.PhaseOffice
 	return p.frame("sync", p.t("sync.title"),
 		app.Section().Class("card").Body(
 			app.P().Attr("data-testid", "sync-summary").Text(p.t("sync.waiting", waiting)),
-			app.If(p.shift.NeedsLogin(), func() app.UI {
+			app.If(p.shift.Syncer().NeedsLogin(), func() app.UI {
 				return app.P().Class("banner banner-important").Text(p.t("sync.needs_login"))
 			}),
 			app.If(!canSend && waiting > 0, func() app.UI {
@@ -61,15 +63,15 @@ func (p *syncPage) sendNow(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		err := p.shift.SyncNow(c)
+		err := p.shift.Syncer().SyncNow(c)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			switch {
 			case err == nil:
 				p.result = p.t("sync.done")
-			case errors.Is(err, ErrOffline):
+			case errors.Is(err, shift.ErrOffline):
 				p.result = p.t("sync.offline")
-			case errors.Is(err, ErrNeedsLogin):
+			case errors.Is(err, shift.ErrNeedsLogin):
 				p.result = p.t("sync.needs_login")
 			default:
 				p.result = p.t("error.generic")

@@ -18,7 +18,7 @@ func (p *unitPage) Render() app.UI {
 		return p.frame("unit", p.t("app.name"), ui)
 	}
 	b := p.shift.Bundle()
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	others := UnitVisits(b)
 	return p.frame("unit", p.t("unit.title"),
 		app.P().Class("banner banner-info").Text(p.t("unit.hint")),

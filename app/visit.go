@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -73,7 +74,7 @@ func (p *visitPage) Render() app.UI {
 	if !b.Own(v) {
 		active = "unit"
 	}
-	if !own && !p.shift.Granted(pt.ID) {
+	if !own && !p.shift.Outbox().Granted(pt.ID) {
 		return p.frame(active, p.t("emergency.title"), &emergencyGate{shift: p.shift, Patient: pt, Worker: b.ColleagueName(v.WorkerID)})
 	}
 	closeForm := func(ctx app.Context, saved bool) {
@@ -91,8 +92,8 @@ func (p *visitPage) Render() app.UI {
 	case p.deviation:
 		return p.frame(active, pt.Name, &deviationForm{shift: p.shift, Visit: v, onClose: closeForm})
 	}
-	lang := p.shift.Lang()
-	recs := p.shift.Records(pt.ID)
+	lang := p.shift.Prefs().Lang()
+	recs := p.shift.Outbox().Records(pt.ID)
 	return p.frame(active, pt.Name,
 		app.A().Href(backLink(b.Own(v))).Class("back").Text("‹ "+p.t(backLabel(b.Own(v)))),
 		app.If(!own, func() app.UI {
@@ -132,7 +133,7 @@ func (p *visitPage) Render() app.UI {
 
 // statusButtons record where the visit stands; the latest tap counts.
 func (p *visitPage) statusButtons(v care.Visit) app.UI {
-	current := p.shift.VisitStatus(v.ID)
+	current := p.shift.Outbox().VisitStatus(v.ID)
 	return app.Div().Class("status").Body(
 		app.P().Class("status-now").Attr("data-testid", "visit-status").Text(statusLine(p.shift, current)),
 		app.Div().Class("status-buttons").Body(
@@ -155,12 +156,12 @@ func (p *visitPage) setStatus(ctx app.Context, v care.Visit, status string) {
 		return
 	}
 	p.busy = true
-	at := p.shift.now().UTC()
+	at := p.shift.Clock().Wall().UTC()
 	r := care.Record{Type: care.RecordVisitStatus, PatientID: v.PatientID, VisitID: v.ID, Status: status, At: &at}
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		_, err := p.shift.Write(c, r)
+		_, err := p.shift.Outbox().Write(c, r)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			if err != nil {
@@ -180,14 +181,14 @@ func (p *visitPage) doseList(b *wire.Bundle, v care.Visit) app.UI {
 		}
 	}
 	s := p.shift
-	lang := s.Lang()
+	lang := s.Prefs().Lang()
 	return app.Section().Class("card").Attr("data-testid", "doses").Body(
 		app.H2().Text(s.T("doses.title")),
 		app.If(len(doses) == 0, func() app.UI { return app.P().Class("muted").Text(s.T("doses.none")) }),
 		app.Ul().Class("dose-list").Body(
 			app.Range(doses).Slice(func(i int) app.UI {
 				d := doses[i]
-				done := s.DoseRecords(d.ID)
+				done := s.Outbox().DoseRecords(d.ID)
 				label := s.T("doses.sign")
 				class := "btn btn-primary"
 				if len(done) > 0 {
@@ -243,7 +244,7 @@ func backLabel(own bool) string {
 // list. The reason travels to the coordinator in an access record.
 type emergencyGate struct {
 	app.Compo
-	shift *Shift
+	shift *shift.Shift
 	// Patient and Worker are exported so that a mounted gate always asks
 	// about the patient the page shows.
 	Patient    care.Patient
@@ -288,7 +289,7 @@ func (g *emergencyGate) submit(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
 		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		err := g.shift.OpenEmergency(c, id, reason)
+		err := g.shift.Outbox().OpenEmergency(c, id, reason)
 		ctx.Dispatch(func(ctx app.Context) {
 			g.busy = false
 			if err != nil {
@@ -298,7 +299,7 @@ func (g *emergencyGate) submit(ctx app.Context, e app.Event) {
 	})
 }
 
-func notFound(s *Shift) app.UI {
+func notFound(s *shift.Shift) app.UI {
 	return app.Div().Class("card").Body(
 		app.P().Text(s.T("error.not_found")),
 		app.A().Href("/").Class("btn").Text(s.T("nav.back_to_visits")),
@@ -307,7 +308,7 @@ func notFound(s *Shift) app.UI {
 
 // personCard is what a worker needs at the door: address and access,
 // warnings and allergies first, then equipment, people to call.
-func personCard(s *Shift, pt care.Patient) app.UI {
+func personCard(s *shift.Shift, pt care.Patient) app.UI {
 	prio := "priority." + string(rune('0'+pt.Priority))
 	return app.Section().Class("card person-card").Attr("data-testid", "person-card").Body(
 		app.H2().Body(

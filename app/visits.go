@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"beredskap/app/i18n"
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -25,7 +26,7 @@ func (p *visitsPage) Render() app.UI {
 		return p.frame("visits", p.t("app.name"), ui)
 	}
 	b := p.shift.Bundle()
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	own := OwnVisits(b)
 	now := time.Now()
 	return p.frame("visits", p.t("visits.title"),
@@ -63,7 +64,7 @@ func (p *visitsPage) nextVisitCard(own []care.Visit) app.UI {
 		return app.Text("")
 	}
 	status := func(id string) string {
-		if r := p.shift.VisitStatus(id); r != nil {
+		if r := p.shift.Outbox().VisitStatus(id); r != nil {
 			return r.Status
 		}
 		return ""
@@ -73,7 +74,7 @@ func (p *visitsPage) nextVisitCard(own []care.Visit) app.UI {
 		return app.P().Class("banner banner-ok").Attr("data-testid", "next-visit-none").Text(p.t("visits.all_done"))
 	}
 	pt, _ := p.shift.Bundle().Patient(v.PatientID)
-	lang := p.shift.Lang()
+	lang := p.shift.Prefs().Lang()
 	label := p.t("visits.next")
 	if status(v.ID) == care.VisitStarted {
 		label = p.t("visits.current")
@@ -142,12 +143,12 @@ func visitRow(lang string, v care.Visit, pt care.Patient, worker, testid string)
 	)
 }
 
-func announcementList(s *Shift) app.UI {
+func announcementList(s *shift.Shift) app.UI {
 	anns := s.Announcements()
 	if len(anns) == 0 {
 		return app.Text("")
 	}
-	lang := s.Lang()
+	lang := s.Prefs().Lang()
 	return app.Section().Class("announcements").Attr("aria-label", s.T("announcements.title")).Body(
 		app.Range(anns).Slice(func(i int) app.UI {
 			a := anns[len(anns)-1-i] // newest first

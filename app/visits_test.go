@@ -5,6 +5,7 @@ import (
 	"time"
 
 	ui "beredskap/app"
+	"beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/care"
 )
@@ -49,7 +50,7 @@ func TestNextVisit(t *testing.T) {
 // frame shows storage.volatile), since nothing recorded outlives the page.
 func TestVolatileStoreIsReported(t *testing.T) {
 	for _, volatile := range []bool{false, true} {
-		s := ui.NewShift(ui.NewAPI(""), vault.NewMemory(), ui.Options{Volatile: volatile})
+		s := shift.NewShift(shift.NewAPI(""), vault.NewMemory(), shift.Options{Volatile: volatile})
 		if got := s.Volatile(); got != volatile {
 			t.Errorf("Options{Volatile: %v}: Volatile() = %v", volatile, got)
 		}

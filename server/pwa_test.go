@@ -13,6 +13,7 @@ import (
 	"testing/fstest"
 
 	ui "beredskap/app"
+	"beredskap/app/shift"
 	"beredskap/app/vault"
 )
 
@@ -40,7 +41,7 @@ func staticFS(wasm string) fstest.MapFS {
 
 func appServer(t *testing.T, fsys fstest.MapFS) *httptest.Server {
 	t.Helper()
-	routesOnce.Do(func() { ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory(), ui.Options{})) })
+	routesOnce.Do(func() { ui.Routes(shift.NewShift(shift.NewAPI(""), vault.NewMemory(), shift.Options{})) })
 	h, err := NewAppHandler(AppOptions{Static: fsys})
 	if err != nil {
 		t.Fatal(err)

@@ -95,6 +95,48 @@ func conformance(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("clear in a commit, then puts, in one transaction", func(t *testing.T) {
+		s := open(t)
+		if err := s.Commit(ctx, Put(Sealed, "old", []byte("x")), Put(Local, "r", []byte("y")), Put(Outbox, "r", []byte("z"))); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx, ClearBucket(Sealed), ClearBucket(Local), Put(Sealed, "new", []byte("n")), Put(Meta, "k", []byte("v"))); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			bucket, key string
+			want        string // "" for gone
+		}{
+			{Sealed, "old", ""},
+			{Local, "r", ""},
+			{Sealed, "new", "n"},
+			{Meta, "k", "v"},
+			{Outbox, "r", "z"},
+		}
+		for _, c := range cases {
+			got, err := s.Get(ctx, c.bucket, c.key)
+			switch {
+			case c.want == "" && !errors.Is(err, ErrNotFound):
+				t.Errorf("%s/%s after the clear: %q, %v", c.bucket, c.key, got, err)
+			case c.want != "" && (err != nil || string(got) != c.want):
+				t.Errorf("%s/%s = %q, %v; want %q", c.bucket, c.key, got, err, c.want)
+			}
+		}
+	})
+
+	t.Run("a failed commit clears nothing", func(t *testing.T) {
+		s := open(t)
+		if err := s.Commit(ctx, Put(Sealed, "old", []byte("x"))); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx, ClearBucket(Sealed), Put("nope", "k", []byte("v"))); err == nil {
+			t.Fatal("commit to an unknown bucket succeeded")
+		}
+		if got, err := s.Get(ctx, Sealed, "old"); err != nil || string(got) != "x" {
+			t.Fatalf("a failed commit cleared the bucket: %q, %v", got, err)
+		}
+	})
+
 	t.Run("unknown bucket is an error and writes nothing", func(t *testing.T) {
 		s := open(t)
 		err := s.Commit(ctx, Put(Meta, "k", []byte("v")), Put("nope", "k", []byte("v")))

@@ -100,9 +100,12 @@ func (s *IndexedDB) Commit(ctx context.Context, writes ...Write) error {
 			_ = txn.Abort()
 			return fmt.Errorf("vault commit: %w", err)
 		}
-		if w.Delete {
+		switch {
+		case w.Clear:
+			_, err = st.Clear()
+		case w.Delete:
 			_, err = st.Delete(js.ValueOf(w.Key))
-		} else {
+		default:
 			_, err = st.PutKey(js.ValueOf(w.Key), toJS(w.Value))
 		}
 		if err != nil {

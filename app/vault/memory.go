@@ -62,7 +62,9 @@ func (m *Memory) Commit(ctx context.Context, writes ...Write) error {
 		}
 	}
 	for _, w := range writes {
-		if w.Delete {
+		if w.Clear {
+			m.buckets[w.Bucket] = map[string][]byte{}
+		} else if w.Delete {
 			delete(m.buckets[w.Bucket], w.Key)
 		} else {
 			m.buckets[w.Bucket][w.Key] = slices.Clone(w.Value)

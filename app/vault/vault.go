@@ -40,13 +40,16 @@ var ErrNotFound = errors.New("vault: not found")
 // transaction was aborted and nothing of it was written.
 var ErrQuotaExceeded = errors.New("vault: the phone's storage for the app is full")
 
-// Write is one change in a transaction: a put, or a delete when Delete is
-// set.
+// Write is one change in a transaction: a put, a delete when Delete is
+// set, or, when Clear is set, the emptying of the whole bucket. The writes
+// of a commit apply in order, so a clear followed by puts to the same
+// bucket leaves just those puts.
 type Write struct {
 	Bucket string
 	Key    string
 	Value  []byte
 	Delete bool
+	Clear  bool
 }
 
 // Put returns a Write that stores value under key.
@@ -56,6 +59,10 @@ func Put(bucket, key string, value []byte) Write {
 
 // Del returns a Write that deletes key.
 func Del(bucket, key string) Write { return Write{Bucket: bucket, Key: key, Delete: true} }
+
+// ClearBucket returns a Write that empties the bucket, in the same
+// transaction as the commit's other writes.
+func ClearBucket(bucket string) Write { return Write{Bucket: bucket, Clear: true} }
 
 // Entry is a stored key and value.
 type Entry struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	ui "beredskap/app"
+	"beredskap/app/shift"
 	"beredskap/app/vault"
 )
 
@@ -30,8 +31,8 @@ func main() {
 	}
 	// The first page speaks the language of the loading screen before
 	// the store has been read.
-	shift := ui.NewShift(ui.NewAPI(""), store, ui.Options{Hardware: ui.PlatformKey{}, Lang: ui.BrowserLang(), Volatile: volatile})
-	ui.Routes(shift)
+	sh := shift.NewShift(shift.NewAPI(""), store, shift.Options{Hardware: ui.PlatformKey{}, Lang: ui.BrowserLang(), Volatile: volatile, Browser: ui.Browser{}})
+	ui.Routes(sh)
 
 	// The browser's "online" event is a hint to probe at once; any touch
 	// or key postpones the idle lock.
@@ -42,27 +43,27 @@ func main() {
 		case wake <- struct{}{}:
 		default:
 		}
-		shift.WakeSync()
+		sh.Syncer().WakeSync()
 		return nil
 	}))
-	touch := app.FuncOf(func(app.Value, []app.Value) any { shift.Touch(); return nil })
+	touch := app.FuncOf(func(app.Value, []app.Value) any { sh.Clock().Touch(); return nil })
 	for _, ev := range []string{"pointerdown", "keydown", "scroll"} {
 		win.Call("addEventListener", ev, touch, map[string]any{"passive": true})
 	}
 
 	go func() {
 		lang := ui.BrowserLang()
-		if err := shift.Load(ctx); err != nil {
+		if err := sh.Load(ctx); err != nil {
 			log.Printf("beredskap: %v", err)
 		}
-		shift.DefaultLang(ctx, lang)
-		ui.CheckPersistence(shift)
-		go shift.Run(ctx, 5*time.Second)
-		go shift.RunSync(ctx, time.Minute)
-		shift.Watch(ctx, 20*time.Second, wake, func() {
+		sh.Prefs().DefaultLang(ctx, lang)
+		ui.CheckPersistence(sh)
+		go sh.Clock().Run(ctx, 5*time.Second)
+		go sh.Syncer().RunSync(ctx, time.Minute)
+		sh.Syncer().Watch(ctx, 20*time.Second, wake, func() {
 			app.TryUpdate()
-			shift.WakeSync()
-			if err := shift.Refresh(ctx); err != nil {
+			sh.Syncer().WakeSync()
+			if err := sh.Keyring().Refresh(ctx); err != nil {
 				log.Printf("beredskap: refresh: %v", err)
 			}
 		})

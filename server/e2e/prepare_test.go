@@ -81,6 +81,10 @@ func TestPreparedness(t *testing.T) {
 		click(sel("announcement-post")),
 	)
 	waitFor(t, ctx, `[...document.querySelectorAll('[data-testid="office-announcement"]')].some(e => e.textContent.includes("Status 09:00"))`)
+	// The posted text leaves the field: posting again must not repeat it.
+	if v := eval[string](t, ctx, `document.querySelector('[data-testid="announcement-text"]').value`); v != "" {
+		t.Fatalf("the announcement field still holds %q after posting", v)
+	}
 	shot(t, ctx, "status")
 
 	// The worker's phone.

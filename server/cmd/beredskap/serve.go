@@ -15,6 +15,7 @@ import (
 	"time"
 
 	ui "beredskap/app"
+	"beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/store"
@@ -97,7 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		go refreshDemoDaily(ctx, db, hasher, loc, log)
 	}
 
-	ui.Routes(ui.NewShift(ui.NewAPI(""), vault.NewMemory(), ui.Options{}))
+	ui.Routes(shift.NewShift(shift.NewAPI(""), vault.NewMemory(), shift.Options{}))
 	var static iofs.FS = web.FS
 	if *staticDir != "" {
 		static = os.DirFS(*staticDir)

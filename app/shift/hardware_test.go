@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	ui "beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/seal"
 )
@@ -51,37 +51,37 @@ func TestHardwareBoundUnlock(t *testing.T) {
 		return s
 	}
 	s := open(hw)
-	if err := s.Login(ctx, "anna", "demo", "x"); err != nil {
+	if err := s.Keyring().Login(ctx, "anna", "demo", "x"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPIN(ctx, "123456", "123456"); err != nil {
+	if err := s.Keyring().SetPIN(ctx, "123456", "123456"); err != nil {
 		t.Fatal(err)
 	}
-	if !s.HardwareBound() || hw.enrolls != 1 {
-		t.Fatalf("hardware bound %v after %d enrolments", s.HardwareBound(), hw.enrolls)
+	if !s.Keyring().HardwareBound() || hw.enrolls != 1 {
+		t.Fatalf("hardware bound %v after %d enrolments", s.Keyring().HardwareBound(), hw.enrolls)
 	}
-	s.Lock(ui.LockButton)
-	if err := open(hw).Unlock(ctx, "123456"); err != nil {
+	s.Keyring().Lock(ui.LockButton)
+	if err := open(hw).Keyring().Unlock(ctx, "123456"); err != nil {
 		t.Fatalf("unlock with PIN and hardware: %v", err)
 	}
 
 	// The storage copied to a machine without the phone's hardware: the
 	// right PIN is not enough, and no attempt is spent.
 	thief := open(nil)
-	if err := thief.Unlock(ctx, "123456"); !errors.Is(err, ui.ErrHardwareMissing) {
+	if err := thief.Keyring().Unlock(ctx, "123456"); !errors.Is(err, ui.ErrHardwareMissing) {
 		t.Fatalf("unlock without the hardware: %v", err)
 	}
 	hw.gone = true
-	if err := open(hw).Unlock(ctx, "123456"); !errors.Is(err, ui.ErrHardwareMissing) {
+	if err := open(hw).Keyring().Unlock(ctx, "123456"); !errors.Is(err, ui.ErrHardwareMissing) {
 		t.Fatalf("unlock with the authenticator gone: %v", err)
 	}
-	if f := open(nil).FailedPINs(); f != 0 {
+	if f := open(nil).Keyring().FailedPINs(); f != 0 {
 		t.Fatalf("a missing authenticator cost %d attempts", f)
 	}
 	// A wrong secret (another phone's chip) is as good as a wrong PIN.
 	other := &fakeAuthenticator{secret: []byte("another phone")}
 	var wrong *ui.WrongPINError
-	if err := open(other).Unlock(ctx, "123456"); !errors.As(err, &wrong) {
+	if err := open(other).Keyring().Unlock(ctx, "123456"); !errors.As(err, &wrong) {
 		t.Fatalf("unlock with another phone's chip: %v", err)
 	}
 	if _, err := ph.store.Get(ctx, vault.Meta, "hw"); err != nil {
@@ -93,7 +93,7 @@ func TestNoHardwareMeansPINAlone(t *testing.T) {
 	be := newBackend(t, 8*time.Hour)
 	ph := newPhone(t, be)
 	s := ph.shift("anna", "123456")
-	if s.HardwareBound() {
+	if s.Keyring().HardwareBound() {
 		t.Fatal("bound to hardware without any")
 	}
 }

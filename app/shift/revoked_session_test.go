@@ -1,11 +1,11 @@
-package app_test
+package shift_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	ui "beredskap/app/shift"
 )
 
 // TestRevokedPhoneEndsItsSessionAfterTheWipe: a revoked phone that is
@@ -20,7 +20,7 @@ func TestRevokedPhoneEndsItsSessionAfterTheWipe(t *testing.T) {
 			ctx := context.Background()
 			s := ph.shift("anna", "123456")
 			written := writeShift(t, s)
-			user := s.User().ID
+			user := s.Keyring().User().ID
 			if ss, err := be.db.UserSessions(ctx, user); err != nil || len(ss) != 1 {
 				t.Fatalf("sessions before: %v %v", ss, err)
 			}
@@ -29,15 +29,15 @@ func TestRevokedPhoneEndsItsSessionAfterTheWipe(t *testing.T) {
 			}
 			var err error
 			if how == "sync" {
-				err = s.SyncNow(ctx)
+				err = s.Syncer().SyncNow(ctx)
 			} else {
-				err = s.Refresh(ctx)
+				err = s.Keyring().Refresh(ctx)
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.WipeReason() != ui.WipeRevoked {
-				t.Fatalf("wipe reason %q", s.WipeReason())
+			if s.Keyring().WipeReason() != ui.WipeRevoked {
+				t.Fatalf("wipe reason %q", s.Keyring().WipeReason())
 			}
 			if ss, err := be.db.UserSessions(ctx, user); err != nil || len(ss) != 0 {
 				t.Fatalf("the revoked phone's session lives on after its wipe: %v %v", ss, err)

@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 // wake fires (the browser's "online" event is only a hint). When the phone
 // comes back online, back is called: that is when to look for a new app
 // version, refresh the shift and sync.
-func (s *Shift) Watch(ctx context.Context, interval time.Duration, wake <-chan struct{}, back func()) {
+func (s *Syncer) Watch(ctx context.Context, interval time.Duration, wake <-chan struct{}, back func()) {
 	for {
 		c, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err := s.api.Health(c)

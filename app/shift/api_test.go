@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	ui "beredskap/app"
+	ui "beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )

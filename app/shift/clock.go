@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -61,15 +61,15 @@ func later(a, b time.Time) time.Time {
 }
 
 // EffectiveNow is the phone's tamper-resistant time.
-func (s *Shift) EffectiveNow() time.Time {
+func (s *Clock) EffectiveNow() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.clock.effective(s.now())
 }
 
 // TimeLeft is how long the stored shift can still be used offline.
-func (s *Shift) TimeLeft() time.Duration {
-	exp := s.ExpiresAt()
+func (s *Clock) TimeLeft() time.Duration {
+	exp := s.kr.ExpiresAt()
 	if exp.IsZero() {
 		return 0
 	}
@@ -78,7 +78,7 @@ func (s *Shift) TimeLeft() time.Duration {
 
 // Touch records that the user did something, which postpones the idle
 // lock.
-func (s *Shift) Touch() {
+func (s *Clock) Touch() {
 	s.mu.Lock()
 	s.lastActive = s.now()
 	s.mu.Unlock()
@@ -93,7 +93,7 @@ const (
 
 // Run calls Tick every interval until ctx ends, and refreshes the shift
 // from the server every refreshEvery while unlocked and online.
-func (s *Shift) Run(ctx context.Context, interval time.Duration) {
+func (s *Clock) Run(ctx context.Context, interval time.Duration) {
 	const refreshEvery = 10 * time.Minute
 	lastRefresh := s.now()
 	for {
@@ -105,10 +105,10 @@ func (s *Shift) Run(ctx context.Context, interval time.Duration) {
 		if err := s.Tick(ctx); err != nil {
 			log.Printf("beredskap: %v", err)
 		}
-		online, _ := s.Online()
-		if online && s.Phase() == PhaseUnlocked && s.now().Sub(lastRefresh) >= refreshEvery {
+		online, _ := s.sy.Online()
+		if online && s.sh.Phase() == PhaseUnlocked && s.now().Sub(lastRefresh) >= refreshEvery {
 			lastRefresh = s.now()
-			if err := s.Refresh(ctx); err != nil {
+			if err := s.kr.Refresh(ctx); err != nil {
 				log.Printf("beredskap: refresh: %v", err)
 			}
 		}
@@ -118,7 +118,7 @@ func (s *Shift) Run(ctx context.Context, interval time.Duration) {
 // Tick is called every few seconds: it persists the clock's high-water
 // mark, wipes an expired shift, and locks after idle minutes or when the
 // wall clock was turned back.
-func (s *Shift) Tick(ctx context.Context) error {
+func (s *Clock) Tick(ctx context.Context) error {
 	now := s.now()
 	wall := now.Round(0)
 	s.mu.Lock()
@@ -160,11 +160,15 @@ func (s *Shift) Tick(ctx context.Context) error {
 	}
 	switch {
 	case expired:
-		return s.Wipe(ctx, WipeExpired)
+		return s.kr.Wipe(ctx, WipeExpired)
 	case unlocked && turnedBack:
-		s.Lock(LockClock)
+		s.kr.Lock(LockClock)
 	case idle:
-		s.Lock(LockIdle)
+		s.kr.Lock(LockIdle)
 	}
 	return nil
 }
+
+// Wall is the phone's wall clock (Options.Now), for what a form shows as
+// the time now; EffectiveNow is the time that counts.
+func (s *Clock) Wall() time.Time { return s.now() }

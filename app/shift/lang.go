@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type langChoice struct {
 // at once, the choice is kept on the phone for offline use, and it waits
 // there to be saved on the server (SendLang) so that the next login, on
 // any phone, shows the same language.
-func (s *Shift) ChooseLang(ctx context.Context, lang string) error {
+func (s *Prefs) ChooseLang(ctx context.Context, lang string) error {
 	lang = i18n.Pick(lang)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -33,7 +33,7 @@ func (s *Shift) ChooseLang(ctx context.Context, lang string) error {
 	c := langChoice{Lang: lang, By: s.userIDLocked()}
 	s.lang, s.langUnsent = lang, &c
 	s.mu.Unlock()
-	showLang(lang)
+	s.browser.ShowLang(lang)
 	s.notify()
 	w, err := putJSON(vault.Meta, metaLangUnsent, c)
 	if err != nil {
@@ -47,7 +47,7 @@ func (s *Shift) ChooseLang(ctx context.Context, lang string) error {
 
 // LangUnsent reports whether a language chosen on this phone still waits
 // to be saved on the server.
-func (s *Shift) LangUnsent() bool {
+func (s *Prefs) LangUnsent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.langUnsent != nil
@@ -57,7 +57,7 @@ func (s *Shift) LangUnsent() bool {
 // there is a session to send it with. Offline or locked, the choice keeps
 // waiting; a choice made for another user than the one logged in now is
 // dropped.
-func (s *Shift) SendLang(ctx context.Context) error {
+func (s *Prefs) SendLang(ctx context.Context) error {
 	s.mu.Lock()
 	c := s.langUnsent
 	var token, userID string
@@ -83,7 +83,7 @@ func (s *Shift) SendLang(ctx context.Context) error {
 
 // clearLangChoice forgets the waiting choice c, unless a newer one has
 // replaced it meanwhile.
-func (s *Shift) clearLangChoice(ctx context.Context, c langChoice) error {
+func (s *core) clearLangChoice(ctx context.Context, c langChoice) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
@@ -105,25 +105,25 @@ func (s *Shift) clearLangChoice(ctx context.Context, c langChoice) error {
 // adoptLang follows the language saved on the user's account at login,
 // unless the user chose one on this phone that the server has not had yet:
 // that choice is newer, and is sent now instead.
-func (s *Shift) adoptLang(ctx context.Context, u care.User) {
+func (s *core) adoptLang(ctx context.Context, u care.User) {
 	s.mu.Lock()
 	c := s.langUnsent
 	s.mu.Unlock()
 	if c != nil && (c.By == "" || c.By == u.ID) {
-		_ = s.SendLang(ctx) // on failure it waits for the next contact
+		_ = s.pr.SendLang(ctx) // on failure it waits for the next contact
 		return
 	}
 	if c != nil {
 		_ = s.clearLangChoice(ctx, *c)
 	}
 	if u.Lang != "" {
-		s.SetLang(ctx, u.Lang)
+		s.pr.SetLang(ctx, u.Lang)
 	}
 }
 
 // userIDLocked is the user the phone is working for: logged in, or whose
 // locked shift it holds. s.mu must be held.
-func (s *Shift) userIDLocked() string {
+func (s *core) userIDLocked() string {
 	switch {
 	case s.sess != nil:
 		return s.sess.User.ID
@@ -133,4 +133,35 @@ func (s *Shift) userIDLocked() string {
 		return s.owner.UserID
 	}
 	return ""
+}
+
+// Lang is the language to show.
+func (s *Prefs) Lang() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lang
+}
+
+// SetLang chooses the language and remembers it on the phone.
+func (s *Prefs) SetLang(ctx context.Context, lang string) {
+	lang = i18n.Pick(lang)
+	s.mu.Lock()
+	s.lang = lang
+	s.mu.Unlock()
+	s.browser.ShowLang(lang)
+	_ = s.vault.Commit(ctx, vault.Put(vault.Meta, metaLang, []byte(lang)))
+	s.notify()
+}
+
+// DefaultLang takes the browser's language when the user has not chosen
+// one on this phone.
+func (s *Prefs) DefaultLang(ctx context.Context, browser string) {
+	if _, err := s.vault.Get(ctx, vault.Meta, metaLang); err == nil {
+		return
+	}
+	s.mu.Lock()
+	s.lang = i18n.Pick(browser)
+	s.mu.Unlock()
+	s.browser.ShowLang(s.Lang())
+	s.notify()
 }

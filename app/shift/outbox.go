@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -60,11 +60,11 @@ var ErrLocked = errors.New("the shift is locked")
 // NotSaved says, in the user's language, that a record Write refused was
 // not saved, and why when the user can do something about it: the
 // browser's storage for the app is full.
-func (s *Shift) NotSaved(err error) string {
+func (s *Outbox) NotSaved(err error) string {
 	if errors.Is(err, vault.ErrQuotaExceeded) {
-		return s.T("error.quota_not_saved")
+		return s.sh.T("error.quota_not_saved")
 	}
-	return s.T("error.not_saved")
+	return s.sh.T("error.not_saved")
 }
 
 // Write completes a record (id, device, author, time, sequence number),
@@ -73,7 +73,7 @@ func (s *Shift) NotSaved(err error) string {
 // durable transaction. Only when Write returns nil may the app say
 // "saved". A record about a patient of the unit part carries the reason
 // given when the card was opened.
-func (s *Shift) Write(ctx context.Context, r care.Record) (care.Record, error) {
+func (s *Outbox) Write(ctx context.Context, r care.Record) (care.Record, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
@@ -132,13 +132,13 @@ func (s *Shift) Write(ctx context.Context, r care.Record) (care.Record, error) {
 	s.lastActive = s.now()
 	s.mu.Unlock()
 	s.notify()
-	s.WakeSync()
+	s.sy.WakeSync()
 	return r, nil
 }
 
 // loadRecords opens every readable copy made under this shift's key and
 // joins it with its outbox state.
-func (s *Shift) loadRecords(ctx context.Context, key []byte, own *owner) ([]LocalRecord, error) {
+func (s *core) loadRecords(ctx context.Context, key []byte, own *owner) ([]LocalRecord, error) {
 	states, err := s.outbox(ctx)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (s *Shift) loadRecords(ctx context.Context, key []byte, own *owner) ([]Loca
 }
 
 // outbox reads every outbox entry by id and counts those still waiting.
-func (s *Shift) outbox(ctx context.Context) (map[string]outboxEntry, error) {
+func (s *core) outbox(ctx context.Context) (map[string]outboxEntry, error) {
 	entries, err := s.vault.List(ctx, vault.Outbox)
 	if err != nil {
 		return nil, err
@@ -194,12 +194,12 @@ func (s *Shift) outbox(ctx context.Context) (map[string]outboxEntry, error) {
 // OpenEmergency records emergency access to a patient outside the
 // worker's own list: an access record with the reason goes to the outbox
 // (and is reviewed by a coordinator after sync) before the card opens.
-func (s *Shift) OpenEmergency(ctx context.Context, patientID, reason string) error {
+func (s *Outbox) OpenEmergency(ctx context.Context, patientID, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return &care.ValidationError{Field: "reason", Problem: "is required"}
 	}
-	b := s.Bundle()
+	b := s.sh.Bundle()
 	if b == nil {
 		return ErrLocked
 	}
@@ -213,11 +213,11 @@ func (s *Shift) OpenEmergency(ctx context.Context, patientID, reason string) err
 
 // Granted reports whether a patient of the unit part has been opened with
 // an emergency-access reason in this shift.
-func (s *Shift) Granted(patientID string) bool { return s.EmergencyReason(patientID) != "" }
+func (s *Outbox) Granted(patientID string) bool { return s.EmergencyReason(patientID) != "" }
 
 // EmergencyReason returns the reason given when the patient was opened
 // with emergency access, or "".
-func (s *Shift) EmergencyReason(patientID string) string {
+func (s *Outbox) EmergencyReason(patientID string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.records {
@@ -229,7 +229,7 @@ func (s *Shift) EmergencyReason(patientID string) string {
 }
 
 // OutboxCount returns how many records wait to be sent, reading the store.
-func (s *Shift) OutboxCount(ctx context.Context) (int, error) {
+func (s *Outbox) OutboxCount(ctx context.Context) (int, error) {
 	if _, err := s.outbox(ctx); err != nil {
 		return 0, err
 	}
@@ -237,7 +237,7 @@ func (s *Shift) OutboxCount(ctx context.Context) (int, error) {
 }
 
 // Waiting is how many records are not yet acknowledged by the server.
-func (s *Shift) Waiting() int {
+func (s *Outbox) Waiting() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.waiting
@@ -245,7 +245,7 @@ func (s *Shift) Waiting() int {
 
 // Records returns this shift's records about a patient (all of them when
 // patientID is ""), oldest first.
-func (s *Shift) Records(patientID string) []LocalRecord {
+func (s *Outbox) Records(patientID string) []LocalRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []LocalRecord
@@ -258,7 +258,7 @@ func (s *Shift) Records(patientID string) []LocalRecord {
 }
 
 // VisitStatus returns the latest status recorded for a visit, or nil.
-func (s *Shift) VisitStatus(visitID string) *LocalRecord {
+func (s *Outbox) VisitStatus(visitID string) *LocalRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.records) - 1; i >= 0; i-- {
@@ -270,7 +270,7 @@ func (s *Shift) VisitStatus(visitID string) *LocalRecord {
 }
 
 // DoseRecords returns what was recorded for a scheduled dose, oldest first.
-func (s *Shift) DoseRecords(scheduleID string) []LocalRecord {
+func (s *Outbox) DoseRecords(scheduleID string) []LocalRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []LocalRecord
@@ -286,7 +286,7 @@ func (s *Shift) DoseRecords(scheduleID string) []LocalRecord {
 // is on the phone: the server has them, and the bundle they belonged to is
 // gone. Records still waiting, and refused ones (which the server never
 // took), stay.
-func (s *Shift) pruneOutbox(ctx context.Context) error {
+func (s *core) pruneOutbox(ctx context.Context) error {
 	s.mu.Lock()
 	hasShift := s.owner != nil
 	s.mu.Unlock()

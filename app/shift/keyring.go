@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func (e *WrongPINError) Is(target error) bool { return target == seal.ErrWrongPI
 // Login starts a session. For a worker or nurse it also makes this phone's
 // device key, registers it and fetches the signed bundle; the shift is
 // stored once a PIN has been chosen (SetPIN).
-func (s *Shift) Login(ctx context.Context, username, password, deviceLabel string) error {
+func (s *Keyring) Login(ctx context.Context, username, password, deviceLabel string) error {
 	resp, err := s.api.Login(ctx, username, password)
 	s.observe(err)
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 		s.pending = sess
 		s.mu.Unlock()
 		if b, err := json.Marshal(sess); err == nil {
-			saveOfficeSession(b)
+			s.browser.SaveOfficeSession(b)
 		}
 		s.adoptLang(ctx, resp.User)
 		s.notify()
@@ -92,14 +92,14 @@ func (s *Shift) Login(ctx context.Context, username, password, deviceLabel strin
 	s.mu.Unlock()
 	s.adoptLang(ctx, resp.User)
 	s.notify()
-	s.WakeSync() // records an earlier shift left in the outbox
+	s.sy.WakeSync() // records an earlier shift left in the outbox
 	return nil
 }
 
 // SetPIN seals the fetched shift under a fresh data key, wraps that key
 // with the PIN and stores it all in one durable transaction. The clear
 // data key stays in memory only.
-func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
+func (s *Keyring) SetPIN(ctx context.Context, pin, confirm string) error {
 	if err := seal.CheckPIN(pin); err != nil {
 		return err
 	}
@@ -159,12 +159,12 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 		writes = append(writes, vault.Del(vault.Meta, metaHardware))
 	}
 
+	// Copies sealed under a previous shift's key can never be read again:
+	// they are cleared in the same transaction that stores the new shift,
+	// so that a failure leaves either the old shift or the new one whole.
+	writes = append([]vault.Write{vault.ClearBucket(vault.Sealed), vault.ClearBucket(vault.Local)}, writes...)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	// Copies sealed under a previous shift's key can never be read again.
-	if err := s.vault.Clear(ctx, vault.Sealed, vault.Local); err != nil {
-		return fmt.Errorf("set PIN: %w", err)
-	}
 	if err := s.vault.Commit(ctx, writes...); err != nil {
 		return fmt.Errorf("set PIN: store the shift: %w", err)
 	}
@@ -178,13 +178,13 @@ func (s *Shift) SetPIN(ctx context.Context, pin, confirm string) error {
 	s.needsLogin = false
 	s.mu.Unlock()
 	s.notify()
-	s.WakeSync()
+	s.sy.WakeSync()
 	return nil
 }
 
 // shiftWrites seals a session and a bundle under key and returns the
 // writes that store them with their owner and public part.
-func (s *Shift) shiftWrites(key []byte, sess *session, br wire.BundleResponse, b *wire.Bundle, own owner) ([]vault.Write, error) {
+func (s *core) shiftWrites(key []byte, sess *session, br wire.BundleResponse, b *wire.Bundle, own owner) ([]vault.Write, error) {
 	sj, err := json.Marshal(sess)
 	if err != nil {
 		return nil, err
@@ -219,7 +219,7 @@ func (s *Shift) shiftWrites(key []byte, sess *session, br wire.BundleResponse, b
 // Unlock opens the stored shift with the PIN. The failed-PIN counter is
 // raised durably before the PIN is tried, so neither a reload nor a killed
 // tab gives a free attempt; the fifth wrong PIN wipes the shift.
-func (s *Shift) Unlock(ctx context.Context, pin string) error {
+func (s *Keyring) Unlock(ctx context.Context, pin string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
@@ -280,7 +280,7 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	if err := s.vault.Commit(ctx, vault.Put(vault.Meta, metaFailed, []byte("0"))); err != nil {
 		return fmt.Errorf("unlock: %w", err)
 	}
-	if !s.EffectiveNow().Before(b.ExpiresAt) {
+	if !s.ck.EffectiveNow().Before(b.ExpiresAt) {
 		return s.wipeLocked(ctx, WipeExpired)
 	}
 	records, err := s.loadRecords(ctx, key, own)
@@ -296,13 +296,13 @@ func (s *Shift) Unlock(ctx context.Context, pin string) error {
 	s.clock.raise(b.IssuedAt, s.now())
 	s.mu.Unlock()
 	s.notify()
-	s.WakeSync()
+	s.sy.WakeSync()
 	return nil
 }
 
 // openShift opens the sealed session and bundle and checks the bundle's
 // signature again: what was stored must still be what the server signed.
-func (s *Shift) openShift(ctx context.Context, key []byte, own *owner) (*session, *wire.Bundle, error) {
+func (s *core) openShift(ctx context.Context, key []byte, own *owner) (*session, *wire.Bundle, error) {
 	raw, err := s.vault.Get(ctx, vault.Sealed, sealedSess)
 	if err != nil {
 		return nil, nil, fmt.Errorf("session: %w", err)
@@ -339,7 +339,7 @@ func (s *Shift) openShift(ctx context.Context, key []byte, own *owner) (*session
 
 // Lock forgets the data key, the session and the open bundle; the sealed
 // shift stays on the phone for the PIN.
-func (s *Shift) Lock(reason string) {
+func (s *Keyring) Lock(reason string) {
 	s.mu.Lock()
 	if s.key == nil {
 		s.mu.Unlock()
@@ -356,13 +356,13 @@ func (s *Shift) Lock(reason string) {
 // which nothing sealed can be opened), then the sealed values and local
 // copies. The outbox and the public routines stay: nothing written is ever
 // lost by a wipe, and routines are needed most when all else is gone.
-func (s *Shift) Wipe(ctx context.Context, reason string) error {
+func (s *Keyring) Wipe(ctx context.Context, reason string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	return s.wipeLocked(ctx, reason)
 }
 
-func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
+func (s *core) wipeLocked(ctx context.Context, reason string) error {
 	err := s.vault.Commit(ctx,
 		vault.Del(vault.Meta, metaWrapped),
 		vault.Del(vault.Meta, metaOwner),
@@ -395,8 +395,8 @@ func (s *Shift) wipeLocked(ctx context.Context, reason string) error {
 // session stays, so a phone whose answer was lost can ask again; if the
 // logout is lost too, the server ends the session by itself once every
 // bundle the phone could hold has expired.
-func (s *Shift) wipeRevoked(ctx context.Context, token string) error {
-	err := s.Wipe(ctx, WipeRevoked)
+func (s *core) wipeRevoked(ctx context.Context, token string) error {
+	err := s.kr.Wipe(ctx, WipeRevoked)
 	s.observe(s.api.Logout(ctx, token))
 	return err
 }
@@ -404,7 +404,7 @@ func (s *Shift) wipeRevoked(ctx context.Context, token string) error {
 // Logout ends the session on the server when it can be reached and wipes
 // the shift from the phone either way. Records still in the outbox stay
 // and are sent after the next login.
-func (s *Shift) Logout(ctx context.Context) error {
+func (s *Keyring) Logout(ctx context.Context) error {
 	s.mu.Lock()
 	var token string
 	switch {
@@ -417,13 +417,13 @@ func (s *Shift) Logout(ctx context.Context) error {
 	if token != "" {
 		s.observe(s.api.Logout(ctx, token))
 	}
-	clearOfficeSession()
+	s.browser.ClearOfficeSession()
 	return s.Wipe(ctx, WipeLogout)
 }
 
 // Refresh fetches the bundle again while unlocked and online, and seals it
 // in place of the old one. A revoked device is wiped.
-func (s *Shift) Refresh(ctx context.Context) error {
+func (s *Keyring) Refresh(ctx context.Context) error {
 	s.mu.Lock()
 	key, sess, own := s.key, s.sess, s.owner
 	s.mu.Unlock()
@@ -484,11 +484,4 @@ func VerifyBundle(resp wire.BundleResponse, signKey []byte) (*wire.Bundle, error
 		return nil, fmt.Errorf("decode bundle: %w", err)
 	}
 	return &b, nil
-}
-
-// LockReason says why the phone last locked ("" when it has not).
-func (s *Shift) LockReason() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.lockReason
 }

@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"bytes"
@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	pages "beredskap/app"
+	ui "beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
@@ -98,13 +99,13 @@ func (p *phone) shift(username, pin string) *ui.Shift {
 	p.t.Helper()
 	s := p.open()
 	ctx := context.Background()
-	if err := s.Login(ctx, username, "demo", "test phone"); err != nil {
+	if err := s.Keyring().Login(ctx, username, "demo", "test phone"); err != nil {
 		p.t.Fatal(err)
 	}
 	if s.Phase() != ui.PhasePIN {
 		p.t.Fatalf("after login: phase %v", s.Phase())
 	}
-	if err := s.SetPIN(ctx, pin, pin); err != nil {
+	if err := s.Keyring().SetPIN(ctx, pin, pin); err != nil {
 		p.t.Fatal(err)
 	}
 	return s
@@ -118,10 +119,10 @@ func TestLoginPINLockUnlock(t *testing.T) {
 	if s.Phase() != ui.PhaseLogin {
 		t.Fatalf("fresh phone: phase %v", s.Phase())
 	}
-	if err := s.Login(ctx, "anna", "wrong", "x"); ui.ErrorCode(err) != wire.CodeUnauthorized {
+	if err := s.Keyring().Login(ctx, "anna", "wrong", "x"); ui.ErrorCode(err) != wire.CodeUnauthorized {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if err := s.Login(ctx, "anna", "demo", "x"); err != nil {
+	if err := s.Keyring().Login(ctx, "anna", "demo", "x"); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -132,24 +133,24 @@ func TestLoginPINLockUnlock(t *testing.T) {
 		{"123456", "654321", ui.ErrPINMismatch},
 	}
 	for _, c := range cases {
-		err := s.SetPIN(ctx, c.pin, c.confirm)
+		err := s.Keyring().SetPIN(ctx, c.pin, c.confirm)
 		if err == nil || (c.want != nil && !errors.Is(err, c.want)) {
 			t.Fatalf("SetPIN(%q,%q) = %v", c.pin, c.confirm, err)
 		}
 	}
-	if err := s.SetPIN(ctx, "246810", "246810"); err != nil {
+	if err := s.Keyring().SetPIN(ctx, "246810", "246810"); err != nil {
 		t.Fatal(err)
 	}
 	if s.Phase() != ui.PhaseUnlocked {
 		t.Fatalf("after PIN: %v", s.Phase())
 	}
-	visits := len(ui.OwnVisits(s.Bundle()))
+	visits := len(pages.OwnVisits(s.Bundle()))
 	doses := len(s.Bundle().Medications)
 	if visits < 6 || doses == 0 {
 		t.Fatalf("%d own visits, %d doses", visits, doses)
 	}
 
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 	if s.Phase() != ui.PhaseLocked || s.Bundle() != nil {
 		t.Fatal("lock left the bundle open")
 	}
@@ -159,23 +160,23 @@ func TestLoginPINLockUnlock(t *testing.T) {
 	be2.url = "http://127.0.0.1:1" // nothing listens: offline
 	ph.be = &be2
 	s = ph.open()
-	if s.Phase() != ui.PhaseLocked || s.OwnerName() != "Anna Berg" {
-		t.Fatalf("after reload: phase %v owner %q", s.Phase(), s.OwnerName())
+	if s.Phase() != ui.PhaseLocked || s.Keyring().OwnerName() != "Anna Berg" {
+		t.Fatalf("after reload: phase %v owner %q", s.Phase(), s.Keyring().OwnerName())
 	}
 	if len(s.Routines()) != 6 {
 		t.Fatalf("routines readable while locked: %d", len(s.Routines()))
 	}
 	var wrong *ui.WrongPINError
-	if err := s.Unlock(ctx, "000000"); !errors.As(err, &wrong) || wrong.Left != 4 {
+	if err := s.Keyring().Unlock(ctx, "000000"); !errors.As(err, &wrong) || wrong.Left != 4 {
 		t.Fatalf("wrong PIN: %v", err)
 	}
-	if err := s.Unlock(ctx, "246810"); err != nil {
+	if err := s.Keyring().Unlock(ctx, "246810"); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(ui.OwnVisits(s.Bundle())); got != visits || len(s.Bundle().Medications) != doses {
+	if got := len(pages.OwnVisits(s.Bundle())); got != visits || len(s.Bundle().Medications) != doses {
 		t.Fatalf("offline unlock shows %d visits, want %d", got, visits)
 	}
-	if s.FailedPINs() != 0 {
+	if s.Keyring().FailedPINs() != 0 {
 		t.Fatal("a right PIN did not reset the counter")
 	}
 }
@@ -188,16 +189,16 @@ func TestShiftOutlivesANewDefaultKDF(t *testing.T) {
 	ph := newPhone(t, be)
 	before := seal.KDF{Time: 3, MemoryKiB: 24 << 10, Threads: 1}
 	ph.kdf = before
-	ph.shift("anna", "246810").Lock(ui.LockButton)
+	ph.shift("anna", "246810").Keyring().Lock(ui.LockButton)
 	ph.kdf = seal.MinKDF // the updated app
 	s := ph.open()
 	if s.Phase() != ui.PhaseLocked {
 		t.Fatalf("after the update: phase %v", s.Phase())
 	}
-	if err := s.Unlock(context.Background(), "246810"); err != nil {
+	if err := s.Keyring().Unlock(context.Background(), "246810"); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.WrappedKDF(); got != before {
+	if got := s.Keyring().WrappedKDF(); got != before {
 		t.Fatalf("unlocked under %+v, the shift was wrapped under %+v", got, before)
 	}
 	if s.Phase() != ui.PhaseUnlocked {
@@ -210,26 +211,26 @@ func TestFiveWrongPINsWipeButKeepOutboxAndRoutines(t *testing.T) {
 	ph := newPhone(t, be)
 	ctx := context.Background()
 	s := ph.shift("nils", "135790")
-	other := ui.UnitVisits(s.Bundle())[0]
-	if err := s.OpenEmergency(ctx, other.PatientID, "Covering for a colleague"); err != nil {
+	other := pages.UnitVisits(s.Bundle())[0]
+	if err := s.Outbox().OpenEmergency(ctx, other.PatientID, "Covering for a colleague"); err != nil {
 		t.Fatal(err)
 	}
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 
 	for attempt := 1; attempt <= ui.MaxPINAttempts; attempt++ {
 		s = ph.open() // a reload between attempts must not reset the count
 		if s.Phase() != ui.PhaseLocked {
 			t.Fatalf("attempt %d: phase %v", attempt, s.Phase())
 		}
-		err := s.Unlock(ctx, "111111")
+		err := s.Keyring().Unlock(ctx, "111111")
 		var wrong *ui.WrongPINError
 		if !errors.As(err, &wrong) || wrong.Left != ui.MaxPINAttempts-attempt {
 			t.Fatalf("attempt %d: %v", attempt, err)
 		}
 	}
 	s = ph.open()
-	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeWrongPINs {
-		t.Fatalf("after 5 wrong PINs: phase %v, reason %q", s.Phase(), s.WipeReason())
+	if s.Phase() != ui.PhaseLogin || s.Keyring().WipeReason() != ui.WipeWrongPINs {
+		t.Fatalf("after 5 wrong PINs: phase %v, reason %q", s.Phase(), s.Keyring().WipeReason())
 	}
 	for _, b := range []string{vault.Sealed, vault.Local} {
 		if entries, _ := ph.store.List(ctx, b); len(entries) != 0 {
@@ -239,13 +240,13 @@ func TestFiveWrongPINsWipeButKeepOutboxAndRoutines(t *testing.T) {
 	if _, err := ph.store.Get(ctx, vault.Meta, "wrapped"); !errors.Is(err, vault.ErrNotFound) {
 		t.Fatal("the wrapped key survived the wipe")
 	}
-	if n, _ := s.OutboxCount(ctx); n != 1 {
+	if n, _ := s.Outbox().OutboxCount(ctx); n != 1 {
 		t.Fatalf("outbox after wipe holds %d records, want 1", n)
 	}
 	if len(s.Routines()) != 6 {
 		t.Fatal("routines gone after the wipe")
 	}
-	if err := s.Unlock(ctx, "135790"); !errors.Is(err, ui.ErrNoShift) {
+	if err := s.Keyring().Unlock(ctx, "135790"); !errors.Is(err, ui.ErrNoShift) {
 		t.Fatalf("the right PIN after a wipe: %v", err)
 	}
 }
@@ -254,15 +255,15 @@ func TestExpiredShiftIsWipedOnOpen(t *testing.T) {
 	be := newBackend(t, time.Hour)
 	ph := newPhone(t, be)
 	s := ph.shift("anna", "123456")
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 	ph.clock.Add(59 * time.Minute)
 	if s = ph.open(); s.Phase() != ui.PhaseLocked {
 		t.Fatalf("before expiry: %v", s.Phase())
 	}
 	ph.clock.Add(2 * time.Minute)
 	s = ph.open()
-	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeExpired {
-		t.Fatalf("after expiry: phase %v reason %q", s.Phase(), s.WipeReason())
+	if s.Phase() != ui.PhaseLogin || s.Keyring().WipeReason() != ui.WipeExpired {
+		t.Fatalf("after expiry: phase %v reason %q", s.Phase(), s.Keyring().WipeReason())
 	}
 }
 
@@ -272,31 +273,31 @@ func TestClockTurnedBackNeitherExtendsNorGoesUnnoticed(t *testing.T) {
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
 	ph.clock.Add(40 * time.Minute)
-	s.Touch()
-	if err := s.Tick(ctx); err != nil {
+	s.Clock().Touch()
+	if err := s.Clock().Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The user sets the clock back a day while the app is open.
 	ph.clock.Add(-24 * time.Hour)
-	s.Touch()
-	if err := s.Tick(ctx); err != nil {
+	s.Clock().Touch()
+	if err := s.Clock().Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Phase() != ui.PhaseLocked || s.LockReason() != ui.LockClock {
-		t.Fatalf("clock set back: phase %v reason %q", s.Phase(), s.LockReason())
+	if s.Phase() != ui.PhaseLocked || s.Keyring().LockReason() != ui.LockClock {
+		t.Fatalf("clock set back: phase %v reason %q", s.Phase(), s.Keyring().LockReason())
 	}
-	if left := s.TimeLeft(); left > 21*time.Minute {
+	if left := s.Clock().TimeLeft(); left > 21*time.Minute {
 		t.Fatalf("time left grew to %v by turning the clock back", left)
 	}
 	// Reloaded with the clock still back: the high-water mark holds.
 	s = ph.open()
-	if left := s.TimeLeft(); left > 21*time.Minute {
+	if left := s.Clock().TimeLeft(); left > 21*time.Minute {
 		t.Fatalf("after reload, time left %v", left)
 	}
 	ph.clock.Add(24*time.Hour + 25*time.Minute) // an hour and five minutes after issue
 	s = ph.open()
-	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeExpired {
-		t.Fatalf("phase %v reason %q", s.Phase(), s.WipeReason())
+	if s.Phase() != ui.PhaseLogin || s.Keyring().WipeReason() != ui.WipeExpired {
+		t.Fatalf("phase %v reason %q", s.Phase(), s.Keyring().WipeReason())
 	}
 }
 
@@ -306,14 +307,14 @@ func TestIdleLock(t *testing.T) {
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
 	ph.clock.Add(4 * time.Minute)
-	s.Touch()
+	s.Clock().Touch()
 	ph.clock.Add(4 * time.Minute)
-	if err := s.Tick(ctx); err != nil || s.Phase() != ui.PhaseUnlocked {
+	if err := s.Clock().Tick(ctx); err != nil || s.Phase() != ui.PhaseUnlocked {
 		t.Fatalf("locked before 5 idle minutes: %v %v", s.Phase(), err)
 	}
 	ph.clock.Add(90 * time.Second)
-	if err := s.Tick(ctx); err != nil || s.Phase() != ui.PhaseLocked || s.LockReason() != ui.LockIdle {
-		t.Fatalf("after 5 idle minutes: %v %q %v", s.Phase(), s.LockReason(), err)
+	if err := s.Clock().Tick(ctx); err != nil || s.Phase() != ui.PhaseLocked || s.Keyring().LockReason() != ui.LockIdle {
+		t.Fatalf("after 5 idle minutes: %v %q %v", s.Phase(), s.Keyring().LockReason(), err)
 	}
 }
 
@@ -326,8 +327,8 @@ func TestNothingReadableOnThePhone(t *testing.T) {
 	ctx := context.Background()
 	s := ph.shift("anna", "918273")
 	b := s.Bundle()
-	other := ui.UnitVisits(b)[0]
-	if err := s.OpenEmergency(ctx, other.PatientID, "Moved to me by phone"); err != nil {
+	other := pages.UnitVisits(b)[0]
+	if err := s.Outbox().OpenEmergency(ctx, other.PatientID, "Moved to me by phone"); err != nil {
 		t.Fatal(err)
 	}
 	var secrets []string
@@ -365,20 +366,20 @@ func TestEmergencyAccessRecordIsSignedAndSealed(t *testing.T) {
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
 	b := s.Bundle()
-	other := ui.UnitVisits(b)[0]
+	other := pages.UnitVisits(b)[0]
 	if b.OwnPatient(other.PatientID) {
 		t.Fatal("test setup: the unit-part patient is anna's own")
 	}
-	if err := s.OpenEmergency(ctx, other.PatientID, "  "); err == nil {
+	if err := s.Outbox().OpenEmergency(ctx, other.PatientID, "  "); err == nil {
 		t.Fatal("emergency access without a reason")
 	}
-	if s.Granted(other.PatientID) {
+	if s.Outbox().Granted(other.PatientID) {
 		t.Fatal("granted without a reason")
 	}
-	if err := s.OpenEmergency(ctx, other.PatientID, "Ole is ill; visit moved to me"); err != nil {
+	if err := s.Outbox().OpenEmergency(ctx, other.PatientID, "Ole is ill; visit moved to me"); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Granted(other.PatientID) {
+	if !s.Outbox().Granted(other.PatientID) {
 		t.Fatal("not granted after a reason")
 	}
 	entries, err := ph.store.List(ctx, vault.Outbox)
@@ -412,11 +413,11 @@ func TestEmergencyAccessRecordIsSignedAndSealed(t *testing.T) {
 		t.Fatalf("the record's signature does not verify with the registered device key: %v", err)
 	}
 	// Granted survives a lock and an unlock.
-	s.Lock(ui.LockButton)
-	if err := s.Unlock(ctx, "123456"); err != nil {
+	s.Keyring().Lock(ui.LockButton)
+	if err := s.Keyring().Unlock(ctx, "123456"); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Granted(other.PatientID) {
+	if !s.Outbox().Granted(other.PatientID) {
 		t.Fatal("emergency access forgotten after unlock")
 	}
 }
@@ -426,13 +427,13 @@ func TestRefreshAndRevocation(t *testing.T) {
 	ph := newPhone(t, be)
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
-	first := s.ExpiresAt()
+	first := s.Keyring().ExpiresAt()
 	ph.clock.Add(time.Minute)
 	time.Sleep(10 * time.Millisecond)
-	if err := s.Refresh(ctx); err != nil {
+	if err := s.Keyring().Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !s.ExpiresAt().After(first) {
+	if !s.Keyring().ExpiresAt().After(first) {
 		t.Fatal("a refresh did not renew the shift")
 	}
 	dev, err := be.db.Device(ctx, s.Bundle().DeviceID)
@@ -444,11 +445,11 @@ func TestRefreshAndRevocation(t *testing.T) {
 	if err := be.db.PutDevice(ctx, dev); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Refresh(ctx); err != nil {
+	if err := s.Keyring().Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeRevoked {
-		t.Fatalf("revoked device: phase %v reason %q", s.Phase(), s.WipeReason())
+	if s.Phase() != ui.PhaseLogin || s.Keyring().WipeReason() != ui.WipeRevoked {
+		t.Fatalf("revoked device: phase %v reason %q", s.Phase(), s.Keyring().WipeReason())
 	}
 }
 
@@ -457,7 +458,7 @@ func TestTamperedBundleOnThePhoneIsRefused(t *testing.T) {
 	ph := newPhone(t, be)
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 	raw, err := ph.store.Get(ctx, vault.Sealed, "bundle")
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +467,7 @@ func TestTamperedBundleOnThePhoneIsRefused(t *testing.T) {
 	if err := ph.store.Commit(ctx, vault.Put(vault.Sealed, "bundle", raw)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Unlock(ctx, "123456"); err == nil || s.Phase() == ui.PhaseUnlocked {
+	if err := s.Keyring().Unlock(ctx, "123456"); err == nil || s.Phase() == ui.PhaseUnlocked {
 		t.Fatalf("a tampered bundle opened: %v", err)
 	}
 }
@@ -475,7 +476,7 @@ func TestCoordinatorGetsNoShift(t *testing.T) {
 	be := newBackend(t, 8*time.Hour)
 	ph := newPhone(t, be)
 	s := ph.open()
-	if err := s.Login(context.Background(), "kari", "demo", "desk"); err != nil {
+	if err := s.Keyring().Login(context.Background(), "kari", "demo", "desk"); err != nil {
 		t.Fatal(err)
 	}
 	if s.Phase() != ui.PhaseOffice {
@@ -491,7 +492,7 @@ func TestEditedExpiryDoesNotStretchAnOpenShift(t *testing.T) {
 	ph := newPhone(t, be)
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 
 	raw, err := ph.store.Get(ctx, vault.Meta, "owner")
 	if err != nil {
@@ -508,15 +509,15 @@ func TestEditedExpiryDoesNotStretchAnOpenShift(t *testing.T) {
 	}
 
 	s = ph.open()
-	if err := s.Unlock(ctx, "123456"); err != nil {
+	if err := s.Keyring().Unlock(ctx, "123456"); err != nil {
 		t.Fatal(err)
 	}
 	ph.clock.Add(61 * time.Minute)
-	s.Touch()
-	if err := s.Tick(ctx); err != nil {
+	s.Clock().Touch()
+	if err := s.Clock().Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeExpired {
-		t.Fatalf("an hour after issue with the stored expiry edited: phase %v, wipe %q", s.Phase(), s.WipeReason())
+	if s.Phase() != ui.PhaseLogin || s.Keyring().WipeReason() != ui.WipeExpired {
+		t.Fatalf("an hour after issue with the stored expiry edited: phase %v, wipe %q", s.Phase(), s.Keyring().WipeReason())
 	}
 }

@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"context"
@@ -31,27 +31,27 @@ func TestFullPhoneStorageSaysNotSaved(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			waiting, records := s.Waiting(), len(s.Records(patient))
+			waiting, records := s.Outbox().Waiting(), len(s.Outbox().Records(patient))
 			ph.store.FailCommits = c.fail
-			_, err := s.Write(ctx, care.Record{Type: care.RecordNote, PatientID: patient, Text: "Sov da jeg kom"})
+			_, err := s.Outbox().Write(ctx, care.Record{Type: care.RecordNote, PatientID: patient, Text: "Sov da jeg kom"})
 			ph.store.FailCommits = nil
 			if err == nil {
 				t.Fatal("a refused commit was reported as saved")
 			}
-			if got, want := s.NotSaved(err), s.T(c.want); got != want {
+			if got, want := s.Outbox().NotSaved(err), s.T(c.want); got != want {
 				t.Fatalf("the user reads %q, want %q", got, want)
 			}
-			if s.NotSaved(err) == s.T("form.saved") {
+			if s.Outbox().NotSaved(err) == s.T("form.saved") {
 				t.Fatal("says saved")
 			}
-			if s.Waiting() != waiting || len(s.Records(patient)) != records {
-				t.Fatalf("after a refused commit: %d waiting, %d records; before %d, %d", s.Waiting(), len(s.Records(patient)), waiting, records)
+			if s.Outbox().Waiting() != waiting || len(s.Outbox().Records(patient)) != records {
+				t.Fatalf("after a refused commit: %d waiting, %d records; before %d, %d", s.Outbox().Waiting(), len(s.Outbox().Records(patient)), waiting, records)
 			}
-			if _, err := s.Write(ctx, care.Record{Type: care.RecordNote, PatientID: patient, Text: "Sov da jeg kom"}); err != nil {
+			if _, err := s.Outbox().Write(ctx, care.Record{Type: care.RecordNote, PatientID: patient, Text: "Sov da jeg kom"}); err != nil {
 				t.Fatalf("with room again: %v", err)
 			}
-			if s.Waiting() != waiting+1 {
-				t.Fatalf("with room again: %d waiting, want %d", s.Waiting(), waiting+1)
+			if s.Outbox().Waiting() != waiting+1 {
+				t.Fatalf("with room again: %d waiting, want %d", s.Outbox().Waiting(), waiting+1)
 			}
 		})
 	}

@@ -1,4 +1,11 @@
-package app
+// Package shift is the phone's core, without its pages: the shift's state
+// (Shift, the facade the pages read), its keys and session (Keyring), its
+// records (Outbox), sending them (Syncer), the tamper-resistant clock
+// (Clock), the language and theme (Prefs), and the API client. It holds no
+// go-app code: what it needs of the page is behind Browser, and what it
+// needs of the phone's store behind vault.Store, so that all of it runs in
+// native tests over the memory store and a real server.
+package shift
 
 import (
 	"context"
@@ -9,18 +16,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
 	"beredskap/app/i18n"
 	"beredskap/app/vault"
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
 	"beredskap/internal/wire"
 )
-
-// changed is the action posted whenever the shift's state changes, so that
-// every mounted page renders again.
-const changed = "beredskap/changed"
 
 // Phase is where the phone stands with its shift.
 type Phase int
@@ -56,12 +57,78 @@ type Options struct {
 	// Volatile says the store lives in memory only (the browser refused
 	// IndexedDB): nothing survives the page, and the pages say so.
 	Volatile bool
+	// Browser is the page around the shift; nil means none (tests, the
+	// server's prerender).
+	Browser Browser
 }
+
+// Browser is what the shift needs of the page around it, kept behind an
+// interface so that this package holds no UI code: where the language and
+// the colour theme are shown, and the tab's session storage that keeps a
+// coordinator logged in across a reload.
+type Browser interface {
+	// ShowLang marks the page's language.
+	ShowLang(lang string)
+	// Theme returns the colour theme kept on this phone.
+	Theme() string
+	// ApplyTheme sets the colour theme on the page and keeps it.
+	ApplyTheme(theme string)
+	// SaveOfficeSession keeps a coordinator's session for the tab's life.
+	SaveOfficeSession(b []byte)
+	// LoadOfficeSession returns the kept session, or nil.
+	LoadOfficeSession() []byte
+	// ClearOfficeSession forgets it.
+	ClearOfficeSession()
+}
+
+// noBrowser is the page of native tests and the prerender: nothing to show.
+type noBrowser struct{}
+
+func (noBrowser) ShowLang(string)           {}
+func (noBrowser) Theme() string             { return ThemeSystem }
+func (noBrowser) ApplyTheme(string)         {}
+func (noBrowser) SaveOfficeSession([]byte)  {}
+func (noBrowser) LoadOfficeSession() []byte { return nil }
+func (noBrowser) ClearOfficeSession()       {}
 
 // Shift is the phone's state: who is logged in, the sealed shift and its
 // key, what is readable without the PIN, and whether the server answers.
-// Pages read it; it tells them to render again when it changes.
-type Shift struct {
+// Pages read it; it tells them to render again when it changes (OnChange).
+// The facade holds what every page reads; the keyring (login, PIN, lock,
+// wipe), the outbox (records), the syncer (sending them), the clock and
+// the preferences are parts it hands out, all over the same state.
+type Shift struct{ *core }
+
+// Keyring is the shift's keys and session: login, the PIN, unlock, lock,
+// wipe and refresh, and what the PIN pages show about them.
+type Keyring struct{ *core }
+
+// Outbox is the shift's records: written, sealed and waiting for the
+// server, and their readable copies while unlocked.
+type Outbox struct{ *core }
+
+// Syncer sends the outbox and watches whether the server answers.
+type Syncer struct{ *core }
+
+// Clock is the phone's tamper-resistant time, the idle lock and the
+// shift's expiry.
+type Clock struct{ *core }
+
+// Prefs is the phone's language and colour theme.
+type Prefs struct{ *core }
+
+// core is the state the parts share. Its methods are unexported; each
+// part's exported methods are its API.
+type core struct {
+	sh *Shift
+	kr *Keyring
+	ob *Outbox
+	sy *Syncer
+	ck *Clock
+	pr *Prefs
+
+	browser Browser
+
 	api   *API
 	vault vault.Store
 	now   func() time.Time
@@ -74,41 +141,47 @@ type Shift struct {
 	// syncMu lets one sync run at a time.
 	syncMu sync.Mutex
 
-	mu     sync.Mutex
-	ctx    app.Context
-	hasCtx bool
-	lang   string
-	// langUnsent is a language chosen here that the server has not saved.
-	langUnsent *langChoice
-	theme      string
-	volatile   bool
-
-	loaded     bool
-	owner      *owner // the stored shift's owner; nil when none
-	wrapped    *seal.WrappedKey
-	failed     int
-	wipeReason string
-	clock      clock
-
-	// In memory only.
+	// mu guards everything below. The parts share one lock on purpose:
+	// each reads the others' state in one step (Tick the owner's expiry,
+	// the key and the last activity; Write the key, the session and the
+	// bundle), and a lock per part would let those tear.
+	mu       sync.Mutex
+	onChange func()
+	loaded   bool
+	volatile bool
+	// What every page reads (Shift).
+	bundle        *wire.Bundle
+	routines      []care.Routine
+	announcements []care.Announcement
+	annSeen       time.Time // announcements up to this time have been read
+	storageRisk   bool
+	// The keyring's: stored in the phone, then in memory only.
+	owner         *owner // the stored shift's owner; nil when none
+	wrapped       *seal.WrappedKey
+	failed        int
+	wipeReason    string
 	pending       *session // logged in, before the PIN is set
 	pendingBundle *wire.BundleResponse
 	key           []byte // the data key, only while unlocked
 	sess          *session
-	bundle        *wire.Bundle
-	records       []LocalRecord // readable copies of this shift's records, while unlocked
-	waiting       int           // records in the outbox not yet acknowledged
-	needsLogin    bool          // the server ended the session: sync waits for a login
-	syncWake      chan struct{}
-	routines      []care.Routine
-	announcements []care.Announcement
-	online        bool
-	onlineKnown   bool
-	lastActive    time.Time
-	annSeen       time.Time // announcements up to this time have been read
-	storageRisk   bool
 	unlockTime    time.Duration
 	lockReason    string
+	// The outbox's.
+	records []LocalRecord // readable copies of this shift's records, while unlocked
+	waiting int           // records in the outbox not yet acknowledged
+	// The syncer's.
+	needsLogin  bool // the server ended the session: sync waits for a login
+	syncWake    chan struct{}
+	online      bool
+	onlineKnown bool
+	// The clock's.
+	clock      clock
+	lastActive time.Time
+	// The preferences'.
+	lang string
+	// langUnsent is a language chosen here that the server has not saved.
+	langUnsent *langChoice
+	theme      string
 }
 
 // session is what a login gives the phone. It is kept sealed under the data
@@ -146,23 +219,45 @@ func NewShift(api *API, v vault.Store, o Options) *Shift {
 	if o.Lang != "" {
 		lang = i18n.Pick(o.Lang)
 	}
-	return &Shift{api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: lang, theme: loadTheme(), volatile: o.Volatile, syncWake: make(chan struct{}, 1)}
+	if o.Browser == nil {
+		o.Browser = noBrowser{}
+	}
+	c := &core{browser: o.Browser, api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: lang, theme: o.Browser.Theme(), volatile: o.Volatile, syncWake: make(chan struct{}, 1)}
+	c.sh, c.kr, c.ob, c.sy, c.ck, c.pr = &Shift{c}, &Keyring{c}, &Outbox{c}, &Syncer{c}, &Clock{c}, &Prefs{c}
+	return c.sh
 }
 
-// attach remembers the latest mounted page's context for posting changes.
-func (s *Shift) attach(ctx app.Context) {
+// OnChange sets the one function called whenever the shift's state
+// changes, from any goroutine; the pages render again. A later call
+// replaces it (the latest mounted page's).
+func (s *Shift) OnChange(f func()) {
 	s.mu.Lock()
-	s.ctx, s.hasCtx = ctx, true
+	s.onChange = f
 	s.mu.Unlock()
 }
 
-// notify asks every mounted page to render again.
-func (s *Shift) notify() {
+// Keyring is the shift's keys and session.
+func (s *Shift) Keyring() *Keyring { return s.kr }
+
+// Outbox is the shift's records.
+func (s *Shift) Outbox() *Outbox { return s.ob }
+
+// Syncer sends the outbox.
+func (s *Shift) Syncer() *Syncer { return s.sy }
+
+// Clock is the phone's time, the idle lock and the expiry.
+func (s *Shift) Clock() *Clock { return s.ck }
+
+// Prefs is the phone's language and theme.
+func (s *Shift) Prefs() *Prefs { return s.pr }
+
+// notify tells the pages to render again.
+func (s *core) notify() {
 	s.mu.Lock()
-	ctx, ok := s.ctx, s.hasCtx
+	f := s.onChange
 	s.mu.Unlock()
-	if ok {
-		ctx.NewAction(changed)
+	if f != nil {
+		f()
 	}
 }
 
@@ -186,124 +281,17 @@ func (s *Shift) Phase() Phase {
 	}
 }
 
-// OfficeSession returns a coordinator's or admin's token and user, when one
-// is logged in on this page.
-func (s *Shift) OfficeSession() (string, care.User, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pending == nil || !s.pending.User.Role.Reconciles() {
-		return "", care.User{}, false
-	}
-	return s.pending.Token, s.pending.User, true
-}
-
 // API is the client the pages use for online-only work.
 func (s *Shift) API() *API { return s.api }
 
-// Lang is the language to show.
-func (s *Shift) Lang() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.lang
-}
-
-// SetLang chooses the language and remembers it on the phone.
-func (s *Shift) SetLang(ctx context.Context, lang string) {
-	lang = i18n.Pick(lang)
-	s.mu.Lock()
-	s.lang = lang
-	s.mu.Unlock()
-	showLang(lang)
-	_ = s.vault.Commit(ctx, vault.Put(vault.Meta, metaLang, []byte(lang)))
-	s.notify()
-}
-
-// DefaultLang takes the browser's language when the user has not chosen
-// one on this phone.
-func (s *Shift) DefaultLang(ctx context.Context, browser string) {
-	if _, err := s.vault.Get(ctx, vault.Meta, metaLang); err == nil {
-		return
-	}
-	s.mu.Lock()
-	s.lang = i18n.Pick(browser)
-	s.mu.Unlock()
-	showLang(s.Lang())
-	s.notify()
-}
-
 // T translates key into the shift's language.
-func (s *Shift) T(key string, args ...any) string { return i18n.T(s.Lang(), key, args...) }
+func (s *Shift) T(key string, args ...any) string { return i18n.T(s.pr.Lang(), key, args...) }
 
 // Bundle returns the open bundle, or nil while locked.
 func (s *Shift) Bundle() *wire.Bundle {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.bundle
-}
-
-// User returns the logged-in user (while unlocked or before the PIN).
-func (s *Shift) User() care.User {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.sess != nil:
-		return s.sess.User
-	case s.pending != nil:
-		return s.pending.User
-	}
-	return care.User{}
-}
-
-// OwnerName names whose shift the phone holds, readable while locked.
-func (s *Shift) OwnerName() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.owner == nil {
-		return ""
-	}
-	return s.owner.Name
-}
-
-// Online reports whether the last request reached the server, and whether
-// any request has been made yet (known).
-func (s *Shift) Online() (online, known bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.online, s.onlineKnown
-}
-
-// LastRefresh is when the bundle was last fetched from the server.
-func (s *Shift) LastRefresh() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.owner == nil {
-		return time.Time{}
-	}
-	return s.owner.Refreshed
-}
-
-// ExpiresAt is when the stored shift stops being usable.
-func (s *Shift) ExpiresAt() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.owner == nil {
-		return time.Time{}
-	}
-	return s.owner.ExpiresAt
-}
-
-// WipeReason says why the shift was last wiped ("" when it was not).
-func (s *Shift) WipeReason() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.wipeReason
-}
-
-// FailedPINs is how many wrong PINs in a row have been typed.
-func (s *Shift) FailedPINs() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.failed
 }
 
 // Volatile reports whether the phone's store is memory only, so that a
@@ -324,33 +312,6 @@ func (s *Shift) SetStorageAtRisk(risk bool) {
 	s.storageRisk = risk
 	s.mu.Unlock()
 	s.notify()
-}
-
-// HardwareBound reports whether the stored shift also needs the phone's
-// secure hardware (WebAuthn PRF) to open, not the PIN alone.
-func (s *Shift) HardwareBound() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.wrapped != nil && s.wrapped.Hardware
-}
-
-// UnlockTime is how long the last PIN unlock took (Argon2id and opening).
-func (s *Shift) UnlockTime() time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.unlockTime
-}
-
-// WrappedKDF is the Argon2id parameters the shift's key is wrapped under:
-// those of the phone's default when the shift was set up, which the
-// unlock uses even after the default changed.
-func (s *Shift) WrappedKDF() seal.KDF {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.wrapped == nil {
-		return s.kdf
-	}
-	return s.wrapped.KDF
 }
 
 // Routines returns the emergency routines, readable without the PIN.
@@ -400,7 +361,7 @@ func (s *Shift) MarkAnnouncementsSeen(ctx context.Context) {
 
 // observe records whether a request reached the server, and reports
 // whether the phone just came back online.
-func (s *Shift) observe(err error) (cameBack bool) {
+func (s *core) observe(err error) (cameBack bool) {
 	online := !errors.Is(err, ErrOffline)
 	s.mu.Lock()
 	was, known := s.online, s.onlineKnown
@@ -481,7 +442,7 @@ func (s *Shift) Load(ctx context.Context) error {
 	}
 
 	var office *session
-	if b := loadOfficeSession(); b != nil {
+	if b := s.browser.LoadOfficeSession(); b != nil {
 		var sess session
 		if json.Unmarshal(b, &sess) == nil && sess.Token != "" && sess.User.Role.Reconciles() {
 			office = &sess
@@ -493,10 +454,10 @@ func (s *Shift) Load(ctx context.Context) error {
 	}
 	if lang != "" {
 		s.lang = i18n.Pick(lang)
-		showLang(s.lang)
+		s.browser.ShowLang(s.lang)
 	}
 	s.langUnsent = unsent
-	applyTheme(s.theme) // web/boot.js has set it before the first paint; this keeps the two in step
+	s.browser.ApplyTheme(s.theme) // web/boot.js has set it before the first paint; this keeps the two in step
 	if s.bundle == nil {
 		s.routines, s.announcements = pub.Routines, pub.Announcements
 	}
@@ -508,8 +469,8 @@ func (s *Shift) Load(ctx context.Context) error {
 	s.loaded = true
 	s.mu.Unlock()
 
-	if hasOwner && !s.EffectiveNow().Before(own.ExpiresAt) {
-		return s.Wipe(ctx, WipeExpired)
+	if hasOwner && !s.ck.EffectiveNow().Before(own.ExpiresAt) {
+		return s.kr.Wipe(ctx, WipeExpired)
 	}
 	if err := s.pruneOutbox(ctx); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -518,7 +479,7 @@ func (s *Shift) Load(ctx context.Context) error {
 	return nil
 }
 
-func (s *Shift) getJSON(ctx context.Context, bucket, key string, v any) error {
+func (s *core) getJSON(ctx context.Context, bucket, key string, v any) error {
 	b, err := s.vault.Get(ctx, bucket, key)
 	if err != nil {
 		return err

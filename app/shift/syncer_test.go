@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -274,7 +274,7 @@ func states(t *testing.T, s *Shift, ids []string) map[string]string {
 		t.Fatal(err)
 	}
 	shown := map[string]string{}
-	for _, r := range s.Records("") {
+	for _, r := range s.Outbox().Records("") {
 		shown[r.ID] = r.State
 	}
 	out := map[string]string{}
@@ -317,17 +317,17 @@ func TestFailedRequestsLeaveRecordsWaiting(t *testing.T) {
 	ctx := context.Background()
 
 	for _, want := range script[:2] {
-		if err := s.SyncNow(ctx); ErrorCode(err) != want {
+		if err := s.Syncer().SyncNow(ctx); ErrorCode(err) != want {
 			t.Fatalf("sync: %v, want %s", err, want)
 		}
 		allIn(t, s, ids, OutboxWaiting)
-		if s.Waiting() != 600 {
-			t.Fatalf("waiting %d after %s", s.Waiting(), want)
+		if s.Outbox().Waiting() != 600 {
+			t.Fatalf("waiting %d after %s", s.Outbox().Waiting(), want)
 		}
 	}
 	// too_large: the first batch goes in halves; the last batch is small
 	// enough as it is.
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	allIn(t, s, ids, OutboxSent)
@@ -335,11 +335,11 @@ func TestFailedRequestsLeaveRecordsWaiting(t *testing.T) {
 	if got, want := fake.requests(), []int{500, 500, 500, 250, 250, 100}; !slices.Equal(got, want) {
 		t.Fatalf("requests of %v records, want %v", got, want)
 	}
-	if s.Waiting() != 0 {
-		t.Fatalf("waiting %d", s.Waiting())
+	if s.Outbox().Waiting() != 0 {
+		t.Fatalf("waiting %d", s.Outbox().Waiting())
 	}
 	// Nothing is sent twice.
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(fake.requests()); n != 6 {
@@ -374,14 +374,14 @@ func TestEachRequestFailureThenSuccess(t *testing.T) {
 			s := syncShift(url, dev)
 			ids := queue(t, s, dev, 1)
 			ctx := context.Background()
-			if err := s.SyncNow(ctx); !c.check(err) {
+			if err := s.Syncer().SyncNow(ctx); !c.check(err) {
 				t.Fatalf("sync: %v", err)
 			}
 			allIn(t, s, ids, OutboxWaiting)
-			if s.WipeReason() != "" || s.NeedsLogin() {
-				t.Fatalf("wipe %q, needs login %v", s.WipeReason(), s.NeedsLogin())
+			if s.Keyring().WipeReason() != "" || s.Syncer().NeedsLogin() {
+				t.Fatalf("wipe %q, needs login %v", s.Keyring().WipeReason(), s.Syncer().NeedsLogin())
 			}
-			if err := s.SyncNow(ctx); err != nil {
+			if err := s.Syncer().SyncNow(ctx); err != nil {
 				t.Fatal(err)
 			}
 			allIn(t, s, ids, OutboxSent)
@@ -401,7 +401,7 @@ func TestOfflineLeavesRecordsWaiting(t *testing.T) {
 	dev := uuid.NewString()
 	s := syncShift(url, dev)
 	ids := queue(t, s, dev, 3)
-	if err := s.SyncNow(context.Background()); !errors.Is(err, ErrOffline) {
+	if err := s.Syncer().SyncNow(context.Background()); !errors.Is(err, ErrOffline) {
 		t.Fatalf("sync: %v", err)
 	}
 	allIn(t, s, ids, OutboxWaiting)
@@ -412,7 +412,7 @@ func TestServerThatRefusesEverySizeIsAskedFewTimes(t *testing.T) {
 	dev := uuid.NewString()
 	s := syncShift(url, dev)
 	ids := queue(t, s, dev, 500)
-	if err := s.SyncNow(context.Background()); ErrorCode(err) != wire.CodeTooLarge {
+	if err := s.Syncer().SyncNow(context.Background()); ErrorCode(err) != wire.CodeTooLarge {
 		t.Fatalf("sync: %v", err)
 	}
 	allIn(t, s, ids, OutboxWaiting)
@@ -432,7 +432,7 @@ func TestSmallerLimitIsFoundAndKept(t *testing.T) {
 	dev := uuid.NewString()
 	s := syncShift(url, dev)
 	ids := queue(t, s, dev, 500)
-	if err := s.SyncNow(context.Background()); err != nil {
+	if err := s.Syncer().SyncNow(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	allIn(t, s, ids, OutboxSent)
@@ -454,14 +454,14 @@ func TestRefusedDeviceDoesNotHoldBackTheOthers(t *testing.T) {
 	s := syncShift(url, dev)
 	earlier := queue(t, s, old, 2) // an earlier shift's, first in the outbox
 	mine := queue(t, s, dev, 3)
-	if err := s.SyncNow(context.Background()); ErrorCode(err) != wire.CodeForbidden {
+	if err := s.Syncer().SyncNow(context.Background()); ErrorCode(err) != wire.CodeForbidden {
 		t.Fatalf("sync: %v", err)
 	}
 	allIn(t, s, earlier, OutboxWaiting)
 	allIn(t, s, mine, OutboxSent)
 	fake.takenOnce(t, mine)
-	if s.Waiting() != 2 {
-		t.Fatalf("waiting %d", s.Waiting())
+	if s.Outbox().Waiting() != 2 {
+		t.Fatalf("waiting %d", s.Outbox().Waiting())
 	}
 }
 
@@ -479,22 +479,22 @@ func TestEndedSessionWaitsForLogin(t *testing.T) {
 	ids := queue(t, s, dev, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := s.SyncNow(ctx); !errors.Is(err, ErrNeedsLogin) || !s.NeedsLogin() {
-		t.Fatalf("sync: %v, needs login %v", err, s.NeedsLogin())
+	if err := s.Syncer().SyncNow(ctx); !errors.Is(err, ErrNeedsLogin) || !s.Syncer().NeedsLogin() {
+		t.Fatalf("sync: %v, needs login %v", err, s.Syncer().NeedsLogin())
 	}
 	allIn(t, s, ids, OutboxWaiting)
 
 	// Neither the button, nor new records, nor the loop ask again.
-	if err := s.SyncNow(ctx); !errors.Is(err, ErrNeedsLogin) {
+	if err := s.Syncer().SyncNow(ctx); !errors.Is(err, ErrNeedsLogin) {
 		t.Fatalf("sync again: %v", err)
 	}
 	done := make(chan struct{})
 	go func() {
-		s.RunSync(ctx, time.Millisecond)
+		s.Syncer().RunSync(ctx, time.Millisecond)
 		close(done)
 	}()
 	for range 20 {
-		s.WakeSync()
+		s.Syncer().WakeSync()
 		time.Sleep(5 * time.Millisecond)
 	}
 	if n := len(fake.requests()); n != 1 {
@@ -507,8 +507,8 @@ func TestEndedSessionWaitsForLogin(t *testing.T) {
 	s.mu.Lock()
 	s.needsLogin = false
 	s.mu.Unlock()
-	s.WakeSync()
-	waitFor(t, func() bool { return s.Waiting() == 0 })
+	s.Syncer().WakeSync()
+	waitFor(t, func() bool { return s.Outbox().Waiting() == 0 })
 	cancel()
 	<-done
 	allIn(t, s, ids, OutboxSent)
@@ -524,7 +524,7 @@ func TestFailingServerIsNotAskedInALoop(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		// An interval this short would spin if failures did not back off.
-		s.RunSync(ctx, time.Millisecond)
+		s.Syncer().RunSync(ctx, time.Millisecond)
 		close(done)
 	}()
 	waitFor(t, func() bool { return len(fake.requests()) >= 1 })

@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	ui "beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )

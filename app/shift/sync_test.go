@@ -1,4 +1,4 @@
-package app_test
+package shift_test
 
 import (
 	"context"
@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	ui "beredskap/app"
+	pages "beredskap/app"
+	ui "beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/care"
 )
@@ -17,7 +18,7 @@ func writeShift(t *testing.T, s *ui.Shift) []care.Record {
 	t.Helper()
 	ctx := context.Background()
 	b := s.Bundle()
-	v := ui.OwnVisits(b)[0]
+	v := pages.OwnVisits(b)[0]
 	var dose *care.ScheduledDose
 	for _, d := range b.Medications {
 		if b.OwnPatient(d.PatientID) {
@@ -40,7 +41,7 @@ func writeShift(t *testing.T, s *ui.Shift) []care.Record {
 	}
 	var out []care.Record
 	for _, r := range in {
-		w, err := s.Write(ctx, r)
+		w, err := s.Outbox().Write(ctx, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,10 +74,10 @@ func TestRecordsSyncExactlyOnce(t *testing.T) {
 	offline.url = "http://127.0.0.1:1"
 
 	// The network dies; the worker reloads and works offline.
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 	ph.be = &offline
 	s = ph.open()
-	if err := s.Unlock(ctx, "123456"); err != nil {
+	if err := s.Keyring().Unlock(ctx, "123456"); err != nil {
 		t.Fatal(err)
 	}
 	written := writeShift(t, s)
@@ -85,13 +86,13 @@ func TestRecordsSyncExactlyOnce(t *testing.T) {
 			t.Fatalf("record %d: seq %d id %q", i, r.Seq, r.ID)
 		}
 	}
-	if s.Waiting() != 3 {
-		t.Fatalf("waiting %d", s.Waiting())
+	if s.Outbox().Waiting() != 3 {
+		t.Fatalf("waiting %d", s.Outbox().Waiting())
 	}
-	if err := s.SyncNow(ctx); !errors.Is(err, ui.ErrOffline) {
+	if err := s.Syncer().SyncNow(ctx); !errors.Is(err, ui.ErrOffline) {
 		t.Fatalf("sync offline: %v", err)
 	}
-	for _, r := range s.Records("") {
+	for _, r := range s.Outbox().Records("") {
 		if r.State != ui.OutboxWaiting {
 			t.Fatalf("state %s while offline", r.State)
 		}
@@ -100,21 +101,21 @@ func TestRecordsSyncExactlyOnce(t *testing.T) {
 	// The network returns: the page is reloaded and unlocked.
 	ph.be = online
 	s = ph.open()
-	if err := s.Unlock(ctx, "123456"); err != nil {
+	if err := s.Keyring().Unlock(ctx, "123456"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Waiting() != 0 {
-		t.Fatalf("waiting after sync: %d", s.Waiting())
+	if s.Outbox().Waiting() != 0 {
+		t.Fatalf("waiting after sync: %d", s.Outbox().Waiting())
 	}
-	for _, r := range s.Records("") {
+	for _, r := range s.Outbox().Records("") {
 		if r.State != ui.OutboxSent {
 			t.Fatalf("%s state %s", r.Type, r.State)
 		}
 	}
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := be.db.CountRecords(ctx); n != 3 {
@@ -131,7 +132,7 @@ func TestRecordsSyncExactlyOnce(t *testing.T) {
 		}
 	}
 	// Acknowledged records keep no sealed copy for the server.
-	if n, _ := s.OutboxCount(ctx); n != 0 {
+	if n, _ := s.Outbox().OutboxCount(ctx); n != 0 {
 		t.Fatalf("outbox count %d", n)
 	}
 }
@@ -142,23 +143,23 @@ func TestOutboxSyncsAfterWipeAndLogin(t *testing.T) {
 	ctx := context.Background()
 	s := ph.shift("nils", "123456")
 	written := writeShift(t, s)
-	s.Lock(ui.LockButton)
+	s.Keyring().Lock(ui.LockButton)
 	for i := 0; i < ui.MaxPINAttempts; i++ {
-		_ = s.Unlock(ctx, "000000")
+		_ = s.Keyring().Unlock(ctx, "000000")
 	}
-	if s.Phase() != ui.PhaseLogin || s.Waiting() != 3 {
-		t.Fatalf("after the wipe: phase %v, waiting %d", s.Phase(), s.Waiting())
+	if s.Phase() != ui.PhaseLogin || s.Outbox().Waiting() != 3 {
+		t.Fatalf("after the wipe: phase %v, waiting %d", s.Phase(), s.Outbox().Waiting())
 	}
 	// Another worker logs in on the same phone: nils's records go out with
 	// her session, signed by nils's device.
-	if err := s.Login(ctx, "anna", "demo", "shared phone"); err != nil {
+	if err := s.Keyring().Login(ctx, "anna", "demo", "shared phone"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Waiting() != 0 {
-		t.Fatalf("waiting %d", s.Waiting())
+	if s.Outbox().Waiting() != 0 {
+		t.Fatalf("waiting %d", s.Outbox().Waiting())
 	}
 	for _, r := range written {
 		stored, err := be.db.StoredRecordByID(ctx, r.ID)
@@ -173,25 +174,25 @@ func TestUnitPartRecordsCarryTheEmergencyReason(t *testing.T) {
 	ph := newPhone(t, be)
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
-	other := ui.UnitVisits(s.Bundle())[0]
-	if _, err := s.Write(ctx, care.Record{Type: care.RecordNote, PatientID: other.PatientID, Text: "x"}); err != nil {
+	other := pages.UnitVisits(s.Bundle())[0]
+	if _, err := s.Outbox().Write(ctx, care.Record{Type: care.RecordNote, PatientID: other.PatientID, Text: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.OpenEmergency(ctx, other.PatientID, "Ole is ill"); err != nil {
+	if err := s.Outbox().OpenEmergency(ctx, other.PatientID, "Ole is ill"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.Write(ctx, care.Record{Type: care.RecordNote, PatientID: other.PatientID, VisitID: other.ID, Text: "Visited instead of Ole"})
+	r, err := s.Outbox().Write(ctx, care.Record{Type: care.RecordNote, PatientID: other.PatientID, VisitID: other.ID, Text: "Visited instead of Ole"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.EmergencyReason != "Ole is ill" {
 		t.Fatalf("emergency reason %q", r.EmergencyReason)
 	}
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	states := map[string]string{}
-	for _, lr := range s.Records(other.PatientID) {
+	for _, lr := range s.Outbox().Records(other.PatientID) {
 		states[lr.Text+lr.Reason] = lr.State
 	}
 	// The note written before the reason was refused; the others went in.
@@ -215,11 +216,11 @@ func TestRevokedDeviceIsQuarantinedAndWiped(t *testing.T) {
 	if err := be.db.PutDevice(ctx, dev); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s.Phase() != ui.PhaseLogin || s.WipeReason() != ui.WipeRevoked {
-		t.Fatalf("phase %v reason %q", s.Phase(), s.WipeReason())
+	if s.Phase() != ui.PhaseLogin || s.Keyring().WipeReason() != ui.WipeRevoked {
+		t.Fatalf("phase %v reason %q", s.Phase(), s.Keyring().WipeReason())
 	}
 	for _, r := range written {
 		stored, err := be.db.StoredRecordByID(ctx, r.ID)
@@ -227,8 +228,8 @@ func TestRevokedDeviceIsQuarantinedAndWiped(t *testing.T) {
 			t.Fatalf("%s: %+v %v", r.ID, stored, err)
 		}
 	}
-	if s.Waiting() != 0 {
-		t.Fatalf("quarantined records still waiting: %d", s.Waiting())
+	if s.Outbox().Waiting() != 0 {
+		t.Fatalf("quarantined records still waiting: %d", s.Outbox().Waiting())
 	}
 }
 
@@ -238,7 +239,7 @@ func TestAcknowledgedRecordsLeaveThePhoneWithTheShift(t *testing.T) {
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
 	writeShift(t, s)
-	if err := s.SyncNow(ctx); err != nil {
+	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// While the shift is on the phone, the sent records stay for display.
@@ -246,15 +247,15 @@ func TestAcknowledgedRecordsLeaveThePhoneWithTheShift(t *testing.T) {
 		t.Fatalf("outbox holds %d entries during the shift", len(entries))
 	}
 	// A record written offline, then the shift ends.
-	if _, err := s.Write(ctx, care.Record{Type: care.RecordNote, PatientID: ui.OwnVisits(s.Bundle())[0].PatientID, Text: "late"}); err != nil {
+	if _, err := s.Outbox().Write(ctx, care.Record{Type: care.RecordNote, PatientID: pages.OwnVisits(s.Bundle())[0].PatientID, Text: "late"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Wipe(ctx, ui.WipeLogout); err != nil {
+	if err := s.Keyring().Wipe(ctx, ui.WipeLogout); err != nil {
 		t.Fatal(err)
 	}
 	s = ph.open()
 	entries, _ := ph.store.List(ctx, vault.Outbox)
-	if len(entries) != 1 || s.Waiting() != 1 {
-		t.Fatalf("after the shift: %d entries, %d waiting; want only the unsent one", len(entries), s.Waiting())
+	if len(entries) != 1 || s.Outbox().Waiting() != 1 {
+		t.Fatalf("after the shift: %d entries, %d waiting; want only the unsent one", len(entries), s.Outbox().Waiting())
 	}
 }

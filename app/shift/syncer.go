@@ -1,4 +1,4 @@
-package app
+package shift
 
 import (
 	"context"
@@ -24,7 +24,7 @@ const (
 var ErrNeedsLogin = errors.New("log in again to send")
 
 // WakeSync asks the sync loop to run now. It never blocks.
-func (s *Shift) WakeSync() {
+func (s *Syncer) WakeSync() {
 	select {
 	case s.syncWake <- struct{}{}:
 	default:
@@ -32,7 +32,7 @@ func (s *Shift) WakeSync() {
 }
 
 // NeedsLogin reports that records wait because the session has ended.
-func (s *Shift) NeedsLogin() bool {
+func (s *Syncer) NeedsLogin() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.needsLogin
@@ -40,7 +40,7 @@ func (s *Shift) NeedsLogin() bool {
 
 // token is the session to send with: the open shift's, or the one just
 // logged in (before the PIN is chosen, and after a wipe).
-func (s *Shift) token() (token, deviceID string) {
+func (s *core) token() (token, deviceID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -60,7 +60,7 @@ func (s *Shift) token() (token, deviceID string) {
 // A device whose requests the server refuses does not hold back the other
 // devices' records. SyncNow returns the first error; records not sent stay
 // waiting.
-func (s *Shift) SyncNow(ctx context.Context) error {
+func (s *Syncer) SyncNow(ctx context.Context) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	if s.NeedsLogin() {
@@ -112,7 +112,7 @@ func (s *Shift) SyncNow(ctx context.Context) error {
 
 // sendDevice sends one device's waiting records, batch by batch, and stops
 // at the first batch that fails.
-func (s *Shift) sendDevice(ctx context.Context, token, deviceID string, current bool, records []outboxEntry) error {
+func (s *core) sendDevice(ctx context.Context, token, deviceID string, current bool, records []outboxEntry) error {
 	for _, batch := range batches(records) {
 		if err := s.sendBatch(ctx, token, deviceID, current, batch); err != nil {
 			return err
@@ -148,7 +148,7 @@ func batches(all []outboxEntry) [][]outboxEntry {
 // in halves, and the size that was accepted is kept for the rest of it;
 // a server that refuses even one record gets about log2(batch) requests,
 // not one per record.
-func (s *Shift) sendBatch(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
+func (s *core) sendBatch(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
 	size := len(batch)
 	for len(batch) > 0 {
 		n := min(size, len(batch))
@@ -166,7 +166,7 @@ func (s *Shift) sendBatch(ctx context.Context, token, deviceID string, current b
 }
 
 // sendRequest makes one sync request and records the server's answers.
-func (s *Shift) sendRequest(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
+func (s *core) sendRequest(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
 	req := wire.SyncRequest{DeviceID: deviceID, Records: make([]wire.SealedRecord, len(batch))}
 	for i, o := range batch {
 		req.Records[i] = wire.SealedRecord{ID: o.ID, Sealed: o.Sealed}
@@ -210,7 +210,7 @@ func refusedRequest(err error) bool {
 
 // apply stores the server's answers in the outbox, durably, and updates
 // what the pages show. Acknowledged records drop their sealed bytes.
-func (s *Shift) apply(ctx context.Context, batch []outboxEntry, results []wire.SyncResult) error {
+func (s *core) apply(ctx context.Context, batch []outboxEntry, results []wire.SyncResult) error {
 	byID := map[string]wire.SyncResult{}
 	for _, r := range results {
 		byID[r.ID] = r
@@ -268,7 +268,7 @@ func (s *Shift) apply(ctx context.Context, batch []outboxEntry, results []wire.S
 // jitter, up to five minutes; a wake still tries at once, since it means
 // something changed. An ended session stops it until the next login. It
 // never blocks the pages.
-func (s *Shift) RunSync(ctx context.Context, interval time.Duration) {
+func (s *Syncer) RunSync(ctx context.Context, interval time.Duration) {
 	backoff := time.Duration(0)
 	for {
 		wait := interval
@@ -286,13 +286,13 @@ func (s *Shift) RunSync(ctx context.Context, interval time.Duration) {
 			// which wakes this loop.
 			continue
 		}
-		if s.LangUnsent() {
+		if s.pr.LangUnsent() {
 			// A language chosen offline goes with the next contact; a
 			// failure waits for the next round.
-			_ = s.SendLang(ctx)
+			_ = s.pr.SendLang(ctx)
 		}
-		if s.Waiting() == 0 {
-			if _, err := s.outbox(ctx); err != nil || s.Waiting() == 0 {
+		if s.ob.Waiting() == 0 {
+			if _, err := s.outbox(ctx); err != nil || s.ob.Waiting() == 0 {
 				continue
 			}
 		}
@@ -319,4 +319,16 @@ func nextBackoff(prev time.Duration) time.Duration {
 	}
 	jitter := time.Duration(rand.Int64N(int64(next/2))) - next/4
 	return next + jitter
+}
+
+// Observe records whether a request the pages made themselves (the desk's)
+// reached the server, and reports whether the phone just came back online.
+func (s *Syncer) Observe(err error) (cameBack bool) { return s.observe(err) }
+
+// Online reports whether the last request reached the server, and whether
+// any request has been made yet (known).
+func (s *Syncer) Online() (online, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.online, s.onlineKnown
 }
