@@ -142,22 +142,16 @@ func (p *officePage) call(ctx app.Context, f func(c context.Context, token strin
 	})
 }
 
+// explain says what went wrong in the user's language: the server's key
+// translated (ErrorText), never its English message.
 func (p *officePage) explain(err error) string {
 	switch shift.ErrorCode(err) {
 	case "":
 		return p.t("office.offline")
 	case wire.CodeUnauthorized:
 		return p.t("sync.needs_login")
-	case wire.CodeConflict:
-		return p.t("office.conflict")
-	case wire.CodeForbidden:
-		return p.t("office.forbidden")
-	case wire.CodeInvalidInput:
-		return p.t("office.invalid") + " " + err.Error()
-	case wire.CodeInsufficientStorage:
-		return p.t("error.insufficient_storage")
 	}
-	return p.t("error.generic")
+	return shift.ErrorText(p.shift.Prefs().Lang(), err)
 }
 
 // loadDirectory fetches the names once per page.

@@ -50,7 +50,7 @@ func (p *planPage) Render() app.UI {
 						if pr.Line > 0 {
 							line = itoaInt(pr.Line)
 						}
-						return app.Tr().Attr("data-testid", "plan-problem").Body(app.Td().Class("num").Text(line), app.Td().Text(pr.Column), app.Td().Text(pr.Problem))
+						return app.Tr().Attr("data-testid", "plan-problem").Body(app.Td().Class("num").Text(line), app.Td().Text(pr.Column), app.Td().Text(shift.PlanProblemText(p.shift.Prefs().Lang(), pr)))
 					})),
 				),
 			)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"beredskap/app/shift"
 	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
@@ -150,6 +151,13 @@ func (p *routineEditor) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	r := p.r
 	r.Steps = strings.Split(p.steps, "\n")
+	// The server's rules (care.Routine.Validate), checked here first so
+	// that the coordinator is told at once, in their language.
+	r.Tidy()
+	if err := r.Validate(); err != nil {
+		p.problem = shift.ErrorText(p.shift.Prefs().Lang(), err)
+		return
+	}
 	var saved care.Routine
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		saved, err = p.shift.API().SaveRoutine(c, token, r)

@@ -28,7 +28,7 @@ func recordList(s *shift.Shift, b *wire.Bundle, recs []shift.LocalRecord, withPa
 				}),
 				app.Div().Class("record-summary").Text(summary(s, r.Record)),
 				app.If(r.State == shift.OutboxRejected, func() app.UI {
-					return app.Div().Class("error small").Text(s.T("sync.rejected_because", r.Message))
+					return app.Div().Class("error small").Text(s.T("sync.rejected_because", shift.RejectionText(s.Prefs().Lang(), r)))
 				}),
 			)
 		}),

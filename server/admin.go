@@ -11,7 +11,7 @@ import (
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) (caller, bool) {
 	c := callerFrom(r.Context())
 	if c.Role != care.RoleAdmin {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only admins manage users and devices"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only admins manage users and devices").WithKey(keyForbidden))
 		return c, false
 	}
 	return c, true

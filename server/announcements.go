@@ -22,12 +22,8 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Text = strings.TrimSpace(req.Text)
-	switch {
-	case req.Text == "":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "text is required"))
-		return
-	case req.Level != "info" && req.Level != "important":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `level must be "info" or "important"`))
+	if err := (care.Announcement{Text: req.Text, Level: req.Level}).Validate(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if len(req.Units) == 0 {
@@ -35,13 +31,13 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, u := range req.Units {
 		if !inScope(units, u) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "unit "+u+" is not yours"))
+			s.writeError(w, r, unitNotYours(u))
 			return
 		}
 	}
 	a := care.Announcement{ID: uuid.NewString(), Units: req.Units, Level: req.Level, Text: req.Text,
 		AuthorID: c.ID, Author: c.Name, Posted: s.cfg.Now().UTC()}
-	if err := a.CheckLimits(); err != nil {
+	if err := a.Validate(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

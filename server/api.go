@@ -3,14 +3,17 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"beredskap/internal/care"
+	"beredskap/internal/plan"
+	"beredskap/internal/store"
+	"beredskap/internal/users"
 	"beredskap/internal/wire"
 )
 
@@ -51,17 +54,94 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// writeError sends the error envelope. Errors that are not protocol
-// errors are logged and answered as internal, without their details.
+// codeOf maps an error to its protocol code: the one place where store,
+// validation and domain errors become codes (status maps the codes to
+// HTTP). A handler returns or wraps the error it got; writeError asks
+// codeOf. An error it does not know is internal.
+func codeOf(err error) wire.Code {
+	var we *wire.Error
+	var size *plan.SizeError
+	switch {
+	case errors.As(err, &we):
+		return we.Code
+	case care.IsValidation(err), errors.Is(err, store.ErrBadCursor):
+		return wire.CodeInvalidInput
+	case errors.Is(err, store.ErrNotFound):
+		return wire.CodeNotFound
+	case errors.Is(err, store.ErrRecordExists), errors.Is(err, store.ErrUsernameTaken), errors.Is(err, users.ErrUsernameTaken),
+		errors.Is(err, store.ErrAlreadyReconciled), errors.Is(err, store.ErrOutageState), errors.Is(err, store.ErrOutOfScope):
+		return wire.CodeConflict
+	case errors.As(err, &size):
+		return wire.CodeTooLarge
+	case errors.Is(err, store.ErrInsufficientStorage):
+		return wire.CodeInsufficientStorage // writeError's storageError adds Retry-After
+	default:
+		return wire.CodeInternal
+	}
+}
+
+// The catalogue keys of the errors that are not validation errors (those
+// carry their own: care.ValidationError.Message). The app translates a
+// key it knows and shows a generic message for the code otherwise.
+const (
+	keyNotFound            = "error.no_such"              // no args
+	keyConflict            = "error.conflict"             // no args
+	keyUsernameTaken       = "error.username_taken"       // no args
+	keyAlreadyReconciled   = "error.already_reconciled"   // no args
+	keyOutageState         = "error.outage_state"         // no args
+	keyBadCursor           = "error.bad_cursor"           // no args
+	keyPlanTooLarge        = "error.plan_too_large"       // what, limit
+	keyTooLarge            = "error.too_large"            // limit in bytes
+	keyBadBody             = "error.bad_body"             // no args
+	keyForbidden           = "error.forbidden"            // no args
+	keyUnitNotYours        = "error.unit_not_yours"       // unit
+	keyRateLimited         = "error.rate_limited"         // wait
+	keyInternal            = "error.internal"             // no args
+	keyInsufficientStorage = "error.insufficient_storage" // no args (the full-disk work's key)
+	keyDisableSelf         = "error.disable_self"         // no args
+	keyTooMany             = "error.too_many_records"     // limit
+)
+
+// keyOf names the catalogue message of an error that codeOf mapped.
+func keyOf(err error) (string, []string) {
+	var v *care.ValidationError
+	var size *plan.SizeError
+	switch {
+	case errors.As(err, &v):
+		return v.Message()
+	case errors.As(err, &size):
+		return keyPlanTooLarge, []string{size.What, strconv.Itoa(size.Limit)}
+	case errors.Is(err, store.ErrBadCursor):
+		return keyBadCursor, nil
+	case errors.Is(err, store.ErrNotFound):
+		return keyNotFound, nil
+	case errors.Is(err, store.ErrUsernameTaken), errors.Is(err, users.ErrUsernameTaken):
+		return keyUsernameTaken, nil
+	case errors.Is(err, store.ErrAlreadyReconciled):
+		return keyAlreadyReconciled, nil
+	case errors.Is(err, store.ErrOutageState):
+		return keyOutageState, nil
+	case errors.Is(err, store.ErrInsufficientStorage):
+		return keyInsufficientStorage, nil
+	}
+	return keyConflict, nil
+}
+
+// writeError sends the error envelope. A protocol error is sent as it is;
+// another error the codeOf mapping knows is sent with its code, its own
+// (English) message and its catalogue key; the rest are logged and
+// answered as internal, without their details.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	err = storageError(w, err)
 	var we *wire.Error
 	if !errors.As(err, &we) {
-		if care.IsValidation(err) {
-			we = wire.Errorf(wire.CodeInvalidInput, err.Error())
-		} else {
+		switch code := codeOf(err); code {
+		case wire.CodeInternal:
 			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-			we = wire.Errorf(wire.CodeInternal, "something went wrong on the server; nothing was changed")
+			we = wire.Errorf(wire.CodeInternal, "something went wrong on the server; nothing was changed").WithKey(keyInternal)
+		default:
+			key, args := keyOf(err)
+			we = wire.Errorf(code, "%s", err.Error()).WithKey(key, args...)
 		}
 	}
 	writeJSON(w, status(we.Code), wire.ErrorBody{Error: *we})
@@ -83,7 +163,7 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return wire.Errorf(wire.CodeInvalidInput, "the body holds more than one JSON value")
+		return wire.Errorf(wire.CodeInvalidInput, "the body holds more than one JSON value").WithKey(keyBadBody)
 	}
 	return nil
 }
@@ -94,23 +174,23 @@ func decodeError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &tooLarge):
-		return wire.Errorf(wire.CodeTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit))
+		return wire.Errorf(wire.CodeTooLarge, "the body is larger than %d bytes", tooLarge.Limit).WithKey(keyTooLarge, strconv.FormatInt(tooLarge.Limit, 10))
 	case errors.As(err, &syntax):
-		return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("broken JSON at byte %d", syntax.Offset))
+		return wire.Errorf(wire.CodeInvalidInput, "broken JSON at byte %d", syntax.Offset).WithKey(keyBadBody)
 	case errors.As(err, &typ):
-		return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("field %q must be %s", typ.Field, typ.Type))
+		return wire.Errorf(wire.CodeInvalidInput, "field %q must be %s", typ.Field, typ.Type).WithKey(keyBadBody)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return wire.Errorf(wire.CodeInvalidInput, "the body is empty or cut short")
+		return wire.Errorf(wire.CodeInvalidInput, "the body is empty or cut short").WithKey(keyBadBody)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return wire.Errorf(wire.CodeInvalidInput, strings.TrimPrefix(err.Error(), "json: "))
+		return wire.Errorf(wire.CodeInvalidInput, "%s", strings.TrimPrefix(err.Error(), "json: ")).WithKey(keyBadBody)
 	default:
-		return wire.Errorf(wire.CodeInvalidInput, "the body is not valid JSON")
+		return wire.Errorf(wire.CodeInvalidInput, "the body is not valid JSON").WithKey(keyBadBody)
 	}
 }
 
 // apiNotFound answers any /api/ path that no route matched.
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no endpoint "+r.Method+" "+r.URL.Path))
+	s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no endpoint %s %s", r.Method, r.URL.Path).WithKey(keyNotFound))
 }
 
 // logRequests logs method, path, status and duration: never headers,

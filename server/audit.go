@@ -26,7 +26,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	limit := 200
 	if v := q.Get("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "limit must be 1–1000"))
+			s.writeError(w, r, care.Invalid("limit", "limit must be 1–1000", care.KeyRange, "1", "1000"))
 			return
 		}
 	}
@@ -37,7 +37,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	if v := q.Get("from"); v != "" {
 		if from, err = strconv.ParseUint(v, 10, 64); err != nil || from < 1 {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "from must be a sequence number"))
+			s.writeError(w, r, care.Invalid("from", "from must be a sequence number", ""))
 			return
 		}
 	}

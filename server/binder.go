@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"beredskap/internal/binder"
+	"beredskap/internal/care"
 	"beredskap/internal/store"
-	"beredskap/internal/wire"
 )
 
 // binderPDF is GET /api/v1/binder.pdf?unit=&date=YYYY-MM-DD&lang=: the
@@ -26,17 +26,17 @@ func (s *Server) binderPDF(w http.ResponseWriter, r *http.Request) {
 	case unit == "" && len(units) == 1:
 		unit = units[0]
 	case unit == "":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "unit is required"))
+		s.writeError(w, r, care.Invalid("unit", "unit is required", care.KeyRequired))
 		return
 	case !inScope(units, unit):
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that unit is not yours"))
+		s.writeError(w, r, unitNotYours(unit))
 		return
 	}
 	day := s.cfg.Now()
 	if v := q.Get("date"); v != "" {
 		t, err := time.ParseInLocation(time.DateOnly, v, s.cfg.Location)
 		if err != nil {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "date must be YYYY-MM-DD"))
+			s.writeError(w, r, care.Invalid("date", "date must be YYYY-MM-DD", care.KeyDate))
 			return
 		}
 		day = t

@@ -17,11 +17,11 @@ import (
 func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 	c := callerFrom(r.Context())
 	if !c.Role.WorksShifts() {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only workers and nurses carry a shift bundle"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only workers and nurses carry a shift bundle").WithKey(keyForbidden))
 		return
 	}
 	if c.Session.DeviceID == "" {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "register this device first (POST /api/v1/devices)"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "register this device first (POST /api/v1/devices)").WithKey(keyForbidden))
 		return
 	}
 	dev, err := s.db.Device(r.Context(), c.Session.DeviceID)

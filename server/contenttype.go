@@ -54,5 +54,5 @@ func checkBodyType(r *http.Request, allowed []string) error {
 			return nil
 		}
 	}
-	return wire.Errorf(wire.CodeInvalidInput, "a request body must say Content-Type: "+strings.Join(allowed, " or ")+" (UTF-8)")
+	return wire.Errorf(wire.CodeInvalidInput, "a request body must say Content-Type: %s (UTF-8)", strings.Join(allowed, " or ")).WithKey(keyBadBody)
 }

@@ -59,7 +59,7 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := s.db.RevokeDevice(r.Context(), r.PathValue("id"), c.ID, s.cfg.Now())
 	if err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	s.log.Info("device revoked", "device", d.ID, "user", d.UserID, "by", c.ID)

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
+	"beredskap/internal/care"
 	"beredskap/internal/reconcile"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -17,7 +19,7 @@ func (s *Server) scope(r *http.Request, units []string) (reconcile.Scope, error)
 	}
 	if u := r.URL.Query().Get("unit"); u != "" {
 		if !inScope(units, u) {
-			return reconcile.Scope{}, wire.Errorf(wire.CodeForbidden, "that unit is not yours")
+			return reconcile.Scope{}, unitNotYours(u)
 		}
 		units = []string{u}
 	}
@@ -70,7 +72,7 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if strings.TrimSpace(req.Comment) == "" || len(req.Comment) > 2000 || len(id) != 16 {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "a comment (at most 2000 bytes) is required"))
+		s.writeError(w, r, care.Invalid("comment", "a comment (at most 2000 bytes) is required", care.KeyRequired))
 		return
 	}
 	unit, found, err := s.findingUnit(r, units, id)
@@ -80,7 +82,7 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 	}
 	if units != nil && (!found || !inScope(units, unit)) {
 		// As for records: another unit's finding reads as none.
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no finding "+id))
+		s.writeError(w, r, fmt.Errorf("finding %s: %w", id, store.ErrNotFound))
 		return
 	}
 	// The unit goes with the resolution, so that the audit log can show

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"beredskap/app/i18n"
+	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
 
@@ -18,7 +19,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.Contains(i18n.Languages(), req.Lang) {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "lang must be one of "+strings.Join(i18n.Languages(), ", ")))
+		s.writeError(w, r, care.Invalid("lang", "lang must be one of "+strings.Join(i18n.Languages(), ", "), care.KeyOneOf, strings.Join(i18n.Languages(), ", ")))
 		return
 	}
 	c := callerFrom(r.Context())

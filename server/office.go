@@ -14,7 +14,7 @@ import (
 func (s *Server) office(w http.ResponseWriter, r *http.Request) (caller, []string, bool) {
 	c := callerFrom(r.Context())
 	if !c.Role.Reconciles() {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only coordinators and admins see records"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only coordinators and admins see records").WithKey(keyForbidden))
 		return c, nil, false
 	}
 	if c.Role == care.RoleAdmin {
@@ -43,16 +43,16 @@ func (s *Server) window(r *http.Request) (since, until time.Time, err error) {
 	}
 	if v := r.URL.Query().Get("since"); v != "" {
 		if since, err = time.Parse(time.RFC3339, v); err != nil {
-			return since, until, wire.Errorf(wire.CodeInvalidInput, "since must be an RFC 3339 time")
+			return since, until, care.Invalid("since", "since must be an RFC 3339 time", care.KeyDate)
 		}
 	}
 	if v := r.URL.Query().Get("until"); v != "" {
 		if until, err = time.Parse(time.RFC3339, v); err != nil {
-			return since, until, wire.Errorf(wire.CodeInvalidInput, "until must be an RFC 3339 time")
+			return since, until, care.Invalid("until", "until must be an RFC 3339 time", care.KeyDate)
 		}
 	}
 	if !since.Before(until) {
-		return since, until, wire.Errorf(wire.CodeInvalidInput, "since must be before until")
+		return since, until, care.Invalid("until", "since must be before until", "")
 	}
 	return since.UTC(), until.UTC(), nil
 }

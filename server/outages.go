@@ -1,9 +1,8 @@
 package server
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,10 +79,11 @@ func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
 		// A minute's grace for the office computer's clock.
 		switch {
 		case req.At.After(at.Add(time.Minute)):
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "at cannot be in the future"))
+			s.writeError(w, r, care.Invalid("at", "at cannot be in the future", care.KeyFuture))
 			return
 		case req.At.Before(at.Add(-MaxOutageBackdate)):
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("at must lie within the last %d days", int(MaxOutageBackdate.Hours()/24))))
+			days := strconv.Itoa(int(MaxOutageBackdate.Hours() / 24))
+			s.writeError(w, r, care.Invalid("at", "at must lie within the last "+days+" days", care.KeyWithinDays, days))
 			return
 		}
 		at = req.At.UTC()
@@ -99,11 +99,7 @@ func (s *Server) changeOutage(w http.ResponseWriter, r *http.Request) {
 	case "end":
 		_, err = s.db.EndOutage(r.Context(), c.ID, at)
 	default:
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `action must be "start" or "end"`))
-		return
-	}
-	if errors.Is(err, store.ErrOutageState) {
-		s.writeError(w, r, wire.Errorf(wire.CodeConflict, err.Error()))
+		s.writeError(w, r, care.Invalid("action", `action must be "start" or "end"`, care.KeyOneOf, "start, end"))
 		return
 	}
 	if err != nil {

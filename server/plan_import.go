@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,7 +39,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	report := wire.PlanReport{}
 	if len(problems) == 0 {
 		if err := pl.CheckSize(); err != nil {
-			s.writeError(w, r, planSizeError(err))
+			s.writeError(w, r, err)
 			return
 		}
 		dir, err := plan.LoadDirectory(r.Context(), s.db)
@@ -53,7 +52,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 		dir.Scope = units
 		rep, err := plan.Apply(r.Context(), s.db, dir, pl)
 		if err != nil {
-			s.writeError(w, r, planSizeError(err))
+			s.writeError(w, r, err)
 			return
 		}
 		report = wire.PlanReport{Patients: rep.Patients, Visits: rep.Visits, Medications: rep.Medications, Routines: rep.Routines, Stored: rep.Stored}
@@ -61,7 +60,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	claim := false
 	for _, p := range problems {
-		report.Problems = append(report.Problems, wire.PlanProblem{Line: p.Line, Column: p.Column, Problem: p.Problem})
+		report.Problems = append(report.Problems, wire.PlanProblem{Line: p.Line, Column: p.Column, Problem: p.Problem, Key: p.Key, Args: p.Args})
 		claim = claim || p.Claim()
 	}
 	if len(report.Problems) > 0 {
@@ -79,14 +78,4 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditPlanImport,
 		Detail: fmt.Sprintf("patients=%d visits=%d medications=%d routines=%d", report.Patients, report.Visits, report.Medications, report.Routines)})
 	writeJSON(w, http.StatusOK, report)
-}
-
-// planSizeError answers a plan over an import's limits as too_large,
-// naming the limit; other errors pass unchanged.
-func planSizeError(err error) error {
-	var size *plan.SizeError
-	if errors.As(err, &size) {
-		return wire.Errorf(wire.CodeTooLarge, size.Error())
-	}
-	return err
 }

@@ -17,7 +17,7 @@ func (s *Server) priority(w http.ResponseWriter, r *http.Request) {
 	want := units
 	if u := r.URL.Query().Get("unit"); u != "" {
 		if !inScope(units, u) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that unit is not yours"))
+			s.writeError(w, r, unitNotYours(u))
 			return
 		}
 		want = []string{u}

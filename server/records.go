@@ -1,7 +1,7 @@
 package server
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,31 +13,42 @@ import (
 	"beredskap/internal/wire"
 )
 
+// maxReconcile is how many records one reconcile request may mark.
+const maxReconcile = 1000
+
+func recordTypeNames() []string {
+	var out []string
+	for _, t := range care.RecordTypes() {
+		out = append(out, string(t))
+	}
+	return out
+}
+
 // recordFilter reads the list filters of a request.
 func recordFilter(r *http.Request, units []string) (store.RecordFilter, error) {
 	q := r.URL.Query()
 	f := store.RecordFilter{Units: units, Unit: q.Get("unit"), Patient: q.Get("patient"), Author: q.Get("author"),
 		Type: care.RecordType(q.Get("type")), State: q.Get("state"), Cursor: q.Get("cursor")}
 	if f.Unit != "" && !inScope(units, f.Unit) {
-		return f, wire.Errorf(wire.CodeForbidden, "that unit is not yours")
+		return f, unitNotYours(f.Unit)
 	}
 	if f.Type != "" && !slices.Contains(care.RecordTypes(), f.Type) {
-		return f, wire.Errorf(wire.CodeInvalidInput, "unknown type "+string(f.Type))
+		return f, care.Invalid("type", "unknown type "+string(f.Type), care.KeyOneOf, strings.Join(recordTypeNames(), ", "))
 	}
 	if f.State != "" && !slices.Contains([]string{store.StateNew, store.StateEntered, store.StateVoid, store.StateQuarantined}, f.State) {
-		return f, wire.Errorf(wire.CodeInvalidInput, "state must be new, entered, void or quarantined")
+		return f, care.Invalid("state", "state must be new, entered, void or quarantined", care.KeyOneOf, "new, entered, void, quarantined")
 	}
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			return f, wire.Errorf(wire.CodeInvalidInput, "since must be an RFC 3339 time")
+			return f, care.Invalid("since", "since must be an RFC 3339 time", care.KeyDate)
 		}
 		f.Since = t
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return f, wire.Errorf(wire.CodeInvalidInput, "limit must be 1–1000")
+			return f, care.Invalid("limit", "limit must be 1–1000", care.KeyRange, "1", "1000")
 		}
 		f.Limit = n
 	}
@@ -109,11 +120,9 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, next, err := s.db.ListRecords(r.Context(), f)
-	if errors.Is(err, store.ErrBadCursor) {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "cursor is not from a previous page of this list"))
-		return
-	}
 	if err != nil {
+		// store.ErrBadCursor: the cursor is not from a previous page of
+		// this list (invalid_input, by codeOf).
 		s.writeError(w, r, err)
 		return
 	}
@@ -137,12 +146,11 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) {
 // scopedRecord loads one record the caller may see.
 func (s *Server) scopedRecord(w http.ResponseWriter, r *http.Request, units []string, id string) (store.StoredRecord, bool) {
 	sr, err := s.db.StoredRecordByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !inScope(units, sr.UnitID)) {
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no record "+id))
-		return sr, false
+	if err == nil && !inScope(units, sr.UnitID) {
+		err = fmt.Errorf("record %s: %w", id, store.ErrNotFound) // another unit's record reads as none
 	}
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, err) // the store names the record
 		return sr, false
 	}
 	return sr, true
@@ -185,32 +193,27 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request) {
 	ids := req.IDs
 	if id := r.PathValue("id"); id != "" {
 		if len(ids) > 0 {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "ids belong to the bulk endpoint"))
+			s.writeError(w, r, care.Invalid("ids", "ids belong to the bulk endpoint", ""))
 			return
 		}
 		ids = []string{id}
 	}
 	switch {
 	case len(ids) == 0:
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "ids is empty"))
+		s.writeError(w, r, care.Invalid("ids", "ids is empty", care.KeyRequired))
 		return
-	case len(ids) > 1000:
-		s.writeError(w, r, wire.Errorf(wire.CodeTooLarge, "at most 1000 records at once"))
+	case len(ids) > maxReconcile:
+		s.writeError(w, r, wire.Errorf(wire.CodeTooLarge, "at most %d records at once", maxReconcile).WithKey(keyTooMany, strconv.Itoa(maxReconcile)))
 		return
-	case req.Action != store.ActionEntered && req.Action != store.ActionVoid:
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, `action must be "entered" or "void"`))
-		return
-	case req.Action == store.ActionVoid && strings.TrimSpace(req.Reason) == "":
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "a reason is required to void a record"))
-		return
-	case len(req.EHRRef) > 200 || len(req.Reason) > 1000:
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "ehr_ref or reason is too long"))
+	}
+	if err := care.CheckReconcile(req.Action, req.EHRRef, req.Reason); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	enteredBy := c.ID
 	if req.EnteredBy != "" && req.Action == store.ActionEntered {
 		if _, err := s.db.Account(r.Context(), req.EnteredBy); err != nil {
-			s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "entered_by is not a user"))
+			s.writeError(w, r, care.Invalid("entered_by", "entered_by is not a user", care.KeyUnknown, req.EnteredBy))
 			return
 		}
 		enteredBy = req.EnteredBy
@@ -222,10 +225,6 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request) {
 	}
 	done, err := s.db.Reconcile(r.Context(), ids, store.Reconciliation{Action: req.Action, EHRRef: strings.TrimSpace(req.EHRRef),
 		Reason: strings.TrimSpace(req.Reason), By: c.ID, EnteredBy: enteredBy, At: s.cfg.Now()})
-	if errors.Is(err, store.ErrAlreadyReconciled) {
-		s.writeError(w, r, wire.Errorf(wire.CodeConflict, err.Error()))
-		return
-	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

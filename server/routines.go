@@ -1,16 +1,13 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"beredskap/internal/care"
-	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
 
@@ -44,14 +41,11 @@ func (s *Server) routineVersions(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	rt, err := s.db.Routine(r.Context(), id)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
-		return
 	case err != nil:
-		s.writeError(w, r, err)
+		s.writeError(w, r, err) // the store names the routine
 		return
 	case units != nil && !rt.AppliesTo(units):
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that routine is not for your units"))
+		s.writeError(w, r, errRoutineNotYours)
 		return
 	}
 	vs, err := s.db.RoutineVersions(r.Context(), id)
@@ -81,16 +75,12 @@ func (s *Server) saveRoutine(w http.ResponseWriter, r *http.Request) {
 	if id := r.PathValue("id"); id != "" {
 		prev, err := s.db.Routine(r.Context(), id)
 		old = &prev
-		if errors.Is(err, store.ErrNotFound) {
-			s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no routine "+id))
-			return
-		}
 		if err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, err) // the store names the routine
 			return
 		}
 		if units != nil && !old.AppliesTo(units) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "that routine is not for your units"))
+			s.writeError(w, r, errRoutineNotYours)
 			return
 		}
 		rt.ID = id
@@ -136,46 +126,26 @@ func keepOtherUnits(old, chosen, mine []string) []string {
 	return out
 }
 
-// checkRoutine validates an edited routine and tidies its text.
+// errRoutineNotYours answers a coordinator who names a routine of no unit
+// of theirs.
+var errRoutineNotYours = wire.Errorf(wire.CodeForbidden, "that routine is not for your units").WithKey(keyForbidden)
+
+// unitNotYours answers a coordinator who names a unit that is not theirs.
+func unitNotYours(unit string) error {
+	return wire.Errorf(wire.CodeForbidden, "unit %s is not yours", unit).WithKey(keyUnitNotYours, unit)
+}
+
+// checkRoutine tidies and validates an edited routine by the rules the
+// plan import applies too (care.Routine.Validate), and keeps a
+// coordinator's routine to their units.
 func checkRoutine(rt *care.Routine, units []string) error {
-	rt.Title = strings.TrimSpace(rt.Title)
-	var steps []string
-	for _, st := range rt.Steps {
-		if st = strings.TrimSpace(st); st != "" {
-			steps = append(steps, st)
-		}
-	}
-	rt.Steps = steps
-	var contacts []care.Contact
-	for _, ct := range rt.Contacts {
-		ct.Name, ct.Phone, ct.Relation = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Phone), strings.TrimSpace(ct.Relation)
-		if ct.Name != "" || ct.Phone != "" {
-			contacts = append(contacts, ct)
-		}
-	}
-	rt.Contacts = contacts
-	switch {
-	case rt.Title == "":
-		return wire.Errorf(wire.CodeInvalidInput, "title is required")
-	case !rt.Scenario.Valid():
-		return wire.Errorf(wire.CodeInvalidInput, "unknown scenario "+string(rt.Scenario))
-	case len(rt.Steps) == 0 || len(rt.Steps) > 50:
-		return wire.Errorf(wire.CodeInvalidInput, "a routine needs 1–50 steps")
-	}
-	if err := rt.CheckLimits(); err != nil {
+	rt.Tidy()
+	if err := rt.Validate(); err != nil {
 		return err
-	}
-	for _, ct := range rt.Contacts {
-		if ct.Name == "" {
-			return wire.Errorf(wire.CodeInvalidInput, "every contact needs a name")
-		}
-		if ct.Phone != "" && strings.Trim(ct.Phone, "+0123456789 -()") != "" {
-			return wire.Errorf(wire.CodeInvalidInput, "phone "+ct.Phone+" has characters a phone cannot dial")
-		}
 	}
 	for _, u := range rt.Units {
 		if units != nil && !slices.Contains(units, u) {
-			return wire.Errorf(wire.CodeForbidden, "unit "+u+" is not yours")
+			return unitNotYours(u)
 		}
 	}
 	if units != nil && len(rt.Units) == 0 {

@@ -191,7 +191,7 @@ func (s *Server) allow(roles []care.Role, revokedOK bool, next http.HandlerFunc)
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := callerFrom(r.Context())
 		if !slices.Contains(roles, c.Role) {
-			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "your role may not do this"))
+			s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "your role may not do this").WithKey(keyForbidden))
 			return
 		}
 		if c.DeviceRevoked && !revokedOK {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"beredskap/internal/auth"
+	"beredskap/internal/care"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -42,7 +43,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Username == "" || req.Password == "" {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "username and password are required"))
+		s.writeError(w, r, care.Invalid("username", "username and password are required", care.KeyRequired))
 		return
 	}
 	now := s.cfg.Now()
@@ -79,7 +80,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if acct.Disabled {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled").WithKey(keyForbidden))
 		return
 	}
 	token, hash, err := auth.NewToken()
@@ -109,7 +110,7 @@ func (s *Server) takeLoginAttempt(w http.ResponseWriter, r *http.Request, userna
 	a, wait := s.loginLimits.Take(username, addrKey, now)
 	if a == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in "+wait.Round(time.Second).String()))
+		s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in %s", wait.Round(time.Second)).WithKey(keyRateLimited, strconv.Itoa(int((wait+time.Minute-1)/time.Minute))))
 		return nil, false
 	}
 	return a, true

@@ -67,7 +67,7 @@ func (s *Server) guardStorage(method, path string, next http.Handler) http.Handl
 // insufficientStorage turns the store's refusal into the protocol's error,
 // with a key the app translates.
 func insufficientStorage(err error) *wire.Error {
-	return wire.Errorf(wire.CodeInsufficientStorage, err.Error()).WithKey("error.insufficient_storage")
+	return wire.Errorf(wire.CodeInsufficientStorage, "%s", err.Error()).WithKey(keyInsufficientStorage)
 }
 
 // storageError maps a store refusal for want of disk space to its

@@ -14,7 +14,7 @@ import (
 func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	c := callerFrom(r.Context())
 	if !c.Role.WorksShifts() {
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only workers and nurses sync records"))
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "only workers and nurses sync records").WithKey(keyForbidden))
 		return
 	}
 	var req wire.SyncRequest

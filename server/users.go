@@ -1,12 +1,9 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"sort"
-	"strings"
 
-	"beredskap/internal/store"
 	"beredskap/internal/users"
 	"beredskap/internal/wire"
 )
@@ -45,19 +42,6 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) userError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, users.ErrUsernameTaken):
-		s.writeError(w, r, wire.Errorf(wire.CodeConflict, strings.TrimPrefix(err.Error(), users.ErrUsernameTaken.Error()+": ")))
-	case errors.Is(err, users.ErrInput):
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, strings.TrimPrefix(err.Error(), users.ErrInput.Error()+": ")))
-	case errors.Is(err, store.ErrNotFound):
-		s.writeError(w, r, wire.Errorf(wire.CodeNotFound, "no such user or device"))
-	default:
-		s.writeError(w, r, err)
-	}
-}
-
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.admin(w, r)
 	if !ok {
@@ -70,7 +54,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := users.Create(r.Context(), s.db, s.cfg.Hasher, req, c.ID, s.cfg.Now())
 	if err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.UserView{User: u})
@@ -88,7 +72,7 @@ func (s *Server) renameUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := users.Rename(r.Context(), s.db, r.PathValue("id"), req.Username, c.ID, s.cfg.Now())
 	if err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.UserView{User: u})
@@ -101,11 +85,11 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if id == c.ID {
-		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "you cannot disable yourself"))
+		s.writeError(w, r, wire.Errorf(wire.CodeInvalidInput, "you cannot disable yourself").WithKey(keyDisableSelf))
 		return
 	}
 	if err := users.SetDisabled(r.Context(), s.db, id, true, c.ID, s.cfg.Now()); err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"disabled": true})
@@ -122,7 +106,7 @@ func (s *Server) resetUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := users.ResetPassword(r.Context(), s.db, s.cfg.Hasher, r.PathValue("id"), req.Password, c.ID, s.cfg.Now()); err != nil {
-		s.userError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"reset": true})

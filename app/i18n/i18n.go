@@ -32,7 +32,7 @@ func Name(lang string) string {
 
 // extra holds catalogues kept apart by topic (the printed binder), each key
 // with its four translations in the order of Languages.
-var extra = []map[string][4]string{binderTexts}
+var extra = []map[string][4]string{binderTexts, errorTexts}
 
 // lookup finds key in lang's catalogue or in an extra one.
 func lookup(lang, key string) (string, bool) {

@@ -6,8 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"beredskap/app/i18n"
+	"beredskap/internal/care"
 	"beredskap/internal/wire"
 )
 
@@ -133,4 +139,101 @@ func ErrorCode(err error) wire.Code {
 		return we.Code
 	}
 	return ""
+}
+
+// ErrorText is what a user reads for err, in lang: the server's message
+// key and its arguments translated through the catalogue (field names
+// too), else the generic message of its code, else a generic one; never
+// the server's English message, which is for logs and API users. A
+// care.ValidationError found on the phone (the same rules the server
+// applies) reads as the server's would. An error that is neither says
+// the server cannot be reached.
+func ErrorText(lang string, err error) string {
+	var we *wire.Error
+	var v *care.ValidationError
+	switch {
+	case errors.As(err, &we):
+	case errors.As(err, &v):
+		key, args := v.Message()
+		we = &wire.Error{Code: wire.CodeInvalidInput, Key: key, Args: args}
+	default:
+		return i18n.T(lang, "office.offline")
+	}
+	if text, ok := translated(lang, we.Key, we.Args); ok {
+		return text
+	}
+	if key := "error.code." + string(we.Code); i18n.Has(lang, key) {
+		return i18n.T(lang, key)
+	}
+	return i18n.T(lang, "error.generic")
+}
+
+// PlanProblemText is a refused plan's problem in lang: its key
+// translated, or the server's English text for a problem without one (a
+// problem of the file's form), which names what is to be fixed.
+func PlanProblemText(lang string, pr wire.PlanProblem) string {
+	if text, ok := translated(lang, pr.Key, pr.Args); ok {
+		return text
+	}
+	return pr.Problem
+}
+
+// RejectionText is why the server rejected a record, in lang when the
+// rejection names a catalogue key; else the server's own words, which are
+// all a phone has for a rejection from an older server.
+func RejectionText(lang string, r LocalRecord) string {
+	if text, ok := translated(lang, r.Key, r.Args); ok {
+		return text
+	}
+	return r.Message
+}
+
+// translated is the catalogue's message for key with args, when the
+// catalogue has the key and the arguments fit its placeholders.
+func translated(lang, key string, args []string) (string, bool) {
+	if key == "" || !i18n.Has(lang, key) || placeholders(i18n.T(lang, key)) != len(args) {
+		return "", false
+	}
+	a := make([]any, len(args))
+	for i, v := range args {
+		a[i] = v
+	}
+	if len(a) > 0 && namesField(key) {
+		a[0] = FieldName(lang, args[0])
+	}
+	return i18n.T(lang, key, a...), true
+}
+
+// namesField reports whether a message's first argument is a field's
+// name, which FieldName translates.
+func namesField(key string) bool {
+	return strings.HasPrefix(key, "error.field.") || key == "error.plan_too_large"
+}
+
+// placeholders counts a message's %s verbs, so that a key whose arguments
+// do not fit (a server of another version) is not shown with gaps.
+func placeholders(msg string) int {
+	return strings.Count(msg, "%s") - strings.Count(msg, "%%s")
+}
+
+// FieldName shows a field of the protocol ("title", "contacts[0].phone")
+// in lang: each part by its catalogue name ("field.title"), or readable
+// when the catalogue has none, with items counted from 1.
+func FieldName(lang, field string) string {
+	parts := strings.Split(field, ".")
+	for i, p := range parts {
+		base, index, _ := strings.Cut(p, "[")
+		name := strings.ReplaceAll(base, "_", " ")
+		if i18n.Has(lang, "field."+base) {
+			name = i18n.T(lang, "field."+base)
+		}
+		if n, err := strconv.Atoi(strings.TrimSuffix(index, "]")); err == nil && index != "" {
+			name += " " + strconv.Itoa(n+1)
+		}
+		if r, size := utf8.DecodeRuneInString(name); i > 0 && size > 0 {
+			name = string(unicode.ToLower(r)) + name[size:]
+		}
+		parts[i] = name
+	}
+	return strings.Join(parts, ", ")
 }

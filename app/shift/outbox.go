@@ -36,6 +36,10 @@ type outboxEntry struct {
 	State    string `json:"state"`
 	Code     string `json:"code,omitempty"`
 	Message  string `json:"message,omitempty"`
+	// Key and Args are a rejection's reason as a catalogue key (absent
+	// in entries written before they were kept).
+	Key  string   `json:"key,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // LocalRecord is a record as the phone shows it: the record and where it
@@ -45,6 +49,9 @@ type LocalRecord struct {
 	State   string
 	Code    string
 	Message string
+	// Key and Args name a rejection's reason in the catalogue (RejectionText).
+	Key  string
+	Args []string
 }
 
 // ErrLocked means the shift must be unlocked first.
@@ -152,7 +159,7 @@ func (s *core) loadRecords(ctx context.Context, key []byte, own *owner) ([]Local
 		}
 		lr.State = OutboxWaiting
 		if o, ok := states[lr.ID]; ok {
-			lr.State, lr.Code, lr.Message = o.State, o.Code, o.Message
+			lr.State, lr.Code, lr.Message, lr.Key, lr.Args = o.State, o.Code, o.Message, o.Key, o.Args
 		}
 		out = append(out, lr)
 	}

@@ -228,7 +228,7 @@ func (s *core) apply(ctx context.Context, batch []outboxEntry, results []wire.Sy
 		case wire.SyncQuarantined:
 			o.State = OutboxQuarantined
 		default:
-			o.State, o.Code, o.Message = OutboxRejected, string(res.Code), res.Message
+			o.State, o.Code, o.Message, o.Key, o.Args = OutboxRejected, string(res.Code), res.Message, res.Key, res.Args
 		}
 		if o.State != OutboxRejected {
 			o.Sealed = nil
@@ -250,6 +250,7 @@ func (s *core) apply(ctx context.Context, batch []outboxEntry, results []wire.Sy
 	for i := range s.records {
 		if o, ok := changed[s.records[i].ID]; ok {
 			s.records[i].State, s.records[i].Code, s.records[i].Message = o.State, o.Code, o.Message
+			s.records[i].Key, s.records[i].Args = o.Key, o.Args
 		}
 	}
 	s.waiting -= len(changed)

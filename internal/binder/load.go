@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
+	"strings"
 	"time"
 
 	"beredskap/app/i18n"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
-	"beredskap/internal/wire"
 )
 
 // Source is what the paper binder is made from: the accounts, the plan
@@ -32,10 +31,10 @@ func Load(ctx context.Context, db Source, unit string, day time.Time, loc *time.
 	}
 	i := slices.IndexFunc(units, func(u care.Unit) bool { return u.ID == unit })
 	if i < 0 {
-		return Data{}, wire.Errorf(wire.CodeNotFound, "no unit "+strconv.Quote(unit))
+		return Data{}, fmt.Errorf("no unit %q: %w", unit, store.ErrNotFound)
 	}
 	if !slices.Contains(i18n.Languages(), lang) {
-		return Data{}, wire.Errorf(wire.CodeInvalidInput, "lang must be one of nb, sv, da, en")
+		return Data{}, care.Invalid("lang", "lang must be one of "+strings.Join(i18n.Languages(), ", "), care.KeyOneOf, strings.Join(i18n.Languages(), ", "))
 	}
 	day = day.In(loc)
 	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)

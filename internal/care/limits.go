@@ -2,6 +2,7 @@ package care
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,7 +42,12 @@ const (
 // limitError is the ValidationError of a text that is too long or a list
 // that has too many items; Limit is the bound that was passed.
 func limitError(field string, limit int, what string) error {
-	return &ValidationError{Field: field, Problem: fmt.Sprintf("is longer than %d %s (the limit)", limit, what), Limit: limit}
+	key := KeyTooLong
+	if what == "items" {
+		key = KeyTooMany
+	}
+	return &ValidationError{Field: field, Problem: fmt.Sprintf("is longer than %d %s (the limit)", limit, what), Limit: limit,
+		Key: key, Args: []string{strconv.Itoa(limit)}}
 }
 
 // CheckLength checks one text field against its limit: at most max bytes,
@@ -52,10 +58,10 @@ func CheckLength(field, v string, max int) error {
 		return limitError(field, max, "bytes")
 	}
 	if !utf8.ValidString(v) {
-		return invalid(field, "is not valid UTF-8")
+		return invalidKey(field, "is not valid UTF-8", KeyNotText)
 	}
 	if strings.IndexByte(v, 0) >= 0 {
-		return invalid(field, "holds a NUL byte")
+		return invalidKey(field, "holds a NUL byte", KeyNotText)
 	}
 	return nil
 }

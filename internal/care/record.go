@@ -3,6 +3,7 @@ package care
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,16 +117,62 @@ type Record struct {
 }
 
 // ValidationError says which field of a record or request is wrong and why.
+// Problem is English, for logs and API users; Key names the same problem
+// in the translation catalogue (a key under "error.field.") and Args fill
+// its placeholders after the field, so that a user reads it in their
+// language (Message).
 type ValidationError struct {
 	Field   string
 	Problem string
 	// Limit is the length limit the field went over, or 0.
 	Limit int
+	// Key is the catalogue key; empty means KeyInvalid.
+	Key  string
+	Args []string
 }
+
+// The catalogue keys of validation problems. Each message takes the
+// field's name first and then the error's Args.
+const (
+	KeyInvalid    = "error.field.invalid"     // field
+	KeyRequired   = "error.field.required"    // field
+	KeyTooLong    = "error.field.too_long"    // field, limit in bytes
+	KeyTooMany    = "error.field.too_many"    // field, limit in items
+	KeyNotText    = "error.field.not_text"    // field
+	KeyOneOf      = "error.field.one_of"      // field, the allowed values
+	KeyCount      = "error.field.count"       // field, min, max
+	KeyNameless   = "error.field.nameless"    // field (a contact without a name)
+	KeyPhoneChars = "error.field.phone_chars" // field, the number
+	KeyDate       = "error.field.date"        // field
+	KeyRange      = "error.field.range"       // field, min, max
+)
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
 
+// Message returns the catalogue key of the problem and its arguments, the
+// field's name first.
+func (e *ValidationError) Message() (key string, args []string) {
+	key = e.Key
+	if key == "" {
+		key = KeyInvalid
+	}
+	return key, append([]string{e.Field}, e.Args...)
+}
+
 func invalid(field, problem string) error { return &ValidationError{Field: field, Problem: problem} }
+
+// invalidKey is a ValidationError with its catalogue key and arguments.
+func invalidKey(field, problem, key string, args ...string) error {
+	return &ValidationError{Field: field, Problem: problem, Key: key, Args: args}
+}
+
+// required is the problem of a field that must be filled in.
+func required(field string) error { return invalidKey(field, "is required", KeyRequired) }
+
+// notOneOf is the problem of a value outside its set.
+func notOneOf(field string, set []string) error {
+	return invalidKey(field, "must be one of "+strings.Join(set, ", "), KeyOneOf, strings.Join(set, ", "))
+}
 
 // IsValidation reports whether err is (or wraps) a ValidationError.
 func IsValidation(err error) bool {
@@ -144,13 +191,13 @@ func (r *Record) Validate() error {
 		return invalid("device_id", "must be a UUID")
 	}
 	if r.AuthorID == "" {
-		return invalid("author_id", "is required")
+		return required("author_id")
 	}
 	if r.PatientID == "" {
-		return invalid("patient_id", "is required")
+		return required("patient_id")
 	}
 	if r.CreatedAt.IsZero() {
-		return invalid("created_at", "is required")
+		return required("created_at")
 	}
 	if r.Seq == 0 {
 		return invalid("seq", "must be 1 or more")
@@ -164,7 +211,7 @@ func (r *Record) Validate() error {
 	switch r.Type {
 	case RecordNote:
 		if strings.TrimSpace(r.Text) == "" {
-			return invalid("text", "is required")
+			return required("text")
 		}
 		return checkText("text", r.Text, MaxTextBytes)
 	case RecordMedication:
@@ -173,21 +220,21 @@ func (r *Record) Validate() error {
 		return r.validateDeviation()
 	case RecordVisitStatus:
 		if r.VisitID == "" {
-			return invalid("visit_id", "is required")
+			return required("visit_id")
 		}
 		if !oneOf(r.Status, VisitStatuses()) {
-			return invalid("status", "must be one of "+strings.Join(VisitStatuses(), ", "))
+			return notOneOf("status", VisitStatuses())
 		}
 		if r.At == nil || r.At.IsZero() {
-			return invalid("at", "is required")
+			return required("at")
 		}
 		return nil
 	case RecordAccess:
 		if strings.TrimSpace(r.Reason) == "" {
-			return invalid("reason", "is required")
+			return required("reason")
 		}
 		if r.At == nil || r.At.IsZero() {
-			return invalid("at", "is required")
+			return required("at")
 		}
 		return checkText("reason", r.Reason, MaxShortBytes)
 	default:
@@ -197,10 +244,10 @@ func (r *Record) Validate() error {
 
 func (r *Record) validateMedication() error {
 	if strings.TrimSpace(r.Medication) == "" {
-		return invalid("medication", "is required")
+		return required("medication")
 	}
 	if strings.TrimSpace(r.Dose) == "" {
-		return invalid("dose", "is required")
+		return required("dose")
 	}
 	for _, f := range []struct{ name, v string }{{"medication", r.Medication}, {"dose", r.Dose}, {"route", r.Route}, {"cosigner_name", r.CosignerName}} {
 		if err := checkText(f.name, f.v, MaxShortBytes); err != nil {
@@ -208,23 +255,23 @@ func (r *Record) validateMedication() error {
 		}
 	}
 	if !oneOf(r.Status, DoseStatuses()) {
-		return invalid("status", "must be one of "+strings.Join(DoseStatuses(), ", "))
+		return notOneOf("status", DoseStatuses())
 	}
 	if r.Status != DoseGiven && strings.TrimSpace(r.Reason) == "" {
-		return invalid("reason", "is required unless the dose was given")
+		return invalidKey("reason", "is required unless the dose was given", KeyRequired)
 	}
 	if err := checkText("reason", r.Reason, MaxShortBytes); err != nil {
 		return err
 	}
 	if r.AdministeredAt == nil || r.AdministeredAt.IsZero() {
-		return invalid("administered_at", "is required")
+		return required("administered_at")
 	}
 	if err := checkSignature("signature_svg", r.SignatureSVG, true); err != nil {
 		return err
 	}
 	if r.CosignerSignatureSVG != "" || r.CosignerName != "" || r.CosignerID != "" {
 		if r.CosignerName == "" && r.CosignerID == "" {
-			return invalid("cosigner_name", "is required with a second signature")
+			return invalidKey("cosigner_name", "is required with a second signature", KeyRequired)
 		}
 		if err := checkSignature("cosigner_signature_svg", r.CosignerSignatureSVG, true); err != nil {
 			return err
@@ -235,13 +282,13 @@ func (r *Record) validateMedication() error {
 
 func (r *Record) validateDeviation() error {
 	if strings.TrimSpace(r.Category) == "" {
-		return invalid("category", "is required")
+		return required("category")
 	}
 	if !oneOf(r.Severity, Severities()) {
-		return invalid("severity", "must be one of "+strings.Join(Severities(), ", "))
+		return notOneOf("severity", Severities())
 	}
 	if strings.TrimSpace(r.Description) == "" {
-		return invalid("description", "is required")
+		return required("description")
 	}
 	for _, f := range []struct {
 		name, v string
@@ -278,12 +325,12 @@ func (r *Record) CheckLimits() error {
 func checkSignature(field, v string, required bool) error {
 	if v == "" {
 		if required {
-			return invalid(field, "a handwritten signature is required")
+			return invalidKey(field, "a handwritten signature is required", KeyRequired)
 		}
 		return nil
 	}
 	if len(v) > MaxSignatureBytes {
-		return invalid(field, fmt.Sprintf("is larger than %d bytes", MaxSignatureBytes))
+		return &ValidationError{Field: field, Problem: fmt.Sprintf("is larger than %d bytes", MaxSignatureBytes), Limit: MaxSignatureBytes, Key: KeyTooLong, Args: []string{strconv.Itoa(MaxSignatureBytes)}}
 	}
 	if !IsPathData(v) {
 		return invalid(field, "must be SVG path data")

@@ -62,7 +62,7 @@ func Sync(ctx context.Context, db Store, keys Opener, req wire.SyncRequest, now 
 	}
 	dev, err := db.Device(ctx, req.DeviceID)
 	if errors.Is(err, store.ErrNotFound) {
-		return Outcome{}, wire.Errorf(wire.CodeForbidden, "unknown device "+req.DeviceID)
+		return Outcome{}, wire.Errorf(wire.CodeForbidden, "unknown device %s", req.DeviceID)
 	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("sync: %w", err)
@@ -112,14 +112,14 @@ func checkRequest(req wire.SyncRequest) error {
 		return wire.Errorf(wire.CodeInvalidInput, "records is empty")
 	}
 	if len(req.Records) > wire.MaxSyncRecords {
-		return wire.Errorf(wire.CodeTooLarge, fmt.Sprintf("at most %d records per request", wire.MaxSyncRecords))
+		return wire.Errorf(wire.CodeTooLarge, "at most %d records per request", wire.MaxSyncRecords)
 	}
 	for i, r := range req.Records {
 		if !care.IsUUID(r.ID) {
-			return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("records[%d].id must be a UUID", i))
+			return wire.Errorf(wire.CodeInvalidInput, "records[%d].id must be a UUID", i)
 		}
 		if len(r.Sealed) == 0 {
-			return wire.Errorf(wire.CodeInvalidInput, fmt.Sprintf("records[%d].sealed is empty", i))
+			return wire.Errorf(wire.CodeInvalidInput, "records[%d].sealed is empty", i)
 		}
 	}
 	return nil
@@ -243,7 +243,12 @@ func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.
 	}
 	rec, err := ParseRecord(env.Body)
 	if err != nil {
-		return fail(wire.CodeInvalidInput, err.Error())
+		o, r := fail(wire.CodeInvalidInput, err.Error())
+		var v *care.ValidationError
+		if errors.As(err, &v) {
+			r.Key, r.Args = v.Message() // the phone shows it in its user's language
+		}
+		return o, r
 	}
 	switch {
 	case rec.ID != item.ID:

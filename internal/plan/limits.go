@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
-
-	"beredskap/internal/care"
 )
 
 // How much one import may hold. A municipality's day is far below them
@@ -93,12 +91,3 @@ func (t *textReader) fail(at int64, problem string) {
 
 // checkedText wraps r so that what is read from it must be text.
 func checkedText(r io.Reader) *textReader { return &textReader{r: r} }
-
-// limitProblem turns a length limit error into a problem of the item.
-func limitProblem(err error) (column, problem string) {
-	var v *care.ValidationError
-	if errors.As(err, &v) {
-		return v.Field, v.Problem
-	}
-	return "", err.Error()
-}

@@ -83,13 +83,31 @@ type Plan struct {
 	Routines    []care.Routine `json:"routines"`
 }
 
-// Problem is one thing wrong with an import.
+// Problem is one thing wrong with an import. Problem is English; Key and
+// Args, when set, name the same in the translation catalogue (as on a
+// wire error), so that the office shows it in the coordinator's language.
 type Problem struct {
-	Line    int    `json:"line,omitempty"`
-	Column  string `json:"column"`
-	Problem string `json:"problem"`
+	Line    int      `json:"line,omitempty"`
+	Column  string   `json:"column"`
+	Problem string   `json:"problem"`
+	Key     string   `json:"key,omitempty"`
+	Args    []string `json:"args,omitempty"`
 	claim   bool
 }
+
+// The catalogue keys of an import's own problems; the rules the import
+// shares with the office carry care's keys.
+const (
+	keyTwice             = "error.plan.twice"               // source id
+	keyPatientNotYours   = "error.plan.patient_not_yours"   // source id
+	keyNotWorker         = "error.plan.not_worker"          // username
+	keyWorkerUnit        = "error.plan.worker_unit"         // username
+	keyVisitOtherPatient = "error.plan.visit_other_patient" // source id
+	keyClaimed           = "error.plan.claimed"             // source id
+	keyRoutineClaimed    = "error.plan.routine_claimed"     // title
+	keyUnitNotYours      = "error.unit_not_yours"           // unit
+	keyChanged           = "error.plan.changed"             // name
+)
 
 // Claim reports whether the problem is a source id that another unit's
 // item already has: the plan conflicts with stored data of a unit the
@@ -192,247 +210,270 @@ func lookup[T any](ctx context.Context, get func(context.Context, string) (T, er
 	return item, false
 }
 
+// resolver holds what resolve has learnt so far: the problems found, the
+// first store read that failed and the items already resolved, which
+// later kinds refer to (a visit to its patient, a dose to its visit).
+type resolver struct {
+	ctx      context.Context
+	pl       *Plan
+	dir      Directory
+	st       Stored
+	out      store.Plan
+	problems []Problem
+	failed   error
+	unitOf   map[string]string        // unit id and lower-case name → id
+	users    map[string]store.Account // by normalised username
+	patients map[string]care.Patient  // by source id
+	visits   map[string]care.Visit    // by source id
+}
+
 // resolve checks the whole plan and turns it into what the store keeps.
 // Problems name where each one is; the error is a store read that failed.
 func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Problem, error) {
-	var out store.Plan
-	var problems []Problem
-	var failed error
-	st := dir.Stored
-	if st == nil {
-		st = nothingStored{}
+	rv := &resolver{ctx: ctx, pl: pl, dir: dir, st: dir.Stored, unitOf: map[string]string{}, users: map[string]store.Account{},
+		patients: map[string]care.Patient{}, visits: map[string]care.Visit{}}
+	if rv.st == nil {
+		rv.st = nothingStored{}
 	}
-	bad := func(item any, column, format string, args ...any) {
-		problems = append(problems, pl.problem(item, column, fmt.Sprintf(format, args...)))
+	rv.index()
+	rv.resolvePatients()
+	rv.resolveVisits()
+	rv.resolveDoses()
+	rv.resolveRoutines()
+	if rv.failed != nil {
+		return store.Plan{}, nil, rv.failed
 	}
-	// claimed reports an item whose source id another unit's item has:
-	// the plan would overwrite that unit's item, so it is refused whole.
-	claimed := func(item any, column, format string, args ...any) {
-		p := pl.problem(item, column, fmt.Sprintf(format, args...))
-		p.claim = true
-		problems = append(problems, p)
-	}
-	// tooLong reports the first text of an item over its length limit
-	// (care's limits, defined once beside each type).
-	tooLong := func(item any, errs ...error) bool {
-		for _, err := range errs {
-			if err != nil {
-				column, problem := limitProblem(err)
-				bad(item, column, "%s", problem)
-				return true
-			}
-		}
-		return false
-	}
-	unitOf := map[string]string{}
-	for _, u := range dir.Units {
-		unitOf[u.ID], unitOf[strings.ToLower(u.Name)] = u.ID, u.ID
-	}
-	users := map[string]store.Account{}
-	for _, a := range dir.Accounts {
-		users[auth.NormalizeUsername(a.Username)] = a
-	}
+	return rv.out, rv.problems, nil
+}
 
-	patients := map[string]care.Patient{} // by source id
-	for i := range pl.Patients {
-		p := &pl.Patients[i]
-		if tooLong(p, care.CheckLength("unit", p.Unit, care.MaxNameBytes), care.Patient{Name: p.Name, BirthDate: p.BirthDate,
+// keyed is a problem's catalogue key and its arguments.
+type keyed struct {
+	key  string
+	args []string
+}
+
+func key(k string, args ...string) keyed { return keyed{k, args} }
+
+// bad reports a problem of the item, with its catalogue key.
+func (rv *resolver) bad(item any, column string, k keyed, format string, args ...any) {
+	p := rv.pl.problem(item, column, fmt.Sprintf(format, args...))
+	p.Key, p.Args = k.key, k.args
+	rv.problems = append(rv.problems, p)
+}
+
+// claimed reports an item whose source id another unit's item has: the
+// plan would overwrite that unit's item, so it is refused whole.
+func (rv *resolver) claimed(item any, column string, k keyed, format string, args ...any) {
+	rv.bad(item, column, k, format, args...)
+	rv.problems[len(rv.problems)-1].claim = true
+}
+
+// invalid reports every problem of err, a care rule's verdict on the item
+// (the length limits included); it reports whether there was one.
+func (rv *resolver) invalid(item any, err error) bool {
+	for _, v := range care.Problems(err) {
+		k, args := v.Message()
+		rv.bad(item, v.Field, key(k, args...), "%s", v.Problem)
+	}
+	if err != nil && len(care.Problems(err)) == 0 {
+		rv.bad(item, "", keyed{}, "%s", err.Error())
+	}
+	return err != nil
+}
+
+// tooLong reports the first text of an item over its length limit (care's
+// limits, defined once beside each type).
+func (rv *resolver) tooLong(item any, errs ...error) bool {
+	for _, err := range errs {
+		if err != nil {
+			return rv.invalid(item, err)
+		}
+	}
+	return false
+}
+
+// index indexes the units by id and name and the accounts by username.
+func (rv *resolver) index() {
+	for _, u := range rv.dir.Units {
+		rv.unitOf[u.ID], rv.unitOf[strings.ToLower(u.Name)] = u.ID, u.ID
+	}
+	for _, a := range rv.dir.Accounts {
+		rv.users[auth.NormalizeUsername(a.Username)] = a
+	}
+}
+
+func (rv *resolver) resolvePatients() {
+	dir := rv.dir
+	for i := range rv.pl.Patients {
+		p := &rv.pl.Patients[i]
+		if rv.tooLong(p, care.CheckLength("unit", p.Unit, care.MaxNameBytes), care.Patient{Name: p.Name, BirthDate: p.BirthDate,
 			Address: p.Address, AccessInfo: p.AccessInfo, Relatives: p.Relatives, ResponsibleNurse: p.ResponsibleNurse, GP: p.GP,
 			Allergies: p.Allergies, Warnings: p.Warnings, Equipment: p.Equipment, SourceID: p.SourceID}.CheckLimits()) {
 			continue
 		}
 		switch {
 		case strings.TrimSpace(p.SourceID) == "":
-			bad(p, "source_id", "is required")
+			rv.bad(p, "source_id", key(care.KeyRequired, "source_id"), "is required")
 			continue
-		case patients[p.SourceID].ID != "":
-			bad(p, "source_id", "%q appears twice", p.SourceID)
+		case rv.patients[p.SourceID].ID != "":
+			rv.bad(p, "source_id", key(keyTwice, p.SourceID), "%q appears twice", p.SourceID)
 			continue
 		}
-		unit, ok := unitOf[p.Unit]
+		unit, ok := rv.unitOf[p.Unit]
 		if !ok {
-			unit, ok = unitOf[strings.ToLower(p.Unit)]
+			unit, ok = rv.unitOf[strings.ToLower(p.Unit)]
 		}
 		switch {
 		case !ok:
-			bad(p, "unit", "no unit %q", p.Unit)
+			rv.bad(p, "unit", key(care.KeyUnknown, "unit", p.Unit), "no unit %q", p.Unit)
 		case !dir.writable(unit):
-			bad(p, "unit", "unit %q is not one of yours", p.Unit)
-		}
-		if strings.TrimSpace(p.Name) == "" {
-			bad(p, "name", "is required")
-		}
-		if strings.TrimSpace(p.Address) == "" {
-			bad(p, "address", "is required")
+			rv.bad(p, "unit", key(keyUnitNotYours, p.Unit), "unit %q is not one of yours", p.Unit)
 		}
 		if p.Priority == 0 {
 			p.Priority = care.PriorityNormal
-		}
-		if !p.Priority.Valid() {
-			bad(p, "priority", "must be 1 (life-critical), 2 or 3")
-		}
-		if p.BirthDate != "" {
-			if _, err := time.Parse("2006-01-02", p.BirthDate); err != nil {
-				bad(p, "birth_date", "must be YYYY-MM-DD")
-			}
 		}
 		cp := care.Patient{ID: IDFor("patient", p.SourceID), UnitID: unit, Name: strings.TrimSpace(p.Name), BirthDate: p.BirthDate,
 			Address: p.Address, AccessInfo: p.AccessInfo, Relatives: p.Relatives, ResponsibleNurse: p.ResponsibleNurse, GP: p.GP,
 			Allergies: p.Allergies, Warnings: p.Warnings, Equipment: p.Equipment, Priority: p.Priority,
 			LivesAlone: p.LivesAlone, SafetyAlarm: p.SafetyAlarm, MedicationDispenser: p.MedicationDispenser, SourceID: p.SourceID}
-		for _, e := range cp.Equipment {
-			if e.LifeCritical && cp.Priority != care.PriorityVital {
-				bad(p, "priority", "a patient with life-critical equipment (%s) must have priority 1", e.Name)
-				break
-			}
-		}
+		rv.invalid(p, cp.ValidateRow())
 		// Moving a patient between units takes both: the one it leaves
 		// loses the person card from its phones.
 		if dir.Scope != nil {
-			if old, found := lookup(ctx, st.Patient, cp.ID, &failed); found && !dir.writable(old.UnitID) {
-				claimed(p, "source_id", "%q is the source id of a patient of a unit that is not yours", p.SourceID)
+			if old, found := lookup(rv.ctx, rv.st.Patient, cp.ID, &rv.failed); found && !dir.writable(old.UnitID) {
+				rv.claimed(p, "source_id", key(keyClaimed, p.SourceID), "%q is the source id of a patient of a unit that is not yours", p.SourceID)
 			}
 		}
-		patients[p.SourceID] = cp
-		out.Patients = append(out.Patients, cp)
+		rv.patients[p.SourceID] = cp
+		rv.out.Patients = append(rv.out.Patients, cp)
 	}
-	patientFor := func(item any, sourceID string) (care.Patient, bool) {
-		if p, ok := patients[sourceID]; ok {
-			return p, true // its unit is checked with the patient
-		}
-		p, found := lookup(ctx, st.Patient, IDFor("patient", sourceID), &failed)
-		switch {
-		case !found:
-			bad(item, "patient_source_id", "no patient %q in this plan or stored before", sourceID)
-			return care.Patient{}, false
-		case !dir.writable(p.UnitID):
-			bad(item, "patient_source_id", "%q is a patient of a unit that is not yours", sourceID)
-			return care.Patient{}, false
-		}
-		return p, true
-	}
+}
 
-	visits := map[string]care.Visit{}
-	for i := range pl.Visits {
-		v := &pl.Visits[i]
-		if tooLong(v, care.CheckLength("patient_source_id", v.PatientSourceID, care.MaxIDBytes),
+// patientFor finds the patient an item names, in this plan or stored.
+func (rv *resolver) patientFor(item any, sourceID string) (care.Patient, bool) {
+	if p, ok := rv.patients[sourceID]; ok {
+		return p, true // its unit is checked with the patient
+	}
+	p, found := lookup(rv.ctx, rv.st.Patient, IDFor("patient", sourceID), &rv.failed)
+	switch {
+	case !found:
+		rv.bad(item, "patient_source_id", key(care.KeyUnknown, "patient_source_id", sourceID), "no patient %q in this plan or stored before", sourceID)
+		return care.Patient{}, false
+	case !rv.dir.writable(p.UnitID):
+		rv.bad(item, "patient_source_id", key(keyPatientNotYours, sourceID), "%q is a patient of a unit that is not yours", sourceID)
+		return care.Patient{}, false
+	}
+	return p, true
+}
+
+func (rv *resolver) resolveVisits() {
+	for i := range rv.pl.Visits {
+		v := &rv.pl.Visits[i]
+		if rv.tooLong(v, care.CheckLength("patient_source_id", v.PatientSourceID, care.MaxIDBytes),
 			care.CheckLength("worker", v.Worker, care.MaxUsernameBytes),
 			care.Visit{SourceID: v.SourceID, Tasks: v.Tasks}.CheckLimits()) {
 			continue
 		}
 		if strings.TrimSpace(v.SourceID) == "" {
-			bad(v, "source_id", "is required")
+			rv.bad(v, "source_id", key(care.KeyRequired, "source_id"), "is required")
 			continue
 		}
-		if visits[v.SourceID].ID != "" {
-			bad(v, "source_id", "%q appears twice", v.SourceID)
+		if rv.visits[v.SourceID].ID != "" {
+			rv.bad(v, "source_id", key(keyTwice, v.SourceID), "%q appears twice", v.SourceID)
 			continue
 		}
-		p, ok := patientFor(v, v.PatientSourceID)
-		acct, known := users[auth.NormalizeUsername(v.Worker)]
+		p, ok := rv.patientFor(v, v.PatientSourceID)
+		acct, known := rv.users[auth.NormalizeUsername(v.Worker)]
 		switch {
 		case !known:
-			bad(v, "worker", "no user %q", v.Worker)
+			rv.bad(v, "worker", key(care.KeyUnknown, "worker", v.Worker), "no user %q", v.Worker)
 		case !acct.Role.WorksShifts():
-			bad(v, "worker", "%q is a %s, not a worker or nurse", v.Worker, acct.Role)
+			rv.bad(v, "worker", key(keyNotWorker, v.Worker), "%q is a %s, not a worker or nurse", v.Worker, acct.Role)
 		case ok && !slices.Contains(acct.Units, p.UnitID):
-			bad(v, "worker", "%q does not work in the patient's unit", v.Worker)
-		}
-		if v.Start.IsZero() {
-			bad(v, "start", "is required")
-		}
-		if v.DurationMinutes <= 0 || v.DurationMinutes > 24*60 {
-			bad(v, "duration_minutes", "must be 1–1440")
+			rv.bad(v, "worker", key(keyWorkerUnit, v.Worker), "%q does not work in the patient's unit", v.Worker)
 		}
 		cv := care.Visit{ID: IDFor("visit", v.SourceID), PatientID: p.ID, WorkerID: acct.ID, UnitID: p.UnitID,
 			Start: v.Start.UTC(), DurationMinutes: v.DurationMinutes, Tasks: v.Tasks, SourceID: v.SourceID}
-		if dir.Scope != nil {
-			if old, found := lookup(ctx, st.Visit, cv.ID, &failed); found && !dir.writable(old.UnitID) {
-				claimed(v, "source_id", "%q is the source id of a visit of a unit that is not yours", v.SourceID)
+		rv.invalid(v, care.Visit{Start: v.Start, DurationMinutes: v.DurationMinutes}.ValidateRow())
+		if rv.dir.Scope != nil {
+			if old, found := lookup(rv.ctx, rv.st.Visit, cv.ID, &rv.failed); found && !rv.dir.writable(old.UnitID) {
+				rv.claimed(v, "source_id", key(keyClaimed, v.SourceID), "%q is the source id of a visit of a unit that is not yours", v.SourceID)
 			}
 		}
-		visits[v.SourceID] = cv
-		out.Visits = append(out.Visits, cv)
+		rv.visits[v.SourceID] = cv
+		rv.out.Visits = append(rv.out.Visits, cv)
 	}
+}
 
-	seenDose := map[string]bool{}
-	for i := range pl.Medications {
-		d := &pl.Medications[i]
-		if tooLong(d, care.CheckLength("patient_source_id", d.PatientSourceID, care.MaxIDBytes),
+func (rv *resolver) resolveDoses() {
+	seen := map[string]bool{}
+	for i := range rv.pl.Medications {
+		d := &rv.pl.Medications[i]
+		if rv.tooLong(d, care.CheckLength("patient_source_id", d.PatientSourceID, care.MaxIDBytes),
 			care.CheckLength("visit_source_id", d.VisitSourceID, care.MaxIDBytes),
 			care.ScheduledDose{Medication: d.Medication, Dose: d.Dose, Route: d.Route, SourceID: d.SourceID}.CheckLimits()) {
 			continue
 		}
 		if strings.TrimSpace(d.SourceID) == "" {
-			bad(d, "source_id", "is required")
+			rv.bad(d, "source_id", key(care.KeyRequired, "source_id"), "is required")
 			continue
 		}
-		if seenDose[d.SourceID] {
-			bad(d, "source_id", "%q appears twice", d.SourceID)
+		if seen[d.SourceID] {
+			rv.bad(d, "source_id", key(keyTwice, d.SourceID), "%q appears twice", d.SourceID)
 			continue
 		}
-		seenDose[d.SourceID] = true
-		p, _ := patientFor(d, d.PatientSourceID)
+		seen[d.SourceID] = true
+		p, _ := rv.patientFor(d, d.PatientSourceID)
 		visitID := ""
 		if d.VisitSourceID != "" {
-			v, ok := visits[d.VisitSourceID]
+			v, ok := rv.visits[d.VisitSourceID]
 			switch {
 			case !ok:
-				bad(d, "visit_source_id", "no visit %q in this plan", d.VisitSourceID)
+				rv.bad(d, "visit_source_id", key(care.KeyUnknown, "visit_source_id", d.VisitSourceID), "no visit %q in this plan", d.VisitSourceID)
 			case v.PatientID != p.ID:
-				bad(d, "visit_source_id", "visit %q is another patient's", d.VisitSourceID)
+				rv.bad(d, "visit_source_id", key(keyVisitOtherPatient, d.VisitSourceID), "visit %q is another patient's", d.VisitSourceID)
 			}
 			visitID = v.ID
 		}
-		if strings.TrimSpace(d.Medication) == "" {
-			bad(d, "medication", "is required")
-		}
-		if strings.TrimSpace(d.Dose) == "" {
-			bad(d, "dose", "is required")
-		}
-		if d.Due.IsZero() {
-			bad(d, "due", "is required")
-		}
-		if d.WindowMinutes < 0 || d.WindowMinutes > 12*60 {
-			bad(d, "window_minutes", "must be 0–720")
-		}
-		if dir.Scope != nil {
+		cd := care.ScheduledDose{ID: IDFor("dose", d.SourceID), PatientID: p.ID, VisitID: visitID,
+			Medication: d.Medication, Dose: d.Dose, Route: d.Route, Due: d.Due.UTC(), DoubleCheck: d.DoubleCheck,
+			WindowMinutes: d.WindowMinutes, SourceID: d.SourceID}
+		rv.invalid(d, care.ScheduledDose{Medication: d.Medication, Dose: d.Dose, Due: d.Due, WindowMinutes: d.WindowMinutes}.ValidateRow())
+		if rv.dir.Scope != nil {
 			// A stored dose belongs to its patient's unit; a dose whose
 			// patient is gone cannot be placed and is left alone.
-			if old, found := lookup(ctx, st.Dose, IDFor("dose", d.SourceID), &failed); found {
-				if owner, known := lookup(ctx, st.Patient, old.PatientID, &failed); !known || !dir.writable(owner.UnitID) {
-					claimed(d, "source_id", "%q is the source id of a dose of a unit that is not yours", d.SourceID)
+			if old, found := lookup(rv.ctx, rv.st.Dose, cd.ID, &rv.failed); found {
+				if owner, known := lookup(rv.ctx, rv.st.Patient, old.PatientID, &rv.failed); !known || !rv.dir.writable(owner.UnitID) {
+					rv.claimed(d, "source_id", key(keyClaimed, d.SourceID), "%q is the source id of a dose of a unit that is not yours", d.SourceID)
 				}
 			}
 		}
-		out.Doses = append(out.Doses, care.ScheduledDose{ID: IDFor("dose", d.SourceID), PatientID: p.ID, VisitID: visitID,
-			Medication: d.Medication, Dose: d.Dose, Route: d.Route, Due: d.Due.UTC(), DoubleCheck: d.DoubleCheck,
-			WindowMinutes: d.WindowMinutes, SourceID: d.SourceID})
+		rv.out.Doses = append(rv.out.Doses, cd)
 	}
+}
 
-	for i := range pl.Routines {
-		r := &pl.Routines[i]
-		if tooLong(r, r.CheckLimits()) {
+// resolveRoutines checks each routine by the rules the office editor
+// applies (care.Routine.Validate), tidied as the editor tidies it.
+func (rv *resolver) resolveRoutines() {
+	dir := rv.dir
+	for i := range rv.pl.Routines {
+		r := &rv.pl.Routines[i]
+		if rv.tooLong(r, care.CheckLength("id", r.ID, care.MaxIDBytes)) {
 			continue
 		}
 		if r.ID == "" {
-			bad(r, "id", "is required")
+			rv.bad(r, "id", key(care.KeyRequired, "id"), "is required")
 		} else if !care.IsUUID(r.ID) {
 			r.ID = IDFor("routine", r.ID) // a source id
 		}
-		if strings.TrimSpace(r.Title) == "" {
-			bad(r, "title", "is required")
-		}
-		if !r.Scenario.Valid() {
-			bad(r, "scenario", "unknown scenario %q", r.Scenario)
-		}
-		if len(r.Steps) == 0 {
-			bad(r, "steps", "a routine needs at least one step")
+		r.Tidy()
+		if rv.invalid(r, r.Validate()) {
+			continue
 		}
 		if dir.Scope != nil {
 			for _, u := range r.Units {
 				if !dir.writable(u) {
-					bad(r, "units", "unit %q is not one of yours", u)
+					rv.bad(r, "units", key(keyUnitNotYours, u), "unit %q is not one of yours", u)
 				}
 			}
 			if len(r.Units) == 0 {
@@ -440,18 +481,14 @@ func (pl *Plan) resolve(ctx context.Context, dir Directory) (store.Plan, []Probl
 			}
 			if r.ID != "" {
 				// A stored routine without units is every unit's.
-				old, found := lookup(ctx, st.Routine, r.ID, &failed)
+				old, found := lookup(rv.ctx, rv.st.Routine, r.ID, &rv.failed)
 				if found && (len(old.Units) == 0 || slices.ContainsFunc(old.Units, func(u string) bool { return !dir.writable(u) })) {
-					claimed(r, "id", "routine %q is also for units that are not yours", old.Title)
+					rv.claimed(r, "id", key(keyRoutineClaimed, old.Title), "routine %q is also for units that are not yours", old.Title)
 				}
 			}
 		}
-		out.Routines = append(out.Routines, *r)
+		rv.out.Routines = append(rv.out.Routines, *r)
 	}
-	if failed != nil {
-		return store.Plan{}, nil, failed
-	}
-	return out, problems, nil
 }
 
 // problem says where an item came from: a CSV line, or a JSON path.
@@ -503,7 +540,7 @@ func Apply(ctx context.Context, db Store, dir Directory, pl *Plan) (Report, erro
 	if err := db.ApplyPlan(ctx, sp); errors.As(err, &scope) {
 		// Another import moved something this plan touches into a unit
 		// that is not the importer's after the checks above.
-		rep.Problems = append(rep.Problems, Problem{Column: "source_id", claim: true,
+		rep.Problems = append(rep.Problems, Problem{Column: "source_id", claim: true, Key: keyChanged, Args: []string{scope.Name},
 			Problem: fmt.Sprintf("%s %q became another unit's while the plan was checked (another import)", scope.What, scope.Name)})
 		return rep, nil
 	} else if err != nil {

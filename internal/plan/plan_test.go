@@ -369,3 +369,37 @@ func TestWorkerNamesAreNormalised(t *testing.T) {
 		})
 	}
 }
+
+// TestProblemsCarryCatalogueKeys: every problem of a plan's rows names its
+// catalogue key and arguments beside the English text, so that the office
+// shows it in the coordinator's language; the rules the import shares with
+// the office editor carry care's keys (field first).
+func TestProblemsCarryCatalogueKeys(t *testing.T) {
+	ctx := context.Background()
+	db, dir := demoStore(t)
+	body := `{"patients":[{"source_id":"EPJ-1","unit":"Hjemmetjenesten Nord","name":" ","address":"Veien 1"}],
+	"visits":[{"source_id":"V-1","patient_source_id":"EPJ-1","worker":"anne","start":"2026-11-24T08:00:00+01:00","duration_minutes":2000}],
+	"routines":[{"id":"R-1","title":"Strømbrudd","scenario":"power_loss","steps":[]}]}`
+	pl, problems := ParseJSON(strings.NewReader(body))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	rep, err := Apply(ctx, db, dir, pl)
+	if err != nil || rep.Stored {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	want := map[string]string{
+		"patients[0].name":           care.KeyRequired + " name",
+		"visits[0].worker":           care.KeyUnknown + " worker anne",
+		"visits[0].duration_minutes": care.KeyRange + " duration_minutes 1 1440",
+		"routines[0].steps":          care.KeyCount + " steps 1 50",
+	}
+	if len(rep.Problems) != len(want) {
+		t.Fatalf("problems %+v", rep.Problems)
+	}
+	for _, p := range rep.Problems {
+		if got := strings.Join(append([]string{p.Key}, p.Args...), " "); got != want[p.Column] || p.Problem == "" {
+			t.Errorf("%s: key and args %q, want %q (%s)", p.Column, got, want[p.Column], p.Problem)
+		}
+	}
+}

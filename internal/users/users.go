@@ -9,10 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -78,31 +77,17 @@ type Users interface {
 	store.AuditTrail
 }
 
-// ErrInput is a problem with a new user's details.
-var ErrInput = errors.New("invalid user")
-
 // Create checks and stores a new account; the command line and the
 // admin page both use it.
 func Create(ctx context.Context, db Users, hasher *auth.Hasher, req wire.NewUserRequest, by string, now time.Time) (care.User, error) {
 	req.Username = auth.NormalizeUsername(req.Username)
 	req.Name = strings.TrimSpace(req.Name)
-	bad := func(msg string) (care.User, error) { return care.User{}, fmt.Errorf("%w: %s", ErrInput, msg) }
-	if err := checkUsername(req.Username); err != nil {
+	nu := care.User{Username: req.Username, Name: req.Name, Role: req.Role, Units: req.Units, Lang: req.Lang}
+	if err := nu.ValidateNew(i18n.Languages()); err != nil {
 		return care.User{}, err
 	}
-	switch {
-	case req.Name == "" || utf8.RuneCountInString(req.Name) > 100:
-		return bad("a name is required (at most 100 characters)")
-	case !req.Role.Valid():
-		return bad("role must be worker, nurse, coordinator or admin")
-	case req.Lang != "" && !slices.Contains(i18n.Languages(), req.Lang):
-		return bad("lang must be one of " + strings.Join(i18n.Languages(), ", "))
-	}
-	if err := auth.CheckPassword(req.Password); err != nil {
-		return bad(err.Error())
-	}
-	if err := (care.User{Username: req.Username, Name: req.Name, Units: req.Units, Lang: req.Lang}).CheckLimits(); err != nil {
-		return bad(err.Error())
+	if err := checkPassword(req.Password); err != nil {
+		return care.User{}, err
 	}
 	units, err := db.Units(ctx)
 	if err != nil {
@@ -110,11 +95,8 @@ func Create(ctx context.Context, db Users, hasher *auth.Hasher, req wire.NewUser
 	}
 	for _, u := range req.Units {
 		if !slices.ContainsFunc(units, func(x care.Unit) bool { return x.ID == u }) {
-			return bad("no unit " + u)
+			return care.User{}, care.Invalid("units", "no unit "+u, care.KeyUnknown, u)
 		}
-	}
-	if len(req.Units) == 0 && req.Role != care.RoleAdmin {
-		return bad("a worker, nurse or coordinator needs at least one unit")
 	}
 	hash, err := hasher.Hash(req.Password)
 	if err != nil {
@@ -141,10 +123,10 @@ func usernameTaken(name string) error {
 	return fmt.Errorf("%w: another user already has the username %q (usernames are compared after Unicode normalisation and case folding, so \"Kari\", \"KARI\" and fullwidth \"ｋａｒｉ\" are one name)", ErrUsernameTaken, name)
 }
 
-// checkUsername checks a normalised username.
-func checkUsername(name string) error {
-	if n := utf8.RuneCountInString(name); n < 2 || n > 64 || strings.ContainsAny(name, " /\\:@") || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return fmt.Errorf("%w: a username has 2–64 characters without spaces, slashes, colons or @", ErrInput)
+// checkPassword is auth.CheckPassword's verdict as a validation error.
+func checkPassword(pw string) error {
+	if err := auth.CheckPassword(pw); err != nil {
+		return care.Invalid("password", err.Error(), care.KeyPassword, strconv.Itoa(auth.MinPasswordLength))
 	}
 	return nil
 }
@@ -155,7 +137,7 @@ func checkUsername(name string) error {
 // user logs in with the new name next time.
 func Rename(ctx context.Context, db Users, id, username, by string, now time.Time) (care.User, error) {
 	username = auth.NormalizeUsername(username)
-	if err := checkUsername(username); err != nil {
+	if err := care.CheckUsername(username); err != nil {
 		return care.User{}, err
 	}
 	a, err := db.Account(ctx, id)
@@ -197,8 +179,8 @@ func SetDisabled(ctx context.Context, db Users, id string, disabled bool, by str
 
 // ResetPassword sets a new password and ends the user's sessions.
 func ResetPassword(ctx context.Context, db Users, hasher *auth.Hasher, id, password, by string, now time.Time) error {
-	if err := auth.CheckPassword(password); err != nil {
-		return fmt.Errorf("%w: %s", ErrInput, err)
+	if err := checkPassword(password); err != nil {
+		return err
 	}
 	a, err := db.Account(ctx, id)
 	if err != nil {

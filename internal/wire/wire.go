@@ -6,6 +6,7 @@
 package wire
 
 import (
+	"fmt"
 	"time"
 
 	"beredskap/internal/care"
@@ -43,8 +44,11 @@ type Error struct {
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
-// Errorf returns an *Error with the code and a formatted message.
-func Errorf(code Code, message string) *Error { return &Error{Code: code, Message: message} }
+// Errorf returns an *Error with the code and a message formatted as
+// fmt.Sprintf does.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
 
 // WithKey returns a copy of e that names a catalogue message and its
 // arguments, for the app to show in the user's language.
@@ -208,6 +212,11 @@ type SyncResult struct {
 	Status  string `json:"status"`
 	Code    Code   `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Key and Args name a rejection's reason in the translation
+	// catalogue, as on Error, when it has one (a record that fails
+	// validation).
+	Key  string   `json:"key,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // SyncResponse answers a sync. Wipe tells the phone to delete its bundle
@@ -427,6 +436,10 @@ type PlanProblem struct {
 	Line    int    `json:"line,omitempty"`
 	Column  string `json:"column"`
 	Problem string `json:"problem"`
+	// Key and Args name the problem in the translation catalogue, as on
+	// Error; absent for a problem of the file's form (CSV, JSON).
+	Key  string   `json:"key,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // PlanReport answers POST /api/v1/plan: what was (or would have been)
