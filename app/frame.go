@@ -8,8 +8,8 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"beredskap/app/i18n"
 	"beredskap/app/shift"
+	"beredskap/internal/i18n"
 )
 
 // page is embedded by every page: it holds the shared shift and renders

@@ -3,9 +3,9 @@ package app
 import (
 	"testing"
 
-	"beredskap/app/i18n"
 	"beredskap/app/shift"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )

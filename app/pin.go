@@ -9,8 +9,8 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"beredskap/app/i18n"
 	"beredskap/app/shift"
+	"beredskap/internal/i18n"
 	"beredskap/internal/seal"
 )
 

@@ -6,8 +6,8 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/wire"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"beredskap/app/i18n"
 	"beredskap/app/shift"
+	"beredskap/internal/i18n"
 )
 
 // settingsToggle is the topbar button that opens the language and theme

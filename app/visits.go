@@ -7,9 +7,9 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"beredskap/app/i18n"
 	"beredskap/app/shift"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/wire"
 )
 

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/plan"
 	"beredskap/internal/store"
 	"beredskap/internal/users"

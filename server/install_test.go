@@ -12,7 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"beredskap/app/i18n"
+	"beredskap/internal/i18n"
 	"beredskap/web"
 )
 

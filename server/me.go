@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/wire"
 )
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"beredskap/app/i18n"
+	"beredskap/internal/i18n"
 )
 
 //go:embed worker.js

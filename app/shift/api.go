@@ -12,8 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/wire"
 )
 

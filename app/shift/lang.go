@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"beredskap/app/i18n"
 	"beredskap/app/vault"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 )
 
 // metaLangUnsent holds a language chosen on this phone that the server has

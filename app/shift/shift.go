@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"beredskap/app/i18n"
 	"beredskap/app/vault"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/seal"
 	"beredskap/internal/wire"
 )

@@ -15,8 +15,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 )
 
 // Data is one unit's binder for one day.

@@ -15,8 +15,8 @@ import (
 	"github.com/go-pdf/fpdf"
 	"github.com/ledongthuc/pdf"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 )
 
 var oslo = mustLoad("Europe/Oslo")

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/store"
 )
 

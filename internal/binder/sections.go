@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 )
 
 // cover is the first page: what this binder is, for which unit and day, how

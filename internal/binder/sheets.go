@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 )
 
 // Room for handwriting, in millimetres.

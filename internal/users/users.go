@@ -15,9 +15,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"beredskap/app/i18n"
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )

@@ -14,7 +14,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"beredskap/app/i18n"
+	"beredskap/internal/i18n"
 	"beredskap/internal/wire"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
-	"beredskap/app/i18n"
+	"beredskap/internal/i18n"
 )
 
 // setQuota overrides the browser's storage quota for the server's origin;

@@ -9,7 +9,7 @@ import (
 
 func TestGoPackage(t *testing.T) {
 	pkgs := []string{"runtime", "github.com/maxence-charriere/go-app/v10/pkg/app", "golang.org/x/crypto/argon2",
-		"crypto/internal/fips140/nistec", "crypto/internal/fips140/nistec/fiat", "beredskap/app", "beredskap/app/i18n", "encoding/json"}
+		"crypto/internal/fips140/nistec", "crypto/internal/fips140/nistec/fiat", "beredskap/app", "beredskap/internal/i18n", "encoding/json"}
 	known := map[string]string{}
 	for _, p := range pkgs {
 		known[mangle(p)] = p
@@ -21,7 +21,7 @@ func TestGoPackage(t *testing.T) {
 		{"crypto_internal_fips140_nistec_fiat.p256Mul", "crypto/internal/fips140/nistec/fiat"},
 		{"crypto_internal_fips140_nistec.P256Point.Add", "crypto/internal/fips140/nistec"},
 		{"beredskap_app.(*Shift).Unlock", "beredskap/app"},
-		{"beredskap_app_i18n.T", "beredskap/app/i18n"},
+		{"beredskap_app_i18n.T", "beredskap/internal/i18n"},
 		{"encoding_json.Marshal", "encoding/json"},
 		{"wasm_pc_f_loop", "wasm (other)"},
 		{"", "(unnamed)"},
