@@ -54,13 +54,17 @@ func TestEveryLanguageHasEveryKey(t *testing.T) {
 	}
 }
 
-// TestEveryKeyUsedExists scans the app's source for keys passed to the
+// TestEveryKeyUsedExists scans the app's pages and the phone's core for keys passed to the
 // translation functions and checks each is in the catalogue.
 func TestEveryKeyUsedExists(t *testing.T) {
 	use := regexp.MustCompile(`(?:\.t|\.T|i18n\.T|T)\((?:lang, |s\.Lang\(\), )?"([a-z_]+\.[a-z_.0-9]*[a-z_0-9])"`)
-	files, err := filepath.Glob("../*.go")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, pattern := range []string{"../../app/*.go", "../../app/shift/*.go"} {
+		fs, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
 	}
 	if len(files) == 0 {
 		t.Fatal("no source files found to scan")
