@@ -14,11 +14,10 @@ import (
 	pages "beredskap/app"
 	ui "beredskap/app/shift"
 	"beredskap/app/vault"
-	"beredskap/internal/auth"
 	"beredskap/internal/care"
-	"beredskap/internal/demo"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
+	"beredskap/internal/servertest"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 	"beredskap/server"
@@ -33,26 +32,11 @@ type backend struct {
 
 func newBackend(t *testing.T, offline time.Duration) *backend {
 	t.Helper()
-	dir := t.TempDir()
-	// Keys first, as serve does: a store without keys is refused.
-	keys, err := keys.LoadKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := badger.Open(dir+"/db", badger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	loc, _ := time.LoadLocation("Europe/Oslo")
-	hasher := auth.NewHasher(1, 8<<10, 1, 4)
-	if err := demo.Seed(context.Background(), db, hasher, time.Now(), loc); err != nil {
-		t.Fatal(err)
-	}
-	srv := server.New(server.Config{OfflineFor: offline, Location: loc, Hasher: hasher}, db, keys, nil)
+	d := servertest.New(t)
+	srv := server.New(server.Config{OfflineFor: offline, Location: d.Loc, Hasher: d.Hasher}, d.DB, d.Keys, nil)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &backend{db: db, keys: keys, url: hs.URL}
+	return &backend{db: d.DB, keys: d.Keys, url: hs.URL}
 }
 
 // fakeClock is a wall clock the test moves; it has no monotonic reading,
