@@ -21,7 +21,7 @@ func TestGoPackage(t *testing.T) {
 		{"crypto_internal_fips140_nistec_fiat.p256Mul", "crypto/internal/fips140/nistec/fiat"},
 		{"crypto_internal_fips140_nistec.P256Point.Add", "crypto/internal/fips140/nistec"},
 		{"beredskap_app.(*Shift).Unlock", "beredskap/app"},
-		{"beredskap_app_i18n.T", "beredskap/internal/i18n"},
+		{"beredskap_internal_i18n.T", "beredskap/internal/i18n"},
 		{"encoding_json.Marshal", "encoding/json"},
 		{"wasm_pc_f_loop", "wasm (other)"},
 		{"", "(unnamed)"},
