@@ -159,8 +159,30 @@ func (db *DB) applyStaged(ctx context.Context, p store.Plan) error {
 	if err != nil {
 		return err
 	}
-	// Committed: the plan is stored, whoever went away meanwhile.
-	return db.applyStage(context.WithoutCancel(ctx), id)
+	// Committed: the plan is stored, whoever went away meanwhile. Should
+	// applying it fail now (a full disk), it is still stored: the store's
+	// poll finishes it once it can (finishPendingPlans), as the next start
+	// or import would, so the answer must not say that nothing changed.
+	if err := db.applyStage(context.WithoutCancel(ctx), id); err != nil {
+		db.stagePending.Store(true)
+		db.space.log.Warn("a committed plan is not fully applied yet; it is finished once the store can write", "err", err)
+	}
+	return nil
+}
+
+// finishPendingPlans finishes a committed plan whose apply failed, from
+// the store's poll; plans are still applied one at a time.
+func (db *DB) finishPendingPlans() {
+	if !db.stagePending.Load() || !db.Storage().BulkWrites || !db.planMu.TryLock() {
+		return
+	}
+	defer db.planMu.Unlock()
+	if err := db.finishStagedPlans(context.Background()); err != nil {
+		db.space.log.Warn("finish a committed plan", "err", err)
+		return
+	}
+	db.stagePending.Store(false)
+	db.space.log.Info("a committed plan is now fully applied")
 }
 
 // stagePlan writes the plan's stage and commits it (steps 1 and 2), or

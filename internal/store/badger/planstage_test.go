@@ -167,3 +167,27 @@ func TestStagedPlanKeepsScope(t *testing.T) {
 		t.Fatalf("%d stage keys left", n)
 	}
 }
+
+// TestCommittedPlanIsFinishedByThePoll: a plan committed but not applied
+// (its apply failed, a full disk) is finished by the store itself once it
+// can write, without waiting for a restart or the next import.
+func TestCommittedPlanIsFinishedByThePoll(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	defer db.Close()
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	if _, err := db.stagePlan(ctx, bigPlan(300, day)); err != nil {
+		t.Fatal(err)
+	}
+	db.stagePending.Store(true)
+	db.finishPendingPlans()
+	if pts, err := db.PatientsByUnit(ctx, "u1"); err != nil || len(pts) != 300 {
+		t.Fatalf("after the poll: %d patients, %v", len(pts), err)
+	}
+	if n := stageLeft(t, db); n != 0 {
+		t.Fatalf("%d stage keys left", n)
+	}
+	if db.stagePending.Load() {
+		t.Fatal("the plan is still marked pending")
+	}
+}

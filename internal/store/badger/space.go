@@ -206,7 +206,9 @@ func (db *DB) watch(every time.Duration) {
 			if ok, _ := db.space.canOpenWritable(); ok {
 				db.reopenWritable()
 			}
+			continue
 		}
+		db.finishPendingPlans()
 	}
 }
 

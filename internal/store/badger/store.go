@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -72,6 +73,9 @@ type DB struct {
 	// planMu applies plans one at a time: a plan too large for one
 	// transaction is staged, and nothing else may write a plan meanwhile.
 	planMu sync.Mutex
+	// stagePending is set while a committed plan waits to be applied
+	// (its apply failed after the commit marker).
+	stagePending atomic.Bool
 }
 
 // Open opens (or creates) the store in dir and brings its layout to the
@@ -126,12 +130,15 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	// A large plan that was committed but not fully applied when the
 	// process stopped is finished before anything reads it; if that fails
-	// (a full disk), or the store opened read-only, the next plan import
-	// finishes it.
+	// (a full disk), or the store opened read-only, the store's poll (or
+	// the next plan import) finishes it once it can write.
 	if db.mode == store.ModeReadWrite {
 		if err := db.finishStagedPlans(context.Background()); err != nil {
 			badgerLogger{o.Logger}.Warningf("finish a staged plan: %v", err)
+			db.stagePending.Store(true)
 		}
+	} else {
+		db.stagePending.Store(true)
 	}
 	every := o.PollEvery
 	if every <= 0 {
