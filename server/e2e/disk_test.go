@@ -208,17 +208,7 @@ func waitWrites(t *testing.T, srv *server, want string) map[string]string {
 // answers; it reports whether the server refused for want of space. It
 // may run beside other devices, so it returns its failure.
 func (d *device) syncOnce(url string) (refused bool, err error) {
-	batch := make([]wire.SealedRecord, 0, 40)
-	for _, r := range d.pending {
-		batch = append(batch, r)
-		if len(batch) == cap(batch) {
-			break
-		}
-	}
-	body, _ := json.Marshal(wire.SyncRequest{DeviceID: d.id, Records: batch})
-	req, _ := http.NewRequest("POST", url+"/api/v1/sync", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+d.token)
+	req := d.syncRequest(url)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return false, fmt.Errorf("sync: %w (has the server died?)", err)

@@ -172,17 +172,7 @@ func (d *device) push(t *testing.T, url string, deadline time.Time, attempts *at
 		if time.Now().After(deadline) {
 			return fmt.Errorf("device %s: %d records without an answer at the deadline", d.id, len(d.pending))
 		}
-		batch := make([]wire.SealedRecord, 0, 40)
-		for _, r := range d.pending {
-			batch = append(batch, r)
-			if len(batch) == cap(batch) {
-				break
-			}
-		}
-		body, _ := json.Marshal(wire.SyncRequest{DeviceID: d.id, Records: batch})
-		req, _ := http.NewRequest("POST", url+"/api/v1/sync", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+d.token)
+		req := d.syncRequest(url)
 		attempts.Add(1)
 		resp, err := client.Do(req)
 		if err != nil {
@@ -308,4 +298,21 @@ killing:
 	if kills < 3 || proxy.cut.Load() == 0 || proxy.dropped.Load() == 0 {
 		t.Fatalf("too few faults to prove anything: %d kills, %d cut, %d dropped", kills, proxy.cut.Load(), proxy.dropped.Load())
 	}
+}
+
+// syncRequest is the device's next sync request: up to 40 of its pending
+// records, as the phone sends them.
+func (d *device) syncRequest(url string) *http.Request {
+	batch := make([]wire.SealedRecord, 0, 40)
+	for _, r := range d.pending {
+		batch = append(batch, r)
+		if len(batch) == cap(batch) {
+			break
+		}
+	}
+	body, _ := json.Marshal(wire.SyncRequest{DeviceID: d.id, Records: batch})
+	req, _ := http.NewRequest("POST", url+"/api/v1/sync", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	return req
 }
