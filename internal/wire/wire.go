@@ -272,8 +272,16 @@ type Finding struct {
 	DeviceID    string      `json:"device_id,omitempty"`
 	MissingSeqs []uint64    `json:"missing_seqs,omitempty"`
 	At          time.Time   `json:"at"`
-	Message     string      `json:"message"`
-	Resolved    *Resolution `json:"resolved,omitempty"`
+	// Message is the finding in English, for logs and other systems.
+	Message string `json:"message"`
+	// Key and Args are the message for the office to translate: Key names
+	// a catalogue entry ("finding.late_sync"), Args its named values.
+	// Args ending in "_at" are RFC 3339 times the office shows in local
+	// time; "author" and "worker" are user ids and "patient" a patient id,
+	// which the office shows as names.
+	Key      string            `json:"key,omitempty"`
+	Args     map[string]string `json:"args,omitempty"`
+	Resolved *Resolution       `json:"resolved,omitempty"`
 }
 
 // Resolution says who handled a finding, when, and how.
@@ -288,6 +296,10 @@ type FindingsResponse struct {
 	Findings []Finding `json:"findings"`
 	Since    time.Time `json:"since"`
 	Until    time.Time `json:"until"`
+	// Total is how many findings match the query's filters, of which
+	// Findings is the page; Next is the cursor of the following page.
+	Total int    `json:"total"`
+	Next  string `json:"next,omitempty"`
 }
 
 // RecordView is a stored record as the coordinators' pages and other
@@ -326,6 +338,9 @@ type RecordView struct {
 type RecordsResponse struct {
 	Records []RecordView `json:"records"`
 	Next    string       `json:"next,omitempty"`
+	// Total is how many records match the filters, of which Records is
+	// the page.
+	Total int `json:"total"`
 }
 
 // ReconcileRequest is the body of POST /api/v1/records/{id}/reconcile, and,
