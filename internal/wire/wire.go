@@ -262,16 +262,16 @@ func FindingKinds() []string {
 // Kind, RecordIDs, PatientID and Message are the contract of DESIGN §5;
 // the other fields let a page explain it in the reader's language.
 type Finding struct {
-	ID          string      `json:"id"`
-	Kind        string      `json:"kind"`
-	RecordIDs   []string    `json:"record_ids"`
-	PatientID   string      `json:"patient_id,omitempty"`
-	UnitID      string      `json:"unit_id,omitempty"`
-	VisitID     string      `json:"visit_id,omitempty"`
-	ScheduleID  string      `json:"schedule_id,omitempty"`
-	DeviceID    string      `json:"device_id,omitempty"`
-	MissingSeqs []uint64    `json:"missing_seqs,omitempty"`
-	At          time.Time   `json:"at"`
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	RecordIDs   []string  `json:"record_ids"`
+	PatientID   string    `json:"patient_id,omitempty"`
+	UnitID      string    `json:"unit_id,omitempty"`
+	VisitID     string    `json:"visit_id,omitempty"`
+	ScheduleID  string    `json:"schedule_id,omitempty"`
+	DeviceID    string    `json:"device_id,omitempty"`
+	MissingSeqs []uint64  `json:"missing_seqs,omitempty"`
+	At          time.Time `json:"at"`
 	// Message is the finding in English, for logs and other systems.
 	Message string `json:"message"`
 	// Key and Args are the message for the office to translate: Key names
