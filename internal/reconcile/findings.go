@@ -54,11 +54,14 @@ func Compute(in Input) []wire.Finding {
 		case r.State == store.StateVoid:
 		case r.Quarantined:
 			from := "from revoked device " + r.DeviceID
+			f := finding(wire.FindingQuarantined, []store.StoredRecord{r}, "")
+			keyed(&f, "finding.quarantined_device", "type", string(r.Type), "device", r.DeviceID)
 			if r.HeldFor == store.HeldAuthorDisabled {
 				from = "by disabled user " + r.AuthorID
+				keyed(&f, "finding.quarantined_author", "type", string(r.Type), "author", r.AuthorID)
 			}
-			out = append(out, finding(wire.FindingQuarantined, []store.StoredRecord{r},
-				fmt.Sprintf("%s record %s is held for review", r.Type, from)))
+			f.Message = fmt.Sprintf("%s record %s is held for review", r.Type, from)
+			out = append(out, f)
 		default:
 			live = append(live, r)
 		}
@@ -98,6 +101,17 @@ func finding(kind string, recs []store.StoredRecord, msg string) wire.Finding {
 	f.ID = findingID(kind, f.RecordIDs...)
 	return f
 }
+
+// keyed sets the catalogue key of a finding's message and its named
+// values, given as name, value pairs.
+func keyed(f *wire.Finding, key string, args ...string) {
+	f.Key, f.Args = key, make(map[string]string, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		f.Args[args[i]] = args[i+1]
+	}
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func findingID(kind string, parts ...string) string {
 	h := sha256.Sum256([]byte(kind + "\x00" + strings.Join(parts, "\x00")))
@@ -174,6 +188,8 @@ func doubleAdministrations(recs []store.StoredRecord, doses []care.ScheduledDose
 			fmt.Sprintf("%s given %d times between %s and %s", g[0].Medication, len(g),
 				g[0].AdministeredAt.UTC().Format(time.RFC3339), g[len(g)-1].AdministeredAt.UTC().Format(time.RFC3339)))
 		f.ScheduleID = g[0].ScheduleID
+		keyed(&f, "finding.double_administration", "medication", g[0].Medication, "count", strconv.Itoa(len(g)),
+			"first_at", rfc3339(*g[0].AdministeredAt), "last_at", rfc3339(*g[len(g)-1].AdministeredAt))
 		out = append(out, f)
 	}
 	return out
@@ -198,11 +214,13 @@ func missingAdministrations(recs []store.StoredRecord, in Input) []wire.Finding 
 		if d.Due.Before(in.Since) || !d.Due.Before(in.Until) || in.Now.Before(d.Due.Add(d.Window())) || documented[d.ID] {
 			continue
 		}
-		out = append(out, wire.Finding{
+		f := wire.Finding{
 			ID: findingID(wire.FindingMissingAdministration, d.ID), Kind: wire.FindingMissingAdministration,
 			RecordIDs: []string{}, PatientID: d.PatientID, UnitID: in.UnitOf[d.PatientID], VisitID: d.VisitID, ScheduleID: d.ID, At: d.Due,
 			Message: fmt.Sprintf("%s %s due %s has no record", d.Medication, d.Dose, d.Due.UTC().Format(time.RFC3339)),
-		})
+		}
+		keyed(&f, "finding.missing_administration", "medication", d.Medication, "dose", d.Dose, "due_at", rfc3339(d.Due))
+		out = append(out, f)
 	}
 	return out
 }
@@ -230,6 +248,7 @@ func missingCosignatures(recs []store.StoredRecord, doses []care.ScheduledDose) 
 		f := finding(wire.FindingMissingCosignature, []store.StoredRecord{r},
 			fmt.Sprintf("%s %s given without the second signer its double check needs", d.Medication, d.Dose))
 		f.ScheduleID, f.VisitID = d.ID, d.VisitID
+		keyed(&f, "finding.missing_cosignature", "medication", d.Medication, "dose", d.Dose)
 		out = append(out, f)
 	}
 	return out
@@ -249,11 +268,13 @@ func undocumentedVisits(recs []store.StoredRecord, in Input) []wire.Finding {
 		if v.Start.Before(in.Since) || !v.Start.Before(in.Until) || in.Now.Before(v.End()) || documented[v.ID] {
 			continue
 		}
-		out = append(out, wire.Finding{
+		f := wire.Finding{
 			ID: findingID(wire.FindingUndocumentedVisit, v.ID), Kind: wire.FindingUndocumentedVisit,
 			RecordIDs: []string{}, PatientID: v.PatientID, UnitID: v.UnitID, VisitID: v.ID, At: v.Start,
 			Message: fmt.Sprintf("visit at %s by %s has no status or note", v.Start.UTC().Format(time.RFC3339), v.WorkerID),
-		})
+		}
+		keyed(&f, "finding.undocumented_visit", "start_at", rfc3339(v.Start), "worker", v.WorkerID)
+		out = append(out, f)
 	}
 	return out
 }
@@ -269,9 +290,11 @@ func outsideWindow(recs []store.StoredRecord, bundles map[string]store.IssuedBun
 			continue
 		}
 		if r.CreatedAt.Before(b.IssuedAt) || !r.CreatedAt.Before(b.ExpiresAt) {
-			out = append(out, finding(wire.FindingOutsideWindow, []store.StoredRecord{r},
+			f := finding(wire.FindingOutsideWindow, []store.StoredRecord{r},
 				fmt.Sprintf("made at %s (device time), outside its bundle's %s–%s", r.CreatedAt.UTC().Format(time.RFC3339),
-					b.IssuedAt.UTC().Format(time.RFC3339), b.ExpiresAt.UTC().Format(time.RFC3339))))
+					b.IssuedAt.UTC().Format(time.RFC3339), b.ExpiresAt.UTC().Format(time.RFC3339)))
+			keyed(&f, "finding.outside_window", "made_at", rfc3339(r.CreatedAt), "issued_at", rfc3339(b.IssuedAt), "expires_at", rfc3339(b.ExpiresAt))
+			out = append(out, f)
 		}
 	}
 	return out
@@ -308,14 +331,17 @@ func emergencyAccess(recs []store.StoredRecord) []wire.Finding {
 		group := append([]store.StoredRecord{r}, written[k]...)
 		f := finding(wire.FindingEmergencyAccess, group, fmt.Sprintf("emergency access by %s", r.AuthorID))
 		f.At = r.CreatedAt
+		keyed(&f, "finding.emergency_access", "author", r.AuthorID)
 		out = append(out, f)
 	}
 	for _, k := range order {
 		if opened[k] {
 			continue
 		}
-		out = append(out, finding(wire.FindingEmergencyAccess, written[k],
-			fmt.Sprintf("emergency access by %s with no access record", k.author)))
+		f := finding(wire.FindingEmergencyAccess, written[k],
+			fmt.Sprintf("emergency access by %s with no access record", k.author))
+		keyed(&f, "finding.emergency_no_access", "author", k.author)
+		out = append(out, f)
 	}
 	return out
 }
@@ -326,8 +352,11 @@ func lateSyncs(recs []store.StoredRecord, offline time.Duration) []wire.Finding 
 	var out []wire.Finding
 	for _, r := range recs {
 		if offline > 0 && r.Received.Sub(r.CreatedAt) > offline {
-			out = append(out, finding(wire.FindingLateSync, []store.StoredRecord{r},
-				fmt.Sprintf("received %s after it was made", r.Received.Sub(r.CreatedAt).Round(time.Minute))))
+			late := r.Received.Sub(r.CreatedAt).Round(time.Minute)
+			f := finding(wire.FindingLateSync, []store.StoredRecord{r}, fmt.Sprintf("received %s after it was made", late))
+			keyed(&f, "finding.late_sync", "minutes", strconv.FormatInt(int64(late/time.Minute), 10),
+				"made_at", rfc3339(r.CreatedAt), "received_at", rfc3339(r.Received))
+			out = append(out, f)
 		}
 	}
 	return out
@@ -439,11 +468,14 @@ func sequenceGaps(recs []store.StoredRecord, seqs map[string][]uint64) []wire.Fi
 		if len(gaps) > maxListedGaps || total > uint64(len(missing)) {
 			msg += fmt.Sprintf(" (%d numbers in all)", total)
 		}
-		out = append(out, wire.Finding{
+		f := wire.Finding{
 			ID: findingID(wire.FindingSequenceGap, parts...), Kind: wire.FindingSequenceGap,
 			RecordIDs: []string{}, UnitID: d.unit, DeviceID: id, MissingSeqs: missing, At: d.first,
 			Message: msg,
-		})
+		}
+		keyed(&f, "finding.sequence_gap", "device", id, "author", d.author, "numbers", strings.Join(shown, ", "),
+			"more_gaps", strconv.Itoa(max(0, len(gaps)-maxListedGaps)), "total", strconv.FormatUint(total, 10))
+		out = append(out, f)
 	}
 	return out
 }
@@ -496,6 +528,8 @@ func duplicateSeqs(recs []store.StoredRecord, shared map[string]map[uint64][]str
 					dev, group[0].AuthorID, len(ids), seq))
 			f.ID = findingID(wire.FindingDuplicateSeq, append([]string{dev, strconv.FormatUint(seq, 10)}, ids...)...)
 			f.DeviceID = dev
+			keyed(&f, "finding.duplicate_seq", "device", dev, "author", group[0].AuthorID, "count", strconv.Itoa(len(ids)),
+				"seq", strconv.FormatUint(seq, 10))
 			out = append(out, f)
 		}
 	}
