@@ -47,6 +47,38 @@ type Input struct {
 // nothing; quarantined records are findings of their own and count for
 // nothing else until a coordinator has looked at them.
 func Compute(in Input) []wire.Finding {
+	out := append(PatientFindings(in), DeviceFindings(in)...)
+	Sort(out)
+	return out
+}
+
+// Sort puts findings oldest first, by id within the same time.
+func Sort(fs []wire.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool { return Before(fs[i], fs[j]) })
+}
+
+// Before is the order of the findings list: by time, then by id.
+func Before(a, b wire.Finding) bool {
+	if !a.At.Equal(b.At) {
+		return a.At.Before(b.At)
+	}
+	return a.ID < b.ID
+}
+
+// DeviceFindings returns what the devices' sequence numbers say: gaps and
+// numbers carried by more than one record. They depend on each device's
+// records and numbers only.
+func DeviceFindings(in Input) []wire.Finding {
+	return append(sequenceGaps(in.Records, in.DeviceSeqs), duplicateSeqs(in.Records, in.SharedSeqs)...)
+}
+
+// PatientFindings returns every other finding. Each depends only on one
+// patient's records, doses and visits (a record names a visit or dose of
+// its own patient: ingest refuses any other), and on the bundles the
+// records came with; so the findings of all patients are the union of
+// each patient's, which is what lets the desk keep them patient by
+// patient. The order is not sorted.
+func PatientFindings(in Input) []wire.Finding {
 	var live []store.StoredRecord
 	var out []wire.Finding
 	for _, r := range in.Records {
@@ -73,15 +105,22 @@ func Compute(in Input) []wire.Finding {
 	out = append(out, outsideWindow(live, in.Bundles)...)
 	out = append(out, emergencyAccess(live)...)
 	out = append(out, lateSyncs(live, in.OfflineFor)...)
-	out = append(out, sequenceGaps(in.Records, in.DeviceSeqs)...)
-	out = append(out, duplicateSeqs(in.Records, in.SharedSeqs)...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.Before(out[j].At)
-		}
-		return out[i].ID < out[j].ID
-	})
 	return out
+}
+
+// Covers says whether a window [since, until) shows a finding: one about
+// the plan (a dose or visit left undocumented) when its time lies in the
+// window; any other when one of its records (or, for a sequence gap, of
+// its device's) was received at or after since, the latest of them at
+// lastReceived. A finding is shown whole, with every record that makes it
+// up, even those received before the window began: two signatures for one
+// dose are both shown though one of them synced the day before.
+func Covers(f wire.Finding, lastReceived, since, until time.Time) bool {
+	switch f.Kind {
+	case wire.FindingMissingAdministration, wire.FindingUndocumentedVisit:
+		return !f.At.Before(since) && f.At.Before(until)
+	}
+	return !lastReceived.Before(since)
 }
 
 // finding names its records, their patient and unit, and gets an id that

@@ -1,0 +1,559 @@
+// Package kept keeps the coordinators' desk: the findings and the
+// dashboard's counts, maintained as records arrive, are reconciled,
+// voided and purged, as the plan changes and as time passes, so that a
+// request costs what its page costs and not what the store holds.
+//
+// What it keeps is derived: the store is the only record of what
+// happened, and the keeper rebuilds itself from the store when it starts.
+// A server killed in the middle of a write therefore restarts with
+// findings and counts that match the store, whatever the bookkeeping was
+// doing. Findings are computed by internal/reconcile's rules, one patient
+// or one device at a time (reconcile.PatientFindings and DeviceFindings),
+// and only for the patients and devices a write touched or whose plan
+// time has come; full recomputation over the whole store gives the same
+// set, which the tests check after random sequences of events.
+package kept
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/reconcile"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// Source is what the keeper reads: the plan, the records, the bundles
+// issued and the findings resolved.
+type Source interface {
+	store.Schedule
+	store.Records
+	store.Bundles
+	store.Findings
+}
+
+// Options set the rules the findings are kept by.
+type Options struct {
+	// OfflineFor is the bundles' validity: later than that is a late sync.
+	OfflineFor time.Duration
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Keeper holds the desk. Its methods are safe for concurrent use.
+type Keeper struct {
+	db  Source
+	opt Options
+
+	mu sync.Mutex
+	m  *model // nil until built
+	// pending holds what the store reported while the first build ran,
+	// applied when it is done.
+	pending  []func(*model)
+	building chan struct{} // closed when the running build ends
+	// planStale says the plan must be read again before the next answer.
+	planStale bool
+	// purgedBefore, when not zero, asks for the records reconciled before
+	// it to be checked against the store (a purge ran).
+	purgedBefore time.Time
+	wake         chan struct{}
+}
+
+// New returns a keeper over db. It builds itself on first use, or when Run
+// starts.
+func New(db Source, opt Options) *Keeper {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Keeper{db: db, opt: opt, wake: make(chan struct{}, 1)}
+}
+
+// Run builds the desk and then keeps it current until ctx ends: it
+// catches up shortly after writes, and at least every interval, so that
+// doses whose window passes become findings without a request waiting for
+// them, and a plan the store finished applying by itself is read.
+func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	planTick := time.NewTicker(time.Minute)
+	defer planTick.Stop()
+	for {
+		if err := k.catchUp(ctx); err != nil && ctx.Err() == nil {
+			k.opt.Logger.Error("keep the desk", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-k.wake:
+			// Let a burst of writes gather before looking at them.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		case <-tick.C:
+		case <-planTick.C:
+			k.PlanChanged()
+		}
+	}
+}
+
+func (k *Keeper) poke() {
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stored reports records the store now holds, new or changed.
+func (k *Keeper) Stored(recs []store.StoredRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	k.apply(func(m *model) {
+		for _, r := range recs {
+			m.upsert(r)
+		}
+	})
+}
+
+// Purged reports that records reconciled before before may have been
+// purged.
+func (k *Keeper) Purged(before time.Time) {
+	k.mu.Lock()
+	if before.After(k.purgedBefore) {
+		k.purgedBefore = before
+	}
+	k.mu.Unlock()
+	k.poke()
+}
+
+// PlanChanged reports that the plan may have changed.
+func (k *Keeper) PlanChanged() {
+	k.mu.Lock()
+	k.planStale = true
+	k.mu.Unlock()
+	k.poke()
+}
+
+// Resolved reports a finding's resolution.
+func (k *Keeper) Resolved(id string, res store.FindingResolution) {
+	k.apply(func(m *model) { m.resolutions[id] = res })
+}
+
+// Reset forgets everything kept: the store was replaced (a backup was
+// loaded into it), and the next use builds again.
+func (k *Keeper) Reset() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.building == nil {
+		k.m, k.pending = nil, nil
+	}
+}
+
+func (k *Keeper) apply(f func(*model)) {
+	k.mu.Lock()
+	switch {
+	case k.building != nil:
+		k.pending = append(k.pending, f)
+	case k.m != nil:
+		f(k.m)
+	}
+	// Not built and not building: the build reads it from the store.
+	k.mu.Unlock()
+	k.poke()
+}
+
+// ready returns the built model with k.mu held, building it first if
+// needed; the caller unlocks.
+func (k *Keeper) ready(ctx context.Context) (*model, error) {
+	for {
+		k.mu.Lock()
+		if k.m != nil && k.building == nil {
+			return k.m, nil
+		}
+		if k.building != nil {
+			ch := k.building
+			k.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return nil, fmt.Errorf("desk: %w", ctx.Err())
+			}
+		}
+		ch := make(chan struct{})
+		k.building = ch
+		k.mu.Unlock()
+		m, err := k.build(ctx)
+		k.mu.Lock()
+		k.building = nil
+		close(ch)
+		if err != nil {
+			k.pending = nil
+			k.mu.Unlock()
+			return nil, err
+		}
+		for _, f := range k.pending {
+			f(m)
+		}
+		k.m, k.pending = m, nil
+		k.mu.Unlock()
+	}
+}
+
+// build reads everything the desk keeps from the store.
+func (k *Keeper) build(ctx context.Context) (*model, error) {
+	start := time.Now()
+	m := newModel()
+	cursor := ""
+	for {
+		page, next, err := k.db.ListRecords(ctx, store.RecordFilter{Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, fmt.Errorf("desk: read records: %w", err)
+		}
+		for _, r := range page {
+			m.upsert(r)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	res, err := k.db.FindingResolutions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("desk: read resolutions: %w", err)
+	}
+	m.resolutions = res
+	plans, err := k.readPlan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.setPlan(plans)
+	k.opt.Logger.Info("desk built", "records", len(m.recs), "patients", len(m.patients), "devices", len(m.devices),
+		"took", time.Since(start).Round(time.Millisecond))
+	return m, nil
+}
+
+// farFuture bounds the plan read: every dose and visit.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// planPart is one patient's part of the plan.
+type planPart struct {
+	unit   string
+	doses  []care.ScheduledDose
+	visits []care.Visit
+}
+
+// readPlan reads every unit's patients, doses and visits, as full
+// recomputation does (reconcile.Load), by patient.
+func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
+	units, err := k.db.Units(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("desk: read units: %w", err)
+	}
+	plans := map[string]*planPart{}
+	of := func(id string) *planPart {
+		p, ok := plans[id]
+		if !ok {
+			p = &planPart{}
+			plans[id] = p
+		}
+		return p
+	}
+	for _, u := range units {
+		patients, err := k.db.PatientsByUnit(ctx, u.ID)
+		if err != nil {
+			return nil, fmt.Errorf("desk: read patients: %w", err)
+		}
+		for _, pt := range patients {
+			doses, err := k.db.DosesByPatient(ctx, pt.ID, time.Time{}, farFuture)
+			if err != nil {
+				return nil, fmt.Errorf("desk: read doses: %w", err)
+			}
+			p := of(pt.ID)
+			p.unit = u.ID
+			p.doses = append(p.doses, doses...)
+		}
+		visits, err := k.db.VisitsByUnit(ctx, u.ID, time.Time{}, farFuture)
+		if err != nil {
+			return nil, fmt.Errorf("desk: read visits: %w", err)
+		}
+		for _, v := range visits {
+			p := of(v.PatientID)
+			p.visits = append(p.visits, v)
+		}
+	}
+	return plans, nil
+}
+
+// setPlan puts a plan read in place and marks the patients whose part
+// changed.
+func (m *model) setPlan(plans map[string]*planPart) {
+	for id, pl := range plans {
+		n := m.s.of(id)
+		p := m.patient(n)
+		if p.unit != pl.unit || !reflect.DeepEqual(p.doses, pl.doses) || !reflect.DeepEqual(p.visits, pl.visits) {
+			p.unit, p.doses, p.visits = pl.unit, pl.doses, pl.visits
+			m.dirtyP[n] = true
+		}
+	}
+	for n, p := range m.patients {
+		if _, ok := plans[m.s.str(n)]; !ok && (p.unit != "" || p.doses != nil || p.visits != nil) {
+			p.unit, p.doses, p.visits = "", nil, nil
+			m.dirtyP[n] = true
+		}
+	}
+}
+
+// catchUp brings the desk to now: the plan read again if it changed,
+// purged records dropped, and the findings of every patient and device a
+// write touched or whose time has come computed again. It works in
+// slices, letting writes in between, and returns once nothing is left.
+func (k *Keeper) catchUp(ctx context.Context) error {
+	m, err := k.ready(ctx)
+	if err != nil {
+		return err
+	}
+	now := k.opt.Now().UTC()
+	planStale, purged := k.planStale, k.purgedBefore
+	k.planStale, k.purgedBefore = false, time.Time{}
+	k.mu.Unlock()
+	if planStale {
+		plans, err := k.readPlan(ctx)
+		k.mu.Lock()
+		if err != nil {
+			k.planStale = true
+		} else if k.m == m {
+			m.setPlan(plans)
+		}
+		k.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if !purged.IsZero() {
+		if err := k.dropPurged(ctx, m, purged); err != nil {
+			k.mu.Lock()
+			if purged.After(k.purgedBefore) {
+				k.purgedBefore = purged
+			}
+			k.mu.Unlock()
+			return err
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("desk: %w", err)
+		}
+		k.mu.Lock()
+		if k.m != m { // reset meanwhile
+			k.mu.Unlock()
+			return nil
+		}
+		for _, n := range m.planned.due(now) {
+			m.dirtyP[n] = true
+		}
+		done, err := k.evaluate(ctx, m, now, 200)
+		if done || err != nil {
+			m.merge()
+		}
+		k.mu.Unlock()
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// dropPurged checks the records reconciled before before against the
+// store and forgets those it no longer holds.
+func (k *Keeper) dropPurged(ctx context.Context, m *model, before time.Time) error {
+	k.mu.Lock()
+	var candidates []int32
+	var ids []string
+	entered, void := m.s.of(store.StateEntered), m.s.of(store.StateVoid)
+	b := at(before)
+	for i := range m.recs {
+		c := &m.recs[i]
+		if !c.has(flagPurged) && (c.state == entered || c.state == void) && !b.before(c.recAt) {
+			candidates = append(candidates, int32(i))
+			ids = append(ids, c.id)
+		}
+	}
+	k.mu.Unlock()
+	var gone []int32
+	for j, id := range ids {
+		_, err := k.db.StoredRecordByID(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			gone = append(gone, candidates[j])
+		case err != nil:
+			return fmt.Errorf("desk: check purged record: %w", err)
+		}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m != m {
+		return nil
+	}
+	for _, i := range gone {
+		m.remove(i)
+	}
+	return nil
+}
+
+// evaluate computes again the findings of up to limit dirty patients and
+// devices, and says whether none is left.
+func (k *Keeper) evaluate(ctx context.Context, m *model, now time.Time, limit int) (bool, error) {
+	for n := range m.dirtyP {
+		if limit == 0 {
+			return false, nil
+		}
+		limit--
+		if err := k.evalPatient(ctx, m, n, now); err != nil {
+			return false, err
+		}
+		delete(m.dirtyP, n)
+	}
+	for n := range m.dirtyD {
+		if limit == 0 {
+			return false, nil
+		}
+		limit--
+		if err := k.evalDevice(ctx, m, n); err != nil {
+			return false, err
+		}
+		delete(m.dirtyD, n)
+	}
+	return true, nil
+}
+
+// evalPatient computes one patient's findings as full recomputation at
+// now would (reconcile.Load's plan window is everything due before now),
+// and when they next change by time alone.
+func (k *Keeper) evalPatient(ctx context.Context, m *model, n uint32, now time.Time) error {
+	p := m.patient(n)
+	id := m.s.str(n)
+	in := reconcile.Input{Until: now, Now: now, OfflineFor: k.opt.OfflineFor, Records: m.records(p.recs),
+		Bundles: map[string]store.IssuedBundle{}, UnitOf: map[string]string{}}
+	if p.unit != "" {
+		in.UnitOf[id] = p.unit
+	}
+	var next time.Time
+	later := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, d := range p.doses {
+		if d.Due.Before(now) {
+			in.Doses = append(in.Doses, d)
+		}
+		// A dose counts once it is due (then its window and double check
+		// apply), and is missing once its window has passed.
+		later(d.Due.Add(time.Nanosecond))
+		later(d.Due.Add(d.Window()))
+	}
+	for _, v := range p.visits {
+		if v.Start.Before(now) {
+			in.Visits = append(in.Visits, v)
+		}
+		later(v.Start.Add(time.Nanosecond))
+		later(v.End())
+	}
+	for _, r := range in.Records {
+		if r.BundleID == "" {
+			continue
+		}
+		if _, ok := in.Bundles[r.BundleID]; ok {
+			continue
+		}
+		b, err := k.bundle(ctx, m, r.BundleID)
+		if err != nil {
+			return err
+		}
+		if b.ID != "" {
+			in.Bundles[r.BundleID] = b
+		}
+	}
+	received := receivedOf(in.Records)
+	p.findings = m.replace(p.findings, reconcile.PatientFindings(in), func(f wire.Finding) time.Time { return latest(f.RecordIDs, received) })
+	m.planned.set(n, next)
+	return nil
+}
+
+// bundle returns a bundle by id, the zero bundle when none has it.
+func (k *Keeper) bundle(ctx context.Context, m *model, id string) (store.IssuedBundle, error) {
+	if b, ok := m.bundles[id]; ok {
+		return b, nil
+	}
+	b, err := k.db.IssuedBundle(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.IssuedBundle{}, nil
+	case err != nil:
+		return b, fmt.Errorf("desk: read bundle: %w", err)
+	}
+	m.bundles[id] = b
+	return b, nil
+}
+
+// evalDevice computes one device's sequence findings from its records
+// and every number the store holds for it.
+func (k *Keeper) evalDevice(ctx context.Context, m *model, n uint32) error {
+	d := m.device(n)
+	id := m.s.str(n)
+	in := reconcile.Input{Records: m.records(d.recs), DeviceSeqs: map[string][]uint64{}, SharedSeqs: map[string]map[uint64][]string{}}
+	if len(d.recs) > 0 {
+		seqs, shared, err := k.db.DeviceSeqIndex(ctx, id)
+		if err != nil {
+			return fmt.Errorf("desk: read sequence numbers: %w", err)
+		}
+		in.DeviceSeqs[id] = seqs
+		if len(shared) > 0 {
+			in.SharedSeqs[id] = shared
+		}
+	}
+	received := receivedOf(in.Records)
+	var newest time.Time
+	for _, t := range received {
+		if t.After(newest) {
+			newest = t
+		}
+	}
+	d.findings = m.replace(d.findings, reconcile.DeviceFindings(in), func(f wire.Finding) time.Time {
+		if f.Kind == wire.FindingSequenceGap {
+			return newest
+		}
+		return latest(f.RecordIDs, received)
+	})
+	return nil
+}
+
+func receivedOf(recs []store.StoredRecord) map[string]time.Time {
+	out := make(map[string]time.Time, len(recs))
+	for _, r := range recs {
+		out[r.ID] = r.Received
+	}
+	return out
+}
+
+func latest(ids []string, received map[string]time.Time) time.Time {
+	var t time.Time
+	for _, id := range ids {
+		if r := received[id]; r.After(t) {
+			t = r
+		}
+	}
+	return t
+}

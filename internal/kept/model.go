@@ -1,0 +1,307 @@
+package kept
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// instant is a time.Time without its location and monotonic reading:
+// twelve bytes instead of twenty-four, exact for every time a record can
+// hold.
+type instant struct {
+	sec  int64
+	nsec int32
+}
+
+func at(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)).UTC() }
+
+func (i instant) before(j instant) bool {
+	return i.sec < j.sec || (i.sec == j.sec && i.nsec < j.nsec)
+}
+
+// interner numbers the strings records repeat (units, patients, authors,
+// devices, types, states, ...), so that a record holds small numbers
+// instead of strings. Number 0 is the empty string.
+type interner struct {
+	list []string
+	num  map[string]uint32
+}
+
+func newInterner() *interner { return &interner{list: []string{""}, num: map[string]uint32{"": 0}} }
+
+func (in *interner) of(s string) uint32 {
+	if n, ok := in.num[s]; ok {
+		return n
+	}
+	// A copy, so that the number does not keep a large decoded buffer
+	// alive.
+	s = strings.Clone(s)
+	n := uint32(len(in.list))
+	in.list = append(in.list, s)
+	in.num[s] = n
+	return n
+}
+
+// lookup returns the number of s, or false when no record holds it.
+func (in *interner) lookup(s string) (uint32, bool) {
+	n, ok := in.num[s]
+	return n, ok
+}
+
+func (in *interner) str(n uint32) string { return in.list[n] }
+
+// Flags of a kept record.
+const (
+	flagEmergency = 1 << iota
+	flagUncosigned
+	flagQuarantined
+	flagAdministered
+	flagPurged
+)
+
+// rec is what the desk keeps of a stored record: every field findings and
+// counts read, and nothing else (no body, signature or reconciliation
+// text). About 140 bytes, so that a million records fit in the memory the
+// server may use.
+type rec struct {
+	id                                     string
+	received, created, administered, recAt instant
+	seq                                    uint64
+	typ, status, state, held               uint32
+	device, author, patient, unit          uint32
+	visit, schedule, medication, bundle    uint32
+	flags                                  uint8
+}
+
+func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }
+
+// model is everything the desk keeps, rebuilt from the store at start and
+// changed by the store's writes.
+type model struct {
+	s        *interner
+	recs     []rec
+	patients map[uint32]*patient
+	devices  map[uint32]*device
+	// bundles caches the bundles records came with; they never change.
+	bundles map[string]store.IssuedBundle
+	// entries holds every kept finding by id.
+	entries map[string]*entry
+	// sorted holds the entries in the list's order (time, then id), with
+	// those that were replaced since marked dead; fresh holds the entries
+	// made since sorted was last merged.
+	sorted, fresh []*entry
+	resolutions   map[string]store.FindingResolution
+	dirtyP        map[uint32]bool
+	dirtyD        map[uint32]bool
+	// planned is when each patient's findings next change with time
+	// alone (a dose's window passing, a visit ending).
+	planned deadlines
+	// stateNew and stateQuarantined are the numbers of those states.
+	stateNew, stateQuarantined uint32
+}
+
+// patient is one patient's part of the desk: its records, its plan and
+// the findings they make.
+type patient struct {
+	recs     []int32
+	unit     string
+	doses    []care.ScheduledDose
+	visits   []care.Visit
+	findings []*entry
+}
+
+// device is one phone's part: its records and what its sequence numbers
+// say.
+type device struct {
+	recs     []int32
+	findings []*entry
+}
+
+// entry is a kept finding and the latest time one of its records (or,
+// for a sequence gap, its device's) was received, which says which
+// windows show it (reconcile.Covers).
+type entry struct {
+	f    wire.Finding
+	last time.Time
+	dead bool
+}
+
+func newModel() *model {
+	m := &model{s: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
+		bundles: map[string]store.IssuedBundle{}, entries: map[string]*entry{},
+		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
+	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
+	return m
+}
+
+func (m *model) patient(n uint32) *patient {
+	p, ok := m.patients[n]
+	if !ok {
+		p = &patient{}
+		m.patients[n] = p
+	}
+	return p
+}
+
+func (m *model) device(n uint32) *device {
+	d, ok := m.devices[n]
+	if !ok {
+		d = &device{}
+		m.devices[n] = d
+	}
+	return d
+}
+
+// compact makes the kept form of a stored record.
+func (m *model) compact(r store.StoredRecord) rec {
+	c := rec{id: strings.Clone(r.ID), received: at(r.Received), created: at(r.CreatedAt), recAt: at(r.ReconciledAt), seq: r.Seq,
+		typ: m.s.of(string(r.Type)), status: m.s.of(r.Status), state: m.s.of(r.State), held: m.s.of(r.HeldFor),
+		device: m.s.of(r.DeviceID), author: m.s.of(r.AuthorID), patient: m.s.of(r.PatientID), unit: m.s.of(r.UnitID),
+		visit: m.s.of(r.VisitID), schedule: m.s.of(r.ScheduleID), medication: m.s.of(r.Medication), bundle: m.s.of(r.BundleID)}
+	if r.AdministeredAt != nil {
+		c.administered, c.flags = at(*r.AdministeredAt), c.flags|flagAdministered
+	}
+	for _, f := range []struct {
+		on   bool
+		flag uint8
+	}{{r.Emergency, flagEmergency}, {r.Uncosigned, flagUncosigned}, {r.Quarantined, flagQuarantined}} {
+		if f.on {
+			c.flags |= f.flag
+		}
+	}
+	return c
+}
+
+// stored is a kept record as findings are computed from it.
+func (m *model) stored(c *rec) store.StoredRecord {
+	r := store.StoredRecord{ID: c.id, Type: care.RecordType(m.s.str(c.typ)), DeviceID: m.s.str(c.device), AuthorID: m.s.str(c.author),
+		PatientID: m.s.str(c.patient), UnitID: m.s.str(c.unit), VisitID: m.s.str(c.visit), ScheduleID: m.s.str(c.schedule),
+		Medication: m.s.str(c.medication), Status: m.s.str(c.status), Seq: c.seq, CreatedAt: c.created.time(),
+		Received: c.received.time(), BundleID: m.s.str(c.bundle), Emergency: c.has(flagEmergency),
+		Uncosigned: c.has(flagUncosigned), Quarantined: c.has(flagQuarantined), HeldFor: m.s.str(c.held),
+		State: m.s.str(c.state), ReconciledAt: c.recAt.time()}
+	if c.has(flagAdministered) {
+		t := c.administered.time()
+		r.AdministeredAt = &t
+	}
+	return r
+}
+
+// upsert keeps a record the store now holds, new or changed (reconciled,
+// voided), and marks its patient and device to be looked at again. It is
+// idempotent, so that a write reported twice (during the first build, or
+// after an error that left it unclear) does no harm.
+func (m *model) upsert(r store.StoredRecord) {
+	c := m.compact(r)
+	p := m.patient(c.patient)
+	for _, i := range p.recs {
+		if m.recs[i].id == c.id {
+			m.recs[i] = c
+			m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
+			return
+		}
+	}
+	i := int32(len(m.recs))
+	m.recs = append(m.recs, c)
+	p.recs = append(p.recs, i)
+	d := m.device(c.device)
+	d.recs = append(d.recs, i)
+	m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
+}
+
+// remove forgets a purged record.
+func (m *model) remove(i int32) {
+	c := &m.recs[i]
+	if c.has(flagPurged) {
+		return
+	}
+	c.flags |= flagPurged
+	drop := func(list []int32) []int32 { return slices.DeleteFunc(list, func(j int32) bool { return j == i }) }
+	if p := m.patients[c.patient]; p != nil {
+		p.recs = drop(p.recs)
+	}
+	if d := m.devices[c.device]; d != nil {
+		d.recs = drop(d.recs)
+	}
+	m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
+}
+
+// records returns the records of a group in the store's list order
+// (newest received first, then by id, highest first), the order full
+// recomputation reads them in: where findings depend on order (which of
+// two doses given at the same minute names the finding), it is the same.
+func (m *model) records(idx []int32) []store.StoredRecord {
+	order := slices.Clone(idx)
+	slices.SortFunc(order, func(a, b int32) int {
+		ra, rb := &m.recs[a], &m.recs[b]
+		switch {
+		case rb.received.before(ra.received):
+			return -1
+		case ra.received.before(rb.received):
+			return 1
+		}
+		return strings.Compare(rb.id, ra.id)
+	})
+	out := make([]store.StoredRecord, len(order))
+	for k, i := range order {
+		out[k] = m.stored(&m.recs[i])
+	}
+	return out
+}
+
+// replace puts a group's new findings in place of its old ones.
+func (m *model) replace(old []*entry, fs []wire.Finding, last func(wire.Finding) time.Time) []*entry {
+	for _, e := range old {
+		e.dead = true
+		if m.entries[e.f.ID] == e {
+			delete(m.entries, e.f.ID)
+		}
+	}
+	out := make([]*entry, 0, len(fs))
+	for _, f := range fs {
+		e := &entry{f: f, last: last(f)}
+		m.entries[f.ID] = e
+		m.fresh = append(m.fresh, e)
+		out = append(out, e)
+	}
+	return out
+}
+
+// merge brings the fresh entries into the sorted list and drops the dead
+// ones: a sort of what changed and one pass over the rest.
+func (m *model) merge() {
+	if len(m.fresh) == 0 {
+		return
+	}
+	fresh := slices.DeleteFunc(m.fresh, func(e *entry) bool { return e.dead })
+	slices.SortFunc(fresh, compareEntries)
+	out := make([]*entry, 0, len(m.sorted)+len(fresh))
+	i, j := 0, 0
+	for i < len(m.sorted) || j < len(fresh) {
+		switch {
+		case i < len(m.sorted) && m.sorted[i].dead:
+			i++
+		case j == len(fresh) || (i < len(m.sorted) && compareEntries(m.sorted[i], fresh[j]) < 0):
+			out = append(out, m.sorted[i])
+			i++
+		default:
+			out = append(out, fresh[j])
+			j++
+		}
+	}
+	m.sorted, m.fresh = out, nil
+}
+
+func compareEntries(a, b *entry) int {
+	if c := a.f.At.Compare(b.f.At); c != 0 {
+		return c
+	}
+	return strings.Compare(a.f.ID, b.f.ID)
+}

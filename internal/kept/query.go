@@ -1,0 +1,303 @@
+package kept
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"beredskap/internal/reconcile"
+	"beredskap/internal/store"
+	"beredskap/internal/wire"
+)
+
+// Statuses a findings query can ask for.
+const (
+	StatusOpen     = "open"
+	StatusResolved = "resolved"
+)
+
+// Query selects findings: those of a window (reconcile.Covers) in some
+// units (nil: every unit), with optional filters, one page at a time.
+type Query struct {
+	Units        []string
+	Since, Until time.Time
+	Kind         string
+	Unit         string
+	Patient      string
+	// Status is StatusOpen, StatusResolved or "" for both.
+	Status string
+	Cursor string
+	Limit  int
+}
+
+// Page is one page of findings, how many match in all and the cursor of
+// the next page ("" at the end).
+type Page struct {
+	Findings []wire.Finding
+	Total    int
+	Next     string
+}
+
+// DefaultLimit and MaxLimit bound a findings page.
+const (
+	DefaultLimit = 200
+	MaxLimit     = 1000
+)
+
+// Findings answers a query, oldest first, with the recorded resolutions.
+func (k *Keeper) Findings(ctx context.Context, q Query) (Page, error) {
+	if q.Limit <= 0 {
+		q.Limit = DefaultLimit
+	}
+	q.Limit = min(q.Limit, MaxLimit)
+	var after *entry
+	if q.Cursor != "" {
+		e, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return Page{}, err
+		}
+		after = e
+	}
+	if err := k.catchUp(ctx); err != nil {
+		return Page{}, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m := k.m
+	if m == nil {
+		return Page{}, fmt.Errorf("desk: reset while answering")
+	}
+	units := unitSet(q.Units)
+	start := 0
+	if after != nil {
+		start = sort.Search(len(m.sorted), func(i int) bool { return compareEntries(m.sorted[i], after) > 0 })
+	}
+	page := Page{Findings: []wire.Finding{}}
+	var last *entry
+	for i, e := range m.sorted {
+		if !k.selects(m, q, units, e) {
+			continue
+		}
+		page.Total++
+		if i < start {
+			continue
+		}
+		if len(page.Findings) == q.Limit {
+			page.Next = encodeCursor(last)
+			continue
+		}
+		f := e.f
+		if r, ok := m.resolutions[f.ID]; ok {
+			f.Resolved = &wire.Resolution{By: r.By, Comment: r.Comment, At: r.At}
+		}
+		page.Findings = append(page.Findings, f)
+		last = e
+	}
+	return page, nil
+}
+
+func (k *Keeper) selects(m *model, q Query, units map[string]bool, e *entry) bool {
+	f := &e.f
+	switch {
+	case e.dead:
+	case units != nil && !units[f.UnitID]:
+	case q.Unit != "" && f.UnitID != q.Unit:
+	case q.Kind != "" && f.Kind != q.Kind:
+	case q.Patient != "" && f.PatientID != q.Patient:
+	case !reconcile.Covers(*f, e.last, q.Since, q.Until):
+	case q.Status == StatusOpen && resolved(m, f.ID):
+	case q.Status == StatusResolved && !resolved(m, f.ID):
+	default:
+		return true
+	}
+	return false
+}
+
+func resolved(m *model, id string) bool {
+	_, ok := m.resolutions[id]
+	return ok
+}
+
+func unitSet(units []string) map[string]bool {
+	if units == nil {
+		return nil
+	}
+	set := make(map[string]bool, len(units))
+	for _, u := range units {
+		set[u] = true
+	}
+	return set
+}
+
+// A cursor is the time and id of the last finding of a page.
+func encodeCursor(e *entry) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(e.f.At.UTC().Format(time.RFC3339Nano) + "|" + e.f.ID))
+}
+
+func decodeCursor(c string) (*entry, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, store.ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || id == "" {
+		return nil, store.ErrBadCursor
+	}
+	return &entry{f: wire.Finding{At: t, ID: id}}, nil
+}
+
+// FindingUnit returns the unit of a finding kept now, and whether there
+// is one with that id.
+func (k *Keeper) FindingUnit(ctx context.Context, id string) (string, bool, error) {
+	if err := k.catchUp(ctx); err != nil {
+		return "", false, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		return "", false, nil
+	}
+	e, ok := k.m.entries[id]
+	if !ok {
+		return "", false, nil
+	}
+	return e.f.UnitID, true, nil
+}
+
+// Dashboard counts the records received in the window (since, for
+// records) in the units (nil: all) by state and type, the window's
+// findings by kind, and those not resolved yet. A quarantined record
+// that is still new counts as quarantined.
+func (k *Keeper) Dashboard(ctx context.Context, units []string, since, until time.Time) (wire.Dashboard, error) {
+	if err := k.catchUp(ctx); err != nil {
+		return wire.Dashboard{}, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m := k.m
+	if m == nil {
+		return wire.Dashboard{}, fmt.Errorf("desk: reset while answering")
+	}
+	d := wire.Dashboard{Since: since, Until: until, States: map[string]int{}, Types: map[string]int{}, Findings: map[string]int{}}
+	in := m.unitNumbers(units)
+	// Counts by number first, named at the end: a million records cost a
+	// pass over small integers.
+	states, types := map[uint32]int{}, map[uint32]int{}
+	s := at(since)
+	for i := range m.recs {
+		c := &m.recs[i]
+		if c.has(flagPurged) || c.received.before(s) || (in != nil && !in[c.unit]) {
+			continue
+		}
+		d.Records++
+		st := c.state
+		if c.has(flagQuarantined) && st == m.stateNew {
+			st = m.stateQuarantined
+		}
+		states[st]++
+		types[c.typ]++
+	}
+	for n, c := range states {
+		d.States[m.s.str(n)] = c
+	}
+	for n, c := range types {
+		d.Types[m.s.str(n)] = c
+	}
+	q := Query{Units: units, Since: since, Until: until}
+	set := unitSet(units)
+	for _, e := range m.sorted {
+		if !k.selects(m, q, set, e) {
+			continue
+		}
+		d.Findings[e.f.Kind]++
+		if !resolved(m, e.f.ID) {
+			d.Open++
+		}
+	}
+	return d, nil
+}
+
+// unitNumbers is the set of interned unit numbers; nil for every unit.
+func (m *model) unitNumbers(units []string) map[uint32]bool {
+	if units == nil {
+		return nil
+	}
+	set := map[uint32]bool{}
+	for _, u := range units {
+		if n, ok := m.s.lookup(u); ok {
+			set[n] = true
+		}
+	}
+	return set
+}
+
+// MatchingRecords counts the records a filter selects, as ListRecords
+// would return them page after page (cursor and limit aside).
+func (k *Keeper) MatchingRecords(ctx context.Context, f store.RecordFilter) (int, error) {
+	if _, err := k.ready(ctx); err != nil {
+		return 0, err
+	}
+	defer k.mu.Unlock()
+	m := k.m
+	in := m.unitNumbers(f.Units)
+	// A filter naming a value no record holds matches none.
+	num := func(s string) (uint32, bool) {
+		if s == "" {
+			return 0, true
+		}
+		return m.s.lookup(s)
+	}
+	unit, ok1 := num(f.Unit)
+	patient, ok2 := num(f.Patient)
+	author, ok3 := num(f.Author)
+	typ, ok4 := num(string(f.Type))
+	state, ok5 := num(f.State)
+	if f.State == store.StateQuarantined {
+		state, ok5 = 0, true
+	}
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+		return 0, nil
+	}
+	s := at(f.Since)
+	n := 0
+	for i := range m.recs {
+		c := &m.recs[i]
+		switch {
+		case c.has(flagPurged):
+		case in != nil && !in[c.unit]:
+		case f.Unit != "" && c.unit != unit:
+		case f.Patient != "" && c.patient != patient:
+		case f.Author != "" && c.author != author:
+		case f.Type != "" && c.typ != typ:
+		case f.State == store.StateQuarantined && !c.has(flagQuarantined):
+		case f.State != "" && f.State != store.StateQuarantined && c.state != state:
+		case !f.Since.IsZero() && c.received.before(s):
+		default:
+			n++
+		}
+	}
+	return n, nil
+}
+
+// All returns every finding kept now with the latest time one of its
+// records was received, in the list's order: what the tests compare with
+// full recomputation.
+func (k *Keeper) All(ctx context.Context) ([]wire.Finding, []time.Time, error) {
+	if err := k.catchUp(ctx); err != nil {
+		return nil, nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var fs []wire.Finding
+	var last []time.Time
+	for _, e := range k.m.sorted {
+		if !e.dead {
+			fs, last = append(fs, e.f), append(last, e.last)
+		}
+	}
+	return fs, last, nil
+}
