@@ -92,7 +92,6 @@ type auditScope struct {
 	accounts      map[string]store.Account
 	routines      map[string][]string // units by routine id
 	announcements map[string][]string // units by announcement id
-	findings      map[string]string   // finding id → unit
 	resolutions   map[string]store.FindingResolution
 }
 
@@ -196,15 +195,12 @@ func (a *auditScope) subjectUnits(e store.AuditEntry) ([]string, error) {
 		if res, ok := a.resolutions[e.Subject]; ok && res.Unit != "" {
 			return []string{res.Unit}, nil
 		}
-		// A resolution stored before its unit was kept: compute.
-		if a.findings == nil {
-			fs, err := findingUnits(a.r, a.s.db, a.s.everything(a.units))
-			if err != nil {
-				return nil, err
-			}
-			a.findings = fs
+		// A resolution stored before its unit was kept: the desk knows.
+		unit, ok, err := a.s.desk.FindingUnit(ctx, e.Subject)
+		if err != nil {
+			return nil, err
 		}
-		if unit, ok := a.findings[e.Subject]; ok {
+		if ok {
 			return []string{unit}, nil
 		}
 	}

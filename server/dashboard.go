@@ -1,17 +1,13 @@
 package server
 
-import (
-	"net/http"
-
-	"beredskap/internal/desk"
-)
+import "net/http"
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	sc, ok := s.officeScope(w, r)
 	if !ok {
 		return
 	}
-	d, err := desk.Dashboard(r.Context(), s.db, sc)
+	d, err := s.desk.Dashboard(r.Context(), sc.Units, sc.Since, sc.Until)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"beredskap/internal/care"
+	"beredskap/internal/kept"
 	"beredskap/internal/reconcile"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -41,23 +43,43 @@ func (s *Server) officeScope(w http.ResponseWriter, r *http.Request) (reconcile.
 	return sc, true
 }
 
+// findingsQuery reads the findings list's filters and page.
+func findingsQuery(r *http.Request, sc reconcile.Scope) (kept.Query, error) {
+	v := r.URL.Query()
+	q := kept.Query{Units: sc.Units, Since: sc.Since, Until: sc.Until, Kind: v.Get("kind"), Patient: v.Get("patient"),
+		Status: v.Get("status"), Cursor: v.Get("cursor")}
+	if q.Kind != "" && !slices.Contains(wire.FindingKinds(), q.Kind) {
+		return q, care.Invalid("kind", "kind must be one of "+strings.Join(wire.FindingKinds(), ", "), care.KeyOneOf, strings.Join(wire.FindingKinds(), ", "))
+	}
+	if q.Status != "" && q.Status != kept.StatusOpen && q.Status != kept.StatusResolved {
+		return q, care.Invalid("status", `status must be "open" or "resolved"`, care.KeyOneOf, kept.StatusOpen+", "+kept.StatusResolved)
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > kept.MaxLimit {
+			return q, care.Invalid("limit", fmt.Sprintf("limit must be 1–%d", kept.MaxLimit), care.KeyRange, "1", strconv.Itoa(kept.MaxLimit))
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
 func (s *Server) findings(w http.ResponseWriter, r *http.Request) {
 	sc, ok := s.officeScope(w, r)
 	if !ok {
 		return
 	}
-	fs, err := reconcile.Findings(r.Context(), s.db, sc)
+	q, err := findingsQuery(r, sc)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if k := r.URL.Query().Get("kind"); k != "" {
-		fs = slices.DeleteFunc(fs, func(f wire.Finding) bool { return f.Kind != k })
+	page, err := s.desk.Findings(r.Context(), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	if fs == nil {
-		fs = []wire.Finding{}
-	}
-	writeJSON(w, http.StatusOK, wire.FindingsResponse{Findings: fs, Since: sc.Since, Until: sc.Until})
+	writeJSON(w, http.StatusOK, wire.FindingsResponse{Findings: page.Findings, Since: sc.Since, Until: sc.Until, Total: page.Total, Next: page.Next})
 }
 
 func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +97,7 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, care.Invalid("comment", "a comment (at most 2000 bytes) is required", care.KeyRequired))
 		return
 	}
-	unit, found, err := s.findingUnit(r, units, id)
+	unit, found, err := s.desk.FindingUnit(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -93,46 +115,4 @@ func (s *Server) resolveFinding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.Resolution{By: res.By, Comment: res.Comment, At: res.At})
-}
-
-// findingUnit finds a finding's unit among the units' findings (all units
-// when units is nil). Findings are computed, not stored, so the id is
-// looked for first in the window this request names (the default window
-// when it names none, as for the findings list), then in everything stored
-// for the units, since the office lists a window of its own choosing and
-// does not send it along when resolving.
-func (s *Server) findingUnit(r *http.Request, units []string, id string) (unit string, found bool, err error) {
-	sc, err := s.scope(r, units)
-	if err != nil {
-		return "", false, err
-	}
-	for _, sc := range []reconcile.Scope{sc, s.everything(units)} {
-		fs, err := findingUnits(r, s.db, sc)
-		if err != nil {
-			return "", false, err
-		}
-		if unit, ok := fs[id]; ok {
-			return unit, true, nil
-		}
-	}
-	return "", false, nil
-}
-
-// everything is the scope of all that is stored for the units, up to now.
-func (s *Server) everything(units []string) reconcile.Scope {
-	now := s.cfg.Now().UTC()
-	return reconcile.Scope{Units: units, Until: now, Now: now, OfflineFor: s.cfg.OfflineFor}
-}
-
-// findingUnits maps the ids of a scope's findings to their units.
-func findingUnits(r *http.Request, db reconcile.Store, sc reconcile.Scope) (map[string]string, error) {
-	in, err := reconcile.Load(r.Context(), db, sc)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, f := range reconcile.Compute(in) {
-		out[f.ID] = f.UnitID
-	}
-	return out, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"beredskap/internal/auth"
 	"beredskap/internal/care"
+	"beredskap/internal/kept"
 	"beredskap/internal/keys"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -48,6 +49,10 @@ type Config struct {
 	// LoginPolicy limits password guessing; zero means
 	// auth.DefaultLoginPolicy.
 	LoginPolicy auth.LoginPolicy
+	// Desk keeps the findings and counts; the store given to New must be
+	// Desk.Watch's, so that it sees every write. Nil makes one over the
+	// store (and watches it) that builds itself on first use.
+	Desk *kept.Keeper
 }
 
 func (c *Config) defaults() {
@@ -84,6 +89,7 @@ type Server struct {
 	keys *keys.Keys
 	log  *slog.Logger
 	pwa  http.Handler
+	desk *kept.Keeper
 
 	loginLimits *auth.LoginLimits
 
@@ -95,8 +101,12 @@ type Server struct {
 // the app (see NewAppHandler); nil serves the API only.
 func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server {
 	cfg.defaults()
+	if cfg.Desk == nil {
+		cfg.Desk = kept.New(db, kept.Options{OfflineFor: cfg.OfflineFor, Now: cfg.Now, Logger: cfg.Logger})
+		db = cfg.Desk.Watch(db)
+	}
 	return &Server{
-		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa,
+		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa, desk: cfg.Desk,
 		loginLimits: auth.NewLoginLimits(cfg.LoginPolicy),
 	}
 }

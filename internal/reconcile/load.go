@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"beredskap/internal/store"
-	"beredskap/internal/wire"
 )
 
 // Scope is what a coordinator looks at: some units (nil means all) and
@@ -109,24 +108,4 @@ func Load(ctx context.Context, db Store, sc Scope) (Input, error) {
 		}
 	}
 	return in, nil
-}
-
-// Findings loads a scope, computes its findings and attaches the recorded
-// resolutions.
-func Findings(ctx context.Context, db Store, sc Scope) ([]wire.Finding, error) {
-	in, err := Load(ctx, db, sc)
-	if err != nil {
-		return nil, err
-	}
-	fs := Compute(in)
-	res, err := db.FindingResolutions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("findings: %w", err)
-	}
-	for i := range fs {
-		if r, ok := res[fs[i].ID]; ok {
-			fs[i].Resolved = &wire.Resolution{By: r.By, Comment: r.Comment, At: r.At}
-		}
-	}
-	return fs, nil
 }

@@ -20,6 +20,7 @@ import (
 	"beredskap/internal/auth"
 	"beredskap/internal/demo"
 	"beredskap/internal/keys"
+	"beredskap/internal/kept"
 	"beredskap/internal/retention"
 	"beredskap/internal/store/badger"
 	"beredskap/server"
@@ -71,15 +72,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, srvKeys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
+	raw, srvKeys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := db.Close(); err != nil {
+		if err := raw.Close(); err != nil {
 			log.Error("close", "err", err)
 		}
 	}()
+	// Everything below writes through the desk's watch, so that findings
+	// and counts follow every write; the desk builds itself from the store
+	// while the server starts.
+	offlineFor := time.Duration(*offlineHours * float64(time.Hour))
+	desk := kept.New(raw, kept.Options{OfflineFor: offlineFor, Logger: log})
+	db := desk.Watch(raw)
+	go desk.Run(ctx, 15*time.Second)
 	if err := checkUsernames(ctx, db, log); err != nil {
 		return err
 	}
@@ -110,8 +118,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := server.New(server.Config{
-		OfflineFor: time.Duration(*offlineHours * float64(time.Hour)), IdleLockMinutes: *idleLock, Location: loc,
-		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key,
+		OfflineFor: offlineFor, IdleLockMinutes: *idleLock, Location: loc,
+		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk,
 	}, db, srvKeys, pwa)
 	go retention.Daily(ctx, db, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 
