@@ -106,3 +106,74 @@ func TestDoubleCheckWithoutSecondSigner(t *testing.T) {
 		t.Fatalf("findings %+v, want one for %s", fr.Findings, alone)
 	}
 }
+
+// TestFindingsPages: the findings list pages with a cursor, says how
+// many match, filters by status, and refuses filters it does not know.
+func TestFindingsPages(t *testing.T) {
+	e := newEnv(t)
+	nils := e.phone("nils")
+	// Every dose of nils's shift given twice makes findings enough to page.
+	var items []wire.SealedRecord
+	for _, d := range nils.bundle.Medications {
+		if !nils.bundle.OwnPatient(d.PatientID) {
+			continue
+		}
+		for range 2 {
+			nils.seq++
+			at := time.Now().UTC()
+			r := care.Record{ID: newID(), Type: care.RecordMedication, DeviceID: nils.deviceID, AuthorID: nils.login.User.ID,
+				PatientID: d.PatientID, VisitID: d.VisitID, ScheduleID: d.ID, CreatedAt: at, Seq: nils.seq,
+				Medication: d.Medication, Dose: d.Dose, Route: d.Route, Status: care.DoseGiven, AdministeredAt: &at,
+				SignatureSVG: "M1 1 L2 2", CosignerName: "Kari", CosignerSignatureSVG: "M1 1 L2 3"}
+			items = append(items, nils.sealRecord(r))
+		}
+	}
+	nils.sync(items...)
+	tok := e.login("kari").Token
+	var all wire.FindingsResponse
+	if code, raw := e.call("GET", "/api/v1/findings?limit=1000", tok, nil, &all); code != 200 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	if all.Total != len(all.Findings) || all.Total < 3 || all.Next != "" {
+		t.Fatalf("all: total %d, %d findings, next %q", all.Total, len(all.Findings), all.Next)
+	}
+	var paged []wire.Finding
+	q := "/api/v1/findings?limit=2"
+	for pages := 0; ; pages++ {
+		var fr wire.FindingsResponse
+		if code, raw := e.call("GET", q, tok, nil, &fr); code != 200 {
+			t.Fatalf("%s: %d %s", q, code, raw)
+		}
+		if fr.Total != all.Total || len(fr.Findings) > 2 {
+			t.Fatalf("page %d: total %d of %d, %d findings", pages, fr.Total, all.Total, len(fr.Findings))
+		}
+		paged = append(paged, fr.Findings...)
+		if fr.Next == "" {
+			break
+		}
+		q = "/api/v1/findings?limit=2&cursor=" + fr.Next
+	}
+	if len(paged) != len(all.Findings) {
+		t.Fatalf("paged %d findings, all %d", len(paged), len(all.Findings))
+	}
+	for i := range paged {
+		if paged[i].ID != all.Findings[i].ID {
+			t.Fatalf("finding %d: paged %s, all %s", i, paged[i].ID, all.Findings[i].ID)
+		}
+	}
+	id := all.Findings[0].ID
+	if code, raw := e.call("POST", "/api/v1/findings/"+id+"/resolve", tok, wire.ResolveRequest{Comment: "checked"}, nil); code != 200 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	var open, done wire.FindingsResponse
+	e.call("GET", "/api/v1/findings?status=open&limit=1000", tok, nil, &open)
+	e.call("GET", "/api/v1/findings?status=resolved", tok, nil, &done)
+	if open.Total != all.Total-1 || done.Total != 1 || done.Findings[0].ID != id || done.Findings[0].Resolved == nil {
+		t.Fatalf("open %d, resolved %+v", open.Total, done.Findings)
+	}
+	for _, bad := range []string{"status=closed", "limit=0", "limit=1001", "limit=x", "cursor=%21%21", "kind=nonsense"} {
+		if code, raw := e.call("GET", "/api/v1/findings?"+bad, tok, nil, nil); code != 400 || !strings.Contains(string(raw), `"invalid_input"`) {
+			t.Errorf("%s: %d %s", bad, code, raw)
+		}
+	}
+}
