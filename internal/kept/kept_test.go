@@ -321,6 +321,9 @@ func TestKeptFindingsMatchRecomputation(t *testing.T) {
 			}
 			w.checkQueries(want, last, in)
 		}
+		// A keeper started afresh on the same store (the server
+		// restarted) keeps the same.
+		w.checkRestart()
 	}
 	// The generator must reach every kind, or the comparison proves less
 	// than it says.
@@ -437,4 +440,83 @@ func (w *world) checkDashboard(units []string, since, until time.Time, all []wir
 	if err != nil || n != want.Records {
 		w.t.Fatalf("matching records %+v = %d, %v; want %d", f, n, err, want.Records)
 	}
+}
+
+// checkRestart builds a second keeper on the world's store and compares
+// what it keeps with the first.
+func (w *world) checkRestart() {
+	w.t.Helper()
+	raw := w.db.(interface{ Unwrap() store.Store }).Unwrap()
+	again := kept.New(raw, kept.Options{OfflineFor: offlineFor, Now: func() time.Time { return w.now }})
+	a, _, err := w.k.All(ctx)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	b, _, err := again.All(ctx)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if asJSON(w.t, a) != asJSON(w.t, b) {
+		w.t.Fatalf("kept %s\nrebuilt %s", asJSON(w.t, a), asJSON(w.t, b))
+	}
+}
+
+// countdown is a context that reports itself cancelled from the nth time
+// it is asked on: a purge stopped part way, deterministically.
+type countdown struct {
+	context.Context
+	left int
+}
+
+func (c *countdown) Err() error {
+	if c.left--; c.left < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestInterruptedPurge: a purge that stops part way (its process died, or
+// it was cancelled) leaves the desk matching the store, both the keeper
+// that watched it and one started afresh.
+func TestInterruptedPurge(t *testing.T) {
+	w := newWorld(t, 99)
+	var recs []store.StoredRecord
+	for range 700 {
+		recs = append(recs, w.record())
+	}
+	if err := w.db.PutRecords(ctx, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.ID)
+	}
+	if _, err := w.db.Reconcile(ctx, ids, store.Reconciliation{Action: store.ActionEntered, By: "kari", At: w.now, EHRRef: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	w.now = w.now.Add(time.Hour)
+	var purged int
+	var err error
+	for left := 1; left < 200; left++ {
+		purged, err = w.db.PurgeReconciled(&countdown{Context: ctx, left: left}, w.now, w.now)
+		if purged > 0 {
+			break
+		}
+	}
+	if err == nil || purged == 0 || purged == len(recs) {
+		t.Fatalf("purge was not interrupted part way: %d of %d purged, %v", purged, len(recs), err)
+	}
+	want, _, _ := w.recomputed()
+	got, _, err := w.k.All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asJSON(t, got) != asJSON(t, want) {
+		t.Fatalf("after %d of %d purged:\nkept       %s\nrecomputed %s", purged, len(recs), asJSON(t, got), asJSON(t, want))
+	}
+	n, err := w.k.MatchingRecords(ctx, store.RecordFilter{})
+	if err != nil || n != len(recs)-purged {
+		t.Fatalf("kept %d records, %v; the store holds %d", n, err, len(recs)-purged)
+	}
+	w.checkRestart()
 }

@@ -98,4 +98,7 @@ func (w *watched) Load(ctx context.Context, r io.Reader) error {
 	return err
 }
 
+// Unwrap returns the store watched.
+func (w *watched) Unwrap() store.Store { return w.Store }
+
 var _ store.Store = (*watched)(nil)

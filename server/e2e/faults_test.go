@@ -99,6 +99,8 @@ func (p *faultyProxy) handle(client net.Conn) {
 // device is a simulated phone with records to deliver.
 type device struct {
 	id      string
+	userID  string
+	sealKey []byte
 	token   string
 	key     ed25519.PrivateKey
 	pending map[string]wire.SealedRecord
@@ -150,7 +152,7 @@ func setupDevice(t *testing.T, srv *server, username string, n int) *device {
 			own = append(own, v.PatientID)
 		}
 	}
-	d := &device{id: dr.DeviceID, token: lr.Token, key: priv, pending: map[string]wire.SealedRecord{}, acked: map[string]string{}}
+	d := &device{id: dr.DeviceID, userID: lr.User.ID, sealKey: lr.SealKey, token: lr.Token, key: priv, pending: map[string]wire.SealedRecord{}, acked: map[string]string{}}
 	for i := 1; i <= n; i++ {
 		r := care.Record{ID: uuid.Must(uuid.NewV7()).String(), Type: care.RecordNote, DeviceID: d.id, AuthorID: lr.User.ID,
 			PatientID: own[i%len(own)], CreatedAt: time.Now().UTC(), Seq: uint64(i), Text: fmt.Sprintf("note %d of %s", i, username)}
