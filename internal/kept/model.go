@@ -85,8 +85,10 @@ func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }
 // model is everything the desk keeps, rebuilt from the store at start and
 // changed by the store's writes.
 type model struct {
-	s        *interner
-	recs     []rec
+	s    *interner
+	recs []rec
+	// byID finds a record by id (its key shares the record's string).
+	byID     map[string]int32
 	patients map[uint32]*patient
 	devices  map[uint32]*device
 	// bundles caches the bundles records came with; they never change.
@@ -134,7 +136,7 @@ type entry struct {
 }
 
 func newModel() *model {
-	m := &model{s: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
+	m := &model{s: newInterner(), byID: map[string]int32{}, patients: map[uint32]*patient{}, devices: map[uint32]*device{},
 		bundles: map[string]store.IssuedBundle{}, entries: map[string]*entry{},
 		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
 	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
@@ -200,16 +202,17 @@ func (m *model) stored(c *rec) store.StoredRecord {
 // after an error that left it unclear) does no harm.
 func (m *model) upsert(r store.StoredRecord) {
 	c := m.compact(r)
-	p := m.patient(c.patient)
-	for _, i := range p.recs {
-		if m.recs[i].id == c.id {
-			m.recs[i] = c
-			m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
-			return
-		}
+	if i, ok := m.byID[c.id]; ok && !m.recs[i].has(flagPurged) {
+		// A record keeps its patient and device: only its state changes.
+		c.id = m.recs[i].id
+		m.recs[i] = c
+		m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
+		return
 	}
 	i := int32(len(m.recs))
 	m.recs = append(m.recs, c)
+	m.byID[c.id] = i
+	p := m.patient(c.patient)
 	p.recs = append(p.recs, i)
 	d := m.device(c.device)
 	d.recs = append(d.recs, i)
@@ -223,6 +226,7 @@ func (m *model) remove(i int32) {
 		return
 	}
 	c.flags |= flagPurged
+	delete(m.byID, c.id)
 	drop := func(list []int32) []int32 { return slices.DeleteFunc(list, func(j int32) bool { return j == i }) }
 	if p := m.patients[c.patient]; p != nil {
 		p.recs = drop(p.recs)
