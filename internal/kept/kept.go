@@ -148,7 +148,10 @@ func (k *Keeper) PlanChanged() {
 
 // Resolved reports a finding's resolution.
 func (k *Keeper) Resolved(id string, res store.FindingResolution) {
-	k.apply(func(m *model) { m.resolutions[id] = res })
+	k.apply(func(m *model) {
+		m.resolutions[id] = res
+		m.resolve(id)
+	})
 }
 
 // Reset forgets everything kept: the store was replaced (a backup was
@@ -387,7 +390,7 @@ func (k *Keeper) dropPurged(ctx context.Context, m *model, before time.Time) err
 		c := &m.recs[i]
 		if !c.has(flagPurged) && (c.state == entered || c.state == void) && !b.before(c.recAt) {
 			candidates = append(candidates, int32(i))
-			ids = append(ids, c.id)
+			ids = append(ids, m.idString(c.id))
 		}
 	}
 	k.mu.Unlock()

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"beredskap/internal/care"
 	"beredskap/internal/kept"
 	"beredskap/internal/reconcile"
@@ -111,7 +113,11 @@ func (w *world) record() store.StoredRecord {
 	if w.rnd.IntN(15) == 0 && seq > 1 {
 		seq = 1 + w.rnd.Uint64N(seq-1) // a copied key
 	}
-	r := store.StoredRecord{ID: fmt.Sprintf("r%03d", w.n), DeviceID: d.id, AuthorID: d.author, PatientID: p, UnitID: w.unitOf(p),
+	id := fmt.Sprintf("r%03d", w.n)
+	if w.n%2 == 0 { // phones' ids are UUIDs, which the desk keeps in sixteen bytes
+		id = uuid.NewSHA1(uuid.NameSpaceOID, []byte(id)).String()
+	}
+	r := store.StoredRecord{ID: id, DeviceID: d.id, AuthorID: d.author, PatientID: p, UnitID: w.unitOf(p),
 		Seq: seq, CreatedAt: created, Received: w.now, BundleID: fmt.Sprintf("b%d", dev), State: store.StateNew,
 		BodyHash: fmt.Sprintf("h%d", w.n), Body: []byte(`{}`), Sig: []byte("s")}
 	switch w.rnd.IntN(10) {

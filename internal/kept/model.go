@@ -1,9 +1,13 @@
 package kept
 
 import (
+	"bytes"
 	"slices"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
@@ -66,12 +70,44 @@ const (
 	flagPurged
 )
 
+// recID is a record id as the desk keeps it: the sixteen bytes of a
+// canonical UUID (what phones make), or, for any other id, its number
+// among those others with other set. It holds no pointer, so that a
+// million records cost the garbage collector nothing to scan.
+type recID struct {
+	uuid  [16]byte
+	other uint32
+}
+
+func (m *model) recID(id string) recID {
+	if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		return recID{uuid: u}
+	}
+	return recID{other: m.otherIDs.of(id)}
+}
+
+func (m *model) idString(id recID) string {
+	if id.other != 0 {
+		return m.otherIDs.str(id.other)
+	}
+	return uuid.UUID(id.uuid).String()
+}
+
+// compareIDs orders ids as their strings: canonical UUIDs are lower-case
+// hex, whose order is their bytes'.
+func (m *model) compareIDs(a, b recID) int {
+	if a.other == 0 && b.other == 0 {
+		return bytes.Compare(a.uuid[:], b.uuid[:])
+	}
+	return strings.Compare(m.idString(a), m.idString(b))
+}
+
 // rec is what the desk keeps of a stored record: every field findings and
 // counts read, and nothing else (no body, signature or reconciliation
-// text). About 140 bytes, so that a million records fit in the memory the
-// server may use.
+// text), about 150 bytes and no pointer, so that a million records fit in
+// the memory the server may use and cost the garbage collector nothing.
 type rec struct {
-	id                                     string
+	id                                     recID
 	received, created, administered, recAt instant
 	seq                                    uint64
 	typ, status, state, held               uint32
@@ -87,8 +123,10 @@ func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }
 type model struct {
 	s    *interner
 	recs []rec
-	// byID finds a record by id (its key shares the record's string).
-	byID     map[string]int32
+	// byID finds a record by id.
+	byID map[recID]int32
+	// otherIDs holds the ids that are not canonical UUIDs, numbered.
+	otherIDs *interner
 	patients map[uint32]*patient
 	devices  map[uint32]*device
 	// bundles caches the bundles records came with; they never change.
@@ -99,9 +137,12 @@ type model struct {
 	// those that were replaced since marked dead; fresh holds the entries
 	// made since sorted was last merged.
 	sorted, fresh []*entry
-	resolutions   map[string]store.FindingResolution
-	dirtyP        map[uint32]bool
-	dirtyD        map[uint32]bool
+	// slots holds, beside sorted, what a query filters on, without
+	// pointers: a query walks it instead of the entries.
+	slots       []slot
+	resolutions map[string]store.FindingResolution
+	dirtyP      map[uint32]bool
+	dirtyD      map[uint32]bool
 	// planned is when each patient's findings next change with time
 	// alone (a dose's window passing, a visit ending).
 	planned deadlines
@@ -136,7 +177,7 @@ type entry struct {
 }
 
 func newModel() *model {
-	m := &model{s: newInterner(), byID: map[string]int32{}, patients: map[uint32]*patient{}, devices: map[uint32]*device{},
+	m := &model{s: newInterner(), byID: map[recID]int32{}, otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
 		bundles: map[string]store.IssuedBundle{}, entries: map[string]*entry{},
 		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
 	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
@@ -163,7 +204,7 @@ func (m *model) device(n uint32) *device {
 
 // compact makes the kept form of a stored record.
 func (m *model) compact(r store.StoredRecord) rec {
-	c := rec{id: strings.Clone(r.ID), received: at(r.Received), created: at(r.CreatedAt), recAt: at(r.ReconciledAt), seq: r.Seq,
+	c := rec{id: m.recID(r.ID), received: at(r.Received), created: at(r.CreatedAt), recAt: at(r.ReconciledAt), seq: r.Seq,
 		typ: m.s.of(string(r.Type)), status: m.s.of(r.Status), state: m.s.of(r.State), held: m.s.of(r.HeldFor),
 		device: m.s.of(r.DeviceID), author: m.s.of(r.AuthorID), patient: m.s.of(r.PatientID), unit: m.s.of(r.UnitID),
 		visit: m.s.of(r.VisitID), schedule: m.s.of(r.ScheduleID), medication: m.s.of(r.Medication), bundle: m.s.of(r.BundleID)}
@@ -183,7 +224,7 @@ func (m *model) compact(r store.StoredRecord) rec {
 
 // stored is a kept record as findings are computed from it.
 func (m *model) stored(c *rec) store.StoredRecord {
-	r := store.StoredRecord{ID: c.id, Type: care.RecordType(m.s.str(c.typ)), DeviceID: m.s.str(c.device), AuthorID: m.s.str(c.author),
+	r := store.StoredRecord{ID: m.idString(c.id), Type: care.RecordType(m.s.str(c.typ)), DeviceID: m.s.str(c.device), AuthorID: m.s.str(c.author),
 		PatientID: m.s.str(c.patient), UnitID: m.s.str(c.unit), VisitID: m.s.str(c.visit), ScheduleID: m.s.str(c.schedule),
 		Medication: m.s.str(c.medication), Status: m.s.str(c.status), Seq: c.seq, CreatedAt: c.created.time(),
 		Received: c.received.time(), BundleID: m.s.str(c.bundle), Emergency: c.has(flagEmergency),
@@ -204,7 +245,6 @@ func (m *model) upsert(r store.StoredRecord) {
 	c := m.compact(r)
 	if i, ok := m.byID[c.id]; ok && !m.recs[i].has(flagPurged) {
 		// A record keeps its patient and device: only its state changes.
-		c.id = m.recs[i].id
 		m.recs[i] = c
 		m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
 		return
@@ -251,7 +291,7 @@ func (m *model) records(idx []int32) []store.StoredRecord {
 		case ra.received.before(rb.received):
 			return 1
 		}
-		return strings.Compare(rb.id, ra.id)
+		return m.compareIDs(rb.id, ra.id)
 	})
 	out := make([]store.StoredRecord, len(order))
 	for k, i := range order {
@@ -278,6 +318,43 @@ func (m *model) replace(old []*entry, fs []wire.Finding, last func(wire.Finding)
 	return out
 }
 
+// slot is what a query filters a finding on.
+type slot struct {
+	at, last      instant
+	unit, patient uint32
+	kind          uint8
+	plan          bool // about the plan: shown by its time, not its records
+	resolved      bool
+}
+
+// kindNumbers numbers the finding kinds for slots.
+var kindNumbers = func() map[string]uint8 {
+	out := map[string]uint8{}
+	for i, k := range wire.FindingKinds() {
+		out[k] = uint8(i + 1)
+	}
+	return out
+}()
+
+func (m *model) slotOf(e *entry) slot {
+	_, done := m.resolutions[e.f.ID]
+	return slot{at: at(e.f.At), last: at(e.last), unit: m.s.of(e.f.UnitID), patient: m.s.of(e.f.PatientID),
+		kind: kindNumbers[e.f.Kind], resolved: done,
+		plan: e.f.Kind == wire.FindingMissingAdministration || e.f.Kind == wire.FindingUndocumentedVisit}
+}
+
+// resolve marks a kept finding resolved in its slot.
+func (m *model) resolve(id string) {
+	e, ok := m.entries[id]
+	if !ok {
+		return
+	}
+	i := sort.Search(len(m.sorted), func(i int) bool { return compareEntries(m.sorted[i], e) >= 0 })
+	if i < len(m.sorted) && m.sorted[i] == e {
+		m.slots[i].resolved = true
+	}
+}
+
 // merge brings the fresh entries into the sorted list and drops the dead
 // ones: a sort of what changed and one pass over the rest.
 func (m *model) merge() {
@@ -287,20 +364,21 @@ func (m *model) merge() {
 	fresh := slices.DeleteFunc(m.fresh, func(e *entry) bool { return e.dead })
 	slices.SortFunc(fresh, compareEntries)
 	out := make([]*entry, 0, len(m.sorted)+len(fresh))
+	slots := make([]slot, 0, cap(out))
 	i, j := 0, 0
 	for i < len(m.sorted) || j < len(fresh) {
 		switch {
 		case i < len(m.sorted) && m.sorted[i].dead:
 			i++
 		case j == len(fresh) || (i < len(m.sorted) && compareEntries(m.sorted[i], fresh[j]) < 0):
-			out = append(out, m.sorted[i])
+			out, slots = append(out, m.sorted[i]), append(slots, m.slots[i])
 			i++
 		default:
-			out = append(out, fresh[j])
+			out, slots = append(out, fresh[j]), append(slots, m.slotOf(fresh[j]))
 			j++
 		}
 	}
-	m.sorted, m.fresh = out, nil
+	m.sorted, m.slots, m.fresh = out, slots, nil
 }
 
 func compareEntries(a, b *entry) int {

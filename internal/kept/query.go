@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"beredskap/internal/reconcile"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -70,15 +70,15 @@ func (k *Keeper) Findings(ctx context.Context, q Query) (Page, error) {
 	if m == nil {
 		return Page{}, fmt.Errorf("desk: reset while answering")
 	}
-	units := unitSet(q.Units)
+	match := m.compile(q)
 	start := 0
 	if after != nil {
 		start = sort.Search(len(m.sorted), func(i int) bool { return compareEntries(m.sorted[i], after) > 0 })
 	}
 	page := Page{Findings: []wire.Finding{}}
 	var last *entry
-	for i, e := range m.sorted {
-		if !k.selects(m, q, units, e) {
+	for i := range m.slots {
+		if !match(&m.slots[i]) {
 			continue
 		}
 		page.Total++
@@ -86,9 +86,12 @@ func (k *Keeper) Findings(ctx context.Context, q Query) (Page, error) {
 			continue
 		}
 		if len(page.Findings) == q.Limit {
-			page.Next = encodeCursor(last)
+			if page.Next == "" {
+				page.Next = encodeCursor(last)
+			}
 			continue
 		}
+		e := m.sorted[i]
 		f := e.f
 		if r, ok := m.resolutions[f.ID]; ok {
 			f.Resolved = &wire.Resolution{By: r.By, Comment: r.Comment, At: r.At}
@@ -99,37 +102,47 @@ func (k *Keeper) Findings(ctx context.Context, q Query) (Page, error) {
 	return page, nil
 }
 
-func (k *Keeper) selects(m *model, q Query, units map[string]bool, e *entry) bool {
-	f := &e.f
-	switch {
-	case e.dead:
-	case units != nil && !units[f.UnitID]:
-	case q.Unit != "" && f.UnitID != q.Unit:
-	case q.Kind != "" && f.Kind != q.Kind:
-	case q.Patient != "" && f.PatientID != q.Patient:
-	case !reconcile.Covers(*f, e.last, q.Since, q.Until):
-	case q.Status == StatusOpen && resolved(m, f.ID):
-	case q.Status == StatusResolved && !resolved(m, f.ID):
-	default:
-		return true
+// compile turns a query into a test of slots: interned numbers compared,
+// no string or map touched per finding.
+func (m *model) compile(q Query) func(*slot) bool {
+	var units []uint32
+	if q.Units != nil {
+		units = []uint32{}
+		for _, u := range q.Units {
+			if n, ok := m.s.lookup(u); ok {
+				units = append(units, n)
+			}
+		}
 	}
-	return false
-}
-
-func resolved(m *model, id string) bool {
-	_, ok := m.resolutions[id]
-	return ok
-}
-
-func unitSet(units []string) map[string]bool {
-	if units == nil {
-		return nil
+	num := func(s string) (uint32, bool) {
+		if s == "" {
+			return 0, true
+		}
+		return m.s.lookup(s)
 	}
-	set := make(map[string]bool, len(units))
-	for _, u := range units {
-		set[u] = true
+	unit, ok1 := num(q.Unit)
+	patient, ok2 := num(q.Patient)
+	kind, ok3 := kindNumbers[q.Kind]
+	if !ok1 || !ok2 || (q.Kind != "" && !ok3) {
+		return func(*slot) bool { return false } // names what no finding holds
 	}
-	return set
+	since, until := at(q.Since), at(q.Until)
+	return func(s *slot) bool {
+		switch {
+		case units != nil && !slices.Contains(units, s.unit):
+		case q.Unit != "" && s.unit != unit:
+		case q.Kind != "" && s.kind != kind:
+		case q.Patient != "" && s.patient != patient:
+		case q.Status == StatusOpen && s.resolved:
+		case q.Status == StatusResolved && !s.resolved:
+		// reconcile.Covers, on slots (the tests hold the two to each other).
+		case s.plan && (s.at.before(since) || !s.at.before(until)):
+		case !s.plan && s.last.before(since):
+		default:
+			return true
+		}
+		return false
+	}
 }
 
 // A cursor is the time and id of the last finding of a page.
@@ -207,15 +220,21 @@ func (k *Keeper) Dashboard(ctx context.Context, units []string, since, until tim
 	for n, c := range types {
 		d.Types[m.s.str(n)] = c
 	}
-	q := Query{Units: units, Since: since, Until: until}
-	set := unitSet(units)
-	for _, e := range m.sorted {
-		if !k.selects(m, q, set, e) {
+	match := m.compile(Query{Units: units, Since: since, Until: until})
+	var kinds [256]int
+	for i := range m.slots {
+		s := &m.slots[i]
+		if !match(s) {
 			continue
 		}
-		d.Findings[e.f.Kind]++
-		if !resolved(m, e.f.ID) {
+		kinds[s.kind]++
+		if !s.resolved {
 			d.Open++
+		}
+	}
+	for i, k := range wire.FindingKinds() {
+		if n := kinds[i+1]; n > 0 {
+			d.Findings[k] = n
 		}
 	}
 	return d, nil
