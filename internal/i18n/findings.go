@@ -88,7 +88,7 @@ var findingTexts = map[string][4]string{
 	},
 	"finding.duplicate_seq": {
 		"Telefonen {device} til {author} sendte {count|# registrering|# ulike registreringer} med nummer {seq}. Nøkkelen kan være i bruk på en annen telefon.",
-		"Telefonen {device} som tillhör {author} skickade {count|# registrering|# olika registreringar} med nummer {seq}. Nyckeln kan användas på en annan telefon.",
+		"Telefonen {device} som tillhör {author} skickade {count|# registrering|# olika registreringar} med nummer {seq}. Nyckeln kan vara i bruk på en annan telefon.",
 		"Telefonen {device}, som tilhører {author}, sendte {count|# registrering|# forskellige registreringer} med nummer {seq}. Nøglen kan være i brug på en anden telefon.",
 		"Phone {device} of {author} sent {count|# record|# different records} numbered {seq}. Its key may be in use on another phone.",
 	},
