@@ -108,14 +108,25 @@ func (p *findingsPage) load(ctx app.Context, cursor string) {
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		fr, err = p.shift.API().Findings(c, token, q)
 		return err
-	}, func(ctx app.Context) {
-		if cursor == "" {
-			p.findings = nil
-		}
-		p.findings = appendFindings(p.findings, fr.Findings, p.matches)
-		p.next = fr.Next
-		p.total = max(fr.Total, len(p.findings))
-	})
+	}, func(ctx app.Context) { p.take(fr, cursor == "") })
+}
+
+// take shows an answer: a first page replaces what is shown, however
+// often it was asked for; a following one is added below. Next is empty
+// at the end, and always from a server that answers in one page, whose
+// answer has no total either: then the total is what is shown.
+func (p *findingsPage) take(fr wire.FindingsResponse, first bool) {
+	if first {
+		p.findings = nil
+	}
+	p.findings = appendFindings(p.findings, fr.Findings, p.matches)
+	p.next = fr.Next
+	p.total = max(fr.Total, len(p.findings))
+}
+
+// shownLine says which findings of how many are shown: "1–200 av 1 234".
+func shownLine(lang string, shown, total int) string {
+	return i18n.T(lang, "findings.shown", i18n.Number(lang, 1), i18n.Number(lang, shown), i18n.Number(lang, total))
 }
 
 // appendFindings adds a page to what is shown, without a finding twice
@@ -182,7 +193,7 @@ func (p *findingsPage) Render() app.UI {
 		p.filters(),
 		app.If(len(p.findings) > 0, func() app.UI {
 			return app.P().Class("muted").Attr("data-testid", "findings-count").Attr("aria-live", "polite").
-				Text(p.t("findings.shown", i18n.Number(lang, 1), i18n.Number(lang, len(p.findings)), i18n.Number(lang, p.total)))
+				Text(shownLine(lang, len(p.findings), p.total))
 		}),
 		app.If(len(p.findings) == 0 && !p.loading, func() app.UI { return app.P().Class("card").Text(p.t("office.no_findings")) }),
 		app.Range(p.findings).Slice(func(i int) app.UI { return p.card(p.findings[i]) }),

@@ -3,6 +3,7 @@ package app
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Oslo on a machine without a zone database
@@ -176,5 +177,49 @@ func TestFindingsMatchFilters(t *testing.T) {
 		if got := p.matches(c.f); got != c.want {
 			t.Errorf("%q, resolved %v: matches = %v, want %v", c.query, c.f.Resolved != nil, got, c.want)
 		}
+	}
+}
+
+// TestFindingsPages: the pages of a server that pages add up to its total
+// and end where Next is empty; a server that answers everything in one
+// page, without a total or the status filter, shows its open findings and
+// counts them.
+func TestFindingsPages(t *testing.T) {
+	page := func(from, n int) []wire.Finding {
+		var out []wire.Finding
+		for i := from; i < from+n; i++ {
+			out = append(out, wire.Finding{ID: strconv.Itoa(i)})
+		}
+		return out
+	}
+	p := &findingsPage{}
+	steps := []struct {
+		fr           wire.FindingsResponse
+		first        bool
+		shown, total int
+		next, line   string
+	}{
+		{wire.FindingsResponse{Findings: page(0, 200), Total: 1234, Next: "c1"}, true, 200, 1234, "c1", "1–200 av 1\u00a0234"},
+		{wire.FindingsResponse{Findings: page(200, 200), Total: 1234, Next: "c2"}, false, 400, 1234, "c2", "1–400 av 1\u00a0234"},
+		{wire.FindingsResponse{Findings: page(400, 834), Total: 1234}, false, 1234, 1234, "", "1–1\u00a0234 av 1\u00a0234"},
+		// The first page again (a filter changed): it replaces.
+		{wire.FindingsResponse{Findings: page(0, 3), Total: 3}, true, 3, 3, "", "1–3 av 3"},
+		// An older server: everything, resolved ones too, no total.
+		{wire.FindingsResponse{Findings: append(page(0, 5), wire.Finding{ID: "done", Resolved: &wire.Resolution{}})}, true, 5, 5, "", "1–5 av 5"},
+	}
+	for i, s := range steps {
+		p.take(s.fr, s.first)
+		if len(p.findings) != s.shown || p.total != s.total || p.next != s.next {
+			t.Errorf("step %d: %d shown of %d, next %q; want %d of %d, next %q", i, len(p.findings), p.total, p.next, s.shown, s.total, s.next)
+		}
+		if got := shownLine("nb", len(p.findings), p.total); got != s.line {
+			t.Errorf("step %d: %q, want %q", i, got, s.line)
+		}
+	}
+	if got, want := shownLine("en", 200, 31417), "1–200 of 31,417"; got != want {
+		t.Errorf("en: %q, want %q", got, want)
+	}
+	if got, want := shownLine("da", 200, 31417), "1–200 af 31.417"; got != want {
+		t.Errorf("da: %q, want %q", got, want)
 	}
 }
