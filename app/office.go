@@ -174,20 +174,10 @@ func (p *officePage) userName(id string) string {
 	return id
 }
 
-func (p *officePage) patientName(id string) string {
-	if p.dir != nil {
-		for _, pt := range p.dir.Patients {
-			if pt.ID == id {
-				return pt.Name
-			}
-		}
-	}
-	return id
-}
-
+// stamp is an instant as the office shows it: date and clock time in the
+// browser's time zone, with the offset of that instant.
 func (p *officePage) stamp(t time.Time) string {
-	lang := p.shift.Prefs().Lang()
-	return i18n.Date(lang, t.Local()) + " " + i18n.Time(lang, t.Local())
+	return localStamp(p.shift.Prefs().Lang(), t, localTime)
 }
 
 // sinceInput is the window's start as a datetime-local value.
