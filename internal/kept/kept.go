@@ -442,9 +442,28 @@ func (k *Keeper) evaluate(ctx context.Context, m *model, now time.Time, limit in
 }
 
 // evalPatient computes one patient's findings as full recomputation at
-// now would (reconcile.Load's plan window is everything due before now),
-// and when they next change by time alone.
+// now would, and when they next change by time alone.
 func (k *Keeper) evalPatient(ctx context.Context, m *model, n uint32, now time.Time) error {
+	p := m.patient(n)
+	fs, next, err := k.patientFindings(ctx, m, n, now)
+	if err != nil {
+		return err
+	}
+	received := map[string]time.Time{}
+	for _, i := range p.recs {
+		received[m.idString(m.recs[i].id)] = m.recs[i].received.time()
+	}
+	p.findings = m.replace(p.findings, fs, func(f wire.Finding) time.Time { return latest(f.RecordIDs, received) }, n, false)
+	p.evaluated = now
+	m.planned.set(n, next)
+	return nil
+}
+
+// patientFindings computes one patient's findings at now, from its
+// records, plan and bundles as the desk holds them, as full recomputation
+// would (reconcile.Load's plan window is everything due before now), and
+// says when they next change by time alone.
+func (k *Keeper) patientFindings(ctx context.Context, m *model, n uint32, now time.Time) ([]wire.Finding, time.Time, error) {
 	p := m.patient(n)
 	id := m.s.str(n)
 	in := reconcile.Input{Until: now, Now: now, OfflineFor: k.opt.OfflineFor, Records: m.records(p.recs),
@@ -483,16 +502,47 @@ func (k *Keeper) evalPatient(ctx context.Context, m *model, n uint32, now time.T
 		}
 		b, err := k.bundle(ctx, m, r.BundleID)
 		if err != nil {
-			return err
+			return nil, next, err
 		}
 		if b.ID != "" {
 			in.Bundles[r.BundleID] = b
 		}
 	}
-	received := receivedOf(in.Records)
-	p.findings = m.replace(p.findings, reconcile.PatientFindings(in), func(f wire.Finding) time.Time { return latest(f.RecordIDs, received) })
-	m.planned.set(n, next)
-	return nil
+	return reconcile.PatientFindings(in), next, nil
+}
+
+// show makes the findings of entries whole for a page: a device's are
+// kept whole; a patient's are computed again, by the same rules from the
+// same data at the time they were computed for, once per patient.
+func (k *Keeper) show(ctx context.Context, m *model, entries []*entry) ([]wire.Finding, error) {
+	byPatient := map[uint32]map[string]wire.Finding{}
+	out := make([]wire.Finding, 0, len(entries))
+	for _, e := range entries {
+		if e.f != nil {
+			out = append(out, *e.f)
+			continue
+		}
+		fs, ok := byPatient[e.patient]
+		if !ok {
+			list, _, err := k.patientFindings(ctx, m, e.patient, m.patient(e.patient).evaluated)
+			if err != nil {
+				return nil, err
+			}
+			fs = make(map[string]wire.Finding, len(list))
+			for _, f := range list {
+				fs[f.ID] = f
+			}
+			byPatient[e.patient] = fs
+		}
+		f, ok := fs[e.id]
+		if !ok {
+			// Cannot happen while the patient's data is what it was
+			// computed from, which the lock ensures.
+			return nil, fmt.Errorf("desk: finding %s of patient %s not made again", e.id, m.s.str(e.patient))
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // bundle returns a bundle by id, the zero bundle when none has it.
@@ -539,7 +589,7 @@ func (k *Keeper) evalDevice(ctx context.Context, m *model, n uint32) error {
 			return newest
 		}
 		return latest(f.RecordIDs, received)
-	})
+	}, 0, true)
 	return nil
 }
 

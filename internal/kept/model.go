@@ -139,7 +139,9 @@ type model struct {
 	sorted, fresh []*entry
 	// slots holds, beside sorted, what a query filters on, without
 	// pointers: a query walks it instead of the entries.
-	slots       []slot
+	slots []slot
+	// died says entries were replaced since the last merge.
+	died        bool
 	resolutions map[string]store.FindingResolution
 	dirtyP      map[uint32]bool
 	dirtyD      map[uint32]bool
@@ -153,11 +155,13 @@ type model struct {
 // patient is one patient's part of the desk: its records, its plan and
 // the findings they make.
 type patient struct {
-	recs     []int32
-	unit     string
-	doses    []care.ScheduledDose
-	visits   []care.Visit
-	findings []*entry
+	// evaluated is the time its findings were last computed for.
+	evaluated time.Time
+	recs      []int32
+	unit      string
+	doses     []care.ScheduledDose
+	visits    []care.Visit
+	findings  []*entry
 }
 
 // device is one phone's part: its records and what its sequence numbers
@@ -167,13 +171,17 @@ type device struct {
 	findings []*entry
 }
 
-// entry is a kept finding and the latest time one of its records (or,
-// for a sequence gap, its device's) was received, which says which
-// windows show it (reconcile.Covers).
+// entry is a kept finding: its id and what queries filter it on. A
+// patient's findings are kept that small (their text and record ids are
+// made again, by the same rules from the same data, when a page shows
+// them: see Keeper.show), so that findings by the hundred thousand fit in
+// memory; a device's are few and kept whole.
 type entry struct {
-	f    wire.Finding
-	last time.Time
-	dead bool
+	id      string
+	s       slot
+	patient uint32
+	f       *wire.Finding // a device's finding; nil for a patient's
+	dead    bool
 }
 
 func newModel() *model {
@@ -300,17 +308,25 @@ func (m *model) records(idx []int32) []store.StoredRecord {
 	return out
 }
 
-// replace puts a group's new findings in place of its old ones.
-func (m *model) replace(old []*entry, fs []wire.Finding, last func(wire.Finding) time.Time) []*entry {
+// replace puts a group's new findings in place of its old ones: a
+// patient's (whole false, patient its number) or a device's (whole true).
+// last gives the latest time one of a finding's records (for a sequence
+// gap, its device's) was received, which says which windows show it
+// (reconcile.Covers).
+func (m *model) replace(old []*entry, fs []wire.Finding, last func(wire.Finding) time.Time, patient uint32, whole bool) []*entry {
 	for _, e := range old {
-		e.dead = true
-		if m.entries[e.f.ID] == e {
-			delete(m.entries, e.f.ID)
+		e.dead, m.died = true, true
+		if m.entries[e.id] == e {
+			delete(m.entries, e.id)
 		}
 	}
 	out := make([]*entry, 0, len(fs))
-	for _, f := range fs {
-		e := &entry{f: f, last: last(f)}
+	for i := range fs {
+		f := &fs[i]
+		e := &entry{id: f.ID, patient: patient, s: m.slotOf(f, last(*f))}
+		if whole {
+			e.f = f
+		}
 		m.entries[f.ID] = e
 		m.fresh = append(m.fresh, e)
 		out = append(out, e)
@@ -336,11 +352,9 @@ var kindNumbers = func() map[string]uint8 {
 	return out
 }()
 
-func (m *model) slotOf(e *entry) slot {
-	_, done := m.resolutions[e.f.ID]
-	return slot{at: at(e.f.At), last: at(e.last), unit: m.s.of(e.f.UnitID), patient: m.s.of(e.f.PatientID),
-		kind: kindNumbers[e.f.Kind], resolved: done,
-		plan: e.f.Kind == wire.FindingMissingAdministration || e.f.Kind == wire.FindingUndocumentedVisit}
+func (m *model) slotOf(f *wire.Finding, last time.Time) slot {
+	return slot{at: at(f.At), last: at(last), unit: m.s.of(f.UnitID), patient: m.s.of(f.PatientID),
+		kind: kindNumbers[f.Kind], plan: f.Kind == wire.FindingMissingAdministration || f.Kind == wire.FindingUndocumentedVisit}
 }
 
 // resolve marks a kept finding resolved in its slot.
@@ -358,9 +372,10 @@ func (m *model) resolve(id string) {
 // merge brings the fresh entries into the sorted list and drops the dead
 // ones: a sort of what changed and one pass over the rest.
 func (m *model) merge() {
-	if len(m.fresh) == 0 {
+	if len(m.fresh) == 0 && !m.died {
 		return
 	}
+	m.died = false
 	fresh := slices.DeleteFunc(m.fresh, func(e *entry) bool { return e.dead })
 	slices.SortFunc(fresh, compareEntries)
 	out := make([]*entry, 0, len(m.sorted)+len(fresh))
@@ -374,7 +389,9 @@ func (m *model) merge() {
 			out, slots = append(out, m.sorted[i]), append(slots, m.slots[i])
 			i++
 		default:
-			out, slots = append(out, fresh[j]), append(slots, m.slotOf(fresh[j]))
+			s := fresh[j].s
+			_, s.resolved = m.resolutions[fresh[j].id]
+			out, slots = append(out, fresh[j]), append(slots, s)
 			j++
 		}
 	}
@@ -382,8 +399,11 @@ func (m *model) merge() {
 }
 
 func compareEntries(a, b *entry) int {
-	if c := a.f.At.Compare(b.f.At); c != 0 {
-		return c
+	switch {
+	case a.s.at.before(b.s.at):
+		return -1
+	case b.s.at.before(a.s.at):
+		return 1
 	}
-	return strings.Compare(a.f.ID, b.f.ID)
+	return strings.Compare(a.id, b.id)
 }

@@ -75,8 +75,8 @@ func (k *Keeper) Findings(ctx context.Context, q Query) (Page, error) {
 	if after != nil {
 		start = sort.Search(len(m.sorted), func(i int) bool { return compareEntries(m.sorted[i], after) > 0 })
 	}
-	page := Page{Findings: []wire.Finding{}}
-	var last *entry
+	page := Page{}
+	var shown []*entry
 	for i := range m.slots {
 		if !match(&m.slots[i]) {
 			continue
@@ -85,20 +85,24 @@ func (k *Keeper) Findings(ctx context.Context, q Query) (Page, error) {
 		if i < start {
 			continue
 		}
-		if len(page.Findings) == q.Limit {
+		if len(shown) == q.Limit {
 			if page.Next == "" {
-				page.Next = encodeCursor(last)
+				page.Next = encodeCursor(shown[len(shown)-1])
 			}
 			continue
 		}
-		e := m.sorted[i]
-		f := e.f
-		if r, ok := m.resolutions[f.ID]; ok {
-			f.Resolved = &wire.Resolution{By: r.By, Comment: r.Comment, At: r.At}
-		}
-		page.Findings = append(page.Findings, f)
-		last = e
+		shown = append(shown, m.sorted[i])
 	}
+	fs, err := k.show(ctx, m, shown)
+	if err != nil {
+		return Page{}, err
+	}
+	for i := range fs {
+		if r, ok := m.resolutions[fs[i].ID]; ok {
+			fs[i].Resolved = &wire.Resolution{By: r.By, Comment: r.Comment, At: r.At}
+		}
+	}
+	page.Findings = fs
 	return page, nil
 }
 
@@ -147,7 +151,7 @@ func (m *model) compile(q Query) func(*slot) bool {
 
 // A cursor is the time and id of the last finding of a page.
 func encodeCursor(e *entry) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(e.f.At.UTC().Format(time.RFC3339Nano) + "|" + e.f.ID))
+	return base64.RawURLEncoding.EncodeToString([]byte(e.s.at.time().Format(time.RFC3339Nano) + "|" + e.id))
 }
 
 func decodeCursor(c string) (*entry, error) {
@@ -160,7 +164,7 @@ func decodeCursor(c string) (*entry, error) {
 	if !ok || err != nil || id == "" {
 		return nil, store.ErrBadCursor
 	}
-	return &entry{f: wire.Finding{At: t, ID: id}}, nil
+	return &entry{id: id, s: slot{at: at(t)}}, nil
 }
 
 // FindingUnit returns the unit of a finding kept now, and whether there
@@ -178,7 +182,7 @@ func (k *Keeper) FindingUnit(ctx context.Context, id string) (string, bool, erro
 	if !ok {
 		return "", false, nil
 	}
-	return e.f.UnitID, true, nil
+	return k.m.s.str(e.s.unit), true, nil
 }
 
 // Dashboard counts the records received in the window (since, for
@@ -311,12 +315,16 @@ func (k *Keeper) All(ctx context.Context) ([]wire.Finding, []time.Time, error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var fs []wire.Finding
+	var live []*entry
 	var last []time.Time
 	for _, e := range k.m.sorted {
 		if !e.dead {
-			fs, last = append(fs, e.f), append(last, e.last)
+			live, last = append(live, e), append(last, e.s.last.time())
 		}
 	}
-	return fs, last, nil
+	fs, err := k.show(ctx, k.m, live)
+	if len(fs) == 0 {
+		fs = nil
+	}
+	return fs, last, err
 }
