@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -300,9 +301,28 @@ func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
 	return plans, nil
 }
 
+// lean keeps of a plan what findings read, its repeated strings shared:
+// a week's plan for a large municipality is hundreds of thousands of
+// doses and visits.
+func (m *model) lean(pl *planPart) {
+	for i, d := range pl.doses {
+		pl.doses[i] = care.ScheduledDose{ID: d.ID, PatientID: m.s.str(m.s.of(d.PatientID)), VisitID: m.s.str(m.s.of(d.VisitID)),
+			Medication: m.s.str(m.s.of(d.Medication)), Dose: m.s.str(m.s.of(d.Dose)), Due: d.Due, DoubleCheck: d.DoubleCheck,
+			WindowMinutes: d.WindowMinutes}
+	}
+	for i, v := range pl.visits {
+		pl.visits[i] = care.Visit{ID: m.s.str(m.s.of(v.ID)), PatientID: m.s.str(m.s.of(v.PatientID)), WorkerID: m.s.str(m.s.of(v.WorkerID)),
+			UnitID: m.s.str(m.s.of(v.UnitID)), Start: v.Start, DurationMinutes: v.DurationMinutes}
+	}
+	pl.doses, pl.visits = slices.Clip(pl.doses), slices.Clip(pl.visits)
+}
+
 // setPlan puts a plan read in place and marks the patients whose part
 // changed.
 func (m *model) setPlan(plans map[string]*planPart) {
+	for _, pl := range plans {
+		m.lean(pl)
+	}
 	for id, pl := range plans {
 		n := m.s.of(id)
 		p := m.patient(n)
