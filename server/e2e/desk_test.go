@@ -119,7 +119,7 @@ killing:
 	asked := time.Now().UTC()
 	got := allFindings(t, srv, admin, since)
 	var dash wire.Dashboard
-	getJSON(t, srv, admin, "/api/v1/dashboard?since="+url.QueryEscape(since.Format(time.RFC3339)), &dash)
+	deskGet(t, srv, admin, "/api/v1/dashboard?since="+url.QueryEscape(since.Format(time.RFC3339)), &dash)
 	srv.stop()
 
 	db, err := badger.Open(filepath.Join(srv.dataDir, "db"), badger.Options{})
@@ -189,7 +189,7 @@ killing:
 func addDoubleDoses(t *testing.T, srv *server, d *device) {
 	t.Helper()
 	var br wire.BundleResponse
-	getJSON(t, srv, d.token, "/api/v1/bundle", &br)
+	deskGet(t, srv, d.token, "/api/v1/bundle", &br)
 	var b wire.Bundle
 	if err := json.Unmarshal(br.Bundle, &b); err != nil {
 		t.Fatal(err)
@@ -231,8 +231,8 @@ func loginAs(t *testing.T, srv *server, username string) string {
 	return lr.Token
 }
 
-// getJSON reads an answer that must succeed.
-func getJSON(t *testing.T, srv *server, token, path string, out any) {
+// deskGet reads an answer that must succeed.
+func deskGet(t *testing.T, srv *server, token, path string, out any) {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		req, _ := http.NewRequest("GET", srv.url(path), nil)
@@ -268,7 +268,7 @@ func allFindings(t *testing.T, srv *server, token string, since time.Time) map[s
 			q.Set("cursor", cursor)
 		}
 		var fr wire.FindingsResponse
-		getJSON(t, srv, token, "/api/v1/findings?"+q.Encode(), &fr)
+		deskGet(t, srv, token, "/api/v1/findings?"+q.Encode(), &fr)
 		for _, f := range fr.Findings {
 			out[f.ID] = f.Kind
 		}
