@@ -175,13 +175,13 @@ func (d *desk) check(t *testing.T, others map[string]bool, skipped int) {
 // records just before the Nth Reconcile.
 type faulty struct {
 	Store
-	cancel                 context.CancelFunc
-	stopAfterSave          int
-	failReconcile          int
-	failAfterCommit        bool
-	meddleAt               int
-	meddle                 func(ids []string)
-	noRelease              bool
+	cancel                context.CancelFunc
+	stopAfterSave         int
+	failReconcile         int
+	failAfterCommit       bool
+	meddleAt              int
+	meddle                func(ids []string)
+	noRelease             bool
 	saves, reconcileCalls int
 }
 
