@@ -48,6 +48,12 @@ type Config struct {
 	// LoginPolicy limits password guessing; zero means
 	// auth.DefaultLoginPolicy.
 	LoginPolicy auth.LoginPolicy
+	// Counter counts the records a filter selects (the "of 31 417" of
+	// the records list); nil counts by walking the list's pages.
+	Counter RecordCounter
+	// Jobs is woken when a bulk job is started, so that it starts at
+	// once; nil leaves it to the runner's next look.
+	Jobs JobWaker
 }
 
 func (c *Config) defaults() {
@@ -95,6 +101,9 @@ type Server struct {
 // the app (see NewAppHandler); nil serves the API only.
 func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server {
 	cfg.defaults()
+	if cfg.Counter == nil {
+		cfg.Counter = walkCounter{db}
+	}
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa,
 		loginLimits: auth.NewLoginLimits(cfg.LoginPolicy),
@@ -138,6 +147,9 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/records/{id}", officeRoles, s.getRecord},
 		{"POST", "/api/v1/records/{id}/reconcile", officeRoles, s.reconcile},
 		{"POST", "/api/v1/records/reconcile", officeRoles, s.reconcile},
+		{"POST", "/api/v1/records/reconcile-jobs", officeRoles, s.startReconcileJob},
+		{"GET", "/api/v1/records/reconcile-jobs", officeRoles, s.listReconcileJobs},
+		{"GET", "/api/v1/records/reconcile-jobs/{id}", officeRoles, s.getReconcileJob},
 		{"GET", "/api/v1/findings", officeRoles, s.findings},
 		{"POST", "/api/v1/findings/{id}/resolve", officeRoles, s.resolveFinding},
 		{"GET", "/api/v1/dashboard", officeRoles, s.dashboard},
