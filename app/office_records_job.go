@@ -64,7 +64,7 @@ func (p *recordsPage) markAll(ctx app.Context, e app.Event) {
 		j, err = p.shift.API().StartReconcileJob(c, token, req)
 		return err
 	}, func(ctx app.Context) {
-		p.job, p.confirming, p.ehrRef = &j, false, ""
+		p.job, p.confirming = &j, false
 		p.follow(ctx, j.ID)
 	})
 }
