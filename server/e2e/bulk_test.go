@@ -1,14 +1,18 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
@@ -96,5 +100,103 @@ func TestCoordinatorMarksAllThatMatch(t *testing.T) {
 	}
 	if rr := records(t, srv, kari, url.Values{"state": {"new"}, "limit": {"1"}}); rr.Total != 30 || rr.Records[0].AuthorID == annaID {
 		t.Fatalf("records outside the filter: %d new, want per's 30", rr.Total)
+	}
+}
+
+// TestServerCarriesOnAJobAfterAKill: a job left running by a server that
+// was killed (its lease held by that server, half its records marked) is
+// taken on by the next start of `beredskap serve` once the lease has run
+// out, and finished: every record entered once.
+func TestServerCarriesOnAJobAfterAKill(t *testing.T) {
+	srv := startServer(t)
+	anna := setupDevice(t, srv, "anna", 300)
+	anna.syncAll(t, srv)
+	srv.stop() // SIGKILL
+
+	ctx := context.Background()
+	db, err := badger.Open(filepath.Join(srv.dataDir, "db"), badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kari, err := db.AccountByUsername(ctx, "kari")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	j := store.ReconcileJob{ID: "0190b6a2-0000-7000-8000-00000000b01c", By: kari.ID, EnteredBy: kari.ID, EHRRef: "EPJ-RESTART",
+		Filter: store.RecordFilter{Units: kari.Units, State: store.StateNew}, UpTo: now, Created: now, Updated: now, Total: 300}
+	if err := db.CreateReconcileJob(ctx, j, store.Audit{Actor: kari.ID, Action: store.AuditReconcileJobStart, Subject: j.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// The killed server had marked the newest 100 and held the lease
+	// for a few seconds more.
+	page, next, err := db.ListRecords(ctx, store.RecordFilter{State: store.StateNew, Limit: 100})
+	if err != nil || len(page) != 100 {
+		t.Fatalf("first chunk: %d, %v", len(page), err)
+	}
+	var ids []string
+	for _, r := range page {
+		ids = append(ids, r.ID)
+	}
+	at := now.Truncate(time.Microsecond)
+	if j, err = db.ClaimReconcileJob(ctx, j.ID, "killed-node", now, now.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	j.Cursor, j.Chunk = next, &store.JobChunk{IDs: ids, At: at}
+	if err := db.SaveReconcileJob(ctx, j, "killed-node", now.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reconcile(ctx, ids, store.Reconciliation{Action: store.ActionEntered, EHRRef: j.EHRRef, By: kari.ID, EnteredBy: kari.ID, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.start()
+	token := loginToken(t, srv, "kari")
+	deadline := time.Now().Add(60 * time.Second) // the lease, then the runner's poll
+	var seen wire.ReconcileJob
+	for {
+		req, _ := http.NewRequest("GET", srv.url("/api/v1/records/reconcile-jobs/"+j.ID), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&seen)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET the job: %d %v", resp.StatusCode, err)
+		}
+		if seen.Status != wire.JobRunning || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if seen.Status != wire.JobDone || seen.Done != 300 || seen.Skipped != 0 {
+		t.Fatalf("after the restart: %+v", seen)
+	}
+	srv.stop()
+	db, err = badger.Open(filepath.Join(srv.dataDir, "db"), badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id := range anna.acked {
+		r, err := db.StoredRecordByID(ctx, id)
+		if err != nil || r.State != store.StateEntered || r.EHRRef != "EPJ-RESTART" {
+			t.Fatalf("record %s after the job: %+v, %v", id, r, err)
+		}
+		hist, _ := db.AuditFor(ctx, id)
+		n := 0
+		for _, e := range hist {
+			if e.Action == store.AuditReconcile {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("record %s has %d reconciliation entries", id, n)
+		}
 	}
 }
