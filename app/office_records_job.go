@@ -147,7 +147,7 @@ func (p *recordsPage) markAllPanel() app.UI {
 	n := func(v int) string { return i18n.Count(lang, v) }
 	var parts []app.UI
 	if p.confirming {
-		parts = append(parts, app.Div().Class("card banner-important").Attr("role", "alertdialog").Attr("data-testid", "bulk-all-confirm").Body(
+		parts = append(parts, app.Div().Class("card banner-important").Attr("role", "alertdialog").Attr("aria-label", p.t("office.mark_all")).Attr("data-testid", "bulk-all-confirm").Body(
 			app.P().Text(p.t("office.mark_all_confirm", n(p.confirmCount), strings.TrimSpace(p.ehrRef))),
 			app.Button().Class("btn btn-primary").Attr("data-testid", "bulk-all-yes").Disabled(p.loading || p.confirmCount == 0).
 				Text(p.t("office.mark_all_yes")).OnClick(p.markAll),

@@ -47,8 +47,10 @@ func records(t *testing.T, srv *server, token string, q url.Values) wire.Records
 // it shows of how many match, in Norwegian ("1–200 av 1 100"), growing as
 // pages are loaded; "mark all that match as entered" marks every one of
 // them, not only those on screen, shows its progress and end, and leaves
-// the records outside the filter alone.
+// the records outside the filter alone; axe finds nothing serious in the
+// confirmation or the end.
 func TestCoordinatorMarksAllThatMatch(t *testing.T) {
+	audit := &axeAudit{t: t, source: axeSource(t)}
 	srv := startServer(t)
 	anna := setupDevice(t, srv, "anna", 1100)
 	anna.syncAll(t, srv)
@@ -86,6 +88,7 @@ func TestCoordinatorMarksAllThatMatch(t *testing.T) {
 	)
 	waitFor(t, ctx, `document.querySelector('[data-testid="bulk-all-confirm"]').textContent.includes("1\u00a0100 nye registreringer")`)
 	shot(t, ctx, "mark-all-confirm")
+	audit.check(ctx, "office-records-mark-all-confirm")
 	within(t, ctx, 30*time.Second, click(sel("bulk-all-yes")), chromedp.WaitVisible(sel("bulk-job")))
 	waitFor(t, ctx, `document.querySelector('[data-testid="bulk-job"]').dataset.status === "done"`)
 	waitFor(t, ctx, `document.querySelector('[data-testid="bulk-job"]').textContent.includes("1\u00a0100 merket som ført inn.")`)
@@ -94,6 +97,7 @@ func TestCoordinatorMarksAllThatMatch(t *testing.T) {
 		return rows.length === 200 && rows.every(r => r.dataset.state === "entered");
 	})()`)
 	shot(t, ctx, "mark-all-done")
+	audit.check(ctx, "office-records-mark-all-done")
 
 	if rr := records(t, srv, kari, url.Values{"author": {annaID}, "state": {"entered"}, "limit": {"1"}}); rr.Total != 1100 || rr.Records[0].EHRRef != "EPJ-BULK-7" {
 		t.Fatalf("anna's records entered: %d, %+v", rr.Total, rr.Records)
