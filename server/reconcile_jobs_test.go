@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"beredskap/internal/bulk"
@@ -66,11 +67,17 @@ func (e *testEnv) startJob(token string, req any) (int, wire.ReconcileJob, []byt
 	return code, j, raw
 }
 
+// waker counts the wakes a started job gives the runner.
+type waker struct{ n atomic.Int32 }
+
+func (w *waker) Wake() { w.n.Add(1) }
+
 // TestReconcileJob: a coordinator's job marks every new record of their
 // units that the filters select, once, with the one reference; records of
 // other units stay new; the job is audited, and its progress readable.
 func TestReconcileJob(t *testing.T) {
-	e := newEnv(t)
+	woken := &waker{}
+	e := newEnv(t, func(c *Config) { c.Jobs = woken })
 	anna, per, annaIDs, perIDs := synced(t, e)
 	ctx := context.Background()
 	// Kari coordinates anna's unit only; one of anna's records was
@@ -88,6 +95,9 @@ func TestReconcileJob(t *testing.T) {
 	code, j, raw := e.startJob(tok, wire.ReconcileJobRequest{Filter: wire.RecordFilters{Author: anna.login.User.ID}, EHRRef: " EPJ-2026-12 ", EnteredBy: anna.login.User.ID})
 	if code != http.StatusAccepted || j.ID == "" || j.Status != wire.JobRunning || j.Total != 2 || j.EHRRef != "EPJ-2026-12" || j.ByName != kari.Name {
 		t.Fatalf("start: %d %s", code, raw)
+	}
+	if n := woken.n.Load(); n != 1 {
+		t.Fatalf("the runner was woken %d times, want once", n)
 	}
 	var seen wire.ReconcileJob
 	if code, raw := e.call("GET", "/api/v1/records/reconcile-jobs/"+j.ID, tok, nil, &seen); code != 200 || seen.Status != wire.JobRunning || seen.Done != 0 {
