@@ -10,6 +10,7 @@ import (
 
 	"beredskap/app/shift"
 	"beredskap/internal/care"
+	"beredskap/internal/i18n"
 	"beredskap/internal/wire"
 )
 
@@ -24,6 +25,16 @@ type recordsPage struct {
 	ehrRef   string
 	byAuthor bool
 	flash    string
+	// total is how many records match the filters (the "of 31 417").
+	total int
+	// confirming is set while the coordinator is asked to confirm "mark
+	// all that match", which would mark confirmCount new records.
+	confirming   bool
+	confirmCount int
+	// job is the bulk job followed (started here, or found running when
+	// the page opened); following is its id while its progress is polled.
+	job       *wire.ReconcileJob
+	following string
 }
 
 // recordFilters are the query parameters the table filters on.
@@ -41,7 +52,7 @@ func (p *recordsPage) OnNav(ctx app.Context) {
 	p.filter = filter
 	p.byAuthor = q.Get("by_author") == "1" && p.filter.Get("author") != ""
 	if changed && p.loadedFor != "" {
-		p.flash = ""
+		p.flash, p.confirming = "", false
 		p.reload(ctx)
 	}
 }
@@ -50,8 +61,12 @@ func (p *recordsPage) OnMount(ctx app.Context) {
 	p.start(ctx, func(ctx app.Context) {
 		p.loadDirectory(ctx)
 		p.reload(ctx)
+		p.resumeJob(ctx)
 	})
 }
+
+// OnDismount stops following a job: its poll ends at its next turn.
+func (p *recordsPage) OnDismount() { p.following = "" }
 
 func (p *recordsPage) reload(ctx app.Context) {
 	p.records, p.next, p.selected = nil, "", map[string]bool{}
@@ -77,7 +92,7 @@ func (p *recordsPage) load(ctx app.Context, cursor string) {
 		} else {
 			p.records = append(p.records, rr.Records...)
 		}
-		p.next = rr.Next
+		p.next, p.total = rr.Next, rr.Total
 	})
 }
 
@@ -129,12 +144,20 @@ func (p *recordsPage) Render() app.UI {
 			}),
 			app.Button().Class("btn btn-primary").Attr("data-testid", "bulk-entered").Disabled(len(p.selected) == 0 || p.loading).
 				Text(p.t("office.mark_entered")).OnClick(p.markEntered),
+			app.Button().Class("btn").Attr("data-testid", "bulk-all").Disabled(!p.canMarkAll() || strings.TrimSpace(p.ehrRef) == "").
+				Title(p.t("office.mark_all_needs_ref")).Text(p.t("office.mark_all")).OnClick(p.askMarkAll),
 			app.Span().Class("spacer"),
 			app.Button().Class("btn btn-small").Attr("data-testid", "export-csv").Text(p.t("office.export_csv")).
 				OnClick(func(ctx app.Context, e app.Event) { p.export(ctx, "csv") }),
 			app.Button().Class("btn btn-small").Attr("data-testid", "export-fhir").Text(p.t("office.export_fhir")).
 				OnClick(func(ctx app.Context, e app.Event) { p.export(ctx, "fhir") }),
 		),
+		p.markAllPanel(),
+		app.If(len(p.records) > 0, func() app.UI {
+			lang := p.shift.Prefs().Lang()
+			return app.P().Class("muted").Attr("data-testid", "records-shown").Attr("aria-live", "polite").
+				Text(p.t("office.shown_of", i18n.Count(lang, 1), i18n.Count(lang, len(p.records)), i18n.Count(lang, max(p.total, len(p.records)))))
+		}),
 		app.Div().Class("table-wrap").Body(
 			app.Table().Class("table records").Attr("data-testid", "records-table").Body(
 				app.THead().Body(app.Tr().Body(
@@ -171,7 +194,7 @@ func (p *recordsPage) Render() app.UI {
 		),
 		app.If(len(p.records) == 0 && !p.loading, func() app.UI { return app.P().Class("muted").Text(p.t("office.no_records")) }),
 		app.If(p.next != "", func() app.UI {
-			return app.Button().Class("btn btn-block").Text(p.t("office.more")).Disabled(p.loading).
+			return app.Button().Class("btn btn-block").Attr("data-testid", "records-more").Text(p.t("office.more")).Disabled(p.loading).
 				OnClick(func(ctx app.Context, e app.Event) { p.load(ctx, p.next) })
 		}),
 	)

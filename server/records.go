@@ -131,7 +131,14 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := wire.RecordsResponse{Records: make([]wire.RecordView, 0, len(page)), Next: next}
+	all := f
+	all.Cursor, all.Limit = "", 0
+	total, err := s.cfg.Counter.MatchingRecords(r.Context(), all)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := wire.RecordsResponse{Records: make([]wire.RecordView, 0, len(page)), Next: next, Total: total}
 	for _, sr := range page {
 		v, err := s.view(r, sr, n, false)
 		if err != nil {

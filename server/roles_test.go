@@ -59,6 +59,11 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/users/{id}/rename":      admins,
 		"POST /api/v1/devices/{id}/revoke":    admins,
 		"GET /api/v1/backup":                  admins,
+
+		// Bulk jobs (issue 16).
+		"POST /api/v1/records/reconcile-jobs":     office,
+		"GET /api/v1/records/reconcile-jobs":      office,
+		"GET /api/v1/records/reconcile-jobs/{id}": office,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

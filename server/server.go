@@ -53,6 +53,12 @@ type Config struct {
 	// Desk.Watch's, so that it sees every write. Nil makes one over the
 	// store (and watches it) that builds itself on first use.
 	Desk *kept.Keeper
+	// Counter counts the records a filter selects (the "of 31 417" of
+	// the records list); nil counts with the desk.
+	Counter RecordCounter
+	// Jobs is woken when a bulk job is started, so that it starts at
+	// once; nil leaves it to the runner's next look.
+	Jobs JobWaker
 }
 
 func (c *Config) defaults() {
@@ -105,6 +111,9 @@ func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server 
 		cfg.Desk = kept.New(db, kept.Options{OfflineFor: cfg.OfflineFor, Now: cfg.Now, Logger: cfg.Logger})
 		db = cfg.Desk.Watch(db)
 	}
+	if cfg.Counter == nil {
+		cfg.Counter = cfg.Desk
+	}
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa, desk: cfg.Desk,
 		loginLimits: auth.NewLoginLimits(cfg.LoginPolicy),
@@ -148,6 +157,9 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/records/{id}", officeRoles, s.getRecord},
 		{"POST", "/api/v1/records/{id}/reconcile", officeRoles, s.reconcile},
 		{"POST", "/api/v1/records/reconcile", officeRoles, s.reconcile},
+		{"POST", "/api/v1/records/reconcile-jobs", officeRoles, s.startReconcileJob},
+		{"GET", "/api/v1/records/reconcile-jobs", officeRoles, s.listReconcileJobs},
+		{"GET", "/api/v1/records/reconcile-jobs/{id}", officeRoles, s.getReconcileJob},
 		{"GET", "/api/v1/findings", officeRoles, s.findings},
 		{"POST", "/api/v1/findings/{id}/resolve", officeRoles, s.resolveFinding},
 		{"GET", "/api/v1/dashboard", officeRoles, s.dashboard},

@@ -114,7 +114,7 @@ func (a *API) doWithin(ctx context.Context, timeout time.Duration, method, path,
 		}
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	if status != 200 {
+	if status < 200 || status > 299 { // 202 Accepted: a bulk job was started
 		var eb wire.ErrorBody
 		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
 			return &eb.Error

@@ -113,6 +113,39 @@ type Findings interface {
 	FindingResolutions(ctx context.Context) (map[string]FindingResolution, error)
 }
 
+// ReconcileJobs holds the office's bulk jobs, which mark every record a
+// filter selects as entered, chunk by chunk (internal/bulk runs them).
+// One server at a time runs a job: the one holding its lease, which is
+// taken (ClaimReconcileJob) and renewed with every save
+// (SaveReconcileJob) by a compare-and-set on the job's owner, and
+// expires by itself when that server stops without giving it up.
+type ReconcileJobs interface {
+	// CreateReconcileJob stores a new running job, with no owner, and
+	// its audit entry, durably; an id used before is ErrJobExists.
+	CreateReconcileJob(ctx context.Context, j ReconcileJob, a Audit) error
+	// ReconcileJob returns one job; an unknown id is ErrNotFound.
+	ReconcileJob(ctx context.Context, id string) (ReconcileJob, error)
+	// ReconcileJobs returns the jobs, newest first: all of them, or only
+	// the running ones.
+	ReconcileJobs(ctx context.Context, runningOnly bool) ([]ReconcileJob, error)
+	// ClaimReconcileJob gives owner the lease of a running job until
+	// until, when nobody holds it, its lease ended before now, or owner
+	// holds it already; otherwise ErrLeaseHeld, or ErrJobFinished for a
+	// job that is not running, and nothing changes.
+	ClaimReconcileJob(ctx context.Context, id, owner string, now, until time.Time) (ReconcileJob, error)
+	// SaveReconcileJob writes a running job's progress (status done or
+	// failed ends it, with the audit entries given) and renews owner's
+	// lease until until, provided owner still holds it: otherwise
+	// ErrLeaseLost (ErrJobFinished when the job ended meanwhile) and
+	// nothing is written. Id, By, Filter, UpTo, EHRRef, EnteredBy and
+	// Created are kept as they were stored.
+	SaveReconcileJob(ctx context.Context, j ReconcileJob, owner string, until time.Time, audit ...Audit) error
+	// ReleaseReconcileJob gives up owner's lease (a server that stops),
+	// so that the next start or another server takes the job at once; a
+	// lease owner does not hold is left as it is.
+	ReleaseReconcileJob(ctx context.Context, id, owner string) error
+}
+
 // AuditTrail is the append-only, hash-chained audit log.
 type AuditTrail interface {
 	Append(ctx context.Context, entries ...Audit) error
@@ -167,6 +200,7 @@ type Store interface {
 	Announcements
 	Outages
 	Records
+	ReconcileJobs
 	Findings
 	AuditTrail
 	Setup

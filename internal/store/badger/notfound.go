@@ -10,6 +10,7 @@ import (
 // names are what the errors call the kinds of keys.
 var names = map[string]string{
 	"rec":        "record",
+	"rjob":       "job",
 	"recbody":    "record body",
 	"routinever": "routine version",
 	"auditmeta":  "audit",

@@ -49,6 +49,10 @@ func Run(t *testing.T, opener Opener) {
 		{"DeviceSeqIndex", testDeviceSeqIndex},
 		{"ListRecords", testListRecords},
 		{"Reconcile", testReconcile},
+		// The office's bulk jobs (jobs.go).
+		{"ReconcileJobs", testReconcileJobs},
+		{"ReconcileJobLease", testReconcileJobLease},
+		{"ReconcileJobClaimRace", testReconcileJobClaimRace},
 		{"Findings", testFindings},
 		{"AuditChain", testAuditChain},
 		{"AuditConcurrentAppends", testAuditConcurrentAppends},

@@ -18,6 +18,7 @@ import (
 	"beredskap/app/shift"
 	"beredskap/app/vault"
 	"beredskap/internal/auth"
+	"beredskap/internal/bulk"
 	"beredskap/internal/demo"
 	"beredskap/internal/kept"
 	"beredskap/internal/keys"
@@ -117,9 +118,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Bulk jobs the office started run here; those a stop interrupted go
+	// on from where they were. The runner is waited for before the store
+	// closes (the deferred Close runs after this function's return).
+	jobs := bulk.New(db, bulk.Options{Logger: log})
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); jobs.Run(jobsCtx) }()
+	defer func() { stopJobs(); <-jobsDone }()
 	srv := server.New(server.Config{
 		OfflineFor: offlineFor, IdleLockMinutes: *idleLock, Location: loc,
-		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk,
+		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk, Jobs: jobs,
 	}, db, srvKeys, pwa)
 	go retention.Daily(ctx, db, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 
