@@ -96,11 +96,14 @@ func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-k.wake:
-			// Let a burst of writes gather before looking at them.
+			// Let a burst of writes gather before looking at them: a
+			// patient written to ten times in that second is computed
+			// once, so that a sync surge is not slowed by its desk. A
+			// request does not wait for this; it catches up first.
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(100 * time.Millisecond):
+			case <-time.After(time.Second):
 			}
 		case <-tick.C:
 		case <-planTick.C:
@@ -387,7 +390,7 @@ func (k *Keeper) catchUp(ctx context.Context) error {
 		for _, n := range m.planned.due(now) {
 			m.dirtyP[n] = true
 		}
-		done, err := k.evaluate(ctx, m, now, 200)
+		done, err := k.evaluate(ctx, m, now, 50)
 		if done || err != nil {
 			m.merge()
 		}
