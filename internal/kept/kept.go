@@ -61,6 +61,10 @@ type Keeper struct {
 	building chan struct{} // closed when the running build ends
 	// planStale says the plan must be read again before the next answer.
 	planStale bool
+	// planPending says the last plan written failed, and the store may
+	// finish writing it by itself (a large plan, staged): until a plan is
+	// written without error, Run reads the plan again every minute.
+	planPending bool
 	// purgedBefore, when not zero, asks for the records reconciled before
 	// it to be checked against the store (a purge ran).
 	purgedBefore time.Time
@@ -80,9 +84,10 @@ func New(db Source, opt Options) *Keeper {
 }
 
 // Run builds the desk and then keeps it current until ctx ends: it
-// catches up shortly after writes, and at least every interval, so that
+// catches up a second after writes, and at least every interval, so that
 // doses whose window passes become findings without a request waiting for
-// them, and a plan the store finished applying by itself is read.
+// them; after a plan write that failed it reads the plan every minute, in
+// case the store finishes applying it by itself.
 func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -107,7 +112,12 @@ func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
 			}
 		case <-tick.C:
 		case <-planTick.C:
-			k.PlanChanged()
+			k.mu.Lock()
+			pending := k.planPending
+			k.mu.Unlock()
+			if pending {
+				k.PlanChanged()
+			}
 		}
 	}
 }
@@ -140,6 +150,15 @@ func (k *Keeper) Purged(before time.Time) {
 	}
 	k.mu.Unlock()
 	k.poke()
+}
+
+// PlanWritten reports a plan written to the store, with the store's
+// answer.
+func (k *Keeper) PlanWritten(err error) {
+	k.mu.Lock()
+	k.planPending = err != nil
+	k.mu.Unlock()
+	k.PlanChanged()
 }
 
 // PlanChanged reports that the plan may have changed.

@@ -14,8 +14,8 @@ import (
 // purges, plans, resolutions and loads. Everything that writes to the
 // store goes through the returned store (the server, the retention job,
 // the demo's daily plan), so the desk misses nothing; what the store does
-// by itself (a large plan it finishes applying) is read by Run's
-// periodic plan check.
+// by itself (a large plan it finishes applying after a failure) is read
+// by Run's plan check.
 func (k *Keeper) Watch(db store.Store) store.Store { return &watched{Store: db, k: k} }
 
 type watched struct {
@@ -80,7 +80,7 @@ func (w *watched) PurgeReconciled(ctx context.Context, before, now time.Time) (i
 
 func (w *watched) ApplyPlan(ctx context.Context, p store.Plan) error {
 	err := w.Store.ApplyPlan(ctx, p)
-	w.k.PlanChanged()
+	w.k.PlanWritten(err)
 	return err
 }
 
