@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"beredskap/internal/care"
@@ -315,4 +317,91 @@ func markSomeEntered(srv *server, token string) int {
 		return 0
 	}
 	return len(ids)
+}
+
+// TestFindingsPageMore: with more findings than a page, the office shows
+// the first 200 and how many there are, and "more" adds the next page in
+// the list's order, none twice.
+func TestFindingsPageMore(t *testing.T) {
+	srv := startServer(t)
+	d := setupDevice(t, srv, "anna", 0)
+	// Notes made nine hours ago and synced now: each is late, and made
+	// before its phone's bundle was issued: two findings a record.
+	var br wire.BundleResponse
+	deskGet(t, srv, d.token, "/api/v1/bundle", &br)
+	var b wire.Bundle
+	if err := json.Unmarshal(br.Bundle, &b); err != nil {
+		t.Fatal(err)
+	}
+	var own []string
+	for _, v := range b.Visits {
+		if b.Own(v) {
+			own = append(own, v.PatientID)
+		}
+	}
+	for i := 1; i <= 150; i++ {
+		r := care.Record{ID: uuid.Must(uuid.NewV7()).String(), Type: care.RecordNote, DeviceID: d.id, AuthorID: d.userID,
+			PatientID: own[i%len(own)], CreatedAt: time.Now().Add(-9 * time.Hour).UTC(), Seq: uint64(i), Text: fmt.Sprintf("note %d", i)}
+		body, _ := json.Marshal(r)
+		sealed, err := seal.SealRecord(body, d.key, d.sealKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.pending[r.ID] = wire.SealedRecord{ID: r.ID, Sealed: sealed}
+	}
+	var attempts atomic.Int64
+	if err := d.push(t, srv.url(""), time.Now().Add(time.Minute), &attempts); err != nil {
+		t.Fatal(err)
+	}
+	admin := loginAs(t, srv, "admin")
+	// What the page asks for: the open findings of the default window.
+	var api []string
+	cursor := ""
+	for {
+		var fr wire.FindingsResponse
+		deskGet(t, srv, admin, "/api/v1/findings?status=open&limit=200&cursor="+cursor, &fr)
+		for _, f := range fr.Findings {
+			api = append(api, f.ID)
+		}
+		if cursor = fr.Next; cursor == "" {
+			break
+		}
+	}
+	if len(api) <= 200 {
+		t.Fatalf("%d findings: not more than a page", len(api))
+	}
+
+	ctx := desk(t)
+	within(t, ctx, 60*time.Second,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.url("/office/findings")),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")),
+		chromedp.SendKeys(sel("username"), "admin"),
+		chromedp.SendKeys(sel("password"), "demo"),
+		click(sel("login")),
+		chromedp.WaitVisible(sel("findings-more")),
+	)
+	shown := func() []string {
+		return eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid="finding"]')].map(c => c.dataset.id)`)
+	}
+	countText := func() string {
+		return eval[string](t, ctx, `document.querySelector('[data-testid="findings-count"]').textContent`)
+	}
+	if got, want := countText(), "1–200 av "+groupNB(len(api)); got != want {
+		t.Errorf("count reads %q, want %q", got, want)
+	}
+	if first := shown(); len(first) != 200 || !slices.Equal(first, api[:200]) {
+		t.Fatalf("first page shows %d findings, not the API's first 200", len(first))
+	}
+	screenShot(t, ctx, "findings-more-first")
+	within(t, ctx, 60*time.Second, click(sel("findings-more")))
+	next := min(400, len(api))
+	waitFor(t, ctx, fmt.Sprintf(`document.querySelectorAll('[data-testid="finding"]').length >= %d`, next))
+	if got := shown(); !slices.Equal(got, api[:next]) {
+		t.Fatalf("after more: %d findings shown, want the API's first %d in order", len(got), next)
+	}
+	if got, want := countText(), fmt.Sprintf("1–%d av %s", next, groupNB(len(api))); got != want {
+		t.Errorf("after more, count reads %q, want %q", got, want)
+	}
 }
