@@ -228,7 +228,7 @@ func (p *findingsPage) filters() app.UI {
 		option(statusAll, p.t("findings.status.all"), status),
 	}
 	out := []app.UI{
-		app.Div().Class("filter").Body(
+		app.Div().Class("filter filter-wide").Body(
 			app.Label().For("since").Text(p.t("office.since")),
 			app.Input().ID("since").Type("datetime-local").Value(sinceValue(p.since)).
 				OnChange(func(ctx app.Context, e app.Event) {
