@@ -114,6 +114,8 @@ type deskData struct {
 	records int // records stored (the number asked for)
 	took    time.Duration
 	counts  map[string]int // what the seed made on purpose, by finding kind
+	phases  []string       // how long each part of the seed took
+	copied  time.Duration  // when it came from the cache: how long the copy took
 }
 
 type deskWorker struct {
@@ -246,11 +248,15 @@ func seedDesk(tb testing.TB, n int) *deskData {
 			}
 		}
 	}
-	tb.Logf("seed: plan made in %.1f s", time.Since(start).Seconds())
+	var phases []string
+	phase := func(what string) {
+		phases = append(phases, fmt.Sprintf("%s %.1f s", what, time.Since(start).Seconds()))
+	}
+	phase("plan made")
 	if err := db.ApplyPlan(ctx, plan); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Logf("seed: plan applied at %.1f s", time.Since(start).Seconds())
+	phase("plan applied")
 	// The workers' accounts (one password hash for all: nobody logs in as
 	// them) and, per worker and day, the bundle of their shift.
 	hash, err := d.Hasher.Hash("demo")
@@ -531,12 +537,12 @@ func seedDesk(tb testing.TB, n int) *deskData {
 	if putErr != nil {
 		tb.Fatal(putErr)
 	}
-	tb.Logf("seed: records at %.1f s (%.1f s in PutRecords)", time.Since(start).Seconds(), putTime.Seconds())
+	phase(fmt.Sprintf("records (%.1f s in PutRecords)", putTime.Seconds()))
 	side.Wait()
 	if sideErr != nil {
 		tb.Fatal(sideErr)
 	}
-	tb.Logf("seed: accounts and bundles at %.1f s", time.Since(start).Seconds())
+	phase("accounts and bundles")
 	stored, err := db.CountRecords(ctx)
 	if err != nil || stored != n {
 		tb.Fatalf("stored %d records of %d (%v)", stored, n, err)
@@ -545,7 +551,7 @@ func seedDesk(tb testing.TB, n int) *deskData {
 		tb.Fatal(err)
 	}
 	counts["patients"], counts["workers"], counts["visits"], counts["doses"] = len(plan.Patients), len(workers), len(plan.Visits), len(plan.Doses)
-	return &deskData{dir: d.Dir, records: n, took: time.Since(start), counts: counts}
+	return &deskData{dir: d.Dir, records: n, took: time.Since(start), counts: counts, phases: phases}
 }
 
 // parallel runs fn for 0..n-1 on up to width goroutines and returns the
