@@ -151,7 +151,69 @@ func checks(sizes map[string]int64) []check {
 			p50, _ := metric(res, "BenchmarkRecordsList", "p50-ms")
 			return fmt.Sprintf("p95 %.0f ms (p50 %.0f ms)", p95, p50), p95 <= 200, ok
 		}},
+		deskLatency("dashboard", "dashboard", 100_000),
+		deskLatency("findings, first page of 200", "findings", 100_000),
+		deskLatency("dashboard", "dashboard", 1_000_000),
+		deskLatency("findings, first page of 200", "findings", 1_000_000),
+		deskExport("CSV", "csv", 50_000),
+		deskExport("FHIR", "fhir", 20_000),
+		{"server's peak resident memory serving the desk at 1,000,000 records (VmHWM)", "≤ 500 MB", func(res results) (string, bool, bool) {
+			bench := deskBench(1_000_000, "memory")
+			peak, ok := metric(res, bench, "peak-rss-MB")
+			desk, _ := metric(res, bench, "desk-rss-MB")
+			exp, _ := metric(res, bench, "export-rss-MB")
+			anon, _ := metric(res, bench, "peak-anon-MB")
+			deskAnon, _ := metric(res, bench, "desk-anon-MB")
+			expAnon, _ := metric(res, bench, "export-anon-MB")
+			return fmt.Sprintf("%.0f MB (records list, dashboard, findings: %.0f MB; exports: %.0f MB); of it anonymous (heap): %.0f MB (%.0f MB; %.0f MB)",
+				peak, desk, exp, anon, deskAnon, expAnon), peak <= 500, ok
+		}},
 	}
+}
+
+// deskBench names a leaf of BenchmarkDesk.
+func deskBench(records int, leaf string) string {
+	return fmt.Sprintf("BenchmarkDesk/records=%d/%s", records, leaf)
+}
+
+// deskLatency is the p95 target of a desk request at a size, shown beside
+// its multiple of the records list's first page in the same run.
+func deskLatency(what, leaf string, records int) check {
+	return check{fmt.Sprintf("desk at %s records: %s", thousands(records), what), "p95 ≤ 200 ms", func(res results) (string, bool, bool) {
+		bench := deskBench(records, leaf)
+		if _, aborted := metric(res, bench, "aborted"); aborted {
+			return "aborted: the server passed its memory cap", false, true
+		}
+		p95, ok := metric(res, bench, "p95-ms")
+		x, _ := metric(res, bench, "x-records-list")
+		list, _ := metric(res, deskBench(records, "records-list"), "p95-ms")
+		n, _ := metric(res, bench, "requests")
+		return fmt.Sprintf("p95 %.0f ms, %.1f× the records list's first page (p95 %.0f ms), %.0f requests", p95, x, list, n), p95 <= 200, ok
+	}}
+}
+
+// deskExport is the rate target of an export of every record at 1,000,000.
+func deskExport(what, format string, floor float64) check {
+	return check{fmt.Sprintf("%s export of 1,000,000 records", what), fmt.Sprintf("≥ %s records/s", thousands(int(floor))), func(res results) (string, bool, bool) {
+		bench := deskBench(1_000_000, "export-"+format)
+		if _, aborted := metric(res, bench, "aborted"); aborted {
+			return "aborted: the server passed its memory cap", false, true
+		}
+		rate, ok := metric(res, bench, "records/s")
+		mb, _ := metric(res, bench, "MB")
+		rss, _ := metric(res, bench, "peak-rss-MB")
+		anon, _ := metric(res, bench, "peak-anon-MB")
+		return fmt.Sprintf("%.0f records/s (%.0f MB, server peak %.0f MB resident, %.0f MB anonymous)", rate, mb, rss, anon), rate >= floor, ok
+	}}
+}
+
+// thousands writes n with commas every three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func run(ins []string, wasm, full, notesFile, out string) error {
@@ -210,6 +272,20 @@ func run(ins []string, wasm, full, notesFile, out string) error {
 	if in, ok := res["BenchmarkSyncIngest"]; ok {
 		fmt.Fprintf(&b, "\nIngest's floor, per record on one core: opening the sealed box %.0f µs and checking the device's signature %.0f µs, the two public-key operations the protocol asks of every record. Raw Badger spent %.0f µs of CPU per record (ingest: %.0f µs, the simulated phones' HTTP included). Even spread perfectly over %d cores, an ingest that does both could reach at most %.0f %% of raw Badger on this machine.\n",
 			in["open-µs/record"], in["verify-µs/record"], in["badger-cpu-µs/record"], in["cpu-µs/record"], int(in["cores"]), in["%-of-badger-bound"])
+	}
+	for _, n := range []int{100_000, 1_000_000} {
+		m, ok := res[deskBench(n, "memory")]
+		if !ok {
+			continue
+		}
+		d, f := res[deskBench(n, "dashboard")], res[deskBench(n, "findings")]
+		csv, fhir := res[deskBench(n, "export-csv")], res[deskBench(n, "export-fhir")]
+		fmt.Fprintf(&b, "\nDesk at %s records (seeded through the store in %.0f s, every kind of finding present, served by the server binary as its own process): %.0f findings, the first page of 200 %.0f KB; exports of every record: CSV %.0f records/s (%.0f MB), FHIR %.0f records/s (%.0f MB); peak resident memory %.0f MB, %.0f MB of it anonymous",
+			thousands(n), m["seed-s"], d["findings"], f["KB"], csv["records/s"], csv["MB"], fhir["records/s"], fhir["MB"], m["peak-rss-MB"], m["peak-anon-MB"])
+		if m["aborted"] > 0 {
+			fmt.Fprintf(&b, " (%.0f measurements stopped at the memory cap)", m["aborted"])
+		}
+		b.WriteString(".\n")
 	}
 	if k, ok := res["BenchmarkKEK"]; ok {
 		fmt.Fprintf(&b, "\nArgon2id natively (what one offline PIN guess costs an attacker on this CPU): %.0f ms.\n", k["ns/op"]/1e6)
