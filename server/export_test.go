@@ -25,9 +25,9 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/export"
-	"beredskap/internal/store/badger"
 	"beredskap/internal/servertest"
 	"beredskap/internal/store"
+	"beredskap/internal/store/badger"
 )
 
 func TestExports(t *testing.T) {
