@@ -4,6 +4,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -109,5 +116,81 @@ func waitDownload(t *testing.T, dir, suffix string) string {
 			t.Fatalf("no finished download *%s in %v", suffix, entries)
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+}
+
+// cutBody ends an answer with an error after left bytes, as a server
+// that fails in the middle of an export does.
+type cutBody struct {
+	io.ReadCloser
+	left int
+}
+
+func (c *cutBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errors.New("cut off")
+	}
+	n, err := c.ReadCloser.Read(p[:min(len(p), c.left)])
+	c.left -= n
+	return n, err
+}
+
+// TestExportBrokenOffSavesNothing: an export whose answer stops in the
+// middle (a proxy cuts it after 300 kB and aborts the connection, as the
+// server does when its store fails) saves no file, and the bar says it
+// broke off, after how many records.
+func TestExportBrokenOffSavesNothing(t *testing.T) {
+	srv := startServer(t)
+	d := setupDevice(t, srv, "anna", 3000)
+	for len(d.pending) > 0 {
+		if refused, err := d.syncOnce(srv.url("")); err != nil || refused {
+			t.Fatalf("sync: %v (refused %v)", err, refused)
+		}
+	}
+	target, _ := url.Parse(srv.url(""))
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.FlushInterval = -1
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if strings.HasPrefix(resp.Request.URL.Path, "/api/v1/export/") {
+			resp.Body = &cutBody{ReadCloser: resp.Body, left: 300_000}
+		}
+		return nil
+	}
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	front := httptest.NewServer(proxy)
+	defer front.Close()
+
+	dir := t.TempDir()
+	ctx := desk(t)
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(front.URL+"/office/records"),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")),
+		chromedp.SendKeys(sel("username"), "kari"),
+		chromedp.SendKeys(sel("password"), "demo"),
+		click(sel("login")),
+		chromedp.WaitVisible(sel("record-row")),
+		click(sel("export-csv")),
+	)
+	waitFor(t, ctx, `!!document.querySelector('[data-testid="export-outcome"]')`)
+	shot(t, ctx, "broken")
+	outcome := `document.querySelector('[data-testid="export-outcome"]')`
+	if failed := eval[string](t, ctx, outcome+`.dataset.failed`); failed != "true" {
+		t.Fatalf("a cut export reads as %s: %s", failed, eval[string](t, ctx, outcome+`.textContent`))
+	}
+	n, err := strconv.Atoi(eval[string](t, ctx, outcome+`.dataset.records`))
+	if err != nil || n == 0 || n >= 3000 {
+		t.Fatalf("the bar says %d records came before the cut (%v)", n, err)
+	}
+	if role := eval[string](t, ctx, outcome+`.getAttribute("role")`); role != "alert" {
+		t.Errorf("the failure is announced as %q, not an alert", role)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Fatalf("a broken export left files: %v", entries)
 	}
 }
