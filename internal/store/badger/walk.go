@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -102,55 +103,123 @@ type walker struct {
 
 // next reads the page after the last one; more says whether there may
 // be another.
+//
+// The page's index keys come first (keys only), then the records and
+// their bodies, in id order, each through one iterator: an iterator
+// decodes a table block once for all the keys in it and steps from one
+// to the next, where a Get per key looks through every level and decodes
+// the block again (at a million records, most of a walk's time).
 func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
-	recs = make([]store.StoredRecord, 0, walkPage)
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
-		// Keys only: index keys carry no value. The record and its body
-		// are read by key; records are keyed by UUIDv7, in time order, so
-		// those of one page lie close together.
+		var keys, ids []string
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte(w.prefix)})
-		defer it.Close()
-		size := 0
 		for it.Seek([]byte(w.start)); it.Valid(); it.Next() {
 			key := string(it.Item().Key())
 			if w.resumed && key == w.start {
 				continue
 			}
 			if w.sinceKey != "" && key < w.sinceKey {
-				return nil
+				break
 			}
-			if len(recs) == walkPage || size >= walkPageBytes {
+			if len(keys) == walkPage {
 				more = true
-				return nil
+				break
 			}
-			if err := ctx.Err(); err != nil {
+			keys = append(keys, key)
+			ids = append(ids, key[strings.LastIndexByte(key, '/')+1:])
+		}
+		it.Close()
+		if len(keys) == 0 {
+			return ctx.Err()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		order := make([]int, len(ids)) // positions in the index, in id order
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+
+		page := make([]store.StoredRecord, len(ids))
+		keep := make([]bool, len(ids))
+		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
+		defer ri.Close()
+		for _, i := range order {
+			v, err := valueAt(ri, recordKey(ids[i]))
+			if err != nil {
 				return err
 			}
-			w.start, w.resumed = key, true
-			id := key[strings.LastIndexByte(key, '/')+1:]
-			var r store.StoredRecord
-			if err := getJSON(txn, recordKey(id), &r); err != nil {
-				return err
+			if err := json.Unmarshal(v, &page[i]); err != nil {
+				return fmt.Errorf("decode record %s: %w", ids[i], err)
 			}
-			if !matches(w.f, r) {
+			keep[i] = matches(w.f, page[i])
+		}
+		// Bodies up to walkPageBytes: when a page's bodies would hold more,
+		// the page ends before the first record left out, in index order
+		// (never before its first record), and the rest comes next time.
+		cut, size := len(ids), 0
+		bi := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("recbody/")})
+		defer bi.Close()
+		for _, i := range order {
+			if !keep[i] || i >= cut {
 				continue
 			}
-			item, err := txn.Get([]byte(recordBodyKey(id)))
+			if size >= walkPageBytes && i > 0 {
+				for j := i; j < cut; j++ {
+					size -= len(page[j].Body) + len(page[j].Sig)
+					page[j].Body, page[j].Sig = nil, nil
+				}
+				cut = i
+				continue
+			}
+			v, err := valueAt(bi, recordBodyKey(ids[i]))
 			if err != nil {
-				return fmt.Errorf("get %s: %w", recordBodyKey(id), err)
-			}
-			if err := item.Value(func(v []byte) error {
-				r.Body, r.Sig, err = decodeBody(v)
 				return err
-			}); err != nil {
-				return fmt.Errorf("record %s: %w", id, err)
 			}
-			size += len(r.Body) + len(r.Sig)
-			recs = append(recs, r)
+			if page[i].Body, page[i].Sig, err = decodeBody(v); err != nil {
+				return fmt.Errorf("record %s: %w", ids[i], err)
+			}
+			size += len(page[i].Body) + len(page[i].Sig)
 		}
+		for i := 0; i < cut; i++ {
+			if keep[i] {
+				recs = append(recs, page[i])
+			}
+		}
+		w.start, w.resumed = keys[cut-1], true
+		more = more || cut < len(keys)
 		return nil
 	})
 	return recs, more, err
+}
+
+// valueAt moves a forward iterator to key (a few steps when key is
+// near, else a seek) and returns a copy of its value; a key that is not
+// there, or a purged record's empty value, is ErrNotFound.
+func valueAt(it *badger.Iterator, key string) ([]byte, error) {
+	k := []byte(key)
+	for steps := 0; it.Valid() && bytes.Compare(it.Item().Key(), k) < 0; steps++ {
+		if steps == 8 {
+			it.Seek(k)
+			break
+		}
+		it.Next()
+	}
+	if !it.Valid() || bytes.Compare(it.Item().Key(), k) > 0 {
+		it.Seek(k) // first use, or a key before the iterator
+	}
+	if !it.Valid() || !bytes.Equal(it.Item().Key(), k) {
+		return nil, notFound(key)
+	}
+	if it.Item().ValueSize() == 0 {
+		return nil, notFound(key)
+	}
+	v, err := it.Item().ValueCopy(nil)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", kind(key), err)
+	}
+	return v, nil
 }
 
 var errBodyShape = errors.New("not the usual shape")

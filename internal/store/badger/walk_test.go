@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +145,64 @@ func BenchmarkWalkRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestWalkOrderAndLargeBodies: ids in no relation to the time received
+// (a phone that synced late), and bodies larger than a page may hold:
+// the walk still gives every record once, in ListRecords' order, whole.
+func TestWalkOrderAndLargeBodies(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	defer db.Close()
+	rnd := rand.New(rand.NewPCG(3, 4))
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	const n = 1300
+	bodies := map[string][]byte{}
+	var batch []store.StoredRecord
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("%016x", rnd.Uint64())
+		body := []byte(`{"id":"` + id + `"}`)
+		if i%4 == 0 {
+			body = bytes.Repeat([]byte{byte('a' + i%26)}, 60<<10) // a large signature
+		}
+		bodies[id] = body
+		batch = append(batch, store.StoredRecord{ID: id, Type: care.RecordNote, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n",
+			Seq: uint64(i + 1), Received: t0.Add(time.Duration(i) * time.Second), BodyHash: id, State: store.StateNew, Body: body, Sig: []byte(id)})
+		if len(batch) == 100 {
+			if err := db.PutRecords(ctx, batch, nil); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+	if err := db.PutRecords(ctx, batch, nil); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for f := (store.RecordFilter{Limit: 1000}); ; {
+		page, next, err := db.ListRecords(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			want = append(want, r.ID)
+		}
+		if f.Cursor = next; next == "" {
+			break
+		}
+	}
+	var got []string
+	err := db.WalkRecords(ctx, store.RecordFilter{}, func(r store.StoredRecord) error {
+		if !bytes.Equal(r.Body, bodies[r.ID]) || string(r.Sig) != r.ID {
+			return fmt.Errorf("record %s: body of %d bytes, sig %q", r.ID, len(r.Body), r.Sig)
+		}
+		got = append(got, r.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || !slices.Equal(got, want) {
+		t.Fatalf("walked %d records, want %d in ListRecords' order", len(got), n)
+	}
 }
