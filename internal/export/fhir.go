@@ -68,7 +68,9 @@ func (f *FHIRWriter) Write(it Item) error {
 	if err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
 	}
-	raw, err := json.Marshal(res)
+	// The model's own MarshalJSON: through json.Marshal its output would
+	// be scanned once more to be checked and compacted.
+	raw, err := res.MarshalJSON()
 	if err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
 	}
@@ -111,7 +113,7 @@ func (f *FHIRWriter) Close() error {
 	return nil
 }
 
-func resource(it Item, names Names) (any, error) {
+func resource(it Item, names Names) (json.Marshaler, error) {
 	s, r := it.Stored, it.Record
 	patient := ref("Patient", s.PatientID, names.Patients[s.PatientID])
 	author := ref("Practitioner", s.AuthorID, names.Users[s.AuthorID])
