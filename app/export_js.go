@@ -14,7 +14,8 @@ import (
 )
 
 // streamDownload fetches an export with the session token and hands it to
-// the browser as a file, calling progress with each chunk as it arrives
+// the browser as a file, calling progress once the answer has begun (with
+// no bytes) and then with each chunk as it arrives
 // (through a TransformStream, so that the browser, not the wasm heap,
 // gathers the file: it may hold hundreds of megabytes). The file is
 // made only from a complete answer: when the server aborts the
@@ -102,6 +103,7 @@ func streamDownload(ctx context.Context, path, token, filename string, progress 
 			resp.Call("text").Call("then", onErrorBody(resp.Get("status").Int()), onErr)
 			return nil
 		}
+		progress(nil)
 		body := resp.Get("body")
 		if !body.Truthy() || !g.Get("TransformStream").Truthy() {
 			resp.Call("blob").Call("then", onBlob, onErr) // no streams: no progress

@@ -39,7 +39,8 @@ type officeExport struct {
 	records int    // records received so far
 	bytes   int64  // bytes received so far
 	total   int    // records the filters match; 0 while not known
-	outcome string
+	outcome string // what the last export came to
+	ended   string // the last export's format
 	failed  bool
 	cancel  context.CancelFunc
 }
@@ -75,7 +76,7 @@ func (e *officeExport) Render() app.UI {
 				class, role = "export-outcome export-failed", "alert"
 			}
 			return app.Span().Class(class).Attr("role", role).Attr("data-testid", "export-outcome").
-				Attr("data-failed", e.failed).Attr("data-records", e.records).Text(e.outcome)
+				Attr("data-format", e.ended).Attr("data-failed", e.failed).Attr("data-records", e.records).Text(e.outcome)
 		}),
 	)
 }
@@ -130,7 +131,9 @@ func (e *officeExport) start(ctx app.Context, format string) {
 			records, n := count.records(), count.bytes
 			ctx.Dispatch(func(ctx app.Context) { e.records, e.bytes = records, n })
 		}
+		answered := false
 		err := streamDownload(c, "/api/v1/export/"+format+"?"+q.Encode(), token, name, func(chunk []byte) {
+			answered = true
 			stall.Reset(exportStall)
 			count.add(chunk)
 			// Drawn a few times a second, not at every chunk.
@@ -141,15 +144,16 @@ func (e *officeExport) start(ctx app.Context, format string) {
 		})
 		stalled := !stall.Stop() && c.Err() != nil // the timer fired: nothing came for exportStall
 		show()
-		ctx.Dispatch(func(ctx app.Context) { e.finish(err, stalled) })
+		ctx.Dispatch(func(ctx app.Context) { e.finish(err, stalled, answered) })
 	})
 }
 
-// finish says what the export came to.
-func (e *officeExport) finish(err error, stalled bool) {
+// finish says what the export came to; answered is whether the server
+// had begun to send it.
+func (e *officeExport) finish(err error, stalled, answered bool) {
 	lang := e.shift.Prefs().Lang()
 	n := groupDigits(lang, e.records)
-	e.format, e.cancel, e.failed = "", nil, err != nil
+	e.ended, e.format, e.cancel, e.failed = e.format, "", nil, err != nil
 	switch {
 	case err == nil:
 		e.outcome = e.t("export.saved", n)
@@ -162,8 +166,8 @@ func (e *officeExport) finish(err error, stalled bool) {
 		e.shift.Keyring().EndOffice()
 	case shift.ErrorCode(err) != "":
 		e.outcome = shift.ErrorText(lang, err) // refused before it started: the server's reason
-	case e.bytes == 0:
-		e.outcome = e.t("office.offline") // nothing came: the server was not reached
+	case !answered:
+		e.outcome = e.t("office.offline") // the server was not reached
 	default:
 		e.outcome = e.t("export.broken", n)
 	}

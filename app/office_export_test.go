@@ -136,26 +136,26 @@ func TestExportOutcome(t *testing.T) {
 		}
 		refused := &wire.Error{Code: wire.CodeInsufficientStorage, Key: "error.insufficient_storage"}
 		cases := []struct {
-			name  string
-			err   error
-			bytes int64
-			want  string
+			name     string
+			err      error
+			answered bool
+			want     string
 		}{
-			{"saved", nil, 1, i18n.T(lang, "export.saved", groupDigits(lang, 1500))},
-			{"broken", errors.Join(errExportBroken, errors.New("TypeError: network error")), 1, i18n.T(lang, "export.broken", groupDigits(lang, 1500))},
-			{"unreachable", errors.Join(errExportBroken, errors.New("TypeError: Failed to fetch")), 0, i18n.T(lang, "office.offline")},
-			{"cancelled", context.Canceled, 1, i18n.T(lang, "export.cancelled")},
-			{"refused", refused, 0, shift.ErrorText(lang, refused)},
+			{"saved", nil, true, i18n.T(lang, "export.saved", groupDigits(lang, 1500))},
+			{"broken", errors.Join(errExportBroken, errors.New("TypeError: network error")), true, i18n.T(lang, "export.broken", groupDigits(lang, 1500))},
+			{"unreachable", errors.Join(errExportBroken, errors.New("TypeError: Failed to fetch")), false, i18n.T(lang, "office.offline")},
+			{"cancelled", context.Canceled, true, i18n.T(lang, "export.cancelled")},
+			{"refused", refused, false, shift.ErrorText(lang, refused)},
 		}
 		for _, c := range cases {
-			e.format, e.records, e.bytes = "csv", 1500, c.bytes
-			e.finish(c.err, false)
+			e.format, e.records = "csv", 1500
+			e.finish(c.err, false, c.answered)
 			if e.outcome != c.want || e.failed != (c.err != nil) || e.format != "" {
 				t.Errorf("%s %s: %q (failed %v), want %q", lang, c.name, e.outcome, e.failed, c.want)
 			}
 		}
 		e.format = "csv"
-		e.finish(context.Canceled, true)
+		e.finish(context.Canceled, true, true)
 		if want := i18n.T(lang, "export.stalled", groupDigits(lang, 1500)); e.outcome != want {
 			t.Errorf("%s stalled: %q, want %q", lang, e.outcome, want)
 		}
