@@ -146,12 +146,13 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
 		defer ri.Close()
 		for _, i := range order {
-			v, err := valueAt(ri, recordKey(ids[i]))
-			if err != nil {
+			if err := valueAt(ri, recordKey(ids[i]), func(v []byte) error {
+				if err := json.Unmarshal(v, &page[i]); err != nil {
+					return fmt.Errorf("decode record %s: %w", ids[i], err)
+				}
+				return nil
+			}); err != nil {
 				return err
-			}
-			if err := json.Unmarshal(v, &page[i]); err != nil {
-				return fmt.Errorf("decode record %s: %w", ids[i], err)
 			}
 			keep[i] = matches(w.f, page[i])
 		}
@@ -173,12 +174,13 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 				cut = i
 				continue
 			}
-			v, err := valueAt(bi, recordBodyKey(ids[i]))
-			if err != nil {
+			if err := valueAt(bi, recordBodyKey(ids[i]), func(v []byte) (err error) {
+				if page[i].Body, page[i].Sig, err = decodeBody(v); err != nil {
+					return fmt.Errorf("record %s: %w", ids[i], err)
+				}
+				return nil
+			}); err != nil {
 				return err
-			}
-			if page[i].Body, page[i].Sig, err = decodeBody(v); err != nil {
-				return fmt.Errorf("record %s: %w", ids[i], err)
 			}
 			size += len(page[i].Body) + len(page[i].Sig)
 		}
@@ -195,9 +197,10 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 }
 
 // valueAt moves a forward iterator to key (a few steps when key is
-// near, else a seek) and returns a copy of its value; a key that is not
+// near, else a seek) and calls fn with its value, which is valid only
+// during the call (decoding copies what it keeps); a key that is not
 // there, or a purged record's empty value, is ErrNotFound.
-func valueAt(it *badger.Iterator, key string) ([]byte, error) {
+func valueAt(it *badger.Iterator, key string, fn func(v []byte) error) error {
 	k := []byte(key)
 	for steps := 0; it.Valid() && bytes.Compare(it.Item().Key(), k) < 0; steps++ {
 		if steps == 8 {
@@ -209,17 +212,13 @@ func valueAt(it *badger.Iterator, key string) ([]byte, error) {
 	if !it.Valid() || bytes.Compare(it.Item().Key(), k) > 0 {
 		it.Seek(k) // first use, or a key before the iterator
 	}
-	if !it.Valid() || !bytes.Equal(it.Item().Key(), k) {
-		return nil, notFound(key)
+	if !it.Valid() || !bytes.Equal(it.Item().Key(), k) || it.Item().ValueSize() == 0 {
+		return notFound(key)
 	}
-	if it.Item().ValueSize() == 0 {
-		return nil, notFound(key)
+	if err := it.Item().Value(fn); err != nil {
+		return fmt.Errorf("read %s: %w", kind(key), err)
 	}
-	v, err := it.Item().ValueCopy(nil)
-	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", kind(key), err)
-	}
-	return v, nil
+	return nil
 }
 
 var errBodyShape = errors.New("not the usual shape")
