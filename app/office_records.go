@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -147,10 +146,7 @@ func (p *recordsPage) Render() app.UI {
 			app.Button().Class("btn").Attr("data-testid", "bulk-all").Disabled(!p.canMarkAll() || strings.TrimSpace(p.ehrRef) == "").
 				Title(p.t("office.mark_all_needs_ref")).Text(p.t("office.mark_all")).OnClick(p.askMarkAll),
 			app.Span().Class("spacer"),
-			app.Button().Class("btn btn-small").Attr("data-testid", "export-csv").Text(p.t("office.export_csv")).
-				OnClick(func(ctx app.Context, e app.Event) { p.export(ctx, "csv") }),
-			app.Button().Class("btn btn-small").Attr("data-testid", "export-fhir").Text(p.t("office.export_fhir")).
-				OnClick(func(ctx app.Context, e app.Event) { p.export(ctx, "fhir") }),
+			&officeExport{shift: p.shift, Query: p.filter.Encode()},
 		),
 		p.markAllPanel(),
 		app.If(len(p.records) > 0, func() app.UI {
@@ -293,31 +289,6 @@ func (p *recordsPage) markEntered(ctx app.Context, e app.Event) {
 		}
 		p.selected, p.ehrRef = map[string]bool{}, ""
 		p.flash = p.t("office.marked", len(rr.Records))
-	})
-}
-
-func (p *recordsPage) export(ctx app.Context, format string) {
-	token, _, ok := p.shift.Keyring().OfficeSession()
-	if !ok {
-		return
-	}
-	q := url.Values{}
-	for k, v := range p.filter {
-		q[k] = v
-	}
-	name := "beredskap-" + time.Now().Format("20060102-1504") + ".csv"
-	if format == "fhir" {
-		name = strings.TrimSuffix(name, ".csv") + ".fhir.json"
-	}
-	ctx.Async(func() {
-		c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		err := download(c, "/api/v1/export/"+format+"?"+q.Encode(), token, name)
-		ctx.Dispatch(func(ctx app.Context) {
-			if err != nil {
-				p.problem = p.t("office.offline")
-			}
-		})
 	})
 }
 

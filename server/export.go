@@ -1,42 +1,46 @@
 package server
 
 import (
-	"bytes"
+	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"time"
+
+	"github.com/google/uuid"
 
 	"beredskap/internal/export"
 	"beredskap/internal/store"
 )
 
-// exportItems reads every record the filter selects, with bodies.
-func (s *Server) exportItems(r *http.Request, f store.RecordFilter) ([]export.Item, error) {
-	var items []export.Item
-	f.Cursor, f.Limit = "", 1000
-	for {
-		page, next, err := s.db.ListRecords(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		for _, sr := range page {
-			full, err := s.db.StoredRecordByID(r.Context(), sr.ID)
-			if err != nil {
-				return nil, err
-			}
-			rec, err := full.Record()
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, export.Item{Stored: full, Record: rec})
-		}
-		if next == "" {
-			return items, nil
-		}
-		f.Cursor = next
-	}
-}
+// exportChunk is how much of an export is gathered before it is sent and
+// flushed to the client: large enough that writes are few, small enough
+// that the office's progress moves.
+const exportChunk = 64 << 10
 
-// exportRecords answers GET /api/v1/export/csv and /export/fhir.
+// exportStall is how long one chunk may take to reach a client. The
+// server's WriteTimeout (two minutes for the whole answer) would cut a
+// million-record export off; each chunk gets this long instead, so a
+// client that stops reading is still let go.
+const exportStall = 2 * time.Minute
+
+// exportRecords answers GET /api/v1/export/csv and /export/fhir: every
+// record the filters select, written as it is read from the store, so
+// that memory does not grow with the number of records.
+//
+// What can fail before the first byte (a bad filter, the store, the
+// audit log) is answered as a JSON error, as everywhere else. Once the
+// answer has started its status cannot change, and a line saying that
+// the export broke off would read as data: the connection is aborted
+// instead, so that the download fails visibly (the browser reports a
+// network error, curl "transfer closed with outstanding read data"), and
+// the log and the audit log say after how many records.
+//
+// Every export leaves two audit entries, tied by the export's id: one
+// before the first byte (an export that cannot be audited is not made,
+// and a server killed in the middle still shows that records left) and
+// one at the end with the outcome and the number of records sent.
 func (s *Server) exportRecords(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, units, ok := s.office(w, r)
@@ -48,11 +52,6 @@ func (s *Server) exportRecords(format string) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		items, err := s.exportItems(r, f)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 		n, _, err := s.loadNames(r, units)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -60,27 +59,114 @@ func (s *Server) exportRecords(format string) http.HandlerFunc {
 		}
 		names := export.Names{Patients: n.patients, Users: n.users}
 		now := s.cfg.Now()
-		var body []byte
+		id := uuid.NewString()
+		detail := fmt.Sprintf("export=%s format=%s query=%q", id, format, r.URL.RawQuery)
+		if err := s.db.Append(r.Context(), store.Audit{Actor: c.ID, Action: store.AuditExport, Detail: detail + " status=started"}); err != nil {
+			s.writeError(w, r, fmt.Errorf("audit export: %w", err))
+			return
+		}
 		ctype, ext := "text/csv; charset=utf-8", "csv"
-		switch format {
-		case "csv":
-			var buf bytes.Buffer
-			if err := export.CSV(&buf, items, names); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			body = buf.Bytes()
-		default:
-			if body, err = export.FHIR(items, names, now); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
+		if format == "fhir" {
 			ctype, ext = "application/fhir+json; charset=utf-8", "json"
 		}
-		s.audit(r, store.Audit{Actor: c.ID, Action: store.AuditExport, Detail: fmt.Sprintf("format=%s records=%d query=%q", format, len(items), r.URL.RawQuery)})
-		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="beredskap-%s.%s"`, now.UTC().Format("20060102-1504"), ext))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
+		out := &exportStream{w: w, rc: http.NewResponseController(w), start: func(h http.Header) {
+			h.Set("Content-Type", ctype)
+			h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="beredskap-%s.%s"`, now.UTC().Format("20060102-1504"), ext))
+		}}
+		sent, err := s.writeExport(r.Context(), bufio.NewWriterSize(out, exportChunk), format, f, names, now)
+		// The last entry is written even when the client went away (its
+		// context has then ended): it is the one that says how it ended.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		defer cancel()
+		end := func(status string) {
+			if err := s.db.Append(actx, store.Audit{Actor: c.ID, Action: store.AuditExport,
+				Detail: fmt.Sprintf("%s status=%s records=%d", detail, status, sent)}); err != nil {
+				s.log.Error("audit append failed", "err", err, "export", id)
+			}
+		}
+		switch {
+		case err == nil:
+			end("complete")
+		case !out.started:
+			end("failed")
+			if r.Context().Err() == nil {
+				s.writeError(w, r, err)
+			}
+		default:
+			end("incomplete")
+			if r.Context().Err() != nil {
+				s.log.Info("export not finished: the client went away", "export", id, "format", format, "records", sent)
+			} else {
+				s.log.Error("export broke off", "export", id, "format", format, "records", sent, "err", err)
+			}
+			panic(http.ErrAbortHandler) // net/http's way to abort an answer: no last chunk, the download fails
+		}
 	}
+}
+
+// writeExport writes every record f selects to w in the format, and
+// flushes; sent counts the records handed to w.
+func (s *Server) writeExport(ctx context.Context, w *bufio.Writer, format string, f store.RecordFilter, names export.Names, now time.Time) (sent int, err error) {
+	var xw export.Writer
+	if format == "csv" {
+		xw, err = export.NewCSV(w, names)
+	} else {
+		xw, err = export.NewFHIR(w, names, now)
+	}
+	if err != nil {
+		return 0, err
+	}
+	err = s.db.WalkRecords(ctx, f, func(sr store.StoredRecord) error {
+		rec, err := sr.Record()
+		if err != nil {
+			return err
+		}
+		if err := xw.Write(export.Item{Stored: sr, Record: rec}); err != nil {
+			return err
+		}
+		sent++
+		return nil
+	})
+	if err != nil {
+		return sent, err
+	}
+	if err := xw.Close(); err != nil {
+		return sent, err
+	}
+	if err := w.Flush(); err != nil {
+		return sent, fmt.Errorf("export: %w", err)
+	}
+	return sent, nil
+}
+
+// exportStream is the ResponseWriter as the export writes to it: the
+// status and headers go out with the first bytes, not before, so that
+// what fails earlier is still a JSON error; each chunk gets its own
+// write deadline and is flushed to the client.
+type exportStream struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	start   func(h http.Header)
+	started bool
+}
+
+func (e *exportStream) Write(p []byte) (int, error) {
+	if !e.started {
+		e.started = true
+		e.start(e.w.Header())
+		e.w.WriteHeader(http.StatusOK)
+	}
+	// Not every ResponseWriter has deadlines (httptest's recorder has
+	// none); one without lives under the server's own timeouts.
+	if err := e.rc.SetWriteDeadline(time.Now().Add(exportStall)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	if err := e.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, nil
 }

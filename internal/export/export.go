@@ -61,30 +61,57 @@ func cell(s string) string {
 	return s
 }
 
-// CSV writes one row per record under a header of Columns.
-func CSV(w io.Writer, items []Item, names Names) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(Columns); err != nil {
-		return fmt.Errorf("csv: %w", err)
+// Writer writes records out one at a time: the format's opening when it
+// is made, each record as it comes, the closing at Close. What it holds
+// between records does not grow with their number.
+type Writer interface {
+	Write(it Item) error
+	// Close writes what ends the format and flushes; a Writer that was
+	// not closed leaves an answer that is visibly incomplete.
+	Close() error
+}
+
+// CSVWriter writes one row per record under a header of Columns.
+type CSVWriter struct {
+	cw    *csv.Writer
+	names Names
+	row   []string // reused: one row is held at a time
+}
+
+// NewCSV writes the header of Columns to w and returns the writer of the
+// rows.
+func NewCSV(w io.Writer, names Names) (*CSVWriter, error) {
+	c := &CSVWriter{cw: csv.NewWriter(w), names: names, row: make([]string, len(Columns))}
+	if err := c.cw.Write(Columns); err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
 	}
-	for _, it := range items {
-		s, r := it.Stored, it.Record
-		row := []string{
-			s.ID, string(s.Type), stateOf(s), s.UnitID, s.PatientID, names.Patients[s.PatientID], s.AuthorID, names.Users[s.AuthorID],
-			s.DeviceID, strconv.FormatUint(s.Seq, 10), stamp(s.CreatedAt), stamp(s.Received), r.VisitID, r.ScheduleID,
-			r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(r.SignatureSVG != ""),
-			r.Text, r.Category, r.Severity, r.Description, r.ActionTaken, stampPtr(r.At), r.EmergencyReason,
-			strconv.FormatBool(s.Quarantined), s.EHRRef, s.VoidReason, names.Users[s.ReconciledBy], names.Users[s.EnteredBy], stamp(s.ReconciledAt),
-		}
-		for i := range row {
-			row[i] = cell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("csv: %w", err)
-		}
+	return c, nil
+}
+
+// Write writes the row of one record. csv.Writer buffers; the row reaches
+// w when its buffer fills or at Close.
+func (c *CSVWriter) Write(it Item) error {
+	s, r, names := it.Stored, it.Record, c.names
+	row := append(c.row[:0],
+		s.ID, string(s.Type), stateOf(s), s.UnitID, s.PatientID, names.Patients[s.PatientID], s.AuthorID, names.Users[s.AuthorID],
+		s.DeviceID, strconv.FormatUint(s.Seq, 10), stamp(s.CreatedAt), stamp(s.Received), r.VisitID, r.ScheduleID,
+		r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(r.SignatureSVG != ""),
+		r.Text, r.Category, r.Severity, r.Description, r.ActionTaken, stampPtr(r.At), r.EmergencyReason,
+		strconv.FormatBool(s.Quarantined), s.EHRRef, s.VoidReason, names.Users[s.ReconciledBy], names.Users[s.EnteredBy], stamp(s.ReconciledAt),
+	)
+	for i := range row {
+		row[i] = cell(row[i])
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := c.cw.Write(row); err != nil {
+		return fmt.Errorf("csv: record %s: %w", s.ID, err)
+	}
+	return nil
+}
+
+// Close flushes the rows still buffered.
+func (c *CSVWriter) Close() error {
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
 	return nil

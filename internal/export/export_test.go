@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -37,12 +41,44 @@ func items() []Item {
 
 var names = Names{Patients: map[string]string{"p-olav": "Olav Berntsen"}, Users: map[string]string{"u-nils": "Nils Hauge"}}
 
-func TestCSV(t *testing.T) {
+// csvOf and fhirOf write items through the streaming writers.
+func csvOf(t testing.TB, its []Item) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := CSV(&buf, items(), names); err != nil {
+	w, err := NewCSV(&buf, names)
+	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	writeAll(t, w, its)
+	return buf.Bytes()
+}
+
+func fhirOf(t testing.TB, its []Item) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewFHIR(&buf, names, t0.Add(6*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, w, its)
+	return buf.Bytes()
+}
+
+func writeAll(t testing.TB, w Writer, its []Item) {
+	t.Helper()
+	for _, it := range its {
+		if err := w.Write(it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	buf := bytes.NewBuffer(csvOf(t, items()))
+	rows, err := csv.NewReader(buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +117,7 @@ func TestCSV(t *testing.T) {
 }
 
 func TestFHIRBundle(t *testing.T) {
-	raw, err := FHIR(items(), names, t0.Add(6*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := fhirOf(t, items())
 	for _, bad := range []string{`{}`, `[]`, `""`, `"medicationReference"`, `"effectivePeriod"`, `"contentAttachment"`} {
 		if bytes.Contains(raw, []byte(bad)) {
 			t.Errorf("the bundle holds %s, which FHIR JSON does not allow here", bad)
@@ -94,8 +127,9 @@ func TestFHIRBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Type != fhir.BundleTypeCollection || len(b.Entry) != 6 || b.Total == nil || *b.Total != 6 {
-		t.Fatalf("bundle type %v, %d entries", b.Type, len(b.Entry))
+	// bdl-1: a collection carries no total.
+	if b.Type != fhir.BundleTypeCollection || len(b.Entry) != 6 || b.Total != nil {
+		t.Fatalf("bundle type %v, %d entries, total %v", b.Type, len(b.Entry), b.Total)
 	}
 	kinds := map[string]int{}
 	for _, e := range b.Entry {
@@ -169,4 +203,113 @@ func TestFHIRBundle(t *testing.T) {
 			t.Errorf("%d %s, want %d", kinds[k], k, n)
 		}
 	}
+}
+
+// TestSameAsBefore compares the streamed answers with what the in-memory
+// writers made from the same records before exports streamed
+// (testdata/before.*, written by that code): the CSV byte for byte, the
+// FHIR Bundle as JSON, but for the total that bdl-1 forbids in a
+// collection.
+func TestSameAsBefore(t *testing.T) {
+	wantCSV, err := os.ReadFile("testdata/before.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := csvOf(t, items()); !bytes.Equal(got, wantCSV) {
+		t.Errorf("csv differs from before:\n%s\nwant\n%s", got, wantCSV)
+	}
+	wantRaw, err := os.ReadFile("testdata/before.fhir.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got map[string]any
+	if err := json.Unmarshal(wantRaw, &want); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, "total")
+	if err := json.Unmarshal(fhirOf(t, items()), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("bundle differs from before:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestEmptyExport: no records is a header alone, and a Bundle with no
+// entry array (FHIR JSON allows no empty arrays).
+func TestEmptyExport(t *testing.T) {
+	rows, err := csv.NewReader(bytes.NewReader(csvOf(t, nil))).ReadAll()
+	if err != nil || len(rows) != 1 || len(rows[0]) != len(Columns) {
+		t.Fatalf("empty csv: %v, %v", rows, err)
+	}
+	raw := fhirOf(t, nil)
+	var b map[string]any
+	if err := json.Unmarshal(raw, &b); err != nil {
+		t.Fatalf("empty bundle %s: %v", raw, err)
+	}
+	if _, ok := b["entry"]; ok || b["resourceType"] != "Bundle" || b["type"] != "collection" {
+		t.Fatalf("empty bundle %s", raw)
+	}
+}
+
+// TestStreamedEntries writes many records and reads the Bundle back with
+// a streaming decoder, entry by entry, and the CSV with encoding/csv:
+// every record once, in order.
+func TestStreamedEntries(t *testing.T) {
+	base := items()
+	var its []Item
+	for i := 0; i < 3000; i++ {
+		it := base[i%len(base)]
+		it.Stored.ID = fmt.Sprintf("r%05d", i)
+		its = append(its, it)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(csvOf(t, its))).ReadAll()
+	if err != nil || len(rows) != len(its)+1 {
+		t.Fatalf("csv: %d rows, %v", len(rows), err)
+	}
+	for i, r := range rows[1:] {
+		if r[0] != its[i].Stored.ID {
+			t.Fatalf("row %d is %s, want %s", i, r[0], its[i].Stored.ID)
+		}
+	}
+	b, err := fhir.UnmarshalBundle(fhirOf(t, its))
+	if err != nil || len(b.Entry) != len(its) {
+		t.Fatalf("bundle: %d entries, %v", len(b.Entry), err)
+	}
+	for i, e := range b.Entry {
+		if *e.FullUrl != "urn:uuid:"+its[i].Stored.ID {
+			t.Fatalf("entry %d is %s", i, *e.FullUrl)
+		}
+	}
+}
+
+// benchItems are records of every type, as many as b.N asks for, made
+// as they come.
+func benchExport(b *testing.B, open func(w io.Writer) (Writer, error)) {
+	base := items()
+	w, err := open(io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := w.Write(base[i%len(base)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkExportCSV and BenchmarkExportFHIR measure the writers alone
+// (the store's part is BenchmarkWalkRecords in internal/store/badger).
+func BenchmarkExportCSV(b *testing.B) {
+	benchExport(b, func(w io.Writer) (Writer, error) { return NewCSV(w, names) })
+}
+
+func BenchmarkExportFHIR(b *testing.B) {
+	benchExport(b, func(w io.Writer) (Writer, error) { return NewFHIR(w, names, t0) })
 }

@@ -3,7 +3,10 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -31,36 +34,86 @@ func identifiers(id string) []fhir.Identifier {
 	return []fhir.Identifier{{System: ptr(identifierSystem), Value: ptr(id)}}
 }
 
-// FHIR writes the records as a FHIR R4 Bundle of type collection:
-// MedicationAdministration for medication records, Encounter for visit
-// status, Communication for notes, AdverseEvent for deviations and
-// AuditEvent for emergency access.
-func FHIR(items []Item, names Names, now time.Time) ([]byte, error) {
-	b := fhir.Bundle{
-		Id:        ptr(fmt.Sprintf("beredskap-%d", now.Unix())),
-		Type:      fhir.BundleTypeCollection,
-		Timestamp: ptr(now.UTC().Format(time.RFC3339)),
-		Total:     ptr(len(items)),
-	}
-	for _, it := range items {
-		res, err := resource(it, names)
-		if err != nil {
-			return nil, fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-		}
-		raw, err := json.Marshal(res)
-		if err != nil {
-			return nil, fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-		}
-		b.Entry = append(b.Entry, fhir.BundleEntry{FullUrl: ptr("urn:uuid:" + it.Stored.ID), Resource: raw})
-	}
-	raw, err := json.Marshal(b)
+// FHIRWriter writes the records as a FHIR R4 Bundle of type collection,
+// one entry at a time: MedicationAdministration for medication records,
+// Encounter for visit status, Communication for notes, AdverseEvent for
+// deviations and AuditEvent for emergency access.
+//
+// The Bundle carries no total: R4's invariant bdl-1 allows Bundle.total
+// only in search and history bundles, and a stream does not know it
+// before the end anyway.
+type FHIRWriter struct {
+	w     io.Writer
+	names Names
+	open  []byte // the Bundle's opening, written with the first entry
+	n     int
+	buf   bytes.Buffer // one entry at a time
+}
+
+// NewFHIR returns the writer of a Bundle made at now. Nothing is written
+// to w before the first entry or Close.
+func NewFHIR(w io.Writer, names Names, now time.Time) (*FHIRWriter, error) {
+	id, err := json.Marshal(fmt.Sprintf("beredskap-%d", now.Unix()))
 	if err != nil {
 		return nil, fmt.Errorf("fhir: %w", err)
 	}
-	return clean(raw)
+	open := append([]byte(`{"resourceType":"Bundle","id":`), id...)
+	open = append(open, `,"type":"collection","timestamp":"`+now.UTC().Format(time.RFC3339)+`"`...)
+	return &FHIRWriter{w: w, names: names, open: open}, nil
 }
 
-func resource(it Item, names Names) (any, error) {
+// Write writes the entry of one record.
+func (f *FHIRWriter) Write(it Item) error {
+	res, err := resource(it, f.names)
+	if err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	// The model's own MarshalJSON: through json.Marshal its output would
+	// be scanned once more to be checked and compacted.
+	raw, err := res.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	if raw, err = clean(raw); err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	url, err := json.Marshal("urn:uuid:" + it.Stored.ID)
+	if err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	f.buf.Reset()
+	if f.n == 0 {
+		// FHIR JSON allows no empty array: "entry" opens with the first.
+		f.buf.Write(f.open)
+		f.buf.WriteString(`,"entry":[`)
+	} else {
+		f.buf.WriteByte(',')
+	}
+	f.buf.WriteString(`{"fullUrl":`)
+	f.buf.Write(url)
+	f.buf.WriteString(`,"resource":`)
+	f.buf.Write(raw)
+	f.buf.WriteByte('}')
+	if _, err := f.w.Write(f.buf.Bytes()); err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	f.n++
+	return nil
+}
+
+// Close writes the end of the Bundle.
+func (f *FHIRWriter) Close() error {
+	end := []byte("]}")
+	if f.n == 0 {
+		end = append(f.open, '}')
+	}
+	if _, err := f.w.Write(end); err != nil {
+		return fmt.Errorf("fhir: %w", err)
+	}
+	return nil
+}
+
+func resource(it Item, names Names) (json.Marshaler, error) {
 	s, r := it.Stored, it.Record
 	patient := ref("Patient", s.PatientID, names.Patients[s.PatientID])
 	author := ref("Practitioner", s.AuthorID, names.Users[s.AuthorID])
@@ -158,41 +211,125 @@ func resource(it Item, names Names) (any, error) {
 
 // clean removes empty objects, empty arrays and empty strings, which the
 // model package writes for choice elements and required structs left
-// unset, and which FHIR JSON does not allow.
+// unset, and which FHIR JSON does not allow. It works on the bytes
+// json.Marshal wrote, in one pass and in their order: decoding into maps
+// and encoding again took most of an export's time.
 func clean(raw []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	out, next, _, err := pruneValue(make([]byte, 0, len(raw)), raw, 0)
+	if err != nil {
 		return nil, fmt.Errorf("fhir: %w", err)
 	}
-	v, _ = prune(v)
-	return json.Marshal(v)
+	if next = skipSpace(raw, next); next != len(raw) {
+		return nil, fmt.Errorf("fhir: %d bytes after the JSON value", len(raw)-next)
+	}
+	return out, nil
 }
 
-func prune(v any) (any, bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, val := range t {
-			if p, keep := prune(val); keep {
-				t[k] = p
-			} else {
-				delete(t, k)
-			}
-		}
-		return t, len(t) > 0
-	case []any:
-		out := t[:0]
-		for _, val := range t {
-			if p, keep := prune(val); keep {
-				out = append(out, p)
-			}
-		}
-		return out, len(out) > 0
-	case string:
-		return t, t != ""
-	case nil:
-		return nil, false
+var errBadJSON = errors.New("malformed JSON")
+
+func skipSpace(src []byte, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+		i++
 	}
-	return v, true
+	return i
+}
+
+// stringEnd returns the index after the string that starts at src[i].
+func stringEnd(src []byte, i int) (int, error) {
+	for i++; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, nil
+		}
+	}
+	return 0, errBadJSON
+}
+
+// pruneValue appends the value at src[i] to dst unless it is empty (null,
+// "", {} or [], after pruning what it holds), and returns where the value
+// ended in src and whether it was kept.
+func pruneValue(dst, src []byte, i int) (out []byte, next int, keep bool, err error) {
+	i = skipSpace(src, i)
+	if i >= len(src) {
+		return dst, i, false, errBadJSON
+	}
+	switch c := src[i]; c {
+	case '{', '[':
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		mark := len(dst)
+		dst = append(dst, c)
+		kept := 0
+		i = skipSpace(src, i+1)
+		if i < len(src) && src[i] == closer {
+			return dst[:mark], i + 1, false, nil
+		}
+		for {
+			member := len(dst)
+			if kept > 0 {
+				dst = append(dst, ',')
+			}
+			if c == '{' {
+				i = skipSpace(src, i)
+				if i >= len(src) || src[i] != '"' {
+					return dst, i, false, errBadJSON
+				}
+				end, err := stringEnd(src, i)
+				if err != nil {
+					return dst, i, false, err
+				}
+				dst = append(dst, src[i:end]...)
+				if i = skipSpace(src, end); i >= len(src) || src[i] != ':' {
+					return dst, i, false, errBadJSON
+				}
+				dst = append(dst, ':')
+				i++
+			}
+			var ok bool
+			if dst, i, ok, err = pruneValue(dst, src, i); err != nil {
+				return dst, i, false, err
+			}
+			if ok {
+				kept++
+			} else {
+				dst = dst[:member]
+			}
+			if i = skipSpace(src, i); i >= len(src) {
+				return dst, i, false, errBadJSON
+			}
+			switch src[i] {
+			case ',':
+				i++
+				continue
+			case closer:
+				if kept == 0 {
+					return dst[:mark], i + 1, false, nil
+				}
+				return append(dst, closer), i + 1, true, nil
+			}
+			return dst, i, false, errBadJSON
+		}
+	case '"':
+		end, err := stringEnd(src, i)
+		if err != nil {
+			return dst, i, false, err
+		}
+		if end == i+2 {
+			return dst, end, false, nil
+		}
+		return append(dst, src[i:end]...), end, true, nil
+	default: // a number, true, false or null
+		end := i
+		for end < len(src) && !strings.ContainsRune(",]} \t\n\r", rune(src[end])) {
+			end++
+		}
+		if string(src[i:end]) == "null" {
+			return dst, end, false, nil
+		}
+		return append(dst, src[i:end]...), end, true, nil
+	}
 }

@@ -105,6 +105,16 @@ type Records interface {
 	DeviceSeqIndex(ctx context.Context, deviceID string) ([]uint64, map[uint64][]string, error)
 	ListRecords(ctx context.Context, f RecordFilter) ([]StoredRecord, string, error)
 	Reconcile(ctx context.Context, ids []string, rc Reconciliation) ([]StoredRecord, error)
+
+	// Exports (streamed): WalkRecords calls fn with every record f
+	// selects, body included, in ListRecords' order (newest received
+	// first); f.Cursor and f.Limit are ignored. It reads a page at a time
+	// and calls fn outside the store's transactions, so memory stays that
+	// of one page and a slow fn holds no lock. A record stored, changed or
+	// purged while the walk runs may be seen or not, but no record is
+	// given twice. The walk ends at the first error of fn, which it
+	// returns, or when ctx ends.
+	WalkRecords(ctx context.Context, f RecordFilter, fn func(StoredRecord) error) error
 }
 
 // Findings holds how the office resolved the desk's findings.

@@ -21,21 +21,7 @@ func (db *DB) ListRecords(ctx context.Context, f store.RecordFilter) ([]store.St
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	prefix := "recrecv/"
-	switch {
-	case f.Patient != "":
-		prefix = "recpatient/" + f.Patient + "/"
-	case f.Author != "":
-		prefix = "recauthor/" + f.Author + "/"
-	case f.State == store.StateQuarantined:
-		prefix = "recquar/"
-	case f.State != "":
-		prefix = "recstate/" + f.State + "/"
-	case f.Type != "":
-		prefix = "rectype/" + string(f.Type) + "/"
-	case f.Unit != "":
-		prefix = "recunit/" + f.Unit + "/"
-	}
+	prefix := recordIndexFor(f)
 	start := prefix + "\xff"
 	if f.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(f.Cursor)
@@ -81,6 +67,27 @@ func (db *DB) ListRecords(ctx context.Context, f store.RecordFilter) ([]store.St
 		return nil, "", fmt.Errorf("list records: %w", err)
 	}
 	return out, next, nil
+}
+
+// recordIndexFor is the prefix of the most selective index for f. Every
+// index orders its keys by received time, then id, so the walk's order
+// does not depend on which one is chosen.
+func recordIndexFor(f store.RecordFilter) string {
+	switch {
+	case f.Patient != "":
+		return "recpatient/" + f.Patient + "/"
+	case f.Author != "":
+		return "recauthor/" + f.Author + "/"
+	case f.State == store.StateQuarantined:
+		return "recquar/"
+	case f.State != "":
+		return "recstate/" + f.State + "/"
+	case f.Type != "":
+		return "rectype/" + string(f.Type) + "/"
+	case f.Unit != "":
+		return "recunit/" + f.Unit + "/"
+	}
+	return "recrecv/"
 }
 
 // matches reports whether r passes every condition of f.

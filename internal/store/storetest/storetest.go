@@ -48,6 +48,8 @@ func Run(t *testing.T, opener Opener) {
 		{"LargeBatch", testLargeBatch},
 		{"DeviceSeqIndex", testDeviceSeqIndex},
 		{"ListRecords", testListRecords},
+		{"WalkRecords", testWalkRecords},
+		{"WalkRecordsWhileWritten", testWalkRecordsWhileWritten},
 		{"Reconcile", testReconcile},
 		// The office's bulk jobs (jobs.go).
 		{"ReconcileJobs", testReconcileJobs},
@@ -727,6 +729,171 @@ func testListRecords(t *testing.T, open func() store.Store) {
 	}
 	if _, _, err := db.ListRecords(ctx, store.RecordFilter{Cursor: "not a cursor"}); !errors.Is(err, store.ErrBadCursor) {
 		t.Fatalf("bad cursor: %v", err)
+	}
+}
+
+// walkRecordsFixture stores n records a second apart, a fifth of them in
+// unit s for patient p2, every other one a medication, each with a body
+// of its own.
+func walkRecordsFixture(t *testing.T, db store.Store, n int) {
+	t.Helper()
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	var recs []store.StoredRecord
+	for i := 0; i < n; i++ {
+		r := record(fmt.Sprintf("w%05d", i), "d1", uint64(i+1), t0.Add(time.Duration(i)*time.Second))
+		if i%5 == 0 {
+			r.UnitID, r.PatientID = "s", "p2"
+		}
+		if i%2 == 1 {
+			r.Type = care.RecordMedication
+		}
+		recs = append(recs, r)
+	}
+	for len(recs) > 0 {
+		k := min(len(recs), 500)
+		if err := db.PutRecords(ctx, recs[:k], nil); err != nil {
+			t.Fatal(err)
+		}
+		recs = recs[k:]
+	}
+}
+
+// listAll is every record ListRecords gives for f, page after page.
+func listAll(t *testing.T, db store.Store, f store.RecordFilter) []string {
+	t.Helper()
+	var ids []string
+	f.Limit = 1000
+	for {
+		page, next, err := db.ListRecords(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			ids = append(ids, r.ID)
+		}
+		if next == "" {
+			return ids
+		}
+		f.Cursor = next
+	}
+}
+
+// testWalkRecords: every record a filter selects, once, in ListRecords'
+// order, with its body; more records than any page; fn's error ends the
+// walk and comes back; an ended context ends it.
+func testWalkRecords(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	const n = 1234
+	walkRecordsFixture(t, db, n)
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		f    store.RecordFilter
+		want int
+	}{
+		{"all", store.RecordFilter{}, n},
+		{"unit", store.RecordFilter{Unit: "s"}, (n + 4) / 5},
+		{"units", store.RecordFilter{Units: []string{"n"}}, n - (n+4)/5},
+		{"patient", store.RecordFilter{Patient: "p2"}, (n + 4) / 5},
+		{"type", store.RecordFilter{Type: care.RecordMedication}, n / 2},
+		{"unit and type", store.RecordFilter{Unit: "n", Type: care.RecordMedication}, n/2 - 123}, // odd, not a multiple of 5
+		{"state", store.RecordFilter{State: store.StateNew}, n},
+		{"since", store.RecordFilter{Since: t0.Add(1000 * time.Second)}, n - 1000},
+		// A cursor and a limit belong to pages: the walk ignores them.
+		{"limit", store.RecordFilter{Limit: 7, Cursor: "not a cursor"}, n},
+		{"none", store.RecordFilter{Author: "nobody"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			err := db.WalkRecords(ctx, c.f, func(r store.StoredRecord) error {
+				if want := `{"id":"` + r.ID + `"}`; string(r.Body) != want || string(r.Sig) != "s" {
+					return fmt.Errorf("record %s has body %q sig %q", r.ID, r.Body, r.Sig)
+				}
+				if _, err := r.Record(); err != nil {
+					return err
+				}
+				got = append(got, r.ID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lf := c.f
+			lf.Cursor = ""
+			if want := listAll(t, db, lf); len(got) != c.want || !slices.Equal(got, want) {
+				t.Fatalf("walked %d records, want %d in ListRecords' order (%d listed)", len(got), c.want, len(want))
+			}
+		})
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err := db.WalkRecords(ctx, store.RecordFilter{}, func(store.StoredRecord) error {
+		if calls++; calls == 600 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 600 {
+		t.Fatalf("fn's error: %v after %d calls", err, calls)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	calls = 0
+	err = db.WalkRecords(cctx, store.RecordFilter{}, func(store.StoredRecord) error {
+		if calls++; calls == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || calls >= n {
+		t.Fatalf("ended context: %v after %d calls", err, calls)
+	}
+}
+
+// testWalkRecordsWhileWritten: records reconciled and stored while a walk
+// runs (an export to a slow client) are given at most once, and the walk
+// still ends; every record that kept its state for the whole walk is
+// given.
+func testWalkRecordsWhileWritten(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	const n = 1200
+	walkRecordsFixture(t, db, n)
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	seen := map[string]int{}
+	reconciled := map[string]bool{}
+	calls := 0
+	err := db.WalkRecords(ctx, store.RecordFilter{State: store.StateNew}, func(r store.StoredRecord) error {
+		seen[r.ID]++
+		if calls++; calls%100 != 1 {
+			return nil
+		}
+		// Enter the record just given and one not walked yet (the walk
+		// goes newest first), and store a new one.
+		ids := []string{r.ID}
+		if i := n - calls - 300; i >= 0 {
+			ids = append(ids, fmt.Sprintf("w%05d", i))
+		}
+		for _, id := range ids {
+			if _, err := db.Reconcile(ctx, []string{id}, store.Reconciliation{Action: store.ActionEntered, EHRRef: "E", By: "kari", At: now}); err != nil && !errors.Is(err, store.ErrAlreadyReconciled) {
+				return err
+			}
+			reconciled[id] = true
+		}
+		return db.PutRecords(ctx, []store.StoredRecord{record(fmt.Sprintf("x%05d", calls), "d2", uint64(calls), now)}, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, k := range seen {
+		if k > 1 {
+			t.Errorf("record %s given %d times", id, k)
+		}
+	}
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("w%05d", i)
+		if !reconciled[id] && seen[id] != 1 {
+			t.Errorf("record %s, new all along, was not given", id)
+		}
 	}
 }
 

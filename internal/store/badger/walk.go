@@ -1,0 +1,274 @@
+package badger
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"beredskap/internal/store"
+)
+
+// A walk's page: at most walkPage records or walkPageBytes of bodies
+// (a medication record carries up to two signatures of 64 KiB each), so
+// that what a walk holds stays the same at a hundred records or a million.
+const (
+	walkPage      = 500
+	walkPageBytes = 4 << 20
+)
+
+// WalkRecords calls fn with every record f selects, with its body, newest
+// received first as ListRecords lists them.
+//
+// Each page is read in a read transaction of its own and handed to fn
+// after that transaction ended: an export to a slow client then holds
+// neither a Badger snapshot nor openMu (which the swap from read-only to
+// writable waits for) for the whole download. While fn works through a
+// page the next one is read, on the other core: reading and decoding is
+// half of an export's work. At most three pages are held at a time.
+//
+// The next page starts after the last index key the previous one looked
+// at, and a record's index keys do not move but by a change of state,
+// which happens once (new to entered or void), so no record is given
+// twice.
+func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(store.StoredRecord) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait() // no read outlives the call (the store may be closed next)
+	defer cancel()
+	type page struct {
+		recs []store.StoredRecord
+		more bool
+		err  error
+	}
+	pages := make(chan page, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(pages)
+		w := walker{db: db, f: f, prefix: recordIndexFor(f)}
+		w.start = w.prefix + "\xff"
+		if !f.Since.IsZero() {
+			w.sinceKey = w.prefix + sortableTime(f.Since)
+		}
+		for {
+			recs, more, err := w.next(ctx)
+			select {
+			case pages <- page{recs, more, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !more {
+				return
+			}
+		}
+	}()
+	for p := range pages {
+		if p.err != nil {
+			return fmt.Errorf("walk records: %w", p.err)
+		}
+		for i := range p.recs {
+			if err := fn(p.recs[i]); err != nil {
+				return err
+			}
+			p.recs[i] = store.StoredRecord{} // its body is fn's now, or garbage
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("walk records: %w", err)
+		}
+	}
+	// The reader also stops, without a last page, when ctx ends.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("walk records: %w", err)
+	}
+	return nil
+}
+
+// walker reads a walk's pages one after the other.
+type walker struct {
+	db       *DB
+	f        store.RecordFilter
+	prefix   string
+	sinceKey string
+	start    string // the index key to seek to (the last one looked at)
+	resumed  bool   // start was looked at: skip it
+}
+
+// next reads the page after the last one; more says whether there may
+// be another.
+//
+// The page's index keys come first (keys only), then the records and
+// their bodies, in id order, each through one iterator: an iterator
+// decodes a table block once for all the keys in it and steps from one
+// to the next, where a Get per key looks through every level and decodes
+// the block again (at a million records, most of a walk's time).
+func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
+	err = w.db.view(ctx, func(txn *badger.Txn) error {
+		var keys, ids []string
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte(w.prefix)})
+		for it.Seek([]byte(w.start)); it.Valid(); it.Next() {
+			key := string(it.Item().Key())
+			if w.resumed && key == w.start {
+				continue
+			}
+			if w.sinceKey != "" && key < w.sinceKey {
+				break
+			}
+			if len(keys) == walkPage {
+				more = true
+				break
+			}
+			keys = append(keys, key)
+			ids = append(ids, key[strings.LastIndexByte(key, '/')+1:])
+		}
+		it.Close()
+		if len(keys) == 0 {
+			return ctx.Err()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		order := make([]int, len(ids)) // positions in the index, in id order
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+
+		page := make([]store.StoredRecord, len(ids))
+		keep := make([]bool, len(ids))
+		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
+		defer ri.Close()
+		for _, i := range order {
+			if err := valueAt(ri, recordKey(ids[i]), func(v []byte) error {
+				if err := json.Unmarshal(v, &page[i]); err != nil {
+					return fmt.Errorf("decode record %s: %w", ids[i], err)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			keep[i] = matches(w.f, page[i])
+		}
+		// Bodies up to walkPageBytes: when a page's bodies would hold more,
+		// the page ends before the first record left out, in index order
+		// (never before its first record), and the rest comes next time.
+		cut, size := len(ids), 0
+		bi := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("recbody/")})
+		defer bi.Close()
+		for _, i := range order {
+			if !keep[i] || i >= cut {
+				continue
+			}
+			if size >= walkPageBytes && i > 0 {
+				for j := i; j < cut; j++ {
+					size -= len(page[j].Body) + len(page[j].Sig)
+					page[j].Body, page[j].Sig = nil, nil
+				}
+				cut = i
+				continue
+			}
+			if err := valueAt(bi, recordBodyKey(ids[i]), func(v []byte) (err error) {
+				if page[i].Body, page[i].Sig, err = decodeBody(v); err != nil {
+					return fmt.Errorf("record %s: %w", ids[i], err)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			size += len(page[i].Body) + len(page[i].Sig)
+		}
+		for i := 0; i < cut; i++ {
+			if keep[i] {
+				recs = append(recs, page[i])
+			}
+		}
+		w.start, w.resumed = keys[cut-1], true
+		more = more || cut < len(keys)
+		return nil
+	})
+	return recs, more, err
+}
+
+// valueAt moves a forward iterator to key (a few steps when key is
+// near, else a seek) and calls fn with its value, which is valid only
+// during the call (decoding copies what it keeps); a key that is not
+// there, or a purged record's empty value, is ErrNotFound.
+func valueAt(it *badger.Iterator, key string, fn func(v []byte) error) error {
+	k := []byte(key)
+	for steps := 0; it.Valid() && bytes.Compare(it.Item().Key(), k) < 0; steps++ {
+		if steps == 8 {
+			it.Seek(k)
+			break
+		}
+		it.Next()
+	}
+	if !it.Valid() || bytes.Compare(it.Item().Key(), k) > 0 {
+		it.Seek(k) // first use, or a key before the iterator
+	}
+	if !it.Valid() || !bytes.Equal(it.Item().Key(), k) || it.Item().ValueSize() == 0 {
+		return notFound(key)
+	}
+	if err := it.Item().Value(fn); err != nil {
+		return fmt.Errorf("read %s: %w", kind(key), err)
+	}
+	return nil
+}
+
+var errBodyShape = errors.New("not the usual shape")
+
+// decodeBody reads a stored recordBody. json.Unmarshal spent most of a
+// walk's time checking and unquoting the base64 of the body; what
+// putJSON wrote is always {"body":"<base64>","sig":"<base64>"}, and that
+// is read directly. Anything else (a null, an older layout) goes through
+// encoding/json.
+func decodeBody(v []byte) (body, sig []byte, err error) {
+	body, sig, err = decodeBodyFast(v)
+	if err == nil {
+		return body, sig, nil
+	}
+	var b recordBody
+	if err := json.Unmarshal(v, &b); err != nil {
+		return nil, nil, fmt.Errorf("decode record body: %w", err)
+	}
+	return b.Body, b.Sig, nil
+}
+
+func decodeBodyFast(v []byte) (body, sig []byte, err error) {
+	rest, ok := bytes.CutPrefix(v, []byte(`{"body":"`))
+	if !ok {
+		return nil, nil, errBodyShape
+	}
+	b64, rest, ok := bytes.Cut(rest, []byte(`","sig":"`))
+	if !ok {
+		return nil, nil, errBodyShape
+	}
+	s64, ok := bytes.CutSuffix(rest, []byte(`"}`))
+	if !ok {
+		return nil, nil, errBodyShape
+	}
+	if body, err = decode64(b64); err != nil {
+		return nil, nil, err
+	}
+	if sig, err = decode64(s64); err != nil {
+		return nil, nil, err
+	}
+	return body, sig, nil
+}
+
+// decode64 decodes standard base64 (a quote or a backslash, which
+// base64 has not, fails it and sends the value to encoding/json).
+func decode64(s []byte) ([]byte, error) {
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(out, s)
+	if err != nil {
+		return nil, errBodyShape
+	}
+	return out[:n], nil
+}
