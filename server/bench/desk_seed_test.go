@@ -52,7 +52,7 @@ import (
 //     in 500 gives two records the same number (duplicate_seq).
 //   - Reconciliation: of records received more than 12 hours before the
 //     seed, 70 % are entered and 3 % void; of later ones 20 % and 1 %.
-//   - The remainder up to the number asked for (about 5 %) are notes
+//   - The remainder up to the number asked for (3–5 %) are notes
 //     about a patient outside any visit.
 //
 // The desk finds more than the seed made on purpose, as it should: a void

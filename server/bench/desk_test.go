@@ -131,8 +131,10 @@ func BenchmarkDesk(b *testing.B) {
 					return nil
 				})
 				st.report(b, listP95)
-				b.ReportMetric(float64(size)/1000, "KB")
-				b.ReportMetric(float64(count), "findings")
+				if !st.aborted {
+					b.ReportMetric(float64(size)/1000, "KB")
+					b.ReportMetric(float64(count), "findings")
+				}
 				peaks["findings"] = srv.peak(b)
 			})
 			for _, format := range []string{"csv", "fhir"} {
@@ -273,6 +275,12 @@ func (s *deskServer) start(tb testing.TB) {
 	body, _ := json.Marshal(wire.LoginRequest{Username: "admin", Password: "demo"})
 	resp, err := s.client.Post(s.url("/api/v1/session"), "application/json", bytes.NewReader(body))
 	if err != nil {
+		s.mu.Lock()
+		killed := s.killed
+		s.mu.Unlock()
+		if killed {
+			tb.Fatalf("the server passed %d MB of anonymous resident memory while starting: raise BENCH_DESK_RSS_CAP_MB", s.rssCap>>20)
+		}
 		tb.Fatal(err)
 	}
 	defer resp.Body.Close()
@@ -447,15 +455,17 @@ type deskTimes struct {
 func (s *deskServer) sample(b *testing.B, path string, check func([]byte) error) *deskTimes {
 	b.Helper()
 	st := &deskTimes{}
+	// Once aborted, the loop runs out without asking again: a benchmark
+	// may not leave b.Loop early.
 	for b.Loop() {
 		start := time.Now()
-		for len(st.times) < deskMaxRequests && (len(st.times) < deskMinRequests || time.Since(start) < deskBudget) {
+		for !st.aborted && len(st.times) < deskMaxRequests && (len(st.times) < deskMinRequests || time.Since(start) < deskBudget) {
 			var body bytes.Buffer
 			_, _, took, err := s.get(path, &body)
 			if err != nil {
 				if s.down(b) {
 					st.aborted = true
-					return st
+					break
 				}
 				b.Fatal(err)
 			}
@@ -497,7 +507,11 @@ func (s *deskServer) export(b *testing.B, format string, records int) {
 	var took time.Duration
 	var size int64
 	var lines lineCounter
+	aborted := false
 	for b.Loop() {
+		if aborted {
+			continue
+		}
 		var err error
 		lines = 0
 		var w io.Writer = io.Discard
@@ -506,13 +520,16 @@ func (s *deskServer) export(b *testing.B, format string, records int) {
 		}
 		_, size, took, err = s.get("/api/v1/export/"+format, w)
 		if err != nil {
-			if s.down(b) {
-				b.ReportMetric(1, "aborted")
-				b.ReportMetric(0, "records/s")
-				return
+			if !s.down(b) {
+				b.Fatal(err)
 			}
-			b.Fatal(err)
+			aborted = true
 		}
+	}
+	if aborted {
+		b.ReportMetric(1, "aborted")
+		b.ReportMetric(0, "records/s")
+		return
 	}
 	if format == "csv" && int(lines) < records {
 		b.Fatalf("the CSV export has %d lines for %d records", lines, records)

@@ -280,10 +280,21 @@ func run(ins []string, wasm, full, notesFile, out string) error {
 		}
 		d, f := res[deskBench(n, "dashboard")], res[deskBench(n, "findings")]
 		csv, fhir := res[deskBench(n, "export-csv")], res[deskBench(n, "export-fhir")]
-		fmt.Fprintf(&b, "\nDesk at %s records (seeded through the store in %.0f s, every kind of finding present, served by the server binary as its own process): %.0f findings, the first page of 200 %.0f KB; exports of every record: CSV %.0f records/s (%.0f MB), FHIR %.0f records/s (%.0f MB); peak resident memory %.0f MB, %.0f MB of it anonymous",
-			thousands(n), m["seed-s"], d["findings"], f["KB"], csv["records/s"], csv["MB"], fhir["records/s"], fhir["MB"], m["peak-rss-MB"], m["peak-anon-MB"])
+		capped := func(m map[string]float64, shown string) string {
+			if m == nil {
+				return "not measured"
+			}
+			if m["aborted"] > 0 {
+				return "stopped at the memory cap"
+			}
+			return shown
+		}
+		fmt.Fprintf(&b, "\nDesk at %s records (seeded through the store in %.0f s, every kind of finding present, served by the server binary as its own process): findings %s, the first page of 200 %s; exports of every record: CSV %s, FHIR %s; peak resident memory %.0f MB, %.0f MB of it anonymous",
+			thousands(n), m["seed-s"], capped(d, thousands(int(d["findings"]))), capped(f, fmt.Sprintf("%.0f KB", f["KB"])),
+			capped(csv, fmt.Sprintf("%.0f records/s (%.0f MB)", csv["records/s"], csv["MB"])),
+			capped(fhir, fmt.Sprintf("%.0f records/s (%.0f MB)", fhir["records/s"], fhir["MB"])), m["peak-rss-MB"], m["peak-anon-MB"])
 		if m["aborted"] > 0 {
-			fmt.Fprintf(&b, " (%.0f measurements stopped at the memory cap)", m["aborted"])
+			fmt.Fprintf(&b, " (%.0f figures stopped at the memory cap)", m["aborted"])
 		}
 		b.WriteString(".\n")
 	}
