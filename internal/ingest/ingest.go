@@ -11,7 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"beredskap/internal/care"
@@ -71,10 +74,16 @@ func Sync(ctx context.Context, db Store, keys Opener, req wire.SyncRequest, now 
 	if err != nil {
 		return Outcome{}, err
 	}
+	// The envelopes are opened once: deciding again below needs the store,
+	// not the public-key work.
+	opens, err := openAll(ctx, keys, dev, req.Records)
+	if err != nil {
+		return Outcome{}, err
+	}
 	// A record id taken by a concurrent request between the check and the
 	// write makes the store refuse the batch; deciding again then finds it.
 	for attempt := 0; ; attempt++ {
-		out, err := syncOnce(ctx, db, keys, dev, held, req, now)
+		out, err := syncOnce(ctx, db, dev, held, req, opens, now)
 		if errors.Is(err, store.ErrRecordExists) && attempt < 3 {
 			continue
 		}
@@ -133,12 +142,77 @@ type opened struct {
 	hash string
 }
 
-func syncOnce(ctx context.Context, db Store, keys Opener, dev store.Device, held string, req wire.SyncRequest, now time.Time) (Outcome, error) {
+// openResult is one record after open: the opened record, or the answer
+// that refuses it.
+type openResult struct {
+	o   opened
+	res *wire.SyncResult
+}
+
+// openSlots bounds the records being opened at once, over every request,
+// to the cores the process may use. A surge brings thousands of requests
+// at a time; their public-key work then queues here in turn instead of
+// thousands of goroutines taking the cores from each other, and the rest
+// of each request (decoding, the store) goes on beside it.
+var openSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// openAll opens and checks a request's records on as many goroutines as
+// there are cores, each record on its own (open needs no store and no
+// other record), and returns the results in request order: whatever
+// depends on order or on the store is decided afterwards, one record
+// after the other, as before. Opening records in parallel changes no
+// answer; it only uses every core while a record is checked.
+func openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.SealedRecord) ([]openResult, error) {
+	out := make([]openResult, len(items))
+	workers := min(len(items), cap(openSlots))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				// open must not panic on any input (it is fuzzed); if it
+				// ever does, this request fails, not the server.
+				if p := recover(); p != nil {
+					errs[w] = fmt.Errorf("sync: opening a record failed: %v", p)
+				}
+			}()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) {
+					return
+				}
+				select {
+				case openSlots <- struct{}{}:
+				case <-ctx.Done():
+					errs[w] = fmt.Errorf("sync: %w", ctx.Err())
+					return
+				}
+				o, res := func() (opened, *wire.SyncResult) {
+					defer func() { <-openSlots }()
+					return open(keys, dev, items[i])
+				}()
+				out[i] = openResult{o, res}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req wire.SyncRequest, opens []openResult, now time.Time) (Outcome, error) {
 	results := make([]wire.SyncResult, len(req.Records))
 	good := make(map[int]opened, len(req.Records))
 	hashes := map[string]string{}
 	for i, item := range req.Records {
-		o, res := open(keys, dev, item)
+		o, res := opens[i].o, opens[i].res
 		if res != nil {
 			results[i] = *res
 			continue
