@@ -210,16 +210,15 @@ func openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.Se
 
 func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req wire.SyncRequest, opens []openResult, now time.Time) (Outcome, error) {
 	results := make([]wire.SyncResult, len(req.Records))
-	good := make(map[int]opened, len(req.Records))
-	hashes := map[string]string{}
+	verified := 0
+	hashes := make(map[string]string, len(req.Records))
 	for i, item := range req.Records {
-		o, res := opens[i].o, opens[i].res
-		if res != nil {
+		if res := opens[i].res; res != nil {
 			results[i] = *res
 			continue
 		}
-		good[i] = o
-		hashes[item.ID] = o.hash
+		verified++
+		hashes[item.ID] = opens[i].o.hash
 	}
 	known, err := db.Known(ctx, hashes)
 	if err != nil {
@@ -230,14 +229,14 @@ func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req 
 		return Outcome{}, err
 	}
 
-	var accept []store.StoredRecord
-	var audit []store.Audit
-	inRequest := map[string]string{} // id → hash, for repeats within one request
+	accept := make([]store.StoredRecord, 0, verified)
+	audit := make([]store.Audit, 0, verified)
+	inRequest := make(map[string]string, verified) // id → hash, for repeats within one request
 	for i, item := range req.Records {
-		o, ok := good[i]
-		if !ok {
+		if opens[i].res != nil {
 			continue
 		}
+		o := opens[i].o
 		switch {
 		case inRequest[item.ID] == o.hash || known[item.ID] == store.RecordSame:
 			results[i] = wire.SyncResult{ID: item.ID, Status: wire.SyncDuplicate}
@@ -283,7 +282,7 @@ func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req 
 	// Only a revoked phone is told to wipe: a disabled user's outbox
 	// arrives on a phone someone else now works a shift with.
 	resp := wire.SyncResponse{Results: results, Wipe: held == store.HeldDeviceRevoked}
-	return Outcome{Response: resp, Verified: len(good)}, nil
+	return Outcome{Response: resp, Verified: verified}, nil
 }
 
 func heldMessage(held string) string {
