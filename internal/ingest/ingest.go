@@ -185,6 +185,10 @@ func openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.Se
 				if i >= len(items) {
 					return
 				}
+				if err := ctx.Err(); err != nil {
+					errs[w] = fmt.Errorf("sync: %w", err)
+					return
+				}
 				select {
 				case openSlots <- struct{}{}:
 				case <-ctx.Done():
