@@ -156,7 +156,12 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if err := checkBodyType(r, jsonOnly); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, limit)
+	return decodeJSON(http.MaxBytesReader(w, r.Body, limit), v)
+}
+
+// decodeJSON is decode's reading of the body: exactly one JSON value,
+// strictly, into v.
+func decodeJSON(body io.Reader, v any) error {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bytes"
+	"encoding/base64"
+	"io"
 	"net/http"
 
 	"beredskap/internal/ingest"
@@ -18,7 +21,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req wire.SyncRequest
-	if err := decode(w, r, wire.MaxSyncBytes, &req); err != nil {
+	if err := decodeSync(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -45,4 +48,120 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		"accepted", counts[wire.SyncAccepted], "duplicate", counts[wire.SyncDuplicate],
 		"quarantined", counts[wire.SyncQuarantined], "rejected", counts[wire.SyncRejected])
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// decodeSync reads a sync request as decode does, with the same answer
+// for every body. A sync request is mostly base64 (a kilobyte or more per
+// record), which encoding/json scans twice before decoding it: the form
+// phones send, exactly as encoding/json writes a wire.SyncRequest, is
+// decoded here directly. Any other body (white space, escapes, other key
+// order, unknown fields, broken JSON, too large) goes through decode's
+// own reading, over the bytes read and then the error the read stopped
+// at, so that it is answered as before.
+func decodeSync(w http.ResponseWriter, r *http.Request, req *wire.SyncRequest) error {
+	if err := checkBodyType(r, jsonOnly); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 && r.ContentLength <= wire.MaxSyncBytes {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	_, readErr := buf.ReadFrom(http.MaxBytesReader(w, r.Body, wire.MaxSyncBytes))
+	if readErr == nil && plainSyncRequest(buf.Bytes(), req) {
+		return nil
+	}
+	var body io.Reader = bytes.NewReader(buf.Bytes())
+	if readErr != nil {
+		body = io.MultiReader(body, failingReader{readErr})
+	}
+	return decodeJSON(body, req)
+}
+
+// failingReader gives the error a read of the body ended with.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
+
+// plainSyncRequest decodes b into req if b is a sync request in exactly
+// the form encoding/json writes one, with at least one record, and
+// reports whether it was; req is left as it was otherwise.
+func plainSyncRequest(b []byte, req *wire.SyncRequest) bool {
+	rest, ok := bytes.CutPrefix(b, []byte(`{"device_id":"`))
+	if !ok {
+		return false
+	}
+	device, rest, ok := cutPlainString(rest)
+	if !ok {
+		return false
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`,"records":[`)); !ok {
+		return false
+	}
+	var records []wire.SealedRecord
+	for {
+		if rest, ok = bytes.CutPrefix(rest, []byte(`{"id":"`)); !ok {
+			return false
+		}
+		var id []byte
+		if id, rest, ok = cutPlainString(rest); !ok {
+			return false
+		}
+		if rest, ok = bytes.CutPrefix(rest, []byte(`,"sealed":"`)); !ok {
+			return false
+		}
+		var sealed []byte
+		if sealed, rest, ok = cutBase64(rest, `"}`); !ok {
+			return false
+		}
+		records = append(records, wire.SealedRecord{ID: string(id), Sealed: sealed})
+		if next, more := bytes.CutPrefix(rest, []byte(",")); more {
+			rest = next
+			continue
+		}
+		if !bytes.Equal(rest, []byte("]}")) {
+			return false
+		}
+		req.DeviceID, req.Records = string(device), records
+		return true
+	}
+}
+
+// cutPlainString returns the JSON string's bytes up to its closing quote
+// if it holds only printable ASCII without escapes, which encoding/json
+// decodes as they are.
+func cutPlainString(b []byte) (s, rest []byte, ok bool) {
+	for i, c := range b {
+		switch {
+		case c == '"':
+			return b[:i], b[i+1:], true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
+}
+
+// cutBase64 decodes the standard base64 at the start of b up to the
+// terminator, as encoding/json decodes a []byte; any byte outside the
+// base64 alphabet before the terminator and any base64 error leave it
+// to encoding/json.
+func cutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
+	n := 0
+	for n < len(b) && isBase64(b[n]) {
+		n++
+	}
+	rest, ok = bytes.CutPrefix(b[n:], []byte(end))
+	if !ok {
+		return nil, nil, false
+	}
+	decoded = make([]byte, base64.StdEncoding.DecodedLen(n))
+	m, err := base64.StdEncoding.Decode(decoded, b[:n])
+	if err != nil {
+		return nil, nil, false
+	}
+	return decoded[:m], rest, true
+}
+
+func isBase64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
 }
