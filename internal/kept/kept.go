@@ -129,16 +129,60 @@ func (k *Keeper) poke() {
 	}
 }
 
-// Stored reports records the store now holds, new or changed.
-func (k *Keeper) Stored(recs []store.StoredRecord) {
+// writing is called before a write of new records: it returns the desk
+// built by then, if any, which cannot hold them yet.
+func (k *Keeper) writing() *model {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.building != nil {
+		return nil
+	}
+	return k.m
+}
+
+// added reports records new to the store, whose write began when before
+// was the desk (writing): if it still is, they are added without looking
+// for them; otherwise (a build ran meanwhile and may have read them) as
+// Stored.
+func (k *Keeper) added(recs []store.StoredRecord, before *model) {
 	if len(recs) == 0 {
 		return
 	}
-	k.apply(func(m *model) {
+	k.mu.Lock()
+	fresh := before != nil && k.m == before && k.building == nil
+	k.storeLocked(recs, !fresh)
+	k.mu.Unlock()
+	k.poke()
+}
+
+// Stored reports records the store holds that may be kept already:
+// changed (reconciled, voided) or read back.
+func (k *Keeper) Stored(recs []store.StoredRecord) { k.store(recs, true) }
+
+func (k *Keeper) store(recs []store.StoredRecord, known bool) {
+	if len(recs) == 0 {
+		return
+	}
+	k.mu.Lock()
+	k.storeLocked(recs, known)
+	k.mu.Unlock()
+	k.poke()
+}
+
+func (k *Keeper) storeLocked(recs []store.StoredRecord, known bool) {
+	switch {
+	case k.building != nil:
+		// The build may have read them already.
+		k.pending = append(k.pending, func(m *model) {
+			for _, r := range recs {
+				m.upsert(r, true)
+			}
+		})
+	case k.m != nil:
 		for _, r := range recs {
-			m.upsert(r)
+			k.m.upsert(r, known)
 		}
-	})
+	}
 }
 
 // Purged reports that records reconciled before before may have been
@@ -242,6 +286,11 @@ func (k *Keeper) ready(ctx context.Context) (*model, error) {
 func (k *Keeper) build(ctx context.Context) (*model, error) {
 	start := time.Now()
 	m := newModel()
+	// Room for every record at once: growing by doubling would leave up
+	// to half as much again unused.
+	if n, err := k.db.CountRecords(ctx); err == nil {
+		m.recs = make([]rec, 0, n+n/32+64)
+	}
 	cursor := ""
 	for {
 		page, next, err := k.db.ListRecords(ctx, store.RecordFilter{Cursor: cursor, Limit: 1000})
@@ -249,7 +298,7 @@ func (k *Keeper) build(ctx context.Context) (*model, error) {
 			return nil, fmt.Errorf("desk: read records: %w", err)
 		}
 		for _, r := range page {
-			m.upsert(r)
+			m.upsert(r, false)
 		}
 		if next == "" {
 			break
@@ -599,6 +648,9 @@ func (k *Keeper) bundle(ctx context.Context, m *model, id string) (store.IssuedB
 	case err != nil:
 		return b, fmt.Errorf("desk: read bundle: %w", err)
 	}
+	// Only its window counts for findings; its lists of patients are
+	// large and not kept.
+	b = store.IssuedBundle{ID: b.ID, IssuedAt: b.IssuedAt, ExpiresAt: b.ExpiresAt}
 	m.bundles[id] = b
 	return b, nil
 }

@@ -545,3 +545,88 @@ func TestInterruptedPurge(t *testing.T) {
 	}
 	w.checkRestart()
 }
+
+// TestWritesWhileBuilding: records synced while the desk builds itself
+// from the store (a server just started, phones already sending) are
+// kept once each, whether the build read them or not.
+func TestWritesWhileBuilding(t *testing.T) {
+	w := newWorld(t, 7)
+	raw := w.db.(interface{ Unwrap() store.Store }).Unwrap()
+	for range 20 {
+		var recs []store.StoredRecord
+		for range 200 {
+			recs = append(recs, w.record())
+		}
+		if err := raw.PutRecords(ctx, recs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	built := make(chan error, 1)
+	go func() {
+		_, err := w.k.MatchingRecords(ctx, store.RecordFilter{})
+		built <- err
+	}()
+	for range 40 {
+		var recs []store.StoredRecord
+		for range 20 {
+			recs = append(recs, w.record())
+		}
+		if err := w.db.PutRecords(ctx, recs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-built; err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.k.MatchingRecords(ctx, store.RecordFilter{})
+	if err != nil || n != 20*200+40*20 {
+		t.Fatalf("kept %d records, %v; the store holds %d", n, err, 20*200+40*20)
+	}
+	want, _, _ := w.recomputed()
+	got, _, err := w.k.All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asJSON(t, got) != asJSON(t, want) {
+		t.Fatalf("kept %d findings, recomputed %d", len(got), len(want))
+	}
+}
+
+// heldStore commits records and then waits before answering, as a write
+// whose answer is slow to come back does.
+type heldStore struct {
+	store.Store
+	committed, answer chan struct{}
+}
+
+func (h *heldStore) PutRecords(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
+	err := h.Store.PutRecords(ctx, recs, audit)
+	close(h.committed)
+	<-h.answer
+	return err
+}
+
+// TestWriteAnsweredAfterTheBuild: a write the store committed before the
+// desk was built, but answered after (the build read its records), is
+// not kept twice.
+func TestWriteAnsweredAfterTheBuild(t *testing.T) {
+	w := newWorld(t, 11)
+	raw := w.db.(interface{ Unwrap() store.Store }).Unwrap()
+	held := &heldStore{Store: raw, committed: make(chan struct{}), answer: make(chan struct{})}
+	k := kept.New(held, kept.Options{OfflineFor: offlineFor, Now: func() time.Time { return w.now }})
+	db := k.Watch(held)
+	recs := []store.StoredRecord{w.record(), w.record(), w.record()}
+	done := make(chan error, 1)
+	go func() { done <- db.PutRecords(ctx, recs, nil) }()
+	<-held.committed
+	if n, err := k.MatchingRecords(ctx, store.RecordFilter{}); err != nil || n != 3 {
+		t.Fatalf("built with %d records, %v", n, err)
+	}
+	close(held.answer)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := k.MatchingRecords(ctx, store.RecordFilter{}); err != nil || n != 3 {
+		t.Fatalf("after the answer: %d records kept, %v; the store holds 3", n, err)
+	}
+}

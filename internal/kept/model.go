@@ -123,8 +123,6 @@ func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }
 type model struct {
 	s    *interner
 	recs []rec
-	// byID finds a record by id.
-	byID map[recID]int32
 	// otherIDs holds the ids that are not canonical UUIDs, numbered.
 	otherIDs *interner
 	patients map[uint32]*patient
@@ -185,7 +183,7 @@ type entry struct {
 }
 
 func newModel() *model {
-	m := &model{s: newInterner(), byID: map[recID]int32{}, otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
+	m := &model{s: newInterner(), otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
 		bundles: map[string]store.IssuedBundle{}, entries: map[string]*entry{},
 		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
 	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
@@ -245,21 +243,28 @@ func (m *model) stored(c *rec) store.StoredRecord {
 	return r
 }
 
-// upsert keeps a record the store now holds, new or changed (reconciled,
-// voided), and marks its patient and device to be looked at again. It is
-// idempotent, so that a write reported twice (during the first build, or
-// after an error that left it unclear) does no harm.
-func (m *model) upsert(r store.StoredRecord) {
+// upsert keeps a record the store now holds, and marks its patient and
+// device to be looked at again. A record that may be kept already
+// (reconciled, voided, reported twice while the desk was built, read back
+// after an unclear answer) is looked for among its patient's, which are
+// few (a record keeps its patient and device: only its state changes); a
+// record new to the store (known false) is added without looking, which
+// keeps the first build and a sync surge linear.
+func (m *model) upsert(r store.StoredRecord, known bool) {
 	c := m.compact(r)
-	if i, ok := m.byID[c.id]; ok && !m.recs[i].has(flagPurged) {
-		// A record keeps its patient and device: only its state changes.
-		m.recs[i] = c
-		m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
-		return
+	if known {
+		if p := m.patients[c.patient]; p != nil {
+			for _, i := range p.recs {
+				if m.recs[i].id == c.id {
+					m.recs[i] = c
+					m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
+					return
+				}
+			}
+		}
 	}
 	i := int32(len(m.recs))
 	m.recs = append(m.recs, c)
-	m.byID[c.id] = i
 	p := m.patient(c.patient)
 	p.recs = append(p.recs, i)
 	d := m.device(c.device)
@@ -274,7 +279,6 @@ func (m *model) remove(i int32) {
 		return
 	}
 	c.flags |= flagPurged
-	delete(m.byID, c.id)
 	drop := func(list []int32) []int32 { return slices.DeleteFunc(list, func(j int32) bool { return j == i }) }
 	if p := m.patients[c.patient]; p != nil {
 		p.recs = drop(p.recs)

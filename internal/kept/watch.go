@@ -28,10 +28,11 @@ type watched struct {
 // when the answer is unclear (an error after the commit may have
 // happened), what the store holds is read back.
 func (w *watched) PutRecords(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
+	before := w.k.writing()
 	err := w.Store.PutRecords(ctx, recs, audit)
 	switch {
 	case err == nil:
-		w.k.Stored(recs)
+		w.k.added(recs, before)
 	case errors.Is(err, store.ErrRecordExists), errors.Is(err, store.ErrInsufficientStorage):
 	default:
 		w.readBack(ctx, ids(recs))
