@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -372,33 +371,32 @@ func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
 	return plans, nil
 }
 
-// lean keeps of a plan what findings read, its repeated strings shared:
+// compactPlan keeps of a patient's plan what findings read, in numbers:
 // a week's plan for a large municipality is hundreds of thousands of
 // doses and visits.
-func (m *model) lean(pl *planPart) {
+func (m *model) compactPlan(pl *planPart) ([]plannedDose, []plannedVisit) {
+	doses := make([]plannedDose, len(pl.doses))
 	for i, d := range pl.doses {
-		pl.doses[i] = care.ScheduledDose{ID: d.ID, PatientID: m.s.str(m.s.of(d.PatientID)), VisitID: m.s.str(m.s.of(d.VisitID)),
-			Medication: m.s.str(m.s.of(d.Medication)), Dose: m.s.str(m.s.of(d.Dose)), Due: d.Due, DoubleCheck: d.DoubleCheck,
-			WindowMinutes: d.WindowMinutes}
+		doses[i] = plannedDose{due: at(d.Due), id: m.s.of(d.ID), visit: m.s.of(d.VisitID), medication: m.s.of(d.Medication),
+			dose: m.s.of(d.Dose), window: int32(d.WindowMinutes), double: d.DoubleCheck}
 	}
+	visits := make([]plannedVisit, len(pl.visits))
 	for i, v := range pl.visits {
-		pl.visits[i] = care.Visit{ID: m.s.str(m.s.of(v.ID)), PatientID: m.s.str(m.s.of(v.PatientID)), WorkerID: m.s.str(m.s.of(v.WorkerID)),
-			UnitID: m.s.str(m.s.of(v.UnitID)), Start: v.Start, DurationMinutes: v.DurationMinutes}
+		visits[i] = plannedVisit{start: at(v.Start), id: m.s.of(v.ID), worker: m.s.of(v.WorkerID), unit: m.s.of(v.UnitID),
+			minutes: int32(v.DurationMinutes)}
 	}
-	pl.doses, pl.visits = slices.Clip(pl.doses), slices.Clip(pl.visits)
+	return doses, visits
 }
 
 // setPlan puts a plan read in place and marks the patients whose part
 // changed.
 func (m *model) setPlan(plans map[string]*planPart) {
-	for _, pl := range plans {
-		m.lean(pl)
-	}
 	for id, pl := range plans {
 		n := m.s.of(id)
 		p := m.patient(n)
-		if p.unit != pl.unit || !reflect.DeepEqual(p.doses, pl.doses) || !reflect.DeepEqual(p.visits, pl.visits) {
-			p.unit, p.doses, p.visits = pl.unit, pl.doses, pl.visits
+		doses, visits := m.compactPlan(pl)
+		if p.unit != pl.unit || !slices.Equal(p.doses, doses) || !slices.Equal(p.visits, visits) {
+			p.unit, p.doses, p.visits = pl.unit, doses, visits
 			m.dirtyP[n] = true
 		}
 	}
@@ -568,7 +566,8 @@ func (k *Keeper) patientFindings(ctx context.Context, m *model, n uint32, now ti
 			next = t
 		}
 	}
-	for _, d := range p.doses {
+	for _, pd := range p.doses {
+		d := m.dose(id, pd)
 		if d.Due.Before(now) {
 			in.Doses = append(in.Doses, d)
 		}
@@ -577,7 +576,8 @@ func (k *Keeper) patientFindings(ctx context.Context, m *model, n uint32, now ti
 		later(d.Due.Add(time.Nanosecond))
 		later(d.Due.Add(d.Window()))
 	}
-	for _, v := range p.visits {
+	for _, pv := range p.visits {
+		v := m.visit(id, pv)
 		if v.Start.Before(now) {
 			in.Visits = append(in.Visits, v)
 		}

@@ -157,9 +157,35 @@ type patient struct {
 	evaluated time.Time
 	recs      []int32
 	unit      string
-	doses     []care.ScheduledDose
-	visits    []care.Visit
+	doses     []plannedDose
+	visits    []plannedVisit
 	findings  []*entry
+}
+
+// plannedDose is a scheduled dose as the desk keeps it: what findings
+// read, strings as interned numbers.
+type plannedDose struct {
+	due                         instant
+	id, visit, medication, dose uint32
+	window                      int32
+	double                      bool
+}
+
+// plannedVisit is a planned visit as the desk keeps it.
+type plannedVisit struct {
+	start            instant
+	id, worker, unit uint32
+	minutes          int32
+}
+
+func (m *model) dose(patient string, d plannedDose) care.ScheduledDose {
+	return care.ScheduledDose{ID: m.s.str(d.id), PatientID: patient, VisitID: m.s.str(d.visit), Medication: m.s.str(d.medication),
+		Dose: m.s.str(d.dose), Due: d.due.time(), DoubleCheck: d.double, WindowMinutes: int(d.window)}
+}
+
+func (m *model) visit(patient string, v plannedVisit) care.Visit {
+	return care.Visit{ID: m.s.str(v.id), PatientID: patient, WorkerID: m.s.str(v.worker), UnitID: m.s.str(v.unit),
+		Start: v.start.time(), DurationMinutes: int(v.minutes)}
 }
 
 // device is one phone's part: its records and what its sequence numbers
