@@ -638,7 +638,8 @@ func (k *Keeper) show(ctx context.Context, m *model, entries []*entry) ([]wire.F
 
 // bundle returns a bundle by id, the zero bundle when none has it.
 func (k *Keeper) bundle(ctx context.Context, m *model, id string) (store.IssuedBundle, error) {
-	if b, ok := m.bundles[id]; ok {
+	n := m.s.of(id)
+	if b, ok := m.bundles[n]; ok {
 		return b, nil
 	}
 	b, err := k.db.IssuedBundle(ctx, id)
@@ -651,7 +652,7 @@ func (k *Keeper) bundle(ctx context.Context, m *model, id string) (store.IssuedB
 	// Only its window counts for findings; its lists of patients are
 	// large and not kept.
 	b = store.IssuedBundle{ID: b.ID, IssuedAt: b.IssuedAt, ExpiresAt: b.ExpiresAt}
-	m.bundles[id] = b
+	m.bundles[n] = b
 	return b, nil
 }
 

@@ -84,7 +84,11 @@ func newWorld(t *testing.T, seed uint64) *world {
 
 func (w *world) addDose(i int) {
 	p := patients[w.rnd.IntN(len(patients))]
-	w.plan.Doses = append(w.plan.Doses, care.ScheduledDose{ID: fmt.Sprintf("dose%d", i), PatientID: p, Medication: meds[w.rnd.IntN(len(meds))],
+	id := fmt.Sprintf("dose%d", i)
+	if i%2 == 0 { // ids from the import are UUIDs, which the desk keeps in sixteen bytes
+		id = uuid.NewSHA1(uuid.NameSpaceURL, []byte(id)).String()
+	}
+	w.plan.Doses = append(w.plan.Doses, care.ScheduledDose{ID: id, PatientID: p, Medication: meds[w.rnd.IntN(len(meds))],
 		Dose: "1", Due: w.now.Add(time.Duration(w.rnd.IntN(14*60)) * time.Minute), DoubleCheck: w.rnd.IntN(3) == 0,
 		WindowMinutes: []int{0, 0, 30, 90}[w.rnd.IntN(4)]})
 }

@@ -31,16 +31,43 @@ func (i instant) before(j instant) bool {
 }
 
 // interner numbers the strings records repeat (units, patients, authors,
-// devices, types, states, ...), so that a record holds small numbers
-// instead of strings. Number 0 is the empty string.
+// devices, visits, doses, types, states, ...), so that a record holds
+// small numbers instead of strings. Number 0 is the empty string. Ids in
+// the canonical UUID form, most of them (a week's visits and doses are
+// hundreds of thousands), are kept as their sixteen bytes, numbered with
+// the high bit set.
 type interner struct {
-	list []string
-	num  map[string]uint32
+	list  []string
+	num   map[string]uint32
+	uuids [][16]byte
+	unum  map[[16]byte]uint32
 }
 
-func newInterner() *interner { return &interner{list: []string{""}, num: map[string]uint32{"": 0}} }
+const uuidBit = 1 << 31
+
+func newInterner() *interner {
+	return &interner{list: []string{""}, num: map[string]uint32{"": 0}, unum: map[[16]byte]uint32{}}
+}
+
+// canonical returns the bytes of a UUID written in its canonical form.
+func canonical(s string) ([16]byte, bool) {
+	if len(s) != 36 {
+		return [16]byte{}, false
+	}
+	u, err := uuid.Parse(s)
+	return u, err == nil && u.String() == s
+}
 
 func (in *interner) of(s string) uint32 {
+	if b, ok := canonical(s); ok {
+		if n, ok := in.unum[b]; ok {
+			return n
+		}
+		n := uint32(len(in.uuids)) | uuidBit
+		in.uuids = append(in.uuids, b)
+		in.unum[b] = n
+		return n
+	}
 	if n, ok := in.num[s]; ok {
 		return n
 	}
@@ -55,11 +82,20 @@ func (in *interner) of(s string) uint32 {
 
 // lookup returns the number of s, or false when no record holds it.
 func (in *interner) lookup(s string) (uint32, bool) {
+	if b, ok := canonical(s); ok {
+		n, ok := in.unum[b]
+		return n, ok
+	}
 	n, ok := in.num[s]
 	return n, ok
 }
 
-func (in *interner) str(n uint32) string { return in.list[n] }
+func (in *interner) str(n uint32) string {
+	if n&uuidBit != 0 {
+		return uuid.UUID(in.uuids[n&^uuidBit]).String()
+	}
+	return in.list[n]
+}
 
 // Flags of a kept record.
 const (
@@ -127,8 +163,9 @@ type model struct {
 	otherIDs *interner
 	patients map[uint32]*patient
 	devices  map[uint32]*device
-	// bundles caches the bundles records came with; they never change.
-	bundles map[string]store.IssuedBundle
+	// bundles caches the windows of the bundles records came with, by
+	// interned id; they never change.
+	bundles map[uint32]store.IssuedBundle
 	// entries holds every kept finding by id.
 	entries map[string]*entry
 	// sorted holds the entries in the list's order (time, then id), with
@@ -210,7 +247,7 @@ type entry struct {
 
 func newModel() *model {
 	m := &model{s: newInterner(), otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
-		bundles: map[string]store.IssuedBundle{}, entries: map[string]*entry{},
+		bundles: map[uint32]store.IssuedBundle{}, entries: map[string]*entry{},
 		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
 	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
 	return m
