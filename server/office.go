@@ -1,11 +1,13 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"time"
 
 	"beredskap/internal/care"
+	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
 
@@ -61,6 +63,42 @@ func (s *Server) window(r *http.Request) (since, until time.Time, err error) {
 type names struct {
 	patients map[string]string
 	users    map[string]string
+}
+
+// pageNames names the patients and users a page of records mentions,
+// each read once, as loadNames would name them (patients of the caller's
+// units, every user): a page costs what it shows, not what the
+// municipality holds.
+func (s *Server) pageNames(r *http.Request, units []string, page []store.StoredRecord) (names, error) {
+	ctx := r.Context()
+	n := names{patients: map[string]string{}, users: map[string]string{}}
+	seen := map[string]bool{}
+	for _, sr := range page {
+		if id := sr.PatientID; id != "" && !seen["p/"+id] {
+			seen["p/"+id] = true
+			p, err := s.db.Patient(ctx, id)
+			switch {
+			case err == nil && inScope(units, p.UnitID):
+				n.patients[id] = p.Name
+			case err != nil && !errors.Is(err, store.ErrNotFound):
+				return n, err
+			}
+		}
+		for _, id := range []string{sr.AuthorID, sr.ReconciledBy, sr.EnteredBy} {
+			if id == "" || seen["u/"+id] {
+				continue
+			}
+			seen["u/"+id] = true
+			a, err := s.db.Account(ctx, id)
+			switch {
+			case err == nil:
+				n.users[id] = a.Name
+			case !errors.Is(err, store.ErrNotFound):
+				return n, err
+			}
+		}
+	}
+	return n, nil
 }
 
 func (s *Server) loadNames(r *http.Request, units []string) (names, wire.Directory, error) {

@@ -126,7 +126,7 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	n, _, err := s.loadNames(r, units)
+	n, err := s.pageNames(r, units, page)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
