@@ -38,24 +38,46 @@ func (s *memSource) ListRecords(_ context.Context, f store.RecordFilter) ([]stor
 	return s.recs[start:end], next, nil
 }
 
+func (s *memSource) ScanRecords(_ context.Context, fn func(store.StoredRecord) error) error {
+	for _, r := range s.recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *memSource) ScanPlan(_ context.Context, scan store.PlanScan) error {
+	for _, u := range []string{"nord", "sor"} {
+		for _, p := range s.patients[u] {
+			if err := scan.Patient(p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range []string{"nord", "sor"} {
+		for _, v := range s.visits[u] {
+			if err := scan.Visit(v); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range []string{"nord", "sor"} {
+		for _, p := range s.patients[u] {
+			for _, d := range s.doses[p.ID] {
+				if err := scan.Dose(d); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *memSource) CountRecords(context.Context) (int, error) { return len(s.recs), nil }
+
 func (s *memSource) FindingResolutions(context.Context) (map[string]store.FindingResolution, error) {
 	return map[string]store.FindingResolution{}, nil
-}
-
-func (s *memSource) Units(context.Context) ([]care.Unit, error) {
-	return []care.Unit{{ID: "nord"}, {ID: "sor"}}, nil
-}
-
-func (s *memSource) PatientsByUnit(_ context.Context, u string) ([]care.Patient, error) {
-	return s.patients[u], nil
-}
-
-func (s *memSource) DosesByPatient(_ context.Context, p string, _, _ time.Time) ([]care.ScheduledDose, error) {
-	return s.doses[p], nil
-}
-
-func (s *memSource) VisitsByUnit(_ context.Context, u string, _, _ time.Time) ([]care.Visit, error) {
-	return s.visits[u], nil
 }
 
 func (s *memSource) DeviceSeqIndex(_ context.Context, d string) ([]uint64, map[uint64][]string, error) {

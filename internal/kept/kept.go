@@ -290,19 +290,12 @@ func (k *Keeper) build(ctx context.Context) (*model, error) {
 	if n, err := k.db.CountRecords(ctx); err == nil {
 		m.recs = make([]rec, 0, n+n/32+64)
 	}
-	cursor := ""
-	for {
-		page, next, err := k.db.ListRecords(ctx, store.RecordFilter{Cursor: cursor, Limit: 1000})
-		if err != nil {
-			return nil, fmt.Errorf("desk: read records: %w", err)
-		}
-		for _, r := range page {
-			m.upsert(r, false)
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	err := k.db.ScanRecords(ctx, func(r store.StoredRecord) error {
+		m.upsert(r, false)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("desk: read records: %w", err)
 	}
 	res, err := k.db.FindingResolutions(ctx)
 	if err != nil {
@@ -329,12 +322,17 @@ type planPart struct {
 	visits []care.Visit
 }
 
-// readPlan reads every unit's patients, doses and visits, as full
-// recomputation does (reconcile.Load), by patient.
+// readPlan reads the plan by patient as full recomputation does
+// (reconcile.Load): the patients of the units, their doses, and the
+// visits of the units, in one pass over the store.
 func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
 	units, err := k.db.Units(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("desk: read units: %w", err)
+	}
+	known := map[string]bool{}
+	for _, u := range units {
+		known[u.ID] = true
 	}
 	plans := map[string]*planPart{}
 	of := func(id string) *planPart {
@@ -345,28 +343,30 @@ func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
 		}
 		return p
 	}
-	for _, u := range units {
-		patients, err := k.db.PatientsByUnit(ctx, u.ID)
-		if err != nil {
-			return nil, fmt.Errorf("desk: read patients: %w", err)
-		}
-		for _, pt := range patients {
-			doses, err := k.db.DosesByPatient(ctx, pt.ID, time.Time{}, farFuture)
-			if err != nil {
-				return nil, fmt.Errorf("desk: read doses: %w", err)
+	err = k.db.ScanPlan(ctx, store.PlanScan{
+		Patient: func(pt care.Patient) error {
+			if known[pt.UnitID] {
+				of(pt.ID).unit = pt.UnitID
 			}
-			p := of(pt.ID)
-			p.unit = u.ID
-			p.doses = append(p.doses, doses...)
-		}
-		visits, err := k.db.VisitsByUnit(ctx, u.ID, time.Time{}, farFuture)
-		if err != nil {
-			return nil, fmt.Errorf("desk: read visits: %w", err)
-		}
-		for _, v := range visits {
-			p := of(v.PatientID)
-			p.visits = append(p.visits, v)
-		}
+			return nil
+		},
+		Visit: func(v care.Visit) error {
+			if known[v.UnitID] {
+				p := of(v.PatientID)
+				p.visits = append(p.visits, v)
+			}
+			return nil
+		},
+		Dose: func(d care.ScheduledDose) error {
+			// Doses count for the patients of the units.
+			if p, ok := plans[d.PatientID]; ok && p.unit != "" {
+				p.doses = append(p.doses, d)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("desk: read plan: %w", err)
 	}
 	return plans, nil
 }

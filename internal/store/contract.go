@@ -70,6 +70,19 @@ type Schedule interface {
 	VisitsByUnit(ctx context.Context, unit string, from, to time.Time) ([]care.Visit, error)
 	DosesByPatient(ctx context.Context, patient string, from, to time.Time) ([]care.ScheduledDose, error)
 	Dose(ctx context.Context, id string) (care.ScheduledDose, error)
+	// ScanPlan gives every patient, then every visit, then every dose
+	// held, each kind in id order, in one pass per kind: what builds the
+	// desk's bookkeeping at start. It ends at the first error a function
+	// returns, or when ctx ends.
+	ScanPlan(ctx context.Context, scan PlanScan) error
+}
+
+// PlanScan receives the items ScanPlan reads; a nil function skips its
+// kind.
+type PlanScan struct {
+	Patient func(care.Patient) error
+	Visit   func(care.Visit) error
+	Dose    func(care.ScheduledDose) error
 }
 
 // Routines holds the action cards and every version of each.
@@ -115,6 +128,14 @@ type Records interface {
 	// given twice. The walk ends at the first error of fn, which it
 	// returns, or when ctx ends.
 	WalkRecords(ctx context.Context, f RecordFilter, fn func(StoredRecord) error) error
+
+	// The desk's start: ScanRecords calls fn with every record held,
+	// without its body, in no particular order, in one pass over the
+	// store (what builds the desk's bookkeeping, a million records in
+	// seconds). A record stored or changed while it runs may be seen or
+	// not; none is given twice, and purged records are not given. It ends
+	// at the first error of fn, which it returns, or when ctx ends.
+	ScanRecords(ctx context.Context, fn func(StoredRecord) error) error
 }
 
 // Findings holds how the office resolved the desk's findings.

@@ -49,6 +49,8 @@ func Run(t *testing.T, opener Opener) {
 		{"DeviceSeqIndex", testDeviceSeqIndex},
 		{"ListRecords", testListRecords},
 		{"WalkRecords", testWalkRecords},
+		{"ScanRecords", testScanRecords},
+		{"ScanPlan", testScanPlan},
 		{"WalkRecordsWhileWritten", testWalkRecordsWhileWritten},
 		{"Reconcile", testReconcile},
 		// The office's bulk jobs (jobs.go).
@@ -1165,5 +1167,136 @@ func testCapacity(t *testing.T, open func() store.Store) {
 	case err == nil:
 		release()
 		release() // release is idempotent
+	}
+}
+
+// testScanRecords: the desk's start reads every record held once,
+// without bodies, reconciled ones as they now are and purged ones not at
+// all; an error of fn ends the scan.
+func testScanRecords(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	const n = 1234
+	walkRecordsFixture(t, db, n)
+	listed := map[string]store.StoredRecord{}
+	for _, r := range listAllRecords(t, db) {
+		listed[r.ID] = r
+	}
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	var some []string
+	for id := range listed {
+		if some = append(some, id); len(some) == 10 {
+			break
+		}
+	}
+	if _, err := db.Reconcile(ctx, some[:5], store.Reconciliation{Action: store.ActionEntered, By: "k", At: now.Add(-48 * time.Hour), EHRRef: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reconcile(ctx, some[5:], store.Reconciliation{Action: store.ActionVoid, By: "k", At: now, Reason: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if purged, err := db.PurgeReconciled(ctx, now.Add(-24*time.Hour), now); err != nil || purged != 5 {
+		t.Fatalf("purged %d, %v", purged, err)
+	}
+	seen := map[string]bool{}
+	err := db.ScanRecords(ctx, func(r store.StoredRecord) error {
+		if seen[r.ID] {
+			return fmt.Errorf("record %s given twice", r.ID)
+		}
+		seen[r.ID] = true
+		if len(r.Body) != 0 || len(r.Sig) != 0 {
+			return fmt.Errorf("record %s given with its body", r.ID)
+		}
+		want, ok := listed[r.ID]
+		switch {
+		case !ok:
+			return fmt.Errorf("record %s scanned but never stored", r.ID)
+		case slices.Contains(some[:5], r.ID):
+			return fmt.Errorf("purged record %s scanned", r.ID)
+		case slices.Contains(some[5:], r.ID):
+			if r.State != store.StateVoid {
+				return fmt.Errorf("voided record %s scanned as %s", r.ID, r.State)
+			}
+		case r.State != want.State || !r.Received.Equal(want.Received) || r.PatientID != want.PatientID || r.Seq != want.Seq:
+			return fmt.Errorf("record %s scanned as %+v, listed as %+v", r.ID, r, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n-5 {
+		t.Fatalf("scanned %d records, want %d", len(seen), n-5)
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err = db.ScanRecords(ctx, func(store.StoredRecord) error {
+		if calls++; calls == 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 3 {
+		t.Fatalf("scan went on after an error: %d calls, %v", calls, err)
+	}
+}
+
+// listAllRecords reads every record through ListRecords' pages.
+func listAllRecords(t *testing.T, db store.Store) []store.StoredRecord {
+	t.Helper()
+	var out []store.StoredRecord
+	cursor := ""
+	for {
+		page, next, err := db.ListRecords(ctx, store.RecordFilter{Cursor: cursor, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page...)
+		if cursor = next; cursor == "" {
+			return out
+		}
+	}
+}
+
+// testScanPlan: the desk's start reads every patient, visit and dose
+// once, each kind in id order, as the store now holds them.
+func testScanPlan(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	day := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	v1 := care.Visit{ID: "v1", PatientID: "p1", WorkerID: "w", UnitID: "n", Start: day.Add(9 * time.Hour), DurationMinutes: 30}
+	plan := store.Plan{
+		Units:    []care.Unit{{ID: "n", Name: "Nord"}, {ID: "s", Name: "Sør"}},
+		Patients: []care.Patient{{ID: "p2", UnitID: "n", Name: "B"}, {ID: "p1", UnitID: "n", Name: "A"}, {ID: "p3", UnitID: "s", Name: "C"}},
+		Visits:   []care.Visit{{ID: "v2", PatientID: "p2", WorkerID: "w", UnitID: "n", Start: day.Add(8 * time.Hour)}, v1},
+		Doses: []care.ScheduledDose{
+			{ID: "d2", PatientID: "p1", Medication: "Paracet", Due: day.Add(30 * time.Hour)},
+			{ID: "d1", PatientID: "p3", Medication: "Marevan", Due: day.Add(9 * time.Hour), DoubleCheck: true},
+		},
+	}
+	if err := db.ApplyPlan(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	v1.Start = day.Add(7 * time.Hour)
+	if err := db.ApplyPlan(ctx, store.Plan{Visits: []care.Visit{v1}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := db.ScanPlan(ctx, store.PlanScan{
+		Patient: func(p care.Patient) error { got = append(got, "patient "+p.ID+" "+p.UnitID); return nil },
+		Visit:   func(v care.Visit) error { got = append(got, "visit "+v.ID+" "+v.Start.Format("15:04")); return nil },
+		Dose: func(d care.ScheduledDose) error {
+			got = append(got, fmt.Sprintf("dose %s %s %v", d.ID, d.PatientID, d.DoubleCheck))
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"patient p1 n", "patient p2 n", "patient p3 s", "visit v1 07:00", "visit v2 08:00", "dose d1 p3 true", "dose d2 p1 false"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("scanned %q, want %q", got, want)
+	}
+	stop := errors.New("enough")
+	if err := db.ScanPlan(ctx, store.PlanScan{Visit: func(care.Visit) error { return stop }}); !errors.Is(err, stop) {
+		t.Fatalf("scan after an error: %v", err)
 	}
 }
