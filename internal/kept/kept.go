@@ -474,10 +474,10 @@ func (k *Keeper) dropPurged(ctx context.Context, m *model, before time.Time) err
 	var candidates []int32
 	var ids []string
 	entered, void := m.s.of(store.StateEntered), m.s.of(store.StateVoid)
-	b := at(before)
+	b, _ := stampOf(before)
 	for i := range m.recs {
 		c := &m.recs[i]
-		if !c.has(flagPurged) && (c.state == entered || c.state == void) && !b.before(c.recAt) {
+		if !c.has(flagPurged) && (c.state == entered || c.state == void) && c.recAt <= b {
 			candidates = append(candidates, int32(i))
 			ids = append(ids, m.idString(c.id))
 		}

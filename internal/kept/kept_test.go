@@ -124,11 +124,15 @@ func (w *world) record() store.StoredRecord {
 	r := store.StoredRecord{ID: id, DeviceID: d.id, AuthorID: d.author, PatientID: p, UnitID: w.unitOf(p),
 		Seq: seq, CreatedAt: created, Received: w.now, BundleID: fmt.Sprintf("b%d", dev), State: store.StateNew,
 		BodyHash: fmt.Sprintf("h%d", w.n), Body: []byte(`{}`), Sig: []byte("s")}
-	switch w.rnd.IntN(10) {
-	case 0:
+	switch w.rnd.IntN(30) {
+	case 0, 1, 2:
 		r.CreatedAt = w.now.Add(-10 * time.Hour) // late, and before its bundle
-	case 1:
+	case 3, 4, 5:
 		r.BundleID = "unknown"
+	case 6:
+		r.CreatedAt = time.Date(1601, 2, 3, 4, 5, 6, 7, time.UTC) // a phone's clock far wrong
+	case 7:
+		r.CreatedAt = time.Date(2301, 2, 3, 4, 5, 6, 7, time.UTC)
 	}
 	switch w.rnd.IntN(6) {
 	case 0, 1, 2:

@@ -2,6 +2,7 @@ package kept
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -104,7 +105,38 @@ const (
 	flagQuarantined
 	flagAdministered
 	flagPurged
+	// flagFar: the record's device times lie outside 1700–2200, and are
+	// kept exactly in model.far.
+	flagFar
 )
+
+// stamp is a time as nanoseconds since 1970: eight bytes. The zero time
+// (a record not reconciled) is the lowest stamp. Times a stamp cannot
+// hold are clamped; a phone's clock can be that wrong, so its record's
+// device times are also kept whole beside it (flagFar).
+type stamp int64
+
+const zeroStamp stamp = math.MinInt64
+
+// stampOf returns t's stamp, and false when t had to be clamped.
+func stampOf(t time.Time) (stamp, bool) {
+	switch y := t.Year(); {
+	case t.IsZero():
+		return zeroStamp, true
+	case y < 1700:
+		return zeroStamp + 1, false
+	case y > 2200:
+		return math.MaxInt64, false
+	}
+	return stamp(t.UnixNano()), true
+}
+
+func (s stamp) time() time.Time {
+	if s == zeroStamp {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(s)).UTC()
+}
 
 // recID is a record id as the desk keeps it: the sixteen bytes of a
 // canonical UUID (what phones make), or, for any other id, its number
@@ -144,7 +176,7 @@ func (m *model) compareIDs(a, b recID) int {
 // the memory the server may use and cost the garbage collector nothing.
 type rec struct {
 	id                                     recID
-	received, created, administered, recAt instant
+	received, created, administered, recAt stamp
 	seq                                    uint64
 	typ, status, state, held               uint32
 	device, author, patient, unit          uint32
@@ -159,6 +191,9 @@ func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }
 type model struct {
 	s    *interner
 	recs []rec
+	// far holds the exact times of the records whose times a stamp
+	// cannot hold (flagFar): a phone's clock gone far wrong.
+	far map[recID]farTimes
 	// otherIDs holds the ids that are not canonical UUIDs, numbered.
 	otherIDs *interner
 	patients map[uint32]*patient
@@ -198,6 +233,9 @@ type patient struct {
 	visits    []plannedVisit
 	findings  []*entry
 }
+
+// farTimes are a record's times kept whole.
+type farTimes struct{ received, created, administered, reconciled time.Time }
 
 // plannedDose is a scheduled dose as the desk keeps it: what findings
 // read, strings as interned numbers.
@@ -246,7 +284,7 @@ type entry struct {
 }
 
 func newModel() *model {
-	m := &model{s: newInterner(), otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
+	m := &model{s: newInterner(), far: map[recID]farTimes{}, otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
 		bundles: map[uint32]store.IssuedBundle{}, entries: map[string]*entry{},
 		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
 	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
@@ -273,12 +311,20 @@ func (m *model) device(n uint32) *device {
 
 // compact makes the kept form of a stored record.
 func (m *model) compact(r store.StoredRecord) rec {
-	c := rec{id: m.recID(r.ID), received: at(r.Received), created: at(r.CreatedAt), recAt: at(r.ReconciledAt), seq: r.Seq,
+	received, ok1 := stampOf(r.Received)
+	created, ok2 := stampOf(r.CreatedAt)
+	recAt, ok3 := stampOf(r.ReconciledAt)
+	c := rec{id: m.recID(r.ID), received: received, created: created, recAt: recAt, seq: r.Seq,
 		typ: m.s.of(string(r.Type)), status: m.s.of(r.Status), state: m.s.of(r.State), held: m.s.of(r.HeldFor),
 		device: m.s.of(r.DeviceID), author: m.s.of(r.AuthorID), patient: m.s.of(r.PatientID), unit: m.s.of(r.UnitID),
 		visit: m.s.of(r.VisitID), schedule: m.s.of(r.ScheduleID), medication: m.s.of(r.Medication), bundle: m.s.of(r.BundleID)}
+	ok4 := true
 	if r.AdministeredAt != nil {
-		c.administered, c.flags = at(*r.AdministeredAt), c.flags|flagAdministered
+		c.administered, ok4 = stampOf(*r.AdministeredAt)
+		c.flags |= flagAdministered
+	}
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		c.flags |= flagFar
 	}
 	for _, f := range []struct {
 		on   bool
@@ -303,6 +349,13 @@ func (m *model) stored(c *rec) store.StoredRecord {
 		t := c.administered.time()
 		r.AdministeredAt = &t
 	}
+	if c.has(flagFar) {
+		f := m.far[c.id]
+		r.Received, r.CreatedAt, r.ReconciledAt = f.received, f.created, f.reconciled
+		if r.AdministeredAt != nil {
+			r.AdministeredAt = &f.administered
+		}
+	}
 	return r
 }
 
@@ -315,6 +368,13 @@ func (m *model) stored(c *rec) store.StoredRecord {
 // keeps the first build and a sync surge linear.
 func (m *model) upsert(r store.StoredRecord, known bool) {
 	c := m.compact(r)
+	if c.has(flagFar) {
+		f := farTimes{received: r.Received, created: r.CreatedAt, reconciled: r.ReconciledAt}
+		if r.AdministeredAt != nil {
+			f.administered = *r.AdministeredAt
+		}
+		m.far[c.id] = f
+	}
 	if known {
 		if p := m.patients[c.patient]; p != nil {
 			for _, i := range p.recs {
@@ -361,9 +421,9 @@ func (m *model) records(idx []int32) []store.StoredRecord {
 	slices.SortFunc(order, func(a, b int32) int {
 		ra, rb := &m.recs[a], &m.recs[b]
 		switch {
-		case rb.received.before(ra.received):
+		case rb.received < ra.received:
 			return -1
-		case ra.received.before(rb.received):
+		case ra.received < rb.received:
 			return 1
 		}
 		return m.compareIDs(rb.id, ra.id)

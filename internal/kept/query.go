@@ -204,10 +204,10 @@ func (k *Keeper) Dashboard(ctx context.Context, units []string, since, until tim
 	// Counts by number first, named at the end: a million records cost a
 	// pass over small integers.
 	states, types := map[uint32]int{}, map[uint32]int{}
-	s := at(since)
+	s, _ := stampOf(since)
 	for i := range m.recs {
 		c := &m.recs[i]
-		if c.has(flagPurged) || c.received.before(s) || (in != nil && !in[c.unit]) {
+		if c.has(flagPurged) || c.received < s || (in != nil && !in[c.unit]) {
 			continue
 		}
 		d.Records++
@@ -285,7 +285,7 @@ func (k *Keeper) MatchingRecords(ctx context.Context, f store.RecordFilter) (int
 	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
 		return 0, nil
 	}
-	s := at(f.Since)
+	s, _ := stampOf(f.Since)
 	n := 0
 	for i := range m.recs {
 		c := &m.recs[i]
@@ -298,7 +298,7 @@ func (k *Keeper) MatchingRecords(ctx context.Context, f store.RecordFilter) (int
 		case f.Type != "" && c.typ != typ:
 		case f.State == store.StateQuarantined && !c.has(flagQuarantined):
 		case f.State != "" && f.State != store.StateQuarantined && c.state != state:
-		case !f.Since.IsZero() && c.received.before(s):
+		case !f.Since.IsZero() && c.received < s:
 		default:
 			n++
 		}
