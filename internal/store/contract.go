@@ -120,8 +120,9 @@ type Records interface {
 	Reconcile(ctx context.Context, ids []string, rc Reconciliation) ([]StoredRecord, error)
 
 	// Exports (streamed): WalkRecords calls fn with every record f
-	// selects, body included, in ListRecords' order (newest received
-	// first); f.Cursor and f.Limit are ignored. It reads a page at a time
+	// selects, body included, in an order of the implementation's
+	// choosing (the one it reads fastest); f.Cursor and f.Limit are
+	// ignored. It reads a page at a time
 	// and calls fn outside the store's transactions, so memory stays that
 	// of one page and a slow fn holds no lock. A record stored, changed or
 	// purged while the walk runs may be seen or not, but no record is
