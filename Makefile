@@ -128,7 +128,7 @@ screens: wasm
 # go test runs them as seeds.
 FUZZTIME ?= 30s
 FUZZ := ./internal/seal:FuzzOpen ./internal/ingest:FuzzParseRecord ./internal/ingest:FuzzOpenEnvelope \
-        ./internal/plan:FuzzParseCSV ./server:FuzzDecode
+        ./internal/ingest:FuzzDecodeEnvelope ./internal/plan:FuzzParseCSV ./server:FuzzDecode ./server:FuzzDecodeSync
 fuzz:
 	@set -e; cache=$$($(GO) env GOCACHE)/fuzz/beredskap; for t in $(FUZZ); do \
 	  pkg=$${t%%:*}; name=$${t##*:}; \
