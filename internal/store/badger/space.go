@@ -24,8 +24,8 @@ import (
 // still write by itself after the last write it was given (the options
 // in Open):
 //
-//   - the rest of the current memtable's log: MemTableSize (64 MiB) plus
-//     one batch (15 % of it, 9.6 MiB);
+//   - the rest of the current memtable's log: MemTableSize (32 MiB, 64 MiB
+//     before; the reserve still counts 64) plus one batch (15 % of it);
 //   - the flush of that memtable into a level-0 table, written while its
 //     log still exists: at most about 64 MiB;
 //   - the level-0 to level-1 compaction that flush may start, which writes
