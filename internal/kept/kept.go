@@ -302,11 +302,13 @@ func (k *Keeper) build(ctx context.Context) (*model, error) {
 		return nil, fmt.Errorf("desk: read resolutions: %w", err)
 	}
 	m.resolutions = res
-	plans, err := k.readPlan(ctx)
+	// The model is the build's own yet: the plan is numbered by its
+	// interner as it is read.
+	plans, err := k.readPlan(ctx, m.s)
 	if err != nil {
 		return nil, err
 	}
-	m.setPlan(plans)
+	m.setPlan(plans, m.s)
 	k.opt.Logger.Info("desk built", "records", len(m.recs), "patients", len(m.patients), "devices", len(m.devices),
 		"took", time.Since(start).Round(time.Millisecond))
 	return m, nil
@@ -315,17 +317,21 @@ func (k *Keeper) build(ctx context.Context) (*model, error) {
 // farFuture bounds the plan read: every dose and visit.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// planPart is one patient's part of the plan.
+// planPart is one patient's part of the plan, its strings numbered by
+// the interner it was read with.
 type planPart struct {
 	unit   string
-	doses  []care.ScheduledDose
-	visits []care.Visit
+	doses  []plannedDose
+	visits []plannedVisit
 }
 
 // readPlan reads the plan by patient as full recomputation does
 // (reconcile.Load): the patients of the units, their doses, and the
-// visits of the units, in one pass over the store.
-func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
+// visits of the units, in one pass over the store, each item kept as
+// numbers of in as soon as it is read, so that the plan is never held
+// whole as the store gives it (a week's plan for a large municipality is
+// hundreds of thousands of doses and visits).
+func (k *Keeper) readPlan(ctx context.Context, in *interner) (map[string]*planPart, error) {
 	units, err := k.db.Units(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("desk: read units: %w", err)
@@ -353,14 +359,16 @@ func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
 		Visit: func(v care.Visit) error {
 			if known[v.UnitID] {
 				p := of(v.PatientID)
-				p.visits = append(p.visits, v)
+				p.visits = append(p.visits, plannedVisit{start: at(v.Start), id: in.of(v.ID), worker: in.of(v.WorkerID),
+					unit: in.of(v.UnitID), minutes: int32(v.DurationMinutes)})
 			}
 			return nil
 		},
 		Dose: func(d care.ScheduledDose) error {
 			// Doses count for the patients of the units.
 			if p, ok := plans[d.PatientID]; ok && p.unit != "" {
-				p.doses = append(p.doses, d)
+				p.doses = append(p.doses, plannedDose{due: at(d.Due), id: in.of(d.ID), visit: in.of(d.VisitID),
+					medication: in.of(d.Medication), dose: in.of(d.Dose), window: int32(d.WindowMinutes), double: d.DoubleCheck})
 			}
 			return nil
 		},
@@ -371,30 +379,29 @@ func (k *Keeper) readPlan(ctx context.Context) (map[string]*planPart, error) {
 	return plans, nil
 }
 
-// compactPlan keeps of a patient's plan what findings read, in numbers:
-// a week's plan for a large municipality is hundreds of thousands of
-// doses and visits.
-func (m *model) compactPlan(pl *planPart) ([]plannedDose, []plannedVisit) {
-	doses := make([]plannedDose, len(pl.doses))
-	for i, d := range pl.doses {
-		doses[i] = plannedDose{due: at(d.Due), id: m.s.of(d.ID), visit: m.s.of(d.VisitID), medication: m.s.of(d.Medication),
-			dose: m.s.of(d.Dose), window: int32(d.WindowMinutes), double: d.DoubleCheck}
+// renumber moves a plan part read with another interner to the model's.
+func (m *model) renumber(pl *planPart, from *interner) {
+	if from == m.s {
+		return
 	}
-	visits := make([]plannedVisit, len(pl.visits))
-	for i, v := range pl.visits {
-		visits[i] = plannedVisit{start: at(v.Start), id: m.s.of(v.ID), worker: m.s.of(v.WorkerID), unit: m.s.of(v.UnitID),
-			minutes: int32(v.DurationMinutes)}
+	for i := range pl.doses {
+		d := &pl.doses[i]
+		d.id, d.visit, d.medication, d.dose = m.s.of(from.str(d.id)), m.s.of(from.str(d.visit)), m.s.of(from.str(d.medication)), m.s.of(from.str(d.dose))
 	}
-	return doses, visits
+	for i := range pl.visits {
+		v := &pl.visits[i]
+		v.id, v.worker, v.unit = m.s.of(from.str(v.id)), m.s.of(from.str(v.worker)), m.s.of(from.str(v.unit))
+	}
 }
 
-// setPlan puts a plan read in place and marks the patients whose part
-// changed.
-func (m *model) setPlan(plans map[string]*planPart) {
+// setPlan puts a plan read with from in place and marks the patients
+// whose part changed.
+func (m *model) setPlan(plans map[string]*planPart, from *interner) {
 	for id, pl := range plans {
 		n := m.s.of(id)
 		p := m.patient(n)
-		doses, visits := m.compactPlan(pl)
+		m.renumber(pl, from)
+		doses, visits := slices.Clip(pl.doses), slices.Clip(pl.visits)
 		if p.unit != pl.unit || !slices.Equal(p.doses, doses) || !slices.Equal(p.visits, visits) {
 			p.unit, p.doses, p.visits = pl.unit, doses, visits
 			m.dirtyP[n] = true
@@ -422,12 +429,15 @@ func (k *Keeper) catchUp(ctx context.Context) error {
 	k.planStale, k.purgedBefore = false, time.Time{}
 	k.mu.Unlock()
 	if planStale {
-		plans, err := k.readPlan(ctx)
+		// Read without the lock, numbered by an interner of its own,
+		// moved to the model's under the lock.
+		in := newInterner()
+		plans, err := k.readPlan(ctx, in)
 		k.mu.Lock()
 		if err != nil {
 			k.planStale = true
 		} else if k.m == m {
-			m.setPlan(plans)
+			m.setPlan(plans, in)
 		}
 		k.mu.Unlock()
 		if err != nil {
