@@ -314,9 +314,6 @@ func (k *Keeper) build(ctx context.Context) (*model, error) {
 	return m, nil
 }
 
-// farFuture bounds the plan read: every dose and visit.
-var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // planPart is one patient's part of the plan, its strings numbered by
 // the interner it was read with.
 type planPart struct {
