@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/base64"
 	"io"
 	"net/http"
 
@@ -110,7 +109,7 @@ func plainSyncRequest(b []byte, req *wire.SyncRequest) bool {
 			return false
 		}
 		var sealed []byte
-		if sealed, rest, ok = cutBase64(rest, `"}`); !ok {
+		if sealed, rest, ok = ingest.CutBase64(rest, `"}`); !ok {
 			return false
 		}
 		records = append(records, wire.SealedRecord{ID: string(id), Sealed: sealed})
@@ -139,29 +138,4 @@ func cutPlainString(b []byte) (s, rest []byte, ok bool) {
 		}
 	}
 	return nil, nil, false
-}
-
-// cutBase64 decodes the standard base64 at the start of b up to the
-// terminator, as encoding/json decodes a []byte; any byte outside the
-// base64 alphabet before the terminator and any base64 error leave it
-// to encoding/json.
-func cutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
-	n := 0
-	for n < len(b) && isBase64(b[n]) {
-		n++
-	}
-	rest, ok = bytes.CutPrefix(b[n:], []byte(end))
-	if !ok {
-		return nil, nil, false
-	}
-	decoded = make([]byte, base64.StdEncoding.DecodedLen(n))
-	m, err := base64.StdEncoding.Decode(decoded, b[:n])
-	if err != nil {
-		return nil, nil, false
-	}
-	return decoded[:m], rest, true
-}
-
-func isBase64(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
 }

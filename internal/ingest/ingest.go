@@ -361,22 +361,23 @@ func plainEnvelope(b []byte) (wire.SignedRecord, bool) {
 	if !ok {
 		return wire.SignedRecord{}, false
 	}
-	body, rest, ok := cutBase64(rest, `","sig":"`)
+	body, rest, ok := CutBase64(rest, `","sig":"`)
 	if !ok {
 		return wire.SignedRecord{}, false
 	}
-	sig, rest, ok := cutBase64(rest, `"}`)
+	sig, rest, ok := CutBase64(rest, `"}`)
 	if !ok || len(rest) != 0 {
 		return wire.SignedRecord{}, false
 	}
 	return wire.SignedRecord{Body: body, Sig: sig}, true
 }
 
-// cutBase64 decodes the standard base64 at the start of b up to the
+// CutBase64 decodes the standard base64 at the start of b up to the
 // terminator, as encoding/json decodes a []byte: any byte outside the
 // base64 alphabet before the terminator (an escape, a control character,
-// white space) and any base64 error leave it to encoding/json.
-func cutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
+// white space) and any base64 error leave it to encoding/json. The sync
+// request's reader uses it too.
+func CutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
 	n := 0
 	for n < len(b) && isBase64(b[n]) {
 		n++
