@@ -46,6 +46,8 @@ type Options struct {
 	// FreeSpace, when set, replaces statfs as the measure of free space
 	// (tests use it to fill a disk without filling one).
 	FreeSpace func(dir string) (uint64, error)
+	// mappedBudget replaces mappedBudget (tests use a small one).
+	mappedBudget int64
 }
 
 // DB is the open store.
@@ -62,6 +64,9 @@ type DB struct {
 	// watchStop ends the goroutine that polls the disk; watchDone is
 	// closed when it has.
 	watchStop, watchDone chan struct{}
+	// trimDone is closed when the goroutine that keeps the store's
+	// mapped pages down (trimMapped) has stopped; watchStop stops it.
+	trimDone chan struct{}
 	// auditMu serializes appends to the audit chain: every writer that
 	// appends reads the chain's head, and two at once would fork it.
 	auditMu sync.Mutex
@@ -115,7 +120,7 @@ func Open(dir string, o Options) (*DB, error) {
 			WithBlockCacheSize(64 << 20)
 	}
 	db := &DB{opts: opts, space: newSpace(dir, o), mode: store.ModeReadWrite,
-		watchStop: make(chan struct{}), watchDone: make(chan struct{})}
+		watchStop: make(chan struct{}), watchDone: make(chan struct{}), trimDone: make(chan struct{})}
 	if ok, free := db.space.canOpenWritable(); ok {
 		bdb, err := badger.Open(opts)
 		if err != nil {
@@ -156,6 +161,11 @@ func Open(dir string, o Options) (*DB, error) {
 		every = 3 * time.Second
 	}
 	go db.watch(every)
+	budget := o.mappedBudget
+	if budget <= 0 {
+		budget = mappedBudget
+	}
+	go db.trimMapped(mappedEvery, budget)
 	return db, nil
 }
 
@@ -172,6 +182,7 @@ func (db *DB) Close() error {
 		close(db.watchStop)
 	}
 	<-db.watchDone
+	<-db.trimDone
 	db.openMu.Lock()
 	defer db.openMu.Unlock()
 	db.dropMu.Lock()
