@@ -2,6 +2,7 @@ package badger
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,34 +19,100 @@ import (
 // record. Each purge is an audit entry. It works in batches, so that a
 // large purge never exceeds a transaction.
 //
+// The records due are found by reading the records in id order, a page
+// at a time in read transactions of their own (purgeCandidates), and
+// only each batch found is written, under the audit chain's lock: a
+// store of a million reconciled records, none of them due, is read once
+// without holding back a single sync, in the memory of one page. (Each
+// batch used to collect every reconciled record's id and read each of
+// them again inside the write transaction that holds the chain, which at
+// a million records held syncs back for as long and took a hundred
+// megabytes.)
+//
 // A purged record leaves Badger's files too, not only its view (see
 // dropPurged); a purge that was interrupted is finished first.
 func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, error) {
 	if err := db.dropPurged(ctx); err != nil {
 		return 0, fmt.Errorf("purge: %w", err)
 	}
-	total := 0
-	for _, state := range []string{store.StateEntered, store.StateVoid} {
-		for {
-			n, err := db.purgeBatch(ctx, state, before, now, purgeBatchSize)
+	total, after := 0, ""
+	for {
+		ids, last, more, err := db.purgeCandidates(ctx, after, before, purgeBatchSize)
+		if err != nil {
+			return total, fmt.Errorf("purge: %w", err)
+		}
+
+		if len(ids) > 0 {
+			n, err := db.purgeBatch(ctx, ids, before, now)
 			total += n
 			if err != nil {
 				return total, fmt.Errorf("purge: %w", err)
-			}
-			if n == 0 {
-				break
 			}
 			if err := db.dropPurged(ctx); err != nil {
 				return total, fmt.Errorf("purge: %w", err)
 			}
 		}
+		if !more {
+			return total, nil
+		}
+		after = last
 	}
-	return total, nil
 }
 
 // purgeBatchSize is how many records one purge transaction, and one drop
-// from the files, takes.
+// from the files, takes; purgeScanPage is how many records one read
+// transaction of the search for them looks at.
 const purgeBatchSize = 200
+
+var (
+	purgeScanPage = 10000
+	// purgePageRead, when set (by tests), is called as each page of the
+	// search for due records ends, inside its read transaction.
+	purgePageRead func()
+)
+
+// purgeDue says whether a record is one the purge takes.
+func purgeDue(r store.StoredRecord, before time.Time) bool {
+	return (r.State == store.StateEntered || r.State == store.StateVoid) &&
+		!r.ReconciledAt.IsZero() && r.ReconciledAt.Before(before)
+}
+
+// purgeCandidates reads the records after the id after, in id order, until
+// it has found max that are due or looked at purgeScanPage; last is the
+// last id it looked at and more whether records may follow it.
+func (db *DB) purgeCandidates(ctx context.Context, after string, before time.Time, max int) (ids []string, last string, more bool, err error) {
+	last = after
+	err = db.view(ctx, func(txn *badger.Txn) error {
+		if purgePageRead != nil {
+			defer purgePageRead()
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/"), PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		seen := 0
+		for it.Seek([]byte(recordKey(after) + "\x00")); it.Valid(); it.Next() {
+			if len(ids) == max || seen == purgeScanPage {
+				more = true
+				return nil
+			}
+			seen++
+			item := it.Item()
+			id := string(item.Key()[len("rec/"):])
+			last = id
+			if item.ValueSize() == 0 {
+				continue // purged already, until its keys are dropped
+			}
+			var r store.StoredRecord
+			if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
+				return fmt.Errorf("decode record %s: %w", id, err)
+			}
+			if purgeDue(r, before) {
+				ids = append(ids, id)
+			}
+		}
+		return ctx.Err()
+	})
+	return ids, last, more, err
+}
 
 func purgeKey(id string) string { return "recpurge/" + id }
 
@@ -79,27 +146,28 @@ func recordTaken(txn *badger.Txn, id string) (bool, error) {
 	return exists(txn, goneKey(id))
 }
 
-// purgeBatch takes up to max records out of every list, empties their
-// values, marks each for dropPurged and writes its audit entry, in one
+// purgeBatch purges the records ids that are still due (each is read
+// again: it may have changed since it was found), empties their values,
+// marks each for dropPurged and writes its audit entry, in one
 // transaction: from its commit on, nothing reads a purged record. The
 // record's own keys stay, empty, until dropPurged removes them with their
 // old versions; deleted here, they would be hidden from the drop as well.
-func (db *DB) purgeBatch(ctx context.Context, state string, before, now time.Time, max int) (int, error) {
+func (db *DB) purgeBatch(ctx context.Context, ids []string, before, now time.Time) (int, error) {
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
 	n := 0
 	err := db.update(ctx, func(txn *badger.Txn) error {
 		n = 0
 		var audit []store.Audit
-		for _, id := range scanKeys(txn, "recstate/"+state+"/", "", "") {
-			if n == max {
-				break
-			}
+		for _, id := range ids {
 			var r store.StoredRecord
-			if err := getJSON(txn, recordKey(id), &r); err != nil {
+			switch err := getJSON(txn, recordKey(id), &r); {
+			case errors.Is(err, store.ErrNotFound):
+				continue // purged meanwhile
+			case err != nil:
 				return err
 			}
-			if r.ReconciledAt.IsZero() || !r.ReconciledAt.Before(before) {
+			if !purgeDue(r, before) {
 				continue
 			}
 			for _, k := range recordIndexes(r) {

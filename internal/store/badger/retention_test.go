@@ -55,7 +55,7 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 				}
 			}
 			if c.interrupted {
-				if n, err := db.purgeBatch(ctx, store.StateEntered, now.Add(-30*24*time.Hour), now, purgeBatchSize); err != nil || n != 1 {
+				if n, err := db.purgeBatch(ctx, []string{"a1", "b2"}, now.Add(-30*24*time.Hour), now); err != nil || n != 1 {
 					t.Fatalf("marked %d, %v", n, err)
 				}
 				// The purge stopped here: nothing reads the record any more,
@@ -245,4 +245,72 @@ func reconciledLongAgo(t *testing.T, db *DB, n int, now time.Time) []string {
 		t.Fatal(err)
 	}
 	return ids
+}
+
+// TestPurgeSearchesPageByPage: the records due are found page by page,
+// without the audit chain's lock (syncs go on meanwhile), and every one
+// of them is purged wherever it lies, while records reconciled later, or
+// not at all, stay.
+func TestPurgeSearchesPageByPage(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	defer db.Close()
+	defer func(n int) { purgeScanPage, purgePageRead = n, nil }(purgeScanPage)
+	purgeScanPage = 50
+	now := time.Now()
+	const n = 1000
+	var recs []store.StoredRecord
+	for i := range n {
+		id := fmt.Sprintf("r-%04d", i)
+		recs = append(recs, store.StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: uint64(i + 1),
+			Body: []byte(`{}`), BodyHash: id, State: store.StateNew, Received: now.Add(-40 * 24 * time.Hour)})
+	}
+	if err := db.PutRecords(ctx, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Every third record entered long ago, every seventh voided long ago,
+	// every fifth entered yesterday, the rest never reconciled.
+	due := map[string]bool{}
+	for i := range n {
+		id := recs[i].ID
+		var rc store.Reconciliation
+		switch {
+		case i%3 == 0:
+			rc, due[id] = store.Reconciliation{Action: store.ActionEntered, By: "k", At: now.Add(-31 * 24 * time.Hour)}, true
+		case i%7 == 0:
+			rc, due[id] = store.Reconciliation{Action: store.ActionVoid, By: "k", At: now.Add(-35 * 24 * time.Hour), Reason: "feil pasient"}, true
+		case i%5 == 0:
+			rc = store.Reconciliation{Action: store.ActionEntered, By: "k", At: now.Add(-24 * time.Hour)}
+		default:
+			continue
+		}
+		if _, err := db.Reconcile(ctx, []string{id}, rc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages := 0
+	purgePageRead = func() {
+		pages++
+		if !db.auditMu.TryLock() {
+			t.Error("the search for due records holds the audit chain's lock")
+			return
+		}
+		db.auditMu.Unlock()
+	}
+	got, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
+	if err != nil || got != len(due) {
+		t.Fatalf("purged %d (%v), want %d", got, err, len(due))
+	}
+	if pages < n/purgeScanPage {
+		t.Errorf("%d pages read for %d records", pages, n)
+	}
+	for _, r := range recs {
+		_, err := db.StoredRecordByID(ctx, r.ID)
+		if due[r.ID] != errors.Is(err, store.ErrNotFound) {
+			t.Errorf("record %s: due %v, read %v", r.ID, due[r.ID], err)
+		}
+	}
+	if _, err := db.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
