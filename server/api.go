@@ -132,12 +132,16 @@ func keyOf(err error) (string, []string) {
 // (English) message and its catalogue key; the rest are logged and
 // answered as internal, without their details.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrInsufficientStorage) {
+		s.met.storeError(wire.CodeInsufficientStorage) // the store refused a write: no room
+	}
 	err = storageError(w, err)
 	var we *wire.Error
 	if !errors.As(err, &we) {
 		switch code := codeOf(err); code {
 		case wire.CodeInternal:
-			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			s.met.storeError(code)
+			s.log.Error("request failed", "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "err", err)
 			we = wire.Errorf(wire.CodeInternal, "something went wrong on the server; nothing was changed").WithKey(keyInternal)
 		default:
 			key, args := keyOf(err)
@@ -205,7 +209,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+		log.Info("http", "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
 }
 

@@ -64,6 +64,10 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/records/reconcile-jobs":     office,
 		"GET /api/v1/records/reconcile-jobs":      office,
 		"GET /api/v1/records/reconcile-jobs/{id}": office,
+
+		// Operations (issue 17).
+		"GET /readyz":  anyone,
+		"GET /metrics": admins,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -99,6 +99,9 @@ type Server struct {
 
 	loginLimits *auth.LoginLimits
 
+	met            *telemetry
+	metricsHandler http.Handler
+
 	dummyOnce sync.Once
 	dummy     string
 }
@@ -114,9 +117,11 @@ func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server 
 	if cfg.Counter == nil {
 		cfg.Counter = cfg.Desk
 	}
+	met := newTelemetry()
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa, desk: cfg.Desk,
 		loginLimits: auth.NewLoginLimits(cfg.LoginPolicy),
+		met:         met, metricsHandler: met.handler(cfg.Logger),
 	}
 }
 
@@ -147,6 +152,8 @@ var (
 func (s *Server) Routes() []Route {
 	return []Route{
 		{"GET", "/healthz", nil, s.health},
+		{"GET", "/readyz", nil, s.ready},
+		{"GET", "/metrics", adminRoles, s.metricsPage},
 		{"POST", "/api/v1/session", nil, s.login},
 		{"DELETE", "/api/v1/session", anyRole, s.logout},
 		{"POST", "/api/v1/devices", anyRole, s.registerDevice},
@@ -204,7 +211,7 @@ func (s *Server) Handler() http.Handler {
 	if s.pwa != nil {
 		mux.Handle("/", s.pwa)
 	}
-	return logRequests(s.log, securityHeaders(s.cfg.TLS, s.requireBodyType(mux)))
+	return s.met.observe(mux, logRequests(s.log, securityHeaders(s.cfg.TLS, s.requireBodyType(mux))))
 }
 
 // allow refuses callers whose role is not in roles, and sessions of a

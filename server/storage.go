@@ -34,7 +34,7 @@ var smallWrites = map[string]bool{
 // store could not be opened at all; the store itself refuses the writes a
 // read may make (an issued bundle, an audit entry) below its hard floor.
 func (s *Server) guardStorage(method, path string, next http.Handler) http.Handler {
-	if path == "/healthz" {
+	if path == "/healthz" || path == "/readyz" {
 		return next
 	}
 	if method == http.MethodGet || method == http.MethodHead || smallWrites[method+" "+path] {

@@ -43,6 +43,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	for _, res := range resp.Results {
 		counts[res.Status]++
 	}
+	s.met.synced(len(req.Records), counts)
 	s.log.Info("sync", "user", c.ID, "device", req.DeviceID, "records", len(req.Records),
 		"accepted", counts[wire.SyncAccepted], "duplicate", counts[wire.SyncDuplicate],
 		"quarantined", counts[wire.SyncQuarantined], "rejected", counts[wire.SyncRejected])

@@ -44,6 +44,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	retentionDays := fs.Int("retention-days", 30, "purge reconciled records this many days after reconciliation")
 	memoryMB := fs.Int("memory-limit-mb", 480, "the memory the Go runtime aims to stay within (a soft limit: the garbage collector works harder near it); 0 leaves it to GOMEMLIMIT or the runtime")
+	metricsAddr := fs.String("metrics-listen", "", "also serve GET /metrics, without a login, on this address (e.g. 127.0.0.1:9464): one only the monitoring can reach; without it /metrics is on --addr for admins only")
+	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json, one object a line, on stderr")
 	minFree := fs.Uint64("min-free-mb", badger.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -78,7 +80,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--tz: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	routeAppLog(log)
 
 	key, err := readKeyFile(*keyFile)
 	if err != nil {
@@ -147,6 +153,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	var metricsDone <-chan struct{}
+	metricsCtx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-listen: %w", err)
+		}
+		metricsDone = serveMetrics(metricsCtx, srv.MetricsHandler(), mln, log)
+		fmt.Fprintf(stdout, "Metrics at http://%s/metrics\n", mln.Addr())
+		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"
@@ -158,11 +177,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout, "  "+line)
 		}
 	}
+	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/", "demo", demoMode)
 	var tlsConfig *tls.Config
 	if *tlsCert != "" {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	return server.Serve(ctx, server.HTTPServer(*addr, srv.Handler(), tlsConfig), ln, *tlsCert, *tlsKey)
+	hs := server.HTTPServer(*addr, srv.Handler(), tlsConfig)
+	hs.ErrorLog = httpErrorLog(log)
+	err = server.Serve(ctx, hs, ln, *tlsCert, *tlsKey)
+	if metricsDone != nil {
+		// The main listener ended by itself (its error is returned) or
+		// because ctx is done: the metrics listener goes with it.
+		stopMetrics()
+		<-metricsDone
+	}
+	return err
 }
 
 // openData opens the store and the server keys in dir. With an

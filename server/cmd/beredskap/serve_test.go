@@ -101,6 +101,15 @@ func TestServeTLSFlagsGoTogether(t *testing.T) {
 // port until the test ends, and returns the base URL it announces.
 func startServe(t *testing.T, extra ...string) string {
 	t.Helper()
+	base, _, _ := startServeOut(t, extra...)
+	return base
+}
+
+// startServeOut is startServe that also gives what serve writes to
+// stdout and stderr.
+func startServeOut(t *testing.T, extra ...string) (base string, stdout, stderr *lockedBuffer) {
+	t.Helper()
+	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
 	dir := t.TempDir()
 	// The app's files come from a directory, so that the test does not
 	// need a built app.wasm.
@@ -114,9 +123,8 @@ func startServe(t *testing.T, extra ...string) string {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--no-demo", "--static-dir", static}, extra...)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr lockedBuffer
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, args, &stdout, &stderr) }()
+	go func() { errc <- run(ctx, args, stdout, stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		// The store must be closed before its directory is removed.
@@ -129,7 +137,7 @@ func startServe(t *testing.T, extra ...string) string {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := announce.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1]
+			return m[1], stdout, stderr
 		}
 		select {
 		case err := <-errc:
@@ -139,7 +147,7 @@ func startServe(t *testing.T, extra ...string) string {
 		}
 	}
 	t.Fatalf("serve did not announce its address:\n%s\n%s", stdout.String(), stderr.String())
-	return ""
+	return "", nil, nil
 }
 
 // selfSignedCert writes an ECDSA certificate for the loopback address and
