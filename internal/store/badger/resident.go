@@ -18,15 +18,15 @@ import (
 // back the resident pages of the store's files (see releaseMapped). What
 // reads them again finds them in the page cache, or on disk.
 const (
-	mappedBudget = 64 << 20
-	mappedEvery  = 200 * time.Millisecond
+	mappedBudget = 16 << 20
+	mappedEvery  = 100 * time.Millisecond
 )
 
 // trimMapped runs while the store is open (until watchStop closes).
 func (db *DB) trimMapped(every time.Duration, budget int64) {
 	defer close(db.trimDone)
-	// Opening the store has read every table whole to check its
-	// checksums (OnTableAndBlockRead): those pages go first.
+	// What opening the store read (every table's index and filter)
+	// goes first.
 	releaseMapped(db.space.dir)
 	base, ok := fileResident()
 	if !ok {
