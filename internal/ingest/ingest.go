@@ -414,6 +414,22 @@ func VerifySignature(pub, body, sig []byte) bool { return seal.Verify(pub, body,
 // ParseRecord decodes the record JSON strictly (unknown fields and
 // trailing data are errors) and validates it by type.
 func ParseRecord(body []byte) (care.Record, error) {
+	rec, ok := plainRecord(body)
+	if !ok {
+		var err error
+		if rec, err = decodeRecord(body); err != nil {
+			return rec, err
+		}
+	}
+	if err := rec.Validate(); err != nil {
+		return rec, fmt.Errorf("record: %w", err)
+	}
+	return rec, nil
+}
+
+// decodeRecord decodes the record JSON strictly with encoding/json: the
+// reading of every body the phones' plain form does not cover.
+func decodeRecord(body []byte) (care.Record, error) {
 	var rec care.Record
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -422,9 +438,6 @@ func ParseRecord(body []byte) (care.Record, error) {
 	}
 	if dec.More() {
 		return rec, errors.New("record: trailing data after the JSON")
-	}
-	if err := rec.Validate(); err != nil {
-		return rec, fmt.Errorf("record: %w", err)
 	}
 	return rec, nil
 }
