@@ -27,6 +27,10 @@ var envelopeCases = []string{
 	`{"body":"e\/A=","sig":"eA=="}`,              // an escaped slash
 	"{\"body\":\"eA=\n=\",\"sig\":\"eA==\"}",     // a raw newline
 	"{\"body\":\"eA=\\n=\",\"sig\":\"eA==\"}",    // an escaped newline
+	"{\"body\":\"eA\r\n==\",\"sig\":\"eA==\"}",   // raw line breaks, which base64 skips
+	"{\"body\":\"eA==\",\"sig\":\"eA=\r=\"}",     // a raw carriage return in the signature
+	"{\"body\":\"eA\t==\",\"sig\":\"eA==\"}",     // a raw tab
+	`{"body":"eA=="x,"sig":"eA=="}`,              // data after the string
 	`{"body":null,"sig":"eA=="}`,
 	`{"body":"eA==","sig":"eA=="`,
 	`{"body":"eA==","sig":"eA==}`,

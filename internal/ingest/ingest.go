@@ -375,27 +375,34 @@ func plainEnvelope(b []byte) (wire.SignedRecord, bool) {
 // CutBase64 decodes the standard base64 at the start of b up to the
 // terminator, as encoding/json decodes a []byte: any byte outside the
 // base64 alphabet before the terminator (an escape, a control character,
-// white space) and any base64 error leave it to encoding/json. The sync
-// request's reader uses it too.
+// white space) and any base64 error leave it to encoding/json. The
+// terminator must begin with a byte outside the alphabet (a quote), so
+// that the base64 ends at the first such byte. The sync request's reader
+// uses it too.
 func CutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
-	n := 0
-	for n < len(b) && isBase64(b[n]) {
-		n++
+	// The end is found with one vectorised scan, and the alphabet is left
+	// to the decoder, which refuses every other byte except the line
+	// breaks it skips (a raw line break in a JSON string is an error, an
+	// escaped one is decoded by encoding/json): checking the bytes one by
+	// one cost as much as decoding them.
+	n := bytes.IndexByte(b, end[0])
+	if n < 0 {
+		return nil, nil, false
 	}
 	rest, ok = bytes.CutPrefix(b[n:], []byte(end))
 	if !ok {
 		return nil, nil, false
 	}
+	enc := b[:n]
+	if bytes.IndexByte(enc, '\n') >= 0 || bytes.IndexByte(enc, '\r') >= 0 {
+		return nil, nil, false
+	}
 	decoded = make([]byte, base64.StdEncoding.DecodedLen(n))
-	m, err := base64.StdEncoding.Decode(decoded, b[:n])
+	m, err := base64.StdEncoding.Decode(decoded, enc)
 	if err != nil {
 		return nil, nil, false
 	}
 	return decoded[:m], rest, true
-}
-
-func isBase64(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
 }
 
 // VerifySignature is the signature check sync makes of every record: the
@@ -407,6 +414,22 @@ func VerifySignature(pub, body, sig []byte) bool { return seal.Verify(pub, body,
 // ParseRecord decodes the record JSON strictly (unknown fields and
 // trailing data are errors) and validates it by type.
 func ParseRecord(body []byte) (care.Record, error) {
+	rec, ok := plainRecord(body)
+	if !ok {
+		var err error
+		if rec, err = decodeRecord(body); err != nil {
+			return rec, err
+		}
+	}
+	if err := rec.Validate(); err != nil {
+		return rec, fmt.Errorf("record: %w", err)
+	}
+	return rec, nil
+}
+
+// decodeRecord decodes the record JSON strictly with encoding/json: the
+// reading of every body the phones' plain form does not cover.
+func decodeRecord(body []byte) (care.Record, error) {
 	var rec care.Record
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -415,9 +438,6 @@ func ParseRecord(body []byte) (care.Record, error) {
 	}
 	if dec.More() {
 		return rec, errors.New("record: trailing data after the JSON")
-	}
-	if err := rec.Validate(); err != nil {
-		return rec, fmt.Errorf("record: %w", err)
 	}
 	return rec, nil
 }

@@ -19,22 +19,21 @@ type auditHead struct {
 	Hash string `json:"hash"`
 }
 
-func auditKey(seq uint64) string { return fmt.Sprintf("audit/%020d", seq) }
+func auditKey(seq uint64) string { return string(appendPadded([]byte("audit/"), seq)) }
+
+// auditSubjectKey is fmt.Sprintf("auditsubj/%s/%020d", subject, seq).
+func auditSubjectKey(subject string, seq uint64) string {
+	b := make([]byte, 0, len("auditsubj//")+len(subject)+20)
+	b = append(b, "auditsubj/"...)
+	b = append(b, subject...)
+	b = append(b, '/')
+	return string(appendPadded(b, seq))
+}
 
 // hashEntry is SHA-256 over the previous hash and the entry's fields in a
 // fixed order; it is what Verify recomputes.
 func hashEntry(e store.AuditEntry) string {
-	e.Hash = ""
-	b, _ := json.Marshal(struct {
-		Seq     uint64 `json:"seq"`
-		Time    string `json:"time"`
-		Actor   string `json:"actor"`
-		Action  string `json:"action"`
-		Subject string `json:"subject"`
-		Detail  string `json:"detail"`
-		Prev    string `json:"prev"`
-	}{e.Seq, e.Time.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Subject, e.Detail, e.Prev})
-	h := sha256.Sum256(b)
+	h := sha256.Sum256(hashInput(e))
 	return hex.EncodeToString(h[:])
 }
 
@@ -55,11 +54,15 @@ func appendAudit(txn *badger.Txn, now time.Time, entries ...store.Audit) error {
 		}
 		e := store.AuditEntry{Seq: head.Seq + 1, Time: t.UTC(), Actor: a.Actor, Action: a.Action, Subject: a.Subject, Detail: a.Detail, Prev: head.Hash}
 		e.Hash = hashEntry(e)
-		if err := putJSON(txn, auditKey(e.Seq), e); err != nil {
+		enc, err := encodeAuditEntry(e)
+		if err != nil {
+			return fmt.Errorf("encode audit entry: %w", err)
+		}
+		if err := txn.Set([]byte(auditKey(e.Seq)), enc); err != nil {
 			return err
 		}
 		if e.Subject != "" {
-			if err := setIndex(txn, fmt.Sprintf("auditsubj/%s/%020d", e.Subject, e.Seq)); err != nil {
+			if err := setIndex(txn, auditSubjectKey(e.Subject, e.Seq)); err != nil {
 				return err
 			}
 		}

@@ -31,13 +31,25 @@ func recordIndexes(r store.StoredRecord) []string {
 		"recpatient/" + r.PatientID + "/" + t + "/" + r.ID,
 		"recauthor/" + r.AuthorID + "/" + t + "/" + r.ID,
 		"rectype/" + string(r.Type) + "/" + t + "/" + r.ID,
-		stateIndex(r),
-		fmt.Sprintf("recdevseq/%s/%020d/%s", r.DeviceID, r.Seq, r.ID),
+		"recstate/" + r.State + "/" + t + "/" + r.ID, // stateIndex
+		devSeqKey(r.DeviceID, r.Seq, r.ID),
 	}
 	if r.Quarantined {
 		keys = append(keys, "recquar/"+t+"/"+r.ID)
 	}
 	return keys
+}
+
+// devSeqKey is fmt.Sprintf("recdevseq/%s/%020d/%s", device, seq, id).
+func devSeqKey(device string, seq uint64, id string) string {
+	b := make([]byte, 0, len("recdevseq///")+len(device)+20+len(id))
+	b = append(b, "recdevseq/"...)
+	b = append(b, device...)
+	b = append(b, '/')
+	b = appendPadded(b, seq)
+	b = append(b, '/')
+	b = append(b, id...)
+	return string(b)
 }
 
 func stateIndex(r store.StoredRecord) string {
@@ -121,10 +133,14 @@ func putRecords(txn *badger.Txn, now time.Time, recs []store.StoredRecord, audit
 		} else if taken {
 			return fmt.Errorf("record %s: %w", r.ID, store.ErrRecordExists)
 		}
-		if err := putJSON(txn, recordKey(r.ID), r); err != nil {
+		enc, err := encodeStoredRecord(r)
+		if err != nil {
+			return fmt.Errorf("encode record: %w", err)
+		}
+		if err := txn.Set([]byte(recordKey(r.ID)), enc); err != nil {
 			return err
 		}
-		if err := putJSON(txn, recordBodyKey(r.ID), recordBody{Body: r.Body, Sig: r.Sig}); err != nil {
+		if err := txn.Set([]byte(recordBodyKey(r.ID)), encodeRecordBody(r.Body, r.Sig)); err != nil {
 			return err
 		}
 		for _, k := range recordIndexes(r) {

@@ -1,0 +1,183 @@
+package ingest
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"beredskap/internal/care"
+)
+
+// The direct reader's field list is care.Record's, in the struct's order,
+// with each value read as its type: a field added to the struct and not
+// to the list would send every record naming it to encoding/json, a field
+// of another type would be read wrongly.
+func TestRecordFieldsMatchStruct(t *testing.T) {
+	rt := reflect.TypeFor[care.Record]()
+	if rt.NumField() != len(recordFields) {
+		t.Fatalf("care.Record has %d fields, the reader knows %d", rt.NumField(), len(recordFields))
+	}
+	for i, f := range recordFields {
+		sf := rt.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name != f.key {
+			t.Errorf("field %d: struct says %q, the reader %q", i, name, f.key)
+		}
+		var r care.Record
+		var got reflect.Value
+		switch {
+		case f.str != nil:
+			got = reflect.ValueOf(f.str(&r))
+		case f.time != nil:
+			got = reflect.ValueOf(f.time(&r))
+		case f.ptr != nil:
+			got = reflect.ValueOf(f.ptr(&r))
+		case f.uint != nil:
+			got = reflect.ValueOf(f.uint(&r))
+		}
+		want := reflect.ValueOf(&r).Elem().Field(i).Addr()
+		if got.UnsafePointer() != want.UnsafePointer() {
+			t.Errorf("field %q: the reader writes another field", f.key)
+		}
+		if sf.Type.Kind() == reflect.String && f.str == nil || sf.Type == reflect.TypeFor[time.Time]() && f.time == nil ||
+			sf.Type == reflect.TypeFor[*time.Time]() && f.ptr == nil || sf.Type.Kind() == reflect.Uint64 && f.uint == nil {
+			t.Errorf("field %q of type %s is read as another type", f.key, sf.Type)
+		}
+		if _, ok := reflect.PointerTo(sf.Type).MethodByName("UnmarshalJSON"); ok && sf.Type != reflect.TypeFor[time.Time]() && sf.Type != reflect.TypeFor[*time.Time]() {
+			t.Errorf("field %q has its own UnmarshalJSON, which the reader does not call", f.key)
+		}
+	}
+	if _, ok := reflect.PointerTo(rt).MethodByName("UnmarshalJSON"); ok {
+		t.Error("care.Record has its own UnmarshalJSON, which the reader does not call")
+	}
+}
+
+// plainRecordBodies are records as phones write them, of every type.
+func plainRecordBodies(t testing.TB) [][]byte {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)
+	local := at.In(time.FixedZone("CET", 3600))
+	base := care.Record{ID: "0190b6a2-0000-7000-8000-000000000001", DeviceID: "0190b6a2-0000-7000-8000-0000000000d1",
+		AuthorID: "0190b6a2-0000-7000-8000-0000000000a1", PatientID: "0190b6a2-0000-7000-8000-0000000000b1", CreatedAt: at, Seq: 18446744073709551615}
+	var recs []care.Record
+	note := base
+	note.Type, note.Text = care.RecordNote, "Ingen svar på dør, nøkkelboks brukt. «Godt» – 😀"
+	escaped := note
+	escaped.Text = "BT 120/80 <b>&amp;</b> \u2028 \"sitat\" \\"
+	recs = append(recs, note, escaped)
+	med := base
+	med.Type, med.ScheduleID, med.Medication, med.Dose, med.Route = care.RecordMedication, "0190b6a2-0000-7000-8000-0000000000c1", "Paracet", "500 mg", "oral"
+	med.AdministeredAt, med.SignatureSVG, med.Status, med.Seq, med.CreatedAt = &local, `<svg viewBox="0 0 10 10"><path d="M0 0L10 10"/></svg>`, "given", 0, local
+	med.CosignerID, med.CosignerName, med.CosignerSignatureSVG, med.EmergencyReason = "0190b6a2-0000-7000-8000-0000000000a2", "Kari", "<svg/>", "akutt"
+	recs = append(recs, med)
+	dev := base
+	dev.Type, dev.Category, dev.Severity, dev.Description, dev.ActionTaken, dev.VisitID = "deviation", "fall", "high", "Falt\tpå badet\n", "Ringte lege", "0190b6a2-0000-7000-8000-0000000000e1"
+	recs = append(recs, dev)
+	st := base
+	st.Type, st.Status, st.Reason, st.At = "visit_status", "not_home", "ingen svar", &at
+	recs = append(recs, st, care.Record{})
+	var out [][]byte
+	for _, r := range recs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// The phones' form takes the direct path, and gives what encoding/json
+// gives.
+func TestPlainRecordPhonesForm(t *testing.T) {
+	for _, b := range plainRecordBodies(t) {
+		if _, ok := plainRecord(b); !ok && !strings.ContainsAny(string(b), `\`) {
+			t.Errorf("%s did not take the direct path", b)
+		}
+		recordSameAsJSON(t, b)
+	}
+}
+
+// recordCases are bodies near the phones' form that encoding/json reads
+// differently or refuses: each must come out as json decides.
+var recordCases = []string{
+	`{}`,
+	`{"id":"x"}`,
+	`{"id":"x","seq":1}`,
+	`{"seq":1,"id":"x"}`,            // other order
+	`{"id":"x","id":"y"}`,           // a key twice
+	`{"ID":"x"}`,                    // a key in other case
+	`{"id":"x","extra":1}`,          // an unknown key
+	`{"id":"x"} `,                   // trailing space
+	`{"id":"x"}x`,                   // trailing data
+	`{"id":"x"}{}`,                  // a second value
+	` {"id":"x"}`,                   // leading space
+	`{"id": "x"}`,                   // white space
+	`{"id":"x",}`,                   // a trailing comma
+	`{"id":"x"`,                     // unterminated
+	`{"id":"x}`,                     // unterminated string
+	`{"id":null}`,                   // null
+	`{"id":1}`,                      // a number for a string
+	`{"seq":"1"}`,                   // a string for a number
+	`{"seq":-1}`,                    // negative
+	`{"seq":01}`,                    // a leading zero
+	`{"seq":0}`,                     // zero
+	`{"seq":1.5}`,                   // a fraction
+	`{"seq":1e3}`,                   // an exponent
+	`{"seq":18446744073709551616}`,  // too large
+	`{"seq":}`,                      // no value
+	`{"text":"a\"b"}`,               // an escaped quote
+	`{"text":"a\u00e5"}`,            // an escape
+	"{\"text\":\"a\tb\"}",           // a raw tab
+	"{\"text\":\"a\xffb\"}",         // invalid UTF-8
+	"{\"text\":\"a\xed\xa0\x80b\"}", // a surrogate in UTF-8
+	`{"created_at":"2026-11-23T09:00:00Z"}`,
+	`{"created_at":"2026-11-23T09:00:00.5+01:00"}`,
+	`{"created_at":"2026-11-23 09:00:00Z"}`,      // not RFC 3339
+	`{"created_at":"2026-11-23T09:00:00+24:00"}`, // an offset out of range
+	`{"created_at":"2026-11-23T09:00:00,5Z"}`,    // a comma for the point
+	`{"created_at":null}`,
+	`{"created_at":""}`,
+	`{"at":"2026-11-23T09:00:00Z"}`,
+	`{"at":null}`,
+	`{"administered_at":"x"}`,
+	`{"type":"note","type":"medication"}`,
+	`[]`,
+	``,
+	`{`,
+	`{"":"x"}`,
+}
+
+func TestPlainRecordAsJSON(t *testing.T) {
+	for _, c := range recordCases {
+		recordSameAsJSON(t, []byte(c))
+	}
+}
+
+func FuzzPlainRecord(f *testing.F) {
+	for _, c := range recordCases {
+		f.Add([]byte(c))
+	}
+	for _, b := range plainRecordBodies(f) {
+		f.Add(b)
+	}
+	f.Fuzz(recordSameAsJSON)
+}
+
+// recordSameAsJSON checks that whatever the direct reader accepts,
+// encoding/json's strict decoding accepts as the same record.
+func recordSameAsJSON(t *testing.T, b []byte) {
+	t.Helper()
+	got, ok := plainRecord(b)
+	if !ok {
+		return
+	}
+	want, err := decodeRecord(b)
+	if err != nil {
+		t.Fatalf("%q: read directly, json refuses it: %v", b, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: read directly as %#v, json reads %#v", b, got, want)
+	}
+}
