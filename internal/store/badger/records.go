@@ -89,11 +89,105 @@ func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]s
 // PutRecords stores new records with their audit entries, durably, in as
 // few transactions as Badger allows (one, unless the batch is too big for
 // a single transaction). A record whose id is already taken fails the
-// whole call with ErrRecordExists and writes nothing of that transaction.
+// whole call with ErrRecordExists and writes nothing of it.
+//
+// Calls made at the same time are written together (a group commit):
+// each call joins a queue and waits for the audit chain's lock, and the
+// one that gets the lock writes every call queued by then in one
+// transaction, with one sync, and answers each. The others find their
+// answer when they get the lock in turn. Twenty phones syncing at once
+// then wait for one sync of the disk, not for twenty in a row, which is
+// what a sync costs when the chain holds each commit alone. Each call is
+// still all or nothing and answered exactly as alone: its ids are checked
+// against the store and against the calls before it in the group before
+// anything of it is written, the chain's entries follow the calls'
+// order, and a group that fails as a whole (the disk, a transaction too
+// big) is written again call by call.
 func (db *DB) PutRecords(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
+	c := &putCall{ctx: ctx, recs: recs, audit: audit}
+	db.putsMu.Lock()
+	db.puts = append(db.puts, c)
+	db.putsMu.Unlock()
 	db.auditMu.Lock()
 	defer db.auditMu.Unlock()
-	return db.putRecordsLocked(ctx, recs, audit)
+	if c.done {
+		return c.err
+	}
+	db.putsMu.Lock()
+	group := db.puts
+	db.puts = nil
+	db.putsMu.Unlock()
+	db.putGroup(ctx, group)
+	return c.err
+}
+
+// putGroupWrites, when set (by tests), is called with the number of calls
+// before each group transaction.
+var putGroupWrites func(calls int)
+
+// putCall is one PutRecords waiting in the queue; done and err are set,
+// under auditMu, by the call that wrote it.
+type putCall struct {
+	ctx   context.Context
+	recs  []store.StoredRecord
+	audit []store.Audit
+	done  bool
+	err   error
+}
+
+// putGroup writes the calls of a group, under auditMu, and answers each.
+func (db *DB) putGroup(ctx context.Context, group []*putCall) {
+	live := group[:0:0]
+	for _, c := range group {
+		if err := c.ctx.Err(); err != nil {
+			c.done, c.err = true, err // gone before it was written: nothing of it is
+			continue
+		}
+		live = append(live, c)
+	}
+	if len(live) == 1 {
+		c := live[0]
+		c.done, c.err = true, db.putRecordsLocked(c.ctx, c.recs, c.audit)
+		return
+	}
+	refused := make([]error, len(live))
+	now := time.Now()
+	if putGroupWrites != nil {
+		putGroupWrites(len(live))
+	}
+	// The group is written for the calls still waiting: the context of
+	// the one that writes it does not end the others'.
+	err := db.update(context.WithoutCancel(ctx), func(txn *badger.Txn) error {
+		taken := map[string]bool{}
+		var audit []store.Audit
+		for i, c := range live {
+			refused[i] = nil
+			if err := checkNew(txn, c.recs, taken); err != nil {
+				refused[i] = err
+				continue
+			}
+			if err := setRecords(txn, c.recs); err != nil {
+				return err
+			}
+			for _, r := range c.recs {
+				taken[r.ID] = true
+			}
+			audit = append(audit, c.audit...)
+		}
+		return appendAudit(txn, now, audit...)
+	})
+	if err == nil {
+		for i, c := range live {
+			c.done, c.err = true, refused[i]
+		}
+		return
+	}
+	// Nothing of the group was written: each call alone, as without a
+	// group (a batch too big is halved there; an error of the disk is
+	// each call's own answer).
+	for _, c := range live {
+		c.done, c.err = true, db.putRecordsLocked(c.ctx, c.recs, c.audit)
+	}
 }
 
 func (db *DB) putRecordsLocked(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
@@ -127,12 +221,42 @@ func (db *DB) putRecordsLocked(ctx context.Context, recs []store.StoredRecord, a
 }
 
 func putRecords(txn *badger.Txn, now time.Time, recs []store.StoredRecord, audit []store.Audit) error {
+	if err := checkNew(txn, recs, nil); err != nil {
+		return err
+	}
+	if err := setRecords(txn, recs); err != nil {
+		return err
+	}
+	return appendAudit(txn, now, audit...)
+}
+
+// checkNew says ErrRecordExists for the first of recs whose id the store
+// holds (or held: purged), that is in taken (the calls before it in a
+// group), or that recs hold twice.
+func checkNew(txn *badger.Txn, recs []store.StoredRecord, taken map[string]bool) error {
+	var mine map[string]bool
+	if len(recs) > 1 {
+		mine = make(map[string]bool, len(recs))
+	}
 	for _, r := range recs {
-		if taken, err := recordTaken(txn, r.ID); err != nil {
-			return err
-		} else if taken {
+		if taken[r.ID] || mine[r.ID] {
 			return fmt.Errorf("record %s: %w", r.ID, store.ErrRecordExists)
 		}
+		if mine != nil {
+			mine[r.ID] = true
+		}
+		if t, err := recordTaken(txn, r.ID); err != nil {
+			return err
+		} else if t {
+			return fmt.Errorf("record %s: %w", r.ID, store.ErrRecordExists)
+		}
+	}
+	return nil
+}
+
+// setRecords writes each record, its signed body and its index keys.
+func setRecords(txn *badger.Txn, recs []store.StoredRecord) error {
+	for _, r := range recs {
 		enc, err := encodeStoredRecord(r)
 		if err != nil {
 			return fmt.Errorf("encode record: %w", err)
@@ -149,7 +273,7 @@ func putRecords(txn *badger.Txn, now time.Time, recs []store.StoredRecord, audit
 			}
 		}
 	}
-	return appendAudit(txn, now, audit...)
+	return nil
 }
 
 // StoredRecordByID returns one stored record with its signed body.

@@ -70,6 +70,11 @@ type DB struct {
 	// auditMu serializes appends to the audit chain: every writer that
 	// appends reads the chain's head, and two at once would fork it.
 	auditMu sync.Mutex
+	// puts holds the PutRecords calls waiting for the audit chain: the
+	// one that takes auditMu next writes all of them in one transaction
+	// (see PutRecords).
+	putsMu sync.Mutex
+	puts   []*putCall
 	// dropMu lets every write transaction (read lock) wait while purged
 	// records are dropped from the files (write lock): Badger refuses
 	// writes during a DropPrefix rather than holding them.
