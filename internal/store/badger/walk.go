@@ -12,6 +12,10 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+	// encoding/json's behaviour on the v2 engine, for the records a walk
+	// decodes: one pass over each where encoding/json makes two, and a
+	// fraction of the allocations.
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"beredskap/internal/store"
 )
@@ -50,11 +54,15 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 		err  error
 	}
 	pages := make(chan page, 1)
+	// Pages fn is done with go back to the reader, which fills them
+	// again: a page's slice is 500 records of some 350 bytes, made anew
+	// for each page it was most of a walk's garbage but the bodies.
+	spare := make(chan []store.StoredRecord, 2)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(pages)
-		w := walker{db: db, f: f, prefix: recordIndexFor(f)}
+		w := walker{db: db, f: f, prefix: recordIndexFor(f), spare: spare}
 		w.start = w.prefix + "\xff"
 		if !f.Since.IsZero() {
 			w.sinceKey = w.prefix + sortableTime(f.Since)
@@ -86,6 +94,10 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 			}
 			p.recs[i] = store.StoredRecord{} // its body is fn's now, or garbage
 		}
+		select {
+		case spare <- p.recs[:0]:
+		default:
+		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("walk records: %w", err)
 		}
@@ -106,6 +118,18 @@ type walker struct {
 	start    string // the index key to seek to (the last one looked at)
 	resumed  bool   // start was looked at: skip it
 	after    string // nextByID: the last record id looked at
+	spare    chan []store.StoredRecord
+}
+
+// page returns an empty page to fill: one fn is done with, else a new
+// one.
+func (w *walker) page() []store.StoredRecord {
+	select {
+	case recs := <-w.spare:
+		return recs
+	default:
+		return make([]store.StoredRecord, 0, walkPage)
+	}
 }
 
 // nextByID reads the page of records after the last one looked at, in id
@@ -118,6 +142,7 @@ type walker struct {
 // patient or author walks its index instead (next), which holds only
 // its records.
 func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
+	recs = w.page()
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
 		recs = recs[:0]
 		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/"), PrefetchValues: true, PrefetchSize: 64})
@@ -125,7 +150,10 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 		bi := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("recbody/")})
 		defer bi.Close()
 		size, n := 0, 0
-		last := w.after
+		// The last key looked at and the body's key are kept in buffers
+		// of their own: strings made for them were garbage per record.
+		var last []byte
+		bodyKey := []byte("recbody/")
 		for ri.Seek([]byte(recordKey(w.after) + "\x00")); ri.Valid(); ri.Next() {
 			if len(recs) == walkPage || size >= walkPageBytes {
 				more = true
@@ -137,19 +165,22 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 				}
 			}
 			item := ri.Item()
-			id := string(item.Key()[len("rec/"):])
-			last = id
+			id := item.Key()[len("rec/"):]
+			last = append(last[:0], id...)
 			if item.ValueSize() == 0 {
 				continue // purged, until its keys are dropped
 			}
-			var r store.StoredRecord
-			if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
+			recs = append(recs, store.StoredRecord{})
+			r := &recs[len(recs)-1]
+			if err := item.Value(func(v []byte) error { return jsonv1.Unmarshal(v, r) }); err != nil {
 				return fmt.Errorf("decode record %s: %w", id, err)
 			}
-			if !matches(w.f, r) {
+			if !matches(w.f, *r) {
+				*r, recs = store.StoredRecord{}, recs[:len(recs)-1]
 				continue
 			}
-			if err := valueAt(bi, recordBodyKey(id), func(v []byte) (err error) {
+			bodyKey = append(bodyKey[:len("recbody/")], id...)
+			if err := valueAtKey(bi, bodyKey, func(v []byte) (err error) {
 				if r.Body, r.Sig, err = decodeBody(v); err != nil {
 					return fmt.Errorf("record %s: %w", id, err)
 				}
@@ -158,9 +189,10 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 				return err
 			}
 			size += len(r.Body) + len(r.Sig)
-			recs = append(recs, r)
 		}
-		w.after = last
+		if last != nil {
+			w.after = string(last)
+		}
 		return ctx.Err()
 	})
 	return recs, more, err
@@ -212,7 +244,7 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 		defer ri.Close()
 		for _, i := range order {
 			if err := valueAt(ri, recordKey(ids[i]), func(v []byte) error {
-				if err := json.Unmarshal(v, &page[i]); err != nil {
+				if err := jsonv1.Unmarshal(v, &page[i]); err != nil {
 					return fmt.Errorf("decode record %s: %w", ids[i], err)
 				}
 				return nil
@@ -266,7 +298,11 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 // during the call (decoding copies what it keeps); a key that is not
 // there, or a purged record's empty value, is ErrNotFound.
 func valueAt(it *badger.Iterator, key string, fn func(v []byte) error) error {
-	k := []byte(key)
+	return valueAtKey(it, []byte(key), fn)
+}
+
+// valueAtKey is valueAt with the key in bytes, which it does not keep.
+func valueAtKey(it *badger.Iterator, k []byte, fn func(v []byte) error) error {
 	for steps := 0; it.Valid() && bytes.Compare(it.Item().Key(), k) < 0; steps++ {
 		if steps == 8 {
 			it.Seek(k)
@@ -278,10 +314,10 @@ func valueAt(it *badger.Iterator, key string, fn func(v []byte) error) error {
 		it.Seek(k) // first use, or a key before the iterator
 	}
 	if !it.Valid() || !bytes.Equal(it.Item().Key(), k) || it.Item().ValueSize() == 0 {
-		return notFound(key)
+		return notFound(string(k))
 	}
 	if err := it.Item().Value(fn); err != nil {
-		return fmt.Errorf("read %s: %w", kind(key), err)
+		return fmt.Errorf("read %s: %w", kind(string(k)), err)
 	}
 	return nil
 }
