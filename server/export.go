@@ -116,8 +116,9 @@ func (s *Server) writeExport(ctx context.Context, w *bufio.Writer, format string
 	if err != nil {
 		return 0, err
 	}
+	var dec export.Decoder
 	err = s.db.WalkRecords(ctx, f, func(sr store.StoredRecord) error {
-		it, err := export.Decode(sr)
+		it, err := dec.Decode(sr)
 		if err != nil {
 			return err
 		}

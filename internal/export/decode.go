@@ -20,14 +20,26 @@ import (
 // export's garbage, and the collector's work with them most of its
 // time near the server's memory limit.
 func Decode(sr store.StoredRecord) (Item, error) {
+	var d Decoder
+	return d.Decode(sr)
+}
+
+// Decoder decodes one record after the other as Decode does, into the
+// same place: a record made for each was garbage of its own.
+type Decoder struct {
+	r exportRecord
+}
+
+// Decode is the package's Decode.
+func (d *Decoder) Decode(sr store.StoredRecord) (Item, error) {
 	if len(sr.Body) == 0 {
 		return Item{}, fmt.Errorf("decode record %s: body not loaded", sr.ID)
 	}
-	var r exportRecord
-	if err := json.Unmarshal(sr.Body, &r); err != nil {
+	d.r = exportRecord{} // what the last body set and this one has not
+	if err := json.Unmarshal(sr.Body, &d.r); err != nil {
 		return Item{}, fmt.Errorf("decode record %s: %w", sr.ID, err)
 	}
-	return Item{Stored: sr, Record: r.Record, Signed: bool(r.SignatureSVG)}, nil
+	return Item{Stored: sr, Record: d.r.Record, Signed: bool(d.r.SignatureSVG)}, nil
 }
 
 // exportRecord is care.Record with its drawings read as whether they are

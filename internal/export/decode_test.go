@@ -12,7 +12,8 @@ import (
 // TestDecodeAsRecord: Decode reads every body as sr.Record() does, and as
 // encoding/json does (both are on another JSON engine), but for the
 // drawings, of which it keeps whether there is one; a body they refuse,
-// it refuses too.
+// it refuses too. A Decoder used for one body after the other gives
+// each what Decode gives it.
 func TestDecodeAsRecord(t *testing.T) {
 	cases := []struct {
 		name, body string
@@ -37,6 +38,9 @@ func TestDecodeAsRecord(t *testing.T) {
 		{"bad time", `{"id":"r15","created_at":"yesterday"}`},
 		{"invalid utf-8", "{\"id\":\"r16\",\"text\":\"a\xffb\"}"},
 	}
+	// One Decoder through all the cases: nothing of a body stays for the
+	// next.
+	var dec Decoder
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			sr := store.StoredRecord{ID: "r", Body: []byte(c.body)}
@@ -50,6 +54,10 @@ func TestDecodeAsRecord(t *testing.T) {
 			if (err != nil) != (werr != nil) {
 				t.Fatalf("Decode: %v, Record: %v", err, werr)
 			}
+			again, aerr := dec.Decode(sr)
+			if (aerr != nil) != (err != nil) || !reflect.DeepEqual(again, it) {
+				t.Fatalf("a Decoder used before gave %+v, %v; Decode gave %+v, %v", again, aerr, it, err)
+			}
 			if err != nil {
 				return
 			}
@@ -62,5 +70,20 @@ func TestDecodeAsRecord(t *testing.T) {
 	}
 	if _, err := Decode(store.StoredRecord{ID: "r"}); err == nil {
 		t.Fatal("a record without its body decoded")
+	}
+}
+
+// TestAppendJSONString: the fullUrl is written as json.Marshal writes
+// it, whatever the id holds.
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "urn:uuid:0193a7c2-1111-7222-8333-444455556666", "a_b.c:D-9", "a b", `a"b`, `a\b`, "<&>", "æøå", "a\u2028b", "a\x00b", "a\xffb", "/x"} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendJSONString([]byte("x"), s)
+		if err != nil || string(got) != "x"+string(want) {
+			t.Errorf("appendJSONString(%q) = %s, %v; want x%s", s, got, err, want)
+		}
 	}
 }
