@@ -37,7 +37,10 @@ const (
 // neither a Badger snapshot nor openMu (which the swap from read-only to
 // writable waits for) for the whole download. While fn works through a
 // page the next one is read, on the other core: reading and decoding is
-// half of an export's work. At most three pages are held at a time.
+// half of an export's work. At most three pages are held at a time, and
+// the pages fn is done with are filled again, their records' bodies
+// decoded into the same bytes: fn may not keep a body or a signature
+// after it returns.
 //
 // The next page starts after the last id, or the last index key, the
 // previous one looked at, and a record's index keys do not move but by a
@@ -49,20 +52,20 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 	defer wg.Wait() // no read outlives the call (the store may be closed next)
 	defer cancel()
 	type page struct {
-		recs []store.StoredRecord
+		buf  *pageBuf
 		more bool
 		err  error
 	}
 	pages := make(chan page, 1)
 	// Pages fn is done with go back to the reader, which fills them
-	// again: a page's slice is 500 records of some 350 bytes, made anew
-	// for each page it was most of a walk's garbage but the bodies.
-	spare := make(chan []store.StoredRecord, 2)
+	// again: a page's slice (500 records of some 350 bytes) and its
+	// bodies, made anew for each page, were most of a walk's garbage.
+	spare := make(chan *pageBuf, 2)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(pages)
-		w := walker{db: db, f: f, prefix: recordIndexFor(f), spare: spare}
+		w := walker{db: db, f: f, prefix: recordIndexFor(f)}
 		w.start = w.prefix + "\xff"
 		if !f.Since.IsZero() {
 			w.sinceKey = w.prefix + sortableTime(f.Since)
@@ -73,9 +76,16 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 			next = w.nextByID
 		}
 		for {
-			recs, more, err := next(ctx)
+			var buf *pageBuf
 			select {
-			case pages <- page{recs, more, err}:
+			case buf = <-spare:
+				buf.reset()
+			default:
+				buf = &pageBuf{recs: make([]store.StoredRecord, 0, walkPage)}
+			}
+			more, err := next(ctx, buf)
+			select {
+			case pages <- page{buf, more, err}:
 			case <-ctx.Done():
 				return
 			}
@@ -88,14 +98,17 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 		if p.err != nil {
 			return fmt.Errorf("walk records: %w", p.err)
 		}
-		for i := range p.recs {
-			if err := fn(p.recs[i]); err != nil {
+		recs := p.buf.recs
+		for i := range recs {
+			if err := fn(recs[i]); err != nil {
 				return err
 			}
-			p.recs[i] = store.StoredRecord{} // its body is fn's now, or garbage
+			recs[i] = store.StoredRecord{}
 		}
+		// fn is done with the page's records and their bodies: the reader
+		// may fill it again.
 		select {
-		case spare <- p.recs[:0]:
+		case spare <- p.buf:
 		default:
 		}
 		if err := ctx.Err(); err != nil {
@@ -118,18 +131,53 @@ type walker struct {
 	start    string // the index key to seek to (the last one looked at)
 	resumed  bool   // start was looked at: skip it
 	after    string // nextByID: the last record id looked at
-	spare    chan []store.StoredRecord
 }
 
-// page returns an empty page to fill: one fn is done with, else a new
-// one.
-func (w *walker) page() []store.StoredRecord {
-	select {
-	case recs := <-w.spare:
-		return recs
-	default:
-		return make([]store.StoredRecord, 0, walkPage)
+// pageBuf is one page of a walk: its records, and the bodies and
+// signatures they point into, which the walk's fn may not keep.
+type pageBuf struct {
+	recs   []store.StoredRecord
+	bodies arena
+}
+
+func (b *pageBuf) reset() {
+	b.recs = b.recs[:0]
+	b.bodies.reset()
+}
+
+// arenaChunk is the size of the pieces an arena holds its bytes in: a
+// page's bodies take a few of them (a medication record's body is a few
+// kilobytes).
+const arenaChunk = 256 << 10
+
+// arena hands out byte slices from chunks it keeps from page to page.
+// A slice larger than a chunk is made on its own and not kept.
+type arena struct {
+	chunks [][]byte
+	cur    int // the chunk being filled
+}
+
+func (a *arena) alloc(n int) []byte {
+	if n > arenaChunk {
+		return make([]byte, n)
 	}
+	for ; a.cur < len(a.chunks); a.cur++ {
+		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
+			a.chunks[a.cur] = c[:len(c)+n]
+			return c[len(c) : len(c)+n : len(c)+n]
+		}
+	}
+	a.chunks = append(a.chunks, make([]byte, n, arenaChunk))
+	return a.chunks[a.cur][:n:n]
+}
+
+// reset makes the arena's bytes free for the next page: every slice
+// alloc gave out before is overwritten by what follows.
+func (a *arena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur = 0
 }
 
 // nextByID reads the page of records after the last one looked at, in id
@@ -141,11 +189,14 @@ func (w *walker) page() []store.StoredRecord {
 // million records that was most of an export's time. A filter on one
 // patient or author walks its index instead (next), which holds only
 // its records.
-func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
-	recs = w.page()
+func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
-		recs = recs[:0]
-		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/"), PrefetchValues: true, PrefetchSize: 64})
+		buf.reset()
+		recs := buf.recs
+		defer func() { buf.recs = recs }()
+		// Not prefetched: a prefetched value is a copy made for it, where
+		// Value copies into a buffer the iterator reuses.
+		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
 		defer ri.Close()
 		bi := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("recbody/")})
 		defer bi.Close()
@@ -181,7 +232,7 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 			}
 			bodyKey = append(bodyKey[:len("recbody/")], id...)
 			if err := valueAtKey(bi, bodyKey, func(v []byte) (err error) {
-				if r.Body, r.Sig, err = decodeBody(v); err != nil {
+				if r.Body, r.Sig, err = decodeBody(v, &buf.bodies); err != nil {
 					return fmt.Errorf("record %s: %w", id, err)
 				}
 				return nil
@@ -195,7 +246,7 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 		}
 		return ctx.Err()
 	})
-	return recs, more, err
+	return more, err
 }
 
 // next reads the page after the last one; more says whether there may
@@ -206,8 +257,11 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 // decodes a table block once for all the keys in it and steps from one
 // to the next, where a Get per key looks through every level and decodes
 // the block again (at a million records, most of a walk's time).
-func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
+func (w *walker) next(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
+		buf.reset()
+		recs := buf.recs
+		defer func() { buf.recs = recs }()
 		var keys, ids []string
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte(w.prefix)})
 		for it.Seek([]byte(w.start)); it.Valid(); it.Next() {
@@ -272,7 +326,7 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 				continue
 			}
 			if err := valueAt(bi, recordBodyKey(ids[i]), func(v []byte) (err error) {
-				if page[i].Body, page[i].Sig, err = decodeBody(v); err != nil {
+				if page[i].Body, page[i].Sig, err = decodeBody(v, nil); err != nil {
 					return fmt.Errorf("record %s: %w", ids[i], err)
 				}
 				return nil
@@ -290,7 +344,7 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 		more = more || cut < len(keys)
 		return nil
 	})
-	return recs, more, err
+	return more, err
 }
 
 // valueAt moves a forward iterator to key (a few steps when key is
@@ -329,8 +383,10 @@ var errBodyShape = errors.New("not the usual shape")
 // putJSON wrote is always {"body":"<base64>","sig":"<base64>"}, and that
 // is read directly. Anything else (a null, an older layout) goes through
 // encoding/json.
-func decodeBody(v []byte) (body, sig []byte, err error) {
-	body, sig, err = decodeBodyFast(v)
+//
+// The bytes come from a, when a is not nil (the fallback makes its own).
+func decodeBody(v []byte, a *arena) (body, sig []byte, err error) {
+	body, sig, err = decodeBodyFast(v, a)
 	if err == nil {
 		return body, sig, nil
 	}
@@ -341,7 +397,7 @@ func decodeBody(v []byte) (body, sig []byte, err error) {
 	return b.Body, b.Sig, nil
 }
 
-func decodeBodyFast(v []byte) (body, sig []byte, err error) {
+func decodeBodyFast(v []byte, a *arena) (body, sig []byte, err error) {
 	rest, ok := bytes.CutPrefix(v, []byte(`{"body":"`))
 	if !ok {
 		return nil, nil, errBodyShape
@@ -354,10 +410,10 @@ func decodeBodyFast(v []byte) (body, sig []byte, err error) {
 	if !ok {
 		return nil, nil, errBodyShape
 	}
-	if body, err = decode64(b64); err != nil {
+	if body, err = decode64(b64, a); err != nil {
 		return nil, nil, err
 	}
-	if sig, err = decode64(s64); err != nil {
+	if sig, err = decode64(s64, a); err != nil {
 		return nil, nil, err
 	}
 	return body, sig, nil
@@ -365,8 +421,13 @@ func decodeBodyFast(v []byte) (body, sig []byte, err error) {
 
 // decode64 decodes standard base64 (a quote or a backslash, which
 // base64 has not, fails it and sends the value to encoding/json).
-func decode64(s []byte) ([]byte, error) {
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+func decode64(s []byte, a *arena) ([]byte, error) {
+	var out []byte
+	if n := base64.StdEncoding.DecodedLen(len(s)); a != nil {
+		out = a.alloc(n)
+	} else {
+		out = make([]byte, n)
+	}
 	n, err := base64.StdEncoding.Decode(out, s)
 	if err != nil {
 		return nil, errBodyShape
