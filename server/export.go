@@ -116,12 +116,13 @@ func (s *Server) writeExport(ctx context.Context, w *bufio.Writer, format string
 	if err != nil {
 		return 0, err
 	}
+	var dec export.Decoder
 	err = s.db.WalkRecords(ctx, f, func(sr store.StoredRecord) error {
-		rec, err := sr.Record()
+		it, err := dec.Decode(sr)
 		if err != nil {
 			return err
 		}
-		if err := xw.Write(export.Item{Stored: sr, Record: rec}); err != nil {
+		if err := xw.Write(it); err != nil {
 			return err
 		}
 		sent++

@@ -26,7 +26,14 @@ type Names struct {
 type Item struct {
 	Stored store.StoredRecord
 	Record care.Record
+	// Signed says that the record has the signer's drawing when Record
+	// was read without it (Decode); a Record with its SignatureSVG says
+	// so itself.
+	Signed bool
 }
+
+// signed says whether the record carries the signer's drawing.
+func (it Item) signed() bool { return it.Signed || it.Record.SignatureSVG != "" }
 
 // Columns are the CSV columns, in order. They are part of the export's
 // contract: new columns are added at the end.
@@ -95,7 +102,7 @@ func (c *CSVWriter) Write(it Item) error {
 	row := append(c.row[:0],
 		s.ID, string(s.Type), stateOf(s), s.UnitID, s.PatientID, names.Patients[s.PatientID], s.AuthorID, names.Users[s.AuthorID],
 		s.DeviceID, strconv.FormatUint(s.Seq, 10), stamp(s.CreatedAt), stamp(s.Received), r.VisitID, r.ScheduleID,
-		r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(r.SignatureSVG != ""),
+		r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(it.signed()),
 		r.Text, r.Category, r.Severity, r.Description, r.ActionTaken, stampPtr(r.At), r.EmergencyReason,
 		strconv.FormatBool(s.Quarantined), s.EHRRef, s.VoidReason, names.Users[s.ReconciledBy], names.Users[s.EnteredBy], stamp(s.ReconciledAt),
 	)

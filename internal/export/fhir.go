@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +46,7 @@ type FHIRWriter struct {
 	names Names
 	open  []byte // the Bundle's opening, written with the first entry
 	n     int
-	buf   bytes.Buffer // one entry at a time
+	buf   []byte // one entry at a time
 }
 
 // NewFHIR returns the writer of a Bundle made at now. Nothing is written
@@ -74,31 +73,47 @@ func (f *FHIRWriter) Write(it Item) error {
 	if err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
 	}
-	if raw, err = clean(raw); err != nil {
-		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-	}
-	url, err := json.Marshal("urn:uuid:" + it.Stored.ID)
-	if err != nil {
-		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-	}
-	f.buf.Reset()
+	// The entry is built in one buffer kept from entry to entry, the
+	// resource pruned straight into it.
+	buf := f.buf[:0]
 	if f.n == 0 {
 		// FHIR JSON allows no empty array: "entry" opens with the first.
-		f.buf.Write(f.open)
-		f.buf.WriteString(`,"entry":[`)
+		buf = append(buf, f.open...)
+		buf = append(buf, `,"entry":[`...)
 	} else {
-		f.buf.WriteByte(',')
+		buf = append(buf, ',')
 	}
-	f.buf.WriteString(`{"fullUrl":`)
-	f.buf.Write(url)
-	f.buf.WriteString(`,"resource":`)
-	f.buf.Write(raw)
-	f.buf.WriteByte('}')
-	if _, err := f.w.Write(f.buf.Bytes()); err != nil {
+	buf = append(buf, `{"fullUrl":`...)
+	if buf, err = appendJSONString(buf, "urn:uuid:"+it.Stored.ID); err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	buf = append(buf, `,"resource":`...)
+	if buf, err = cleanInto(buf, raw); err != nil {
+		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	buf = append(buf, '}')
+	f.buf = buf
+	if _, err := f.w.Write(buf); err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
 	}
 	f.n++
 	return nil
+}
+
+// appendJSONString appends s as json.Marshal writes it: a string of
+// letters, digits and -.:_ (a record id always is) as it is, in quotes,
+// anything else through json.Marshal.
+func appendJSONString(dst []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == ':' || c == '_') {
+			q, err := json.Marshal(s)
+			return append(dst, q...), err
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"'), nil
 }
 
 // Close writes the end of the Bundle.
@@ -215,7 +230,12 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 // json.Marshal wrote, in one pass and in their order: decoding into maps
 // and encoding again took most of an export's time.
 func clean(raw []byte) ([]byte, error) {
-	out, next, _, err := pruneValue(make([]byte, 0, len(raw)), raw, 0)
+	return cleanInto(make([]byte, 0, len(raw)), raw)
+}
+
+// cleanInto is clean appending to dst; an empty value appends nothing.
+func cleanInto(dst, raw []byte) ([]byte, error) {
+	out, next, _, err := pruneValue(dst, raw, 0)
 	if err != nil {
 		return nil, fmt.Errorf("fhir: %w", err)
 	}

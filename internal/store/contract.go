@@ -127,7 +127,9 @@ type Records interface {
 	// of one page and a slow fn holds no lock. A record stored, changed or
 	// purged while the walk runs may be seen or not, but no record is
 	// given twice. The walk ends at the first error of fn, which it
-	// returns, or when ctx ends.
+	// returns, or when ctx ends. The record's Body and Sig are fn's only
+	// until it returns: a walk may reuse their bytes for the records
+	// that follow (what fn keeps of them, it copies).
 	WalkRecords(ctx context.Context, f RecordFilter, fn func(StoredRecord) error) error
 
 	// The desk's start: ScanRecords calls fn with every record held,

@@ -12,6 +12,10 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+	// encoding/json's behaviour on the v2 engine, for the records a walk
+	// decodes: one pass over each where encoding/json makes two, and a
+	// fraction of the allocations.
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"beredskap/internal/store"
 )
@@ -33,7 +37,10 @@ const (
 // neither a Badger snapshot nor openMu (which the swap from read-only to
 // writable waits for) for the whole download. While fn works through a
 // page the next one is read, on the other core: reading and decoding is
-// half of an export's work. At most three pages are held at a time.
+// half of an export's work. At most three pages are held at a time, and
+// the pages fn is done with are filled again, their records' bodies
+// decoded into the same bytes: fn may not keep a body or a signature
+// after it returns.
 //
 // The next page starts after the last id, or the last index key, the
 // previous one looked at, and a record's index keys do not move but by a
@@ -45,11 +52,15 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 	defer wg.Wait() // no read outlives the call (the store may be closed next)
 	defer cancel()
 	type page struct {
-		recs []store.StoredRecord
+		buf  *pageBuf
 		more bool
 		err  error
 	}
 	pages := make(chan page, 1)
+	// Pages fn is done with go back to the reader, which fills them
+	// again: a page's slice (500 records of some 350 bytes) and its
+	// bodies, made anew for each page, were most of a walk's garbage.
+	spare := make(chan *pageBuf, 2)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -65,9 +76,16 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 			next = w.nextByID
 		}
 		for {
-			recs, more, err := next(ctx)
+			var buf *pageBuf
 			select {
-			case pages <- page{recs, more, err}:
+			case buf = <-spare:
+				buf.reset()
+			default:
+				buf = &pageBuf{recs: make([]store.StoredRecord, 0, walkPage)}
+			}
+			more, err := next(ctx, buf)
+			select {
+			case pages <- page{buf, more, err}:
 			case <-ctx.Done():
 				return
 			}
@@ -80,11 +98,18 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 		if p.err != nil {
 			return fmt.Errorf("walk records: %w", p.err)
 		}
-		for i := range p.recs {
-			if err := fn(p.recs[i]); err != nil {
+		recs := p.buf.recs
+		for i := range recs {
+			if err := fn(recs[i]); err != nil {
 				return err
 			}
-			p.recs[i] = store.StoredRecord{} // its body is fn's now, or garbage
+			recs[i] = store.StoredRecord{}
+		}
+		// fn is done with the page's records and their bodies: the reader
+		// may fill it again.
+		select {
+		case spare <- p.buf:
+		default:
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("walk records: %w", err)
@@ -108,6 +133,53 @@ type walker struct {
 	after    string // nextByID: the last record id looked at
 }
 
+// pageBuf is one page of a walk: its records, and the bodies and
+// signatures they point into, which the walk's fn may not keep.
+type pageBuf struct {
+	recs   []store.StoredRecord
+	bodies arena
+}
+
+func (b *pageBuf) reset() {
+	b.recs = b.recs[:0]
+	b.bodies.reset()
+}
+
+// arenaChunk is the size of the pieces an arena holds its bytes in: a
+// page's bodies take a few of them (a medication record's body is a few
+// kilobytes).
+const arenaChunk = 256 << 10
+
+// arena hands out byte slices from chunks it keeps from page to page.
+// A slice larger than a chunk is made on its own and not kept.
+type arena struct {
+	chunks [][]byte
+	cur    int // the chunk being filled
+}
+
+func (a *arena) alloc(n int) []byte {
+	if n > arenaChunk {
+		return make([]byte, n)
+	}
+	for ; a.cur < len(a.chunks); a.cur++ {
+		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
+			a.chunks[a.cur] = c[:len(c)+n]
+			return c[len(c) : len(c)+n : len(c)+n]
+		}
+	}
+	a.chunks = append(a.chunks, make([]byte, n, arenaChunk))
+	return a.chunks[a.cur][:n:n]
+}
+
+// reset makes the arena's bytes free for the next page: every slice
+// alloc gave out before is overwritten by what follows.
+func (a *arena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur = 0
+}
+
 // nextByID reads the page of records after the last one looked at, in id
 // order: the records' own keys and their bodies, each through one
 // iterator stepping forward, so that each table block is read and
@@ -117,15 +189,22 @@ type walker struct {
 // million records that was most of an export's time. A filter on one
 // patient or author walks its index instead (next), which holds only
 // its records.
-func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
+func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
-		recs = recs[:0]
-		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/"), PrefetchValues: true, PrefetchSize: 64})
+		buf.reset()
+		recs := buf.recs
+		defer func() { buf.recs = recs }()
+		// Not prefetched: a prefetched value is a copy made for it, where
+		// Value copies into a buffer the iterator reuses.
+		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
 		defer ri.Close()
 		bi := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("recbody/")})
 		defer bi.Close()
 		size, n := 0, 0
-		last := w.after
+		// The last key looked at and the body's key are kept in buffers
+		// of their own: strings made for them were garbage per record.
+		var last []byte
+		bodyKey := []byte("recbody/")
 		for ri.Seek([]byte(recordKey(w.after) + "\x00")); ri.Valid(); ri.Next() {
 			if len(recs) == walkPage || size >= walkPageBytes {
 				more = true
@@ -137,20 +216,23 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 				}
 			}
 			item := ri.Item()
-			id := string(item.Key()[len("rec/"):])
-			last = id
+			id := item.Key()[len("rec/"):]
+			last = append(last[:0], id...)
 			if item.ValueSize() == 0 {
 				continue // purged, until its keys are dropped
 			}
-			var r store.StoredRecord
-			if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
+			recs = append(recs, store.StoredRecord{})
+			r := &recs[len(recs)-1]
+			if err := item.Value(func(v []byte) error { return jsonv1.Unmarshal(v, r) }); err != nil {
 				return fmt.Errorf("decode record %s: %w", id, err)
 			}
-			if !matches(w.f, r) {
+			if !matches(w.f, *r) {
+				*r, recs = store.StoredRecord{}, recs[:len(recs)-1]
 				continue
 			}
-			if err := valueAt(bi, recordBodyKey(id), func(v []byte) (err error) {
-				if r.Body, r.Sig, err = decodeBody(v); err != nil {
+			bodyKey = append(bodyKey[:len("recbody/")], id...)
+			if err := valueAtKey(bi, bodyKey, func(v []byte) (err error) {
+				if r.Body, r.Sig, err = decodeBody(v, &buf.bodies); err != nil {
 					return fmt.Errorf("record %s: %w", id, err)
 				}
 				return nil
@@ -158,12 +240,13 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 				return err
 			}
 			size += len(r.Body) + len(r.Sig)
-			recs = append(recs, r)
 		}
-		w.after = last
+		if last != nil {
+			w.after = string(last)
+		}
 		return ctx.Err()
 	})
-	return recs, more, err
+	return more, err
 }
 
 // next reads the page after the last one; more says whether there may
@@ -174,8 +257,11 @@ func (w *walker) nextByID(ctx context.Context) (recs []store.StoredRecord, more 
 // decodes a table block once for all the keys in it and steps from one
 // to the next, where a Get per key looks through every level and decodes
 // the block again (at a million records, most of a walk's time).
-func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool, err error) {
+func (w *walker) next(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
+		buf.reset()
+		recs := buf.recs
+		defer func() { buf.recs = recs }()
 		var keys, ids []string
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte(w.prefix)})
 		for it.Seek([]byte(w.start)); it.Valid(); it.Next() {
@@ -212,7 +298,7 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 		defer ri.Close()
 		for _, i := range order {
 			if err := valueAt(ri, recordKey(ids[i]), func(v []byte) error {
-				if err := json.Unmarshal(v, &page[i]); err != nil {
+				if err := jsonv1.Unmarshal(v, &page[i]); err != nil {
 					return fmt.Errorf("decode record %s: %w", ids[i], err)
 				}
 				return nil
@@ -240,7 +326,7 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 				continue
 			}
 			if err := valueAt(bi, recordBodyKey(ids[i]), func(v []byte) (err error) {
-				if page[i].Body, page[i].Sig, err = decodeBody(v); err != nil {
+				if page[i].Body, page[i].Sig, err = decodeBody(v, nil); err != nil {
 					return fmt.Errorf("record %s: %w", ids[i], err)
 				}
 				return nil
@@ -258,7 +344,7 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 		more = more || cut < len(keys)
 		return nil
 	})
-	return recs, more, err
+	return more, err
 }
 
 // valueAt moves a forward iterator to key (a few steps when key is
@@ -266,7 +352,11 @@ func (w *walker) next(ctx context.Context) (recs []store.StoredRecord, more bool
 // during the call (decoding copies what it keeps); a key that is not
 // there, or a purged record's empty value, is ErrNotFound.
 func valueAt(it *badger.Iterator, key string, fn func(v []byte) error) error {
-	k := []byte(key)
+	return valueAtKey(it, []byte(key), fn)
+}
+
+// valueAtKey is valueAt with the key in bytes, which it does not keep.
+func valueAtKey(it *badger.Iterator, k []byte, fn func(v []byte) error) error {
 	for steps := 0; it.Valid() && bytes.Compare(it.Item().Key(), k) < 0; steps++ {
 		if steps == 8 {
 			it.Seek(k)
@@ -278,10 +368,10 @@ func valueAt(it *badger.Iterator, key string, fn func(v []byte) error) error {
 		it.Seek(k) // first use, or a key before the iterator
 	}
 	if !it.Valid() || !bytes.Equal(it.Item().Key(), k) || it.Item().ValueSize() == 0 {
-		return notFound(key)
+		return notFound(string(k))
 	}
 	if err := it.Item().Value(fn); err != nil {
-		return fmt.Errorf("read %s: %w", kind(key), err)
+		return fmt.Errorf("read %s: %w", kind(string(k)), err)
 	}
 	return nil
 }
@@ -293,8 +383,10 @@ var errBodyShape = errors.New("not the usual shape")
 // putJSON wrote is always {"body":"<base64>","sig":"<base64>"}, and that
 // is read directly. Anything else (a null, an older layout) goes through
 // encoding/json.
-func decodeBody(v []byte) (body, sig []byte, err error) {
-	body, sig, err = decodeBodyFast(v)
+//
+// The bytes come from a, when a is not nil (the fallback makes its own).
+func decodeBody(v []byte, a *arena) (body, sig []byte, err error) {
+	body, sig, err = decodeBodyFast(v, a)
 	if err == nil {
 		return body, sig, nil
 	}
@@ -305,7 +397,7 @@ func decodeBody(v []byte) (body, sig []byte, err error) {
 	return b.Body, b.Sig, nil
 }
 
-func decodeBodyFast(v []byte) (body, sig []byte, err error) {
+func decodeBodyFast(v []byte, a *arena) (body, sig []byte, err error) {
 	rest, ok := bytes.CutPrefix(v, []byte(`{"body":"`))
 	if !ok {
 		return nil, nil, errBodyShape
@@ -318,10 +410,10 @@ func decodeBodyFast(v []byte) (body, sig []byte, err error) {
 	if !ok {
 		return nil, nil, errBodyShape
 	}
-	if body, err = decode64(b64); err != nil {
+	if body, err = decode64(b64, a); err != nil {
 		return nil, nil, err
 	}
-	if sig, err = decode64(s64); err != nil {
+	if sig, err = decode64(s64, a); err != nil {
 		return nil, nil, err
 	}
 	return body, sig, nil
@@ -329,8 +421,13 @@ func decodeBodyFast(v []byte) (body, sig []byte, err error) {
 
 // decode64 decodes standard base64 (a quote or a backslash, which
 // base64 has not, fails it and sends the value to encoding/json).
-func decode64(s []byte) ([]byte, error) {
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+func decode64(s []byte, a *arena) ([]byte, error) {
+	var out []byte
+	if n := base64.StdEncoding.DecodedLen(len(s)); a != nil {
+		out = a.alloc(n)
+	} else {
+		out = make([]byte, n)
+	}
 	n, err := base64.StdEncoding.Decode(out, s)
 	if err != nil {
 		return nil, errBodyShape

@@ -27,27 +27,73 @@ func TestDecodeBody(t *testing.T) {
 		{Body: []byte{}, Sig: []byte{}},
 		{Body: bytes.Repeat([]byte("M1 1 L2 2 "), 7000), Sig: []byte("sig")},
 	}
+	// Without an arena and with one (a page's: what it gave out before
+	// stays as it was while it gives out more).
+	var a arena
+	var kept [][2][]byte
+	for _, arena := range []*arena{nil, &a} {
+		for i, c := range cases {
+			raw, err := json.Marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, sig, err := decodeBody(raw, arena)
+			if err != nil || !bytes.Equal(body, c.Body) || !bytes.Equal(sig, c.Sig) {
+				t.Errorf("case %d (%s): %q %q %v", i, raw, body, sig, err)
+			}
+			if arena != nil {
+				kept = append(kept, [2][]byte{body, sig})
+			}
+		}
+		// Other layouts go through encoding/json, and what is not JSON fails.
+		for _, raw := range []string{`{"sig":"cw==","body":"eA=="}`, `{ "body":"eA==", "sig":"cw==" }`, `{"body":"eA\u003d\u003d","sig":"cw=="}`} {
+			body, sig, err := decodeBody([]byte(raw), arena)
+			if err != nil || string(body) != "x" || string(sig) != "s" {
+				t.Errorf("%s: %q %q %v", raw, body, sig, err)
+			}
+		}
+		for _, raw := range []string{`{"body":"e!A=","sig":""}`, `{"body":`, ``} {
+			if _, _, err := decodeBody([]byte(raw), arena); err == nil {
+				t.Errorf("%s decoded", raw)
+			}
+		}
+	}
 	for i, c := range cases {
-		raw, err := json.Marshal(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, sig, err := decodeBody(raw)
-		if err != nil || !bytes.Equal(body, c.Body) || !bytes.Equal(sig, c.Sig) {
-			t.Errorf("case %d (%s): %q %q %v", i, raw, body, sig, err)
+		if !bytes.Equal(kept[i][0], c.Body) || !bytes.Equal(kept[i][1], c.Sig) {
+			t.Errorf("case %d changed in the arena: %q %q", i, kept[i][0], kept[i][1])
 		}
 	}
-	// Other layouts go through encoding/json, and what is not JSON fails.
-	for _, raw := range []string{`{"sig":"cw==","body":"eA=="}`, `{ "body":"eA==", "sig":"cw==" }`, `{"body":"eA\u003d\u003d","sig":"cw=="}`} {
-		body, sig, err := decodeBody([]byte(raw))
-		if err != nil || string(body) != "x" || string(sig) != "s" {
-			t.Errorf("%s: %q %q %v", raw, body, sig, err)
+}
+
+// TestArena: the slices an arena gives out do not overlap, each has room
+// for no more than was asked (an append to one makes a copy), and after
+// a reset the arena gives out the same bytes again.
+func TestArena(t *testing.T) {
+	var a arena
+	sizes := []int{0, 1, 100, arenaChunk - 200, 300, arenaChunk, arenaChunk + 1, 5, 64 << 10}
+	var got [][]byte
+	for i, n := range sizes {
+		b := a.alloc(n)
+		if len(b) != n || cap(b) != n {
+			t.Fatalf("alloc(%d): len %d cap %d", n, len(b), cap(b))
+		}
+		for j := range b {
+			b[j] = byte(i + 1)
+		}
+		got = append(got, b)
+	}
+	for i, b := range got {
+		if !bytes.Equal(b, bytes.Repeat([]byte{byte(i + 1)}, sizes[i])) {
+			t.Fatalf("slice %d (%d bytes) was written over", i, sizes[i])
 		}
 	}
-	for _, raw := range []string{`{"body":"e!A=","sig":""}`, `{"body":`, ``} {
-		if _, _, err := decodeBody([]byte(raw)); err == nil {
-			t.Errorf("%s decoded", raw)
-		}
+	chunks := len(a.chunks)
+	a.reset()
+	for _, n := range sizes {
+		a.alloc(n)
+	}
+	if len(a.chunks) != chunks {
+		t.Fatalf("%d chunks after a reset and the same allocations, %d before", len(a.chunks), chunks)
 	}
 }
 

@@ -1,0 +1,68 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+
+	// encoding/json's behaviour on the v2 engine: one pass over the body
+	// where encoding/json makes two.
+	json "github.com/go-json-experiment/json/v1"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+)
+
+// Decode reads the record the device signed out of a stored record with
+// its body, as the writers need it: the same as sr.Record(), but for the
+// drawings of the signatures, which no column or resource carries (the
+// CSV says only whether there is one). A medication record's drawings
+// are most of its body; made into strings, they were most of an
+// export's garbage, and the collector's work with them most of its
+// time near the server's memory limit.
+func Decode(sr store.StoredRecord) (Item, error) {
+	var d Decoder
+	return d.Decode(sr)
+}
+
+// Decoder decodes one record after the other as Decode does, into the
+// same place: a record made for each was garbage of its own.
+type Decoder struct {
+	r exportRecord
+}
+
+// Decode is the package's Decode.
+func (d *Decoder) Decode(sr store.StoredRecord) (Item, error) {
+	if len(sr.Body) == 0 {
+		return Item{}, fmt.Errorf("decode record %s: body not loaded", sr.ID)
+	}
+	d.r = exportRecord{} // what the last body set and this one has not
+	if err := json.Unmarshal(sr.Body, &d.r); err != nil {
+		return Item{}, fmt.Errorf("decode record %s: %w", sr.ID, err)
+	}
+	return Item{Stored: sr, Record: d.r.Record, Signed: bool(d.r.SignatureSVG)}, nil
+}
+
+// exportRecord is care.Record with its drawings read as whether they are
+// there: the outer fields take their JSON names from the embedded ones.
+type exportRecord struct {
+	care.Record
+	SignatureSVG         drawn `json:"signature_svg,omitempty"`
+	CosignerSignatureSVG drawn `json:"cosigner_signature_svg,omitempty"`
+}
+
+// drawn is a string of which only whether it is empty is kept. Decoded
+// into a string, a value is empty when it is "" or null (which leaves the
+// string as it was, empty); any other JSON string decodes to at least one
+// character.
+type drawn bool
+
+func (d *drawn) UnmarshalJSON(v []byte) error {
+	switch {
+	case bytes.Equal(v, []byte("null")):
+		return nil // as into a string: left as it was
+	case len(v) >= 2 && v[0] == '"':
+		*d = len(v) > 2
+		return nil
+	}
+	return fmt.Errorf("a signature is a string, not %.20s", v)
+}
