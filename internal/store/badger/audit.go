@@ -2,8 +2,6 @@ package badger
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,22 +19,9 @@ type auditHead struct {
 
 func auditKey(seq uint64) string { return fmt.Sprintf("audit/%020d", seq) }
 
-// hashEntry is SHA-256 over the previous hash and the entry's fields in a
-// fixed order; it is what Verify recomputes.
-func hashEntry(e store.AuditEntry) string {
-	e.Hash = ""
-	b, _ := json.Marshal(struct {
-		Seq     uint64 `json:"seq"`
-		Time    string `json:"time"`
-		Actor   string `json:"actor"`
-		Action  string `json:"action"`
-		Subject string `json:"subject"`
-		Detail  string `json:"detail"`
-		Prev    string `json:"prev"`
-	}{e.Seq, e.Time.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Subject, e.Detail, e.Prev})
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
+// hashEntry is the chain's hash of an entry (store.HashAuditEntry, one
+// definition for every store); it is what Verify recomputes.
+func hashEntry(e store.AuditEntry) string { return store.HashAuditEntry(e) }
 
 // appendAudit adds entries to the chain inside txn. Callers hold
 // db.auditMu, so that the head is never read by two writers at once.
