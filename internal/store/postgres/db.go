@@ -289,4 +289,3 @@ func noRows(err error, what, id string) error {
 
 // DB is the PostgreSQL implementation of the whole store contract.
 var _ store.Store = (*DB)(nil)
-

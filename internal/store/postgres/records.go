@@ -574,4 +574,3 @@ func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, 
 	}
 	return total, nil
 }
-
