@@ -60,7 +60,7 @@ func (db *DB) appendAudit(ctx context.Context, tx pgx.Tx, now time.Time, entries
 	if _, err := tx.Exec(ctx, `INSERT INTO audit (seq, subject, prev, hash, data)
 		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
 		seqs, subjects, prevs, hashes, datas); err != nil {
-		return fmt.Errorf("append audit: %w", err)
+		return fmt.Errorf("audit entries: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, int64(seq), prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
