@@ -25,8 +25,13 @@ import (
 // fullHold is how long a disk-full refusal holds bulk writes back.
 const fullHold = 30 * time.Second
 
-// checkTimeout bounds one poll.
-const checkTimeout = 2 * time.Second
+// checkTimeout bounds one poll; openCheckTimeout the first, at Open,
+// on a database that has just answered the migration (a loaded machine
+// must not open the store unavailable).
+const (
+	checkTimeout     = 3 * time.Second
+	openCheckTimeout = 15 * time.Second
+)
 
 type capacity struct {
 	mode   atomic.Value // store.Mode
@@ -36,8 +41,8 @@ type capacity struct {
 }
 
 // check asks the database whether it takes writes and keeps the answer.
-func (c *capacity) check(ctx context.Context, pool *pgxpool.Pool) store.Mode {
-	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+func (c *capacity) check(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) store.Mode {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var readOnly string
 	var recovery bool
@@ -71,7 +76,12 @@ func (db *DB) poll(every time.Duration) {
 			return
 		case <-t.C:
 		}
-		if m := db.cap.check(context.Background(), db.pool); m != last {
+		m := db.cap.check(context.Background(), db.pool, checkTimeout)
+		if m == store.ModeUnavailable && last != m {
+			// One slow answer is not an outage: ask once more.
+			m = db.cap.check(context.Background(), db.pool, checkTimeout)
+		}
+		if m != last {
 			if m == store.ModeReadWrite {
 				db.log.Info("the database takes writes again")
 			} else {

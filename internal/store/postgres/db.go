@@ -102,7 +102,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	db.cap.check(ctx, pool)
+	db.cap.check(ctx, pool, openCheckTimeout)
 	every := o.PollEvery
 	if every <= 0 {
 		every = 3 * time.Second

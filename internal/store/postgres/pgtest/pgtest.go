@@ -201,19 +201,18 @@ func (c *Cluster) run(name string, args ...string) error {
 func (c *Cluster) start() error {
 	var err error
 	for range 3 {
-		if err = c.startOnce(); err == nil || !strings.Contains(c.Log(), "could not bind") {
+		if c.Port, err = freePort(); err != nil {
+			return err
+		}
+		if err = c.startOn(c.Port); err == nil || !strings.Contains(c.Log(), "could not bind") {
 			return err
 		}
 	}
 	return err
 }
 
-func (c *Cluster) startOnce() error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	c.Port = port
+// startOn runs the server on port and waits until it answers.
+func (c *Cluster) startOn(port int) error {
 	settings := map[string]string{
 		"port":                    strconv.Itoa(port),
 		"listen_addresses":        "127.0.0.1",
@@ -302,7 +301,8 @@ func (c *Cluster) Log() string {
 }
 
 // Stop shuts the server down (a fast shutdown: sessions are ended,
-// everything committed is on disk) and removes its directory.
+// everything committed is on disk) and removes its directory; the
+// cluster is gone.
 func (c *Cluster) Stop() error {
 	if c.stopped.Swap(true) {
 		return nil
@@ -335,7 +335,8 @@ func (c *Cluster) Kill() {
 	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
 }
 
-// Restart starts a killed or stopped server again on its data directory.
+// Restart starts a killed server again on its data directory and its
+// port (its clients reconnect to where it was).
 func (c *Cluster) Restart() error {
 	if c.cmd != nil {
 		select {
@@ -344,8 +345,7 @@ func (c *Cluster) Restart() error {
 			return errors.New("restart: the server is running")
 		}
 	}
-	c.stopped.Store(false)
-	return c.start()
+	return c.startOn(c.Port)
 }
 
 func (c *Cluster) remove() { os.RemoveAll(c.Dir) }
