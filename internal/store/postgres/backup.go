@@ -28,7 +28,7 @@ const backupMagic = "beredskap-postgres-backup 1"
 
 // backupTables are the tables a backup holds, in the order Load writes
 // them.
-var backupTables = []string{"setup", tAccounts, tSessions, tDevices, tBundles, tUnits, tPatients, tVisits, tDoses,
+var backupTables = []string{tSealCheck, "setup", tAccounts, tSessions, tDevices, tBundles, tUnits, tPatients, tVisits, tDoses,
 	tRoutines, tRoutineVers, tAnnouncements, tOutages, tRecords, tFindings, tJobs, tAudit, "audit_head"}
 
 // Backup streams a consistent copy of every table to w.
@@ -112,7 +112,7 @@ func (db *DB) Load(ctx context.Context, r io.Reader) error {
 	}
 	err = db.tx(ctx, func(tx pgx.Tx) error {
 		for _, t := range backupTables {
-			if t == "audit_head" {
+			if t == "audit_head" || t == tSealCheck {
 				continue
 			}
 			var held bool
@@ -123,8 +123,9 @@ func (db *DB) Load(ctx context.Context, r io.Reader) error {
 				return fmt.Errorf("the store is not empty: table %s holds rows", t)
 			}
 		}
-		// The new store's empty chain head gives way to the backup's.
-		if _, err := tx.Exec(ctx, `DELETE FROM audit_head`); err != nil {
+		// The new store's empty chain head and its key check give way
+		// to the backup's.
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_head; DELETE FROM seal_check`); err != nil {
 			return err
 		}
 		for {
@@ -145,11 +146,14 @@ func (db *DB) Load(ctx context.Context, r io.Reader) error {
 				return fmt.Errorf("table %s: %w", f[1], err)
 			}
 		}
-		// A backup from before the head row existed (none yet) starts it.
-		_, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash)
+		// A backup without a head row, or a key check, gets them.
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_head (id, seq, hash)
 			SELECT 1, coalesce(max(seq), 0), coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') FROM audit
-			ON CONFLICT (id) DO NOTHING`)
-		return err
+			ON CONFLICT (id) DO NOTHING`); err != nil {
+			return err
+		}
+		// A backup sealed with another key is refused whole.
+		return db.checkKey(ctx, tx.QueryRow, tx.Exec)
 	})
 	if err != nil {
 		return fmt.Errorf("load a backup: %w", err)

@@ -139,11 +139,24 @@ func TestLoadRefusesAStoreInUse(t *testing.T) {
 		t.Fatalf("load into a store in use: %v", err)
 	}
 	dst := openTest(t, pgtest.NewDatabase(t), Options{EncryptionKey: make([]byte, 32)})
-	if err := dst.Load(ctx, strings.NewReader(buf.String())); err != nil {
-		t.Fatal(err)
+	if err := dst.Load(ctx, strings.NewReader(buf.String())); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("a backup sealed with another key loaded: %v", err)
 	}
-	if _, err := dst.Account(ctx, "u1"); err == nil {
-		t.Fatal("a backup opened with another key")
+	if _, err := dst.Account(ctx, "u1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("part of a refused backup was loaded: %v", err)
+	}
+}
+
+// TestOpenRefusesAnotherKey: a node started with another key than the
+// database's is refused before it writes anything.
+func TestOpenRefusesAnotherKey(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	openTest(t, url, Options{})
+	if db, err := Open(context.Background(), url, Options{EncryptionKey: make([]byte, 32)}); !errors.Is(err, ErrWrongKey) {
+		if db != nil {
+			db.Close()
+		}
+		t.Fatalf("open with another key: %v", err)
 	}
 }
 

@@ -102,6 +102,10 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	if err := db.checkKey(ctx, db.pool.QueryRow, db.pool.Exec); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	db.cap.check(ctx, pool, openCheckTimeout)
 	every := o.PollEvery
 	if every <= 0 {
@@ -155,6 +159,35 @@ func tooNew(ctx context.Context, sqldb *sql.DB, p *goose.Provider) error {
 	}
 	if known := SchemaVersion(); current > known {
 		return fmt.Errorf("schema version %d, this program knows up to %d: %w", current, known, store.ErrSchemaTooNew)
+	}
+	return nil
+}
+
+// ErrWrongKey means the store's data was sealed with another key than
+// the one given.
+var ErrWrongKey = errors.New("the encryption key is not the one this database was sealed with")
+
+const (
+	tSealCheck = "seal_check"
+	sealCheck  = "beredskap seal check"
+)
+
+// checkKey seals a known value into seal_check the first time, and
+// opens it every time: another key does not open it.
+func (db *DB) checkKey(ctx context.Context, queryRow func(context.Context, string, ...any) pgx.Row,
+	exec func(context.Context, string, ...any) (pgconn.CommandTag, error)) error {
+	if exec != nil {
+		if _, err := exec(ctx, `INSERT INTO seal_check (id, data) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`,
+			db.seal.seal(tSealCheck, "1", []byte(sealCheck))); err != nil {
+			return fmt.Errorf("seal check: %w", db.mapErr(err))
+		}
+	}
+	var data []byte
+	if err := queryRow(ctx, `SELECT data FROM seal_check WHERE id = 1`).Scan(&data); err != nil {
+		return fmt.Errorf("seal check: %w", db.mapErr(err))
+	}
+	if b, err := db.seal.open(tSealCheck, "1", data); err != nil || string(b) != sealCheck {
+		return fmt.Errorf("%w (%v)", ErrWrongKey, err)
 	}
 	return nil
 }
