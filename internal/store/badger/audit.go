@@ -2,8 +2,6 @@ package badger
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,12 +28,9 @@ func auditSubjectKey(subject string, seq uint64) string {
 	return string(appendPadded(b, seq))
 }
 
-// hashEntry is SHA-256 over the previous hash and the entry's fields in a
-// fixed order; it is what Verify recomputes.
-func hashEntry(e store.AuditEntry) string {
-	h := sha256.Sum256(hashInput(e))
-	return hex.EncodeToString(h[:])
-}
+// hashEntry is the chain's hash of an entry (store.HashAuditEntry, one
+// definition for every store); it is what Verify recomputes.
+func hashEntry(e store.AuditEntry) string { return store.HashAuditEntry(e) }
 
 // appendAudit adds entries to the chain inside txn. Callers hold
 // db.auditMu, so that the head is never read by two writers at once.

@@ -172,23 +172,3 @@ func encodeAuditEntry(e store.AuditEntry) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// hashInput is the JSON hashEntry hashes: the entry's fields in a fixed
-// order, the time in RFC 3339 with nanoseconds, in UTC.
-func hashInput(e store.AuditEntry) []byte {
-	b := make([]byte, 0, 320)
-	b = append(b, `{"seq":`...)
-	b = appendJSONUint(b, e.Seq)
-	b = append(b, `,"time":`...)
-	b = appendJSONString(b, e.Time.UTC().Format(time.RFC3339Nano))
-	b = append(b, `,"actor":`...)
-	b = appendJSONString(b, e.Actor)
-	b = append(b, `,"action":`...)
-	b = appendJSONString(b, e.Action)
-	b = append(b, `,"subject":`...)
-	b = appendJSONString(b, e.Subject)
-	b = append(b, `,"detail":`...)
-	b = appendJSONString(b, e.Detail)
-	b = append(b, `,"prev":`...)
-	b = appendJSONString(b, e.Prev)
-	return append(b, '}')
-}

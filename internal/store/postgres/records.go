@@ -1,0 +1,576 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"beredskap/internal/store"
+)
+
+// Records: one row each, its id the primary key. The record as the
+// server keeps it (StoredRecord, without body) is sealed in data; the
+// bytes the device signed and the signature are sealed in body, so that
+// lists open only what they show.
+
+const (
+	tRecords     = "records"
+	tRecordBodys = "records.body"
+)
+
+// sealBody seals a record's signed bytes and signature together: the
+// body's length (4 bytes), the body, the signature.
+func (db *DB) sealBody(r store.StoredRecord) []byte {
+	b := make([]byte, 4, 4+len(r.Body)+len(r.Sig))
+	binary.BigEndian.PutUint32(b, uint32(len(r.Body)))
+	b = append(append(b, r.Body...), r.Sig...)
+	return db.seal.seal(tRecordBodys, r.ID, b)
+}
+
+func (db *DB) openBody(id string, sealed []byte) (body, sig []byte, err error) {
+	b, err := db.seal.open(tRecordBodys, id, sealed)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
+		return nil, nil, fmt.Errorf("record %s: body malformed", id)
+	}
+	n := int(binary.BigEndian.Uint32(b))
+	return b[4 : 4+n], b[4+n:], nil
+}
+
+func (db *DB) openRecord(id string, data []byte) (store.StoredRecord, error) {
+	var r store.StoredRecord
+	err := db.seal.openJSON(tRecords, id, data, &r)
+	return r, err
+}
+
+// Known tells, for each id, whether a record is held under it (or was,
+// and is purged: its row keeps the body's hash) and whether its body
+// hash is the given one.
+func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]store.RecordStatus, error) {
+	out := make(map[string]store.RecordStatus, len(hashes))
+	ids := make([]string, 0, len(hashes))
+	for id := range hashes {
+		ids = append(ids, id)
+		out[id] = store.RecordUnknown
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, body_hash FROM records WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("known records: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, hash string
+		if err := rows.Scan(&id, &hash); err != nil {
+			return nil, fmt.Errorf("known records: %w", err)
+		}
+		if hash == hashes[id] {
+			out[id] = store.RecordSame
+		} else {
+			out[id] = store.RecordDifferent
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("known records: %w", db.mapErr(err))
+	}
+	return out, nil
+}
+
+// PutRecords stores new records with their audit entries in one
+// transaction. The records' primary key decides: a record id already
+// held, or purged, or twice in the batch, is ErrRecordExists naming it,
+// and nothing of the batch is written. Two nodes putting the same record
+// at once: the second insert waits for the first transaction and then
+// finds the id taken.
+func (db *DB) PutRecords(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
+	n := len(recs)
+	ids, devices, seqs, hashes := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	types, authors, patients, units, states := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	quar := make([]bool, n)
+	received := make([]int64, n)
+	reconciled := make([]*int64, n)
+	datas, bodies := make([][]byte, n), make([][]byte, n)
+	for i, r := range recs {
+		data, err := db.seal.sealJSON(tRecords, r.ID, r)
+		if err != nil {
+			return fmt.Errorf("put records: %w", err)
+		}
+		ids[i], devices[i], seqs[i], hashes[i] = r.ID, r.DeviceID, strconv.FormatUint(r.Seq, 10), r.BodyHash
+		types[i], authors[i], patients[i], units[i], states[i] = string(r.Type), r.AuthorID, r.PatientID, r.UnitID, r.State
+		quar[i], received[i], reconciled[i] = r.Quarantined, ns(r.Received), nsOrNull(r.ReconciledAt)
+		datas[i], bodies[i] = data, db.sealBody(r)
+	}
+	now := time.Now()
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		if n > 0 {
+			rows, err := tx.Query(ctx, `INSERT INTO records (id, device_id, seq, body_hash, type, author_id, patient_id, unit_id,
+					state, quarantined, received_ns, reconciled_ns, data, body)
+				SELECT id, dev, seq::numeric, hash, typ, author, patient, unit, state, quar, recv, rec, data, body
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+					$9::text[], $10::bool[], $11::bigint[], $12::bigint[], $13::bytea[], $14::bytea[])
+					AS u(id, dev, seq, hash, typ, author, patient, unit, state, quar, recv, rec, data, body)
+				ON CONFLICT (id) DO NOTHING
+				RETURNING id`,
+				ids, devices, seqs, hashes, types, authors, patients, units, states, quar, received, reconciled, datas, bodies)
+			if err != nil {
+				return err
+			}
+			inserted := make(map[string]bool, n)
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				inserted[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(inserted) < n {
+				seen := make(map[string]bool, n)
+				for _, id := range ids {
+					if !inserted[id] || seen[id] {
+						return fmt.Errorf("record %s: %w", id, store.ErrRecordExists)
+					}
+					seen[id] = true
+				}
+			}
+		}
+		return db.appendAudit(ctx, tx, now, audit...)
+	})
+	if err != nil {
+		return fmt.Errorf("put records: %w", err)
+	}
+	return nil
+}
+
+// StoredRecordByID returns one stored record with its signed body.
+func (db *DB) StoredRecordByID(ctx context.Context, id string) (store.StoredRecord, error) {
+	var data, body []byte
+	err := db.queryRow(ctx, `SELECT data, body FROM records WHERE id = $1 AND NOT purged`, []any{id}, &data, &body)
+	if err := noRows(err, "record", id); err != nil {
+		return store.StoredRecord{}, err
+	}
+	r, err := db.openRecord(id, data)
+	if err != nil {
+		return store.StoredRecord{}, err
+	}
+	if r.Body, r.Sig, err = db.openBody(id, body); err != nil {
+		return store.StoredRecord{}, err
+	}
+	return r, nil
+}
+
+// CountRecords counts stored records (quarantined included, purged not).
+func (db *DB) CountRecords(ctx context.Context) (int, error) {
+	var n int64
+	if err := db.queryRow(ctx, `SELECT count(*) FROM records WHERE NOT purged`, nil, &n); err != nil {
+		return 0, fmt.Errorf("count records: %w", err)
+	}
+	return int(n), nil
+}
+
+// DeviceSeqs returns the sequence numbers received from a device, sorted.
+func (db *DB) DeviceSeqs(ctx context.Context, deviceID string) ([]uint64, error) {
+	seqs, _, err := db.DeviceSeqIndex(ctx, deviceID)
+	return seqs, err
+}
+
+// DeviceSeqIndex returns the sequence numbers received from a device,
+// purged records' included, sorted, one per record, and for each number
+// more than one record carries, those records' ids.
+func (db *DB) DeviceSeqIndex(ctx context.Context, deviceID string) ([]uint64, map[uint64][]string, error) {
+	var seqs []uint64
+	shared := map[uint64][]string{}
+	rows, err := db.pool.Query(ctx, `SELECT seq::text AS seq_text, id FROM records WHERE device_id = $1 ORDER BY records.seq, id`, deviceID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("device sequence numbers: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	prevID := ""
+	for rows.Next() {
+		var s, id string
+		if err := rows.Scan(&s, &id); err != nil {
+			return nil, nil, fmt.Errorf("device sequence numbers: %w", err)
+		}
+		seq, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return nil, nil, fmt.Errorf("device sequence numbers: record %s: %w", id, err)
+		}
+		if n := len(seqs); n > 0 && seqs[n-1] == seq {
+			if len(shared[seq]) == 0 {
+				shared[seq] = append(shared[seq], prevID)
+			}
+			shared[seq] = append(shared[seq], id)
+		}
+		seqs = append(seqs, seq)
+		prevID = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("device sequence numbers: %w", db.mapErr(err))
+	}
+	return seqs, shared, nil
+}
+
+// where is the SQL condition of a filter (purged records never match),
+// its arguments appended to args.
+func where(f store.RecordFilter, args *[]any) string {
+	conds := []string{"NOT purged"}
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	if f.Units != nil {
+		units := append([]string{}, f.Units...) // not nil: no units matches nothing
+		conds = append(conds, "unit_id = ANY("+arg(units)+"::text[])")
+	}
+	if f.Unit != "" {
+		conds = append(conds, "unit_id = "+arg(f.Unit))
+	}
+	if f.Patient != "" {
+		conds = append(conds, "patient_id = "+arg(f.Patient))
+	}
+	if f.Author != "" {
+		conds = append(conds, "author_id = "+arg(f.Author))
+	}
+	if f.Type != "" {
+		conds = append(conds, "type = "+arg(string(f.Type)))
+	}
+	switch f.State {
+	case "":
+	case store.StateQuarantined:
+		conds = append(conds, "quarantined")
+	default:
+		conds = append(conds, "state = "+arg(f.State))
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "received_ns >= "+arg(ns(f.Since)))
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// A list cursor is the position of a page's last record in the list's
+// order: its received time and its id.
+const cursorTag = "pg1"
+
+func encodeCursor(received int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorTag + "|" + strconv.FormatInt(received, 10) + "|" + id))
+}
+
+func decodeCursor(c string) (int64, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, "", store.ErrBadCursor
+	}
+	parts := strings.SplitN(string(b), "|", 3)
+	if len(parts) != 3 || parts[0] != cursorTag {
+		return 0, "", store.ErrBadCursor
+	}
+	recv, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return 0, "", store.ErrBadCursor
+	}
+	return recv, parts[2], nil
+}
+
+// ListRecords returns one page of records (without bodies), newest
+// received first, and the cursor of the next page ("" at the end).
+func (db *DB) ListRecords(ctx context.Context, f store.RecordFilter) ([]store.StoredRecord, string, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	var args []any
+	cond := where(f, &args)
+	if f.Cursor != "" {
+		recv, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		args = append(args, recv, id)
+		cond += fmt.Sprintf(" AND (received_ns, id) < ($%d, $%d)", len(args)-1, len(args))
+	}
+	args = append(args, f.Limit+1)
+	rows, err := db.pool.Query(ctx, `SELECT id, received_ns, data FROM records WHERE `+cond+
+		fmt.Sprintf(` ORDER BY received_ns DESC, id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list records: %w", db.mapErr(err))
+	}
+	defer rows.Close()
+	var out []store.StoredRecord
+	var lastRecv int64
+	next := ""
+	for rows.Next() {
+		var id string
+		var recv int64
+		var data []byte
+		if err := rows.Scan(&id, &recv, &data); err != nil {
+			return nil, "", fmt.Errorf("list records: %w", err)
+		}
+		if len(out) == f.Limit {
+			next = encodeCursor(lastRecv, out[len(out)-1].ID)
+			break
+		}
+		r, err := db.openRecord(id, data)
+		if err != nil {
+			return nil, "", fmt.Errorf("list records: %w", err)
+		}
+		out, lastRecv = append(out, r), recv
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("list records: %w", db.mapErr(err))
+	}
+	return out, next, nil
+}
+
+// A walk's page: at most walkPage records or walkPageBytes of bodies, so
+// that a walk holds the same at a hundred records or a million.
+const (
+	walkPage      = 500
+	walkPageBytes = 4 << 20
+	scanRecPage   = 5000
+)
+
+// WalkRecords calls fn with every record f selects, with its body, in
+// id order: pages by id, each read by one query (its own short
+// transaction) and handed to fn after it, so that a slow fn holds no
+// transaction open. Pages follow each other by id, so no record is
+// given twice.
+func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(store.StoredRecord) error) error {
+	after := ""
+	for {
+		page, more, err := db.walkPage(ctx, f, after)
+		if err != nil {
+			return fmt.Errorf("walk records: %w", err)
+		}
+		if len(page) > 0 {
+			after = page[len(page)-1].ID
+		}
+		for i := range page {
+			if err := fn(page[i]); err != nil {
+				return err
+			}
+			page[i] = store.StoredRecord{} // its body is fn's now, or garbage
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("walk records: %w", err)
+		}
+		if !more {
+			return nil
+		}
+	}
+}
+
+func (db *DB) walkPage(ctx context.Context, f store.RecordFilter, after string) ([]store.StoredRecord, bool, error) {
+	f.Cursor, f.Limit = "", 0
+	var args []any
+	cond := where(f, &args)
+	args = append(args, after, walkPage)
+	rows, err := db.pool.Query(ctx, `SELECT id, data, body FROM records WHERE `+cond+
+		fmt.Sprintf(` AND id > $%d ORDER BY id LIMIT $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, false, db.mapErr(err)
+	}
+	defer rows.Close()
+	var page []store.StoredRecord
+	size := 0
+	for rows.Next() {
+		if size >= walkPageBytes {
+			return page, true, nil // the rest of this page comes next time
+		}
+		var id string
+		var data, body []byte
+		if err := rows.Scan(&id, &data, &body); err != nil {
+			return nil, false, err
+		}
+		r, err := db.openRecord(id, data)
+		if err != nil {
+			return nil, false, err
+		}
+		if r.Body, r.Sig, err = db.openBody(id, body); err != nil {
+			return nil, false, err
+		}
+		size += len(r.Body) + len(r.Sig)
+		page = append(page, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, db.mapErr(err)
+	}
+	return page, len(page) == walkPage, nil
+}
+
+// ScanRecords calls fn with every record held, without its body, in id
+// order, in pages by id each read by one query; fn runs between them.
+func (db *DB) ScanRecords(ctx context.Context, fn func(store.StoredRecord) error) error {
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("scan records: %w", err)
+		}
+		rows, err := db.pool.Query(ctx, `SELECT id, data FROM records WHERE NOT purged AND id > $1 ORDER BY id LIMIT $2`, after, scanRecPage)
+		if err != nil {
+			return fmt.Errorf("scan records: %w", db.mapErr(err))
+		}
+		page, err := collect[store.StoredRecord](db, tRecords, rows)
+		if err != nil {
+			return fmt.Errorf("scan records: %w", db.mapErr(err))
+		}
+		for i := range page {
+			if err := fn(page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < scanRecPage {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// lockRecords reads the records with the ids, not purged, under row
+// locks taken in id order (two transactions locking overlapping sets
+// never wait on each other in a circle).
+func (db *DB) lockRecords(ctx context.Context, tx pgx.Tx, sql string, args ...any) (map[string]store.StoredRecord, []string, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	got := map[string]store.StoredRecord{}
+	var order []string
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, nil, err
+		}
+		r, err := db.openRecord(id, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		got[id] = r
+		order = append(order, id)
+	}
+	return got, order, rows.Err()
+}
+
+// Reconcile marks records entered or void, with an audit entry each, in
+// one transaction: all of them or none. A record already entered or
+// voided is ErrAlreadyReconciled.
+func (db *DB) Reconcile(ctx context.Context, ids []string, rc store.Reconciliation) ([]store.StoredRecord, error) {
+	if rc.Action != store.ActionEntered && rc.Action != store.ActionVoid {
+		return nil, fmt.Errorf("reconcile: unknown action %q", rc.Action)
+	}
+	var out []store.StoredRecord
+	err := db.tx(ctx, func(tx pgx.Tx) error {
+		out = out[:0]
+		got, _, err := db.lockRecords(ctx, tx, `SELECT id, data FROM records WHERE id = ANY($1) AND NOT purged ORDER BY id FOR UPDATE`, ids)
+		if err != nil {
+			return err
+		}
+		var audit []store.Audit
+		var uIDs, uStates []string
+		var uRec []int64
+		var uData [][]byte
+		for _, id := range ids {
+			r, ok := got[id]
+			if !ok {
+				return notFound("record", id)
+			}
+			if r.State != store.StateNew {
+				return fmt.Errorf("record %s is %s: %w", id, r.State, store.ErrAlreadyReconciled)
+			}
+			r.State, r.ReconciledBy, r.ReconciledAt = rc.Action, rc.By, rc.At.UTC()
+			detail := "action=" + rc.Action
+			if rc.Action == store.ActionEntered {
+				r.EHRRef, r.EnteredBy = rc.EHRRef, rc.EnteredBy
+				detail += fmt.Sprintf(" ehr_ref=%q entered_by=%s", rc.EHRRef, rc.EnteredBy)
+			} else {
+				r.VoidReason = rc.Reason
+				detail += fmt.Sprintf(" reason=%q", rc.Reason)
+			}
+			got[id] = r
+			data, err := db.seal.sealJSON(tRecords, id, r)
+			if err != nil {
+				return err
+			}
+			uIDs, uStates, uRec, uData = append(uIDs, id), append(uStates, r.State), append(uRec, ns(r.ReconciledAt)), append(uData, data)
+			audit = append(audit, store.Audit{Time: rc.At, Actor: rc.By, Action: store.AuditReconcile, Subject: id, Detail: detail})
+			out = append(out, r)
+		}
+		if len(uIDs) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE records SET state = u.state, reconciled_ns = u.rec, data = u.data
+				FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) AS u(id, state, rec, data)
+				WHERE records.id = u.id`, uIDs, uStates, uRec, uData); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(ctx, tx, rc.At, audit...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reconcile: %w", err)
+	}
+	return out, nil
+}
+
+// purgeBatchSize is how many records one purge transaction takes.
+const purgeBatchSize = 200
+
+// PurgeReconciled removes records entered or voided before the cutoff,
+// in batches of one transaction each with their audit entries: their
+// data, body and every query column but the device's sequence number and
+// the body's hash go; the row stays, purged, so that the id stays taken
+// and the record sent again is answered as a duplicate. Rows another
+// node's purge holds are skipped (SKIP LOCKED): that purge takes them.
+//
+// PostgreSQL keeps the old row versions until vacuum reclaims them, and
+// its WAL until it is recycled; both hold only sealed bytes.
+func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, error) {
+	total := 0
+	for _, state := range []string{store.StateEntered, store.StateVoid} {
+		for {
+			n := 0
+			err := db.tx(ctx, func(tx pgx.Tx) error {
+				n = 0
+				got, order, err := db.lockRecords(ctx, tx, `SELECT id, data FROM records
+					WHERE state = $1 AND NOT purged AND reconciled_ns < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+					state, ns(before), purgeBatchSize)
+				if err != nil || len(order) == 0 {
+					return err
+				}
+				var audit []store.Audit
+				for _, id := range order {
+					r := got[id]
+					audit = append(audit, store.Audit{Time: now, Actor: "retention", Action: store.AuditPurge, Subject: id,
+						Detail: fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))})
+				}
+				if _, err := tx.Exec(ctx, `UPDATE records SET purged = true, data = NULL, body = NULL, type = NULL,
+					author_id = NULL, patient_id = NULL, unit_id = NULL, state = NULL, quarantined = NULL,
+					received_ns = NULL, reconciled_ns = NULL WHERE id = ANY($1)`, order); err != nil {
+					return err
+				}
+				n = len(order)
+				return db.appendAudit(ctx, tx, now, audit...)
+			})
+			total += n
+			if err != nil {
+				return total, fmt.Errorf("purge: %w", err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	return total, nil
+}

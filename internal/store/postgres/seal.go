@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Sealing: the application encrypts what PostgreSQL would otherwise
+// keep in clear in its files, its WAL and its backups. Each value is
+// sealed with XChaCha20-Poly1305 under a key derived from the store's
+// key by HKDF-SHA256, with a random 24-byte nonce of its own (random
+// nonces of that size never repeat in practice, whatever the number of
+// values), and with its table and its row's id as associated data: a
+// sealed value copied into another row, or another table, does not open.
+//
+// A sealed value is a version byte (1), the nonce, then the ciphertext
+// with its tag.
+
+const (
+	sealedV1 = 1
+	// plainV0 marks a value stored unsealed, which only the test that
+	// proves sealing matters writes (Options.plaintext); a store that
+	// seals refuses it.
+	plainV0 = 0
+)
+
+// sealInfo names the key derived for sealing columns; other keys
+// derived from the same secret get other names.
+const sealInfo = "beredskap postgres column seal v1"
+
+type sealer struct {
+	aead      cipher.AEAD
+	plaintext bool
+}
+
+func newSealer(key []byte, plaintext bool) (*sealer, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("the encryption key must be 32 bytes, not %d", len(key))
+	}
+	sub, err := hkdf.Key(sha256.New, key, nil, sealInfo, chacha20poly1305.KeySize)
+	if err != nil {
+		return nil, fmt.Errorf("derive the sealing key: %w", err)
+	}
+	aead, err := chacha20poly1305.NewX(sub)
+	if err != nil {
+		return nil, fmt.Errorf("sealing key: %w", err)
+	}
+	return &sealer{aead: aead, plaintext: plaintext}, nil
+}
+
+// ad is the associated data of a value: its table and its row's id.
+func ad(table, id string) []byte { return []byte(table + "\x00" + id) }
+
+func (s *sealer) seal(table, id string, plain []byte) []byte {
+	if s.plaintext {
+		return append([]byte{plainV0}, plain...)
+	}
+	n := s.aead.NonceSize()
+	out := make([]byte, 1+n, 1+n+len(plain)+s.aead.Overhead())
+	out[0] = sealedV1
+	rand.Read(out[1 : 1+n])
+	return s.aead.Seal(out, out[1:1+n], plain, ad(table, id))
+}
+
+var errUnsealed = errors.New("value stored unsealed")
+
+func (s *sealer) open(table, id string, sealed []byte) ([]byte, error) {
+	if len(sealed) == 0 {
+		return nil, fmt.Errorf("open %s %s: empty value", table, id)
+	}
+	switch sealed[0] {
+	case plainV0:
+		if !s.plaintext {
+			return nil, fmt.Errorf("open %s %s: %w", table, id, errUnsealed)
+		}
+		return sealed[1:], nil
+	case sealedV1:
+	default:
+		return nil, fmt.Errorf("open %s %s: unknown seal version %d", table, id, sealed[0])
+	}
+	n := s.aead.NonceSize()
+	if len(sealed) < 1+n+s.aead.Overhead() {
+		return nil, fmt.Errorf("open %s %s: value too short", table, id)
+	}
+	plain, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], ad(table, id))
+	if err != nil {
+		return nil, fmt.Errorf("open %s %s: not sealed by this key for this row: %w", table, id, err)
+	}
+	return plain, nil
+}
+
+func (s *sealer) sealJSON(table, id string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %s: %w", table, id, err)
+	}
+	return s.seal(table, id, b), nil
+}
+
+func (s *sealer) openJSON(table, id string, sealed []byte, v any) error {
+	b, err := s.open(table, id, sealed)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %s %s: %w", table, id, err)
+	}
+	return nil
+}
