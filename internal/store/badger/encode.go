@@ -171,4 +171,3 @@ func encodeAuditEntry(e store.AuditEntry) ([]byte, error) {
 	b = appendJSONString(b, e.Hash)
 	return append(b, '}'), nil
 }
-
