@@ -5,6 +5,7 @@
 package keys
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
@@ -247,7 +248,8 @@ func parseKeys(b, storeKey []byte) (*Keys, error) {
 	return k, nil
 }
 
-func createKeys(dir, path string, storeKey []byte) (*Keys, error) {
+// Generate makes fresh server keys.
+func Generate() (*Keys, error) {
 	_, signKey, err := seal.NewSigningKey()
 	if err != nil {
 		return nil, err
@@ -256,7 +258,56 @@ func createKeys(dir, path string, storeKey []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := newKeys(signKey, sealPub, sealKey)
+	return newKeys(signKey, sealPub, sealKey)
+}
+
+// Parse reads a key file's bytes (as FileFor writes them), unwrapping
+// them with storeKey.
+func Parse(b, storeKey []byte) (*Keys, error) {
+	k, err := parseKeys(b, storeKey)
+	if err != nil {
+		return nil, fmt.Errorf("read keys: %w", err)
+	}
+	return k, nil
+}
+
+// Vault is where a store shared by several servers keeps their keys
+// (store.KeyVault).
+type Vault interface {
+	ServerKeys(ctx context.Context, proposed []byte) ([]byte, error)
+}
+
+// FromVault returns the keys v holds, wrapped under storeKey, after
+// proposing fresh ones for a store that holds none yet: every server on
+// the store gets the same keys, whichever of them started first.
+func FromVault(ctx context.Context, v Vault, storeKey []byte) (*Keys, error) {
+	if len(storeKey) == 0 {
+		return nil, errors.New("load keys: a shared store needs the encryption key the keys are wrapped under")
+	}
+	fresh, err := Generate()
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	proposed, err := fresh.FileFor(storeKey)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	held, err := v.ServerKeys(ctx, proposed)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	k, err := parseKeys(held, storeKey)
+	if err != nil {
+		return nil, fmt.Errorf("load keys from the store: %w", err)
+	}
+	if k.NeedsWrap {
+		return nil, errors.New("load keys from the store: they are held in clear")
+	}
+	return k, nil
+}
+
+func createKeys(dir, path string, storeKey []byte) (*Keys, error) {
+	k, err := Generate()
 	if err != nil {
 		return nil, err
 	}

@@ -242,3 +242,22 @@ type Store interface {
 	Capacity
 	io.Closer
 }
+
+// KeyVault is a store that keeps the server's keys itself: one that
+// several servers share (PostgreSQL), so that every node signs bundles
+// and opens records with the same keys. Badger's keys are a file beside
+// its directory instead.
+type KeyVault interface {
+	// ServerKeys returns the key file the store holds, storing proposed
+	// first when it holds none: of several servers proposing keys at the
+	// same moment, all get the one stored.
+	ServerKeys(ctx context.Context, proposed []byte) ([]byte, error)
+}
+
+// Exclusive is a store that several servers share, where work that one
+// server at a time may do (loading the demo municipality into an empty
+// store, a retention purge) runs under a lock named for it. fn's context
+// ends when the lock is lost (the database failed over).
+type Exclusive interface {
+	Exclusive(ctx context.Context, name string, fn func(context.Context) error) error
+}

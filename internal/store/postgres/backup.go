@@ -28,7 +28,7 @@ const backupMagic = "beredskap-postgres-backup 1"
 
 // backupTables are the tables a backup holds, in the order Load writes
 // them.
-var backupTables = []string{tSealCheck, "setup", tAccounts, tSessions, tDevices, tBundles, tUnits, tPatients, tVisits, tDoses,
+var backupTables = []string{tSealCheck, "server_keys", "setup", tAccounts, tSessions, tDevices, tBundles, tUnits, tPatients, tVisits, tDoses,
 	tRoutines, tRoutineVers, tAnnouncements, tOutages, tRecords, tFindings, tJobs, tAudit, "audit_head"}
 
 // Backup streams a consistent copy of every table to w.

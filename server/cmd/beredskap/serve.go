@@ -24,7 +24,9 @@ import (
 	"beredskap/internal/kept"
 	"beredskap/internal/keys"
 	"beredskap/internal/retention"
+	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
+	"beredskap/internal/store/postgres"
 	"beredskap/server"
 	"beredskap/web"
 )
@@ -34,6 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data", "./data", "data directory (database and server keys)")
+	storeURL := fs.String("store", "", "keep everything in PostgreSQL at this URL (postgres://user@host/db, several hosts as host=a,b with target_session_attrs=read-write) instead of Badger in --data; needs --encryption-key-file, and every node on the database shares it")
 	noDemo := fs.Bool("no-demo", false, "start empty instead of loading demo data into a new data directory")
 	offlineHours := fs.Float64("offline-hours", 8, "how many hours a shift bundle is valid offline (fractions allowed)")
 	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
@@ -90,7 +93,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	raw, srvKeys, err := openData(*dataDir, *keyFile, log, *minFree<<20)
+	var raw store.Store
+	var srvKeys *keys.Keys
+	if *storeURL != "" {
+		raw, srvKeys, err = openShared(ctx, *storeURL, key, log)
+	} else {
+		raw, srvKeys, err = openData(*dataDir, *keyFile, log, *minFree<<20)
+	}
 	if err != nil {
 		return err
 	}
@@ -116,13 +125,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Starting is what matters on a full disk: /healthz, reads and the
 		// desk. Demo data waits for a start with room.
 		log.Warn("starting with writes refused; demo data is not loaded", "store", st.Mode, "reason", st.Reason)
-	} else if demoMode, err = demo.Initialize(ctx, db, !*noDemo); err != nil {
+	} else if err := oneAtATime(ctx, raw, "demo", func(ctx context.Context) error {
+		// Of nodes starting on one empty database at the same moment,
+		// one loads the demo municipality; the others find it there.
+		if demoMode, err = demo.Initialize(ctx, db, !*noDemo); err != nil || !demoMode {
+			return err
+		}
+		return demo.Seed(ctx, db, hasher, time.Now(), loc)
+	}); err != nil {
 		return err
 	}
 	if demoMode {
-		if err := demo.Seed(ctx, db, hasher, time.Now(), loc); err != nil {
-			return err
-		}
 		go demo.RefreshDaily(ctx, db, hasher, loc, log)
 	}
 
@@ -147,7 +160,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		OfflineFor: offlineFor, IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk, Jobs: jobs,
 	}, db, srvKeys, pwa)
-	go retention.Daily(ctx, db, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
+	go retention.Daily(ctx, purgeAlone{db, raw}, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -192,6 +205,51 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		<-metricsDone
 	}
 	return err
+}
+
+// openShared opens the PostgreSQL store at url, which the application
+// seals with storeKey (the database holds no health data in clear), and
+// the server's keys, which every node on the database shares: kept in it,
+// wrapped under storeKey.
+func openShared(ctx context.Context, url string, storeKey []byte, log *slog.Logger) (store.Store, *keys.Keys, error) {
+	if len(storeKey) == 0 {
+		return nil, nil, fmt.Errorf("--store needs --encryption-key-file: the records and person cards are sealed with it before they reach the database, and the server's keys are kept in the database wrapped under it")
+	}
+	db, err := postgres.Open(ctx, url, postgres.Options{EncryptionKey: storeKey, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := keys.FromVault(ctx, db, storeKey)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, k, nil
+}
+
+// oneAtATime runs fn under the store's lock named name when several
+// servers share the store (store.Exclusive), and directly otherwise.
+func oneAtATime(ctx context.Context, db store.Store, name string, fn func(context.Context) error) error {
+	if ex, ok := db.(store.Exclusive); ok {
+		return ex.Exclusive(ctx, name, fn)
+	}
+	return fn(ctx)
+}
+
+// purgeAlone is the store as the retention job sees it: on a store
+// several servers share, one purge runs at a time, whichever server's
+// daily job starts it.
+type purgeAlone struct {
+	store.Maintenance
+	raw store.Store
+}
+
+func (p purgeAlone) PurgeReconciled(ctx context.Context, before, now time.Time) (n int, err error) {
+	err = oneAtATime(ctx, p.raw, "retention", func(ctx context.Context) error {
+		n, err = p.Maintenance.PurgeReconciled(ctx, before, now)
+		return err
+	})
+	return n, err
 }
 
 // openData opens the store and the server keys in dir. With an
