@@ -519,3 +519,65 @@ func TestBackupOnPostgresBeforeAnyServer(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreOnPostgresChecksTheKeySection: the backup's key section (what
+// a running server's backup carries) and the keys in its tables must be
+// one; a section the tables lack is put in.
+func TestRestoreOnPostgresChecksTheKeySection(t *testing.T) {
+	a, err := keys.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := keys.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name             string
+		tables, section  *keys.Keys // the keys in the tables and in the key section
+		wantErr, wantKey string
+	}{
+		{"the same keys", a, a, "", a.KeyID()},
+		{"other keys in the section", a, b, "damaged", ""},
+		{"keys in the section only", nil, a, "", a.KeyID()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			url, keyFile, key := pgStore(t)
+			src := openPG(t, url, key)
+			seedStore(t, src, time.Now())
+			if c.tables != nil {
+				held, _ := c.tables.FileFor(key)
+				if _, err := src.ServerKeys(ctx, held); err != nil {
+					t.Fatal(err)
+				}
+			}
+			section, _ := c.section.FileFor(key)
+			var buf bytes.Buffer
+			if _, err := backup.Write(ctx, src, &buf, key, section, nil); err != nil {
+				t.Fatal(err)
+			}
+			in := filepath.Join(t.TempDir(), "b.backup")
+			if err := os.WriteFile(in, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			restored := pgtest.NewDatabase(t)
+			var stdout, stderr bytes.Buffer
+			err := run(ctx, withStore(restored, keyFile, "restore", "--in", in), &stdout, &stderr)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("restore: %v, want an error that says %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("restore: %v %s", err, stderr.String())
+			}
+			got, err := keys.FromVault(ctx, openPG(t, restored, key), key)
+			if err != nil || got.KeyID() != c.wantKey {
+				t.Fatalf("restored keys %v %v, want %s", got, err, c.wantKey)
+			}
+		})
+	}
+}
