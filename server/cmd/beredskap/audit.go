@@ -6,26 +6,28 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"beredskap/internal/store"
 )
 
-// auditCmd is "beredskap audit verify --data DIR": it walks the hash chain
+// auditCmd is "beredskap audit verify --data DIR" (or --store URL): it walks the hash chain
 // and names the first broken entry.
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "usage: beredskap audit verify --data DIR")
+		fmt.Fprintln(stderr, "usage: beredskap audit verify --data DIR | --store URL --encryption-key-file KEY")
 		return flag.ErrHelp
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", "./data", "data directory")
+	dataDir, storeURL := addStoreFlags(fs, "./data")
 	keyFile := fs.String("encryption-key-file", "", "the store's encryption key, if it is encrypted")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := openStore(*dataDir, *keyFile, nil)
+	if err := oneStore(fs); err != nil {
+		return err
+	}
+	db, err := openAnyStore(ctx, *dataDir, *storeURL, *keyFile, nil)
 	if err != nil {
 		return err
 	}
@@ -39,6 +41,6 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d entries, each carrying the hash of the one before (%s)\n", n, filepath.Join(*dataDir, "db"))
+	fmt.Fprintf(stdout, "audit log intact: %d entries, each carrying the hash of the one before (%s)\n", n, describeStore(*dataDir, *storeURL))
 	return nil
 }

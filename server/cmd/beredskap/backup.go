@@ -14,6 +14,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/jackc/pgx/v5"
+
 	"beredskap/internal/backup"
 	"beredskap/internal/durable"
 	"beredskap/internal/keys"
@@ -63,6 +65,7 @@ func checkPrivate(path, what string) error {
 // cannot open the records phones sealed before the restore, and such a
 // backup already holds plaintext health data that needs the same care.
 const backupHelp = `usage: beredskap backup --data DIR --out FILE [--encryption-key-file KEY] [--quiet]
+       beredskap backup --store URL --encryption-key-file KEY --out FILE [--quiet]
 
 Writes the whole store and the server's keys (%s) to FILE, a new file
 with mode 0600. With --encryption-key-file the backup is encrypted (age,
@@ -74,9 +77,15 @@ server's private keys, so keep it as protected as the data directory.
 Stop the server first; while it runs, an admin downloads a backup from the
 admin page instead.
 
+With --store the PostgreSQL store is backed up: every table in one
+consistent snapshot, while its servers keep running. Such a backup is
+always encrypted, and the server's keys in it are those the database
+keeps, wrapped under the key. It restores with restore --store into an
+empty database.
+
 `
 
-// backupCmd is "beredskap backup --data DIR --out FILE": a whole-store
+// backupCmd is "beredskap backup --data DIR --out FILE" (or --store URL): a whole-store
 // backup with the server's key file and progress, encrypted when the store
 // is. The server must be stopped; while it runs, an admin downloads one
 // from GET /api/v1/backup.
@@ -87,7 +96,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, backupHelp, keys.KeysFile)
 		fs.PrintDefaults()
 	}
-	dataDir := fs.String("data", "./data", "data directory")
+	dataDir, storeURL := addStoreFlags(fs, "./data")
 	out := fs.String("out", "", "backup file to write (holds the server's keys too)")
 	keyFile := fs.String("encryption-key-file", "", "the store's encryption key, if it is encrypted")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -97,22 +106,29 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return errors.New("--out is required")
 	}
+	if err := oneStore(fs); err != nil {
+		return err
+	}
 	key, err := readKeyFile(*keyFile)
 	if err != nil {
 		return err
 	}
-	serverKeys, err := keys.ReadKeysFile(*dataDir, key)
-	if errors.Is(err, iofs.ErrNotExist) {
-		// The server has never started here, so no phone knows any keys.
-		fmt.Fprintf(stderr, "note: %s has no %s yet (the server has not started there); the backup holds the store only\n", *dataDir, keys.KeysFile)
-	} else if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	db, err := openStore(*dataDir, *keyFile, nil)
+	db, err := openAnyStore(ctx, *dataDir, *storeURL, *keyFile, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	serverKeys, err := heldServerKeys(ctx, db, *dataDir, key)
+	if errors.Is(err, iofs.ErrNotExist) {
+		// No server has started on this store, so no phone knows any keys.
+		where := fmt.Sprintf("%s has no %s yet (the server has not started there)", *dataDir, keys.KeysFile)
+		if *storeURL != "" {
+			where = describeStore("", *storeURL) + " holds no server keys yet (no server has started on it)"
+		}
+		fmt.Fprintf(stderr, "note: %s; the backup holds the store only\n", where)
+	} else if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	// The backup appears at --out whole and synced, or not at all; an
 	// existing file there is never replaced.
 	f, err := durable.CreateNew(*out, 0o600)
@@ -141,22 +157,27 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // restoreCmd is "beredskap restore --in FILE --data NEWDIR": the backup
 // into a new, empty data directory, with the server's key file when the
-// backup has one.
+// backup has one; or, with --store URL instead of --data, a backup of a
+// PostgreSQL store into an empty database.
 func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "", "new data directory (must not hold a store or server keys)")
+	storeURL := fs.String("store", "", "restore a backup of a PostgreSQL store (backup --store) into the empty PostgreSQL database at this URL instead; needs --encryption-key-file")
 	in := fs.String("in", "", "backup file to read")
 	keyFile := fs.String("encryption-key-file", "", "the encryption key of the backed-up store, if it was encrypted")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dataDir == "" || *in == "" {
-		return errors.New("--in and --data are required")
+	if *in == "" || (*dataDir == "") == (*storeURL == "") {
+		return errors.New("--in is required, and one of --data (a new Badger data directory) or --store (an empty PostgreSQL database)")
 	}
 	key, err := readKeyFile(*keyFile)
 	if err != nil {
 		return err
+	}
+	if *storeURL != "" {
+		return restoreShared(ctx, *in, *storeURL, *keyFile, key, stdout, stderr)
 	}
 	dir := filepath.Clean(*dataDir)
 	dbDir := filepath.Join(dir, "db")
@@ -213,6 +234,74 @@ func mayRestoreInto(dir, dbDir string) error {
 		return fmt.Errorf("restore into %s: it already holds %s: %w", dir, keys.KeysFile, backup.ErrNotEmpty)
 	}
 	return nil
+}
+
+// restoreShared restores a backup of a PostgreSQL store into the empty
+// database at url: all of it in one transaction, or nothing (the store's
+// Load refuses a database that holds anything). The server's keys come
+// with the store's tables; a key section the tables lacked is put in.
+func restoreShared(ctx context.Context, in, url, keyFile string, key []byte, stdout, stderr io.Writer) error {
+	if len(key) == 0 {
+		return errors.New("restore --store needs --encryption-key-file: a PostgreSQL store and its backups are sealed with it")
+	}
+	backupFile, err := os.Open(in)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer backupFile.Close()
+	b, err := backup.Open(backupFile, key)
+	if err != nil {
+		return err
+	}
+	db, err := openAnyStore(ctx, "", url, keyFile, nil)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer db.Close()
+	if err := b.Load(ctx, db); err != nil {
+		return fmt.Errorf("restore into %s: %w", describeStore("", url), err)
+	}
+	withKeys, err := restoredKeys(ctx, db, b.ServerKeys, key)
+	if err != nil {
+		return fmt.Errorf("restore into %s: %w", describeStore("", url), err)
+	}
+	if !withKeys {
+		fmt.Fprintln(stderr, "warning: this backup holds no server keys: no server had started on the backed-up store. The first server to start on the restored one makes new keys.")
+	}
+	fmt.Fprintf(stdout, "restored into %s (server keys: %v); now run: beredskap audit verify --store URL --encryption-key-file %s\n", describeStore("", url), withKeys, keyFile)
+	return nil
+}
+
+// restoredKeys checks the server keys of a restored PostgreSQL store:
+// those its tables brought, or else the backup's key section (which a
+// running server's backup carries), put in now. They must open with the
+// store's key, and be the keys of the key section when both are there.
+func restoredKeys(ctx context.Context, db store.Store, section, key []byte) (bool, error) {
+	vault, ok := db.(store.KeyVault)
+	if !ok {
+		return false, errors.New("the store keeps no server keys")
+	}
+	held, err := vault.ServerKeys(ctx, section)
+	if len(section) == 0 && (errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrNotFound)) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	k, err := keys.Parse(held, key)
+	if err != nil {
+		return false, err
+	}
+	if len(section) > 0 {
+		s, err := keys.Parse(section, key)
+		if err != nil {
+			return false, err
+		}
+		if s.KeyID() != k.KeyID() {
+			return false, fmt.Errorf("the restored tables hold server key %s, the backup's key section %s: the backup is damaged", k.KeyID(), s.KeyID())
+		}
+	}
+	return true, nil
 }
 
 // openRestored opens the Badger store a backup is restored into.

@@ -19,7 +19,7 @@ import (
 func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("binder", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", "./data", "data directory")
+	dataDir, storeURL := addStoreFlags(fs, "./data")
 	unit := fs.String("unit", "", "unit id")
 	date := fs.String("date", "", "day to print, YYYY-MM-DD (default today)")
 	out := fs.String("out", "", "PDF file to write")
@@ -32,6 +32,9 @@ func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *unit == "" || *out == "" {
 		return fmt.Errorf("--unit and --out are required")
 	}
+	if err := oneStore(fs); err != nil {
+		return err
+	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		return fmt.Errorf("--tz: %w", err)
@@ -43,7 +46,7 @@ func binderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("--date must be YYYY-MM-DD: %w", err)
 		}
 	}
-	db, err := openStore(*dataDir, *keyFile, nil)
+	db, err := openAnyStore(ctx, *dataDir, *storeURL, *keyFile, nil)
 	if err != nil {
 		return err
 	}

@@ -17,12 +17,14 @@ import (
 
 // importCmd is "beredskap import --data DIR --file plan.csv": it reads a
 // plan (CSV, or JSON when the file ends in .json), checks all of it, and
-// stores it only when nothing is wrong. The server must be stopped (it
-// holds the store); while it runs, use the upload on /office/plan.
+// stores it only when nothing is wrong. On Badger the server must be
+// stopped (it holds the store); while it runs, use the upload on
+// /office/plan. With --store it goes into the PostgreSQL store, which the
+// servers on it keep running on.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", "./data", "data directory")
+	dataDir, storeURL := addStoreFlags(fs, "./data")
 	file := fs.String("file", "", "plan file (.csv or .json)")
 	tz := fs.String("tz", "Europe/Oslo", "time zone of times without one")
 	keyFile := fs.String("encryption-key-file", "", "the store's encryption key, if it is encrypted")
@@ -32,6 +34,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *file == "" {
 		return fmt.Errorf("--file is required")
+	}
+	if err := oneStore(fs); err != nil {
+		return err
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -60,7 +65,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	_ = bar.Finish()
 	if len(problems) == 0 {
-		db, err := openStore(*dataDir, *keyFile, nil)
+		db, err := openAnyStore(ctx, *dataDir, *storeURL, *keyFile, nil)
 		if err != nil {
 			return err
 		}

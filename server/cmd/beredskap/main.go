@@ -32,12 +32,15 @@ const usage = `usage: beredskap <command> [flags]
 
 commands:
   serve          run the server (--addr, --data, --no-demo, --offline-hours)
-  audit verify   check the audit log's hash chain (--data)
-  import         store a plan from CSV or JSON, all or nothing (--data, --file)
-  binder         print a unit's emergency binder as PDF (--data, --unit, --date, --out)
-  user           add|disable|reset|rename users (--data, --username, ...)
-  backup         write a backup of the store and the server keys (--data, --out)
-  restore        restore a backup and its server keys into a new data directory (--in, --data)
+  audit verify   check the audit log's hash chain (--data or --store)
+  import         store a plan from CSV or JSON, all or nothing (--data or --store, --file)
+  binder         print a unit's emergency binder as PDF (--data or --store, --unit, --date, --out)
+  user           add|disable|reset|rename users (--data or --store, --username, ...)
+  backup         write a backup of the store and the server keys (--data or --store, --out)
+  restore        restore a backup and its server keys into a new data directory or an empty database (--in, --data or --store)
+
+--store URL works on the PostgreSQL store serve --store runs on (with
+--encryption-key-file) instead of Badger in --data.
 
 Run "beredskap <command> -h" for a command's flags.
 `

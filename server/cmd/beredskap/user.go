@@ -22,19 +22,20 @@ import (
 )
 
 // userCmd is "beredskap user add|disable|reset|rename": user administration on a
-// stopped server's data directory (while it runs, use the admin page).
+// stopped server's data directory (while it runs, use the admin page), or
+// with --store on the PostgreSQL store, whose servers may keep running.
 // Passwords are read from the terminal without echo, or one line from
 // standard input; never from a flag, which would leave them in the shell
 // history and the process list.
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename --data DIR ...")
+		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename --data DIR | --store URL --encryption-key-file KEY ...")
 		return flag.ErrHelp
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir := fs.String("data", "./data", "data directory")
+	dataDir, storeURL := addStoreFlags(fs, "./data")
 	keyFile := fs.String("encryption-key-file", "", "the store's encryption key, if it is encrypted")
 	username := fs.String("username", "", "username")
 	name := fs.String("name", "", "full name (add)")
@@ -47,10 +48,13 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *username == "" {
 		return errors.New("--username is required")
 	}
+	if err := oneStore(fs); err != nil {
+		return err
+	}
 	if sub == "rename" && *id == "" {
 		return errors.New("rename needs --id (the account) and --username (its new name)")
 	}
-	db, err := openStore(*dataDir, *keyFile, nil)
+	db, err := openAnyStore(ctx, *dataDir, *storeURL, *keyFile, nil)
 	if err != nil {
 		return err
 	}
