@@ -49,6 +49,10 @@ type Config struct {
 	// LoginPolicy limits password guessing; zero means
 	// auth.DefaultLoginPolicy.
 	LoginPolicy auth.LoginPolicy
+	// LoginThrottle, when set (a store several servers share), is where
+	// login attempts are counted, for every server together; otherwise
+	// each server counts its own.
+	LoginThrottle store.Throttle
 	// Desk keeps the findings and counts; the store given to New must be
 	// Desk.Watch's, so that it sees every write. Nil makes one over the
 	// store (and watches it) that builds itself on first use.
@@ -118,9 +122,13 @@ func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server 
 		cfg.Counter = cfg.Desk
 	}
 	met := newTelemetry()
+	limits := auth.NewLoginLimits(cfg.LoginPolicy)
+	if cfg.LoginThrottle != nil {
+		limits = auth.NewSharedLoginLimits(cfg.LoginPolicy, cfg.LoginThrottle, cfg.Logger)
+	}
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa, desk: cfg.Desk,
-		loginLimits: auth.NewLoginLimits(cfg.LoginPolicy),
+		loginLimits: limits,
 		met:         met, metricsHandler: met.handler(cfg.Logger),
 	}
 }

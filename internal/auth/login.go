@@ -1,6 +1,12 @@
 package auth
 
-import "time"
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"beredskap/internal/store"
+)
 
 // LoginLimits throttles password guessing without letting a guesser lock
 // a user out. Every attempt spends from three limits before the password
@@ -20,10 +26,17 @@ import "time"
 // address and window, and the pass is claimed before the password is
 // checked, so parallel guesses from one address share one.
 type LoginLimits struct {
-	address *Limiter
-	pair    *Limiter
-	account *Limiter
+	address Counter
+	pair    Counter
+	account Counter
 	clean   *CleanPairs
+}
+
+// Counter is where one limit's buckets live: a Limiter in this process,
+// or the store that several servers share (SharedCounter).
+type Counter interface {
+	Take(key string, now time.Time) (bool, time.Duration)
+	Refund(key string, now time.Time)
 }
 
 // LoginPolicy sets the limits: Burst failures, then one more every Every.
@@ -55,6 +68,56 @@ func NewLoginLimits(p LoginPolicy) *LoginLimits {
 		pair:    NewLimiter(p.PairBurst, p.PairEvery),
 		account: NewLimiter(p.AccountBurst, p.AccountEvery),
 		clean:   NewCleanPairs(p.CleanWindow),
+	}
+}
+
+// NewSharedLoginLimits returns limits whose counts live in t, the store
+// every server shares, so that a guesser spread over the servers behind a
+// load balancer meets the same limits as on one. The pass of a clean
+// address (CleanWindow) stays each server's own: it only ever lets the
+// right password through.
+func NewSharedLoginLimits(p LoginPolicy, t store.Throttle, log *slog.Logger) *LoginLimits {
+	return &LoginLimits{
+		address: &SharedCounter{T: t, Name: "address", Burst: p.AddressBurst, Every: p.AddressEvery, Log: log},
+		pair:    &SharedCounter{T: t, Name: "pair", Burst: p.PairBurst, Every: p.PairEvery, Log: log},
+		account: &SharedCounter{T: t, Name: "account", Burst: p.AccountBurst, Every: p.AccountEvery, Log: log},
+		clean:   NewCleanPairs(p.CleanWindow),
+	}
+}
+
+// SharedCounter is one limit counted in a shared store. When the store
+// cannot be asked, the attempt is refused (and the refusal says to try
+// again in a few seconds): a login that could not be counted is not let
+// through to the password check.
+type SharedCounter struct {
+	T     store.Throttle
+	Name  string
+	Burst int
+	Every time.Duration
+	Log   *slog.Logger
+}
+
+// sharedWait is how long a login refused for want of the store waits.
+const sharedWait = 5 * time.Second
+
+func (c *SharedCounter) Take(key string, now time.Time) (bool, time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedWait)
+	defer cancel()
+	ok, wait, err := c.T.TakeAttempt(ctx, c.Name, key, c.Burst, c.Every, now)
+	if err != nil {
+		if c.Log != nil {
+			c.Log.Error("login limit unavailable: attempt refused", "limit", c.Name, "err", err)
+		}
+		return false, sharedWait
+	}
+	return ok, wait
+}
+
+func (c *SharedCounter) Refund(key string, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedWait)
+	defer cancel()
+	if err := c.T.RefundAttempt(ctx, c.Name, key, c.Burst, c.Every, now); err != nil && c.Log != nil {
+		c.Log.Warn("login limit: an attempt was not given back", "limit", c.Name, "err", err)
 	}
 }
 

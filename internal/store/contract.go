@@ -261,3 +261,16 @@ type KeyVault interface {
 type Exclusive interface {
 	Exclusive(ctx context.Context, name string, fn func(context.Context) error) error
 }
+
+// Throttle is a store that several servers share, where login attempts
+// are counted for all of them together: a guesser spread over the nodes
+// behind a load balancer meets the same limits as on one. Each named
+// limit is a bucket of burst attempts per key, refilled one per every.
+type Throttle interface {
+	// TakeAttempt spends one attempt of key's bucket in the limit name,
+	// if one is left; otherwise ok is false and wait says how long until
+	// the next.
+	TakeAttempt(ctx context.Context, name, key string, burst int, every time.Duration, now time.Time) (ok bool, wait time.Duration, err error)
+	// RefundAttempt gives back an attempt TakeAttempt spent.
+	RefundAttempt(ctx context.Context, name, key string, burst int, every time.Duration, now time.Time) error
+}

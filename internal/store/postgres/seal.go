@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
@@ -33,11 +34,17 @@ const (
 
 // sealInfo names the key derived for sealing columns; other keys
 // derived from the same secret get other names.
-const sealInfo = "beredskap postgres column seal v1"
+const (
+	sealInfo = "beredskap postgres column seal v1"
+	macInfo  = "beredskap postgres row name v1"
+)
 
 type sealer struct {
 	aead      cipher.AEAD
 	plaintext bool
+	// mac names rows by a secret's HMAC where the name itself must
+	// not be stored (login_buckets' keys).
+	mac []byte
 }
 
 func newSealer(key []byte, plaintext bool) (*sealer, error) {
@@ -52,7 +59,18 @@ func newSealer(key []byte, plaintext bool) (*sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sealing key: %w", err)
 	}
-	return &sealer{aead: aead, plaintext: plaintext}, nil
+	mac, err := hkdf.Key(sha256.New, key, nil, macInfo, sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("derive the naming key: %w", err)
+	}
+	return &sealer{aead: aead, plaintext: plaintext, mac: mac}, nil
+}
+
+// name is the HMAC-SHA256 of what a row must be found by but not name.
+func (s *sealer) name(what string) []byte {
+	m := hmac.New(sha256.New, s.mac)
+	m.Write([]byte(what))
+	return m.Sum(nil)
 }
 
 // ad is the associated data of a value: its table and its row's id.

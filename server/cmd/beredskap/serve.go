@@ -159,6 +159,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		OfflineFor: offlineFor, IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk, Jobs: jobs,
+		LoginThrottle: throttleOf(raw),
 	}, db, srvKeys, pwa)
 	go retention.Daily(ctx, purgeAlone{db, raw}, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 
@@ -225,6 +226,13 @@ func openShared(ctx context.Context, url string, storeKey []byte, log *slog.Logg
 		return nil, nil, err
 	}
 	return db, k, nil
+}
+
+// throttleOf is where login attempts are counted: in a store several
+// servers share, for all of them; nil (each server its own) otherwise.
+func throttleOf(db store.Store) store.Throttle {
+	t, _ := db.(store.Throttle)
+	return t
 }
 
 // oneAtATime runs fn under the store's lock named name when several
