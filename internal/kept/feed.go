@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"beredskap/internal/store"
 )
@@ -24,8 +26,12 @@ import (
 // follows it before it answers, so that a coordinator's next page on
 // another server shows what the last one wrote.
 
-// followPage is how many changes one read of the feed takes.
-const followPage = 500
+const (
+	// followPage is how many changes one read of the feed takes.
+	followPage = 500
+	// readChunk is how many ids one read of what they name takes.
+	readChunk = 1000
+)
 
 // follow applies the changes the feed holds after the desk's position.
 // Without a feed, or before the desk is built (the build starts from the
@@ -100,13 +106,23 @@ func (k *Keeper) applyChanges(ctx context.Context, m *model, changes []store.Cha
 			return nil
 		}
 	}
-	recs, err := k.feed.RecordsByID(ctx, dedupe(recIDs))
-	if err != nil {
-		return fmt.Errorf("desk: read changed records: %w", err)
+	// Read in slices: a page of changes after a long lag can name many
+	// thousands of records.
+	var recs []store.StoredRecord
+	for part := range slices.Chunk(dedupe(recIDs), readChunk) {
+		got, err := k.feed.RecordsByID(ctx, part)
+		if err != nil {
+			return fmt.Errorf("desk: read changed records: %w", err)
+		}
+		recs = append(recs, got...)
 	}
-	res, err := k.feed.ResolutionsByID(ctx, dedupe(resIDs))
-	if err != nil {
-		return fmt.Errorf("desk: read resolutions: %w", err)
+	res := map[string]store.FindingResolution{}
+	for part := range slices.Chunk(dedupe(resIDs), readChunk) {
+		got, err := k.feed.ResolutionsByID(ctx, part)
+		if err != nil {
+			return fmt.Errorf("desk: read resolutions: %w", err)
+		}
+		maps.Copy(res, got)
 	}
 	k.mu.Lock()
 	if k.m != m || k.building != nil {

@@ -38,6 +38,8 @@ const (
 	changesKept = 24 * time.Hour
 	// pruneEvery is how often a reader of the feed prunes it.
 	pruneEvery = 10 * time.Minute
+	// pruneBatch is how many rows one pruning transaction deletes.
+	pruneBatch = 10000
 )
 
 // changeLog is a node's state of the feed.
@@ -54,8 +56,7 @@ func (db *DB) noteChange(ctx context.Context, tx pgx.Tx, kind store.ChangeKind, 
 	if err := advisoryLock(ctx, tx, lockChanges); err != nil {
 		return fmt.Errorf("change feed: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO changes (at_ns, kind, ids) VALUES ($1, $2, $3)`,
-		time.Now().UnixNano(), string(kind), ids); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO changes (kind, ids) VALUES ($1, $2)`, string(kind), ids); err != nil {
 		return fmt.Errorf("change feed: %w", err)
 	}
 	return nil
@@ -79,7 +80,7 @@ func (db *DB) Changes(ctx context.Context, after uint64, limit int) ([]store.Cha
 	if limit <= 0 || limit > 10000 {
 		limit = 1000
 	}
-	db.maybePrune(ctx)
+	db.maybePrune()
 	rows, err := db.pool.Query(ctx, `SELECT p.upto, (SELECT coalesce(max(seq), 0) FROM changes), c.seq, c.kind, c.ids
 		FROM changes_pruned p LEFT JOIN LATERAL
 			(SELECT seq, kind, ids FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true`, int64(after), limit)
@@ -118,34 +119,48 @@ func (db *DB) Changes(ctx context.Context, after uint64, limit int) ([]store.Cha
 	return out, next, nil
 }
 
-// maybePrune prunes the feed when this node has not for pruneEvery. A
-// failure is logged: the feed only grows until the next try.
-func (db *DB) maybePrune(ctx context.Context) {
+// maybePrune prunes the feed in the background when this node has not
+// for pruneEvery, so that no reader waits for it. A failure is logged:
+// the feed only grows until the next try.
+func (db *DB) maybePrune() {
 	last := db.changes.lastPrune.Load()
 	now := time.Now()
 	if now.UnixNano()-last < int64(pruneEvery) || !db.changes.lastPrune.CompareAndSwap(last, now.UnixNano()) {
 		return
 	}
-	if _, err := db.pruneChanges(ctx, now.Add(-changesKept)); err != nil {
-		db.log.Warn("prune the change feed", "err", err)
-	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), pruneEvery)
+		defer cancel()
+		if _, err := db.pruneChanges(ctx, changesKept); err != nil {
+			db.log.Warn("prune the change feed", "err", err)
+		}
+	}()
 }
 
-// pruneChanges deletes the change rows written before before, but never
-// the newest, and notes how far it went.
-func (db *DB) pruneChanges(ctx context.Context, before time.Time) (int, error) {
-	var n int64
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `WITH d AS (
-				DELETE FROM changes WHERE at_ns < $1 AND seq < (SELECT max(seq) FROM changes) RETURNING seq),
-			u AS (UPDATE changes_pruned SET upto = greatest(upto, (SELECT max(seq) FROM d))
-				WHERE (SELECT max(seq) FROM d) IS NOT NULL RETURNING 1)
-			SELECT count(*) FROM d`, ns(before)).Scan(&n)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune the change feed: %w", err)
+// pruneChanges deletes the change rows older than age by the database's
+// clock, but never the newest, a batch per transaction, and notes how
+// far it went.
+func (db *DB) pruneChanges(ctx context.Context, age time.Duration) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := db.tx(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `WITH d AS (
+					DELETE FROM changes WHERE seq IN (SELECT seq FROM changes
+						WHERE at < now() - $1::interval AND seq < (SELECT max(seq) FROM changes) ORDER BY seq LIMIT $2)
+					RETURNING seq),
+				u AS (UPDATE changes_pruned SET upto = greatest(upto, (SELECT max(seq) FROM d))
+					WHERE (SELECT max(seq) FROM d) IS NOT NULL RETURNING 1)
+				SELECT count(*) FROM d`, age, pruneBatch).Scan(&n)
+		})
+		total += int(n)
+		if err != nil {
+			return total, fmt.Errorf("prune the change feed: %w", err)
+		}
+		if n < pruneBatch {
+			return total, nil
+		}
 	}
-	return int(n), nil
 }
 
 // RecordsByID returns the records held among ids, without bodies.

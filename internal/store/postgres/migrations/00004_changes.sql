@@ -12,12 +12,13 @@
 
 -- +goose Up
 CREATE TABLE changes (
-    seq   bigserial PRIMARY KEY,
-    at_ns bigint NOT NULL,
-    kind  text NOT NULL,
-    ids   text[] COLLATE "C" NOT NULL DEFAULT '{}'
+    seq  bigserial PRIMARY KEY,
+    -- the database's clock, which pruning reads too
+    at   timestamptz NOT NULL DEFAULT now(),
+    kind text NOT NULL,
+    ids  text[] COLLATE "C" NOT NULL DEFAULT '{}'
 );
-CREATE INDEX changes_at ON changes (at_ns);
+CREATE INDEX changes_at ON changes (at);
 
 -- How far pruning went: a reader whose position is below it may have
 -- missed rows, and builds its desk again.
