@@ -113,9 +113,18 @@ func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
 		defer t.Stop()
 		followTick = t.C
 	}
+	// A store that is down fails every follow of the feed, each second:
+	// the same failure is logged once a minute.
+	var lastErr string
+	var lastLogged time.Time
 	for {
 		if err := k.catchUp(ctx); err != nil && ctx.Err() == nil {
-			k.opt.Logger.Error("keep the desk", "err", err)
+			if err.Error() != lastErr || time.Since(lastLogged) >= time.Minute {
+				k.opt.Logger.Error("keep the desk", "err", err)
+				lastErr, lastLogged = err.Error(), time.Now()
+			}
+		} else {
+			lastErr = ""
 		}
 		select {
 		case <-ctx.Done():
