@@ -45,6 +45,9 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// FollowEvery is how often Run reads the store's change feed, when
+	// it has one; zero means a second.
+	FollowEvery time.Duration
 }
 
 // Keeper holds the desk. Its methods are safe for concurrent use.
@@ -68,6 +71,13 @@ type Keeper struct {
 	// it to be checked against the store (a purge ran).
 	purgedBefore time.Time
 	wake         chan struct{}
+
+	// feed is the store's change feed, when it has one (several servers
+	// on one store): the desk follows it to learn the others' writes
+	// (feed.go). pos is the feed's position the desk k.m holds up to.
+	feed     store.ChangeFeed
+	pos      uint64
+	followMu sync.Mutex // one follow at a time
 }
 
 // New returns a keeper over db. It builds itself on first use, or when Run
@@ -79,7 +89,11 @@ func New(db Source, opt Options) *Keeper {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Keeper{db: db, opt: opt, wake: make(chan struct{}, 1)}
+	if opt.FollowEvery <= 0 {
+		opt.FollowEvery = time.Second
+	}
+	feed, _ := db.(store.ChangeFeed)
+	return &Keeper{db: db, opt: opt, wake: make(chan struct{}, 1), feed: feed}
 }
 
 // Run builds the desk and then keeps it current until ctx ends: it
@@ -92,9 +106,25 @@ func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
 	defer tick.Stop()
 	planTick := time.NewTicker(time.Minute)
 	defer planTick.Stop()
+	// The other servers' writes, from the store's change feed (feed.go).
+	var followTick <-chan time.Time
+	if k.feed != nil {
+		t := time.NewTicker(k.opt.FollowEvery)
+		defer t.Stop()
+		followTick = t.C
+	}
+	// A store that is down fails every follow of the feed, each second:
+	// the same failure is logged once a minute.
+	var lastErr string
+	var lastLogged time.Time
 	for {
 		if err := k.catchUp(ctx); err != nil && ctx.Err() == nil {
-			k.opt.Logger.Error("keep the desk", "err", err)
+			if err.Error() != lastErr || time.Since(lastLogged) >= time.Minute {
+				k.opt.Logger.Error("keep the desk", "err", err)
+				lastErr, lastLogged = err.Error(), time.Now()
+			}
+		} else {
+			lastErr = ""
 		}
 		select {
 		case <-ctx.Done():
@@ -110,6 +140,7 @@ func (k *Keeper) Run(ctx context.Context, interval time.Duration) {
 			case <-time.After(time.Second):
 			}
 		case <-tick.C:
+		case <-followTick:
 		case <-planTick.C:
 			k.mu.Lock()
 			pending := k.planPending
@@ -264,7 +295,7 @@ func (k *Keeper) ready(ctx context.Context) (*model, error) {
 		ch := make(chan struct{})
 		k.building = ch
 		k.mu.Unlock()
-		m, err := k.build(ctx)
+		m, head, err := k.build(ctx)
 		k.mu.Lock()
 		k.building = nil
 		close(ch)
@@ -276,14 +307,25 @@ func (k *Keeper) ready(ctx context.Context) (*model, error) {
 		for _, f := range k.pending {
 			f(m)
 		}
-		k.m, k.pending = m, nil
+		k.m, k.pending, k.pos = m, nil, head
 		k.mu.Unlock()
 	}
 }
 
-// build reads everything the desk keeps from the store.
-func (k *Keeper) build(ctx context.Context) (*model, error) {
+// build reads everything the desk keeps from the store, and returns the
+// change feed's position read before it began: every write committed
+// after that position is in the feed after it, and what the build read
+// of the writes before it is applied again harmlessly.
+func (k *Keeper) build(ctx context.Context) (*model, uint64, error) {
 	start := time.Now()
+	var head uint64
+	if k.feed != nil {
+		h, err := k.feed.ChangeHead(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("desk: %w", err)
+		}
+		head = h
+	}
 	m := newModel()
 	// Room for every record at once: growing by doubling would leave up
 	// to half as much again unused.
@@ -295,23 +337,23 @@ func (k *Keeper) build(ctx context.Context) (*model, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("desk: read records: %w", err)
+		return nil, 0, fmt.Errorf("desk: read records: %w", err)
 	}
 	res, err := k.db.FindingResolutions(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("desk: read resolutions: %w", err)
+		return nil, 0, fmt.Errorf("desk: read resolutions: %w", err)
 	}
 	m.resolutions = res
 	// The model is the build's own yet: the plan is numbered by its
 	// interner as it is read.
 	plans, err := k.readPlan(ctx, m.s)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	m.setPlan(plans, m.s)
 	k.opt.Logger.Info("desk built", "records", len(m.recs), "patients", len(m.patients), "devices", len(m.devices),
 		"took", time.Since(start).Round(time.Millisecond))
-	return m, nil
+	return m, head, nil
 }
 
 // planPart is one patient's part of the plan, its strings numbered by
@@ -412,11 +454,15 @@ func (m *model) setPlan(plans map[string]*planPart, from *interner) {
 	}
 }
 
-// catchUp brings the desk to now: the plan read again if it changed,
+// catchUp brings the desk to now: the other servers' writes read from
+// the store's change feed, if it has one, the plan read again if it changed,
 // purged records dropped, and the findings of every patient and device a
 // write touched or whose time has come computed again. It works in
 // slices, letting writes in between, and returns once nothing is left.
 func (k *Keeper) catchUp(ctx context.Context) error {
+	if err := k.follow(ctx); err != nil {
+		return err
+	}
 	m, err := k.ready(ctx)
 	if err != nil {
 		return err

@@ -54,6 +54,11 @@ func newWorld(t *testing.T, seed uint64) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
+	return newWorldOn(t, seed, raw)
+}
+
+// newWorldOn is newWorld on a store of the caller's.
+func newWorldOn(t *testing.T, seed uint64, raw store.Store) *world {
 	w := &world{t: t, rnd: rand.New(rand.NewPCG(seed, seed*7+1)), now: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC),
 		seqs: map[string]uint64{}}
 	w.k = kept.New(raw, kept.Options{OfflineFor: offlineFor, Now: func() time.Time { return w.now }})

@@ -261,6 +261,10 @@ func (m *model) unitNumbers(units []string) map[uint32]bool {
 // MatchingRecords counts the records a filter selects, as ListRecords
 // would return them page after page (cursor and limit aside).
 func (k *Keeper) MatchingRecords(ctx context.Context, f store.RecordFilter) (int, error) {
+	// The other servers' records first, as a findings page does.
+	if err := k.follow(ctx); err != nil {
+		return 0, err
+	}
 	if _, err := k.ready(ctx); err != nil {
 		return 0, err
 	}

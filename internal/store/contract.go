@@ -274,3 +274,31 @@ type Throttle interface {
 	// RefundAttempt gives back an attempt TakeAttempt spent.
 	RefundAttempt(ctx context.Context, name, key string, burst int, every time.Duration, now time.Time) error
 }
+
+// ChangeFeed is a store that several servers share (PostgreSQL), which
+// keeps a log of the committed writes that change what the desk keeps:
+// each server's desk (internal/kept) follows it, so that it learns what
+// the other servers wrote. A change holds ids and a kind, nothing else;
+// the desk reads what changed through RecordsByID and ResolutionsByID.
+// Badger, one process, needs none: its desk hears every write itself.
+//
+// Changes come in commit order: a change committed after ChangeHead
+// returned, or after Changes returned a position, comes after that
+// position. A reader that starts from ChangeHead read before it scans
+// the store, and then reads Changes from there, misses no write.
+type ChangeFeed interface {
+	// ChangeHead returns the position of the last change committed.
+	ChangeHead(ctx context.Context) (uint64, error)
+	// Changes returns up to limit changes committed after position
+	// after, oldest first, and the position to read from next (after
+	// itself when none came). ErrChangesLost means the log no longer
+	// holds everything after after (pruned, or a database that went
+	// back in time): the reader starts again from the store.
+	Changes(ctx context.Context, after uint64, limit int) ([]Change, uint64, error)
+	// RecordsByID returns the records held among ids, without bodies;
+	// purged and unknown ids are left out.
+	RecordsByID(ctx context.Context, ids []string) ([]StoredRecord, error)
+	// ResolutionsByID returns the resolutions held among the finding
+	// ids.
+	ResolutionsByID(ctx context.Context, ids []string) (map[string]FindingResolution, error)
+}

@@ -368,3 +368,32 @@ type Storage struct {
 	// taken.
 	Reason string
 }
+
+// ChangeKind is what a change of a ChangeFeed concerns.
+type ChangeKind string
+
+// The kinds of change, and what IDs holds for each.
+const (
+	// ChangeRecords: records stored, reconciled or voided (their ids).
+	ChangeRecords ChangeKind = "records"
+	// ChangePurge: records purged (their ids).
+	ChangePurge ChangeKind = "purge"
+	// ChangePlan: a plan written (no ids: the desk reads the plan again).
+	ChangePlan ChangeKind = "plan"
+	// ChangeResolution: findings resolved (their ids).
+	ChangeResolution ChangeKind = "resolution"
+	// ChangeLoad: a backup loaded into the store (no ids: everything).
+	ChangeLoad ChangeKind = "load"
+)
+
+// Change is one committed write of a ChangeFeed: its position, its kind
+// and the ids it concerns.
+type Change struct {
+	Seq  uint64
+	Kind ChangeKind
+	IDs  []string
+}
+
+// ErrChangesLost means a change feed no longer holds every change after
+// the position asked for.
+var ErrChangesLost = errors.New("the change feed no longer holds every change after this position")

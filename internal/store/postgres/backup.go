@@ -153,7 +153,10 @@ func (db *DB) Load(ctx context.Context, r io.Reader) error {
 			return err
 		}
 		// A backup sealed with another key is refused whole.
-		return db.checkKey(ctx, tx.QueryRow, tx.Exec)
+		if err := db.checkKey(ctx, tx.QueryRow, tx.Exec); err != nil {
+			return err
+		}
+		return db.noteChange(ctx, tx, store.ChangeLoad, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("load a backup: %w", err)

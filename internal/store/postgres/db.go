@@ -69,6 +69,7 @@ type DB struct {
 	log  *slog.Logger
 
 	cap       capacity
+	changes   changeLog
 	pollStop  chan struct{}
 	pollDone  chan struct{}
 	closeOnce sync.Once

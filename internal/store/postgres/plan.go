@@ -161,7 +161,7 @@ func (db *DB) ApplyPlan(ctx context.Context, p store.Plan) error {
 				return err
 			}
 		}
-		return nil
+		return db.noteChange(ctx, tx, store.ChangePlan, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("apply plan: %w", err)
@@ -645,6 +645,9 @@ func (db *DB) ResolveFinding(ctx context.Context, id string, res store.FindingRe
 	err = db.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO finding_resolutions (id, data) VALUES ($1, $2)
 			ON CONFLICT (id) DO UPDATE SET data = excluded.data`, id, data); err != nil {
+			return err
+		}
+		if err := db.noteChange(ctx, tx, store.ChangeResolution, []string{id}); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, res.At, store.Audit{Time: res.At, Actor: res.By, Action: store.AuditFindingResolve, Subject: id, Detail: fmt.Sprintf("comment=%q", res.Comment)})

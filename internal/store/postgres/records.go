@@ -147,6 +147,9 @@ func (db *DB) PutRecords(ctx context.Context, recs []store.StoredRecord, audit [
 					seen[id] = true
 				}
 			}
+			if err := db.noteChange(ctx, tx, store.ChangeRecords, ids); err != nil {
+				return err
+			}
 		}
 		return db.appendAudit(ctx, tx, now, audit...)
 	})
@@ -515,6 +518,9 @@ func (db *DB) Reconcile(ctx context.Context, ids []string, rc store.Reconciliati
 				WHERE records.id = u.id`, uIDs, uStates, uRec, uData); err != nil {
 				return err
 			}
+			if err := db.noteChange(ctx, tx, store.ChangeRecords, uIDs); err != nil {
+				return err
+			}
 		}
 		return db.appendAudit(ctx, tx, rc.At, audit...)
 	})
@@ -558,6 +564,9 @@ func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, 
 				if _, err := tx.Exec(ctx, `UPDATE records SET purged = true, data = NULL, body = NULL, type = NULL,
 					author_id = NULL, patient_id = NULL, unit_id = NULL, state = NULL, quarantined = NULL,
 					received_ns = NULL, reconciled_ns = NULL WHERE id = ANY($1)`, order); err != nil {
+					return err
+				}
+				if err := db.noteChange(ctx, tx, store.ChangePurge, order); err != nil {
 					return err
 				}
 				n = len(order)

@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/store"
+)
+
+func feedRecord(id string, seq uint64, now time.Time) store.StoredRecord {
+	return store.StoredRecord{ID: id, DeviceID: "d1", AuthorID: "u1", PatientID: "p1", UnitID: "n", Seq: seq,
+		State: store.StateNew, Received: now, BodyHash: "h" + id, Body: []byte("{}")}
+}
+
+// readAll reads the feed from after to its end.
+func readAll(t *testing.T, db *DB, after uint64) ([]store.Change, uint64) {
+	t.Helper()
+	var out []store.Change
+	for {
+		page, next, err := db.Changes(context.Background(), after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			if next != after {
+				t.Fatalf("no changes, but the position moved from %d to %d", after, next)
+			}
+			return out, after
+		}
+		if page[0].Seq <= after || next != page[len(page)-1].Seq {
+			t.Fatalf("changes %v after %d, next %d", page, after, next)
+		}
+		out, after = append(out, page...), next
+	}
+}
+
+type kindIDs struct {
+	Kind store.ChangeKind
+	IDs  []string
+}
+
+func kinds(cs []store.Change) []kindIDs {
+	var out []kindIDs
+	for _, c := range cs {
+		ids := slices.Clone(c.IDs)
+		slices.Sort(ids)
+		out = append(out, kindIDs{c.Kind, ids})
+	}
+	return out
+}
+
+// TestChangesOfEachWrite: every write the desk keeps adds its change on
+// the node that reads the feed, with the ids it concerns and in the
+// order of the writes; a write refused adds none.
+func TestChangesOfEachWrite(t *testing.T) {
+	ctx := context.Background()
+	nodes := twoNodes(t)
+	a, b := nodes[0], nodes[1]
+	head, err := b.ChangeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := a.PutRecords(ctx, []store.StoredRecord{feedRecord("r1", 1, now), feedRecord("r2", 2, now)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Refused: r2 is taken. Nothing of it is in the feed.
+	if err := a.PutRecords(ctx, []store.StoredRecord{feedRecord("r3", 3, now), feedRecord("r2", 2, now)}, nil); !errors.Is(err, store.ErrRecordExists) {
+		t.Fatalf("put again: %v", err)
+	}
+	if _, err := a.Reconcile(ctx, []string{"r1"}, store.Reconciliation{Action: store.ActionEntered, By: "kari", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Reconcile(ctx, []string{"r1"}, store.Reconciliation{Action: store.ActionVoid, By: "kari", At: now, Reason: "x"}); !errors.Is(err, store.ErrAlreadyReconciled) {
+		t.Fatalf("reconcile again: %v", err)
+	}
+	if n, err := a.PurgeReconciled(ctx, now.Add(time.Hour), now); err != nil || n != 1 {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+	plan := store.Plan{Units: []care.Unit{{ID: "n", Name: "Nord"}}, Patients: []care.Patient{{ID: "p1", UnitID: "n", Name: "P"}}}
+	if err := a.ApplyPlan(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ResolveFinding(ctx, "f1", store.FindingResolution{By: "kari", At: now, Comment: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readAll(t, b, head)
+	want := []kindIDs{
+		{store.ChangeRecords, []string{"r1", "r2"}},
+		{store.ChangeRecords, []string{"r1"}},
+		{store.ChangePurge, []string{"r1"}},
+		{store.ChangePlan, []string{}},
+		{store.ChangeResolution, []string{"f1"}},
+	}
+	if g := kinds(got); fmt.Sprint(g) != fmt.Sprint(want) {
+		t.Fatalf("changes\n%v\nwant\n%v", g, want)
+	}
+	recs, err := b.RecordsByID(ctx, []string{"r1", "r2", "nope"})
+	if err != nil || len(recs) != 1 || recs[0].ID != "r2" || recs[0].Body != nil {
+		t.Fatalf("records by id: %+v, %v (r1 is purged, r2 held, without its body)", recs, err)
+	}
+	res, err := b.ResolutionsByID(ctx, []string{"f1", "f2"})
+	if err != nil || len(res) != 1 || res["f1"].Comment != "ok" {
+		t.Fatalf("resolutions by id: %v, %v", res, err)
+	}
+	if h, err := b.ChangeHead(ctx); err != nil || h != got[len(got)-1].Seq {
+		t.Fatalf("head %d, %v; want %d", h, err, got[len(got)-1].Seq)
+	}
+}
+
+// TestChangesInCommitOrder: a change drawn first and committed last is
+// not skipped. Node A's transaction holds a change, uncommitted; node B
+// writes records meanwhile; a reader reads, then A commits. Without the
+// feed's lock, B's change (the higher seq) would be read first and A's
+// never, as the reader's position would be past it.
+func TestChangesInCommitOrder(t *testing.T) {
+	ctx := context.Background()
+	nodes := twoNodes(t)
+	a, b := nodes[0], nodes[1]
+	head, err := b.ChangeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := a.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if err := a.noteChange(ctx, tx, store.ChangeRecords, []string{"first"}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- b.PutRecords(ctx, []store.StoredRecord{feedRecord("second", 1, time.Now())}, nil)
+	}()
+	// Wait until B's write is done or waits for the feed's lock.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var waiting bool
+		if err := a.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting || len(done) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("node B's write neither ended nor waited")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	seen, pos := readAll(t, b, head)
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	more, _ := readAll(t, b, pos)
+	seen = append(seen, more...)
+	if g, want := kinds(seen), []kindIDs{{store.ChangeRecords, []string{"first"}}, {store.ChangeRecords, []string{"second"}}}; fmt.Sprint(g) != fmt.Sprint(want) {
+		t.Fatalf("the reader saw %v, want %v", g, want)
+	}
+}
+
+// TestChangesUnderConcurrentWrites: writers on both nodes and a reader
+// following the feed as they write: the reader sees every change
+// committed, once each, in seq order.
+func TestChangesUnderConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	nodes := twoNodes(t)
+	head, err := nodes[1].ChangeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var seen []store.Change
+	readerDone := make(chan uint64, 1)
+	go func() {
+		pos := head
+		defer func() { readerDone <- pos }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			page, next, err := nodes[1].Changes(ctx, pos, 7)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			seen, pos = append(seen, page...), next
+		}
+	}()
+	errs := together(4, nodes, func(node int, db *DB, w int) error {
+		for i := range 15 {
+			id := fmt.Sprintf("n%d-w%d-%d", node, w, i)
+			if err := db.PutRecords(ctx, []store.StoredRecord{feedRecord(id, uint64(i), time.Now())},
+				[]store.Audit{{Action: store.AuditSync, Subject: id}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, e := range errs {
+		if err := errors.Join(e...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	pos := <-readerDone
+	tail, _ := readAll(t, nodes[1], pos)
+	seen = append(seen, tail...)
+	all, _ := readAll(t, nodes[0], head)
+	if len(all) != 2*4*15 {
+		t.Fatalf("%d changes in the feed, want %d", len(all), 2*4*15)
+	}
+	if fmt.Sprint(seen) != fmt.Sprint(all) {
+		var missed []uint64
+		for _, c := range all {
+			if !slices.ContainsFunc(seen, func(s store.Change) bool { return s.Seq == c.Seq }) {
+				missed = append(missed, c.Seq)
+			}
+		}
+		t.Fatalf("the reader following the writes saw %d changes, the feed holds %d; missed %v", len(seen), len(all), missed)
+	}
+}
+
+// TestChangesPruned: pruning keeps the newest change; a reader from
+// before what was pruned, or from beyond the head (a database gone back
+// in time), is told its changes are lost; one from the head reads on.
+func TestChangesPruned(t *testing.T) {
+	ctx := context.Background()
+	nodes := twoNodes(t)
+	a, b := nodes[0], nodes[1]
+	for i := range 3 {
+		if err := a.PutRecords(ctx, []store.StoredRecord{feedRecord(fmt.Sprint("p", i), uint64(i), time.Now())}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, last := readAll(t, b, 0)
+	if len(all) != 3 {
+		t.Fatalf("%d changes", len(all))
+	}
+	n, err := a.pruneChanges(ctx, -time.Hour) // older than an hour from now: all of them
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want 2 (the newest stays)", n, err)
+	}
+	if _, _, err := b.Changes(ctx, all[0].Seq, 10); !errors.Is(err, store.ErrChangesLost) {
+		t.Fatalf("after a pruned change: %v", err)
+	}
+	if _, _, err := b.Changes(ctx, last+5, 10); !errors.Is(err, store.ErrChangesLost) {
+		t.Fatalf("after the head: %v", err)
+	}
+	head, err := b.ChangeHead(ctx)
+	if err != nil || head != last {
+		t.Fatalf("head %d, %v; want %d", head, err, last)
+	}
+	if got, _, err := b.Changes(ctx, all[1].Seq, 10); err != nil || len(got) != 1 || got[0].Seq != last {
+		t.Fatalf("from the pruning's end: %v, %v", got, err)
+	}
+	if err := a.PutRecords(ctx, []store.StoredRecord{feedRecord("p9", 9, time.Now())}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := readAll(t, b, head); len(got) != 1 || got[0].IDs[0] != "p9" {
+		t.Fatalf("after the head: %v", got)
+	}
+}
