@@ -131,15 +131,7 @@ func (db *DB) Reconcile(ctx context.Context, ids []string, rc store.Reconciliati
 			if err := txn.Delete([]byte(stateIndex(r))); err != nil {
 				return err
 			}
-			r.State, r.ReconciledBy, r.ReconciledAt = rc.Action, rc.By, rc.At.UTC()
-			detail := "action=" + rc.Action
-			if rc.Action == store.ActionEntered {
-				r.EHRRef, r.EnteredBy = rc.EHRRef, rc.EnteredBy
-				detail += fmt.Sprintf(" ehr_ref=%q entered_by=%s", rc.EHRRef, rc.EnteredBy)
-			} else {
-				r.VoidReason = rc.Reason
-				detail += fmt.Sprintf(" reason=%q", rc.Reason)
-			}
+			r, detail := store.Reconciled(r, rc)
 			if err := putJSON(txn, recordKey(id), r); err != nil {
 				return err
 			}

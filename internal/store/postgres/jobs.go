@@ -142,20 +142,13 @@ func (db *DB) SaveReconcileJob(ctx context.Context, j store.ReconcileJob, owner 
 		if err := noRows(err, "job", j.ID); err != nil {
 			return err
 		}
-		switch {
-		case old.Status != store.JobRunning:
-			return fmt.Errorf("job %s is %s: %w", j.ID, old.Status, store.ErrJobFinished)
-		case old.Owner != owner:
-			return fmt.Errorf("job %s: %w", j.ID, store.ErrLeaseLost)
+		next, err := store.SavedJob(old, j, owner, until)
+		if err != nil {
+			return err
 		}
-		next := old
-		next.Status, next.Failure, next.FailureKey, next.Finished = j.Status, j.Failure, j.FailureKey, j.Finished.UTC()
-		next.Done, next.Skipped, next.Held = j.Done, j.Skipped, j.Held
-		next.Cursor, next.Walked, next.Chunk, next.Updated = j.Cursor, j.Walked, j.Chunk, j.Updated.UTC()
-		next.LeaseUntil = until.UTC()
 		lease := nsOrNull(next.LeaseUntil)
 		if next.Status != store.JobRunning {
-			next.Owner, next.LeaseUntil, next.Chunk, lease = "", time.Time{}, nil, nil
+			lease = nil
 		}
 		data, err := db.seal.sealJSON(tJobs, j.ID, next)
 		if err != nil {

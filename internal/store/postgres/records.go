@@ -494,15 +494,7 @@ func (db *DB) Reconcile(ctx context.Context, ids []string, rc store.Reconciliati
 			if r.State != store.StateNew {
 				return fmt.Errorf("record %s is %s: %w", id, r.State, store.ErrAlreadyReconciled)
 			}
-			r.State, r.ReconciledBy, r.ReconciledAt = rc.Action, rc.By, rc.At.UTC()
-			detail := "action=" + rc.Action
-			if rc.Action == store.ActionEntered {
-				r.EHRRef, r.EnteredBy = rc.EHRRef, rc.EnteredBy
-				detail += fmt.Sprintf(" ehr_ref=%q entered_by=%s", rc.EHRRef, rc.EnteredBy)
-			} else {
-				r.VoidReason = rc.Reason
-				detail += fmt.Sprintf(" reason=%q", rc.Reason)
-			}
+			r, detail := store.Reconciled(r, rc)
 			got[id] = r
 			data, err := db.seal.sealJSON(tRecords, id, r)
 			if err != nil {
