@@ -43,9 +43,9 @@ const (
 )
 
 type capacity struct {
-	mode   atomic.Value // store.Mode
+	mode   atomic.Value  // store.Mode
 	wake   chan struct{} // a statement found the database unreachable: check now
-	fullAt atomic.Int64 // Unix nanoseconds of the last disk-full refusal
+	fullAt atomic.Int64  // Unix nanoseconds of the last disk-full refusal
 	mu     sync.Mutex
 	reason string // under mu: why the last check did not find read-write
 }
