@@ -149,7 +149,12 @@ func TestFailover(t *testing.T) {
 	atKill := acceptedNow.Load()
 	// Promotion waits until both nodes say they are not ready, as a load
 	// balancer would see them; the phones keep pushing meanwhile.
-	waitReady(t, nodes, http.StatusServiceUnavailable)
+	for i, body := range waitReady(t, nodes, http.StatusServiceUnavailable) {
+		var eb wire.ErrorBody
+		if json.Unmarshal([]byte(body), &eb) != nil || eb.Error.Code != wire.CodeUnavailable {
+			t.Errorf("node %d with no primary: /readyz %s, want the code unavailable", i, body)
+		}
+	}
 	notReady := time.Since(killedAt)
 	if err := standby.Promote(); err != nil {
 		t.Fatal(err)
@@ -222,9 +227,10 @@ func waitSynchronous(t *testing.T, primary *pgtest.Cluster, name string) {
 }
 
 // waitReady waits until every node's /readyz answers status (a minute at
-// most: longer is a hung node, not a slow one).
-func waitReady(t *testing.T, nodes []*server, status int) {
+// most: longer is a hung node, not a slow one) and returns the answers.
+func waitReady(t *testing.T, nodes []*server, status int) []string {
 	t.Helper()
+	var bodies []string
 	client := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(time.Minute)
 	for _, n := range nodes {
@@ -237,6 +243,7 @@ func waitReady(t *testing.T, nodes []*server, status int) {
 				got, body = resp.StatusCode, string(b)
 			}
 			if got == status {
+				bodies = append(bodies, body)
 				break
 			}
 			if time.Now().After(deadline) {
@@ -245,4 +252,5 @@ func waitReady(t *testing.T, nodes []*server, status int) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	return bodies
 }
