@@ -25,18 +25,15 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, readyBody{Status: "ready", Store: string(mode)})
 		return
 	}
-	// The code is the one the writes the node would refuse get: the
-	// store says why through ReserveWrite's refusal (a Badger store
-	// opened on a full disk: insufficient_storage; a PostgreSQL store
-	// with no primary in reach: unavailable).
+	// The code is the one the writes the node would refuse get (a
+	// Badger store opened on a full disk: insufficient_storage; a
+	// PostgreSQL store with no primary in reach: unavailable).
 	msg := "not ready: the store is " + string(mode)
 	if reason := s.db.Storage().Reason; reason != "" {
 		msg += ": " + reason
 	}
 	code, retry := wire.CodeInsufficientStorage, retryAfterSeconds
-	if release, err := s.db.ReserveWrite(0); err == nil {
-		release()
-	} else if errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(s.refusal(), store.ErrUnavailable) {
 		code, retry = wire.CodeUnavailable, retryUnavailableSeconds
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(retry))

@@ -156,6 +156,22 @@ func TestFailover(t *testing.T) {
 		}
 	}
 	notReady := time.Since(killedAt)
+	// A phone's read (its shift bundle) is told the same: try again.
+	for i, n := range nodes {
+		req, _ := http.NewRequest("GET", n.url("/api/v1/bundle"), nil)
+		req.Header.Set("Authorization", "Bearer "+devices[0].token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var eb wire.ErrorBody
+		if json.Unmarshal(body, &eb) != nil || resp.StatusCode != http.StatusServiceUnavailable || eb.Error.Code != wire.CodeUnavailable ||
+			resp.Header.Get("Retry-After") == "" {
+			t.Errorf("node %d with no primary: GET /api/v1/bundle %d %s, want 503 unavailable with Retry-After", i, resp.StatusCode, body)
+		}
+	}
 	if err := standby.Promote(); err != nil {
 		t.Fatal(err)
 	}
