@@ -35,7 +35,7 @@ func status(code wire.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case wire.CodeRateLimited:
 		return http.StatusTooManyRequests
-	case wire.CodeInsufficientStorage:
+	case wire.CodeInsufficientStorage, wire.CodeUnavailable:
 		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
@@ -75,6 +75,8 @@ func codeOf(err error) wire.Code {
 		return wire.CodeTooLarge
 	case errors.Is(err, store.ErrInsufficientStorage):
 		return wire.CodeInsufficientStorage // writeError's storageError adds Retry-After
+	case errors.Is(err, store.ErrUnavailable):
+		return wire.CodeUnavailable // writeError adds Retry-After
 	default:
 		return wire.CodeInternal
 	}
@@ -100,7 +102,13 @@ const (
 	keyInsufficientStorage = "error.insufficient_storage" // no args (the full-disk work's key)
 	keyDisableSelf         = "error.disable_self"         // no args
 	keyTooMany             = "error.too_many_records"     // limit
+	keyUnavailable         = "error.unavailable"          // no args
 )
+
+// retryUnavailableSeconds is what a request refused for want of a
+// database primary is told to wait: a failover promotes a standby within
+// seconds, unlike a full disk.
+const retryUnavailableSeconds = 5
 
 // keyOf names the catalogue message of an error that codeOf mapped.
 func keyOf(err error) (string, []string) {
@@ -123,6 +131,8 @@ func keyOf(err error) (string, []string) {
 		return keyOutageState, nil
 	case errors.Is(err, store.ErrInsufficientStorage):
 		return keyInsufficientStorage, nil
+	case errors.Is(err, store.ErrUnavailable):
+		return keyUnavailable, nil
 	}
 	return keyConflict, nil
 }
@@ -136,6 +146,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.met.storeError(wire.CodeInsufficientStorage) // the store refused a write: no room
 	}
 	err = storageError(w, err)
+	if errors.Is(err, store.ErrUnavailable) {
+		// No database primary answers: not the server's fault, and the
+		// request is to be tried again (a failover takes seconds). Logged,
+		// since an operator wants to see it, but not as a failure.
+		s.met.storeError(wire.CodeUnavailable)
+		s.log.Warn("the store is unavailable", "method", r.Method, "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(retryUnavailableSeconds))
+	}
 	var we *wire.Error
 	if !errors.As(err, &we) {
 		switch code := codeOf(err); code {

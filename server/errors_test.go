@@ -44,6 +44,7 @@ func TestCodeOf(t *testing.T) {
 		{"out of scope", store.ErrOutOfScope, wire.CodeConflict},
 		{"plan too large", &plan.SizeError{What: "patients", Count: 10_001, Limit: plan.MaxPatients}, wire.CodeTooLarge},
 		{"disk full", store.ErrInsufficientStorage, wire.CodeInsufficientStorage},
+		{"no database primary", store.ErrUnavailable, wire.CodeUnavailable},
 		{"anything else", errors.New("disk on fire"), wire.CodeInternal},
 	}
 	for _, c := range cases {
@@ -78,6 +79,7 @@ func TestWriteErrorKeys(t *testing.T) {
 		{"plan too large", &plan.SizeError{What: "visits", Count: 60_000, Limit: plan.MaxVisits}, 413, wire.CodeTooLarge, keyPlanTooLarge,
 			[]string{"visits", strconv.Itoa(plan.MaxVisits)}, "60000 visits"},
 		{"internal", errors.New("badger: value log corrupt at /data/000001.vlog"), 500, wire.CodeInternal, keyInternal, nil, "something went wrong"},
+		{"unavailable", fmt.Errorf("put records: %w: failed to connect", store.ErrUnavailable), 503, wire.CodeUnavailable, keyUnavailable, nil, "unavailable"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,6 +92,9 @@ func TestWriteErrorKeys(t *testing.T) {
 			if w.Code != c.status || eb.Error.Code != c.code || eb.Error.Key != c.key || !slices.Equal(eb.Error.Args, c.args) ||
 				!strings.Contains(eb.Error.Message, c.message) || strings.Contains(eb.Error.Message, "vlog") {
 				t.Errorf("%d %s", w.Code, w.Body)
+			}
+			if retry := w.Header().Get("Retry-After"); (w.Code == 503) != (retry != "") {
+				t.Errorf("%d with Retry-After %q", w.Code, retry)
 			}
 		})
 	}

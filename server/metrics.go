@@ -77,7 +77,7 @@ func newTelemetry() *telemetry {
 	for _, o := range []string{wire.SyncAccepted, wire.SyncDuplicate, wire.SyncQuarantined, wire.SyncRejected} {
 		m.records.WithLabelValues(o)
 	}
-	for _, c := range []wire.Code{wire.CodeInternal, wire.CodeInsufficientStorage} {
+	for _, c := range []wire.Code{wire.CodeInternal, wire.CodeInsufficientStorage, wire.CodeUnavailable} {
 		m.storeErrors.WithLabelValues(string(c))
 	}
 	return m

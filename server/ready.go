@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -24,15 +25,19 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, readyBody{Status: "ready", Store: string(mode)})
 		return
 	}
-	// Today's stores leave read-write only for want of disk space (a
-	// store opened on a full disk); the code says so, as the writes it
-	// would refuse do.
+	// The code is the one the writes the node would refuse get (a
+	// Badger store opened on a full disk: insufficient_storage; a
+	// PostgreSQL store with no primary in reach: unavailable).
 	msg := "not ready: the store is " + string(mode)
 	if reason := s.db.Storage().Reason; reason != "" {
 		msg += ": " + reason
 	}
-	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-	writeJSON(w, http.StatusServiceUnavailable, wire.ErrorBody{Error: wire.Error{Code: wire.CodeInsufficientStorage, Message: msg}})
+	code, retry := wire.CodeInsufficientStorage, retryAfterSeconds
+	if errors.Is(s.refusal(), store.ErrUnavailable) {
+		code, retry = wire.CodeUnavailable, retryUnavailableSeconds
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(retry))
+	writeJSON(w, http.StatusServiceUnavailable, wire.ErrorBody{Error: wire.Error{Code: code, Message: msg}})
 }
 
 // readyBody is /readyz's answer while the node is ready.

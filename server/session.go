@@ -158,8 +158,15 @@ func (s *Server) authed(next http.HandlerFunc) http.Handler {
 			return
 		}
 		acct, err := s.db.Account(r.Context(), sess.UserID)
-		if err != nil || acct.Disabled {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && acct.Disabled) {
 			s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "the session has ended; log in again"))
+			return
+		}
+		if err != nil {
+			// The store did not answer (a failover): the session may well
+			// be live, and a 401 would stop the phone's sync until its
+			// user logs in again.
+			s.writeError(w, r, err)
 			return
 		}
 		c := caller{Account: acct, Session: sess}

@@ -43,7 +43,7 @@ func (s *Server) guardStorage(method, path string, next http.Handler) http.Handl
 		// (a backup streams Badger itself) must not meet a missing database.
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if s.db.Mode() == store.ModeUnavailable {
-				s.writeError(w, r, fmt.Errorf("%w: %s", store.ErrInsufficientStorage, s.db.Storage().Reason))
+				s.writeError(w, r, s.refusal())
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -62,6 +62,19 @@ func (s *Server) guardStorage(method, path string, next http.Handler) http.Handl
 		defer release()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// refusal is why the store takes no writes now, in the store's own
+// terms, which its ReserveWrite gives: ErrInsufficientStorage for a disk
+// without room (Badger), ErrUnavailable for a database out of reach
+// (PostgreSQL during a failover).
+func (s *Server) refusal() error {
+	release, err := s.db.ReserveWrite(0)
+	if err != nil {
+		return err
+	}
+	release()
+	return fmt.Errorf("%w: %s", store.ErrInsufficientStorage, s.db.Storage().Reason)
 }
 
 // insufficientStorage turns the store's refusal into the protocol's error,

@@ -336,6 +336,15 @@ type UsernameCollision struct {
 // succeeds once space has been freed.
 var ErrInsufficientStorage = errors.New("insufficient storage")
 
+// ErrUnavailable means the store could not be reached, or the database
+// reached takes no writes: no primary answers while a failover promotes
+// a standby, or a database restarts. The server answers it 503 with
+// Retry-After and the phone tries again. A write whose commit was under
+// way when the connection was lost may have been stored; every write a
+// phone retries is idempotent by its id (a record sent again is a
+// duplicate), so trying it again is safe.
+var ErrUnavailable = errors.New("the store is unavailable")
+
 // Mode says how the store is open.
 type Mode string
 

@@ -30,6 +30,12 @@ const (
 	// refusing writes until it has disk space again; reads keep working
 	// and a phone keeps its records for a later try.
 	CodeInsufficientStorage Code = "insufficient_storage"
+	// CodeUnavailable (503, with Retry-After) means the server cannot
+	// reach a database that takes writes just now (a failover is
+	// promoting a standby): nothing is known to be changed, and the same
+	// request is tried again later. A phone keeps its records; a record
+	// whose commit was under way is a duplicate on the retry.
+	CodeUnavailable Code = "unavailable"
 )
 
 // Error is a protocol error: a code for programs and a message for people.

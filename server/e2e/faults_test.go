@@ -20,16 +20,19 @@ import (
 
 	"beredskap/internal/care"
 	"beredskap/internal/seal"
+	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 )
 
-// faultyProxy forwards TCP connections to the server and, at random,
-// drops them, delays them, or cuts the answer short after the request went
-// through (the server committed, the client never hears it).
+// faultyProxy forwards TCP connections to the server (to several, in
+// turn, as a load balancer would) and, at random, drops them, delays
+// them, or cuts the answer short after the request went through (the
+// server committed, the client never hears it).
 type faultyProxy struct {
 	ln      net.Listener
-	target  string
+	targets []string
+	next    atomic.Int64
 	rnd     *rand.Rand
 	mu      sync.Mutex
 	dropped atomic.Int64
@@ -38,13 +41,13 @@ type faultyProxy struct {
 	passed  atomic.Int64
 }
 
-func newFaultyProxy(t *testing.T, target string) *faultyProxy {
+func newFaultyProxy(t *testing.T, targets ...string) *faultyProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultyProxy{ln: ln, target: target, rnd: rand.New(rand.NewPCG(1, 2))}
+	p := &faultyProxy{ln: ln, targets: targets, rnd: rand.New(rand.NewPCG(1, 2))}
 	go p.serve()
 	t.Cleanup(func() { ln.Close() })
 	return p
@@ -77,7 +80,8 @@ func (p *faultyProxy) handle(client net.Conn) {
 		p.delayed.Add(1)
 		time.Sleep(time.Duration(50+p.roll()*400) * time.Millisecond)
 	}
-	server, err := net.DialTimeout("tcp", p.target, 2*time.Second)
+	target := p.targets[int(p.next.Add(1))%len(p.targets)]
+	server, err := net.DialTimeout("tcp", target, 2*time.Second)
 	if err != nil {
 		return // the server is down: the client sees a dropped connection
 	}
@@ -105,6 +109,9 @@ type device struct {
 	key     ed25519.PrivateKey
 	pending map[string]wire.SealedRecord
 	acked   map[string]string
+	// observe, when set, sees every answer the device reads in full: when
+	// its request was sent, its status and header, and its body.
+	observe func(sent time.Time, resp *http.Response, body []byte)
 }
 
 // setupDevice logs a demo user in directly (no faults), registers a
@@ -176,14 +183,21 @@ func (d *device) push(t *testing.T, url string, deadline time.Time, attempts *at
 		}
 		req := d.syncRequest(url)
 		attempts.Add(1)
+		sent := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}
-		var sr wire.SyncResponse
-		err = json.NewDecoder(resp.Body).Decode(&sr)
+		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if err == nil && d.observe != nil {
+			d.observe(sent, resp, body)
+		}
+		var sr wire.SyncResponse
+		if err == nil {
+			err = json.Unmarshal(body, &sr)
+		}
 		if err != nil || resp.StatusCode != 200 {
 			time.Sleep(20 * time.Millisecond)
 			continue
@@ -260,43 +274,10 @@ killing:
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	stored, err := db.CountRecords(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lost, duplicated, acked := 0, 0, 0
-	for _, d := range devices {
-		acked += len(d.acked)
-		for id := range d.acked {
-			if _, err := db.StoredRecordByID(ctx, id); err != nil {
-				lost++
-			}
-		}
-		seqs, err := db.DeviceSeqs(ctx, d.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[uint64]bool{}
-		for _, s := range seqs {
-			if seen[s] {
-				duplicated++
-			}
-			seen[s] = true
-		}
-		if len(seen) != perDevice {
-			t.Errorf("device %s: %d distinct sequence numbers stored, want %d", d.id, len(seen), perDevice)
-		}
-	}
-	entries, err := db.VerifyAudit(ctx)
-	if err != nil {
-		t.Fatalf("audit chain after the kills: %v", err)
-	}
+	got := checkDelivered(t, db, devices, perDevice)
 	t.Logf("records %d, acked %d, stored %d, lost %d, duplicated %d; requests %d; faults: %d dropped, %d delayed, %d answers cut after commit, %d server kills; audit entries %d; %v",
-		total, acked, stored, lost, duplicated, attempts.Load(), proxy.dropped.Load(), proxy.delayed.Load(), proxy.cut.Load(), kills, entries, elapsed.Round(time.Millisecond))
-	if acked != total || stored != total || lost != 0 || duplicated != 0 {
-		t.Fatalf("acked %d stored %d of %d; lost %d duplicated %d", acked, stored, total, lost, duplicated)
-	}
+		total, got.acked, got.stored, got.lost, got.duplicated, attempts.Load(), proxy.dropped.Load(), proxy.delayed.Load(), proxy.cut.Load(), kills, got.auditEntries, elapsed.Round(time.Millisecond))
+	got.mustBeExact(t, total)
 	if kills < 3 || proxy.cut.Load() == 0 || proxy.dropped.Load() == 0 {
 		t.Fatalf("too few faults to prove anything: %d kills, %d cut, %d dropped", kills, proxy.cut.Load(), proxy.dropped.Load())
 	}
@@ -317,4 +298,67 @@ func (d *device) syncRequest(url string) *http.Request {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+d.token)
 	return req
+}
+
+// delivered is what a store holds of the devices' records.
+type delivered struct {
+	acked, stored, lost, duplicated int
+	auditEntries                    uint64
+}
+
+// deliveredStore is what checkDelivered reads: both stores have it.
+type deliveredStore interface {
+	CountRecords(context.Context) (int, error)
+	StoredRecordByID(context.Context, string) (store.StoredRecord, error)
+	DeviceSeqs(context.Context, string) ([]uint64, error)
+	VerifyAudit(context.Context) (uint64, error)
+}
+
+// checkDelivered counts, in db, the records the devices were told are
+// stored and finds each (lost: acknowledged and missing), counts every
+// device's sequence numbers stored more than once (duplicated) and those
+// it has (perDevice each), and verifies the audit chain.
+func checkDelivered(t *testing.T, db deliveredStore, devices []*device, perDevice int) delivered {
+	t.Helper()
+	ctx := context.Background()
+	var got delivered
+	var err error
+	if got.stored, err = db.CountRecords(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devices {
+		got.acked += len(d.acked)
+		for id := range d.acked {
+			if _, err := db.StoredRecordByID(ctx, id); err != nil {
+				got.lost++
+			}
+		}
+		seqs, err := db.DeviceSeqs(ctx, d.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[uint64]bool{}
+		for _, s := range seqs {
+			if seen[s] {
+				got.duplicated++
+			}
+			seen[s] = true
+		}
+		if len(seen) != perDevice {
+			t.Errorf("device %s: %d distinct sequence numbers stored, want %d", d.id, len(seen), perDevice)
+		}
+	}
+	if got.auditEntries, err = db.VerifyAudit(ctx); err != nil {
+		t.Fatalf("audit chain: %v", err)
+	}
+	return got
+}
+
+// mustBeExact fails the test unless every one of total records was
+// acknowledged and is stored exactly once.
+func (got delivered) mustBeExact(t *testing.T, total int) {
+	t.Helper()
+	if got.acked != total || got.stored != total || got.lost != 0 || got.duplicated != 0 {
+		t.Fatalf("acked %d stored %d of %d; lost %d duplicated %d", got.acked, got.stored, total, got.lost, got.duplicated)
+	}
 }

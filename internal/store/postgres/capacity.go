@@ -33,9 +33,19 @@ const (
 	openCheckTimeout = 15 * time.Second
 )
 
+// unavailableEvery is how often the poll asks while the database takes
+// no writes, so that a promoted standby is found within a second rather
+// than a poll period; recheckGap is the least time between two checks
+// that failing statements ask for.
+const (
+	unavailableEvery = 500 * time.Millisecond
+	recheckGap       = 200 * time.Millisecond
+)
+
 type capacity struct {
-	mode   atomic.Value // store.Mode
-	fullAt atomic.Int64 // Unix nanoseconds of the last disk-full refusal
+	mode   atomic.Value  // store.Mode
+	wake   chan struct{} // a statement found the database unreachable: check now
+	fullAt atomic.Int64  // Unix nanoseconds of the last disk-full refusal
 	mu     sync.Mutex
 	reason string // under mu: why the last check did not find read-write
 }
@@ -65,16 +75,31 @@ func (c *capacity) check(ctx context.Context, pool *pgxpool.Pool, timeout time.D
 
 func (c *capacity) diskFull() { c.fullAt.Store(time.Now().UnixNano()) }
 
+// recheck asks the poll to check now, without waiting for it.
+func (c *capacity) recheck() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
 func (db *DB) poll(every time.Duration) {
 	defer close(db.pollDone)
-	t := time.NewTicker(every)
-	defer t.Stop()
 	last := db.Mode()
 	for {
+		wait := every
+		if last != store.ModeReadWrite {
+			wait = min(every, unavailableEvery)
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-db.pollStop:
+			t.Stop()
 			return
 		case <-t.C:
+		case <-db.cap.wake:
+			t.Stop()
+			time.Sleep(recheckGap)
 		}
 		m := db.cap.check(context.Background(), db.pool, checkTimeout)
 		if m == store.ModeUnavailable && last != m {
@@ -124,6 +149,11 @@ func (db *DB) Storage() store.Storage {
 // not counted against a disk this process cannot measure.
 func (db *DB) ReserveWrite(n int64) (release func(), err error) {
 	if st := db.Storage(); !st.BulkWrites {
+		if st.Mode != store.ModeReadWrite {
+			// No primary answers, or the one reached is a standby: a
+			// failover, not a full disk.
+			return nil, fmt.Errorf("%w: %s", store.ErrUnavailable, st.Reason)
+		}
 		return nil, fmt.Errorf("%w: %s", store.ErrInsufficientStorage, st.Reason)
 	}
 	return func() {}, nil

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,11 +61,11 @@ func TestModeFollowsTheDatabase(t *testing.T) {
 	if st.BulkWrites || st.SmallWrites || !strings.Contains(st.Reason, "read-only") {
 		t.Fatalf("read-only storage: %+v", st)
 	}
-	if _, err := db.ReserveWrite(1); !errors.Is(err, store.ErrInsufficientStorage) {
-		t.Fatalf("a bulk write admitted on a read-only database: %v", err)
+	if _, err := db.ReserveWrite(1); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a bulk write on a read-only database: %v, want ErrUnavailable", err)
 	}
-	if err := db.PutAccount(ctx, account("u2", "ola")); err == nil {
-		t.Fatal("a read-only database took a write")
+	if err := db.PutAccount(ctx, account("u2", "ola")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a write on a read-only database: %v, want ErrUnavailable", err)
 	}
 	if err := cl.Exec(ctx, "postgres", "ALTER DATABASE beredskap SET default_transaction_read_only = off"); err != nil {
 		t.Fatal(err)
@@ -75,6 +77,15 @@ func TestModeFollowsTheDatabase(t *testing.T) {
 	waitMode(t, db, store.ModeUnavailable)
 	if st := db.Storage(); st.BulkWrites || st.Reason == "" {
 		t.Fatalf("storage of an unreachable database: %+v", st)
+	}
+	if _, err := db.ReserveWrite(1); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a bulk write on an unreachable database: %v, want ErrUnavailable", err)
+	}
+	if err := db.PutAccount(ctx, account("u3", "per")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a write on an unreachable database: %v, want ErrUnavailable", err)
+	}
+	if _, err := db.AccountByUsername(ctx, "kari"); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a read on an unreachable database: %v, want ErrUnavailable", err)
 	}
 	if err := cl.Restart(); err != nil {
 		t.Fatal(err)
@@ -104,6 +115,45 @@ func TestDiskFullIsInsufficientStorage(t *testing.T) {
 	other := &pgconn.PgError{Code: "23505"}
 	if err := db.mapErr(other); errors.Is(err, store.ErrInsufficientStorage) {
 		t.Fatal("a unique violation mapped to insufficient storage")
+	}
+}
+
+// TestUnavailableErrors: what a failover makes the driver say is
+// ErrUnavailable (the server answers 503, the phone tries again); what
+// the database says about a statement is not.
+func TestUnavailableErrors(t *testing.T) {
+	db := openTest(t, pgtest.NewDatabase(t), Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, refused := pgconn.Connect(ctx, "postgres://postgres@127.0.0.1:1/x?sslmode=disable")
+	if refused == nil {
+		t.Fatal("connected to port 1")
+	}
+	pg := func(code string) error { return fmt.Errorf("put records: %w", &pgconn.PgError{Code: code}) }
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"no host takes connections", refused, true},
+		{"a write on a standby (read_only_sql_transaction)", pg("25006"), true},
+		{"the server shuts down (admin_shutdown)", pg("57P01"), true},
+		{"another backend crashed (crash_shutdown)", pg("57P02"), true},
+		{"the server is starting (cannot_connect_now)", pg("57P03"), true},
+		{"connection failure", pg("08006"), true},
+		{"the connection lost under a commit", fmt.Errorf("commit: %w", io.ErrUnexpectedEOF), true},
+		{"a reset connection", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
+		{"a closed connection", fmt.Errorf("exec: %w", pgconn.ErrConnClosed), true},
+		{"a unique violation", pg("23505"), false},
+		{"a syntax error", pg("42601"), false},
+		{"disk full", pg("53100"), false},
+		{"another error", errors.New("sealed data does not open"), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := errors.Is(db.mapErr(c.err), store.ErrUnavailable); got != c.want {
+				t.Fatalf("ErrUnavailable %v, want %v: %v", got, c.want, db.mapErr(c.err))
+			}
+		})
 	}
 }
 

@@ -23,10 +23,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"math"
+	"net"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,6 +103,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	db := &DB{pool: pool, seal: seal, log: log, pollStop: make(chan struct{}), pollDone: make(chan struct{})}
+	db.cap.wake = make(chan struct{}, 1)
 	if err := migrate(ctx, pool, log); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store: %w", err)
@@ -265,7 +270,40 @@ func (db *DB) mapErr(err error) error {
 		db.cap.diskFull()
 		return fmt.Errorf("%w: the database's disk is full: %v", store.ErrInsufficientStorage, err)
 	}
+	if unavailable(err) {
+		db.cap.recheck()
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
 	return err
+}
+
+// unavailable reports whether err says that no database taking writes
+// was reached, rather than anything about the statement: a connection
+// that could not be made to any host of the URL (refused, or only a
+// standby there, which target_session_attrs=read-write turns away), a
+// connection lost under a statement or a commit (the server was killed:
+// the commit's outcome is unknown, and the retry finds what was stored),
+// the server ending sessions as it shuts down or crashes (57P01, 57P02),
+// not yet taking connections (57P03), a connection exception (class
+// 08), or a write refused by a read-only server (25006, a standby or a
+// primary demoted under the pool's feet).
+func unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	switch c := code(err); {
+	case c == "25006" || c == "57P01" || c == "57P02" || c == "57P03":
+		return true
+	case strings.HasPrefix(c, "08"):
+		return true
+	case c != "":
+		return false // the server answered, about the statement
+	}
+	var ne net.Error
+	return errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
 }
 
 // query helpers: each maps the database's errors like tx.

@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"beredskap/internal/store"
+	"beredskap/internal/store/postgres/pgtest"
+)
+
+// TestCommitOutcomeUnknown: a batch whose commit is under way when the
+// database dies (its commit record is on the primary's disk, waiting
+// for a synchronous standby) fails with ErrUnavailable, which the server
+// answers 503 and the phone retries; once the database is back the
+// retry finds the records stored (ErrRecordExists, and Known says the
+// same bytes: a duplicate), never a second copy and never a 500.
+func TestCommitOutcomeUnknown(t *testing.T) {
+	ctx := context.Background()
+	cl, err := pgtest.Start(pgtest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Stop() })
+	if err := cl.Exec(ctx, "postgres", "CREATE DATABASE beredskap"); err != nil {
+		t.Fatal(err)
+	}
+	db := openTest(t, cl.URL("beredskap"), Options{PollEvery: 50 * time.Millisecond})
+	// A synchronous standby that never comes: every commit is flushed
+	// on the primary and then waits.
+	if err := cl.Exec(ctx, "postgres", "ALTER SYSTEM SET synchronous_standby_names = 'nobody'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Exec(ctx, "postgres", "SELECT pg_reload_conf()"); err != nil {
+		t.Fatal(err)
+	}
+
+	r := store.StoredRecord{ID: "r1", DeviceID: "d1", AuthorID: "u1", PatientID: "p1", UnitID: "n", Seq: 1,
+		Body: []byte(`{}`), Sig: []byte("sig"), BodyHash: "h1", State: store.StateNew}
+	put := make(chan error, 1)
+	go func() {
+		put <- db.PutRecords(ctx, []store.StoredRecord{r}, []store.Audit{{Action: store.AuditSync, Subject: "r1"}})
+	}()
+	waitSyncRep(t, cl)
+	cl.Kill()
+	if err := <-put; !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("a commit cut off by the database's death: %v, want ErrUnavailable", err)
+	}
+
+	if err := cl.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitMode(t, db, store.ModeReadWrite)
+	if err := db.PutRecords(ctx, []store.StoredRecord{r}, nil); !errors.Is(err, store.ErrRecordExists) {
+		t.Fatalf("the retry: %v, want ErrRecordExists", err)
+	}
+	known, err := db.Known(ctx, map[string]string{"r1": "h1"})
+	if err != nil || known["r1"] != store.RecordSame {
+		t.Fatalf("known after the retry: %v, %v", known, err)
+	}
+	if n, err := db.CountRecords(ctx); err != nil || n != 1 {
+		t.Fatalf("%d records, %v", n, err)
+	}
+}
+
+// waitSyncRep waits until a backend of the cluster waits for a
+// synchronous standby's confirmation of its commit.
+func waitSyncRep(t *testing.T, cl *pgtest.Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, cl.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no commit waits for the standby")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
