@@ -103,6 +103,8 @@ func (f *loginForm) explain(err error) string {
 		return f.shift.T("login.rate_limited")
 	case shift.ErrorCode(err) == wire.CodeInsufficientStorage:
 		return f.shift.T("error.insufficient_storage")
+	case shift.ErrorCode(err) == wire.CodeUnavailable:
+		return f.shift.T("error.unavailable")
 	case shift.ErrorCode(err) == wire.CodeForbidden:
 		return f.shift.T("login.forbidden")
 	case errors.Is(err, shift.ErrBadSignature):
