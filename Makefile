@@ -112,7 +112,7 @@ BENCH := .build/bench
 bench: wasm
 	@mkdir -p $(BENCH)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH)/app-full.wasm ./app/wasm
-	$(GO) test -run='^$$' -bench='SyncIngest|RestoreSurge|RecordsList|OfflineColdStart|BrowserArgon2id' -benchtime=1x -timeout 60m ./server/bench > $(BENCH)/heavy.txt || (cat $(BENCH)/heavy.txt; exit 1)
+	$(GO) test -run='^$$' -bench='SyncIngest|PostgresIngest|RestoreSurge|RecordsList|OfflineColdStart|BrowserArgon2id' -benchtime=1x -timeout 60m ./server/bench > $(BENCH)/heavy.txt || (cat $(BENCH)/heavy.txt; exit 1)
 	$(GO) test -run='^$$' -bench='ShiftBundle' -benchtime=200x ./server/bench > $(BENCH)/bundle.txt || (cat $(BENCH)/bundle.txt; exit 1)
 	BENCH_DESK_CACHE=$(abspath $(BENCH))/desk $(GO) test -run='^$$' -bench='^BenchmarkDesk$$' -benchtime=1x -timeout 30m ./server/bench > $(BENCH)/desk.txt || (cat $(BENCH)/desk.txt; exit 1)
 	$(GO) test -run='^$$' -bench='KEK|OpenRecord' ./internal/seal > $(BENCH)/seal.txt || (cat $(BENCH)/seal.txt; exit 1)

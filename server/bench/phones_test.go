@@ -44,11 +44,11 @@ func TestMain(m *testing.M) {
 // phonePlan is what the phones' process delivers: every phone's sync
 // requests, encoded (signed and sealed) before the clock starts.
 type phonePlan struct {
-	URL    string
 	Phones []phoneJob
 }
 
 type phoneJob struct {
+	URL      string // the server node the phone talks to
 	DeviceID string
 	Token    string
 	Requests [][]byte
@@ -75,9 +75,10 @@ type delivery struct {
 // and says it is ready before the clock starts.
 func runPhones(tb testing.TB, e *srvEnv, phones []*srvPhone, deadline time.Duration) (delivery, error) {
 	tb.Helper()
-	plan := phonePlan{URL: e.hs.URL}
-	for _, p := range phones {
-		plan.Phones = append(plan.Phones, phoneJob{DeviceID: p.id, Token: p.token, Requests: p.requests, Counts: p.counts})
+	// Phones are spread over the nodes in turn, as a load balancer would.
+	var plan phonePlan
+	for i, p := range phones {
+		plan.Phones = append(plan.Phones, phoneJob{URL: e.urls[i%len(e.urls)], DeviceID: p.id, Token: p.token, Requests: p.requests, Counts: p.counts})
 	}
 	path := filepath.Join(tb.TempDir(), "phones.gob")
 	f, err := os.Create(path)
@@ -172,7 +173,7 @@ func phonesMain(path string, in io.Reader, out io.Writer) error {
 		wg.Add(1)
 		go func(p phoneJob) {
 			defer wg.Done()
-			a, d, err := deliverJob(client, plan.URL, p, time.Unix(0, deadline))
+			a, d, err := deliverJob(client, p.URL, p, time.Unix(0, deadline))
 			mu.Lock()
 			defer mu.Unlock()
 			res.Accepted += a

@@ -24,21 +24,27 @@ import (
 
 	"github.com/google/uuid"
 
+	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/ingest"
 	"beredskap/internal/keys"
 	"beredskap/internal/seal"
 	"beredskap/internal/servertest"
+	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
 	"beredskap/internal/wire"
 	"beredskap/server"
 )
 
-// srvEnv is the real server over loopback TCP on a real Badger store in a
-// temporary directory, with the demo municipality.
+// srvEnv is the real server over loopback TCP on a real store (Badger in
+// a temporary directory, or PostgreSQL: postgres_test.go), with the demo
+// municipality. Over PostgreSQL it may be several nodes on one database:
+// hs is the first, urls every node's address, which the phones take in
+// turn.
 type srvEnv struct {
-	db     *badger.DB
+	db     store.Store
 	hs     *httptest.Server
+	urls   []string
 	client *http.Client
 	loc    *time.Location
 	keys   *keys.Keys
@@ -49,13 +55,27 @@ func newSrvEnv(tb testing.TB) *srvEnv {
 	// Password hashing is not what is measured here: the fixture's cheap
 	// hashes keep the setup short.
 	d := servertest.New(tb)
-	db, loc, hasher, keys := d.DB, d.Loc, d.Hasher, d.Keys
-	srv := server.New(server.Config{Location: loc, Hasher: hasher}, db, keys, nil)
-	hs := httptest.NewServer(srv.Handler())
-	tb.Cleanup(hs.Close)
-	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
+	return newSrvNodes(tb, []store.Store{d.DB}, d.Loc, d.Hasher, d.Keys)
+}
+
+// newSrvNodes starts one server per store, all with the same keys (as
+// the nodes of one deployment, which share them through the database);
+// the first store is the one the benchmark reads back from.
+func newSrvNodes(tb testing.TB, dbs []store.Store, loc *time.Location, hasher *auth.Hasher, keys *keys.Keys) *srvEnv {
+	tb.Helper()
+	e := &srvEnv{db: dbs[0], loc: loc, keys: keys}
+	for _, db := range dbs {
+		srv := server.New(server.Config{Location: loc, Hasher: hasher}, db, keys, nil)
+		hs := httptest.NewServer(srv.Handler())
+		tb.Cleanup(hs.Close)
+		e.urls = append(e.urls, hs.URL)
+		if e.hs == nil {
+			e.hs = hs
+		}
+	}
+	e.client = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
 		MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute}}
-	return &srvEnv{db: db, hs: hs, client: client, loc: loc, keys: keys}
+	return e
 }
 
 // call sends one request and decodes a 200 answer into out.
@@ -302,12 +322,7 @@ func BenchmarkSyncIngest(b *testing.B) {
 		}
 	}
 	cores := float64(runtime.GOMAXPROCS(0))
-	// The most any ingest could reach on these cores: every record costs
-	// at least the protocol's two public-key operations, at the rate they
-	// reach on every core at once, plus the CPU raw Badger spends on it,
-	// spread perfectly over the cores; and no more than raw Badger reaches.
-	bound := 1 / (1/crypto.rate + rawCPU/1e6/cores)
-	bound = min(bound, rawRate)
+	bound := boundRate(crypto, rawCPU, rawRate)
 	b.ReportMetric(ingestRate, "records/s")
 	b.ReportMetric(serverCPU, "server-cpu-µs/record")
 	b.ReportMetric(phonesCPU, "phones-cpu-µs/record")
@@ -324,6 +339,16 @@ func BenchmarkSyncIngest(b *testing.B) {
 	// moves less: what the ceiling spends on a record against what the
 	// server spent.
 	b.ReportMetric(100*(crypto.open+crypto.verify+rawCPU)/serverCPU, "%-of-bound-cpu")
+}
+
+// boundRate is the most any ingest could reach on these cores: every
+// record costs at least the protocol's two public-key operations, at the
+// rate they reach on every core at once, plus the CPU the raw store
+// writes spend on it (rawCPU, µs per record), spread perfectly over the
+// cores; and no more than the raw writes reach (rawRate).
+func boundRate(crypto cryptoCost, rawCPU, rawRate float64) float64 {
+	cores := float64(runtime.GOMAXPROCS(0))
+	return min(1/(1/crypto.rate+rawCPU/1e6/cores), rawRate)
 }
 
 // cryptoCost is what the protocol's public-key work costs: opening the
@@ -411,16 +436,32 @@ type shape struct {
 // value, its signed body, its index keys and its audit entry.
 func recordShape(tb testing.TB, e *srvEnv, p *srvPhone) shape {
 	tb.Helper()
-	// Deliver the phone's last note alone, then measure what was stored.
+	sr, entry := probeRecord(tb, e, p)
+	rec, err := json.Marshal(sr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	audit, err := json.Marshal(entry)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := shape{record: len(rec), body: len(sr.Body) + len(sr.Sig) + 24, audit: len(audit)}
+	for range 7 {
+		s.indexKeys = append(s.indexKeys, len("recpatient/")+36+1+20+1+36)
+	}
+	return s
+}
+
+// probeRecord delivers the phone's last note alone (it leaves the
+// outbox) and returns what the server stored for it: the record and its
+// audit entry.
+func probeRecord(tb testing.TB, e *srvEnv, p *srvPhone) (store.StoredRecord, store.AuditEntry) {
+	tb.Helper()
 	var resp wire.SyncResponse
 	probe := p.outbox[len(p.outbox)-1]
 	p.outbox = p.outbox[:len(p.outbox)-1]
 	e.mustCall(tb, "POST", "/api/v1/sync", p.token, wire.SyncRequest{DeviceID: p.id, Records: []wire.SealedRecord{probe}}, &resp)
 	sr, err := e.db.StoredRecordByID(context.Background(), probe.ID)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	rec, err := json.Marshal(sr)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -432,15 +473,7 @@ func recordShape(tb testing.TB, e *srvEnv, p *srvPhone) shape {
 	if err != nil || len(entries) != 1 {
 		tb.Fatalf("audit entry of the probe: %v", err)
 	}
-	audit, err := json.Marshal(entries[0])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := shape{record: len(rec), body: len(sr.Body) + len(sr.Sig) + 24, audit: len(audit)}
-	for range 7 {
-		s.indexKeys = append(s.indexKeys, len("recpatient/")+36+1+20+1+36)
-	}
-	return s
+	return sr, entries[0]
 }
 
 // rawBadgerWrites writes, from writers goroutines, per records each in
@@ -493,13 +526,16 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 // fails, from the phones' process (runPhones). Afterwards every phone
 // sends it all again (as a phone that never heard the answer does): every
 // record must come back as a duplicate.
-func BenchmarkRestoreSurge(b *testing.B) {
+func BenchmarkRestoreSurge(b *testing.B) { restoreSurge(b, newSrvEnv) }
+
+// restoreSurge runs the surge against the server newEnv starts.
+func restoreSurge(b *testing.B, newEnv func(testing.TB) *srvEnv) {
 	var took time.Duration
 	var lost, dups int
 	var serverCPU, phonesCPU float64
 	for b.Loop() {
 		b.StopTimer()
-		e := newSrvEnv(b)
+		e := newEnv(b)
 		phones := srvFleet(b, e, surgePhones, surgePer)
 		for _, p := range phones {
 			p.prepare(b, surgePer)
