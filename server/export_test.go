@@ -405,15 +405,24 @@ func TestExportClientGoesAway(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var handed atomic.Int64
+	// The walk waits at record 1500 until the client has gone: the
+	// client goes only once its answer has begun (its first chunk is out
+	// long before), so that what it sees is an export cut off, not a
+	// request cancelled before any answer.
+	reached, gone := make(chan struct{}), make(chan struct{})
 	fs := &faultyStore{failAfter: -1, onRecord: func(i int) {
 		handed.Store(int64(i + 1))
 		if i == 1500 {
-			cancel()
+			close(reached)
+			<-gone
 		}
 	}}
 	hs, d := faultyEnv(t, fs)
 	tok := loginOn(t, hs, "kari")
 	resp := getExport(t, ctx, hs, "/api/v1/export/csv", tok)
+	<-reached
+	cancel()
+	close(gone)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	// The handler notices the closed connection by itself; wait for its
