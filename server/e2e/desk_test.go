@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,21 +40,8 @@ func TestDeskAfterKills(t *testing.T) {
 	}
 	admin := loginAs(t, srv, "admin")
 
-	deadline := time.Now().Add(3 * time.Minute)
-	var attempts, reconciled atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, len(devices))
-	for _, d := range devices {
-		wg.Add(1)
-		go func(d *device) {
-			defer wg.Done()
-			if err := d.push(t, srv.url(""), deadline, &attempts); err != nil {
-				errs <- err
-			}
-		}(d)
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	var reconciled atomic.Int64
+	p := pushAll(t, devices, srv.url(""), time.Now().Add(3*time.Minute))
 	// The coordinator marks what came in as entered, page by page, while
 	// the server dies under it.
 	stopMarking := make(chan struct{})
@@ -73,23 +58,10 @@ func TestDeskAfterKills(t *testing.T) {
 			time.Sleep(30 * time.Millisecond)
 		}
 	}()
-	kills := 0
-killing:
-	for {
-		select {
-		case <-done:
-			break killing
-		case <-time.After(time.Duration(100+rand.IntN(250)) * time.Millisecond):
-		}
-		srv.stop()
-		kills++
-		time.Sleep(50 * time.Millisecond)
-		srv.start()
-	}
+	kills := p.killServer(srv, 100*time.Millisecond, 250*time.Millisecond, 50*time.Millisecond)
 	close(stopMarking)
 	<-marked
-	close(errs)
-	for err := range errs {
+	for _, err := range p.wait() {
 		t.Fatal(err)
 	}
 	// One more death in the middle of marking, then a clean start.
@@ -101,7 +73,7 @@ killing:
 	// records (numbered again from 1: a phone restored from a copy) and
 	// more marked entered.
 	addDoubleDoses(t, srv, devices[0])
-	if err := devices[0].push(t, srv.url(""), time.Now().Add(time.Minute), &attempts); err != nil {
+	if err := devices[0].push(t, srv.url(""), time.Now().Add(time.Minute), &p.attempts); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
@@ -183,7 +155,7 @@ killing:
 			t.Errorf("dashboard: %d %s, recomputed %d", dash.Findings[kind], kind, n)
 		}
 	}
-	t.Logf("%d kills; %d records, %d marked entered; %d findings %v; %d sync requests", kills, count, states[store.StateEntered], len(want), kinds, attempts.Load())
+	t.Logf("%d kills; %d records, %d marked entered; %d findings %v; %d sync requests", kills, count, states[store.StateEntered], len(want), kinds, p.attempts.Load())
 }
 
 // addDoubleDoses adds to the device's pending records each of its own

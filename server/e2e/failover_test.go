@@ -118,21 +118,8 @@ func TestFailover(t *testing.T) {
 	proxyURL := "http://" + proxy.ln.Addr().String()
 
 	start := time.Now()
-	deadline := start.Add(3 * time.Minute)
-	var attempts atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, len(devices))
-	for _, d := range devices {
-		wg.Add(1)
-		go func(d *device) {
-			defer wg.Done()
-			if err := d.push(t, proxyURL, deadline, &attempts); err != nil {
-				errs <- err
-			}
-		}(d)
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	p := pushAll(t, devices, proxyURL, start.Add(3*time.Minute))
+	done := p.done
 
 	// Mid-stream: the primary dies at 40 % of the records.
 	for acceptedNow.Load() < int64(total)*2/5 {
@@ -177,9 +164,7 @@ func TestFailover(t *testing.T) {
 	}
 	promoted := time.Since(killedAt)
 
-	<-done
-	close(errs)
-	for err := range errs {
+	for _, err := range p.wait() {
 		t.Error(err)
 	}
 	elapsed := time.Since(start)
@@ -206,7 +191,7 @@ func TestFailover(t *testing.T) {
 	t.Logf("records %d, acked %d, stored %d, lost %d, duplicated %d; requests %d (%d answered 200, %d answered 503 unavailable, %d other); "+
 		"faults: %d dropped, %d delayed, %d answers cut after commit, the primary SIGKILLed at %d records accepted; "+
 		"failover %v (SIGKILL to the first sync answered; both nodes not ready after %v, the standby promoted after %v); audit entries %d; %v",
-		total, got.acked, got.stored, got.lost, got.duplicated, attempts.Load(), served, unavailable, len(wrong),
+		total, got.acked, got.stored, got.lost, got.duplicated, p.attempts.Load(), served, unavailable, len(wrong),
 		proxy.dropped.Load(), proxy.delayed.Load(), proxy.cut.Load(), atKill,
 		failover.Round(time.Millisecond), notReady.Round(time.Millisecond), promoted.Round(time.Millisecond), got.auditEntries, elapsed.Round(time.Millisecond))
 	got.mustBeExact(t, total)

@@ -232,38 +232,10 @@ func TestSyncUnderFaults(t *testing.T) {
 	url := "http://" + proxy.ln.Addr().String()
 
 	start := time.Now()
-	deadline := start.Add(4 * time.Minute)
-	var attempts atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, len(devices))
-	for _, d := range devices {
-		wg.Add(1)
-		go func(d *device) {
-			defer wg.Done()
-			if err := d.push(t, url, deadline, &attempts); err != nil {
-				errs <- err
-			}
-		}(d)
-	}
+	p := pushAll(t, devices, url, start.Add(4*time.Minute))
 	// Kill the server again and again while the devices push.
-	kills := 0
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-killing:
-	for {
-		select {
-		case <-done:
-			break killing
-		case <-time.After(time.Duration(200+rand.IntN(400)) * time.Millisecond):
-		}
-		srv.stop()
-		kills++
-		time.Sleep(100 * time.Millisecond)
-		srv.start()
-	}
-	<-done
-	close(errs)
-	for err := range errs {
+	kills := p.killServer(srv, 200*time.Millisecond, 400*time.Millisecond, 100*time.Millisecond)
+	for _, err := range p.wait() {
 		t.Error(err)
 	}
 	elapsed := time.Since(start)
@@ -276,10 +248,64 @@ killing:
 	defer db.Close()
 	got := checkDelivered(t, db, devices, perDevice)
 	t.Logf("records %d, acked %d, stored %d, lost %d, duplicated %d; requests %d; faults: %d dropped, %d delayed, %d answers cut after commit, %d server kills; audit entries %d; %v",
-		total, got.acked, got.stored, got.lost, got.duplicated, attempts.Load(), proxy.dropped.Load(), proxy.delayed.Load(), proxy.cut.Load(), kills, got.auditEntries, elapsed.Round(time.Millisecond))
+		total, got.acked, got.stored, got.lost, got.duplicated, p.attempts.Load(), proxy.dropped.Load(), proxy.delayed.Load(), proxy.cut.Load(), kills, got.auditEntries, elapsed.Round(time.Millisecond))
 	got.mustBeExact(t, total)
 	if kills < 3 || proxy.cut.Load() == 0 || proxy.dropped.Load() == 0 {
 		t.Fatalf("too few faults to prove anything: %d kills, %d cut, %d dropped", kills, proxy.cut.Load(), proxy.dropped.Load())
+	}
+}
+
+// pushing is devices pushing all their records at once, each on a
+// goroutine of its own, until they are done or the deadline passes.
+type pushing struct {
+	attempts atomic.Int64  // sync requests sent, by all the devices
+	done     chan struct{} // closed when every device has finished
+	errs     chan error
+}
+
+// pushAll starts every device pushing to url.
+func pushAll(t *testing.T, devices []*device, url string, deadline time.Time) *pushing {
+	p := &pushing{done: make(chan struct{}), errs: make(chan error, len(devices))}
+	var wg sync.WaitGroup
+	for _, d := range devices {
+		wg.Add(1)
+		go func(d *device) {
+			defer wg.Done()
+			if err := d.push(t, url, deadline, &p.attempts); err != nil {
+				p.errs <- err
+			}
+		}(d)
+	}
+	go func() { wg.Wait(); close(p.done) }()
+	return p
+}
+
+// wait returns the devices' errors once every one has finished.
+func (p *pushing) wait() []error {
+	<-p.done
+	close(p.errs)
+	var out []error
+	for err := range p.errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// killServer stops srv after a random wait of at least every and less
+// than every+spread, keeps it down for down and starts it again, over and
+// over until the devices have finished; it returns how many times.
+func (p *pushing) killServer(srv *server, every, spread, down time.Duration) int {
+	kills := 0
+	for {
+		select {
+		case <-p.done:
+			return kills
+		case <-time.After(every + rand.N(spread)):
+		}
+		srv.stop()
+		kills++
+		time.Sleep(down)
+		srv.start()
 	}
 }
 
