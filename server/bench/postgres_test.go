@@ -261,24 +261,12 @@ func postgresIngest(b *testing.B, nodes int, standby bool) {
 		}
 		// As on Badger: the faster of the two timings of the public-key
 		// work counts.
-		crypto = measureCrypto(b, e.keys, phones, cryptoRecords)
-		if before.rate > crypto.rate {
-			crypto = before
-		}
+		crypto = faster(before, measureCrypto(b, e.keys, phones, cryptoRecords))
 	}
-	bound := boundRate(crypto, rawCPU, rawRate)
-	b.ReportMetric(ingestRate, "records/s")
 	b.ReportMetric(serverCPU, "server-cpu-µs/record")
 	b.ReportMetric(pgCPU, "postgres-cpu-µs/record")
 	b.ReportMetric(phonesCPU, "phones-cpu-µs/record")
-	b.ReportMetric(rawRate, "raw-records/s")
-	b.ReportMetric(rawCPU, "raw-cpu-µs/record")
-	b.ReportMetric(100*ingestRate/rawRate, "%-of-raw")
-	b.ReportMetric(crypto.open, "open-µs/record")
-	b.ReportMetric(crypto.verify, "verify-µs/record")
-	b.ReportMetric(crypto.rate, "crypto-records/s")
-	b.ReportMetric(bound, "bound-records/s")
-	b.ReportMetric(100*ingestRate/bound, "%-of-bound")
+	reportCeiling(b, ingestRate, rawRate, rawCPU, crypto, "raw")
 	// In CPU per record: the ceiling's public-key work and raw writes
 	// (this process and PostgreSQL's) against the server's and
 	// PostgreSQL's over the ingest.
