@@ -196,6 +196,21 @@ func (f *File) Load(ctx context.Context, db store.Maintenance) error {
 	return db.Load(ctx, f.store)
 }
 
+// CheckedLoader is a store that loads a backup and checks the server
+// keys it then holds in one transaction (PostgreSQL's, whose tables hold
+// the server keys): see LoadChecked.
+type CheckedLoader interface {
+	LoadChecked(ctx context.Context, r io.Reader, section []byte, check func(held []byte) error) error
+}
+
+// LoadChecked reads the backup's store into db as Load does, with the
+// backup's key section; check is given the server keys the loaded store
+// holds, and when it fails nothing is loaded. Call it (or Load, or
+// Restore) once.
+func (f *File) LoadChecked(ctx context.Context, db CheckedLoader, check func(held []byte) error) error {
+	return db.LoadChecked(ctx, f.store, f.ServerKeys, check)
+}
+
 // Target is a new store a backup is restored into.
 type Target interface {
 	store.Maintenance

@@ -94,6 +94,30 @@ func idents(cols []string) string {
 // long as later migrations only added columns with defaults (each table
 // names its columns); one of a newer schema is ErrSchemaTooNew.
 func (db *DB) Load(ctx context.Context, r io.Reader) error {
+	return db.load(ctx, r, func(pgx.Tx) error { return nil })
+}
+
+// LoadChecked is Load with the server keys checked in the same
+// transaction: a key section the backup's tables lack is put in, and
+// check is given the server keys the loaded store then holds (nil when
+// it holds none). When check fails nothing is loaded: the store stays
+// empty, so a restore can be tried again with another backup.
+func (db *DB) LoadChecked(ctx context.Context, r io.Reader, section []byte, check func(held []byte) error) error {
+	return db.load(ctx, r, func(tx pgx.Tx) error {
+		if len(section) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO server_keys (id, data) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, section); err != nil {
+				return err
+			}
+		}
+		var held []byte
+		if err := tx.QueryRow(ctx, `SELECT data FROM server_keys WHERE id = 1`).Scan(&held); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return check(held)
+	})
+}
+
+func (db *DB) load(ctx context.Context, r io.Reader, then func(pgx.Tx) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	header, err := br.ReadString('\n')
 	if err != nil {
@@ -154,6 +178,9 @@ func (db *DB) Load(ctx context.Context, r io.Reader) error {
 		}
 		// A backup sealed with another key is refused whole.
 		if err := db.checkKey(ctx, tx.QueryRow, tx.Exec); err != nil {
+			return err
+		}
+		if err := then(tx); err != nil {
 			return err
 		}
 		return db.noteChange(ctx, tx, store.ChangeLoad, nil)

@@ -14,8 +14,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/jackc/pgx/v5"
-
 	"beredskap/internal/backup"
 	"beredskap/internal/durable"
 	"beredskap/internal/keys"
@@ -258,10 +256,18 @@ func restoreShared(ctx context.Context, in, url, keyFile string, key []byte, std
 		return fmt.Errorf("restore: %w", err)
 	}
 	defer db.Close()
-	if err := b.Load(ctx, db); err != nil {
-		return fmt.Errorf("restore into %s: %w", describeStore("", url), err)
+	loader, ok := db.(backup.CheckedLoader)
+	if !ok {
+		return fmt.Errorf("restore into %s: the store cannot check the server keys it loads", describeStore("", url))
 	}
-	withKeys, err := restoredKeys(ctx, db, b.ServerKeys, key)
+	// The keys are checked inside the load's transaction: a backup whose
+	// keys do not fit leaves the database as empty as it was.
+	var withKeys bool
+	err = b.LoadChecked(ctx, loader, func(held []byte) error {
+		var err error
+		withKeys, err = restoredKeys(held, b.ServerKeys, key)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("restore into %s: %w", describeStore("", url), err)
 	}
@@ -272,21 +278,14 @@ func restoreShared(ctx context.Context, in, url, keyFile string, key []byte, std
 	return nil
 }
 
-// restoredKeys checks the server keys of a restored PostgreSQL store:
-// those its tables brought, or else the backup's key section (which a
-// running server's backup carries), put in now. They must open with the
-// store's key, and be the keys of the key section when both are there.
-func restoredKeys(ctx context.Context, db store.Store, section, key []byte) (bool, error) {
-	vault, ok := db.(store.KeyVault)
-	if !ok {
-		return false, errors.New("the store keeps no server keys")
-	}
-	held, err := vault.ServerKeys(ctx, section)
-	if len(section) == 0 && (errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrNotFound)) {
+// restoredKeys checks the server keys a restored PostgreSQL store holds
+// (held): those its tables brought, or else the backup's key section
+// (which a running server's backup carries), put in by the load. They
+// must open with the store's key, and be the keys of the key section when
+// both are there. It says whether the store holds keys at all.
+func restoredKeys(held, section, key []byte) (bool, error) {
+	if len(held) == 0 {
 		return false, nil
-	}
-	if err != nil {
-		return false, err
 	}
 	k, err := keys.Parse(held, key)
 	if err != nil {

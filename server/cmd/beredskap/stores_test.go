@@ -569,6 +569,22 @@ func TestRestoreOnPostgresChecksTheKeySection(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("restore: %v, want an error that says %q", err, c.wantErr)
 				}
+				// Refused whole: the database is as empty as before, and a
+				// good backup restores into it.
+				if accounts, err := openPG(t, restored, key).Accounts(ctx); err != nil || len(accounts) != 0 {
+					t.Fatalf("after a refused restore the database holds %d accounts (%v), want none", len(accounts), err)
+				}
+				good, _ := c.tables.FileFor(key)
+				buf.Reset()
+				if _, err := backup.Write(ctx, src, &buf, key, good, nil); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(in, buf.Bytes(), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := run(ctx, withStore(restored, keyFile, "restore", "--in", in), &stdout, &stderr); err != nil {
+					t.Fatalf("restore of a good backup after a refused one: %v %s", err, stderr.String())
+				}
 				return
 			}
 			if err != nil {
