@@ -699,3 +699,61 @@ func TestTwoNodesDesk(t *testing.T) {
 	}
 	n.checkAudit(map[string]int{store.AuditSync: 3, store.AuditFindingResolve: 1, store.AuditReconcile: 1})
 }
+
+// TestTwoNodesRevokedSessionEnds: as TestRevokedDeviceSessionEnds, with
+// the revocation on one node and the phone on the other: a revoked
+// phone's session delivers its outbox and is told to wipe on either node
+// until the offline validity has passed since the revocation, and then
+// it is over on both; a phone that wiped logs out on one node and is
+// refused on the other.
+func TestTwoNodesRevokedSessionEnds(t *testing.T) {
+	clock := &testClock{t: time.Now()}
+	n := newTwoNodes(t, func(c *Config) { c.Now = clock.Now })
+	nodes := [2]*testEnv{n.A, n.B}
+	revoke := func(e *testEnv, deviceID string) {
+		t.Helper()
+		if code, raw := e.call("POST", "/api/v1/devices/"+deviceID+"/revoke", e.login("admin").Token, nil, nil); code != 200 {
+			t.Fatalf("revoke: %d %s", code, raw)
+		}
+	}
+
+	t.Run("at the offline validity after the revocation", func(t *testing.T) {
+		nils := n.A.phone("nils")
+		revoked := clock.Now()
+		revoke(n.B, nils.deviceID)
+		r := nils.sealRecord(nils.note(nils.ownPatient(), "before the phone was lost"))
+		for i, after := range []time.Duration{0, time.Hour, 8*time.Hour - time.Minute} {
+			clock.Set(revoked.Add(after))
+			code, resp, raw := nils.on(nodes[i%2]).sync(r)
+			if code != 200 || !resp.Wipe {
+				t.Fatalf("sync %v after the revocation, on %c: %d %s", after, 'A'+i%2, code, raw)
+			}
+		}
+		clock.Add(time.Minute)
+		for _, nd := range n.both() {
+			code, _, raw := nils.on(nd.e).sync(r)
+			if code != 401 || errorCode(t, raw) != wire.CodeUnauthorized {
+				t.Fatalf("sync on %s at the offline validity after the revocation: %d %s", nd.name, code, raw)
+			}
+		}
+	})
+
+	t.Run("when the phone has wiped and logs out", func(t *testing.T) {
+		clock.Add(time.Hour)
+		anna := n.B.phone("anna")
+		revoke(n.A, anna.deviceID)
+		r := anna.sealRecord(anna.note(anna.ownPatient(), "the last note"))
+		for _, nd := range n.both() {
+			if code, resp, raw := anna.on(nd.e).sync(r); code != 200 || !resp.Wipe {
+				t.Fatalf("sync on %s: %d %s", nd.name, code, raw)
+			}
+		}
+		if code, raw := n.A.call("DELETE", "/api/v1/session", anna.login.Token, nil, nil); code != 200 {
+			t.Fatalf("logout on A after the wipe: %d %s", code, raw)
+		}
+		if code, _, _ := anna.on(n.B).sync(r); code != 401 {
+			t.Fatalf("sync on B after the phone's logout on A: %d", code)
+		}
+	})
+	n.checkAudit(map[string]int{store.AuditDeviceRevoke: 2, store.AuditQuarantine: 2})
+}
