@@ -29,8 +29,42 @@ type LoginLimits struct {
 	address Counter
 	pair    Counter
 	account Counter
-	clean   *CleanPairs
+	clean   cleanSet
 }
+
+// cleanSet is where the pairs that failed recently are remembered:
+// CleanPairs in this process, or a bucket in the store several servers
+// share (sharedClean).
+type cleanSet interface {
+	Claim(key string, now time.Time) bool
+	Release(key string, now time.Time)
+	Fail(key string, now time.Time)
+}
+
+// localClean is CleanPairs as a cleanSet.
+type localClean struct{ *CleanPairs }
+
+func (c localClean) Release(key string, _ time.Time) { c.CleanPairs.Release(key) }
+
+// sharedClean keeps each pair's clean pass in the shared store as a
+// bucket of one attempt that refills over CleanWindow, so that the pass
+// is one for all servers, as the other limits are: claiming the pass
+// takes the attempt (the pair is not clean while it is checked, nor for
+// the window after a failure), a login that was not a failure gives it
+// back, and a failure takes it when it is there. One difference from
+// CleanPairs: a second failure within the window does not move the
+// window's end (a bucket cannot be emptied again), so a pair is clean
+// again a window after its first failure in the window, not its last.
+type sharedClean struct{ c *SharedCounter }
+
+func (s sharedClean) Claim(key string, now time.Time) bool {
+	ok, _ := s.c.Take(key, now)
+	return ok
+}
+
+func (s sharedClean) Release(key string, now time.Time) { s.c.Refund(key, now) }
+
+func (s sharedClean) Fail(key string, now time.Time) { s.c.Take(key, now) }
 
 // Counter is where one limit's buckets live: a Limiter in this process,
 // or the store that several servers share (SharedCounter).
@@ -67,21 +101,23 @@ func NewLoginLimits(p LoginPolicy) *LoginLimits {
 		address: NewLimiter(p.AddressBurst, p.AddressEvery),
 		pair:    NewLimiter(p.PairBurst, p.PairEvery),
 		account: NewLimiter(p.AccountBurst, p.AccountEvery),
-		clean:   NewCleanPairs(p.CleanWindow),
+		clean:   localClean{NewCleanPairs(p.CleanWindow)},
 	}
 }
 
 // NewSharedLoginLimits returns limits whose counts live in t, the store
 // every server shares, so that a guesser spread over the servers behind a
 // load balancer meets the same limits as on one. The pass of a clean
-// address (CleanWindow) stays each server's own: it only ever lets the
-// right password through.
+// address (CleanWindow) is shared too (sharedClean): were it each
+// server's own, an address that failed on one server would be clean on
+// the next, and a guesser would get one checked guess per address and
+// server, not per address, once the account's limit is used up.
 func NewSharedLoginLimits(p LoginPolicy, t store.Throttle, log *slog.Logger) *LoginLimits {
 	return &LoginLimits{
 		address: &SharedCounter{T: t, Name: "address", Burst: p.AddressBurst, Every: p.AddressEvery, Log: log},
 		pair:    &SharedCounter{T: t, Name: "pair", Burst: p.PairBurst, Every: p.PairEvery, Log: log},
 		account: &SharedCounter{T: t, Name: "account", Burst: p.AccountBurst, Every: p.AccountEvery, Log: log},
-		clean:   NewCleanPairs(p.CleanWindow),
+		clean:   sharedClean{&SharedCounter{T: t, Name: "clean", Burst: 1, Every: p.CleanWindow, Log: log}},
 	}
 }
 
@@ -172,6 +208,6 @@ func (a *Attempt) Done(failed bool) {
 		l.account.Refund(a.account, a.now)
 	}
 	if a.viaClean {
-		l.clean.Release(a.pair)
+		l.clean.Release(a.pair, a.now)
 	}
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -77,5 +78,42 @@ func TestSharedLoginLimits(t *testing.T) {
 	shared.fail = errors.New("no primary")
 	if a, wait := servers[1].Take("anna", "10.0.0.11", now); a != nil || wait <= 0 {
 		t.Fatal("a login was let through without being counted")
+	}
+}
+
+// TestSharedCleanPass: once the account's limit is used up, an address
+// gets one checked guess for every server together, not one on each; a
+// clean address's right password passes on either server and keeps the
+// address clean; while one server checks a clean address's attempt, the
+// other does not let a second one through.
+func TestSharedCleanPass(t *testing.T) {
+	shared := &memThrottle{buckets: map[string]*bucket{}}
+	p := DefaultLoginPolicy()
+	servers := [2]*LoginLimits{NewSharedLoginLimits(p, shared, nil), NewSharedLoginLimits(p, shared, nil)}
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	for i := range p.AccountBurst {
+		a, _ := servers[i%2].Take("kari", "10.0.1."+strconv.Itoa(i), now)
+		if a == nil {
+			t.Fatalf("guess %d refused within the account's burst", i)
+		}
+		a.Done(true)
+	}
+	a, _ := servers[0].Take("kari", "10.0.2.1", now)
+	if a == nil || !a.viaClean {
+		t.Fatal("a new address's first guess was not checked")
+	}
+	a.Done(true)
+	if a, _ := servers[1].Take("kari", "10.0.2.1", now); a != nil {
+		t.Fatal("the address that failed on one server was clean on the other")
+	}
+	for i, s := range servers {
+		a, _ := s.Take("kari", "10.0.2.2", now)
+		if a == nil {
+			t.Fatalf("a clean address refused on server %d", i)
+		}
+		if b, _ := servers[1-i].Take("kari", "10.0.2.2", now); b != nil {
+			t.Fatalf("a second attempt of a clean address on server %d while server %d checks one", 1-i, i)
+		}
+		a.Done(false)
 	}
 }
