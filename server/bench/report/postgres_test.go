@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -114,5 +115,38 @@ func TestPostgresTables(t *testing.T) {
 	writePostgres(&b, results{"BenchmarkDesk/records=100000/memory": {"peak-rss-MB": 400}})
 	if b.Len() != 0 {
 		t.Errorf("tables without PostgreSQL figures:\n%s", b.String())
+	}
+}
+
+// TestPostgresMillion: with the desk on PostgreSQL at 1,000,000 records
+// too, its latencies have rows at both sizes, the exports and the memory
+// target at the million.
+func TestPostgresMillion(t *testing.T) {
+	res := results{}
+	run := pgRun + `BenchmarkDeskPostgres/records=1000000/records-list-2         	       1	3979966382 ns/op	       457.2 max-ms	        98.62 p50-ms	       327.6 p95-ms	       454.1 peak-anon-MB	       488.4 peak-rss-MB	        38.28 postgres-anon-MB	        30.00 requests
+BenchmarkDeskPostgres/records=1000000/export-csv-2           	       1	58451338600 ns/op	       504.1 MB	       471.9 peak-anon-MB	       506.6 peak-rss-MB	        40.15 postgres-anon-MB	     17108 records/s	        58.45 s
+BenchmarkDeskPostgres/records=1000000/memory-2               	       1	       181.0 ns/op	         0 aborted	      4410 database-MB	       455.0 desk-anon-MB	        38.30 desk-postgres-anon-MB	       489.3 desk-rss-MB	       471.9 export-anon-MB	        41.87 export-postgres-anon-MB	       506.6 export-rss-MB	       471.9 peak-anon-MB	       506.6 peak-rss-MB	        41.87 postgres-anon-MB	       100.9 ready-s	       259.1 seed-s
+`
+	if _, err := parse(strings.NewReader(run), res); err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]string{}
+	for _, c := range postgresChecks(res) {
+		s, met, have := c.value(res)
+		shown[c.what] = fmt.Sprintf("%s met=%v measured=%v", s, met, have)
+	}
+	for what, want := range map[string]string{
+		"desk on PostgreSQL at 100,000 records: records list, first page of 200":                    "p95 71 ms (p50 51 ms), 30 requests met=true measured=true",
+		"desk on PostgreSQL at 1,000,000 records: records list, first page of 200":                  "p95 328 ms (p50 99 ms), 30 requests met=false measured=true",
+		"desk on PostgreSQL at 1,000,000 records: dashboard":                                        "p95 0 ms, 0.00× the records list's first page (p95 328 ms), 0 requests met=true measured=false",
+		"CSV export of 1,000,000 records on PostgreSQL":                                             "17108 records/s (504 MB, server peak 507 MB resident, 472 MB anonymous) met=false measured=true",
+		"server's peak resident memory serving the desk on PostgreSQL at 1,000,000 records (VmHWM)": "507 MB (records list, dashboard, findings: 489 MB; exports: 507 MB); of it anonymous (heap): 472 MB (455 MB; 472 MB); PostgreSQL's processes beside it: 42 MB anonymous met=false measured=true",
+	} {
+		if got, ok := shown[what]; !ok || got != want {
+			t.Errorf("%s: %q (row there: %v), want %q", what, got, ok, want)
+		}
+	}
+	if _, ok := shown["CSV export of 100,000 records on PostgreSQL"]; ok {
+		t.Error("an export row at 100,000 records beside the one at 1,000,000")
 	}
 }
