@@ -115,8 +115,9 @@ bench: wasm
 	$(GO) test -run='^$$' -bench='SyncIngest|PostgresIngest|RestoreSurge|RecordsList|OfflineColdStart|BrowserArgon2id' -benchtime=1x -timeout 60m ./server/bench > $(BENCH)/heavy.txt || (cat $(BENCH)/heavy.txt; exit 1)
 	$(GO) test -run='^$$' -bench='ShiftBundle' -benchtime=200x ./server/bench > $(BENCH)/bundle.txt || (cat $(BENCH)/bundle.txt; exit 1)
 	BENCH_DESK_CACHE=$(abspath $(BENCH))/desk $(GO) test -run='^$$' -bench='^BenchmarkDesk$$' -benchtime=1x -timeout 30m ./server/bench > $(BENCH)/desk.txt || (cat $(BENCH)/desk.txt; exit 1)
+	$(GO) test -run='^$$' -bench='^BenchmarkDeskPostgres$$' -benchtime=1x -timeout 30m ./server/bench > $(BENCH)/desk-postgres.txt || (cat $(BENCH)/desk-postgres.txt; exit 1)
 	$(GO) test -run='^$$' -bench='KEK|OpenRecord' ./internal/seal > $(BENCH)/seal.txt || (cat $(BENCH)/seal.txt; exit 1)
-	cat $(BENCH)/heavy.txt $(BENCH)/bundle.txt $(BENCH)/desk.txt $(BENCH)/seal.txt | tee server/bench/last-run.txt
+	cat $(BENCH)/heavy.txt $(BENCH)/bundle.txt $(BENCH)/desk.txt $(BENCH)/desk-postgres.txt $(BENCH)/seal.txt | tee server/bench/last-run.txt
 	$(GO) run ./server/bench/report -in server/bench/last-run.txt -wasm $(WASM) -full $(BENCH)/app-full.wasm -out server/bench/BENCHMARKS.md
 
 ## screens: the README's phone screenshots, taken from the running app

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"beredskap/internal/auth"
 	"beredskap/internal/care"
 	"beredskap/internal/servertest"
 	"beredskap/internal/store"
@@ -108,7 +109,8 @@ var deskSignature = func() string {
 	return b.String()
 }()
 
-// deskData is a seeded data directory, closed, for the server binary.
+// deskData is a seeded store, closed, for the server binary: a data
+// directory (dir), or a PostgreSQL database.
 type deskData struct {
 	dir     string
 	records int // records stored (the number asked for)
@@ -116,6 +118,13 @@ type deskData struct {
 	counts  map[string]int // what the seed made on purpose, by finding kind
 	phases  []string       // how long each part of the seed took
 	copied  time.Duration  // when it came from the cache: how long the copy took
+	extra   []deskMetric   // more figures of the seed, reported beside seed-s
+}
+
+// deskMetric is one figure for b.ReportMetric.
+type deskMetric struct {
+	value float64
+	unit  string
 }
 
 type deskWorker struct {
@@ -133,9 +142,19 @@ type deskWorker struct {
 func seedDesk(tb testing.TB, n int) *deskData {
 	tb.Helper()
 	start := time.Now()
-	ctx := context.Background()
 	d := servertest.New(tb)
-	db, loc := d.DB, d.Loc
+	data := seedDeskStore(tb, d.DB, d.Hasher, d.Loc, n, start)
+	data.dir = d.Dir
+	return data
+}
+
+// seedDeskStore puts the desk's data for n records into db, which holds
+// the demo municipality (its admin reconciles), and closes it; the time
+// reported is since start. Badger's seed (seedDesk) and PostgreSQL's
+// (desk_postgres_test.go) are this one.
+func seedDeskStore(tb testing.TB, db store.Store, hasher *auth.Hasher, loc *time.Location, n int, start time.Time) *deskData {
+	tb.Helper()
+	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(16, uint64(n)))
 	now := time.Now()
 	local := now.In(loc)
@@ -259,7 +278,7 @@ func seedDesk(tb testing.TB, n int) *deskData {
 	phase("plan applied")
 	// The workers' accounts (one password hash for all: nobody logs in as
 	// them) and, per worker and day, the bundle of their shift.
-	hash, err := d.Hasher.Hash("demo")
+	hash, err := hasher.Hash("demo")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -279,7 +298,7 @@ func seedDesk(tb testing.TB, n int) *deskData {
 		}
 	}
 	// They go in beside the records: each is a transaction of its own,
-	// and many at once share Badger's commits.
+	// and many at once share the store's commits.
 	var side sync.WaitGroup
 	var sideErr error
 	side.Add(1)
@@ -551,7 +570,7 @@ func seedDesk(tb testing.TB, n int) *deskData {
 		tb.Fatal(err)
 	}
 	counts["patients"], counts["workers"], counts["visits"], counts["doses"] = len(plan.Patients), len(workers), len(plan.Visits), len(plan.Doses)
-	return &deskData{dir: d.Dir, records: n, took: time.Since(start), counts: counts, phases: phases}
+	return &deskData{records: n, took: time.Since(start), counts: counts, phases: phases}
 }
 
 // parallel runs fn for 0..n-1 on up to width goroutines and returns the

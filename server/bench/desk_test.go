@@ -47,7 +47,23 @@ import (
 // the figure it was measuring is then reported as aborted, and the server
 // starts again for the next.
 func BenchmarkDesk(b *testing.B) {
-	sizes := []int{100_000, 1_000_000}
+	sizes, rssCap, only := deskOptions(b, []int{100_000, 1_000_000})
+	bin := deskBinary(b)
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			data := deskDataDir(b, n)
+			runDesk(b, n, data, only, func() *deskServer {
+				return startDesk(b, bin, []string{"--data", data.dir}, rssCap<<20, nil)
+			})
+		})
+	}
+}
+
+// deskOptions are the sizes (defaults unless BENCH_DESK_SIZES), the
+// memory cap in MB (BENCH_DESK_RSS_CAP_MB) and the figures asked for
+// (BENCH_DESK_ONLY).
+func deskOptions(b *testing.B, defaults []int) (sizes []int, rssCapMB int64, only string) {
+	sizes = defaults
 	if v := os.Getenv("BENCH_DESK_SIZES"); v != "" {
 		sizes = nil
 		for _, f := range strings.Split(v, ",") {
@@ -58,146 +74,158 @@ func BenchmarkDesk(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	rssCap := int64(6000)
+	rssCapMB = 6000
 	if v := os.Getenv("BENCH_DESK_RSS_CAP_MB"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 100 {
 			b.Fatalf("BENCH_DESK_RSS_CAP_MB: %q", v)
 		}
-		rssCap = n
+		rssCapMB = n
 	}
 	// BENCH_DESK_ONLY=export measures the exports alone, to work on them
 	// without the minutes the rest takes at a million records.
-	only := os.Getenv("BENCH_DESK_ONLY")
+	only = os.Getenv("BENCH_DESK_ONLY")
 	if only != "" && only != "export" {
 		b.Fatalf("BENCH_DESK_ONLY: %q (only \"export\" is known)", only)
 	}
-	bin := deskBinary(b)
-	for _, n := range sizes {
-		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
-			data := deskDataDir(b, n)
-			started := time.Now()
-			srv := startDesk(b, bin, data.dir, rssCap<<20)
-			// The start, apart: one dashboard request, not measured, waits
-			// for the desk to be built from the store, so that every figure
-			// after it is the desk served, not the desk being built (the
-			// start's own time and memory are reported in "memory").
-			if _, _, _, err := srv.get("/api/v1/dashboard", io.Discard); err != nil {
-				b.Fatalf("the first dashboard: %v", err)
+	return sizes, rssCapMB, only
+}
+
+// runDesk measures the desk of n seeded records (data) against the server
+// that start starts, as the sub-benchmarks of b: every figure of
+// BenchmarkDesk, whichever store the server runs on.
+func runDesk(b *testing.B, n int, data *deskData, only string, start func() *deskServer) {
+	started := time.Now()
+	srv := start()
+	// The start, apart: one dashboard request, not measured, waits
+	// for the desk to be built from the store, so that every figure
+	// after it is the desk served, not the desk being built (the
+	// start's own time and memory are reported in "memory").
+	if _, _, _, err := srv.get("/api/v1/dashboard", io.Discard); err != nil {
+		b.Fatalf("the first dashboard: %v", err)
+	}
+	ready := time.Since(started)
+	startPeak := srv.peaks()
+	var listP95 float64
+	peaks := map[string]deskPeak{}
+	deskFigure := func(name string, fn func(b *testing.B)) {
+		if only != "export" {
+			b.Run(name, fn)
+		}
+	}
+	deskFigure("records-list", func(b *testing.B) {
+		srv.resetPeak()
+		st := srv.sample(b, "/api/v1/records?limit=200", func(body []byte) error {
+			var page wire.RecordsResponse
+			if err := json.Unmarshal(body, &page); err != nil {
+				return err
 			}
-			ready := time.Since(started)
-			start := srv.peaks()
-			var listP95 float64
-			peaks := map[string]deskPeak{}
-			deskFigure := func(name string, fn func(b *testing.B)) {
-				if only != "export" {
-					b.Run(name, fn)
+			if len(page.Records) != 200 {
+				return fmt.Errorf("the first page holds %d records", len(page.Records))
+			}
+			return nil
+		})
+		listP95 = st.report(b, 0)
+		peaks["records-list"] = srv.peak(b)
+	})
+	deskFigure("dashboard", func(b *testing.B) {
+		srv.resetPeak()
+		var d wire.Dashboard
+		st := srv.sample(b, "/api/v1/dashboard", func(body []byte) error {
+			if err := json.Unmarshal(body, &d); err != nil {
+				return err
+			}
+			if d.Records < n {
+				return fmt.Errorf("the dashboard counts %d records of %d", d.Records, n)
+			}
+			for _, k := range deskKinds {
+				if d.Findings[k] == 0 {
+					return fmt.Errorf("no %s finding among %v: the seed must make every kind", k, d.Findings)
 				}
 			}
-			deskFigure("records-list", func(b *testing.B) {
-				srv.resetPeak()
-				st := srv.sample(b, "/api/v1/records?limit=200", func(body []byte) error {
-					var page wire.RecordsResponse
-					if err := json.Unmarshal(body, &page); err != nil {
-						return err
-					}
-					if len(page.Records) != 200 {
-						return fmt.Errorf("the first page holds %d records", len(page.Records))
-					}
-					return nil
-				})
-				listP95 = st.report(b, 0)
-				peaks["records-list"] = srv.peak(b)
-			})
-			deskFigure("dashboard", func(b *testing.B) {
-				srv.resetPeak()
-				var d wire.Dashboard
-				st := srv.sample(b, "/api/v1/dashboard", func(body []byte) error {
-					if err := json.Unmarshal(body, &d); err != nil {
-						return err
-					}
-					if d.Records < n {
-						return fmt.Errorf("the dashboard counts %d records of %d", d.Records, n)
-					}
-					for _, k := range deskKinds {
-						if d.Findings[k] == 0 {
-							return fmt.Errorf("no %s finding among %v: the seed must make every kind", k, d.Findings)
-						}
-					}
-					return nil
-				})
-				st.report(b, listP95)
-				if !st.aborted {
-					total := 0
-					for _, k := range deskKinds {
-						total += d.Findings[k]
-					}
-					b.ReportMetric(float64(total), "findings")
-					b.Logf("findings by kind: %v (%d open)", d.Findings, d.Open)
-				}
-				peaks["dashboard"] = srv.peak(b)
-			})
-			deskFigure("findings", func(b *testing.B) {
-				srv.resetPeak()
-				var size, count int
-				st := srv.sample(b, "/api/v1/findings?limit=200", func(body []byte) error {
-					var fr wire.FindingsResponse
-					if err := json.Unmarshal(body, &fr); err != nil {
-						return err
-					}
-					if len(fr.Findings) == 0 {
-						return fmt.Errorf("no findings")
-					}
-					size, count = len(body), len(fr.Findings)
-					return nil
-				})
-				st.report(b, listP95)
-				if !st.aborted {
-					b.ReportMetric(float64(size)/1000, "KB")
-					b.ReportMetric(float64(count), "findings")
-				}
-				peaks["findings"] = srv.peak(b)
-			})
-			for _, format := range []string{"csv", "fhir"} {
-				b.Run("export-"+format, func(b *testing.B) {
-					srv.resetPeak()
-					srv.export(b, format, n)
-					peaks["export-"+format] = srv.peak(b)
-				})
+			return nil
+		})
+		st.report(b, listP95)
+		if !st.aborted {
+			total := 0
+			for _, k := range deskKinds {
+				total += d.Findings[k]
 			}
-			b.Run("memory", func(b *testing.B) {
-				for b.Loop() {
-				}
-				most := func(names ...string) deskPeak {
-					var m deskPeak
-					for _, n := range names {
-						m = deskPeak{max(m.rss, peaks[n].rss), max(m.anon, peaks[n].anon)}
-					}
-					return m
-				}
-				desk, exports := most("records-list", "dashboard", "findings"), most("export-csv", "export-fhir")
-				b.ReportMetric(max(desk.rss, exports.rss), "peak-rss-MB")
-				b.ReportMetric(max(desk.anon, exports.anon), "peak-anon-MB")
-				b.ReportMetric(desk.rss, "desk-rss-MB")
-				b.ReportMetric(exports.rss, "export-rss-MB")
-				b.ReportMetric(desk.anon, "desk-anon-MB")
-				b.ReportMetric(exports.anon, "export-anon-MB")
-				// The start: from the process's start until the desk is
-				// built and answers, with its peaks (Badger's replay and
-				// compactions of a store just seeded included).
-				b.ReportMetric(start.rss, "start-rss-MB")
-				b.ReportMetric(start.anon, "start-anon-MB")
-				b.ReportMetric(ready.Seconds(), "ready-s")
-				b.ReportMetric(data.took.Seconds(), "seed-s")
-				b.ReportMetric(float64(srv.aborts), "aborted")
-				if data.copied > 0 {
-					// The seed came from BENCH_DESK_CACHE: seed-s is when it was made.
-					b.ReportMetric(data.copied.Seconds(), "seed-copy-s")
-				}
-				b.Logf("seeded %d records in %.1f s (%s): %v", n, data.took.Seconds(), strings.Join(data.phases, ", "), data.counts)
-			})
+			b.ReportMetric(float64(total), "findings")
+			b.Logf("findings by kind: %v (%d open)", d.Findings, d.Open)
+		}
+		peaks["dashboard"] = srv.peak(b)
+	})
+	deskFigure("findings", func(b *testing.B) {
+		srv.resetPeak()
+		var size, count int
+		st := srv.sample(b, "/api/v1/findings?limit=200", func(body []byte) error {
+			var fr wire.FindingsResponse
+			if err := json.Unmarshal(body, &fr); err != nil {
+				return err
+			}
+			if len(fr.Findings) == 0 {
+				return fmt.Errorf("no findings")
+			}
+			size, count = len(body), len(fr.Findings)
+			return nil
+		})
+		st.report(b, listP95)
+		if !st.aborted {
+			b.ReportMetric(float64(size)/1000, "KB")
+			b.ReportMetric(float64(count), "findings")
+		}
+		peaks["findings"] = srv.peak(b)
+	})
+	for _, format := range []string{"csv", "fhir"} {
+		b.Run("export-"+format, func(b *testing.B) {
+			srv.resetPeak()
+			srv.export(b, format, n)
+			peaks["export-"+format] = srv.peak(b)
 		})
 	}
+	b.Run("memory", func(b *testing.B) {
+		for b.Loop() {
+		}
+		most := func(names ...string) deskPeak {
+			var m deskPeak
+			for _, n := range names {
+				m = deskPeak{max(m.rss, peaks[n].rss), max(m.anon, peaks[n].anon), max(m.beside, peaks[n].beside)}
+			}
+			return m
+		}
+		desk, exports := most("records-list", "dashboard", "findings"), most("export-csv", "export-fhir")
+		b.ReportMetric(max(desk.rss, exports.rss), "peak-rss-MB")
+		b.ReportMetric(max(desk.anon, exports.anon), "peak-anon-MB")
+		b.ReportMetric(desk.rss, "desk-rss-MB")
+		b.ReportMetric(exports.rss, "export-rss-MB")
+		b.ReportMetric(desk.anon, "desk-anon-MB")
+		b.ReportMetric(exports.anon, "export-anon-MB")
+		// The start: from the process's start until the desk is
+		// built and answers, with its peaks (Badger's replay and
+		// compactions of a store just seeded included).
+		b.ReportMetric(startPeak.rss, "start-rss-MB")
+		b.ReportMetric(startPeak.anon, "start-anon-MB")
+		if srv.beside != nil {
+			// What the store's own processes held, beside the server's.
+			unit := srv.beside.Unit()
+			b.ReportMetric(max(desk.beside, exports.beside), unit)
+			b.ReportMetric(desk.beside, "desk-"+unit)
+			b.ReportMetric(exports.beside, "export-"+unit)
+			b.ReportMetric(startPeak.beside, "start-"+unit)
+		}
+		b.ReportMetric(ready.Seconds(), "ready-s")
+		b.ReportMetric(data.took.Seconds(), "seed-s")
+		b.ReportMetric(float64(srv.aborts), "aborted")
+		if data.copied > 0 {
+			// The seed came from BENCH_DESK_CACHE: seed-s is when it was made.
+			b.ReportMetric(data.copied.Seconds(), "seed-copy-s")
+		}
+		for _, e := range data.extra {
+			b.ReportMetric(e.value, e.unit)
+		}
+		b.Logf("seeded %d records in %.1f s (%s): %v", n, data.took.Seconds(), strings.Join(data.phases, ", "), data.counts)
+	})
 }
 
 // deskKinds are the kinds of finding the seed makes.
@@ -232,12 +260,17 @@ func deskBinary(tb testing.TB) string {
 	return bin
 }
 
-// deskServer is the server binary serving a seeded data directory, with a
-// watch on its resident memory.
+// deskServer is the server binary serving a seeded store, with a watch
+// on its resident memory.
 type deskServer struct {
-	bin, dir, addr string
-	rssCap         int64
-	client         *http.Client
+	bin, addr string
+	store     []string // the flags naming the store: --data DIR, or --store URL ...
+	rssCap    int64
+	client    *http.Client
+	// beside, when not nil, watches memory the figures need outside the
+	// server's process (PostgreSQL's processes); each figure reports its
+	// peak beside the server's.
+	beside deskBeside
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
@@ -250,7 +283,20 @@ type deskServer struct {
 	anon    int64 // the most anonymous memory seen since resetPeak
 }
 
-func startDesk(tb testing.TB, bin, dir string, rssCap int64) *deskServer {
+// deskBeside is a watch on memory outside the server's process.
+type deskBeside interface {
+	// Reset starts a new peak.
+	Reset()
+	// Peak is the most seen since Reset (since the watch began, before
+	// the first), in MB.
+	Peak() float64
+	// Unit is the metric the peak is reported as.
+	Unit() string
+}
+
+// startDesk starts the binary on the store that the flags store name,
+// with beside (or nil) watching memory outside it.
+func startDesk(tb testing.TB, bin string, store []string, rssCap int64, beside deskBeside) *deskServer {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -258,7 +304,7 @@ func startDesk(tb testing.TB, bin, dir string, rssCap int64) *deskServer {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &deskServer{bin: bin, dir: dir, addr: addr, rssCap: rssCap,
+	s := &deskServer{bin: bin, store: store, addr: addr, rssCap: rssCap, beside: beside,
 		client: &http.Client{Timeout: 15 * time.Minute, Transport: &http.Transport{DisableCompression: true}}}
 	s.start(tb)
 	tb.Cleanup(s.stop)
@@ -267,13 +313,13 @@ func startDesk(tb testing.TB, bin, dir string, rssCap int64) *deskServer {
 
 func (s *deskServer) url(path string) string { return "http://" + s.addr + path }
 
-// start runs the binary on the data directory (no demo data: the seed
-// has its own, with the cheap password hashes), waits for /healthz and
-// logs in as the admin.
+// start runs the binary on the store (no demo data: the seed has its
+// own, with the cheap password hashes), waits for /healthz and logs in as
+// the admin.
 func (s *deskServer) start(tb testing.TB) {
 	tb.Helper()
 	s.mu.Lock()
-	s.cmd = exec.Command(s.bin, "serve", "--addr", s.addr, "--data", s.dir, "--no-demo")
+	s.cmd = exec.Command(s.bin, append(append([]string{"serve", "--addr", s.addr}, s.store...), "--no-demo")...)
 	s.log = &bytes.Buffer{}
 	s.cmd.Stdout, s.cmd.Stderr = &lockedWriter{&s.mu, s.log}, &lockedWriter{&s.mu, s.log}
 	s.killed = false
@@ -401,12 +447,16 @@ func (s *deskServer) resetPeak() {
 	s.anon = 0
 	s.mu.Unlock()
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0)
+	if s.beside != nil {
+		s.beside.Reset()
+	}
 }
 
 // deskPeak is a figure's peak memory in MB: VmHWM, all resident memory
-// (the store's mapped files the server touched included), and the most
-// anonymous resident memory the watch saw.
-type deskPeak struct{ rss, anon float64 }
+// (the store's mapped files the server touched included), the most
+// anonymous resident memory the watch saw, and the peak the server's
+// beside watch saw (zero without one).
+type deskPeak struct{ rss, anon, beside float64 }
 
 // peak reports the server's peaks since resetPeak, the cap for both when
 // the watch stopped it there.
@@ -415,6 +465,9 @@ func (s *deskServer) peak(b *testing.B) deskPeak {
 	p := s.peaks()
 	b.ReportMetric(p.rss, "peak-rss-MB")
 	b.ReportMetric(p.anon, "peak-anon-MB")
+	if s.beside != nil {
+		b.ReportMetric(p.beside, s.beside.Unit())
+	}
 	return p
 }
 
@@ -422,16 +475,20 @@ func (s *deskServer) peak(b *testing.B) deskPeak {
 // the first), the cap for both when the watch stopped it there; zero
 // when /proc cannot say.
 func (s *deskServer) peaks() deskPeak {
+	var beside float64
+	if s.beside != nil {
+		beside = s.beside.Peak()
+	}
 	if s.overCap {
-		return deskPeak{float64(s.rssCap >> 20), float64(s.rssCap >> 20)}
+		return deskPeak{float64(s.rssCap >> 20), float64(s.rssCap >> 20), beside}
 	}
 	hwm, err := procStatus(s.cmd.Process.Pid, "VmHWM")
 	if err != nil {
-		return deskPeak{}
+		return deskPeak{beside: beside}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return deskPeak{float64(hwm) / (1 << 20), float64(s.anon) / (1 << 20)}
+	return deskPeak{float64(hwm) / (1 << 20), float64(s.anon) / (1 << 20), beside}
 }
 
 // procStatus reads a field of /proc/PID/status in bytes.
