@@ -28,7 +28,8 @@ type ProviderOutages interface {
 	// and nothing is written.
 	DeclareProviderOutage(ctx context.Context, o ProviderOutage, a Audit) error
 	// EndProviderOutage ends the outage active at at (End = at, EndedBy
-	// = by) with its audit entry; none active is ErrProviderOutageState.
+	// = by) with its audit entry (whose Subject, when empty, becomes the
+	// outage's id); none active is ErrProviderOutageState.
 	EndProviderOutage(ctx context.Context, by string, at time.Time, a Audit) (ProviderOutage, error)
 	// ProviderOutages lists up to limit declarations, newest first.
 	ProviderOutages(ctx context.Context, limit int) ([]ProviderOutage, error)
@@ -85,10 +86,10 @@ type ProviderOutage struct {
 	EndedBy    string     `json:"ended_by,omitempty"`
 }
 
-// ActiveAt says whether the outage is active at t: declared by then, not
-// ended by an admin, and not past its Until.
+// ActiveAt says whether the outage is active at t: declared by then, and
+// neither ended by an admin nor past its Until.
 func (o ProviderOutage) ActiveAt(t time.Time) bool {
-	return !t.Before(o.Start) && o.End == nil && t.Before(o.Until)
+	return !t.Before(o.Start) && t.Before(o.Ends())
 }
 
 // Ends is when the outage ends or ended: at an admin's end, or by itself

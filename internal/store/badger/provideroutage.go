@@ -76,6 +76,9 @@ func (db *DB) EndProviderOutage(ctx context.Context, by string, at time.Time, a 
 		if err := putJSON(txn, providerOutageKey(o), o); err != nil {
 			return err
 		}
+		if a.Subject == "" {
+			a.Subject = o.ID
+		}
 		return appendAudit(txn, at, a)
 	})
 	if err != nil {

@@ -47,7 +47,7 @@ func (db *DB) putProviderOutage(ctx context.Context, tx pgx.Tx, o store.Provider
 // activeProviderOutage returns the outage active at at, under tx.
 func (db *DB) activeProviderOutage(ctx context.Context, tx pgx.Tx, at time.Time) (store.ProviderOutage, bool, error) {
 	rows, err := tx.Query(ctx, `SELECT id, data FROM provider_outages
-		WHERE end_ns IS NULL AND start_ns <= $1 AND until_ns > $1 ORDER BY start_ns DESC, id DESC`, ns(at))
+		WHERE start_ns <= $1 AND until_ns > $1 AND (end_ns IS NULL OR end_ns > $1) ORDER BY start_ns DESC, id DESC`, ns(at))
 	if err != nil {
 		return store.ProviderOutage{}, false, err
 	}
@@ -102,6 +102,9 @@ func (db *DB) EndProviderOutage(ctx context.Context, by string, at time.Time, a 
 			return err
 		}
 		o = cur
+		if a.Subject == "" {
+			a.Subject = o.ID
+		}
 		return db.appendAudit(ctx, tx, at, a)
 	})
 	if err != nil {
