@@ -97,23 +97,25 @@ func (s *Server) fallbackLogin(w http.ResponseWriter, r *http.Request) {
 		s.audit(r, store.Audit{Actor: actor, Action: store.AuditFallbackRefused, Subject: actor,
 			Detail: "reason=" + reason + " username=" + username + " address=" + addrKey})
 	}
-	// Outside an outage the code is not even looked at: nothing is
-	// guessed, so nothing is counted.
-	if _, active, err := s.providerOutage().Active(r.Context()); err != nil || !active {
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		refused("", "no_outage")
-		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "fallback codes work only while an outage of the identity provider is declared").WithKey(keyFallbackNoOutage))
-		return
-	}
 	attempt, ok := s.takeLoginAttempt(w, r, username, addrKey, now)
 	if !ok {
 		return
 	}
 	wrong := false
 	defer func() { attempt.Done(wrong) }()
+	// Outside an outage the code is not looked at. The attempt still
+	// counts as failed: that bounds what anyone can add to the audit
+	// log this way by the login limits, and a code cannot work then.
+	if _, active, err := s.providerOutage().Active(r.Context()); err != nil || !active {
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		wrong = true
+		refused("", "no_outage")
+		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "fallback codes work only while an outage of the identity provider is declared").WithKey(keyFallbackNoOutage))
+		return
+	}
 	acct, err := s.db.AccountByUsername(r.Context(), username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.writeError(w, r, err)
