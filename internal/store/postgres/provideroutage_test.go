@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"beredskap/internal/store"
+	"beredskap/internal/store/postgres/pgtest"
 )
 
 // TestTwoNodesUseACodeOnce: two nodes log in with the same fallback
@@ -56,5 +57,49 @@ func TestTwoNodesUseACodeOnce(t *testing.T) {
 	}), store.ErrProviderOutageState)
 	if n, err := nodes[0].VerifyAudit(ctx); err != nil || n != 5 {
 		t.Fatalf("audit chain: %d entries, %v (want issue, enrol, one use, one step, one declaration)", n, err)
+	}
+}
+
+// TestLoginFallbackSealedAtRest: a TOTP secret and an outage's reason
+// are in no file of the cluster after a checkpoint; with sealing
+// bypassed, the same search finds them, so it can fail.
+func TestLoginFallbackSealedAtRest(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		plaintext bool
+		secret    string // distinct per case: both write to one cluster
+	}{
+		{"sealed", false, "MFRGGZDFMZTWQ2LKNNWG23TPOBYXEXXA"},
+		{"plaintext", true, "ONUGK3DMEBZWK4TWMVZCA53IN5XXXXXB"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := openTest(t, pgtest.NewDatabase(t), Options{plaintext: c.plaintext})
+			now := time.Now()
+			reason := "Reason " + c.secret
+			if err := db.PutTOTP(ctx, store.TOTPSecret{UserID: "a1", Secret: c.secret, Enrolled: now}, store.Audit{Action: store.AuditTOTPEnrol, Subject: "a1"}); err != nil {
+				t.Fatal(err)
+			}
+			o := store.ProviderOutage{ID: "p1", Reason: reason, Start: now, Until: now.Add(time.Hour), DeclaredBy: "a1"}
+			if err := db.DeclareProviderOutage(ctx, o, store.Audit{Action: store.AuditProviderOutageDeclare, Subject: "p1", Detail: "reason=" + reason}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := db.TOTP(ctx, "a1"); err != nil || got.Secret != c.secret {
+				t.Fatalf("secret: %+v, %v", got, err)
+			}
+			cl := pgtest.Shared(t)
+			if err := cl.Exec(ctx, "postgres", "CHECKPOINT"); err != nil {
+				t.Fatal(err)
+			}
+			for what, s := range map[string]string{"TOTP secret": c.secret, "reason": reason} {
+				files := filesHolding(t, cl.DataDir, []byte(s))
+				switch {
+				case c.plaintext && len(files) == 0:
+					t.Errorf("unsealed, the %s is in no file: the search cannot see what it looks for", what)
+				case !c.plaintext && len(files) > 0:
+					t.Errorf("the %s is in clear in %v", what, files)
+				}
+			}
+		})
 	}
 }
