@@ -68,6 +68,15 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		// Operations (issue 17).
 		"GET /readyz":  anyone,
 		"GET /metrics": admins,
+
+		// Logging in without the identity provider (issue 18).
+		"GET /api/v1/provider-outage":            anyone,
+		"POST /api/v1/provider-outage":           admins,
+		"POST /api/v1/session/fallback":          anyone,
+		"POST /api/v1/session/break-glass":       anyone,
+		"GET /api/v1/break-glass":                office,
+		"GET /api/v1/users/{id}/fallback-codes":  admins,
+		"POST /api/v1/users/{id}/fallback-codes": admins,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -83,6 +83,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled").WithKey(keyForbidden))
 		return
 	}
+	if !s.localLoginAllowed(w, r, acct, addrKey) {
+		return
+	}
+	s.startSession(w, r, acct, now, "address="+addrKey)
+}
+
+// startSession starts a session for acct, audits the login (detail
+// says from where and how) and answers as every login answers: a phone
+// gets the same whether its user typed a password, a fallback code or
+// used the break-glass login.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct store.Account, now time.Time, detail string) {
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		s.writeError(w, r, err)
@@ -94,7 +105,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("login", "user", acct.ID, "role", acct.Role)
-	s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})
+	s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: detail})
 	writeJSON(w, http.StatusOK, wire.LoginResponse{
 		Token: token, User: acct.User, ServerTime: now.UTC(), ExpiresAt: sess.Expires.UTC(),
 		SignKey: s.keys.SignPub(), SealKey: s.keys.SealPub, KeyID: s.keys.KeyID(),

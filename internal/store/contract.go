@@ -240,6 +240,7 @@ type Store interface {
 	Setup
 	Maintenance
 	Capacity
+	LoginFallback
 	io.Closer
 }
 

@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	storeURL := fs.String("store", "", "keep everything in PostgreSQL at this URL (postgres://user@host/db, several hosts as host=a,b with target_session_attrs=read-write) instead of Badger in --data; needs --encryption-key-file, and every node on the database shares it")
 	noDemo := fs.Bool("no-demo", false, "start empty instead of loading demo data into a new data directory")
 	offlineHours := fs.Float64("offline-hours", 8, "how many hours a shift bundle is valid offline (fractions allowed)")
+	providerOutageHours := fs.Int("provider-outage-hours", 8, "how many hours a declared outage of the identity provider lasts at most before it ends by itself (1-72)")
 	idleLock := fs.Int("idle-lock-minutes", 5, "minutes without use before a phone locks")
 	tz := fs.String("tz", "Europe/Oslo", "the municipality's time zone")
 	staticDir := fs.String("static-dir", "", "serve the app's files from this directory instead of the embedded ones (development)")
@@ -78,6 +79,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *offlineHours <= 0 || *offlineHours > 72 {
 		return fmt.Errorf("--offline-hours must be more than 0 and at most 72")
+	}
+	if *providerOutageHours < 1 || *providerOutageHours > 72 {
+		return fmt.Errorf("--provider-outage-hours must be from 1 to 72")
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -159,7 +163,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		OfflineFor: offlineFor, IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk, Jobs: jobs,
-		LoginThrottle: throttleOf(raw),
+		LoginThrottle: throttleOf(raw), ProviderOutageMax: time.Duration(*providerOutageHours) * time.Hour,
 	}, db, srvKeys, pwa)
 	go retention.Daily(ctx, purgeAlone{db, raw}, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 

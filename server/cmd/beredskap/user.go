@@ -21,7 +21,7 @@ import (
 	"beredskap/internal/wire"
 )
 
-// userCmd is "beredskap user add|disable|reset|rename": user administration on a
+// userCmd is "beredskap user add|disable|reset|rename|totp": user administration on a
 // stopped server's data directory (while it runs, use the admin page), or
 // with --store on the PostgreSQL store, whose servers may keep running.
 // Passwords are read from the terminal without echo, or one line from
@@ -29,7 +29,7 @@ import (
 // history and the process list.
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename --data DIR | --store URL --encryption-key-file KEY ...")
+		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename|totp --data DIR | --store URL --encryption-key-file KEY ...")
 		return flag.ErrHelp
 	}
 	sub := args[0]
@@ -87,13 +87,16 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		fmt.Fprintf(stdout, "renamed %s to %s\n", u.ID, u.Username)
 		return nil
-	case "disable", "reset":
+	case "disable", "reset", "totp":
 		acct, err := db.AccountByUsername(ctx, *username)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no user %q", *username)
 		}
 		if err != nil {
 			return err
+		}
+		if sub == "totp" {
+			return enrolTOTP(ctx, db, acct, stdout, now)
 		}
 		if sub == "disable" {
 			if err := users.SetDisabled(ctx, db, acct.ID, true, "cli", now); err != nil {
@@ -112,7 +115,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stdout, "new password set for %s; their sessions have ended\n", acct.Username)
 		return nil
 	default:
-		return fmt.Errorf("unknown user command %q (add, disable, reset, rename)", sub)
+		return fmt.Errorf("unknown user command %q (add, disable, reset, rename, totp)", sub)
 	}
 }
 
