@@ -157,4 +157,3 @@ func (db *DB) DeleteIdentityLink(ctx context.Context, provider, subject string) 
 	}
 	return nil
 }
-
