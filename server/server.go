@@ -19,6 +19,7 @@ import (
 	"beredskap/internal/care"
 	"beredskap/internal/kept"
 	"beredskap/internal/keys"
+	"beredskap/internal/oidclogin"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -60,6 +61,13 @@ type Config struct {
 	// Counter counts the records a filter selects (the "of 31 417" of
 	// the records list); nil counts with the desk.
 	Counter RecordCounter
+	// OIDC, when set (--auth-config), runs logins through the
+	// municipality's identity providers; nil is password login only.
+	OIDC *oidclogin.Logins
+	// PasswordPolicy, when set, is asked whether a role may log in with
+	// a local password (not for a role a provider covers, unless an
+	// outage is declared); nil allows every role.
+	PasswordPolicy PasswordPolicy
 	// Jobs is woken when a bulk job is started, so that it starts at
 	// once; nil leaves it to the runner's next look.
 	Jobs JobWaker
@@ -164,6 +172,10 @@ func (s *Server) Routes() []Route {
 		{"GET", "/metrics", adminRoles, s.metricsPage},
 		{"POST", "/api/v1/session", nil, s.login},
 		{"DELETE", "/api/v1/session", anyRole, s.logout},
+		{"GET", "/api/v1/oidc/providers", nil, s.oidcProviders},
+		{"GET", "/api/v1/oidc/start", nil, s.oidcStart},
+		{"GET", "/api/v1/oidc/callback", nil, s.oidcCallback},
+		{"POST", "/api/v1/oidc/exchange", nil, s.oidcExchange},
 		{"POST", "/api/v1/devices", anyRole, s.registerDevice},
 		{"PUT", "/api/v1/me/lang", anyRole, s.setLang},
 		{"GET", "/api/v1/bundle", shiftRoles, s.bundle},
@@ -198,6 +210,9 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},
 		{"POST", "/api/v1/users/{id}/reset", adminRoles, s.resetUser},
 		{"POST", "/api/v1/users/{id}/rename", adminRoles, s.renameUser},
+		{"GET", "/api/v1/users/{id}/identities", adminRoles, s.listIdentities},
+		{"POST", "/api/v1/users/{id}/identities", adminRoles, s.linkIdentity},
+		{"DELETE", "/api/v1/users/{id}/identities", adminRoles, s.unlinkIdentity},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},
 	}

@@ -83,6 +83,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled").WithKey(keyForbidden))
 		return
 	}
+	if !s.passwordAllowed(w, r, acct) {
+		return
+	}
+	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})
+}
+
+// startSession starts a session for acct and answers with it and the
+// server's public keys: the end of a password login and of a login
+// through an identity provider alike.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct store.Account, audit store.Audit) {
+	now := s.cfg.Now()
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		s.writeError(w, r, err)
@@ -93,8 +104,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.log.Info("login", "user", acct.ID, "role", acct.Role)
-	s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})
+	s.log.Info("login", "user", acct.ID, "role", acct.Role, "how", audit.Action)
+	s.audit(r, audit)
 	writeJSON(w, http.StatusOK, wire.LoginResponse{
 		Token: token, User: acct.User, ServerTime: now.UTC(), ExpiresAt: sess.Expires.UTC(),
 		SignKey: s.keys.SignPub(), SealKey: s.keys.SealPub, KeyID: s.keys.KeyID(),
