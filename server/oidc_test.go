@@ -47,15 +47,14 @@ const (
 )
 
 type oidcEnv struct {
-	t       *testing.T
-	d       *servertest.DataDir
-	health  *oidctest.Provider // helseid
-	office  *oidctest.Provider // entra
-	nodes   []*httptest.Server
-	public  string
-	ids     map[string]string // username → user id
-	outage  bool
-	timeout time.Duration
+	t      *testing.T
+	d      *servertest.DataDir
+	health *oidctest.Provider // helseid
+	office *oidctest.Provider // entra
+	nodes  []*httptest.Server
+	public string
+	ids    map[string]string // username → user id
+	outage bool
 }
 
 // oidcOptions change the environment.
