@@ -68,6 +68,15 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		// Operations (issue 17).
 		"GET /readyz":  anyone,
 		"GET /metrics": admins,
+
+		// Login through an identity provider (issue 18).
+		"GET /api/v1/oidc/providers":           anyone,
+		"GET /api/v1/oidc/start":               anyone,
+		"GET /api/v1/oidc/callback":            anyone,
+		"POST /api/v1/oidc/exchange":           anyone,
+		"GET /api/v1/users/{id}/identities":    admins,
+		"POST /api/v1/users/{id}/identities":   admins,
+		"DELETE /api/v1/users/{id}/identities": admins,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},
