@@ -502,6 +502,10 @@ func TestOIDCRefusals(t *testing.T) {
 		reason   string // in the audited refusal
 	}{
 		{"wrong audience", func(e *oidcEnv) { e.office.SetAudience("the-journal-app") }, "entra", "office", "kari", oidclogin.KeyTokenInvalid, "expected audience"},
+		{"issued to another client", func(e *oidcEnv) {
+			e.office.SetAudience("beredskap-office", "the-journal-app")
+			e.office.SetAuthorizedParty("the-journal-app")
+		}, "entra", "office", "kari", oidclogin.KeyTokenInvalid, "authorized party the-journal-app is not this client"},
 		{"ID token of another issuer", func(e *oidcEnv) { e.office.SetTokenIssuer("https://evil.example") }, "entra", "office", "kari", oidclogin.KeyTokenInvalid, "issued by a different provider"},
 		{"expired ID token", func(e *oidcEnv) { e.office.SetIDTokenLifetime("beredskap-office", -time.Minute) }, "entra", "office", "admin", oidclogin.KeyTokenInvalid, "token is expired"},
 		{"acr below the accepted", func(e *oidcEnv) {

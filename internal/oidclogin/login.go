@@ -251,6 +251,11 @@ func (l *Logins) Callback(ctx context.Context, q url.Values) (Handover, error) {
 	if err := idt.Claims(&claims); err != nil {
 		return Handover{}, l.refuse(ctx, f, "", "id token claims: "+clip(err.Error()), wire.Errorf(wire.CodeUnauthorized, "the ID token's claims do not decode").WithKey(KeyTokenInvalid))
 	}
+	// OpenID Connect Core §3.1.3.7: a token for several audiences names
+	// who it was issued to (azp), and that must be this client.
+	if azp, ok := claimString(claims["azp"]); (ok || len(idt.Audience) > 1) && azp != c.p.ClientID {
+		return Handover{}, l.refuse(ctx, f, "", "id token: authorized party "+clip(azp)+" is not this client", wire.Errorf(wire.CodeUnauthorized, "the ID token was issued to another client").WithKey(KeyTokenInvalid))
+	}
 	acr, _ := claimString(claims["acr"])
 	if len(c.p.ACRValues) > 0 && !slices.Contains(c.p.ACRValues, acr) {
 		return Handover{}, l.refuse(ctx, f, "", "acr "+clip(acr)+" not accepted",

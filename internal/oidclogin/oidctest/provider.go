@@ -145,6 +145,14 @@ func (p *Provider) SetAudience(aud ...string) {
 	p.st.audience = aud
 }
 
+// SetAuthorizedParty makes the provider's ID tokens name azp as the
+// party they were issued to (signed again, as SetAudience's).
+func (p *Provider) SetAuthorizedParty(azp string) {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	p.st.azp = azp
+}
+
 // SetIDTokenLifetime sets how long the client's ID tokens are valid; a
 // negative lifetime issues tokens expired already.
 func (p *Provider) SetIDTokenLifetime(clientID string, d time.Duration) {
@@ -197,6 +205,7 @@ type storage struct {
 	replayNonce   bool
 	tokenIssuer   string
 	audience      []string
+	azp           string
 	lastACRValues []string
 }
 
@@ -483,13 +492,14 @@ func (s *storage) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // rewriteTokens signs the token endpoint's ID tokens again with another
-// audience, while SetAudience asks for one.
+// audience or authorized party, while SetAudience or SetAuthorizedParty
+// asks for one.
 func (s *storage) rewriteTokens(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		aud := s.audience
+		aud, azp := s.audience, s.azp
 		s.mu.Unlock()
-		if aud == nil {
+		if aud == nil && azp == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -515,7 +525,12 @@ func (s *storage) rewriteTokens(next http.Handler) http.Handler {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		claims["aud"] = aud
+		if aud != nil {
+			claims["aud"] = aud
+		}
+		if azp != "" {
+			claims["azp"] = azp
+		}
 		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: s.key},
 			(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), s.keyID))
 		if err == nil {
