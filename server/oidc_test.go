@@ -120,7 +120,7 @@ func newOIDCEnv(t *testing.T, o oidcOptions) *oidcEnv {
 	    {"id": "helseid", "name": {"nb": "HelseID"}, "issuer": %q, "client_id": "beredskap-phone",
 	     "private_key_file": "helseid.pem", "key_id": "bk1",
 	     "scopes": ["openid", "profile", "helseid://scopes/identity/hpr_number"],
-	     "user_claim": %q, "acr_values": [%q], "roles": ["worker", "nurse"], "timeout_seconds": %d},
+	     "user_claim": %q, "acr_values": [%q], "prompt": "login", "roles": ["worker", "nurse"], "timeout_seconds": %d},
 	    {"id": "entra", "name": {"en": "Municipal account"}, "issuer": %q, "client_id": "beredskap-office",
 	     "client_secret_file": "entra.secret", "user_claim": "preferred_username", "roles": ["coordinator", "admin"]}
 	  ]
@@ -486,6 +486,12 @@ func TestOIDCLoginEachRole(t *testing.T) {
 	}
 	if got := e.health.ACRValuesAsked(); len(got) != 1 || got[0] != acrHigh {
 		t.Fatalf("acr_values asked of helseid: %q", got)
+	}
+	if got := e.health.PromptAsked(); len(got) != 1 || got[0] != "login" {
+		t.Fatalf("prompt asked of helseid: %q", got)
+	}
+	if got := e.office.PromptAsked(); len(got) != 0 {
+		t.Fatalf("prompt asked of entra: %q", got)
 	}
 }
 

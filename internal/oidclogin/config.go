@@ -38,7 +38,7 @@ import (
 //	     "client_id": "…", "private_key_file": "/etc/beredskap/helseid.pem", "key_id": "…",
 //	     "scopes": ["openid", "profile", "helseid://scopes/identity/hpr_number"],
 //	     "user_claim": "helseid://claims/hpr/hpr_number",
-//	     "acr_values": ["idporten-loa-high"], "roles": ["worker", "nurse"]},
+//	     "acr_values": ["idporten-loa-high"], "prompt": "login", "roles": ["worker", "nurse"]},
 //	    {"id": "entra", "name": {"nb": "Kommunens konto", "en": "Municipal account"},
 //	     "issuer": "https://login.microsoftonline.com/<tenant>/v2.0",
 //	     "client_id": "…", "client_secret_file": "/etc/beredskap/entra.secret",
@@ -107,6 +107,12 @@ type Provider struct {
 	// (Entra ID sends none; then the provider's own policy is what
 	// counts).
 	ACRValues []string `json:"acr_values,omitempty"`
+	// Prompt, when set, is sent as the prompt request parameter: "login"
+	// makes the provider ask for the credentials again even when the
+	// browser still has a session there, which a phone shared between
+	// workers wants (the next one must not log in as the last);
+	// "select_account" lets the user choose among accounts. Default none.
+	Prompt string `json:"prompt,omitempty"`
 	// Roles are the roles whose users log in through this provider:
 	// "worker", "nurse", "coordinator", "admin". Required. For these
 	// roles local passwords are off (see PasswordPolicy).
@@ -263,6 +269,11 @@ func (p *Provider) validate(dir string) error {
 		if v == "" || strings.ContainsAny(v, " \t\n") {
 			return fmt.Errorf("acr_values: %q is not an assurance level", v)
 		}
+	}
+	switch p.Prompt {
+	case "", "login", "select_account", "consent":
+	default:
+		return fmt.Errorf("prompt: %q is not \"login\", \"select_account\" or \"consent\"", p.Prompt)
 	}
 	if len(p.Roles) == 0 {
 		return errors.New("roles: at least one role is required")

@@ -131,6 +131,7 @@ func TestConfigErrors(t *testing.T) {
 		{"assertion audience", p(`secret="private_key_file": "ec.pem", "key_id": "k", "assertion_audience": "me"`), "(p).assertion_audience"},
 		{"bad scope", p(`scopes="scopes": ["openid profile"]`), "(p).scopes"},
 		{"bad acr", p(`acr="acr_values": [""]`), "(p).acr_values"},
+		{"prompt", p(`prompt="prompt": "always"`), "(p).prompt"},
 		{"no roles", p("roles="), "(p).roles: at least one"},
 		{"unknown role", p(`roles="roles": ["boss"]`), `(p).roles: "boss"`},
 		{"timeout", p(`timeout="timeout_seconds": 600`), "(p).timeout_seconds"},

@@ -158,6 +158,9 @@ func (l *Logins) Start(ctx context.Context, provider, target, challenge string) 
 	if len(c.p.ACRValues) > 0 {
 		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(c.p.ACRValues, " ")))
 	}
+	if c.p.Prompt != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", c.p.Prompt))
+	}
 	return c.oauth2Config(d, l.redirectURL()).AuthCodeURL(state, opts...), nil
 }
 

@@ -188,6 +188,13 @@ func (p *Provider) ACRValuesAsked() []string {
 	return p.st.lastACRValues
 }
 
+// PromptAsked returns the prompt of the latest authorization request.
+func (p *Provider) PromptAsked() []string {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	return p.st.lastPrompt
+}
+
 // storage is the provider's state, in memory.
 type storage struct {
 	key   *rsa.PrivateKey
@@ -207,6 +214,7 @@ type storage struct {
 	audience      []string
 	azp           string
 	lastACRValues []string
+	lastPrompt    []string
 }
 
 type client struct {
@@ -267,6 +275,7 @@ func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ 
 		a.nonce = s.firstNonce
 	}
 	s.lastACRValues = req.ACRValues
+	s.lastPrompt = req.Prompt
 	s.requests[a.id] = a
 	return a, nil
 }
