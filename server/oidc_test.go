@@ -67,6 +67,9 @@ type oidcOptions struct {
 	// wrongKey signs helseid's client assertions with a key the
 	// provider does not know.
 	wrongKey bool
+	// acrClaim is helseid's acr_claim, and the claim its users' levels
+	// are sent in (default "acr").
+	acrClaim string
 }
 
 func newOIDCEnv(t *testing.T, o oidcOptions) *oidcEnv {
@@ -110,6 +113,10 @@ func newOIDCEnv(t *testing.T, o oidcOptions) *oidcEnv {
 	e.office = oidctest.Start(t, oidctest.Options{})
 	e.office.AddClient(oidctest.Client{ID: "beredskap-office", RedirectURI: redirect, Secret: "s3cret-of-the-office"})
 
+	acrClaim := "acr"
+	if o.acrClaim != "" {
+		acrClaim = o.acrClaim
+	}
 	issuer := e.health.Issuer
 	if o.healthIssuer != "" {
 		issuer = o.healthIssuer
@@ -120,11 +127,11 @@ func newOIDCEnv(t *testing.T, o oidcOptions) *oidcEnv {
 	    {"id": "helseid", "name": {"nb": "HelseID"}, "issuer": %q, "client_id": "beredskap-phone",
 	     "private_key_file": "helseid.pem", "key_id": "bk1",
 	     "scopes": ["openid", "profile", "helseid://scopes/identity/hpr_number"],
-	     "user_claim": %q, "acr_values": [%q], "prompt": "login", "roles": ["worker", "nurse"], "timeout_seconds": %d},
+	     "user_claim": %q, "acr_values": [%q], "acr_claim": %q, "prompt": "login", "roles": ["worker", "nurse"], "timeout_seconds": %d},
 	    {"id": "entra", "name": {"en": "Municipal account"}, "issuer": %q, "client_id": "beredskap-office",
 	     "client_secret_file": "entra.secret", "user_claim": "preferred_username", "roles": ["coordinator", "admin"]}
 	  ]
-	}`, e.public, issuer, hprClaim, acrHigh, o.healthTimeout, e.office.Issuer)
+	}`, e.public, issuer, hprClaim, acrHigh, acrClaim, o.healthTimeout, e.office.Issuer)
 	cfg, err := oidclogin.Parse([]byte(conf), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -164,8 +171,11 @@ func newOIDCEnv(t *testing.T, o oidcOptions) *oidcEnv {
 			e.link(u.username, "entra", u.username+"@kommune.no")
 			continue
 		}
-		e.health.AddUser(oidctest.User{Username: u.username, Subject: "helseid-" + u.username, ACR: acrHigh,
-			Claims: map[string]any{hprClaim: u.hpr}})
+		hu := oidctest.User{Username: u.username, Subject: "helseid-" + u.username, ACR: acrHigh, Claims: map[string]any{hprClaim: u.hpr}}
+		if acrClaim != "acr" {
+			hu.ACR, hu.Claims[acrClaim] = "", acrHigh
+		}
+		e.health.AddUser(hu)
 		e.link(u.username, "helseid", u.hpr)
 	}
 	return e
@@ -860,4 +870,22 @@ func TestOIDCLinkAPI(t *testing.T) {
 	if strings.Join(actions, ",") != "user.link,user.link,user.unlink" {
 		t.Fatalf("audited: %q", actions)
 	}
+}
+
+// TestOIDCACRFromAnotherClaim: a provider that sends the assurance level
+// in a claim of its own (HelseID's) is checked on that claim, and is not
+// sent acr_values.
+func TestOIDCACRFromAnotherClaim(t *testing.T) {
+	const levelClaim = "helseid://claims/identity/assurance_level"
+	e := newOIDCEnv(t, oidcOptions{acrClaim: levelClaim})
+	if lr := e.login("helseid", "phone", "anna"); lr.User.ID != e.ids["anna"] {
+		t.Fatalf("login: %+v", lr)
+	}
+	if got := e.health.ACRValuesAsked(); len(got) != 0 {
+		t.Fatalf("acr_values sent with a claim of the provider's own: %q", got)
+	}
+	// The standard acr says high, the provider's claim says substantial:
+	// the configured claim is the one that counts.
+	e.health.AddUser(oidctest.User{Username: "nils", Subject: "helseid-nils", ACR: acrHigh, Claims: map[string]any{hprClaim: "9144890", levelClaim: acrSubstantial}})
+	e.refused("helseid", "phone", "nils", oidclogin.KeyACRTooLow)
 }

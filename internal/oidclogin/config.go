@@ -102,11 +102,16 @@ type Provider struct {
 	// must be a string or a number.
 	UserClaim string `json:"user_claim,omitempty"`
 	// ACRValues are the accepted assurance levels: an ID token whose
-	// "acr" is not one of them is refused. They are also sent as the
+	// ACRClaim is not one of them is refused. They are also sent as the
 	// acr_values request parameter, in this order. Empty accepts any
 	// (Entra ID sends none; then the provider's own policy is what
 	// counts).
 	ACRValues []string `json:"acr_values,omitempty"`
+	// ACRClaim is the claim that carries the assurance level: "acr"
+	// (the default, OpenID Connect's), or a provider's own (HelseID's
+	// "helseid://claims/identity/assurance_level"). acr_values is sent
+	// as a request parameter only with "acr".
+	ACRClaim string `json:"acr_claim,omitempty"`
 	// Prompt, when set, is sent as the prompt request parameter: "login"
 	// makes the provider ask for the credentials again even when the
 	// browser still has a session there, which a phone shared between
@@ -264,6 +269,9 @@ func (p *Provider) validate(dir string) error {
 	}
 	if p.UserClaim == "" {
 		p.UserClaim = "sub"
+	}
+	if p.ACRClaim == "" {
+		p.ACRClaim = "acr"
 	}
 	for _, v := range p.ACRValues {
 		if v == "" || strings.ContainsAny(v, " \t\n") {

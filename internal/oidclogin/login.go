@@ -155,7 +155,7 @@ func (l *Logins) Start(ctx context.Context, provider, target, challenge string) 
 		return "", fmt.Errorf("start a login through %s: %w", provider, err)
 	}
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(f.Verifier), oidc.Nonce(nonce)}
-	if len(c.p.ACRValues) > 0 {
+	if len(c.p.ACRValues) > 0 && c.p.ACRClaim == "acr" {
 		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(c.p.ACRValues, " ")))
 	}
 	if c.p.Prompt != "" {
@@ -259,7 +259,7 @@ func (l *Logins) Callback(ctx context.Context, q url.Values) (Handover, error) {
 	if azp, ok := claimString(claims["azp"]); (ok || len(idt.Audience) > 1) && azp != c.p.ClientID {
 		return Handover{}, l.refuse(ctx, f, "", "id token: authorized party "+clip(azp)+" is not this client", wire.Errorf(wire.CodeUnauthorized, "the ID token was issued to another client").WithKey(KeyTokenInvalid))
 	}
-	acr, _ := claimString(claims["acr"])
+	acr, _ := claimString(claims[c.p.ACRClaim])
 	if len(c.p.ACRValues) > 0 && !slices.Contains(c.p.ACRValues, acr) {
 		return Handover{}, l.refuse(ctx, f, "", "acr "+clip(acr)+" not accepted",
 			wire.Errorf(wire.CodeForbidden, "the login's assurance level %q is not one of %s", acr, strings.Join(c.p.ACRValues, ", ")).WithKey(KeyACRTooLow))

@@ -77,9 +77,9 @@ func (c *client) oauth2Config(d *oidc.Provider, redirectURL string) *oauth2.Conf
 	ep := d.Endpoint()
 	if c.signer != nil {
 		ep.AuthStyle = oauth2.AuthStyleInParams
-	} else {
-		ep.AuthStyle = oauth2.AuthStyleInHeader
 	}
+	// With a secret, oauth2 tries client_secret_basic first, then
+	// client_secret_post, and remembers which the provider took.
 	return &oauth2.Config{ClientID: c.p.ClientID, ClientSecret: c.secret, Endpoint: ep, RedirectURL: redirectURL, Scopes: c.p.Scopes}
 }
 
