@@ -126,7 +126,7 @@ func newOIDCEnv(t *testing.T, o oidcOptions) *oidcEnv {
 	  "providers": [
 	    {"id": "helseid", "name": {"nb": "HelseID"}, "issuer": %q, "client_id": "beredskap-phone",
 	     "private_key_file": "helseid.pem", "key_id": "bk1",
-	     "scopes": ["openid", "profile", "helseid://scopes/identity/hpr_number"],
+	     "scopes": ["openid", "profile", "helseid://scopes/hpr/hpr_number"],
 	     "user_claim": %q, "acr_values": [%q], "acr_claim": %q, "prompt": "login", "roles": ["worker", "nurse"], "timeout_seconds": %d},
 	    {"id": "entra", "name": {"en": "Municipal account"}, "issuer": %q, "client_id": "beredskap-office",
 	     "client_secret_file": "entra.secret", "user_claim": "preferred_username", "roles": ["coordinator", "admin"]}
@@ -873,10 +873,10 @@ func TestOIDCLinkAPI(t *testing.T) {
 }
 
 // TestOIDCACRFromAnotherClaim: a provider that sends the assurance level
-// in a claim of its own (HelseID's) is checked on that claim, and is not
+// in a claim of its own (as HelseID does) is checked on that claim, and is not
 // sent acr_values.
 func TestOIDCACRFromAnotherClaim(t *testing.T) {
-	const levelClaim = "helseid://claims/identity/assurance_level"
+	const levelClaim = "example://claims/identity/level"
 	e := newOIDCEnv(t, oidcOptions{acrClaim: levelClaim})
 	if lr := e.login("helseid", "phone", "anna"); lr.User.ID != e.ids["anna"] {
 		t.Fatalf("login: %+v", lr)
