@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"beredskap/internal/care"
@@ -96,11 +97,24 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, target st
 	redirectWith(w, r, target, frag)
 }
 
+// An address may start oidcStartBurst logins through a provider at once,
+// then one per oidcStartEvery: enough for an office behind one address at
+// the change of shift, not for filling the store.
+const (
+	oidcStartBurst = 60
+	oidcStartEvery = 5 * time.Second
+)
+
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	target := q.Get("target")
 	if s.cfg.OIDC == nil {
 		s.redirectError(w, r, target, wire.Errorf(wire.CodeNotFound, "no identity provider is configured").WithKey(oidclogin.KeyUnknownProvider))
+		return
+	}
+	if ok, wait := s.oidcStarts.Take(clientAddress(r), s.cfg.Now()); !ok {
+		minutes := strconv.Itoa(int((wait + time.Minute - 1) / time.Minute))
+		s.redirectError(w, r, target, wire.Errorf(wire.CodeRateLimited, "too many logins started from this address; try again in %s", wait.Round(time.Second)).WithKey(keyRateLimited, minutes))
 		return
 	}
 	to, err := s.cfg.OIDC.Start(r.Context(), q.Get("provider"), target, q.Get("challenge"))

@@ -889,3 +889,26 @@ func TestOIDCACRFromAnotherClaim(t *testing.T) {
 	e.health.AddUser(oidctest.User{Username: "nils", Subject: "helseid-nils", ACR: acrHigh, Claims: map[string]any{hprClaim: "9144890", levelClaim: acrSubstantial}})
 	e.refused("helseid", "phone", "nils", oidclogin.KeyACRTooLow)
 }
+
+// TestOIDCStartIsRateLimited: an address that starts more logins than an
+// office would is told to wait, and its starts stop writing to the store.
+func TestOIDCStartIsRateLimited(t *testing.T) {
+	e := newOIDCEnv(t, oidcOptions{})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	q := url.Values{"provider": {"entra"}, "target": {"office"}, "challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}}
+	for i := range oidcStartBurst + 1 {
+		resp, err := c.Get(e.nodes[0].URL + "/api/v1/oidc/start?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := location(t, resp)
+		limited := fragment(t, loc).Get("oidc_error") == keyRateLimited
+		if limited != (i == oidcStartBurst) {
+			t.Fatalf("start %d: %s", i+1, loc)
+		}
+		if limited && (loc.Path != "/office" || fragment(t, loc).Get("oidc_error_args") == "") {
+			t.Fatalf("the limit's page: %s", loc)
+		}
+	}
+}

@@ -110,6 +110,10 @@ type Server struct {
 	desk *kept.Keeper
 
 	loginLimits *auth.LoginLimits
+	// oidcStarts bounds the logins through a provider an address starts:
+	// each start is a row in the store for ten minutes, and anyone may
+	// ask for one.
+	oidcStarts *auth.Limiter
 
 	met            *telemetry
 	metricsHandler http.Handler
@@ -136,8 +140,8 @@ func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server 
 	}
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa, desk: cfg.Desk,
-		loginLimits: limits,
-		met:         met, metricsHandler: met.handler(cfg.Logger),
+		loginLimits: limits, oidcStarts: auth.NewLimiter(oidcStartBurst, oidcStartEvery),
+		met: met, metricsHandler: met.handler(cfg.Logger),
 	}
 }
 
