@@ -912,3 +912,20 @@ func TestOIDCStartIsRateLimited(t *testing.T) {
 		}
 	}
 }
+
+// TestOIDCStateIsNotACode: the state of a login in progress (it is in
+// the provider's URLs) sent to the exchange as a code gets nothing, and
+// does not spend the login.
+func TestOIDCStateIsNotACode(t *testing.T) {
+	e := newOIDCEnv(t, oidcOptions{})
+	b := e.browser()
+	a := e.start(b, 0, "entra", "office", "kari")
+	status, raw, _ := e.exchange(0, a.callback.Query().Get("state"), a.proof)
+	if status != http.StatusUnauthorized {
+		t.Fatalf("the state as a code: %d %s", status, raw)
+	}
+	code := fragment(t, e.land(b, 0, a)).Get("oidc_code")
+	if status, raw, _ := e.exchange(0, code, a.proof); status != http.StatusOK {
+		t.Fatalf("the login after its state was tried as a code: %d %s", status, raw)
+	}
+}

@@ -147,7 +147,7 @@ func (l *Logins) Start(ctx context.Context, provider, target, challenge string) 
 	}
 	now := l.now()
 	f := store.LoginFlow{
-		ID: hashOf(state), Kind: store.FlowStarted, Provider: provider, Target: target,
+		ID: hashOf(store.FlowStarted, state), Kind: store.FlowStarted, Provider: provider, Target: target,
 		Verifier: oauth2.GenerateVerifier(), Nonce: nonce, Challenge: challenge,
 		Created: now, Expires: now.Add(l.flowLife()),
 	}
@@ -203,7 +203,7 @@ func (l *Logins) Callback(ctx context.Context, q url.Values) (Handover, error) {
 		return Handover{}, l.refuse(ctx, store.LoginFlow{}, "", "no state", wire.Errorf(wire.CodeInvalidInput, "the callback has no state").WithKey(KeyFlowUnknown))
 	}
 	now := l.now()
-	f, err := l.db.TakeLoginFlow(ctx, hashOf(state), now)
+	f, err := l.db.TakeLoginFlow(ctx, hashOf(store.FlowStarted, state), now)
 	if errors.Is(err, store.ErrNotFound) {
 		// Replayed, expired, or never started here.
 		return Handover{}, l.refuse(ctx, store.LoginFlow{}, "", "unknown or used state", wire.Errorf(wire.CodeUnauthorized, "this login is unknown, used or expired; start again").WithKey(KeyFlowUnknown))
@@ -296,7 +296,7 @@ func (l *Logins) Callback(ctx context.Context, q url.Values) (Handover, error) {
 		return Handover{}, err
 	}
 	h := store.LoginFlow{
-		ID: hashOf(hcode), Kind: store.FlowHandover, Provider: f.Provider, Target: f.Target, Challenge: f.Challenge,
+		ID: hashOf(store.FlowHandover, hcode), Kind: store.FlowHandover, Provider: f.Provider, Target: f.Target, Challenge: f.Challenge,
 		UserID: acct.ID, ACR: acr, Created: now, Expires: now.Add(l.flowLife()),
 	}
 	if err := l.db.PutLoginFlow(ctx, h); err != nil {
@@ -320,7 +320,7 @@ func (l *Logins) Exchange(ctx context.Context, code, proof string) (Exchanged, e
 	if code == "" || proof == "" {
 		return Exchanged{}, care.Invalid("code", "code and verifier are required", care.KeyRequired)
 	}
-	f, err := l.db.TakeLoginFlow(ctx, hashOf(code), l.now())
+	f, err := l.db.TakeLoginFlow(ctx, hashOf(store.FlowHandover, code), l.now())
 	if errors.Is(err, store.ErrNotFound) {
 		return Exchanged{}, bad
 	}
@@ -391,9 +391,11 @@ func secret() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// hashOf is the id a secret's step is stored under.
-func hashOf(secret string) string {
-	h := sha256.Sum256([]byte(secret))
+// hashOf is the id a secret's step is stored under; the kind is hashed
+// with it, so that a state sent as a code (or a code as a state) finds
+// nothing and takes nothing.
+func hashOf(kind, secret string) string {
+	h := sha256.Sum256([]byte(kind + "\x00" + secret))
 	return hex.EncodeToString(h[:])
 }
 

@@ -47,7 +47,7 @@ const (
 )
 
 // LoginFlow is one step of a login through an identity provider. Its id
-// is the SHA-256 of the secret that names it (the state, the one-time
+// is the SHA-256 of its kind and the secret that names it (the state, the one-time
 // code), so that what the store holds cannot be replayed.
 type LoginFlow struct {
 	ID       string `json:"id"`
