@@ -69,7 +69,8 @@ func codeOf(err error) wire.Code {
 	case errors.Is(err, store.ErrNotFound):
 		return wire.CodeNotFound
 	case errors.Is(err, store.ErrRecordExists), errors.Is(err, store.ErrUsernameTaken), errors.Is(err, users.ErrUsernameTaken),
-		errors.Is(err, store.ErrAlreadyReconciled), errors.Is(err, store.ErrOutageState), errors.Is(err, store.ErrOutOfScope):
+		errors.Is(err, store.ErrAlreadyReconciled), errors.Is(err, store.ErrOutageState), errors.Is(err, store.ErrOutOfScope),
+		errors.Is(err, store.ErrIdentityLinked):
 		return wire.CodeConflict
 	case errors.As(err, &size):
 		return wire.CodeTooLarge

@@ -107,7 +107,7 @@ func (s *Server) breakGlassLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Warn("break-glass login", "user", acct.ID, "address", addrKey)
-	s.startSession(w, r, acct, now, "address="+addrKey+" via=break_glass")
+	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey + " via=break_glass"})
 }
 
 // breakGlassUses lists the latest break-glass logins for the desk.

@@ -169,5 +169,5 @@ func (s *Server) fallbackLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.startSession(w, r, acct, now, "address="+addrKey+" via=fallback_code")
+	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey + " via=fallback_code"})
 }

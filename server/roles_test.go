@@ -77,6 +77,15 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"GET /api/v1/break-glass":                office,
 		"GET /api/v1/users/{id}/fallback-codes":  admins,
 		"POST /api/v1/users/{id}/fallback-codes": admins,
+
+		// Login through an identity provider (issue 18).
+		"GET /api/v1/oidc/providers":           anyone,
+		"GET /api/v1/oidc/start":               anyone,
+		"GET /api/v1/oidc/callback":            anyone,
+		"POST /api/v1/oidc/exchange":           anyone,
+		"GET /api/v1/users/{id}/identities":    admins,
+		"POST /api/v1/users/{id}/identities":   admins,
+		"DELETE /api/v1/users/{id}/identities": admins,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -19,6 +19,7 @@ import (
 	"beredskap/internal/care"
 	"beredskap/internal/kept"
 	"beredskap/internal/keys"
+	"beredskap/internal/oidclogin"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -60,6 +61,9 @@ type Config struct {
 	// Counter counts the records a filter selects (the "of 31 417" of
 	// the records list); nil counts with the desk.
 	Counter RecordCounter
+	// OIDC, when set (--auth-config), runs logins through the
+	// municipality's identity providers; nil is password login only.
+	OIDC *oidclogin.Logins
 	// Jobs is woken when a bulk job is started, so that it starts at
 	// once; nil leaves it to the runner's next look.
 	Jobs JobWaker
@@ -112,6 +116,10 @@ type Server struct {
 	desk *kept.Keeper
 
 	loginLimits *auth.LoginLimits
+	// oidcStarts bounds the logins through a provider an address starts:
+	// each start is a row in the store for ten minutes, and anyone may
+	// ask for one.
+	oidcStarts *auth.Limiter
 
 	met            *telemetry
 	metricsHandler http.Handler
@@ -138,8 +146,8 @@ func New(cfg Config, db store.Store, keys *keys.Keys, pwa http.Handler) *Server 
 	}
 	return &Server{
 		cfg: cfg, db: db, keys: keys, log: cfg.Logger, pwa: pwa, desk: cfg.Desk,
-		loginLimits: limits,
-		met:         met, metricsHandler: met.handler(cfg.Logger),
+		loginLimits: limits, oidcStarts: auth.NewLimiter(oidcStartBurst, oidcStartEvery),
+		met: met, metricsHandler: met.handler(cfg.Logger),
 	}
 }
 
@@ -174,6 +182,10 @@ func (s *Server) Routes() []Route {
 		{"GET", "/metrics", adminRoles, s.metricsPage},
 		{"POST", "/api/v1/session", nil, s.login},
 		{"DELETE", "/api/v1/session", anyRole, s.logout},
+		{"GET", "/api/v1/oidc/providers", nil, s.oidcProviders},
+		{"GET", "/api/v1/oidc/start", nil, s.oidcStart},
+		{"GET", "/api/v1/oidc/callback", nil, s.oidcCallback},
+		{"POST", "/api/v1/oidc/exchange", nil, s.oidcExchange},
 		{"POST", "/api/v1/devices", anyRole, s.registerDevice},
 		{"PUT", "/api/v1/me/lang", anyRole, s.setLang},
 		{"GET", "/api/v1/bundle", shiftRoles, s.bundle},
@@ -208,6 +220,9 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},
 		{"POST", "/api/v1/users/{id}/reset", adminRoles, s.resetUser},
 		{"POST", "/api/v1/users/{id}/rename", adminRoles, s.renameUser},
+		{"GET", "/api/v1/users/{id}/identities", adminRoles, s.listIdentities},
+		{"POST", "/api/v1/users/{id}/identities", adminRoles, s.linkIdentity},
+		{"DELETE", "/api/v1/users/{id}/identities", adminRoles, s.unlinkIdentity},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},
 		// Logging in without the identity provider (provider_outage.go,

@@ -86,14 +86,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !s.localLoginAllowed(w, r, acct, addrKey) {
 		return
 	}
-	s.startSession(w, r, acct, now, "address="+addrKey)
+	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})
 }
 
-// startSession starts a session for acct, audits the login (detail
-// says from where and how) and answers as every login answers: a phone
-// gets the same whether its user typed a password, a fallback code or
-// used the break-glass login.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct store.Account, now time.Time, detail string) {
+// startSession starts a session for acct and answers with it and the
+// server's public keys: the end of a password login and of a login
+// through an identity provider alike.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct store.Account, audit store.Audit) {
+	now := s.cfg.Now()
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		s.writeError(w, r, err)
@@ -104,8 +104,8 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct store
 		s.writeError(w, r, err)
 		return
 	}
-	s.log.Info("login", "user", acct.ID, "role", acct.Role)
-	s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: detail})
+	s.log.Info("login", "user", acct.ID, "role", acct.Role, "how", audit.Action)
+	s.audit(r, audit)
 	writeJSON(w, http.StatusOK, wire.LoginResponse{
 		Token: token, User: acct.User, ServerTime: now.UTC(), ExpiresAt: sess.Expires.UTC(),
 		SignKey: s.keys.SignPub(), SealKey: s.keys.SealPub, KeyID: s.keys.KeyID(),

@@ -34,6 +34,9 @@ const (
 	RoleAdmin       Role = "admin"
 )
 
+// Roles are the four roles, in the order DESIGN §1 names them.
+func Roles() []Role { return []Role{RoleWorker, RoleNurse, RoleCoordinator, RoleAdmin} }
+
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool {
 	switch r {

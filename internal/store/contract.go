@@ -235,6 +235,7 @@ type Store interface {
 	Outages
 	Records
 	ReconcileJobs
+	LoginFlows
 	Findings
 	AuditTrail
 	Setup

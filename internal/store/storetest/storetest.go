@@ -57,6 +57,10 @@ func Run(t *testing.T, opener Opener) {
 		{"ReconcileJobs", testReconcileJobs},
 		{"ReconcileJobLease", testReconcileJobLease},
 		{"ReconcileJobClaimRace", testReconcileJobClaimRace},
+		// Logins through an identity provider (loginflows.go).
+		{"LoginFlows", testLoginFlows},
+		{"LoginFlowTakeRace", testLoginFlowTakeRace},
+		{"IdentityLinks", testIdentityLinks},
 		{"Findings", testFindings},
 		{"AuditChain", testAuditChain},
 		{"AuditConcurrentAppends", testAuditConcurrentAppends},

@@ -23,6 +23,7 @@ import (
 	"beredskap/internal/demo"
 	"beredskap/internal/kept"
 	"beredskap/internal/keys"
+	"beredskap/internal/oidclogin"
 	"beredskap/internal/retention"
 	"beredskap/internal/store"
 	"beredskap/internal/store/badger"
@@ -51,8 +52,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	metricsAddr := fs.String("metrics-listen", "", "also serve GET /metrics, without a login, on this address (e.g. 127.0.0.1:9464): one only the monitoring can reach; without it /metrics is on --addr for admins only")
 	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json, one object a line, on stderr")
 	minFree := fs.Uint64("min-free-mb", badger.DefaultMinFreeMB, "refuse records and other changes (503 insufficient_storage) while the data directory's disk has less than this many MiB free; logins stop at two thirds of it, which the database keeps for itself")
+	authConfig := fs.String("auth-config", "", "log in through the municipality's identity providers (OpenID Connect) as this JSON file configures them (see internal/oidclogin.Config); without it, local passwords only")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var oidcCfg *oidclogin.Config
+	if *authConfig != "" {
+		// Checked before anything else starts, so that a wrong field is
+		// the one error of the start, naming the field.
+		c, err := oidclogin.Load(*authConfig)
+		if err != nil {
+			return fmt.Errorf("--auth-config: %w", err)
+		}
+		oidcCfg = c
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
@@ -160,10 +172,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); jobs.Run(jobsCtx) }()
 	defer func() { stopJobs(); <-jobsDone }()
+	var logins *oidclogin.Logins
+	var policy auth.Policy
+	if oidcCfg != nil {
+		if logins, err = oidclogin.New(oidcCfg, db, time.Now, log); err != nil {
+			return fmt.Errorf("--auth-config: %w", err)
+		}
+		// A role a provider covers has no local password, unless an
+		// admin declares an outage of the provider.
+		policy = auth.Policy{OIDCRoles: oidcCfg.CoveredRoles()}
+		for _, p := range oidcCfg.Providers {
+			log.Info("identity provider", "id", p.ID, "issuer", p.Issuer, "roles", p.Roles, "acr", p.ACRValues)
+		}
+	}
 	srv := server.New(server.Config{
 		OfflineFor: offlineFor, IdleLockMinutes: *idleLock, Location: loc,
 		Logger: log, Hasher: hasher, TLS: *tlsCert != "", BackupKey: key, Desk: desk, Jobs: jobs,
 		LoginThrottle: throttleOf(raw), ProviderOutageMax: time.Duration(*providerOutageHours) * time.Hour,
+		OIDC: logins, AuthPolicy: policy,
 	}, db, srvKeys, pwa)
 	go retention.Daily(ctx, purgeAlone{db, raw}, time.Duration(*retentionDays)*24*time.Hour, time.Now, log)
 

@@ -21,7 +21,7 @@ import (
 	"beredskap/internal/wire"
 )
 
-// userCmd is "beredskap user add|disable|reset|rename|totp": user administration on a
+// userCmd is "beredskap user add|disable|reset|rename|totp|link|unlink|links": user administration on a
 // stopped server's data directory (while it runs, use the admin page), or
 // with --store on the PostgreSQL store, whose servers may keep running.
 // Passwords are read from the terminal without echo, or one line from
@@ -29,7 +29,7 @@ import (
 // history and the process list.
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename|totp --data DIR | --store URL --encryption-key-file KEY ...")
+		fmt.Fprintln(stderr, "usage: beredskap user add|disable|reset|rename|totp|link|unlink|links --data DIR | --store URL --encryption-key-file KEY ...")
 		return flag.ErrHelp
 	}
 	sub := args[0]
@@ -42,8 +42,13 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	role := fs.String("role", "worker", "worker, nurse, coordinator or admin (add)")
 	units := fs.String("units", "", "comma-separated unit ids or names (add)")
 	id := fs.String("id", "", "the user's id (rename: the account to rename, as the admin page and serve's warning name it)")
+	provider := fs.String("provider", "", "the identity provider's id in --auth-config (link, unlink)")
+	subject := fs.String("subject", "", "the identity at the provider: the value of the provider's user_claim, such as an HPR number or an e-mail address (link, unlink)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if (sub == "link" || sub == "unlink") && (*provider == "" || *subject == "") {
+		return fmt.Errorf("%s needs --username, --provider and --subject", sub)
 	}
 	if *username == "" {
 		return errors.New("--username is required")
@@ -87,6 +92,38 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		fmt.Fprintf(stdout, "renamed %s to %s\n", u.ID, u.Username)
 		return nil
+	case "link", "unlink", "links":
+		acct, err := db.AccountByUsername(ctx, *username)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no user %q", *username)
+		}
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "link":
+			if _, err := users.Link(ctx, db, acct.ID, *provider, *subject, "cli", now); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "linked %s to their identity at %s\n", acct.Username, *provider)
+		case "unlink":
+			if err := users.Unlink(ctx, db, acct.ID, *provider, *subject, "cli", now); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("%s has no such identity at %s", acct.Username, *provider)
+				}
+				return err
+			}
+			fmt.Fprintf(stdout, "unlinked %s from their identity at %s\n", acct.Username, *provider)
+		default:
+			ls, err := db.IdentityLinks(ctx, acct.ID)
+			if err != nil {
+				return err
+			}
+			for _, l := range ls {
+				fmt.Fprintf(stdout, "%s\t%s\n", l.Provider, l.Subject)
+			}
+		}
+		return nil
 	case "disable", "reset", "totp":
 		acct, err := db.AccountByUsername(ctx, *username)
 		if errors.Is(err, store.ErrNotFound) {
@@ -115,7 +152,7 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stdout, "new password set for %s; their sessions have ended\n", acct.Username)
 		return nil
 	default:
-		return fmt.Errorf("unknown user command %q (add, disable, reset, rename, totp)", sub)
+		return fmt.Errorf("unknown user command %q (add, disable, reset, rename, totp, link, unlink, links)", sub)
 	}
 }
 
