@@ -8,7 +8,9 @@
 // numbers, hashes) and the whole object in a data column, sealed by the
 // application (seal.go): PostgreSQL itself does not encrypt its files.
 // The schema is migrated at Open with goose (migrations/), under a
-// session advisory lock, so that nodes starting at once migrate once.
+// session advisory lock, so that nodes starting at once migrate once;
+// migrations only expand the schema within a release, so a node of the
+// release before serves on a schema a newer node migrated (migrate).
 //
 // Several nodes on one database stay correct through the database's own
 // guarantees: a record's id is its primary key (exactly-once ingest, a
