@@ -173,6 +173,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 		needs = max(needs, s.Version)
 	}
 	if _, err := p.Up(ctx); err != nil {
+		if unavailable(err) {
+			// No database was reached, or it went away: nothing is
+			// known of its schema.
+			return 0, fmt.Errorf("migrate: %w: %w", store.ErrUnavailable, err)
+		}
 		at, verr := schemaVersion(ctx, sqldb, p)
 		return 0, fmt.Errorf("the schema is at version %d, this program needs %d, and migrating failed: %w: %w",
 			at, needs, errors.Join(err, verr), ErrSchemaBehind)

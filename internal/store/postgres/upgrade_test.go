@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -320,5 +321,24 @@ func TestOpenRefusesASchemaItCannotMigrate(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// TestOpenWithoutADatabaseIsUnavailable: a node that reaches no
+// database is told so (ErrUnavailable), not that the schema is behind.
+func TestOpenWithoutADatabaseIsUnavailable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	db, err := Open(context.Background(), "postgres://postgres@"+addr+"/beredskap?sslmode=disable&connect_timeout=5", Options{EncryptionKey: testKey})
+	if err == nil {
+		db.Close()
+		t.Fatal("opened")
+	}
+	if !errors.Is(err, store.ErrUnavailable) || errors.Is(err, ErrSchemaBehind) {
+		t.Fatalf("%v; want ErrUnavailable", err)
 	}
 }
