@@ -55,7 +55,11 @@ func (k *Keeper) follow(ctx context.Context) error {
 		changes, next, err := k.feed.Changes(ctx, pos, followPage)
 		if errors.Is(err, store.ErrChangesLost) {
 			// Pruned past this desk's position (it fell more than a day
-			// behind), or a database gone back in time: start again.
+			// behind), or a database gone back in time (a failover to an
+			// asynchronous standby that lacked the last commits, whose
+			// ids the new primary hands out again; a restore): what this
+			// desk holds may name records that are gone, its own writes'
+			// included, so it starts again from the store.
 			k.opt.Logger.Warn("desk: the change feed lost changes; building again", "err", err)
 			k.resetFrom(m)
 			return nil

@@ -32,11 +32,23 @@ var backupTables = []string{tSealCheck, "server_keys", "setup", tAccounts, tSess
 	tRoutines, tRoutineVers, tAnnouncements, tOutages, tRecords, tFindings, tJobs, tIdentityLinks,
 	tProviderOutages, tFallbackSheets, "fallback_codes", tTOTP, tBreakGlass, tAudit, "audit_head"}
 
-// Backup streams a consistent copy of every table to w.
+// Backup streams a consistent copy of every table to w. On a database
+// whose schema a newer node migrated further (a rolling upgrade under
+// way) it is refused with ErrSchemaTooNew: this node knows neither the
+// newer tables nor what their rows mean, and its backup would lack them
+// while looking whole. The newer version takes the backup.
 func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if _, err := fmt.Fprintf(bw, "%s schema=%d\n", backupMagic, SchemaVersion()); err != nil {
+		var at int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&at); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+		if at > db.known {
+			return fmt.Errorf("the database's schema is at version %d, this program knows up to %d: take the backup with the newer version: %w",
+				at, db.known, store.ErrSchemaTooNew)
+		}
+		if _, err := fmt.Fprintf(bw, "%s schema=%d\n", backupMagic, db.known); err != nil {
 			return err
 		}
 		for _, t := range backupTables {
@@ -132,8 +144,8 @@ func (db *DB) load(ctx context.Context, r io.Reader, then func(pgx.Tx) error) er
 	if err != nil {
 		return fmt.Errorf("load a backup: schema version %q", rest)
 	}
-	if v > SchemaVersion() {
-		return fmt.Errorf("load a backup: schema version %d, this program knows up to %d: %w", v, SchemaVersion(), store.ErrSchemaTooNew)
+	if v > db.known {
+		return fmt.Errorf("load a backup: schema version %d, this program knows up to %d: %w", v, db.known, store.ErrSchemaTooNew)
 	}
 	err = db.tx(ctx, func(tx pgx.Tx) error {
 		for _, t := range backupTables {

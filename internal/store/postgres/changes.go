@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +31,49 @@ import (
 // and is held to the commit as the audit head already is, so writes that
 // were serialized by the chain before are serialized no more than that.
 
+// A failover. With an asynchronous standby, a failover can lose the last
+// commits: their change rows are gone, and the bigserial, as the standby
+// had it, hands some of their seqs out again to new writes. A reader
+// that had read up to seq X on the old primary would then skip the new
+// changes at or below X, and keep what the lost ones told it (records
+// that no longer exist, its own writes' included, which its desk heard
+// of directly). Comparing seqs cannot tell; the database's history can:
+// every change of position is answered together with the identity of
+// the database's history, its system identifier (pg_control_system():
+// made by initdb, the same on a primary and the standbys cloned from it,
+// another on a cluster restored from a dump) and the timeline it writes
+// on now (the first eight hex digits of pg_walfile_name of the current
+// WAL position: PostgreSQL starts a new timeline at every promotion and
+// every point-in-time recovery). A node's store remembers the identity
+// it handed positions out under; when the answer comes from another, it
+// starts a new generation, which the position's top bits carry, and a
+// position of an older generation is ErrChangesLost: the desk builds
+// again from the store, which is what the new primary holds. Not
+// pg_control_checkpoint()'s timeline_id: it moves only at the first
+// checkpoint after the promotion, which PostgreSQL 15 runs in the
+// background, while writes are taken already. Not a row written at
+// start: it is replicated to the standby and survives the failover
+// unchanged, so it cannot tell one. A failover to a synchronous standby
+// loses nothing, but the desks build again all the same: a rare event, a
+// build of seconds.
+
+// posGenShift is where a position's generation begins: below it, the
+// change's seq (a bigserial that reaches 2^48 after 10,000 changes a
+// second for 890 years).
+const posGenShift = 48
+
+const posSeqMask = 1<<posGenShift - 1
+
+// epochSQL reads the identity of the database's history: its system
+// identifier and the timeline it writes on (0 on a server in recovery,
+// which is no primary's history).
+const epochSQL = `(SELECT system_identifier FROM pg_control_system()),
+	CASE WHEN pg_is_in_recovery() THEN 0
+		ELSE ('x' || lpad(substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8), 16, '0'))::bit(64)::bigint END`
+
+// dbHistory identifies a database's history.
+type dbHistory struct{ system, timeline int64 }
+
 // lockChanges orders the change rows' inserts by commit.
 const lockChanges int64 = 0x42524544_00000003
 
@@ -45,6 +90,40 @@ const (
 // changeLog is a node's state of the feed.
 type changeLog struct {
 	lastPrune atomic.Int64 // Unix nanoseconds
+
+	mu      sync.Mutex
+	seen    bool
+	history dbHistory // the history positions of generation gen are of
+	gen     uint64
+}
+
+// generation notes the history an answer came from and returns the
+// generation of positions of that history: a new one when it is not the
+// history positions were handed out under before.
+func (db *DB) generation(h dbHistory) uint64 {
+	l := &db.changes
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case h.timeline == 0:
+		// A server in recovery: no answer about a primary's history.
+	case !l.seen:
+		l.history, l.seen = h, true
+	case h != l.history:
+		db.log.Warn("the database's history changed (a failover, or a restore): the change feed's positions handed out before are void, and the desk builds again",
+			"system", h.system, "timeline", h.timeline, "was_system", l.history.system, "was_timeline", l.history.timeline)
+		l.history = h
+		l.gen = (l.gen + 1) & (1<<(64-posGenShift) - 1)
+	}
+	return l.gen
+}
+
+// position is the feed position of seq in generation gen.
+func position(gen uint64, seq int64) (uint64, error) {
+	if seq < 0 || seq > posSeqMask {
+		return 0, fmt.Errorf("change feed: seq %d beyond what a position holds", seq)
+	}
+	return gen<<posGenShift | uint64(seq), nil
 }
 
 // noteChange adds a change to the feed inside tx: the last step of a
@@ -66,51 +145,68 @@ func (db *DB) noteChange(ctx context.Context, tx pgx.Tx, kind store.ChangeKind, 
 // pruned).
 func (db *DB) ChangeHead(ctx context.Context) (uint64, error) {
 	var head int64
-	if err := db.queryRow(ctx, `SELECT greatest((SELECT coalesce(max(seq), 0) FROM changes), (SELECT upto FROM changes_pruned))`,
-		nil, &head); err != nil {
+	var h dbHistory
+	if err := db.queryRow(ctx, `SELECT greatest((SELECT coalesce(max(seq), 0) FROM changes), (SELECT upto FROM changes_pruned)), `+epochSQL,
+		nil, &head, &h.system, &h.timeline); err != nil {
 		return 0, fmt.Errorf("change feed head: %w", err)
 	}
-	return uint64(head), nil
+	return position(db.generation(h), head)
 }
 
 // Changes returns up to limit changes after position after. The rows,
-// how far pruning went and the head are read by one statement, in one
-// snapshot.
+// how far pruning went, the head and the database's history are read by
+// one statement, in one snapshot, from one server.
 func (db *DB) Changes(ctx context.Context, after uint64, limit int) ([]store.Change, uint64, error) {
 	if limit <= 0 || limit > 10000 {
 		limit = 1000
 	}
 	db.maybePrune()
-	rows, err := db.pool.Query(ctx, `SELECT p.upto, (SELECT coalesce(max(seq), 0) FROM changes), c.seq, c.kind, c.ids
-		FROM changes_pruned p LEFT JOIN LATERAL
-			(SELECT seq, kind, ids FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true`, int64(after), limit)
+	afterGen, afterSeq := after>>posGenShift, after&posSeqMask
+	rows, err := db.pool.Query(ctx, `SELECT p.upto, (SELECT coalesce(max(seq), 0) FROM changes), e.sys, e.tl, c.seq, c.kind, c.ids
+		FROM changes_pruned p CROSS JOIN (SELECT `+epochSQL+`) e (sys, tl) LEFT JOIN LATERAL
+			(SELECT seq, kind, ids FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true`, int64(afterSeq), limit)
 	if err != nil {
 		return nil, after, fmt.Errorf("change feed: %w", db.mapErr(err))
 	}
 	defer rows.Close()
+	var seqs []int64
 	var out []store.Change
 	var upto, newest int64
+	var h dbHistory
 	for rows.Next() {
 		var seq *int64
 		var kind *string
 		var ids []string
-		if err := rows.Scan(&upto, &newest, &seq, &kind, &ids); err != nil {
+		if err := rows.Scan(&upto, &newest, &h.system, &h.timeline, &seq, &kind, &ids); err != nil {
 			return nil, after, fmt.Errorf("change feed: %w", err)
 		}
 		if seq != nil {
-			out = append(out, store.Change{Seq: uint64(*seq), Kind: store.ChangeKind(*kind), IDs: ids})
+			seqs = append(seqs, *seq)
+			out = append(out, store.Change{Kind: store.ChangeKind(*kind), IDs: ids})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, after, fmt.Errorf("change feed: %w", db.mapErr(err))
 	}
+	gen := db.generation(h)
 	switch {
-	case uint64(upto) > after:
-		return nil, after, fmt.Errorf("change feed: pruned up to %d, asked after %d: %w", upto, after, store.ErrChangesLost)
-	case uint64(max(upto, newest)) < after:
+	case afterGen != gen:
+		return nil, after, fmt.Errorf("change feed: the database's history changed since this position (a failover, or a restore): %w", store.ErrChangesLost)
+	case uint64(upto) > afterSeq:
+		return nil, after, fmt.Errorf("change feed: pruned up to %d, asked after %d: %w", upto, afterSeq, store.ErrChangesLost)
+	case uint64(max(upto, newest)) < afterSeq:
 		// The database is behind what this reader saw: restored, or
 		// failed over to a standby that lacked the last commits.
-		return nil, after, fmt.Errorf("change feed: the head is %d, asked after %d: %w", max(upto, newest), after, store.ErrChangesLost)
+		return nil, after, fmt.Errorf("change feed: the head is %d, asked after %d: %w", max(upto, newest), afterSeq, store.ErrChangesLost)
+	}
+	var errs []error
+	for i, seq := range seqs {
+		var err error
+		out[i].Seq, err = position(gen, seq)
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, after, err
 	}
 	next := after
 	if len(out) > 0 {

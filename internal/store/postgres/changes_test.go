@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"beredskap/internal/care"
 	"beredskap/internal/store"
+	"beredskap/internal/store/postgres/pgtest"
 )
 
 func feedRecord(id string, seq uint64, now time.Time) store.StoredRecord {
@@ -269,5 +274,163 @@ func TestChangesPruned(t *testing.T) {
 	}
 	if got, _ := readAll(t, b, head); len(got) != 1 || got[0].IDs[0] != "p9" {
 		t.Fatalf("after the head: %v", got)
+	}
+}
+
+// TestChangesLostAfterAnAsyncFailover: a reader of the feed on a primary
+// with an asynchronous standby reads past commits the standby never
+// received; the primary dies and the standby is promoted, and new writes
+// draw the lost changes' seqs again. The reader's next read is
+// ErrChangesLost (before, it read on from its seq: past the new changes
+// drawn at or below it, and never told that what it had read was gone);
+// from a new head it reads the new writes.
+func TestChangesLostAfterAnAsyncFailover(t *testing.T) {
+	ctx := context.Background()
+	primary, err := pgtest.Start(pgtest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { primary.Stop() })
+	standby, err := primary.StartStandby("standby", pgtest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { standby.Stop() })
+	if err := primary.Exec(ctx, "postgres", "CREATE DATABASE beredskap"); err != nil {
+		t.Fatal(err)
+	}
+	var logs logBuffer
+	db := openTest(t, fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/beredskap?sslmode=disable&target_session_attrs=read-write",
+		primary.Port, standby.Port), Options{PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	put := func(id string) {
+		t.Helper()
+		if err := db.PutRecords(ctx, []store.StoredRecord{feedRecord(id, 1, time.Now())}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head, err := db.ChangeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 30 changes the standby has, 10 it does not: the sequence logs 32
+	// values ahead, so the standby's sequence is likely to stand within
+	// the lost ones, and the new primary to draw them again.
+	for i := range 30 {
+		put(fmt.Sprint("kept", i))
+	}
+	waitStandbyReplayed(t, primary)
+	standby.Kill()
+	for i := range 10 {
+		put(fmt.Sprint("lost", i))
+	}
+	seen, pos := readAll(t, db, head)
+	if len(seen) != 40 {
+		t.Fatalf("%d changes before the failover, want 40", len(seen))
+	}
+	primary.Kill()
+	if err := standby.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := standby.Promote(); err != nil {
+		t.Fatal(err)
+	}
+	waitPrimary(t, db)
+	if _, err := db.StoredRecordByID(ctx, "lost0"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a record committed on the primary alone, after the failover: %v; the test lost nothing", err)
+	}
+	for i := range 40 { // past the seqs the standby's sequence had logged ahead
+		put(fmt.Sprint("new", i))
+	}
+	var reissued bool
+	if err := db.pool.QueryRow(ctx, `SELECT min(seq) <= $1 FROM changes WHERE 'new0' = ANY(ids)`, int64(seen[len(seen)-1].Seq&posSeqMask)).Scan(&reissued); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the new primary drew the lost changes' seqs again: %v", reissued)
+	if _, _, err := db.Changes(ctx, pos, 100); !errors.Is(err, store.ErrChangesLost) {
+		t.Fatalf("reading on after the failover: %v, want ErrChangesLost", err)
+	}
+	if !strings.Contains(logs.String(), "history changed") {
+		t.Fatalf("no warning of the failover in the log: %s", logs.String())
+	}
+	fresh, err := db.ChangeHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put("after")
+	if got, _ := readAll(t, db, fresh); len(got) != 1 || got[0].IDs[0] != "after" {
+		t.Fatalf("from the new head: %v", kinds(got))
+	}
+}
+
+// waitPrimary waits until db's pool reaches a primary again (the dead
+// one's connections dropped, the multi-host URL's next host promoted).
+func waitPrimary(t *testing.T, db *DB) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var inRecovery bool
+		err := db.pool.QueryRow(context.Background(), `SELECT pg_is_in_recovery()`).Scan(&inRecovery)
+		if err == nil && !inRecovery {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no primary within a minute: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitStandbyReplayed waits until the primary's standby has replayed
+// everything the primary wrote.
+func waitStandbyReplayed(t *testing.T, primary *pgtest.Cluster) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), primary.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var done bool
+		if err := conn.QueryRow(context.Background(),
+			`SELECT coalesce((SELECT replay_lsn >= pg_current_wal_lsn() FROM pg_stat_replication LIMIT 1), false)`).Scan(&done); err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the standby did not catch up within a minute")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestFeedGenerations: the history an answer comes from starts a new
+// generation of positions when it is not the one before (another
+// timeline, another system), and a server in recovery says nothing.
+func TestFeedGenerations(t *testing.T) {
+	db := &DB{log: slog.New(slog.DiscardHandler)}
+	for i, c := range []struct {
+		h   dbHistory
+		gen uint64
+	}{
+		{dbHistory{7, 1}, 0},
+		{dbHistory{7, 1}, 0},
+		{dbHistory{7, 0}, 0}, // in recovery
+		{dbHistory{7, 2}, 1}, // promoted
+		{dbHistory{7, 2}, 1},
+		{dbHistory{8, 2}, 2}, // another cluster
+		{dbHistory{8, 3}, 3},
+	} {
+		if g := db.generation(c.h); g != c.gen {
+			t.Fatalf("answer %d from %+v: generation %d, want %d", i, c.h, g, c.gen)
+		}
+	}
+	if p, err := position(3, 42); err != nil || p>>posGenShift != 3 || p&posSeqMask != 42 {
+		t.Fatalf("position: %x, %v", p, err)
+	}
+	if _, err := position(0, 1<<posGenShift); err == nil {
+		t.Fatal("a seq beyond what a position holds was taken")
 	}
 }

@@ -8,7 +8,9 @@
 // numbers, hashes) and the whole object in a data column, sealed by the
 // application (seal.go): PostgreSQL itself does not encrypt its files.
 // The schema is migrated at Open with goose (migrations/), under a
-// session advisory lock, so that nodes starting at once migrate once.
+// session advisory lock, so that nodes starting at once migrate once;
+// migrations only expand the schema within a release, so a node of the
+// release before serves on a schema a newer node migrated (migrate).
 //
 // Several nodes on one database stay correct through the database's own
 // guarantees: a record's id is its primary key (exactly-once ingest, a
@@ -64,6 +66,9 @@ type Options struct {
 	// plaintext stores the sealed columns unsealed: only the test that
 	// shows sealing is what keeps names out of the files uses it.
 	plaintext bool
+	// migrations replaces the embedded migrations: the rolling upgrade's
+	// test opens a "newer" node with more of them.
+	migrations fs.FS
 }
 
 // DB is the open store.
@@ -72,6 +77,9 @@ type DB struct {
 	seal *sealer
 	log  *slog.Logger
 
+	// known is the schema version of the migrations this node has: a
+	// backup names it, and is refused on a database migrated further.
+	known     int64
 	cap       capacity
 	changes   changeLog
 	pollStop  chan struct{}
@@ -104,7 +112,18 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	}
 	db := &DB{pool: pool, seal: seal, log: log, pollStop: make(chan struct{}), pollDone: make(chan struct{})}
 	db.cap.wake = make(chan struct{}, 1)
-	if err := migrate(ctx, pool, log); err != nil {
+	fsys := o.migrations
+	if fsys == nil {
+		if fsys, err = fs.Sub(migrations, "migrations"); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	if db.known, err = knownVersion(fsys); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if _, err := migrate(ctx, pool, fsys, log); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -121,52 +140,82 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	return db, nil
 }
 
-// migrate applies the migrations the database lacks, under goose's
-// session advisory lock: a second node starting at the same moment waits
-// for the first and then finds nothing to do. A database migrated by a
-// newer Beredskap is refused.
-func migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+// migrate brings the schema to the version of the migrations in fsys,
+// under goose's session advisory lock (pg_try_advisory_lock on a
+// connection of its own, tried every second for ten minutes): a second
+// node starting at the same moment waits for the first and then finds
+// nothing to do. It returns the database's schema version.
+//
+// Rolling upgrades. Migrations only expand the schema within a release
+// (new tables, nullable columns or columns with defaults, indexes: the
+// rule TestMigrationsOnlyExpand keeps), and every statement names its
+// columns, so code of the release before serves on a schema migrated
+// by the newer code. A database whose schema is newer than fsys is
+// therefore taken as it is (goose itself applies nothing then and says
+// nothing: the migrations it knows are all applied), with a warning; a
+// database that still lacks migrations of fsys after the attempt (they
+// failed: no right to create, a conflicting object, a gap) is refused
+// with ErrSchemaBehind, as this code's statements need them.
+func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logger) (int64, error) {
 	sqldb := stdlib.OpenDBFromPool(pool)
 	defer sqldb.Close()
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
 	if err != nil {
-		return fmt.Errorf("migration lock: %w", err)
+		return 0, fmt.Errorf("migration lock: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, fsys,
 		goose.WithSessionLocker(locker), goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return 0, fmt.Errorf("migrations: %w", err)
 	}
-	if err := tooNew(ctx, sqldb, p); err != nil {
-		return err
+	var needs int64
+	for _, s := range p.ListSources() {
+		needs = max(needs, s.Version)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		if unavailable(err) {
+			// No database was reached, or it went away: nothing is
+			// known of its schema.
+			return 0, fmt.Errorf("migrate: %w: %w", store.ErrUnavailable, err)
+		}
+		at, verr := schemaVersion(ctx, sqldb, p)
+		return 0, fmt.Errorf("the schema is at version %d, this program needs %d, and migrating failed: %w: %w",
+			at, needs, errors.Join(err, verr), ErrSchemaBehind)
 	}
-	return nil
+	pending, err := p.HasPending(ctx)
+	if err == nil && pending {
+		err = errors.New("migrations are still pending after migrating")
+	}
+	at, verr := schemaVersion(ctx, sqldb, p)
+	if err := errors.Join(err, verr); err != nil {
+		return 0, fmt.Errorf("schema version %d, this program needs %d: %w: %w", at, needs, err, ErrSchemaBehind)
+	}
+	if at > needs {
+		log.Warn("the database's schema is newer than this program's: serving on it, as migrations only expand it within a release (a rolling upgrade is under way; upgrade this node too)",
+			"schema", at, "known", needs)
+	}
+	return at, nil
 }
 
-// tooNew refuses a database whose schema is newer than this code's.
-func tooNew(ctx context.Context, sqldb *sql.DB, p *goose.Provider) error {
+// ErrSchemaBehind means the database's schema lacks migrations this
+// program needs and they could not be applied.
+var ErrSchemaBehind = errors.New("the database's schema is older than this program needs")
+
+// schemaVersion is the highest migration the database records, 0 before
+// any.
+func schemaVersion(ctx context.Context, sqldb *sql.DB, p *goose.Provider) (int64, error) {
 	var exists bool
 	if err := sqldb.QueryRowContext(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&exists); err != nil {
-		return fmt.Errorf("schema version: %w", err)
+		return 0, fmt.Errorf("schema version: %w", err)
 	}
 	if !exists {
-		return nil
+		return 0, nil
 	}
-	current, err := p.GetDBVersion(ctx)
+	v, err := p.GetDBVersion(ctx)
 	if err != nil {
-		return fmt.Errorf("schema version: %w", err)
+		return 0, fmt.Errorf("schema version: %w", err)
 	}
-	if known := SchemaVersion(); current > known {
-		return fmt.Errorf("schema version %d, this program knows up to %d: %w", current, known, store.ErrSchemaTooNew)
-	}
-	return nil
+	return v, nil
 }
 
 // ErrWrongKey means the store's data was sealed with another key than
@@ -200,7 +249,20 @@ func (db *DB) checkKey(ctx context.Context, queryRow func(context.Context, strin
 
 // SchemaVersion is the schema this code migrates to.
 func SchemaVersion() int64 {
-	entries, _ := fs.ReadDir(migrations, "migrations")
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return 0
+	}
+	v, _ := knownVersion(fsys)
+	return v
+}
+
+// knownVersion is the highest version among the migrations in fsys.
+func knownVersion(fsys fs.FS) (int64, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
 	var v int64
 	for _, e := range entries {
 		var n int64
@@ -208,7 +270,7 @@ func SchemaVersion() int64 {
 			v = n
 		}
 	}
-	return v
+	return v, nil
 }
 
 // Close stops the store's poll and closes the pool. It waits for

@@ -324,15 +324,78 @@ func (c *Cluster) Stop() error {
 
 // Kill ends the server at once with SIGKILL, as a crash or a power cut
 // would, and leaves its directory: a later Restart recovers from it.
+// Every process of the server goes: the postmaster, and its children,
+// which PostgreSQL makes leaders of process groups of their own (so
+// that a signal to the postmaster's group misses them) and which would
+// otherwise end only once they notice the postmaster is gone. Kill
+// returns when they have: a server restarted while one of them is still
+// attached to the old shared memory refuses to start ("pre-existing
+// shared memory block is still in use").
 func (c *Cluster) Kill() {
 	if c.cmd == nil {
 		return
 	}
+	pid := c.cmd.Process.Pid
+	children := childrenOf(pid)
 	c.cmd.Process.Kill()
 	<-c.exited
-	// The backends notice their postmaster is gone by themselves; they
-	// are in the process group, which goes too.
-	syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	syscall.Kill(-pid, syscall.SIGKILL)
+	for _, child := range children {
+		syscall.Kill(child, syscall.SIGKILL)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, child := range children {
+		for runs(child) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// procStat is the state and the parent of process pid, from
+// /proc/pid/stat ("pid (comm) state ppid ...", where comm may hold
+// spaces and parentheses).
+func procStat(pid int) (state string, ppid int, ok bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return "", 0, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return "", 0, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 2 {
+		return "", 0, false
+	}
+	ppid, err = strconv.Atoi(f[1])
+	return f[0], ppid, err == nil
+}
+
+// childrenOf lists the processes whose parent is pid.
+func childrenOf(pid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if _, ppid, ok := procStat(p); ok && ppid == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// runs reports whether process pid runs: a zombie, which holds no
+// shared memory any more, does not.
+func runs(pid int) bool {
+	state, _, ok := procStat(pid)
+	return ok && state != "Z" && state != "X"
 }
 
 // Restart starts a killed server again on its data directory and its
