@@ -159,27 +159,35 @@ func (k *Keeper) poke() {
 	}
 }
 
+// writeStart is the desk a write of new records began with (writing): its
+// model and its position in the change feed.
+type writeStart struct {
+	m   *model
+	pos uint64
+}
+
 // writing is called before a write of new records: it returns the desk
 // built by then, if any, which cannot hold them yet.
-func (k *Keeper) writing() *model {
+func (k *Keeper) writing() writeStart {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.building != nil {
-		return nil
+		return writeStart{}
 	}
-	return k.m
+	return writeStart{m: k.m, pos: k.pos}
 }
 
 // added reports records new to the store, whose write began when before
-// was the desk (writing): if it still is, they are added without looking
-// for them; otherwise (a build ran meanwhile and may have read them) as
-// Stored.
-func (k *Keeper) added(recs []store.StoredRecord, before *model) {
+// was the desk (writing): if it still is, at the same position in the
+// feed, they are added without looking for them; otherwise (a build ran
+// meanwhile and may have read them, or the desk followed the feed, which
+// may have named them once they were committed) as Stored.
+func (k *Keeper) added(recs []store.StoredRecord, before writeStart) {
 	if len(recs) == 0 {
 		return
 	}
 	k.mu.Lock()
-	fresh := before != nil && k.m == before && k.building == nil
+	fresh := before.m != nil && k.m == before.m && k.pos == before.pos && k.building == nil
 	k.storeLocked(recs, !fresh)
 	k.mu.Unlock()
 	k.poke()
