@@ -71,6 +71,13 @@ type Config struct {
 	// Jobs is woken when a bulk job is started, so that it starts at
 	// once; nil leaves it to the runner's next look.
 	Jobs JobWaker
+	// AuthPolicy names the roles that log in through the identity
+	// provider: their local passwords are off unless a provider outage
+	// is declared. The zero policy covers no role.
+	AuthPolicy auth.Policy
+	// ProviderOutageMax is how long a declared provider outage lasts at
+	// most before it ends by itself; zero means DefaultProviderOutageMax.
+	ProviderOutageMax time.Duration
 }
 
 func (c *Config) defaults() {
@@ -94,6 +101,9 @@ func (c *Config) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.ProviderOutageMax <= 0 {
+		c.ProviderOutageMax = DefaultProviderOutageMax
 	}
 	if c.LoginPolicy == (auth.LoginPolicy{}) {
 		c.LoginPolicy = auth.DefaultLoginPolicy()
@@ -215,6 +225,15 @@ func (s *Server) Routes() []Route {
 		{"DELETE", "/api/v1/users/{id}/identities", adminRoles, s.unlinkIdentity},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},
+		// Logging in without the identity provider (provider_outage.go,
+		// fallback_codes.go, break_glass.go).
+		{"GET", "/api/v1/provider-outage", nil, s.providerOutageStatus},
+		{"POST", "/api/v1/provider-outage", adminRoles, s.changeProviderOutage},
+		{"POST", "/api/v1/session/fallback", nil, s.fallbackLogin},
+		{"POST", "/api/v1/session/break-glass", nil, s.breakGlassLogin},
+		{"GET", "/api/v1/break-glass", officeRoles, s.breakGlassUses},
+		{"GET", "/api/v1/users/{id}/fallback-codes", adminRoles, s.fallbackSheetStatus},
+		{"POST", "/api/v1/users/{id}/fallback-codes", adminRoles, s.issueFallbackSheet},
 	}
 }
 

@@ -83,7 +83,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled").WithKey(keyForbidden))
 		return
 	}
-	if !s.passwordAllowed(w, r, acct) {
+	if !s.localLoginAllowed(w, r, acct, addrKey) {
 		return
 	}
 	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})

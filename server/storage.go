@@ -24,6 +24,9 @@ var smallWrites = map[string]bool{
 	"DELETE /api/v1/session": true,
 	"POST /api/v1/devices":   true,
 	"PUT /api/v1/me/lang":    true,
+	// The logins without the identity provider (issue 18).
+	"POST /api/v1/session/fallback":    true,
+	"POST /api/v1/session/break-glass": true,
 }
 
 // guardStorage admits a bulk write (any route that is not a read or a

@@ -241,6 +241,7 @@ type Store interface {
 	Setup
 	Maintenance
 	Capacity
+	LoginFallback
 	io.Closer
 }
 

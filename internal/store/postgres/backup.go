@@ -29,7 +29,8 @@ const backupMagic = "beredskap-postgres-backup 1"
 // backupTables are the tables a backup holds, in the order Load writes
 // them.
 var backupTables = []string{tSealCheck, "server_keys", "setup", tAccounts, tSessions, tDevices, tBundles, tUnits, tPatients, tVisits, tDoses,
-	tRoutines, tRoutineVers, tAnnouncements, tOutages, tRecords, tFindings, tJobs, tIdentityLinks, tAudit, "audit_head"}
+	tRoutines, tRoutineVers, tAnnouncements, tOutages, tRecords, tFindings, tJobs, tIdentityLinks,
+	tProviderOutages, tFallbackSheets, "fallback_codes", tTOTP, tBreakGlass, tAudit, "audit_head"}
 
 // Backup streams a consistent copy of every table to w.
 func (db *DB) Backup(ctx context.Context, w io.Writer) error {

@@ -69,6 +69,7 @@ func Run(t *testing.T, opener Opener) {
 		{"Capacity", testCapacity},
 		{"BackupAndLoad", func(t *testing.T, open func() store.Store) { testBackupAndLoad(t, open, opener) }},
 	}
+	tests = append(tests, loginFallbackTests(opener)...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, opener(t)) })
 	}
