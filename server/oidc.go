@@ -75,7 +75,17 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, target st
 	if code == wire.CodeInternal {
 		s.log.Error("login through a provider", "err", err)
 	}
-	key, args := keyOf(err)
+	var key string
+	var args []string
+	var we *wire.Error
+	switch {
+	case errors.As(err, &we):
+		key, args = we.Key, we.Args
+	case code == wire.CodeInternal:
+		key = keyInternal
+	default:
+		key, args = keyOf(err)
+	}
 	if key == "" {
 		key = keyInternal
 	}

@@ -181,7 +181,7 @@ func (c *Config) validate(dir string) error {
 	for i := range c.Providers {
 		p := &c.Providers[i]
 		if err := p.validate(dir); err != nil {
-			if p.ID != "" {
+			if providerID.MatchString(p.ID) {
 				return fmt.Errorf("providers[%d] (%s).%w", i, p.ID, err)
 			}
 			return fmt.Errorf("providers[%d].%w", i, err)

@@ -135,8 +135,7 @@ func (l *Logins) Start(ctx context.Context, provider, target, challenge string) 
 	}
 	d, _, err := c.discover(ctx, l.now)
 	if err != nil {
-		l.log.Warn("identity provider unreachable", "provider", provider, "err", err)
-		return "", wire.Errorf(wire.CodeUnavailable, "the identity provider %s does not answer: %v", provider, err).WithKey(KeyUnreachable, c.p.DisplayName("en"))
+		return "", discoveryError(l.log, c.p, err)
 	}
 	state, err := secret()
 	if err != nil {
@@ -160,6 +159,19 @@ func (l *Logins) Start(ctx context.Context, provider, target, challenge string) 
 		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(c.p.ACRValues, " ")))
 	}
 	return c.oauth2Config(d, l.redirectURL()).AuthCodeURL(state, opts...), nil
+}
+
+// discoveryError says why a provider's metadata could not be had: an
+// issuer other than the one configured (a wrong configuration, or
+// someone else answering at its address) is not the provider being down.
+func discoveryError(log *slog.Logger, p *Provider, err error) *wire.Error {
+	var mismatch *oidc.IssuerMismatchError
+	if errors.As(err, &mismatch) {
+		log.Error("identity provider names another issuer", "provider", p.ID, "configured", mismatch.Provided, "discovered", mismatch.Discovered)
+		return wire.Errorf(wire.CodeUnavailable, "the identity provider %s calls itself %q, not the configured %q", p.ID, mismatch.Discovered, mismatch.Provided).WithKey(KeyTokenInvalid)
+	}
+	log.Warn("identity provider unreachable", "provider", p.ID, "err", err)
+	return wire.Errorf(wire.CodeUnavailable, "the identity provider %s does not answer: %v", p.ID, err).WithKey(KeyUnreachable, p.DisplayName("en"))
 }
 
 // Handover is a login the provider vouched for: the one-time code the
@@ -213,7 +225,7 @@ func (l *Logins) Callback(ctx context.Context, q url.Values) (Handover, error) {
 	}
 	d, verifier, err := c.discover(ctx, l.now)
 	if err != nil {
-		return Handover{}, l.refuse(ctx, f, "", "provider unreachable: "+err.Error(), wire.Errorf(wire.CodeUnavailable, "the identity provider %s does not answer", f.Provider).WithKey(KeyUnreachable, c.p.DisplayName("en")))
+		return Handover{}, l.refuse(ctx, f, "", "discovery: "+clip(err.Error()), discoveryError(l.log, c.p, err))
 	}
 	tok, err := c.exchange(ctx, d, l.redirectURL(), code, f.Verifier, now)
 	if err != nil {
