@@ -65,6 +65,10 @@ const (
 
 func (f *loginForm) OnMount(ctx app.Context) {
 	f.ready = true
+	// The page's renders do not reach this component (no exported
+	// fields changed): it follows the shift's changes itself, such as
+	// the language chosen in the settings before logging in.
+	ctx.Handle(changed, func(ctx app.Context, a app.Action) {})
 	f.office = strings.HasPrefix(ctx.Page().URL().Path, "/office")
 	var cached []wire.ProviderView
 	if ctx.LocalStorage().Get(providersKey, &cached) == nil {

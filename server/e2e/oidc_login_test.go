@@ -1,0 +1,232 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"beredskap/internal/i18n"
+	"beredskap/internal/oidclogin/oidctest"
+	"beredskap/internal/wire"
+)
+
+// oidcSite is the real server binary started with --auth-config naming a
+// real OpenID provider on loopback (oidctest: zitadel's pkg/op) that
+// covers the workers, nurses and coordinators; admins keep their
+// passwords, which the tests use to set things up through the API.
+type oidcSite struct {
+	srv      *server
+	provider *oidctest.Provider
+	admin    string // an admin's token
+	ids      map[string]string
+}
+
+func startOIDCSite(t *testing.T) *oidcSite {
+	t.Helper()
+	addr := freeAddr(t)
+	public := "http://" + addr
+	p := oidctest.Start(t, oidctest.Options{})
+	p.AddClient(oidctest.Client{ID: "beredskap", RedirectURI: public + "/api/v1/oidc/callback", Secret: "s3cret"})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "client.secret"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf := fmt.Sprintf(`{"public_url": %q, "providers": [
+	  {"id": "helseid", "name": {"nb": "HelseID", "en": "HelseID"}, "issuer": %q, "client_id": "beredskap",
+	   "client_secret_file": "client.secret", "user_claim": "preferred_username", "acr_values": ["high"],
+	   "roles": ["worker", "nurse", "coordinator"]}]}`, public, p.Issuer)
+	path := filepath.Join(dir, "auth.json")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, addr: addr, dataDir: t.TempDir(), args: []string{"--auth-config", path}}
+	s.start()
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() && s.log != nil {
+			out := s.log.String()
+			if len(out) > 4000 {
+				out = out[len(out)-4000:]
+			}
+			t.Logf("server log (tail):\n%s", out)
+		}
+	})
+	site := &oidcSite{srv: s, provider: p, admin: loginAs(t, s, "admin"), ids: map[string]string{}}
+	var ur wire.UsersResponse
+	deskGet(t, s, site.admin, "/api/v1/users", &ur)
+	for _, u := range ur.Users {
+		site.ids[u.Username] = u.ID
+	}
+	// The demo's people at the provider, and linked in Beredskap.
+	for _, name := range []string{"nils", "kari"} {
+		p.AddUser(oidctest.User{Username: name, Subject: "sub-" + name, ACR: "high",
+			Claims: map[string]any{"preferred_username": name + "@kommune.no"}})
+		site.call(t, "POST", "/api/v1/users/"+site.ids[name]+"/identities", wire.IdentityRequest{Provider: "helseid", Subject: name + "@kommune.no"}, nil)
+	}
+	return site
+}
+
+// call sends an admin's request that must succeed.
+func (s *oidcSite) call(t *testing.T, method, path string, in, out any) {
+	t.Helper()
+	b, _ := json.Marshal(in)
+	req, _ := http.NewRequest(method, s.srv.url(path), bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+s.admin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var eb wire.ErrorBody
+		_ = json.NewDecoder(resp.Body).Decode(&eb)
+		t.Fatalf("%s %s: %d %+v", method, path, resp.StatusCode, eb.Error)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// chooseNorwegian picks Norsk bokmål in the settings, as a user would
+// before logging in (headless Chromium's own language is English).
+func chooseNorwegian(t *testing.T, ctx context.Context) {
+	t.Helper()
+	within(t, ctx, 30*time.Second,
+		click(sel("settings-toggle")),
+		click(sel("lang-nb")),
+		click(sel("settings-close")),
+	)
+}
+
+// providerLogin taps the provider's button on the app's page and logs in
+// as username on the provider's own page; the browser comes back to the
+// app with the one-time code.
+func providerLogin(t *testing.T, ctx context.Context, s *oidcSite, page, username string) {
+	t.Helper()
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(s.srv.url(page)),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("provider-login")),
+	)
+	chooseNorwegian(t, ctx)
+	if got, want := textOf(t, ctx, "provider-login"), i18n.T("nb", "oidc.login_with", "HelseID"); got != want {
+		t.Fatalf("the button says %q, want %q", got, want)
+	}
+	shot(t, ctx, "login-with-provider")
+	within(t, ctx, 60*time.Second,
+		click(sel("provider-login")),
+		chromedp.WaitVisible(`form[action="/login"] input[name="username"]`),
+	)
+	if u := eval[string](t, ctx, `location.origin`); u != s.provider.URL {
+		t.Fatalf("the provider's page is at %s, want %s", u, s.provider.URL)
+	}
+	within(t, ctx, 60*time.Second,
+		chromedp.SendKeys(`form[action="/login"] input[name="username"]`, username),
+		chromedp.Click(`form[action="/login"] button`),
+		chromedp.WaitVisible(mounted),
+	)
+}
+
+// TestOIDCLoginPhoneThenOffline: the phone logs in through the provider's
+// page, comes back, chooses a PIN and sees the visits; with the server
+// gone, a reload and the PIN open the same shift.
+func TestOIDCLoginPhoneThenOffline(t *testing.T) {
+	s := startOIDCSite(t)
+	ctx := browser(t)
+	providerLogin(t, ctx, s, "/", "nils")
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(sel("pin-confirm")))
+	// The one-time code left the address bar (and the history) at once.
+	if h := eval[string](t, ctx, `location.pathname + location.hash`); h != "/" {
+		t.Fatalf("the address after the login is %q", h)
+	}
+	if v := eval[bool](t, ctx, `sessionStorage.getItem("beredskap/oidc-proof") === null`); !v {
+		t.Fatal("the proof stays in sessionStorage after the exchange")
+	}
+	within(t, ctx, 60*time.Second,
+		chromedp.SendKeys(sel("pin"), "482915"),
+		chromedp.SendKeys(sel("pin-confirm"), "482915"),
+		click(sel("pin-save")),
+		chromedp.WaitVisible(sel("visit")),
+	)
+	waitServiceWorker(t, ctx)
+	s.srv.stop()
+
+	within(t, ctx, 60*time.Second, chromedp.Reload(), chromedp.WaitVisible(mounted))
+	unlock(t, ctx, "482915")
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("visit")))
+	shot(t, ctx, "offline-visits")
+}
+
+// TestOIDCLoginOffice: a coordinator logs in to the office through the
+// provider and lands on the desk.
+func TestOIDCLoginOffice(t *testing.T) {
+	s := startOIDCSite(t)
+	ctx := desk(t)
+	providerLogin(t, ctx, s, "/office", "kari")
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(sel("office-logout")), chromedp.WaitVisible(sel("office-dashboard")))
+	if h := eval[string](t, ctx, `location.pathname + location.hash`); h != "/office" {
+		t.Fatalf("the address after the login is %q", h)
+	}
+	if who := eval[string](t, ctx, `document.querySelector(".office-user").textContent`); !strings.Contains(who, "Kari") {
+		t.Fatalf("the desk shows %q, not the coordinator", who)
+	}
+}
+
+// TestOIDCFallbackCodeDuringOutage: an admin declares the provider down;
+// the phone's login page shows the banner, and a code of the user's
+// printed sheet logs in once; the same code again is refused, in
+// Norwegian.
+func TestOIDCFallbackCodeDuringOutage(t *testing.T) {
+	s := startOIDCSite(t)
+	const reason = "HelseID svarer ikke"
+	s.call(t, "POST", "/api/v1/provider-outage", wire.ProviderOutageRequest{Action: "declare", Reason: reason, Hours: 2}, nil)
+	var sheet wire.FallbackSheetResponse
+	s.call(t, "POST", "/api/v1/users/"+s.ids["nils"]+"/fallback-codes", nil, &sheet)
+	if len(sheet.Codes) == 0 {
+		t.Fatal("no codes on the sheet")
+	}
+	code := sheet.Codes[0]
+
+	useCode := func(ctx context.Context) {
+		within(t, ctx, 60*time.Second,
+			chromedp.Navigate(s.srv.url("/")),
+			chromedp.WaitVisible(mounted),
+			chromedp.WaitVisible(sel("provider-outage")),
+		)
+		chooseNorwegian(t, ctx)
+		if banner := textOf(t, ctx, "provider-outage"); !strings.Contains(banner, reason) {
+			t.Fatalf("the banner says %q", banner)
+		}
+		shot(t, ctx, "outage-banner")
+		within(t, ctx, 30*time.Second,
+			click(sel("use-fallback-code")),
+			chromedp.WaitEnabled(sel("fallback-code")),
+			chromedp.SendKeys(sel("username"), "nils"),
+			chromedp.SendKeys(sel("fallback-code"), code),
+			click(sel("login")),
+		)
+	}
+	ctx := browser(t)
+	useCode(ctx)
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(sel("pin-confirm")))
+
+	again := browser(t)
+	useCode(again)
+	within(t, again, 30*time.Second, chromedp.WaitVisible(sel("login-error")))
+	if got, want := textOf(t, again, "login-error"), i18n.T("nb", "error.fallback_code_used"); got != want {
+		t.Fatalf("the second use says %q, want %q", got, want)
+	}
+	shot(t, again, "fallback-code-used")
+}
