@@ -430,6 +430,9 @@ func providerOutageBanner(s *shift.Shift, st wire.ProviderOutageStatus) app.UI {
 	}
 	return app.Div().Class("banner banner-important banner-outage").Attr("role", "status").Attr("data-testid", "provider-outage").Body(
 		app.Strong().Text(s.T("login.outage_title")),
-		app.Span().Text(s.T("provider_outage.banner", st.Reason, until)),
+		app.Span().Attr("data-testid", "provider-outage-reason").Text(st.Reason),
+		app.If(until != "", func() app.UI {
+			return app.Span().Class("small").Text(s.T("admin.provider_outage_until", until))
+		}),
 	)
 }

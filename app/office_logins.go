@@ -264,7 +264,7 @@ func (p *usersPage) sheetCard() app.UI {
 		app.P().Class("small").Text(p.t("admin.fallback_issued", p.stamp(sh.IssuedAt))),
 		app.P().Text(p.t("admin.fallback_use")),
 		app.Ol().Class("fallback-codes").Body(app.Range(sh.Codes).Slice(func(i int) app.UI {
-			return app.Li().Attr("data-testid", "fallback-code").Text(sh.Codes[i])
+			return app.Li().Attr("data-testid", "sheet-code").Text(sh.Codes[i])
 		})),
 		app.P().Class("banner banner-important no-print").Attr("role", "note").Text(p.t("admin.fallback_sheet_hint")),
 		app.Div().Class("form-actions no-print").Body(

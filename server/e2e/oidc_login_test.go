@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"beredskap/internal/i18n"
@@ -99,6 +100,24 @@ func (s *oidcSite) call(t *testing.T, method, path string, in, out any) {
 	}
 }
 
+// shots saves a screenshot in the light and in the dark theme (when
+// E2E_SHOTS names a directory).
+func shots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if os.Getenv("E2E_SHOTS") == "" {
+		return
+	}
+	shot(t, ctx, name+"-light")
+	dark := emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, dark); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, name+"-dark")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // chooseNorwegian picks Norsk bokmål in the settings, as a user would
 // before logging in (headless Chromium's own language is English).
 func chooseNorwegian(t *testing.T, ctx context.Context) {
@@ -121,10 +140,11 @@ func providerLogin(t *testing.T, ctx context.Context, s *oidcSite, page, usernam
 		chromedp.WaitEnabled(sel("provider-login")),
 	)
 	chooseNorwegian(t, ctx)
+	(&axeAudit{t: t, source: axeSource(t)}).check(ctx, "login-with-provider"+strings.ReplaceAll(page, "/", "-"))
 	if got, want := textOf(t, ctx, "provider-login"), i18n.T("nb", "oidc.login_with", "HelseID"); got != want {
 		t.Fatalf("the button says %q, want %q", got, want)
 	}
-	shot(t, ctx, "login-with-provider")
+	shots(t, ctx, "login-with-provider")
 	within(t, ctx, 60*time.Second,
 		click(sel("provider-login")),
 		chromedp.WaitVisible(`form[action="/login"] input[name="username"]`),
@@ -174,6 +194,20 @@ func TestOIDCLoginPhoneThenOffline(t *testing.T) {
 func TestOIDCLoginOffice(t *testing.T) {
 	s := startOIDCSite(t)
 	ctx := desk(t)
+	// The admins' break-glass login is one link away on the office's
+	// login page.
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(s.srv.url("/office")),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("provider-login")),
+		click(sel("use-break-glass")),
+		chromedp.WaitVisible(sel("totp")),
+	)
+	if n := count(t, ctx, "provider-login"); n != 0 {
+		t.Fatalf("the break-glass form shows %d provider buttons", n)
+	}
+	(&axeAudit{t: t, source: axeSource(t)}).check(ctx, "office-break-glass")
+	shots(t, ctx, "break-glass")
 	providerLogin(t, ctx, s, "/office", "kari")
 	within(t, ctx, 60*time.Second, chromedp.WaitVisible(sel("office-logout")), chromedp.WaitVisible(sel("office-dashboard")))
 	if h := eval[string](t, ctx, `location.pathname + location.hash`); h != "/office" {
@@ -184,20 +218,63 @@ func TestOIDCLoginOffice(t *testing.T) {
 	}
 }
 
-// TestOIDCFallbackCodeDuringOutage: an admin declares the provider down;
-// the phone's login page shows the banner, and a code of the user's
-// printed sheet logs in once; the same code again is refused, in
-// Norwegian.
+// TestOIDCFallbackCodeDuringOutage: an admin declares the provider down
+// on the desk, which then shows the outage, and issues a printable sheet
+// of one-time codes for a worker; the phone's login page shows the
+// banner, and a code of the sheet logs in once; the same code again is
+// refused, in Norwegian.
 func TestOIDCFallbackCodeDuringOutage(t *testing.T) {
 	s := startOIDCSite(t)
+	audit := &axeAudit{t: t, source: axeSource(t)}
 	const reason = "HelseID svarer ikke"
-	s.call(t, "POST", "/api/v1/provider-outage", wire.ProviderOutageRequest{Action: "declare", Reason: reason, Hours: 2}, nil)
-	var sheet wire.FallbackSheetResponse
-	s.call(t, "POST", "/api/v1/users/"+s.ids["nils"]+"/fallback-codes", nil, &sheet)
-	if len(sheet.Codes) == 0 {
-		t.Fatal("no codes on the sheet")
+
+	office := officeLogin(t, s.srv, "admin")
+	within(t, office, 60*time.Second,
+		click(sel("office-users")),
+		chromedp.WaitVisible(sel("users-table")),
+		chromedp.WaitVisible(sel("provider-outage-declare")),
+		chromedp.SendKeys(sel("provider-outage-reason"), reason),
+		chromedp.SendKeys(sel("provider-outage-hours"), "2"),
+		click(sel("provider-outage-declare")),
+		chromedp.WaitVisible(sel("provider-outage-end")),
+		chromedp.WaitVisible(sel("provider-outage")),
+	)
+	if banner := textOf(t, office, "provider-outage"); !strings.Contains(banner, reason) {
+		t.Fatalf("the desk's banner says %q", banner)
 	}
-	code := sheet.Codes[0]
+	within(t, office, 60*time.Second,
+		click(chromedp.CSS(`[data-testid="user-row"][data-username="nils"] [data-testid="user-logins"]`)),
+		chromedp.WaitVisible(sel("user-logins-card")),
+		chromedp.WaitVisible(sel("fallback-status")),
+		chromedp.WaitVisible(sel("identity")),
+		chromedp.SendKeys(sel("link-subject"), "nils.hansen@kommune.no"),
+		click(sel("link")),
+	)
+	waitFor(t, office, `document.querySelectorAll('[data-testid="identity"]').length === 2`)
+	audit.check(office, "office-admin-logins")
+	within(t, office, 60*time.Second,
+		click(sel("fallback-issue")),
+		chromedp.WaitVisible(sel("fallback-sheet")),
+	)
+	codes := eval[[]string](t, office, `[...document.querySelectorAll('[data-testid="sheet-code"]')].map(e => e.textContent)`)
+	if len(codes) < 2 {
+		t.Fatalf("the sheet shows %d codes", len(codes))
+	}
+	audit.check(office, "office-admin-sheet")
+	// On paper only the sheet: not the navigation, the users or the
+	// buttons.
+	if _, err := chromedp.Call(office, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	printed := eval[[]bool](t, office, `["[data-testid=fallback-sheet]", ".office-nav", "[data-testid=users-table]", "[data-testid=fallback-print]", "[data-testid=login-service]"].map(q => { const e = document.querySelector(q); return !!e && e.getClientRects().length > 0; })`)
+	if !printed[0] || printed[1] || printed[2] || printed[3] || printed[4] {
+		t.Fatalf("printed (sheet, navigation, users, print button, outage form): %v", printed)
+	}
+	shot(t, office, "fallback-sheet-print")
+	if _, err := chromedp.Call(office, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+		t.Fatal(err)
+	}
+	code := codes[0]
 
 	useCode := func(ctx context.Context) {
 		within(t, ctx, 60*time.Second,
@@ -209,10 +286,13 @@ func TestOIDCFallbackCodeDuringOutage(t *testing.T) {
 		if banner := textOf(t, ctx, "provider-outage"); !strings.Contains(banner, reason) {
 			t.Fatalf("the banner says %q", banner)
 		}
-		shot(t, ctx, "outage-banner")
+		shots(t, ctx, "outage-banner")
 		within(t, ctx, 30*time.Second,
 			click(sel("use-fallback-code")),
 			chromedp.WaitEnabled(sel("fallback-code")),
+		)
+		audit.check(ctx, "login-fallback-code")
+		within(t, ctx, 30*time.Second,
 			chromedp.SendKeys(sel("username"), "nils"),
 			chromedp.SendKeys(sel("fallback-code"), code),
 			click(sel("login")),
