@@ -46,6 +46,9 @@ type loginForm struct {
 	// provider buttons say that logging in needs the network.
 	unreachable bool
 	office      bool
+	// providerProblem is true when problem is about a login through a
+	// provider: it is shown under the buttons, not under the password.
+	providerProblem bool
 }
 
 const (
@@ -117,6 +120,7 @@ func (f *loginForm) takeReturn(ctx app.Context) {
 		return
 	}
 	app.Window().Get("history").Call("replaceState", nil, "", loc.Get("pathname").String()+loc.Get("search").String())
+	f.providerProblem = true
 	q, err := url.ParseQuery(hash[1:])
 	if err != nil {
 		f.problem = f.shift.T("oidc.code_invalid")
@@ -180,13 +184,21 @@ func (f *loginForm) Render() app.UI {
 			return app.P().Class("banner banner-important").Attr("role", "status").Attr("data-testid", "wiped").
 				Text(f.shift.T("wipe." + f.shift.Keyring().WipeReason()))
 		}),
-		app.If(f.outage.Active, func() app.UI { return providerOutageBanner(f.shift, f.outage) }),
+		// Slots that are always there: what the server's answers add
+		// (the outage, the providers) does not move the fields to other
+		// places among their siblings, which would make go-app build
+		// them anew and lose the focus in them.
+		app.Div().Class("outage-slot").Body(
+			app.If(f.outage.Active, func() app.UI { return providerOutageBanner(f.shift, f.outage) }),
+		),
 		app.H2().Text(f.shift.T("login.title")),
 		app.P().Class("muted").Text(f.shift.T("login.hint")),
-		app.If(len(f.providers) > 0 && f.mode != modeBreakGlass, f.providerButtons),
-		app.If(fields && len(f.providers) > 0 && f.mode != modeBreakGlass, func() app.UI {
-			return app.P().Class("login-or").Attr("aria-hidden", "true").Text(f.shift.T("login.or"))
-		}),
+		app.Div().Class("providers-slot").Body(
+			app.If(len(f.providers) > 0 && f.mode != modeBreakGlass, f.providerButtons),
+			app.If(fields && len(f.providers) > 0 && f.mode != modeBreakGlass, func() app.UI {
+				return app.P().Class("login-or").Attr("aria-hidden", "true").Text(f.shift.T("login.or"))
+			}),
+		),
 		app.If(f.mode == modeBreakGlass, func() app.UI {
 			return app.Div().Body(
 				app.H3().Text(f.shift.T("login.break_glass")),
@@ -200,9 +212,7 @@ func (f *loginForm) Render() app.UI {
 		app.If(!fields, func() app.UI {
 			return app.P().Class("muted small").Attr("data-testid", "passwords-off").Text(f.shift.T("login.passwords_off"))
 		}),
-		app.If(f.problem != "", func() app.UI {
-			return app.P().Class("error").Attr("role", "alert").Attr("data-testid", "login-error").Text(f.problem)
-		}),
+		app.If(f.problem != "" && (!f.providerProblem || len(f.providers) == 0 || f.mode == modeBreakGlass), f.problemLine),
 		app.If(fields, func() app.UI {
 			cls := "btn btn-primary btn-block"
 			if len(f.providers) > 0 && f.mode == modePassword && !f.outage.Active {
@@ -227,10 +237,15 @@ func (f *loginForm) providerButtons() app.UI {
 				Text(f.shift.T("oidc.login_with", f.providerName(p))).
 				OnClick(func(ctx app.Context, e app.Event) { f.startProvider(ctx, p.ID) })
 		}),
-		app.If(f.unreachable, func() app.UI {
+		app.If(f.unreachable && !(f.providerProblem && f.problem != ""), func() app.UI {
 			return app.P().Class("muted small").Attr("data-testid", "provider-offline").Text(f.shift.T("login.offline"))
 		}),
+		app.If(f.problem != "" && f.providerProblem, f.problemLine),
 	)
+}
+
+func (f *loginForm) problemLine() app.UI {
+	return app.P().Class("error").Attr("role", "alert").Attr("data-testid", "login-error").Text(f.problem)
 }
 
 // fields are the inputs of the form's mode.
@@ -309,7 +324,7 @@ func (f *loginForm) startProvider(ctx app.Context, provider string) {
 	if f.busy {
 		return
 	}
-	f.busy, f.problem = true, ""
+	f.busy, f.problem, f.providerProblem = true, "", true
 	target := "phone"
 	if f.office {
 		target = "office"
@@ -341,7 +356,7 @@ func (f *loginForm) submit(ctx app.Context, e app.Event) {
 	if f.busy {
 		return
 	}
-	f.busy, f.problem = true, ""
+	f.busy, f.problem, f.providerProblem = true, "", false
 	username, password, code, totp, mode := f.username, f.password, f.code, f.totp, f.mode
 	f.run(ctx, func(c context.Context, label string) error {
 		kr := f.shift.Keyring()

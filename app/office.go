@@ -110,7 +110,12 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 		app.If(p.problem != "", func() app.UI {
 			return app.P().Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "office-error").Text(p.problem)
 		}),
-		app.If(ok && p.loginOutage.Active, func() app.UI { return providerOutageBanner(p.shift, p.loginOutage) }),
+		// A slot that is always there: the banner coming or going does not
+		// move main to another place among its siblings (which would
+		// make go-app build it anew, and lose the focus in it).
+		app.Div().Class("outage-slot").Body(
+			app.If(ok && p.loginOutage.Active, func() app.UI { return providerOutageBanner(p.shift, p.loginOutage) }),
+		),
 		app.Main().ID("main").Class("content office-content").Body(content...),
 	)
 }

@@ -101,20 +101,16 @@ func (s *oidcSite) call(t *testing.T, method, path string, in, out any) {
 }
 
 // shots saves a screenshot in the light and in the dark theme (when
-// E2E_SHOTS names a directory).
+// E2E_SHOTS names a directory), set as the app sets it.
 func shots(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	if os.Getenv("E2E_SHOTS") == "" {
 		return
 	}
-	shot(t, ctx, name+"-light")
-	dark := emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, dark); err != nil {
-		t.Fatal(err)
-	}
-	shot(t, ctx, name+"-dark")
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{}}); err != nil {
-		t.Fatal(err)
+	a := &axeAudit{t: t}
+	for _, theme := range []string{"light", "dark"} {
+		a.setTheme(ctx, theme)
+		shot(t, ctx, name+"-"+theme)
 	}
 }
 
@@ -139,6 +135,10 @@ func providerLogin(t *testing.T, ctx context.Context, s *oidcSite, page, usernam
 		chromedp.WaitVisible(mounted),
 		chromedp.WaitEnabled(sel("provider-login")),
 	)
+	// With the service worker in control, so that the navigations to
+	// the API (the start, the provider's callback) are seen to pass it
+	// to the network.
+	waitServiceWorker(t, ctx)
 	chooseNorwegian(t, ctx)
 	(&axeAudit{t: t, source: axeSource(t)}).check(ctx, "login-with-provider"+strings.ReplaceAll(page, "/", "-"))
 	if got, want := textOf(t, ctx, "provider-login"), i18n.T("nb", "oidc.login_with", "HelseID"); got != want {
@@ -165,6 +165,20 @@ func providerLogin(t *testing.T, ctx context.Context, s *oidcSite, page, usernam
 func TestOIDCLoginPhoneThenOffline(t *testing.T) {
 	s := startOIDCSite(t)
 	ctx := browser(t)
+	// Someone the provider knows but Beredskap does not comes back to
+	// the login page with the reason, in the user's language, and no
+	// trace of it in the address.
+	s.provider.AddUser(oidctest.User{Username: "ukjent", Subject: "sub-ukjent", ACR: "high",
+		Claims: map[string]any{"preferred_username": "ukjent@kommune.no"}})
+	providerLogin(t, ctx, s, "/", "ukjent")
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("login-error")))
+	if got, want := textOf(t, ctx, "login-error"), i18n.T("nb", "oidc.unknown_user"); got != want {
+		t.Fatalf("the refusal reads %q, want %q", got, want)
+	}
+	if h := eval[string](t, ctx, `location.pathname + location.hash`); h != "/" {
+		t.Fatalf("the address after the refusal is %q", h)
+	}
+	shots(t, ctx, "unknown-user")
 	providerLogin(t, ctx, s, "/", "nils")
 	within(t, ctx, 60*time.Second, chromedp.WaitVisible(sel("pin-confirm")))
 	// The one-time code left the address bar (and the history) at once.
@@ -231,7 +245,7 @@ func TestOIDCFallbackCodeDuringOutage(t *testing.T) {
 	office := officeLogin(t, s.srv, "admin")
 	within(t, office, 60*time.Second,
 		click(sel("office-users")),
-		chromedp.WaitVisible(sel("users-table")),
+		chromedp.WaitVisible(sel("user-row")),
 		chromedp.WaitVisible(sel("provider-outage-declare")),
 		chromedp.SendKeys(sel("provider-outage-reason"), reason),
 		chromedp.SendKeys(sel("provider-outage-hours"), "2"),
