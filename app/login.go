@@ -210,7 +210,7 @@ func (f *loginForm) Render() app.UI {
 		}),
 		app.If(fields, f.fields),
 		app.If(!fields, func() app.UI {
-			return app.P().Class("muted small").Attr("data-testid", "passwords-off").Text(f.shift.T("login.passwords_off"))
+			return app.P().Class("muted small passwords-off").Attr("data-testid", "passwords-off").Text(f.shift.T("login.passwords_off"))
 		}),
 		app.If(f.problem != "" && (!f.providerProblem || len(f.providers) == 0 || f.mode == modeBreakGlass), f.problemLine),
 		app.If(fields, func() app.UI {

@@ -33,6 +33,14 @@ type oidcSite struct {
 
 func startOIDCSite(t *testing.T) *oidcSite {
 	t.Helper()
+	return startOIDCSiteFor(t, `["worker", "nurse", "coordinator"]`)
+}
+
+// startOIDCSiteFor starts the site with the provider covering roles (a
+// JSON list); while it covers the admins, nothing is set up through the
+// API (their passwords are off).
+func startOIDCSiteFor(t *testing.T, roles string) *oidcSite {
+	t.Helper()
 	addr := freeAddr(t)
 	public := "http://" + addr
 	p := oidctest.Start(t, oidctest.Options{})
@@ -44,7 +52,7 @@ func startOIDCSite(t *testing.T) *oidcSite {
 	conf := fmt.Sprintf(`{"public_url": %q, "providers": [
 	  {"id": "helseid", "name": {"nb": "HelseID", "en": "HelseID"}, "issuer": %q, "client_id": "beredskap",
 	   "client_secret_file": "client.secret", "user_claim": "preferred_username", "acr_values": ["high"],
-	   "roles": ["worker", "nurse", "coordinator"]}]}`, public, p.Issuer)
+	   "roles": %s}]}`, public, p.Issuer, roles)
 	path := filepath.Join(dir, "auth.json")
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -61,7 +69,11 @@ func startOIDCSite(t *testing.T) *oidcSite {
 			t.Logf("server log (tail):\n%s", out)
 		}
 	})
-	site := &oidcSite{srv: s, provider: p, admin: loginAs(t, s, "admin"), ids: map[string]string{}}
+	site := &oidcSite{srv: s, provider: p, ids: map[string]string{}}
+	if strings.Contains(roles, "admin") {
+		return site
+	}
+	site.admin = loginAs(t, s, "admin")
 	var ur wire.UsersResponse
 	deskGet(t, s, site.admin, "/api/v1/users", &ur)
 	for _, u := range ur.Users {
@@ -323,4 +335,48 @@ func TestOIDCFallbackCodeDuringOutage(t *testing.T) {
 		t.Fatalf("the second use says %q, want %q", got, want)
 	}
 	shot(t, again, "fallback-code-used")
+
+	// Offline, the buttons are there as last seen, and say that the
+	// login needs the network; a tap does not leave the app.
+	waitServiceWorker(t, again)
+	s.srv.stop()
+	within(t, again, 60*time.Second,
+		chromedp.Reload(),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitVisible(sel("provider-offline")),
+	)
+	if got, want := textOf(t, again, "provider-offline"), i18n.T("nb", "login.offline"); got != want {
+		t.Fatalf("offline the buttons say %q, want %q", got, want)
+	}
+	shots(t, again, "provider-offline")
+	within(t, again, 30*time.Second, click(sel("provider-login")), chromedp.WaitVisible(sel("login-error")))
+	if got, want := textOf(t, again, "login-error"), i18n.T("nb", "login.offline"); got != want {
+		t.Fatalf("a tap offline says %q, want %q", got, want)
+	}
+	if u := eval[string](t, again, `location.origin + location.pathname`); u != s.srv.url("/") {
+		t.Fatalf("a tap offline went to %s", u)
+	}
+}
+
+// TestOIDCLoginPasswordsOff: with every role covered by the provider and
+// no outage declared, the login page offers the provider only, and says
+// that passwords are off and when they come back.
+func TestOIDCLoginPasswordsOff(t *testing.T) {
+	s := startOIDCSiteFor(t, `["worker", "nurse", "coordinator", "admin"]`)
+	ctx := browser(t)
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(s.srv.url("/")),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("provider-login")),
+		chromedp.WaitVisible(sel("passwords-off")),
+	)
+	chooseNorwegian(t, ctx)
+	if n := count(t, ctx, "username") + count(t, ctx, "password") + count(t, ctx, "login"); n != 0 {
+		t.Fatalf("the page offers %d password fields and buttons", n)
+	}
+	if got, want := textOf(t, ctx, "passwords-off"), i18n.T("nb", "login.passwords_off"); got != want {
+		t.Fatalf("the page says %q, want %q", got, want)
+	}
+	(&axeAudit{t: t, source: axeSource(t)}).check(ctx, "login-passwords-off")
+	shots(t, ctx, "passwords-off")
 }
