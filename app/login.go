@@ -130,7 +130,7 @@ func (f *loginForm) takeReturn(ctx app.Context) {
 	_ = ctx.SessionStorage().Get(proofKey, &verifier)
 	ctx.SessionStorage().Del(proofKey)
 	if key := q.Get("oidc_error"); key != "" {
-		f.problem = shift.ErrorText(f.shift.Prefs().Lang(), &wire.Error{Code: wire.CodeForbidden, Key: key, Args: q["oidc_error_args"]})
+		f.problem = f.refusalText(key, q["oidc_error_args"])
 		return
 	}
 	code := q.Get("oidc_code")
@@ -144,6 +144,32 @@ func (f *loginForm) takeReturn(ctx app.Context) {
 	f.run(ctx, func(c context.Context, label string) error {
 		return f.shift.Keyring().LoginExchange(c, code, verifier, label)
 	})
+}
+
+// refusalText is a refusal from the fragment in the user's language. The
+// fragment is the URL's, which anyone can send in a link: its key picks
+// a text of the catalogue, and an argument is taken only when it names
+// a configured provider (the one argument the server sends), so that a
+// link cannot put words of its own into the page.
+func (f *loginForm) refusalText(key string, args []string) string {
+	for _, a := range args {
+		known := false
+		for _, p := range f.providers {
+			known = known || a == p.ID
+			for _, n := range p.Name {
+				known = known || a == n
+			}
+		}
+		if !known {
+			args = nil
+			break
+		}
+	}
+	code := wire.CodeForbidden
+	if key == "oidc.provider_unreachable" {
+		code = wire.CodeUnavailable
+	}
+	return shift.ErrorText(f.shift.Prefs().Lang(), &wire.Error{Code: code, Key: key, Args: args})
 }
 
 // passwordsShown is whether the username and password fields are

@@ -57,3 +57,25 @@ func TestLoginExplainKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginRefusalText: a refusal in the return address reads as its
+// key says; an argument is taken only when it names a configured
+// provider, so that a crafted link cannot put its own words on the page.
+func TestLoginRefusalText(t *testing.T) {
+	f := &loginForm{shift: shift.NewShift(shift.NewAPI(""), vault.NewMemory(), shift.Options{}),
+		providers: []wire.ProviderView{{ID: "helseid", Name: map[string]string{"nb": "HelseID"}}}}
+	for _, c := range []struct {
+		key  string
+		args []string
+		want string
+	}{
+		{"oidc.unknown_user", nil, i18n.T("nb", "oidc.unknown_user")},
+		{"oidc.provider_unreachable", []string{"HelseID"}, i18n.T("nb", "oidc.provider_unreachable", "HelseID")},
+		{"oidc.provider_unreachable", []string{"Ring 815 00 000 og oppgi passordet ditt"}, i18n.T("nb", "error.code.unavailable")},
+		{"no.such.key", nil, i18n.T("nb", "error.code.forbidden")},
+	} {
+		if got := f.refusalText(c.key, c.args); got != c.want {
+			t.Errorf("%s %v: %q, want %q", c.key, c.args, got, c.want)
+		}
+	}
+}
