@@ -28,6 +28,9 @@ type officePage struct {
 	// may have replaced.
 	ctx    app.Context
 	hasCtx bool
+	// loginOutage is the identity provider's declared outage, which
+	// every office page shows (issue 18).
+	loginOutage wire.ProviderOutageStatus
 }
 
 // start mounts an office page and loads its data as soon as a coordinator
@@ -46,6 +49,7 @@ func (p *officePage) maybeLoad(ctx app.Context) {
 		return
 	}
 	p.loadedFor = token
+	p.loadLoginOutage(ctx)
 	p.loader(ctx)
 }
 
@@ -106,6 +110,12 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 		app.If(p.problem != "", func() app.UI {
 			return app.P().Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "office-error").Text(p.problem)
 		}),
+		// A slot that is always there: the banner coming or going does not
+		// move main to another place among its siblings (which would
+		// make go-app build it anew, and lose the focus in it).
+		app.Div().Class("outage-slot").Body(
+			app.If(ok && p.loginOutage.Active, func() app.UI { return providerOutageBanner(p.shift, p.loginOutage) }),
+		),
 		app.Main().ID("main").Class("content office-content").Body(content...),
 	)
 }
@@ -203,6 +213,8 @@ type dashboardPage struct {
 	since   time.Time
 	data    *wire.Dashboard
 	outages *wire.OutagesResponse
+	// breakGlass are the latest break-glass logins, which stand out.
+	breakGlass []wire.BreakGlassUse
 }
 
 func (p *dashboardPage) OnMount(ctx app.Context) {
@@ -225,6 +237,7 @@ func (p *dashboardPage) refresh(ctx app.Context) {
 		p.data, p.outages = &d, &o
 		p.since = d.Since
 	})
+	p.loadBreakGlass(ctx)
 }
 
 func (p *dashboardPage) Render() app.UI {
@@ -233,6 +246,7 @@ func (p *dashboardPage) Render() app.UI {
 	}
 	late, isLate := overdue(p.outages, time.Now())
 	return p.officeFrame("dashboard", p.t("office.dashboard"),
+		app.If(len(p.breakGlass) > 0, p.breakGlassCard),
 		app.If(isLate, func() app.UI {
 			return app.A().Href("/office/status").Class("banner banner-important").Attr("role", "alert").Attr("data-testid", "status-overdue").
 				Text(p.t("status.overdue", i18n.Duration(p.shift.Prefs().Lang(), late.Round(time.Minute))))

@@ -26,6 +26,18 @@ type usersPage struct {
 	// for them.
 	collisions []wire.UsernameCollision
 	renames    map[string]string
+
+	// Issue 18: the identity providers (for the link form), the user
+	// whose logins are open, their linked identities and sheet status,
+	// a fresh sheet (shown once), and the outage form.
+	providers    []wire.ProviderView
+	logins       string
+	identities   []wire.IdentityLink
+	sheetStatus  *wire.FallbackSheetStatus
+	sheet        *wire.FallbackSheetResponse
+	link         wire.IdentityRequest
+	outageReason string
+	outageHours  string
 }
 
 func (p *usersPage) OnMount(ctx app.Context) {
@@ -34,6 +46,7 @@ func (p *usersPage) OnMount(ctx app.Context) {
 	p.add.Role = care.RoleWorker
 	p.start(ctx, func(ctx app.Context) {
 		p.loadDirectory(ctx)
+		p.loadProviders(ctx)
 		p.refresh(ctx)
 	})
 }
@@ -128,9 +141,11 @@ func (p *usersPage) Render() app.UI {
 	}
 	roles := []care.Role{care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin}
 	return p.officeFrame("users", p.t("admin.title"),
+		app.If(p.sheet != nil, p.sheetCard),
 		app.If(p.flash != "", func() app.UI {
 			return app.P().Class("banner banner-ok").Attr("role", "status").Attr("data-testid", "admin-flash").Text(p.flash)
 		}),
+		p.loginServiceCard(),
 		app.If(len(p.collisions) > 0, p.collisionsCard),
 		app.Section().Class("card").Body(
 			app.H2().Text(p.t("admin.backup")),
@@ -168,6 +183,12 @@ func (p *usersPage) Render() app.UI {
 						)
 					}))),
 					app.Td().Body(
+						app.Button().Type("button").Class("btn btn-small").Attr("data-testid", "user-logins").
+							Attr("aria-expanded", p.logins == u.ID).Text(p.t("admin.logins")).
+							OnClick(func(ctx app.Context, e app.Event) {
+								p.openLogins(ctx, u.ID)
+								focusAfterRender(ctx, "logins-title")
+							}),
 						app.If(!u.Disabled, func() app.UI {
 							return app.Button().Class("btn btn-small").Attr("data-testid", "disable").Text(p.t("admin.disable")).
 								OnClick(func(ctx app.Context, e app.Event) {
@@ -190,6 +211,7 @@ func (p *usersPage) Render() app.UI {
 				)
 			})),
 		)),
+		app.If(p.logins != "", p.loginsCard),
 		app.Form().Class("card form").Method("post").Action("/office/users").OnSubmit(p.addUser).Body(
 			app.H2().Text(p.t("admin.add")),
 			app.Div().Class("row").Body(

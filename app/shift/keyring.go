@@ -42,11 +42,46 @@ func (e *WrongPINError) Error() string { return fmt.Sprintf("wrong PIN, %d attem
 // Is makes errors.Is(err, seal.ErrWrongPIN) true.
 func (e *WrongPINError) Is(target error) bool { return target == seal.ErrWrongPIN }
 
-// Login starts a session. For a worker or nurse it also makes this phone's
-// device key, registers it and fetches the signed bundle; the shift is
-// stored once a PIN has been chosen (SetPIN).
+// Login starts a session with username and password. For a worker or
+// nurse it also makes this phone's device key, registers it and fetches
+// the signed bundle; the shift is stored once a PIN has been chosen
+// (SetPIN).
 func (s *Keyring) Login(ctx context.Context, username, password, deviceLabel string) error {
-	resp, err := s.api.Login(ctx, username, password)
+	return s.LoginWith(ctx, func(ctx context.Context) (wire.LoginResponse, error) {
+		return s.api.Login(ctx, username, password)
+	}, deviceLabel)
+}
+
+// LoginExchange finishes a login through the identity provider: the
+// one-time code from the callback and the proof that started it.
+func (s *Keyring) LoginExchange(ctx context.Context, code, verifier, deviceLabel string) error {
+	return s.LoginWith(ctx, func(ctx context.Context) (wire.LoginResponse, error) {
+		return s.api.ExchangeLogin(ctx, code, verifier)
+	}, deviceLabel)
+}
+
+// LoginFallback logs in with a one-time code of the user's printed
+// sheet, during a declared provider outage.
+func (s *Keyring) LoginFallback(ctx context.Context, username, code, deviceLabel string) error {
+	return s.LoginWith(ctx, func(ctx context.Context) (wire.LoginResponse, error) {
+		return s.api.FallbackLogin(ctx, username, code)
+	}, deviceLabel)
+}
+
+// LoginBreakGlass is an admin's login by password and authenticator code.
+func (s *Keyring) LoginBreakGlass(ctx context.Context, username, password, totp, deviceLabel string) error {
+	return s.LoginWith(ctx, func(ctx context.Context) (wire.LoginResponse, error) {
+		return s.api.BreakGlassLogin(ctx, username, password, totp)
+	}, deviceLabel)
+}
+
+// LoginWith is every login's one path after the server said yes: start
+// asks the server for the session (by password, by a provider's code, by
+// a fallback code); then the office session is kept, or the phone's
+// device key made and registered and the signed bundle fetched, as for
+// any login.
+func (s *Keyring) LoginWith(ctx context.Context, start func(ctx context.Context) (wire.LoginResponse, error), deviceLabel string) error {
+	resp, err := start(ctx)
 	s.observe(err)
 	if err != nil {
 		return err
