@@ -121,7 +121,7 @@ type Provider struct {
 	Prompt string `json:"prompt,omitempty"`
 	// Roles are the roles whose users log in through this provider:
 	// "worker", "nurse", "coordinator", "admin". Required. For these
-	// roles local passwords are off (see PasswordPolicy).
+	// roles local passwords are off (see auth.Policy).
 	Roles []care.Role `json:"roles"`
 	// TimeoutSeconds bounds every request to the provider (discovery,
 	// keys, token), so that a provider that does not answer gives a
