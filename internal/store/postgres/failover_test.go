@@ -37,6 +37,11 @@ func TestCommitOutcomeUnknown(t *testing.T) {
 	if err := cl.Exec(ctx, "postgres", "SELECT pg_reload_conf()"); err != nil {
 		t.Fatal(err)
 	}
+	// pg_reload_conf only signals the postmaster, which then signals the
+	// backends, the store's among them: a commit sent before that does
+	// not wait. A new connection sees the setting once the postmaster
+	// has read it again, and by then it has signalled its backends.
+	waitSetting(t, cl, "synchronous_standby_names", "nobody")
 
 	r := store.StoredRecord{ID: "r1", DeviceID: "d1", AuthorID: "u1", PatientID: "p1", UnitID: "n", Seq: 1,
 		Body: []byte(`{}`), Sig: []byte("sig"), BodyHash: "h1", State: store.StateNew}
@@ -44,7 +49,7 @@ func TestCommitOutcomeUnknown(t *testing.T) {
 	go func() {
 		put <- db.PutRecords(ctx, []store.StoredRecord{r}, []store.Audit{{Action: store.AuditSync, Subject: "r1"}})
 	}()
-	waitSyncRep(t, cl)
+	waitSyncRep(t, cl, put)
 	cl.Kill()
 	if err := <-put; !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("a commit cut off by the database's death: %v, want ErrUnavailable", err)
@@ -66,9 +71,37 @@ func TestCommitOutcomeUnknown(t *testing.T) {
 	}
 }
 
+// waitSetting waits until a new connection to the cluster sees the
+// setting name at want.
+func waitSetting(t *testing.T, cl *pgtest.Cluster, name, want string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		conn, err := pgx.Connect(ctx, cl.URL("postgres"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&got)
+		conn.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is %q, want %q", name, got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitSyncRep waits until a backend of the cluster waits for a
-// synchronous standby's confirmation of its commit.
-func waitSyncRep(t *testing.T, cl *pgtest.Cluster) {
+// synchronous standby's confirmation of its commit, failing at once if
+// the write it waits for (put) ends first.
+func waitSyncRep(t *testing.T, cl *pgtest.Cluster, put <-chan error) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, cl.URL("postgres"))
@@ -88,6 +121,10 @@ func waitSyncRep(t *testing.T, cl *pgtest.Cluster) {
 		if time.Now().After(deadline) {
 			t.Fatal("no commit waits for the standby")
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case err := <-put:
+			t.Fatalf("the write ended (%v) without waiting for the standby", err)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
