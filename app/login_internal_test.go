@@ -48,7 +48,6 @@ func TestLoginExplainKeys(t *testing.T) {
 	}{
 		{&wire.Error{Code: wire.CodeUnauthorized, Key: "error.fallback_code_used"}, i18n.T("nb", "error.fallback_code_used")},
 		{&wire.Error{Code: wire.CodeForbidden, Key: "error.password_login_off"}, i18n.T("nb", "error.password_login_off")},
-		{&wire.Error{Code: wire.CodeForbidden, Key: "oidc.password_off"}, i18n.T("nb", "oidc.password_off")},
 		{&wire.Error{Code: wire.CodeUnauthorized, Key: "error.break_glass_wrong"}, i18n.T("nb", "error.break_glass_wrong")},
 		{&wire.Error{Code: wire.CodeUnauthorized}, i18n.T("nb", "login.wrong")},
 	} {
