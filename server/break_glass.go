@@ -33,31 +33,27 @@ func (s *Server) breakGlassLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, care.Invalid("totp", "username, password and TOTP code are required", care.KeyRequired))
 		return
 	}
-	now := s.cfg.Now()
-	username := auth.NormalizeUsername(req.Username)
-	addrKey := clientAddress(r)
-	attempt, ok := s.takeLoginAttempt(w, r, username, addrKey, now)
+	t, ok := s.beginLogin(w, r, req.Username)
 	if !ok {
 		return
 	}
-	wrong := false
-	defer func() { attempt.Done(wrong) }()
-	acct, err := s.db.AccountByUsername(r.Context(), username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.writeError(w, r, err)
+	defer t.end()
+	now, username, addrKey := t.now, t.username, t.addr
+	acct, found, ok := s.tryAccount(w, r, t)
+	if !ok {
 		return
 	}
 	// Every refusal but a reused code says the same: which of the three
 	// was wrong is for the audit log, not for a guesser.
 	fail := func(reason, key, msg string) {
-		wrong = true
+		t.wrong = true
 		s.log.Info("break-glass login refused", "username", username, "reason", reason)
 		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditBreakGlassRefused, Subject: acct.ID,
 			Detail: "reason=" + reason + " username=" + username + " address=" + addrKey})
 		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "%s", msg).WithKey(key))
 	}
 	const wrongMsg = "wrong username, password or code"
-	if errors.Is(err, store.ErrNotFound) {
+	if !found {
 		_ = s.cfg.Hasher.Check(s.dummyHash(), req.Password)
 		fail("wrong_password", keyBreakGlassWrong, wrongMsg)
 		return

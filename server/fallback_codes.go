@@ -89,20 +89,17 @@ func (s *Server) fallbackLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, care.Invalid("code", "username and code are required", care.KeyRequired))
 		return
 	}
-	now := s.cfg.Now()
-	username := auth.NormalizeUsername(req.Username)
-	addrKey := clientAddress(r)
+	t, ok := s.beginLogin(w, r, req.Username)
+	if !ok {
+		return
+	}
+	defer t.end()
+	now, username, addrKey := t.now, t.username, t.addr
 	refused := func(actor, reason string) {
 		s.log.Info("fallback login refused", "username", username, "reason", reason)
 		s.audit(r, store.Audit{Actor: actor, Action: store.AuditFallbackRefused, Subject: actor,
 			Detail: "reason=" + reason + " username=" + username + " address=" + addrKey})
 	}
-	attempt, ok := s.takeLoginAttempt(w, r, username, addrKey, now)
-	if !ok {
-		return
-	}
-	wrong := false
-	defer func() { attempt.Done(wrong) }()
 	// Outside an outage the code is not looked at. The attempt still
 	// counts as failed: that bounds what anyone can add to the audit
 	// log this way by the login limits, and a code cannot work then.
@@ -111,23 +108,22 @@ func (s *Server) fallbackLogin(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		wrong = true
+		t.wrong = true
 		refused("", "no_outage")
 		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "fallback codes work only while an outage of the identity provider is declared").WithKey(keyFallbackNoOutage))
 		return
 	}
-	acct, err := s.db.AccountByUsername(r.Context(), username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.writeError(w, r, err)
+	acct, found, ok := s.tryAccount(w, r, t)
+	if !ok {
 		return
 	}
 	fail := func(reason, key, msg string) {
-		wrong = true
+		t.wrong = true
 		refused(acct.ID, reason)
 		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "%s", msg).WithKey(key))
 	}
 	code, wellFormed := auth.NormalizeFallbackCode(req.Code)
-	if errors.Is(err, store.ErrNotFound) || !wellFormed {
+	if !found || !wellFormed {
 		fail("wrong", keyFallbackWrong, "wrong username or code")
 		return
 	}

@@ -46,29 +46,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, care.Invalid("username", "username and password are required", care.KeyRequired))
 		return
 	}
-	now := s.cfg.Now()
-	username := auth.NormalizeUsername(req.Username)
-	addrKey := clientAddress(r)
-	attempt, ok := s.takeLoginAttempt(w, r, username, addrKey, now)
+	t, ok := s.beginLogin(w, r, req.Username)
 	if !ok {
 		return
 	}
-	// The attempt stays spent only when the password was wrong; every
-	// other ending gives it back, as if it had never been counted.
-	wrong := false
-	defer func() { attempt.Done(wrong) }()
-	acct, err := s.db.AccountByUsername(r.Context(), username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.writeError(w, r, err)
+	defer t.end()
+	acct, found, ok := s.tryAccount(w, r, t)
+	if !ok {
 		return
 	}
 	fail := func() {
-		wrong = true
-		s.log.Info("login failed", "username", username)
-		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLoginFailed, Detail: "username=" + username + " address=" + addrKey})
+		t.wrong = true
+		s.log.Info("login failed", "username", t.username)
+		s.audit(r, store.Audit{Actor: acct.ID, Action: store.AuditLoginFailed, Detail: "username=" + t.username + " address=" + t.addr})
 		s.writeError(w, r, wire.Errorf(wire.CodeUnauthorized, "wrong username or password"))
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if !found {
 		// Spend the same time as a real check, so that response time does
 		// not tell which usernames exist.
 		_ = s.cfg.Hasher.Check(s.dummyHash(), req.Password)
@@ -83,10 +76,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "this account is disabled").WithKey(keyForbidden))
 		return
 	}
-	if !s.localLoginAllowed(w, r, acct, addrKey) {
+	if !s.localLoginAllowed(w, r, acct, t.addr) {
 		return
 	}
-	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + addrKey})
+	s.startSession(w, r, acct, store.Audit{Actor: acct.ID, Action: store.AuditLogin, Detail: "address=" + t.addr})
 }
 
 // startSession starts a session for acct and answers with it and the
@@ -112,19 +105,52 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, acct store
 	})
 }
 
-// takeLoginAttempt spends an attempt of the address's, the account and
-// address pair's and the account's before the password is checked (see
-// auth.LoginLimits), and refuses the login when a limit has none left.
-// Spending first, in one step with the check, is what keeps many guesses
+// loginTry is one try at a login with a typed secret (a password, a
+// fallback code, a break-glass code). It holds an attempt from the login
+// limits (see auth.LoginLimits), taken before the secret is checked:
+// taking first, in one step with the check, is what keeps many guesses
 // sent at once from all passing while the first are still being hashed.
-func (s *Server) takeLoginAttempt(w http.ResponseWriter, r *http.Request, username, addrKey string, now time.Time) (*auth.Attempt, bool) {
-	a, wait := s.loginLimits.Take(username, addrKey, now)
+// The attempt stays spent only when the secret was wrong (Wrong); end
+// gives it back otherwise, as if it had never been counted.
+type loginTry struct {
+	now      time.Time
+	username string // normalised
+	addr     string // the client's address, as the limits and the audit log name it
+	attempt  *auth.Attempt
+	wrong    bool
+}
+
+// beginLogin starts a try for username from the request's address; it
+// answers the request itself (429 with Retry-After) when a limit has no
+// attempt left. The caller defers end.
+func (s *Server) beginLogin(w http.ResponseWriter, r *http.Request, username string) (*loginTry, bool) {
+	t := &loginTry{now: s.cfg.Now(), username: auth.NormalizeUsername(username), addr: clientAddress(r)}
+	a, wait := s.loginLimits.Take(t.username, t.addr, t.now)
 	if a == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.writeError(w, r, wire.Errorf(wire.CodeRateLimited, "too many failed logins; try again in %s", wait.Round(time.Second)).WithKey(keyRateLimited, strconv.Itoa(int((wait+time.Minute-1)/time.Minute))))
 		return nil, false
 	}
-	return a, true
+	t.attempt = a
+	return t, true
+}
+
+// end gives the attempt back unless the secret was wrong.
+func (t *loginTry) end() { t.attempt.Done(t.wrong) }
+
+// account looks up the try's account. found is false when no account has
+// the username (acct is then the zero account); ok is false when the
+// store could not be asked, and the request is answered.
+func (s *Server) tryAccount(w http.ResponseWriter, r *http.Request, t *loginTry) (acct store.Account, found, ok bool) {
+	acct, err := s.db.AccountByUsername(r.Context(), t.username)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Account{}, false, true
+	case err != nil:
+		s.writeError(w, r, err)
+		return store.Account{}, false, false
+	}
+	return acct, true, true
 }
 
 // dummyHash is a valid hash of nothing anyone knows, made with the
