@@ -79,6 +79,12 @@ func (p *priorityPage) refresh(ctx app.Context) {
 	if p.unit != "" {
 		q.Set("unit", p.unit)
 	}
+	// With several days chosen for printing, the list shows each day's
+	// first visit, as the printed binder has them day by day.
+	if from, to := PrintRange(p.span, localTime(time.Now()), p.from, p.to); from != to {
+		q.Set("from", from)
+		q.Set("to", to)
+	}
 	var pr wire.PriorityResponse
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		pr, err = p.shift.API().Priority(c, token, q)
@@ -111,20 +117,20 @@ func (p *priorityPage) Render() app.UI {
 					app.Option().Value(printTomorrow).Text(p.t("office.print_tomorrow")).Selected(p.span == printTomorrow),
 					app.Option().Value(printWeekend).Text(p.t("office.print_weekend")).Selected(p.span == printWeekend),
 					app.Option().Value(printCustom).Text(p.t("office.print_custom")).Selected(p.span == printCustom),
-				).OnChange(func(ctx app.Context, e app.Event) { p.span = ctx.JSSrc().Get("value").String() }),
+				).OnChange(func(ctx app.Context, e app.Event) { p.span = ctx.JSSrc().Get("value").String(); p.refresh(ctx) }),
 			),
 			app.If(p.span == printCustom, func() app.UI {
 				return app.Div().Class("filter").Body(
 					app.Label().For("p-from").Text(p.t("office.print_from")),
 					app.Input().ID("p-from").Type("date").Attr("data-testid", "print-from").Value(p.from).
-						OnChange(func(ctx app.Context, e app.Event) { p.from = ctx.JSSrc().Get("value").String() }),
+						OnChange(func(ctx app.Context, e app.Event) { p.from = ctx.JSSrc().Get("value").String(); p.refresh(ctx) }),
 				)
 			}),
 			app.If(p.span == printCustom, func() app.UI {
 				return app.Div().Class("filter").Body(
 					app.Label().For("p-to").Text(p.t("office.print_to")),
 					app.Input().ID("p-to").Type("date").Attr("data-testid", "print-to").Value(p.to).
-						OnChange(func(ctx app.Context, e app.Event) { p.to = ctx.JSSrc().Get("value").String() }),
+						OnChange(func(ctx app.Context, e app.Event) { p.to = ctx.JSSrc().Get("value").String(); p.refresh(ctx) }),
 				)
 			}),
 			app.Button().Class("btn").Attr("data-testid", "binder").Disabled(p.unit == "").Text(p.t("office.binder_download")).OnClick(p.binder),
@@ -141,7 +147,9 @@ func (p *priorityPage) Render() app.UI {
 		app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", "priority-table").Body(
 			app.THead().Body(app.Tr().Body(
 				app.Th().Text(p.t("priority.col.priority")), app.Th().Text(p.t("office.col.patient")), app.Th().Text(p.t("card.address")),
-				app.Th().Text(p.t("priority.col.flags")), app.Th().Text(p.t("priority.col.first_visit")),
+				app.Th().Text(p.t("priority.col.flags")),
+				app.If(len(p.days()) == 0, func() app.UI { return app.Th().Text(p.t("priority.col.first_visit")) }),
+				app.Range(p.days()).Slice(func(i int) app.UI { return app.Th().Class("nowrap").Text(p.dayHeading(p.days()[i])) }),
 			)),
 			app.TBody().Body(app.Range(p.patients).Slice(func(i int) app.UI {
 				e := p.patients[i]
@@ -154,11 +162,41 @@ func (p *priorityPage) Render() app.UI {
 					app.Td().Text(e.Patient.Name),
 					app.Td().Text(e.Patient.Address),
 					app.Td().Text(strings.Join(priorityFlags(p.shift, e.Patient), ", ")),
-					app.Td().Class("nowrap").Text(first),
+					app.If(len(e.Days) == 0, func() app.UI { return app.Td().Class("nowrap").Text(first) }),
+					app.Range(e.Days).Slice(func(i int) app.UI {
+						d, text := e.Days[i], ""
+						if d.FirstVisit != nil {
+							text = i18n.Time(lang, localTime(*d.FirstVisit)) + " " + d.Worker
+						}
+						return app.Td().Class("nowrap").Attr("data-testid", "priority-day").Text(text)
+					}),
 				)
 			})),
 		)),
 	)
+}
+
+// days are the dates of the range the list was fetched for, none for one
+// day.
+func (p *priorityPage) days() []string {
+	if len(p.patients) == 0 {
+		return nil
+	}
+	var ds []string
+	for _, d := range p.patients[0].Days {
+		ds = append(ds, d.Date)
+	}
+	return ds
+}
+
+// dayHeading is a range's column heading: weekday and date.
+func (p *priorityPage) dayHeading(date string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	lang := p.shift.Prefs().Lang()
+	return i18n.Weekday(lang, t) + " " + i18n.Date(lang, t)
 }
 
 func (p *priorityPage) binder(ctx app.Context, e app.Event) {

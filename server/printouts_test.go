@@ -206,3 +206,53 @@ func TestEquipmentPDF(t *testing.T) {
 		})
 	}
 }
+
+// TestPriorityRange: the priority list for a range gives each day's first
+// visit, and refuses a bad range as the binder does.
+func TestPriorityRange(t *testing.T) {
+	e := newEnv(t)
+	kari := e.login("kari")
+	mine, _ := myUnits(t, e)
+	ctx := context.Background()
+	pts, err := e.db.PatientsByUnit(ctx, mine)
+	if err != nil || len(pts) == 0 {
+		t.Fatal(pts, err)
+	}
+	day := func(n int) string { return e.now.In(e.loc).AddDate(0, 0, n).Format(time.DateOnly) }
+	third := e.now.In(e.loc).AddDate(0, 0, 2)
+	late := time.Date(third.Year(), third.Month(), third.Day(), 23, 30, 0, 0, e.loc)
+	v := care.Visit{ID: care.IDFor("visit", "TEST-PRIO"), PatientID: pts[0].ID, UnitID: mine, Start: late, DurationMinutes: 20, Tasks: []string{"Tilsyn"}}
+	if err := e.db.ApplyPlan(ctx, store.Plan{Visits: []care.Visit{v}}); err != nil {
+		t.Fatal(err)
+	}
+	var pr wire.PriorityResponse
+	if code, raw := e.call("GET", "/api/v1/priority?unit="+mine+"&from="+day(0)+"&to="+day(2), kari.Token, nil, &pr); code != 200 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	var got *wire.PriorityEntry
+	for i, p := range pr.Patients {
+		if len(p.Days) != 3 || p.Days[0].Date != day(0) || p.Days[2].Date != day(2) {
+			t.Fatalf("%s: days %+v", p.Patient.Name, p.Days)
+		}
+		if (p.FirstVisit == nil) != (p.Days[0].FirstVisit == nil) {
+			t.Fatalf("%s: the first day differs from first_visit", p.Patient.Name)
+		}
+		if p.Patient.ID == pts[0].ID {
+			got = &pr.Patients[i]
+		}
+	}
+	if got == nil || got.Days[2].FirstVisit == nil {
+		t.Fatalf("the third day's visit is missing: %+v", got)
+	}
+	// Without a range the answer is as before: no days.
+	var today wire.PriorityResponse
+	if code, raw := e.call("GET", "/api/v1/priority?unit="+mine, kari.Token, nil, &today); code != 200 || len(today.Patients) == 0 || bytes.Contains(raw, []byte(`"days"`)) {
+		t.Fatalf("%d %.300s", code, raw)
+	}
+	for _, q := range []string{"from=" + day(1) + "&to=" + day(0), "from=" + day(0) + "&to=" + day(binder.MaxDays), "date=today"} {
+		code, raw := e.call("GET", "/api/v1/priority?unit="+mine+"&"+q, kari.Token, nil, nil)
+		if code != 400 || errorCode(t, raw) != wire.CodeInvalidInput || errorKey(t, raw) == "" {
+			t.Errorf("%s: %d %s", q, code, raw)
+		}
+	}
+}

@@ -134,6 +134,12 @@ func TestPreparedness(t *testing.T) {
 	if msg := eval[string](t, ctx, `document.querySelector('[data-testid="office-error"]').textContent`); !strings.Contains(msg, "fra-datoen") {
 		t.Fatalf("a reversed range reads %q", msg)
 	}
+	// Two days chosen: the list shows each day's first visit.
+	change("print-span", "e.value = 'tomorrow'")
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("priority-day")))
+	if rows, days := count(t, ctx, "priority-row"), count(t, ctx, "priority-day"); days != 2*rows {
+		t.Fatalf("%d day cells for %d patients over two days", days, rows)
+	}
 	if n := count(t, ctx, "equipment-list"); n != 1 {
 		t.Fatalf("%d equipment list buttons on the print page", n)
 	}
