@@ -184,14 +184,15 @@ func RenderEquipment(ctx context.Context, w io.Writer, e EquipmentData) error {
 		if err != nil {
 			return err
 		}
-		if pages := d.pdf.PageNo(); pages == total || pass == maxPasses {
+		// The header's "page X of Y" needs the count of the pass before.
+		pages := d.pdf.PageNo()
+		if pages == total || pass == maxPasses {
 			if err := d.pdf.Output(w); err != nil {
 				return fmt.Errorf("equipment list: write PDF: %w", err)
 			}
 			return nil
-		} else {
-			total = pages
 		}
+		total = pages
 	}
 }
 

@@ -200,3 +200,24 @@ func readBack(t *testing.T, raw []byte) rendered {
 	}
 	return out
 }
+
+// BenchmarkRenderFortnight measures the longest binder a request may ask
+// for: fourteen days of the test unit.
+func BenchmarkRenderFortnight(b *testing.B) {
+	var days []Data
+	for i := range MaxDays {
+		d := testData()
+		d.Day = d.Day.AddDate(0, 0, i)
+		for k := range d.Visits {
+			d.Visits[k].Start = d.Visits[k].Start.AddDate(0, 0, i)
+		}
+		days = append(days, d)
+	}
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := RenderDays(context.Background(), &buf, days); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes/pdf")
+	}
+}
