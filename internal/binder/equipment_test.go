@@ -3,6 +3,7 @@ package binder
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,28 @@ func TestEquipmentListOrder(t *testing.T) {
 		if text := readBack(t, buf.Bytes()).all(); strings.Contains(text, "equipment.") || strings.Contains(text, "Ved strømbrudd") {
 			t.Errorf("%s: a key or the Norwegian text is printed", lang)
 		}
+	}
+}
+
+func TestEquipmentListErrors(t *testing.T) {
+	d := testData()
+	e := EquipmentData{Units: []care.Unit{d.Unit}, Patients: d.Patients, Week: time.Date(2026, 3, 16, 0, 0, 0, 0, oslo), Location: oslo, Lang: "nb"}
+	if err := RenderEquipment(context.Background(), nil, e); err == nil {
+		t.Error("nil writer accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var buf bytes.Buffer
+	if err := RenderEquipment(ctx, &buf, e); !errors.Is(err, context.Canceled) || buf.Len() != 0 {
+		t.Errorf("cancelled: %v, %d bytes written", err, buf.Len())
+	}
+	// Nobody with such equipment still prints a list that says so.
+	e.Patients = []care.Patient{{ID: "p", Name: "Uten Utstyr"}}
+	buf.Reset()
+	if err := RenderEquipment(context.Background(), &buf, e); err != nil {
+		t.Fatal(err)
+	}
+	if text := readBack(t, buf.Bytes()).all(); !strings.Contains(text, "Ingen pasienter har") || strings.Contains(text, "Uten Utstyr") {
+		t.Errorf("empty list: %s", text)
 	}
 }
