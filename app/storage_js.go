@@ -4,11 +4,13 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"syscall/js"
 
 	"beredskap/app/shift"
+	"beredskap/internal/wire"
 )
 
 // requestPersistence asks the browser not to evict the phone's data under
@@ -98,7 +100,20 @@ func download(ctx context.Context, path, token, filename string) error {
 	})
 	onResp = js.FuncOf(func(this js.Value, args []js.Value) any {
 		if !args[0].Get("ok").Bool() {
-			done <- fmt.Errorf("download: HTTP %d", args[0].Get("status").Int())
+			// The server's error envelope carries the key the user's
+			// language needs (a bad date range, another unit).
+			status := args[0].Get("status").Int()
+			onText := js.FuncOf(func(this js.Value, a []js.Value) any {
+				var eb wire.ErrorBody
+				if err := json.Unmarshal([]byte(a[0].String()), &eb); err == nil && eb.Error.Code != "" {
+					e := eb.Error
+					done <- &e
+					return nil
+				}
+				done <- fmt.Errorf("download: HTTP %d", status)
+				return nil
+			})
+			args[0].Call("text").Call("then", onText, onErr)
 			return nil
 		}
 		args[0].Call("blob").Call("then", onBlob, onErr)

@@ -3,12 +3,14 @@ package server
 import (
 	"net/http"
 
+	"beredskap/internal/binder"
 	"beredskap/internal/desk"
 	"beredskap/internal/wire"
 )
 
 // priority lists a unit's patients, life-critical needs first, with the
-// first visit of the day.
+// first visit of the day; with date, or from and to (at most
+// binder.MaxDays, as the binder), the first visit of each of those days.
 func (s *Server) priority(w http.ResponseWriter, r *http.Request) {
 	_, units, ok := s.office(w, r)
 	if !ok {
@@ -22,12 +24,18 @@ func (s *Server) priority(w http.ResponseWriter, r *http.Request) {
 		}
 		want = []string{u}
 	}
+	q := r.URL.Query()
+	first, n, err := binder.Range(q.Get("date"), q.Get("from"), q.Get("to"), s.cfg.Now(), s.cfg.Location)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	names, _, err := s.loadNames(r, units)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := desk.Priority(r.Context(), s.db, want, s.cfg.Now(), s.cfg.Location, names.users)
+	out, err := desk.PriorityDays(r.Context(), s.db, want, first, n, s.cfg.Location, names.users)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

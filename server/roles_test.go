@@ -52,6 +52,7 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/outage":                 office,
 		"GET /api/v1/priority":                office,
 		"GET /api/v1/binder.pdf":              office,
+		"GET /api/v1/equipment.pdf":           office,
 		"GET /api/v1/users":                   admins,
 		"POST /api/v1/users":                  admins,
 		"POST /api/v1/users/{id}/disable":     admins,

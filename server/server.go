@@ -215,6 +215,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/outage", officeRoles, s.changeOutage},
 		{"GET", "/api/v1/priority", officeRoles, s.priority},
 		{"GET", "/api/v1/binder.pdf", officeRoles, s.binderPDF},
+		{"GET", "/api/v1/equipment.pdf", officeRoles, s.equipmentPDF},
 		{"GET", "/api/v1/users", adminRoles, s.listUsers},
 		{"POST", "/api/v1/users", adminRoles, s.addUser},
 		{"POST", "/api/v1/users/{id}/disable", adminRoles, s.disableUser},

@@ -43,46 +43,67 @@ const maxPasses = 4
 // went away) the layout stops where it is and Render returns ctx.Err(),
 // wrapped, having written nothing.
 func Render(ctx context.Context, w io.Writer, d Data) error {
+	return RenderDays(ctx, w, []Data{d})
+}
+
+// RenderDays writes the binders of several days (LoadRange) as one A4
+// PDF, each day's section in turn with the same content as its own
+// one-day binder, so that the weekend's paper is one print job and a day's
+// pages can still be taken out on their own: every page names its day and
+// says which day of how many it belongs to.
+func RenderDays(ctx context.Context, w io.Writer, days []Data) error {
 	if w == nil {
 		return errors.New("binder: nil writer")
 	}
-	in := prepare(d)
-	var toc []tocEntry
+	if len(days) == 0 {
+		return errors.New("binder: no days to print")
+	}
+	ins := make([]*input, len(days))
+	for i, d := range days {
+		ins[i] = prepare(d)
+	}
+	tocs := make([][]tocEntry, len(days))
 	total := 0
 	for pass := 1; ; pass++ {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("binder: %w", err)
 		}
-		doc, err := layout(ctx, in, toc, total)
+		doc, err := layout(ctx, ins, tocs, total)
 		if err != nil {
 			return err
 		}
 		pages := doc.pdf.PageNo()
-		if (pages == total && slices.Equal(doc.toc, toc)) || pass == maxPasses {
+		if (pages == total && sameTOCs(doc.tocs, tocs)) || pass == maxPasses {
 			if err := doc.pdf.Output(w); err != nil {
 				return fmt.Errorf("binder: write PDF: %w", err)
 			}
 			return nil
 		}
-		toc, total = doc.toc, pages
+		tocs, total = doc.tocs, pages
 	}
 }
 
-// layout runs one full layout pass. toc and total come from the previous
-// pass (empty on the first) and are only printed, never used for layout.
-// When ctx is done the pass stops early with an error wrapping ctx.Err().
-func layout(ctx context.Context, in *input, toc []tocEntry, total int) (*doc, error) {
+func sameTOCs(a, b [][]tocEntry) bool {
+	return slices.EqualFunc(a, b, func(x, y []tocEntry) bool { return slices.Equal(x, y) })
+}
+
+// layout runs one full layout pass over the days. tocs and total come from
+// the previous pass (empty on the first) and are only printed, never used
+// for layout. When ctx is done the pass stops early with an error wrapping
+// ctx.Err().
+func layout(ctx context.Context, ins []*input, tocs [][]tocEntry, total int) (*doc, error) {
 	p := fpdf.New("P", "mm", "A4", "")
 	d := newDoc(ctx, p)
-	d.in, d.prevTOC, d.total = in, toc, total
+	d.in, d.total, d.days = ins[0], total, len(ins)
 	if err := p.Error(); err != nil {
 		return nil, fmt.Errorf("binder: load cp1252 translation: %w", err)
 	}
+	first, last := ins[0], ins[len(ins)-1]
 	// The same Data must give the same bytes: fix the dates fpdf would take
 	// from the clock and the order of its resource maps.
-	stamp := in.Generated
+	stamp := first.Generated
 	if stamp.IsZero() {
-		stamp = in.day
+		stamp = first.day
 	}
 	p.SetCreationDate(stamp)
 	p.SetModificationDate(stamp)
@@ -96,18 +117,36 @@ func layout(ctx context.Context, in *input, toc []tocEntry, total int) (*doc, er
 	p.SetLineWidth(0.2)
 	p.SetDrawColor(0, 0, 0)
 	p.SetTextColor(0, 0, 0)
-	p.SetTitle(d.t("binder.title")+" – "+in.Unit.Name+" – "+d.dayText(), true)
+	title := d.t("binder.title") + " – " + first.Unit.Name + " – " + d.dayText()
+	if len(ins) > 1 {
+		d.in = last
+		title += " – " + d.dayText()
+		d.in = first
+	}
+	p.SetTitle(title, true)
 	p.SetCreator("Beredskap", true)
-	p.SetLang(langTag(in.lang))
+	p.SetLang(langTag(first.lang))
 	p.SetHeaderFunc(d.header)
 	p.SetFooterFunc(d.footer)
 
-	d.cover()
-	d.priorityList()
-	d.visitLists()
-	d.personCards()
-	d.signingSheets()
-	d.routines()
+	for i, in := range ins {
+		d.in, d.day, d.toc = in, i+1, nil
+		if i < len(tocs) {
+			d.prevTOC = tocs[i]
+		} else {
+			d.prevTOC = nil
+		}
+		d.cover()
+		d.priorityList()
+		d.visitLists()
+		d.personCards()
+		d.signingSheets()
+		d.routines()
+		d.tocs = append(d.tocs, d.toc)
+		if d.err != nil {
+			break
+		}
+	}
 
 	if d.err != nil {
 		return d, fmt.Errorf("binder: layout stopped: %w", d.err)
@@ -226,8 +265,13 @@ type doc struct {
 	glyphs    map[glyph]int // widths of runes by style, in glyph units
 	work      int           // runes measured and looked at, for the tests of linearity
 	total     int           // page count of the previous pass, 0 on the first
-	prevTOC   []tocEntry    // contents of the previous pass, printed on the cover
-	toc       []tocEntry    // contents of this pass
+	prevTOC   []tocEntry    // this day's contents of the previous pass, printed on its cover
+	toc       []tocEntry    // this day's contents of this pass
+	tocs      [][]tocEntry  // every day's contents of this pass
+	day, days int           // the day being laid out (from 1) and how many the binder holds
+	// heading, when set, stands in the header for the day (the equipment
+	// list's week), and docTitle for the binder's title.
+	heading, docTitle string
 }
 
 func (d *doc) t(key string, args ...any) string { return i18n.T(d.in.lang, key, args...) }
@@ -262,7 +306,8 @@ func (d *doc) mark(title string, level int) {
 }
 
 // header is fpdf's page header: unit, day and page number on every page, so
-// that a loose sheet can be put back in the right binder.
+// that a loose sheet can be put back in the right binder; in a binder of
+// several days it also says which day of how many.
 func (d *doc) header() {
 	p := d.pdf
 	total := d.total
@@ -274,9 +319,19 @@ func (d *doc) header() {
 	pageW := d.width(page)
 	d.font("", 9)
 	day := d.dayText()
+	if d.heading != "" {
+		day = d.heading
+	}
+	if d.days > 1 {
+		day += " · " + d.t("binder.day_of", d.day, d.days)
+	}
 	dayW := d.width(day)
 	d.font("B", 9)
-	left := d.fit(d.in.Unit.Name+" · "+d.t("binder.title"), bodyW-pageW-dayW-12)
+	title := d.docTitle
+	if title == "" {
+		title = d.t("binder.title")
+	}
+	left := d.fit(d.in.Unit.Name+" · "+title, bodyW-pageW-dayW-12)
 	p.SetXY(marginX, headerY)
 	p.CellFormat(bodyW, 5, d.tr(left), "", 0, "L", false, 0, "")
 	p.SetXY(marginX, headerY)

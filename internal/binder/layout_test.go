@@ -170,12 +170,12 @@ func TestLayoutStopsWhenCancelled(t *testing.T) {
 	for i := range d.Patients {
 		d.Patients[i].AccessInfo = strings.Repeat("Nøkkel hos naboen, ring to ganger. ", 3000)
 	}
-	full, err := layout(context.Background(), prepare(d), nil, 0)
+	full, err := layout(context.Background(), []*input{prepare(d)}, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := &cancelAfter{Context: context.Background(), after: 5}
-	stopped, err := layout(ctx, prepare(d), nil, 0)
+	stopped, err := layout(ctx, []*input{prepare(d)}, nil, 0)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("layout = %v, want context.Canceled", err)
 	}

@@ -22,6 +22,9 @@ func (d *doc) cover() {
 	d.para([]span{{text: d.in.Unit.Name, style: "B", size: 20}}, marginX, bodyW, 0, "L")
 	d.gap(1)
 	d.para([]span{{text: d.dayText(), size: 16}}, marginX, bodyW, 0, "L")
+	if d.days > 1 {
+		d.para([]span{{text: d.t("binder.day_of", d.day, d.days), style: "B", size: 12}}, marginX, bodyW, 0, "L")
+	}
 	d.gap(3)
 	info := []span{{text: d.t("binder.cover.summary", len(d.in.Patients), len(d.in.visits), len(d.in.doses))}}
 	if g := d.generatedText(); g != "" {

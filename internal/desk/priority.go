@@ -16,12 +16,24 @@ import (
 // first visit of the day that holds now (in loc) and the name, from
 // workers, of the worker who has it.
 func Priority(ctx context.Context, db store.Schedule, want []string, now time.Time, loc *time.Location, workers map[string]string) ([]wire.PriorityEntry, error) {
+	return PriorityDays(ctx, db, want, now, 1, loc, workers)
+}
+
+// PriorityDays is Priority for n days from the day that holds first: the
+// entry's first visit is that of the first day, and when n > 1 Days
+// gives each day's first visit, for the list printed before a weekend.
+func PriorityDays(ctx context.Context, db store.Schedule, want []string, first time.Time, n int, loc *time.Location, workers map[string]string) ([]wire.PriorityEntry, error) {
 	all, err := db.Units(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now = now.In(loc)
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	first = first.In(loc)
+	// Midnights on the calendar: a day across a change to or from summer
+	// time is 23 or 25 hours long.
+	starts := make([]time.Time, n+1)
+	for i := range starts {
+		starts[i] = time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, loc)
+	}
 	var out []wire.PriorityEntry
 	for _, u := range all {
 		if want != nil && !slices.Contains(want, u.ID) {
@@ -31,21 +43,39 @@ func Priority(ctx context.Context, db store.Schedule, want []string, now time.Ti
 		if err != nil {
 			return nil, err
 		}
-		visits, err := db.VisitsByUnit(ctx, u.ID, from, from.AddDate(0, 0, 1))
+		visits, err := db.VisitsByUnit(ctx, u.ID, starts[0], starts[n])
 		if err != nil {
 			return nil, err
 		}
-		first := map[string]care.Visit{}
+		// firsts[d][patient] is the patient's first visit on day d.
+		firsts := make([]map[string]care.Visit, n)
+		for d := range firsts {
+			firsts[d] = map[string]care.Visit{}
+		}
 		for _, v := range visits {
-			if f, ok := first[v.PatientID]; !ok || v.Start.Before(f.Start) {
-				first[v.PatientID] = v
+			d := sort.Search(n, func(i int) bool { return v.Start.Before(starts[i+1]) })
+			if d >= n || v.Start.Before(starts[0]) {
+				continue
+			}
+			if f, ok := firsts[d][v.PatientID]; !ok || v.Start.Before(f.Start) {
+				firsts[d][v.PatientID] = v
 			}
 		}
 		for _, p := range pts {
 			e := wire.PriorityEntry{Patient: p}
-			if v, ok := first[p.ID]; ok {
+			if v, ok := firsts[0][p.ID]; ok {
 				t := v.Start
 				e.FirstVisit, e.Worker = &t, workers[v.WorkerID]
+			}
+			if n > 1 {
+				e.Days = make([]wire.PriorityDay, n)
+				for d := range n {
+					e.Days[d].Date = starts[d].Format(time.DateOnly)
+					if v, ok := firsts[d][p.ID]; ok {
+						t := v.Start
+						e.Days[d].FirstVisit, e.Days[d].Worker = &t, workers[v.WorkerID]
+					}
+				}
 			}
 			out = append(out, e)
 		}

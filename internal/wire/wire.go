@@ -486,6 +486,16 @@ type PriorityEntry struct {
 	Patient    care.Patient `json:"patient"`
 	FirstVisit *time.Time   `json:"first_visit,omitempty"`
 	Worker     string       `json:"worker,omitempty"`
+	// Days, when the list was asked for a range (from, to), gives each
+	// day's first visit in turn, the first day's being FirstVisit.
+	Days []PriorityDay `json:"days,omitempty"`
+}
+
+// PriorityDay is a patient's first visit on one day of a range.
+type PriorityDay struct {
+	Date       string     `json:"date"` // YYYY-MM-DD
+	FirstVisit *time.Time `json:"first_visit,omitempty"`
+	Worker     string     `json:"worker,omitempty"`
 }
 
 // PriorityResponse is the body of GET /api/v1/priority.

@@ -117,4 +117,31 @@ func TestPreparedness(t *testing.T) {
 		t.Fatalf("desk priority list starts with priority %s", p)
 	}
 	shot(t, ctx, "priority")
+
+	// The desk's print choices (issue 19): a range that runs backwards is
+	// refused by the server, and its key reads in the user's language.
+	change := func(testid, js string) {
+		t.Helper()
+		eval[bool](t, ctx, `(() => { const e = document.querySelector('[data-testid="`+testid+`"]'); `+js+`;
+			e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
+	}
+	change("priority-unit", "e.selectedIndex = 1")
+	change("print-span", "e.value = 'custom'")
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("print-from")))
+	change("print-from", "e.value = '2026-03-21'")
+	change("print-to", "e.value = '2026-03-20'")
+	within(t, ctx, 30*time.Second, click(sel("binder")), chromedp.WaitVisible(sel("office-error")))
+	if msg := eval[string](t, ctx, `document.querySelector('[data-testid="office-error"]').textContent`); !strings.Contains(msg, "fra-datoen") {
+		t.Fatalf("a reversed range reads %q", msg)
+	}
+	// Two days chosen: the list shows each day's first visit.
+	change("print-span", "e.value = 'tomorrow'")
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("priority-day")))
+	if rows, days := count(t, ctx, "priority-row"), count(t, ctx, "priority-day"); days != 2*rows {
+		t.Fatalf("%d day cells for %d patients over two days", days, rows)
+	}
+	if n := count(t, ctx, "equipment-list"); n != 1 {
+		t.Fatalf("%d equipment list buttons on the print page", n)
+	}
+	shot(t, ctx, "print-range-refused")
 }

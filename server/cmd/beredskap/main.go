@@ -34,7 +34,8 @@ commands:
   serve          run the server (--addr, --data, --no-demo, --offline-hours)
   audit verify   check the audit log's hash chain (--data or --store)
   import         store a plan from CSV or JSON, all or nothing (--data or --store, --file)
-  binder         print a unit's emergency binder as PDF (--data or --store, --unit, --date, --out)
+  binder         print a unit's emergency binder as PDF (--data or --store, --unit, --date or --from/--to, --out)
+  equipment-list print the weekly list of patients with power-dependent or life-critical equipment and safety alarms (--unit, --week, --out)
   user           add|disable|reset|rename users (--data or --store, --username, ...)
   backup         write a backup of the store and the server keys (--data or --store, --out)
   restore        restore a backup and its server keys into a new data directory or an empty database (--in, --data or --store)
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return restoreCmd(ctx, args[1:], stdout, stderr)
 	case "binder":
 		return binderCmd(ctx, args[1:], stdout, stderr)
+	case "equipment-list":
+		return equipmentListCmd(ctx, args[1:], stdout, stderr)
 	case "user":
 		return userCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":
