@@ -52,13 +52,17 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/outage":                 office,
 		"GET /api/v1/priority":                office,
 		"GET /api/v1/binder.pdf":              office,
-		"GET /api/v1/users":                   admins,
-		"POST /api/v1/users":                  admins,
-		"POST /api/v1/users/{id}/disable":     admins,
-		"POST /api/v1/users/{id}/reset":       admins,
-		"POST /api/v1/users/{id}/rename":      admins,
-		"POST /api/v1/devices/{id}/revoke":    admins,
-		"GET /api/v1/backup":                  admins,
+
+		// Readiness before an outage (issue 19).
+		"GET /api/v1/readiness":            office,
+		"POST /api/v1/readiness/remind":    office,
+		"GET /api/v1/users":                admins,
+		"POST /api/v1/users":               admins,
+		"POST /api/v1/users/{id}/disable":  admins,
+		"POST /api/v1/users/{id}/reset":    admins,
+		"POST /api/v1/users/{id}/rename":   admins,
+		"POST /api/v1/devices/{id}/revoke": admins,
+		"GET /api/v1/backup":               admins,
 
 		// Bulk jobs (issue 16).
 		"POST /api/v1/records/reconcile-jobs":     office,
