@@ -277,7 +277,7 @@ func (p *dashboardPage) Render() app.UI {
 			lang := p.shift.Prefs().Lang()
 			end := localTime(d.Until)
 			return app.Section().Class("card").Attr("data-testid", "overview-readiness").Body(
-				app.H2().Text(p.t("readiness.overview", i18n.Weekday(lang, end)+" "+i18n.Time(lang, end))),
+				app.H2().Text(p.t("readiness.overview", inSentence(lang, i18n.Weekday(lang, end)+" "+i18n.Time(lang, end)))),
 				readinessTiles(p.t, d, "/office/readiness"),
 				app.A().Href("/office/readiness").Attr("data-testid", "readiness-open").Text(p.t("readiness.open")),
 			)

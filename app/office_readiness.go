@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -62,13 +63,24 @@ func (p *readinessPage) remind(ctx app.Context, e app.Event) {
 		resp, err = p.shift.API().RemindReadiness(c, token, req)
 		return err
 	}, func(ctx app.Context) {
-		if len(resp.Workers) == 0 {
+		switch len(resp.Workers) {
+		case 0:
 			p.notice = p.t("readiness.remind_nobody")
-		} else {
+		case 1:
+			p.notice = p.t("readiness.remind_done_one")
+		default:
 			p.notice = p.t("readiness.remind_done", strconv.Itoa(len(resp.Workers)))
 		}
 		p.refresh(ctx)
 	})
+}
+
+// remindLabel is the reminder button's text for n workers.
+func (p *readinessPage) remindLabel(n int) string {
+	if n == 1 {
+		return p.t("readiness.remind_one")
+	}
+	return p.t("readiness.remind", strconv.Itoa(n))
 }
 
 // clock is a local time with its weekday when it is not today.
@@ -125,10 +137,10 @@ func (p *readinessPage) Render() app.UI {
 func (p *readinessPage) lists(d wire.Readiness) app.UI {
 	lang := p.shift.Prefs().Lang()
 	return app.Div().Body(
-		app.P().Attr("data-testid", "readiness-window").Text(p.t("readiness.window", p.clock(d.From), p.clock(d.Until))),
+		app.P().Attr("data-testid", "readiness-window").Text(p.t("readiness.window", inSentence(lang, p.clock(d.From)), inSentence(lang, p.clock(d.Until)))),
 		readinessTiles(p.t, d, ""),
-		app.Button().ID("remind").Class("btn btn-primary").Attr("data-testid", "readiness-remind").Disabled(p.loading || d.Counts.Remind == 0).
-			Text(p.t("readiness.remind", strconv.Itoa(d.Counts.Remind))).OnClick(p.remind),
+		app.P().Body(app.Button().ID("remind").Class("btn btn-primary").Attr("data-testid", "readiness-remind").Disabled(p.loading || d.Counts.Remind == 0).
+			Text(p.remindLabel(d.Counts.Remind)).OnClick(p.remind)),
 
 		app.H2().ID("uncovered").Text(p.t("readiness.count.uncovered")),
 		app.If(len(d.Uncovered) == 0, func() app.UI { return app.P().Class("muted").Text(p.t("readiness.none.uncovered")) }),
@@ -198,6 +210,16 @@ func readinessTiles(t func(string, ...any) string, d wire.Readiness, href string
 		tile(t("readiness.count.not_fetched"), d.Counts.NotFetched, link("not-fetched"), "readiness-count-not-fetched"),
 		tile(t("readiness.count.remind"), d.Counts.Remind, link("remind"), "readiness-count-remind"),
 	)
+}
+
+// inSentence is a weekday-led time inside a sentence: Norwegian, Swedish
+// and Danish write weekdays in lower case there (i18n.Weekday capitalises
+// them for headings and the start of a cell).
+func inSentence(lang, s string) string {
+	if lang == "en" {
+		return s
+	}
+	return strings.ToLower(s)
 }
 
 // orID is a name, or the id when the server had none.

@@ -152,7 +152,7 @@ func (s *Server) remindReadiness(w http.ResponseWriter, r *http.Request) {
 	local := in.Until.In(s.cfg.Location)
 	var ids []string
 	for _, lang := range langs {
-		text := i18n.T(lang, "readiness.remind.text", i18n.Weekday(lang, local), i18n.Time(lang, local))
+		text := i18n.T(lang, "readiness.remind.text", weekdayInSentence(lang, local), i18n.Time(lang, local))
 		a := care.Announcement{ID: uuid.NewString(), Units: ready.Units, Users: byLang[lang], Level: care.LevelImportant,
 			Text: text, AuthorID: c.ID, Author: c.Name, Posted: now}
 		if err := a.Validate(); err != nil {
@@ -175,4 +175,14 @@ func (s *Server) remindReadiness(w http.ResponseWriter, r *http.Request) {
 			strings.Join(workers, ","), strings.Join(ids, ","), in.Until.Format(time.RFC3339),
 			ready.Counts.Uncovered, ready.Counts.Expiring, ready.Counts.NotFetched)})
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// weekdayInSentence is the weekday as it reads inside a sentence: lower
+// case in Norwegian, Swedish and Danish (i18n.Weekday capitalises it for
+// headings).
+func weekdayInSentence(lang string, t time.Time) string {
+	if lang == "en" {
+		return i18n.Weekday(lang, t)
+	}
+	return strings.ToLower(i18n.Weekday(lang, t))
 }

@@ -263,7 +263,7 @@ func TestReadinessRemind(t *testing.T) {
 		}
 		to = append(to, a.Users...)
 		if slices.Contains(a.Users, r.anna.ID) {
-			want := i18n.T("sv", "readiness.remind.text", i18n.Weekday("sv", until.In(r.loc)), i18n.Time("sv", until.In(r.loc)))
+			want := i18n.T("sv", "readiness.remind.text", strings.ToLower(i18n.Weekday("sv", until.In(r.loc))), i18n.Time("sv", until.In(r.loc)))
 			if a.Text != want || len(a.Users) != 1 {
 				t.Errorf("anna's (Swedish) reminder %+v, want %q to her alone", a, want)
 			}

@@ -147,6 +147,13 @@ func Readiness(ctx context.Context, db ReadinessSource, in ReadinessInput) (wire
 		return revoked[id], nil
 	}
 
+	// A worker is reminded when fetching now would help: a shift fetched
+	// now is valid until fresh and holds the visits that start before it.
+	// One whose trouble begins later (tomorrow's visits, an evening shift
+	// seen in the morning) is listed but not reminded: a fetch now would
+	// expire before it, and the reminder would be wrong.
+	fresh := now.Add(in.OfflineFor)
+	helps := func(start time.Time) bool { return in.OfflineFor <= 0 || start.Before(fresh) }
 	remind := map[string]bool{}
 	for _, w := range workers {
 		issued, err := db.IssuedBundles(ctx, w, since)
@@ -201,20 +208,26 @@ func Readiness(ctx context.Context, db ReadinessSource, in ReadinessInput) (wire
 				rv.ShiftExpires = &t
 			}
 			out.Uncovered = append(out.Uncovered, rv)
-			remind[w] = true
+			if helps(v.Start) {
+				remind[w] = true
+			}
 		}
 		if longest != nil && longest.ExpiresAt.Before(lastEnd) {
 			out.Expiring = append(out.Expiring, wire.ReadinessShift{WorkerID: w, WorkerName: in.Users[w],
 				BundleID: longest.ID, DeviceID: longest.DeviceID, IssuedAt: longest.IssuedAt.UTC(),
 				ExpiresAt: longest.ExpiresAt.UTC(), LastVisitEnd: lastEnd.UTC()})
-			remind[w] = true
+			if fresh.After(longest.ExpiresAt) {
+				remind[w] = true
+			}
 		}
 		// A shift fetched before midnight that is still valid (a night
 		// shift) counts as today's: the list is of workers with no shift.
 		if !fetchedToday && len(valid) == 0 {
 			out.NotFetched = append(out.NotFetched, wire.ReadinessWorker{WorkerID: w, WorkerName: in.Users[w],
 				Visits: len(vs), FirstVisit: vs[0].Start.UTC(), LastFetch: lastFetch})
-			remind[w] = true
+			if helps(vs[0].Start) {
+				remind[w] = true
+			}
 		}
 	}
 	sort.SliceStable(out.Expiring, func(i, j int) bool { return out.Expiring[i].ExpiresAt.Before(out.Expiring[j].ExpiresAt) })

@@ -66,6 +66,8 @@ func TestReadiness(t *testing.T) {
 		uncovered  []string // visit ids
 		expiring   []string // workers
 		notFetched []string // workers
+		// notReminded are listed workers a fetch now would not help.
+		notReminded []string
 	}{
 		{
 			name:    "a visit covered",
@@ -185,6 +187,19 @@ func TestReadiness(t *testing.T) {
 			uncovered: []string{"v2"}, expiring: []string{"w1"},
 		},
 		{
+			name:      "tomorrow's visits: listed, not reminded (a shift fetched now expires before them)",
+			now:       "2026-03-10 14:00",
+			until:     "2026-03-11 12:00",
+			visits:    []visitAt{{"v1", "w1", "p1", "2026-03-11 08:00", 60}},
+			uncovered: []string{"v1"}, notFetched: []string{"w1"}, notReminded: []string{"w1"},
+		},
+		{
+			name:      "an evening shift seen in the morning: listed, not reminded",
+			now:       "2026-03-10 08:00",
+			visits:    []visitAt{{"v1", "w1", "p1", "2026-03-10 18:00", 60}, {"v2", "w2", "p2", "2026-03-10 09:00", 30}},
+			uncovered: []string{"v2", "v1"}, notFetched: []string{"w2", "w1"}, notReminded: []string{"w1"},
+		},
+		{
 			name:   "the longest of two valid shifts is the one that counts",
 			now:    "2026-03-10 14:00",
 			visits: []visitAt{{"v1", "w1", "p1", "2026-03-10 17:00", 30}},
@@ -268,6 +283,9 @@ func TestReadiness(t *testing.T) {
 					}
 					want[x] = true
 				}
+			}
+			for _, x := range tc.notReminded {
+				delete(want, x)
 			}
 			if len(rem) != len(want) {
 				t.Errorf("remind %v, want %v", rem, want)

@@ -101,6 +101,18 @@ var readinessTexts = map[string][4]string{
 		"Send vigtig besked: hent vagten igen (%s medarbejdere)",
 		"Post an important announcement: fetch your shift again (%s workers)",
 	},
+	"readiness.remind_one": {
+		"Send viktig melding: hent vakten på nytt (1 ansatt)",
+		"Skicka viktigt meddelande: hämta passet på nytt (1 medarbetare)",
+		"Send vigtig besked: hent vagten igen (1 medarbejder)",
+		"Post an important announcement: fetch your shift again (1 worker)",
+	},
+	"readiness.remind_done_one": {
+		"Viktig melding sendt til 1 ansatt. Den kommer fram når telefonen henter vakten.",
+		"Viktigt meddelande skickat till 1 medarbetare. Det kommer fram när telefonen hämtar passet.",
+		"Vigtig besked sendt til 1 medarbejder. Den når frem, når telefonen henter vagten.",
+		"Important announcement posted to 1 worker. It arrives when the phone fetches its shift.",
+	},
 	// number of workers
 	"readiness.remind_done": {
 		"Viktig melding sendt til %s ansatte. Den kommer fram når telefonen henter vakten.",
