@@ -279,6 +279,15 @@ func TestReadinessRemind(t *testing.T) {
 		t.Fatalf("addressed to %v, want %v", to, want)
 	}
 
+	// The hourly status update is still owed: a reminder to a few is not one.
+	var st wire.OutagesResponse
+	if code, raw := r.call("GET", "/api/v1/outage", kari, nil, &st); code != 200 {
+		t.Fatalf("outage: %d %s", code, raw)
+	}
+	if st.LastAnnouncement != nil && !st.LastAnnouncement.Before(r.now) {
+		t.Errorf("the reminder counts as the last status update (%s)", st.LastAnnouncement)
+	}
+
 	hasReminder := func(b wire.Bundle) bool {
 		return slices.ContainsFunc(b.Announcements, func(a care.Announcement) bool {
 			return slices.ContainsFunc(resp.Announcements, func(x care.Announcement) bool { return x.ID == a.ID })
