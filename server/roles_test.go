@@ -52,17 +52,13 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/outage":                 office,
 		"GET /api/v1/priority":                office,
 		"GET /api/v1/binder.pdf":              office,
-
-		// Readiness before an outage (issue 19).
-		"GET /api/v1/readiness":            office,
-		"POST /api/v1/readiness/remind":    office,
-		"GET /api/v1/users":                admins,
-		"POST /api/v1/users":               admins,
-		"POST /api/v1/users/{id}/disable":  admins,
-		"POST /api/v1/users/{id}/reset":    admins,
-		"POST /api/v1/users/{id}/rename":   admins,
-		"POST /api/v1/devices/{id}/revoke": admins,
-		"GET /api/v1/backup":               admins,
+		"GET /api/v1/users":                   admins,
+		"POST /api/v1/users":                  admins,
+		"POST /api/v1/users/{id}/disable":     admins,
+		"POST /api/v1/users/{id}/reset":       admins,
+		"POST /api/v1/users/{id}/rename":      admins,
+		"POST /api/v1/devices/{id}/revoke":    admins,
+		"GET /api/v1/backup":                  admins,
 
 		// Bulk jobs (issue 16).
 		"POST /api/v1/records/reconcile-jobs":     office,
@@ -90,6 +86,10 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"GET /api/v1/users/{id}/identities":    admins,
 		"POST /api/v1/users/{id}/identities":   admins,
 		"DELETE /api/v1/users/{id}/identities": admins,
+
+		// Readiness before an outage (issue 19).
+		"GET /api/v1/readiness":         office,
+		"POST /api/v1/readiness/remind": office,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},
