@@ -89,6 +89,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 				nav("findings", "/office/findings", p.t("office.findings")),
 				nav("authors", "/office/authors", p.t("office.authors")),
 				nav("status", "/office/status", p.t("office.status")),
+				nav("readiness", "/office/readiness", p.t("office.readiness")),
 				nav("priority", "/office/priority", p.t("priority.title")),
 				nav("routines", "/office/routines", p.t("routines.title")),
 				nav("plan", "/office/plan", p.t("office.plan")),
@@ -215,6 +216,8 @@ type dashboardPage struct {
 	outages *wire.OutagesResponse
 	// breakGlass are the latest break-glass logins, which stand out.
 	breakGlass []wire.BreakGlassUse
+	// readiness counts what no phone would hold if the network died now.
+	readiness *wire.Readiness
 }
 
 func (p *dashboardPage) OnMount(ctx app.Context) {
@@ -238,6 +241,11 @@ func (p *dashboardPage) refresh(ctx app.Context) {
 		p.since = d.Since
 	})
 	p.loadBreakGlass(ctx)
+	var rd wire.Readiness
+	p.call(ctx, func(c context.Context, token string) (err error) {
+		rd, err = p.shift.API().Readiness(c, token, url.Values{})
+		return err
+	}, func(ctx app.Context) { p.readiness = &rd })
 }
 
 func (p *dashboardPage) Render() app.UI {
@@ -264,6 +272,16 @@ func (p *dashboardPage) Render() app.UI {
 					}
 				}),
 		),
+		app.If(p.readiness != nil, func() app.UI {
+			d := *p.readiness
+			lang := p.shift.Prefs().Lang()
+			end := localTime(d.Until)
+			return app.Section().Class("card").Attr("data-testid", "overview-readiness").Body(
+				app.H2().Text(p.t("readiness.overview", inSentence(lang, i18n.Weekday(lang, end)+" "+i18n.Time(lang, end)))),
+				readinessTiles(p.t, d, "/office/readiness"),
+				app.A().Href("/office/readiness").Attr("data-testid", "readiness-open").Text(p.t("readiness.open")),
+			)
+		}),
 		app.If(p.data == nil, func() app.UI { return app.P().Class("muted").Text(p.t("app.loading")) }),
 		app.If(p.data != nil, func() app.UI {
 			d := p.data

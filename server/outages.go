@@ -51,7 +51,9 @@ func (s *Server) outageState(r *http.Request) (wire.OutagesResponse, error) {
 		return resp, err
 	}
 	for _, a := range anns {
-		if !a.Posted.After(now) {
+		// A reminder addressed to some workers (readiness) is not the
+		// status update the units are owed every hour.
+		if !a.Posted.After(now) && len(a.Users) == 0 {
 			t := a.Posted
 			resp.LastAnnouncement = &t
 		}

@@ -87,6 +87,10 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"GET /api/v1/users/{id}/identities":    admins,
 		"POST /api/v1/users/{id}/identities":   admins,
 		"DELETE /api/v1/users/{id}/identities": admins,
+
+		// Readiness before an outage (issue 19).
+		"GET /api/v1/readiness":         office,
+		"POST /api/v1/readiness/remind": office,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -214,6 +214,8 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/outage", officeRoles, s.outages},
 		{"POST", "/api/v1/outage", officeRoles, s.changeOutage},
 		{"GET", "/api/v1/priority", officeRoles, s.priority},
+		{"GET", "/api/v1/readiness", officeRoles, s.readiness},
+		{"POST", "/api/v1/readiness/remind", officeRoles, s.remindReadiness},
 		{"GET", "/api/v1/binder.pdf", officeRoles, s.binderPDF},
 		{"GET", "/api/v1/equipment.pdf", officeRoles, s.equipmentPDF},
 		{"GET", "/api/v1/users", adminRoles, s.listUsers},

@@ -178,3 +178,19 @@ func (a *API) RenameUser(ctx context.Context, token, id, username string) error 
 func (a *API) RevokeDevice(ctx context.Context, token, id string) error {
 	return a.do(ctx, http.MethodPost, "/api/v1/devices/"+url.PathEscape(id)+"/revoke", token, nil, nil)
 }
+
+// Readiness returns the readiness view: what no phone would hold if the
+// network died now.
+func (a *API) Readiness(ctx context.Context, token string, query url.Values) (wire.Readiness, error) {
+	var out wire.Readiness
+	err := a.do(ctx, http.MethodGet, "/api/v1/readiness?"+query.Encode(), token, nil, &out)
+	return out, err
+}
+
+// RemindReadiness posts the reminder to fetch the shift again to the
+// workers the readiness view names.
+func (a *API) RemindReadiness(ctx context.Context, token string, req wire.ReadinessRemindRequest) (wire.ReadinessRemindResponse, error) {
+	var out wire.ReadinessRemindResponse
+	err := a.do(ctx, http.MethodPost, "/api/v1/readiness/remind", token, req, &out)
+	return out, err
+}

@@ -264,8 +264,11 @@ func (r Routine) AppliesTo(units []string) bool {
 
 // Announcement is a status message from a coordinator to units.
 type Announcement struct {
-	ID       string    `json:"id"`
-	Units    []string  `json:"units,omitempty"`
+	ID    string   `json:"id"`
+	Units []string `json:"units,omitempty"`
+	// Users, when set, narrows the announcement to these users of Units
+	// (the readiness reminder to the workers who must refresh).
+	Users    []string  `json:"users,omitempty"`
 	Level    string    `json:"level"` // "info" or "important"
 	Text     string    `json:"text"`
 	AuthorID string    `json:"author_id,omitempty"`

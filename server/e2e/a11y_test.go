@@ -306,6 +306,7 @@ func TestAccessibility(t *testing.T) {
 			{"office-authors", "office-authors", sel("authors-table")},
 			{"office-announcements", "office-status", sel("announcement-text")},
 			{"office-priority", "office-priority", sel("priority-table")},
+			{"office-readiness", "office-readiness", sel("readiness-window")},
 			{"office-routines", "office-routines", sel("routine-new")},
 			{"office-plan", "office-plan", sel("plan-file")},
 			{"office-audit", "office-audit", sel("audit-row")},

@@ -529,6 +529,17 @@ func testAnnouncements(t *testing.T, open func() store.Store) {
 	if entries, _ := db.AuditFor(ctx, "a1"); len(entries) != 1 || entries[0].Action != store.AuditAnnouncement {
 		t.Fatalf("audit = %+v", entries)
 	}
+	// An announcement addressed to users (the readiness reminder) keeps
+	// them: without them it would reach the whole unit.
+	to := care.Announcement{ID: "a4", Posted: now.Add(3 * time.Hour), AuthorID: "kari", Text: "hent vakten", Level: care.LevelImportant,
+		Units: []string{"n"}, Users: []string{"anna", "ole"}}
+	if err := db.PostAnnouncement(ctx, to); err != nil {
+		t.Fatal(err)
+	}
+	all, err = db.Announcements(ctx, now.Add(3*time.Hour))
+	if err != nil || len(all) != 1 || !slices.Equal(all[0].Users, []string{"anna", "ole"}) {
+		t.Fatalf("addressed announcement = %+v, %v", all, err)
+	}
 }
 
 // testOutages: one outage at a time; the list is newest first.
