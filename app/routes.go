@@ -30,6 +30,7 @@ func Routes(s *shift.Shift) {
 	app.RouteWithRegexp(`^/office/routines/([0-9a-fA-F-]{36}|new)$`, func() app.Composer { return &routineEditor{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/priority", func() app.Composer { return &priorityPage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/users", func() app.Composer { return &usersPage{officePage: officePage{page: page{shift: s}}} })
+	app.RouteWithRegexp(`^/office/devices/[0-9a-fA-F-]{36}/exposure$`, func() app.Composer { return &exposurePage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/plan", func() app.Composer { return &planPage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/priority", func() app.Composer { return &phonePriorityPage{page: page{shift: s}} })
 	app.Route("/sync", func() app.Composer { return &syncPage{page: page{shift: s}} })
