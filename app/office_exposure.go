@@ -143,7 +143,7 @@ func (p *exposurePage) Render() app.UI {
 			app.Ul().Class("exposure-checklist").Body(app.Range(rep.Checklist).Slice(func(i int) app.UI {
 				it := rep.Checklist[i]
 				box := "exposure-item-" + strconv.Itoa(i)
-				return app.Li().Attr("data-testid", "exposure-item").Attr("data-item", it.ID).Attr("data-ticked", it.Ticked).Body(
+				return app.Li().Attr("data-testid", "exposure-item").Attr("data-item", it.ID).Attr("data-ticked", strconv.FormatBool(it.Ticked)).Body(
 					app.Input().Type("checkbox").ID(box).Checked(it.Ticked).Disabled(p.loading).
 						OnChange(func(ctx app.Context, e app.Event) { p.tick(ctx, it.ID, !it.Ticked) }),
 					app.Label().For(box).Text(p.itemText(it)),
@@ -175,7 +175,7 @@ func (p *exposurePage) Render() app.UI {
 						if x.Own {
 							list = p.t("exposure.list_own")
 						}
-						return app.Tr().Attr("data-testid", "exposure-patient").Attr("data-access", x.Access).Body(
+						return app.Tr().Attr("data-testid", "exposure-patient").Attr("data-access", strconv.FormatBool(x.Access)).Body(
 							app.Td().Text(p.patientName(x.ID)),
 							app.Td().Text(p.unitName(x.UnitID)),
 							app.Td().Text(list),

@@ -36,6 +36,29 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 	within(t, phone, 60*time.Second, chromedp.WaitVisible(sel("wiped")))
 	shot(t, phone, "revoked")
 
+	// The desk's exposure report of the revoked phone: the bundle it was
+	// given, its patients (those with key-box or door access first), and
+	// a checklist item ticked with who and when.
+	within(t, desk, 30*time.Second,
+		click(chromedp.CSS(`[data-username="nils"] [data-testid="exposure-link"]`)),
+		chromedp.WaitVisible(sel("exposure-revoked")),
+		chromedp.WaitVisible(sel("exposure-patient")),
+	)
+	if n := count(t, desk, "exposure-bundle"); n != 1 {
+		t.Fatalf("%d bundles in the exposure report, want 1", n)
+	}
+	if !eval[bool](t, desk, `document.querySelector('[data-testid="exposure-patient"]').dataset.access === "true"`) {
+		t.Fatal("the first patient of the report has no access information (the demo's cards all have)")
+	}
+	within(t, desk, 30*time.Second,
+		click(chromedp.CSS(`[data-testid="exposure-item"] input`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="exposure-item"][data-ticked="true"] .exposure-who`)),
+	)
+	if err := chromedp.Do(desk, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, desk, "exposure")
+
 	coordinator := officeLogin(t, srv, "kari")
 	within(t, coordinator, 30*time.Second,
 		chromedp.Navigate(srv.url("/office/records?state=quarantined")),
