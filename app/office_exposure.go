@@ -20,6 +20,19 @@ type exposurePage struct {
 	rep *wire.ExposureReport
 }
 
+// deviceAudit reports whether an audit action's subject is a device (the
+// store's AuditDevice, AuditDeviceRevoke, AuditDeviceLost and
+// AuditExposureTick; the app does not import the store): the audit log
+// links those to the device's exposure report, the coordinators' way to
+// a phone's report and its "report lost".
+func deviceAudit(action string) bool {
+	switch action {
+	case "device.register", "device.revoke", "device.lost", "exposure.tick":
+		return true
+	}
+	return false
+}
+
 // exposurePath is the page of a device's report.
 func exposurePath(deviceID string) string { return "/office/devices/" + deviceID + "/exposure" }
 
