@@ -62,6 +62,27 @@ var exposureTexts = map[string][4]string{
 	"exposure.expired":         {"utløpt", "utgånget", "udløbet", "expired"},
 	"exposure.bundle_patients": {"Personkort", "Personkort", "Personkort", "Person cards"},
 
+	// The phone's page of the worker's own phones, where another is
+	// reported lost.
+	"phones.title": {"Mine telefoner", "Mina telefoner", "Mine telefoner", "My phones"},
+	"phones.hint": {
+		"Har du mistet en annen telefon du har logget inn på? Meld den mistet her. Den blir sperret, slettes neste gang den er på nett, og kontoret ser hva den kan inneholde.",
+		"Har du förlorat en annan telefon du har loggat in på? Anmäl den förlorad här. Den spärras, raderas nästa gång den är uppkopplad, och kontoret ser vad den kan innehålla.",
+		"Har du mistet en anden telefon, du har logget ind på? Meld den mistet her. Den bliver spærret, slettes næste gang den er på nettet, og kontoret ser, hvad den kan indeholde.",
+		"Lost another phone you logged in on? Report it lost here. It is revoked, wiped the next time it is online, and the office sees what it may still hold.",
+	},
+	"phones.registered": {"registrert %s", "registrerad %s", "registreret %s", "registered %s"},
+	"phones.this":       {"denne telefonen", "den här telefonen", "denne telefon", "this phone"},
+	"phones.report":     {"Meld mistet", "Anmäl förlorad", "Meld mistet", "Report lost"},
+	"phones.confirm": {
+		"Melde telefonen mistet? Den blir sperret og kan ikke brukes til vakter igjen.",
+		"Anmäla telefonen förlorad? Den spärras och kan inte användas för pass igen.",
+		"Melde telefonen mistet? Den bliver spærret og kan ikke bruges til vagter igen.",
+		"Report the phone lost? It is revoked and cannot be used for shifts again.",
+	},
+	"phones.reported": {"Telefonen er meldt mistet og sperret. Si fra til kontoret.", "Telefonen är anmäld förlorad och spärrad. Meddela kontoret.", "Telefonen er meldt mistet og spærret. Giv kontoret besked.", "The phone is reported lost and revoked. Tell the office."},
+	"phones.locked":   {"Lås opp vakten først.", "Lås upp passet först.", "Lås vagten op først.", "Unlock the shift first."},
+
 	// The server's error for a device id that is not one.
 	"error.bad_device_id": {"Ugyldig telefon-id.", "Ogiltigt telefon-id.", "Ugyldigt telefon-id.", "Not a valid device id."},
 
