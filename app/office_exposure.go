@@ -36,8 +36,13 @@ func deviceAudit(action string) bool {
 // exposurePath is the page of a device's report.
 func exposurePath(deviceID string) string { return "/office/devices/" + deviceID + "/exposure" }
 
+// deviceFromPath is the device id of the page's path.
+func deviceFromPath(ctx app.Context) string {
+	return strings.TrimSuffix(strings.TrimPrefix(ctx.Page().URL().Path, "/office/devices/"), "/exposure")
+}
+
 func (p *exposurePage) OnNav(ctx app.Context) {
-	id := strings.TrimSuffix(strings.TrimPrefix(ctx.Page().URL().Path, "/office/devices/"), "/exposure")
+	id := deviceFromPath(ctx)
 	if id == p.id {
 		return
 	}
@@ -48,6 +53,9 @@ func (p *exposurePage) OnNav(ctx app.Context) {
 }
 
 func (p *exposurePage) OnMount(ctx app.Context) {
+	// The id is known before the first load: OnNav comes after OnMount,
+	// and a load without it would fail after the right one succeeded.
+	p.id = deviceFromPath(ctx)
 	p.start(ctx, func(ctx app.Context) {
 		p.loadDirectory(ctx)
 		p.load(ctx)
@@ -57,10 +65,17 @@ func (p *exposurePage) OnMount(ctx app.Context) {
 func (p *exposurePage) load(ctx app.Context) {
 	var rep wire.ExposureReport
 	id := p.id
+	if id == "" {
+		return
+	}
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		rep, err = p.shift.API().DeviceExposure(c, token, id)
 		return err
-	}, func(ctx app.Context) { p.rep = &rep })
+	}, func(ctx app.Context) {
+		if id == p.id { // not an answer for a page left meanwhile
+			p.rep = &rep
+		}
+	})
 }
 
 func (p *exposurePage) tick(ctx app.Context, item string, on bool) {

@@ -44,6 +44,9 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 		chromedp.WaitVisible(sel("exposure-revoked")),
 		chromedp.WaitVisible(sel("exposure-patient")),
 	)
+	if n := count(t, desk, "office-error"); n != 0 {
+		t.Fatalf("the exposure page shows an error: %s", eval[string](t, desk, `document.querySelector('[data-testid="office-error"]').textContent`))
+	}
 	if n := count(t, desk, "exposure-bundle"); n != 1 {
 		t.Fatalf("%d bundles in the exposure report, want 1", n)
 	}
@@ -67,4 +70,46 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 	if n := count(t, coordinator, "record-row"); n != 1 {
 		t.Fatalf("%d quarantined records", n)
 	}
+}
+
+// TestWorkerReportsALostPhoneFromAnother: a worker who lost her phone
+// logs in on another, opens "My phones" from the settings and reports
+// the lost one; it wipes at its next contact, and the coordinator finds
+// its exposure report from the audit log.
+func TestWorkerReportsALostPhoneFromAnother(t *testing.T) {
+	srv := startServer(t)
+	lost := browser(t)
+	loginWithPIN(t, lost, srv, "anna", "314159")
+	held := browser(t)
+	loginWithPIN(t, held, srv, "anna", "271828")
+
+	if err := chromedp.Do(held, chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`)); err != nil {
+		t.Fatal(err)
+	}
+	within(t, held, 30*time.Second,
+		click(sel("settings-toggle")),
+		click(sel("phones-link")),
+		chromedp.WaitVisible(sel("report-lost")),
+	)
+	if n := count(t, held, "own-phone"); n != 2 {
+		t.Fatalf("%d phones listed, want 2", n)
+	}
+	within(t, held, 30*time.Second, click(sel("report-lost")), chromedp.WaitVisible(sel("phones-done")))
+	shot(t, held, "phones")
+
+	within(t, lost, 30*time.Second, click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
+	writeNote(t, lost, "Skrevet på den mistede telefonen")
+	within(t, lost, 60*time.Second, chromedp.WaitVisible(sel("wiped")))
+
+	coordinator := officeLogin(t, srv, "kari")
+	within(t, coordinator, 30*time.Second,
+		click(sel("office-audit")),
+		click(chromedp.CSS(`[data-action="device.lost"] [data-testid="audit-exposure"]`)),
+		chromedp.WaitVisible(sel("exposure-revoked")),
+		chromedp.WaitVisible(sel("exposure-bundle")),
+	)
+	if n := count(t, coordinator, "office-error"); n != 0 {
+		t.Fatalf("the exposure page shows an error: %s", eval[string](t, coordinator, `document.querySelector('[data-testid="office-error"]').textContent`))
+	}
+	shot(t, coordinator, "exposure")
 }
