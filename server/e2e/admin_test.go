@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -61,6 +63,20 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot(t, desk, "exposure")
+
+	// Printed, the report is the sheet alone: no desk navigation, no
+	// buttons, the checklist and its ticks kept.
+	c, cancel := context.WithTimeout(desk, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(c, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	printed := eval[string](t, desk, `[".office-nav", "[data-testid=exposure-print]", ".topbar", "[data-testid=exposure]", ".exposure-who"]
+		.map(s => { const e = document.querySelector(s); return e ? getComputedStyle(e).display : "missing"; }).join(",")`)
+	if printed != "none,none,none,block,block" {
+		t.Fatalf("printed: nav, print button, topbar, sheet, tick = %s", printed)
+	}
+	shot(t, desk, "exposure-print")
 
 	coordinator := officeLogin(t, srv, "kari")
 	within(t, coordinator, 30*time.Second,
