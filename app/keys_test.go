@@ -65,7 +65,8 @@ func TestComposedKeysExist(t *testing.T) {
 	for _, a := range []string{store.AuditLogin, store.AuditLoginFailed, store.AuditDevice, store.AuditBundle, store.AuditSync,
 		store.AuditQuarantine, store.AuditEmergency, store.AuditReconcile, store.AuditExport, store.AuditFindingResolve,
 		store.AuditPlanImport, store.AuditRoutine, store.AuditAnnouncement, store.AuditOutageStart, store.AuditOutageEnd,
-		store.AuditUserAdd, store.AuditUserDisable, store.AuditUserReset, store.AuditDeviceRevoke, store.AuditBackup, store.AuditPurge} {
+		store.AuditUserAdd, store.AuditUserDisable, store.AuditUserReset, store.AuditDeviceRevoke, store.AuditBackup, store.AuditPurge,
+		store.AuditDeviceLost, store.AuditExposureTick} {
 		keys = append(keys, "audit.action."+a)
 	}
 	for _, lang := range i18n.Languages() {

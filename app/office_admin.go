@@ -170,6 +170,7 @@ func (p *usersPage) Render() app.UI {
 						return app.Li().Attr("data-testid", "device").Body(
 							app.Span().Class("small").Text(truncate(d.Label, 40)+" · "+p.t("admin.last_seen", p.stamp(d.LastSeen))),
 							app.If(d.Revoked != nil, func() app.UI { return app.Span().Class("tag tag-p1").Text(p.t("admin.revoked")) }),
+							app.A().Class("btn btn-small").Attr("data-testid", "exposure-link").Href(exposurePath(d.ID)).Text(p.t("exposure.open")),
 							app.If(d.Revoked == nil, func() app.UI {
 								return app.Button().Class("btn btn-small").Attr("data-testid", "revoke").Text(p.t("admin.revoke")).
 									OnClick(func(ctx app.Context, e app.Event) {

@@ -47,7 +47,9 @@ func (p *auditPage) Render() app.UI {
 					app.Td().Class("num").Text(e.Seq),
 					app.Td().Class("nowrap").Text(p.stamp(e.Time)),
 					app.Td().Text(p.userName(e.Actor)),
-					app.Td().Text(p.t("audit.action."+e.Action)),
+					app.Td().Body(app.Text(p.t("audit.action."+e.Action)), app.If(deviceAudit(e.Action) && e.Subject != "", func() app.UI {
+						return app.A().Class("btn btn-small").Attr("data-testid", "audit-exposure").Href(exposurePath(e.Subject)).Text(p.t("exposure.open"))
+					})),
 					app.Td().Class("small").Text(e.Detail),
 				)
 			})),

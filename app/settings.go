@@ -77,6 +77,10 @@ func (p *page) settingsPanel() app.UI {
 			),
 		),
 		app.If(p.installable, p.installChoice),
+		// A lost phone is reported from another (phones.go, issue 19).
+		app.If(p.shift.Phase() == shift.PhaseUnlocked, func() app.UI {
+			return app.A().Href("/phones").Class("tap-link").Attr("data-testid", "phones-link").Text(p.t("phones.title"))
+		}),
 	)
 }
 

@@ -148,7 +148,7 @@ func (a *auditScope) subjectUnits(e store.AuditEntry) ([]string, error) {
 		return []string{sr.UnitID}, nil
 	case store.AuditUserAdd, store.AuditUserDisable, store.AuditUserReset, store.AuditUserRename:
 		return a.userUnits(e.Subject)
-	case store.AuditDevice, store.AuditDeviceRevoke:
+	case store.AuditDevice, store.AuditDeviceRevoke, store.AuditDeviceLost, store.AuditExposureTick:
 		d, err := a.s.db.Device(ctx, e.Subject)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil

@@ -61,6 +61,13 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/devices/{id}/revoke":    admins,
 		"GET /api/v1/backup":                  admins,
 
+		// The lost-phone exposure report (issue 19, item 3).
+		"GET /api/v1/devices/{id}/exposure":                   office,
+		"POST /api/v1/devices/{id}/exposure/checklist/{item}": office,
+		"POST /api/v1/devices/{id}/lost":                      office,
+		"GET /api/v1/me/devices":                              users,
+		"POST /api/v1/me/devices/{id}/lost":                   users,
+
 		// Bulk jobs (issue 16).
 		"POST /api/v1/records/reconcile-jobs":     office,
 		"GET /api/v1/records/reconcile-jobs":      office,

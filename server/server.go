@@ -227,6 +227,12 @@ func (s *Server) Routes() []Route {
 		{"POST", "/api/v1/users/{id}/identities", adminRoles, s.linkIdentity},
 		{"DELETE", "/api/v1/users/{id}/identities", adminRoles, s.unlinkIdentity},
 		{"POST", "/api/v1/devices/{id}/revoke", adminRoles, s.revokeDevice},
+		// The lost-phone exposure report (exposure.go).
+		{"GET", "/api/v1/devices/{id}/exposure", officeRoles, s.deviceExposure},
+		{"POST", "/api/v1/devices/{id}/exposure/checklist/{item}", officeRoles, s.tickExposure},
+		{"POST", "/api/v1/devices/{id}/lost", officeRoles, s.deviceLost},
+		{"GET", "/api/v1/me/devices", anyRole, s.ownDevices},
+		{"POST", "/api/v1/me/devices/{id}/lost", anyRole, s.ownDeviceLost},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},
 		// Logging in without the identity provider (provider_outage.go,
 		// fallback_codes.go, break_glass.go).

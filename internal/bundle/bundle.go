@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -114,6 +115,11 @@ func Build(ctx context.Context, db Source, user care.User, deviceID string, now 
 			issued.OwnPatients = append(issued.OwnPatients, id)
 		} else {
 			issued.UnitPatients = append(issued.UnitPatients, id)
+		}
+		if strings.TrimSpace(p.AccessInfo) != "" {
+			// Recorded for the lost-phone exposure report: the cards
+			// whose key-box code or door access a thief may now know.
+			issued.AccessPatients = append(issued.AccessPatients, id)
 		}
 		doses, err := db.DosesByPatient(ctx, id, from, to)
 		if err != nil {

@@ -27,9 +27,9 @@ func TestBuild(t *testing.T) {
 	plan := store.Plan{
 		Units: []care.Unit{{ID: "n", Name: "Nord"}, {ID: "s", Name: "Sør"}},
 		Patients: []care.Patient{
-			{ID: "p1", UnitID: "n", Name: "Own"}, {ID: "p2", UnitID: "n", Name: "Colleague's"},
+			{ID: "p1", UnitID: "n", Name: "Own"}, {ID: "p2", UnitID: "n", Name: "Colleague's", AccessInfo: "Key box by the door, code 4711"},
 			{ID: "p3", UnitID: "s", Name: "Other unit"}, {ID: "p4", UnitID: "n", Name: "No visit today"},
-			{ID: "p5", UnitID: "n", Name: "Night"},
+			{ID: "p5", UnitID: "n", Name: "Night", AccessInfo: "  "},
 		},
 		Visits: []care.Visit{
 			visit("v1", "p1", "anna", "n", at(9, 0)),
@@ -111,6 +111,14 @@ func TestBuild(t *testing.T) {
 			check("visits", ids(len(b.Visits), func(i int) string { return b.Visits[i].ID }), c.visits)
 			check("own patients", ids(len(issued.OwnPatients), func(i int) string { return issued.OwnPatients[i] }), c.own)
 			check("unit patients", ids(len(issued.UnitPatients), func(i int) string { return issued.UnitPatients[i] }), c.unit)
+			// Only p2's card holds access information (p5's is blank).
+			var access []string
+			for _, id := range append(append([]string{}, c.own...), c.unit...) {
+				if id == "p2" {
+					access = append(access, id)
+				}
+			}
+			check("access patients", ids(len(issued.AccessPatients), func(i int) string { return issued.AccessPatients[i] }), access)
 			check("doses", ids(len(b.Medications), func(i int) string { return b.Medications[i].ID }), c.doses)
 			check("routines", ids(len(b.Routines), func(i int) string { return b.Routines[i].ID }), c.routines)
 			check("announcements", ids(len(b.Announcements), func(i int) string { return b.Announcements[i].ID }), c.announced)

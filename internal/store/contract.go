@@ -242,6 +242,7 @@ type Store interface {
 	Maintenance
 	Capacity
 	LoginFallback
+	Exposures
 	io.Closer
 }
 

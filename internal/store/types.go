@@ -84,7 +84,12 @@ type IssuedBundle struct {
 	ExpiresAt    time.Time `json:"expires_at"`
 	OwnPatients  []string  `json:"own_patients"`
 	UnitPatients []string  `json:"unit_patients"`
-	Bytes        int       `json:"bytes"`
+	// AccessPatients are the patients (of OwnPatients and UnitPatients)
+	// whose person card in the bundle held door or key-box access
+	// information: what must be changed when the phone is lost. Bundles
+	// issued before it was recorded have none.
+	AccessPatients []string `json:"access_patients,omitempty"`
+	Bytes          int      `json:"bytes"`
 }
 
 // Device is a phone registered to a user: the public half of its ed25519

@@ -70,6 +70,7 @@ func Run(t *testing.T, opener Opener) {
 		{"BackupAndLoad", func(t *testing.T, open func() store.Store) { testBackupAndLoad(t, open, opener) }},
 	}
 	tests = append(tests, loginFallbackTests(opener)...)
+	tests = append(tests, exposureTests(opener)...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, opener(t)) })
 	}
