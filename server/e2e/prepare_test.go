@@ -128,8 +128,23 @@ func TestPreparedness(t *testing.T) {
 	change("priority-unit", "e.selectedIndex = 1")
 	change("print-span", "e.value = 'custom'")
 	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("print-from")))
-	change("print-from", "e.value = '2026-03-21'")
-	change("print-to", "e.value = '2026-03-20'")
+	// A date field's handler reads the field when it runs, and the page
+	// may have been drawn again from the state in between: set each date
+	// again until the drawn field has kept it for 400 ms.
+	setDate := func(testid, v string) {
+		t.Helper()
+		waitFor(t, ctx, `(() => {
+			const e = document.querySelector('[data-testid="`+testid+`"]');
+			if (e.value !== '`+v+`') {
+				e.value = '`+v+`'; e.dispatchEvent(new Event('change', {bubbles: true}));
+				window.__setAt = Date.now(); return false;
+			}
+			return Date.now() - (window.__setAt || 0) > 400;
+		})()`)
+	}
+	setDate("print-from", "2026-03-21")
+	setDate("print-to", "2026-03-20")
+	setDate("print-from", "2026-03-21")
 	within(t, ctx, 30*time.Second, click(sel("binder")), chromedp.WaitVisible(sel("office-error")))
 	if msg := eval[string](t, ctx, `document.querySelector('[data-testid="office-error"]').textContent`); !strings.Contains(msg, "fra-datoen") {
 		t.Fatalf("a reversed range reads %q", msg)
