@@ -48,7 +48,7 @@ func TestServeAuthConfigIsCheckedAtStart(t *testing.T) {
 // the provider is not reachable (it is reached at the first login), and
 // lists it for the login page.
 func TestServeWithAuthConfig(t *testing.T) {
-	base := startServe(t, "--auth-config", writeAuthConfig(t, entraProvider))
+	base := startServe(t, "--auth-config", writeAuthConfig(t, entraProvider), "--no-demo=false")
 	resp, err := http.Get(base + "/api/v1/oidc/providers")
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +57,29 @@ func TestServeWithAuthConfig(t *testing.T) {
 	var pr wire.ProvidersResponse
 	if err := json.NewDecoder(resp.Body).Decode(&pr); err != nil || len(pr.Providers) != 1 || pr.Providers[0].ID != "entra" {
 		t.Fatalf("providers: %+v %v", pr, err)
+	}
+	// The roles the provider covers have no local password; the others
+	// keep theirs.
+	for _, c := range []struct {
+		username string
+		status   int
+		key      string
+	}{
+		{"kari", http.StatusForbidden, "error.password_login_off"},
+		{"admin", http.StatusForbidden, "error.password_login_off"},
+		{"anna", http.StatusOK, ""},
+	} {
+		body, _ := json.Marshal(wire.LoginRequest{Username: c.username, Password: "demo"})
+		resp, err := http.Post(base+"/api/v1/session", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var eb wire.ErrorBody
+		_ = json.NewDecoder(resp.Body).Decode(&eb)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || eb.Error.Key != c.key {
+			t.Fatalf("%s's password with entra covering coordinators and admins: %d %q, want %d %q", c.username, resp.StatusCode, eb.Error.Key, c.status, c.key)
+		}
 	}
 }
 
