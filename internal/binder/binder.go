@@ -105,18 +105,7 @@ func layout(ctx context.Context, ins []*input, tocs [][]tocEntry, total int) (*d
 	if stamp.IsZero() {
 		stamp = first.day
 	}
-	p.SetCreationDate(stamp)
-	p.SetModificationDate(stamp)
-	p.SetCatalogSort(true)
-
-	p.SetMargins(marginX, bodyTop, marginX)
-	// Every break is placed by hand so that table headers repeat and
-	// nothing is written over the footer.
-	p.SetAutoPageBreak(false, 0)
-	p.SetCellMargin(0)
-	p.SetLineWidth(0.2)
-	p.SetDrawColor(0, 0, 0)
-	p.SetTextColor(0, 0, 0)
+	setUpPDF(p, stamp)
 	title := d.t("binder.title") + " – " + first.Unit.Name + " – " + d.dayText()
 	if len(ins) > 1 {
 		d.in = last
@@ -359,4 +348,20 @@ func (d *doc) footer() {
 	d.font("", 8)
 	p.SetXY(marginX, footerY)
 	p.CellFormat(bodyW-confW-4, 4, d.tr(d.fit(d.generatedText(), bodyW-confW-4)), "", 0, "L", false, 0, "")
+}
+
+// setUpPDF gives a printout its fixed dates (stamp, so that the same data
+// gives the same bytes), a sorted catalogue, the page margins and the
+// pens every printout draws with. Every break is placed by hand so that
+// table headers repeat and nothing is written over the footer.
+func setUpPDF(p *fpdf.Fpdf, stamp time.Time) {
+	p.SetCreationDate(stamp)
+	p.SetModificationDate(stamp)
+	p.SetCatalogSort(true)
+	p.SetMargins(marginX, bodyTop, marginX)
+	p.SetAutoPageBreak(false, 0)
+	p.SetCellMargin(0)
+	p.SetLineWidth(0.2)
+	p.SetDrawColor(0, 0, 0)
+	p.SetTextColor(0, 0, 0)
 }

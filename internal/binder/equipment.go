@@ -211,15 +211,7 @@ func layoutEquipment(ctx context.Context, in *input, e EquipmentData, total int)
 	if stamp.IsZero() {
 		stamp = in.day
 	}
-	p.SetCreationDate(stamp)
-	p.SetModificationDate(stamp)
-	p.SetCatalogSort(true)
-	p.SetMargins(marginX, bodyTop, marginX)
-	p.SetAutoPageBreak(false, 0)
-	p.SetCellMargin(0)
-	p.SetLineWidth(0.2)
-	p.SetDrawColor(0, 0, 0)
-	p.SetTextColor(0, 0, 0)
+	setUpPDF(p, stamp)
 	p.SetTitle(d.t("equipment.title")+" – "+in.Unit.Name+" – "+d.heading, true)
 	p.SetCreator("Beredskap", true)
 	p.SetLang(langTag(in.lang))
