@@ -14,14 +14,8 @@ import (
 
 // exposureTests are the suite's tests of the exposure report's store
 // side; Run runs them with the rest.
-func exposureTests(opener Opener) []struct {
-	name string
-	fn   func(t *testing.T, open func() store.Store)
-} {
-	return []struct {
-		name string
-		fn   func(t *testing.T, open func() store.Store)
-	}{
+func exposureTests(opener Opener) []suiteTest {
+	return []suiteTest{
 		{"BundleAccessPatients", testBundleAccessPatients},
 		{"ExposureTicks", testExposureTicks},
 		{"ExposureTicksBackup", func(t *testing.T, open func() store.Store) { testExposureTicksBackup(t, open, opener) }},

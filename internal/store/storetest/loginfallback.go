@@ -15,14 +15,8 @@ import (
 
 // loginFallbackTests are the suite's tests of store.LoginFallback; Run
 // runs them with the rest.
-func loginFallbackTests(opener Opener) []struct {
-	name string
-	fn   func(t *testing.T, open func() store.Store)
-} {
-	return []struct {
-		name string
-		fn   func(t *testing.T, open func() store.Store)
-	}{
+func loginFallbackTests(opener Opener) []suiteTest {
+	return []suiteTest{
 		{"ProviderOutages", testProviderOutages},
 		{"FallbackCodes", testFallbackCodes},
 		{"FallbackCodeUsedOnce", testFallbackCodeUsedOnce},

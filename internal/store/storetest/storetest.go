@@ -24,12 +24,15 @@ import (
 // opens the same store, with everything written to it before.
 type Opener func(t *testing.T) (open func() store.Store)
 
+// suiteTest is one test of the suite, run on a store that open opens.
+type suiteTest struct {
+	name string
+	fn   func(t *testing.T, open func() store.Store)
+}
+
 // Run runs the whole suite against the implementation open makes.
 func Run(t *testing.T, opener Opener) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, open func() store.Store)
-	}{
+	tests := []suiteTest{
 		{"AccountsSurviveReopen", testAccountsSurviveReopen},
 		{"AccountUsernames", testAccountUsernames},
 		{"UsernamesAreNormalised", testUsernamesAreNormalised},
