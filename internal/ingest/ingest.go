@@ -252,7 +252,13 @@ func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req 
 		// Held records go through the same authorisation as any other:
 		// a revoked phone or a disabled user gains no patient by it, and
 		// what fails is refused with the code an active device would get.
-		sr, res := auth.check(ctx, o)
+		sr, res, err := auth.check(ctx, o)
+		if err != nil {
+			// The store did not answer (a failover, a timeout): nothing
+			// is stored and the phone retries the whole request. A
+			// rejection here would be final for a record that is fine.
+			return Outcome{}, fmt.Errorf("sync: authorise %s: %w", item.ID, err)
+		}
 		if res != nil {
 			res.ID = item.ID
 			results[i] = *res
@@ -471,8 +477,10 @@ func (a *authorizer) patient(ctx context.Context, id string) (care.Patient, erro
 }
 
 // check authorises one record and fills what the server learns about it.
-// A non-nil result is the rejection.
-func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *wire.SyncResult) {
+// A non-nil result is the rejection; an error is the store failing to
+// answer, which rejects nothing: only a patient, visit or dose the store
+// says is not there is the record's fault.
+func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *wire.SyncResult, error) {
 	r := o.rec
 	sr := store.StoredRecord{Type: r.Type, DeviceID: r.DeviceID, AuthorID: r.AuthorID, PatientID: r.PatientID,
 		VisitID: r.VisitID, ScheduleID: r.ScheduleID, Medication: r.Medication, Status: r.Status,
@@ -480,24 +488,33 @@ func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *
 		// Validate has made sure a second signer has both a name and a
 		// handwritten signature, so the signature tells.
 		Uncosigned: r.Type == care.RecordMedication && r.CosignerSignatureSVG == ""}
-	fail := func(code wire.Code, msg string) (store.StoredRecord, *wire.SyncResult) {
+	fail := func(code wire.Code, msg string) (store.StoredRecord, *wire.SyncResult, error) {
 		res := rejected(r.ID, code, msg)
-		return sr, &res
+		return sr, &res, nil
 	}
 	p, err := a.patient(ctx, r.PatientID)
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return fail(wire.CodeForbidden, "the patient is not in any shift issued to the author")
+	case err != nil:
+		return sr, nil, fmt.Errorf("patient: %w", err)
 	}
 	sr.UnitID = p.UnitID
 	if r.VisitID != "" {
 		v, err := a.db.Visit(ctx, r.VisitID)
-		if err != nil || v.PatientID != r.PatientID {
+		switch {
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return sr, nil, fmt.Errorf("visit: %w", err)
+		case err != nil || v.PatientID != r.PatientID:
 			return fail(wire.CodeInvalidInput, "visit_id does not name a visit of this patient")
 		}
 	}
 	if r.ScheduleID != "" {
 		d, err := a.db.Dose(ctx, r.ScheduleID)
-		if err != nil || d.PatientID != r.PatientID {
+		switch {
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return sr, nil, fmt.Errorf("dose: %w", err)
+		case err != nil || d.PatientID != r.PatientID:
 			return fail(wire.CodeInvalidInput, "schedule_id does not name a dose of this patient")
 		}
 	}
@@ -525,5 +542,5 @@ func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *
 	default:
 		return fail(wire.CodeForbidden, "the patient is not in any shift issued to the author")
 	}
-	return sr, nil
+	return sr, nil, nil
 }

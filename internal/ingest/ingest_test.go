@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -169,4 +170,88 @@ func TestSyncAuthorisesHeldRecords(t *testing.T) {
 			})
 		}
 	}
+}
+
+// flakyStore is the fixture's store with one lookup failing the way a
+// database does while it fails over: an error that is not ErrNotFound.
+type flakyStore struct {
+	*badger.DB
+	patientErr, visitErr error
+}
+
+func (s flakyStore) Patient(ctx context.Context, id string) (care.Patient, error) {
+	if s.patientErr != nil {
+		return care.Patient{}, s.patientErr
+	}
+	return s.DB.Patient(ctx, id)
+}
+
+func (s flakyStore) Visit(ctx context.Context, id string) (care.Visit, error) {
+	if s.visitErr != nil {
+		return care.Visit{}, s.visitErr
+	}
+	return s.DB.Visit(ctx, id)
+}
+
+// A store that cannot answer whether the patient or the visit exists
+// fails the request, and stores nothing: a record is rejected, which is
+// final on the phone, only when the store says what it names is not there.
+func TestSyncStoreFailingMidAuthorisationRejectsNothing(t *testing.T) {
+	down := fmt.Errorf("patient: %w", store.ErrUnavailable)
+	cases := []struct {
+		name     string
+		store    func(f *fixture) Store
+		visit    bool
+		wantErr  bool
+		wantCode wire.Code // when the request is answered
+	}{
+		{"patient lookup fails", func(f *fixture) Store { return flakyStore{DB: f.db, patientErr: down} }, false, true, ""},
+		{"visit lookup fails", func(f *fixture) Store { return flakyStore{DB: f.db, visitErr: down} }, true, true, ""},
+		{"patient not there", func(f *fixture) Store {
+			return flakyStore{DB: f.db, patientErr: fmt.Errorf("patient x: %w", store.ErrNotFound)}
+		}, false, false, wire.CodeForbidden},
+		{"visit not there", func(f *fixture) Store { return flakyStore{DB: f.db} }, true, false, wire.CodeInvalidInput},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			item := f.note(t, f.pOwn, "", nil)
+			if c.visit {
+				item = f.noteWithVisit(t, f.pOwn, uuid.NewString())
+			}
+			out, err := Sync(context.Background(), c.store(f), f.keys, wire.SyncRequest{DeviceID: f.dev.ID, Records: []wire.SealedRecord{item}}, f.now)
+			if _, serr := f.db.StoredRecordByID(context.Background(), item.ID); serr == nil {
+				t.Fatalf("the record was stored")
+			}
+			if c.wantErr {
+				if err == nil || !errors.Is(err, store.ErrUnavailable) {
+					t.Fatalf("err %v, results %+v; want the request failed as unavailable", err, out.Response.Results)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := out.Response.Results[0]; res.Status != wire.SyncRejected || res.Code != c.wantCode {
+				t.Fatalf("result %+v, want rejected/%s", res, c.wantCode)
+			}
+		})
+	}
+}
+
+// noteWithVisit seals a note by the fixture's device that names a visit.
+func (f *fixture) noteWithVisit(t *testing.T, patient, visit string) wire.SealedRecord {
+	t.Helper()
+	f.seq++
+	r := care.Record{ID: uuid.Must(uuid.NewV7()).String(), Type: care.RecordNote, DeviceID: f.dev.ID, AuthorID: "u1",
+		PatientID: patient, VisitID: visit, CreatedAt: f.now, Seq: f.seq, Text: "note"}
+	body, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := seal.SealRecord(body, f.devKey, f.keys.pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wire.SealedRecord{ID: r.ID, Sealed: sealed}
 }
