@@ -81,16 +81,27 @@ func Sync(ctx context.Context, db Store, keys Opener, req wire.SyncRequest, now 
 	if err != nil {
 		return Outcome{}, err
 	}
-	// A record id taken by a concurrent request between the check and the
-	// write makes the store refuse the batch; deciding again then finds it.
+	// The first try assumes every record is new, as nearly all are, and
+	// leaves the duplicate check to the write, which refuses the whole
+	// batch if an id is taken (ErrRecordExists, nothing written). Only a
+	// batch that holds a repeat, or a record authorisation refuses (it
+	// may be a duplicate, and a duplicate is answered as one), is decided
+	// again with the store asked first which ids it knows; so is a batch
+	// an id of which a concurrent request took between the check and the
+	// write.
 	for attempt := 0; ; attempt++ {
-		out, err := syncOnce(ctx, db, dev, held, req, opens, now)
-		if errors.Is(err, store.ErrRecordExists) && attempt < 3 {
+		out, err := syncOnce(ctx, db, dev, held, req, opens, now, attempt > 0)
+		if (errors.Is(err, store.ErrRecordExists) || errors.Is(err, errAskFirst)) && attempt < 4 {
 			continue
 		}
 		return out, err
 	}
 }
+
+// errAskFirst is syncOnce's answer, on a try that did not ask the store
+// which ids it knows, when a record was refused: the batch is decided
+// again, asking first.
+var errAskFirst = errors.New("sync: a record was refused; deciding again with the stored ids known")
 
 // holdReason tells whether the device's records are to be quarantined:
 // the device was revoked, or its owner (every record's author) was
@@ -212,7 +223,11 @@ func openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.Se
 	return out, nil
 }
 
-func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req wire.SyncRequest, opens []openResult, now time.Time) (Outcome, error) {
+// syncOnce decides every record of a request and writes those accepted.
+// With askFirst it asks the store which ids it knows before it decides;
+// without, it takes every id as new and returns errAskFirst rather than
+// refuse a record.
+func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req wire.SyncRequest, opens []openResult, now time.Time, askFirst bool) (Outcome, error) {
 	results := make([]wire.SyncResult, len(req.Records))
 	verified := 0
 	hashes := make(map[string]string, len(req.Records))
@@ -224,9 +239,12 @@ func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req 
 		verified++
 		hashes[item.ID] = opens[i].o.hash
 	}
-	known, err := db.Known(ctx, hashes)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("sync: %w", err)
+	known := map[string]store.RecordStatus{}
+	if askFirst {
+		var err error
+		if known, err = db.Known(ctx, hashes); err != nil {
+			return Outcome{}, fmt.Errorf("sync: %w", err)
+		}
 	}
 	auth, err := newAuthorizer(ctx, db, dev.UserID, now)
 	if err != nil {
@@ -258,6 +276,9 @@ func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req 
 			// is stored and the phone retries the whole request. A
 			// rejection here would be final for a record that is fine.
 			return Outcome{}, fmt.Errorf("sync: authorise %s: %w", item.ID, err)
+		}
+		if res != nil && !askFirst {
+			return Outcome{}, errAskFirst
 		}
 		if res != nil {
 			res.ID = item.ID

@@ -255,3 +255,78 @@ func (f *fixture) noteWithVisit(t *testing.T, patient, visit string) wire.Sealed
 	}
 	return wire.SealedRecord{ID: r.ID, Sealed: sealed}
 }
+
+// countingStore counts the calls that ask which ids are stored.
+type countingStore struct {
+	*badger.DB
+	known int
+}
+
+func (s *countingStore) Known(ctx context.Context, hashes map[string]string) (map[string]store.RecordStatus, error) {
+	s.known++
+	return s.DB.Known(ctx, hashes)
+}
+
+// A batch of new records is written without asking the store first which
+// ids it knows (the write refuses a taken id by itself); a batch with a
+// stored record in it is decided again asking first, and answers each
+// record as before: the stored one a duplicate, even when authorisation
+// would now refuse it (its patient has left the author's shifts), the
+// new one accepted, nothing written twice.
+func TestSyncAsksForKnownIDsOnlyWhenNeeded(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	db := &countingStore{DB: f.db}
+	first := []wire.SealedRecord{f.note(t, f.pOwn, "", nil), f.note(t, f.pOwn, "", nil)}
+	out, err := Sync(ctx, db, f.keys, wire.SyncRequest{DeviceID: f.dev.ID, Records: first}, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Response.Results {
+		if r.Status != wire.SyncAccepted {
+			t.Fatalf("first batch: %+v", out.Response.Results)
+		}
+	}
+	if db.known != 0 {
+		t.Fatalf("a batch of new records asked the store %d times which ids it knows, want 0", db.known)
+	}
+
+	// The patient leaves the author's shifts: a new bundle lists someone
+	// else, and the old one is gone from the lookback.
+	b := store.IssuedBundle{ID: uuid.NewString(), UserID: "u1", DeviceID: f.dev.ID, IssuedAt: f.now.Add(-time.Hour),
+		ExpiresAt: f.now.Add(7 * time.Hour), OwnPatients: []string{f.pUnit}}
+	if err := f.db.PutIssuedBundle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	later := f.now.Add(BundleLookback + 8*time.Hour)
+	b2 := b
+	b2.ID, b2.IssuedAt, b2.ExpiresAt = uuid.NewString(), later.Add(-time.Hour), later.Add(7*time.Hour)
+	if err := f.db.PutIssuedBundle(ctx, b2); err != nil {
+		t.Fatal(err)
+	}
+	// A new record for the patient is now refused, so the stored ones
+	// below would be too if they were decided as new.
+	gone := f.note(t, f.pOwn, "", nil)
+	out, err = Sync(ctx, db, f.keys, wire.SyncRequest{DeviceID: f.dev.ID, Records: []wire.SealedRecord{gone}}, later)
+	if err != nil || out.Response.Results[0].Code != wire.CodeForbidden {
+		t.Fatalf("a record for a patient no longer in a shift: %+v, %v; want forbidden", out.Response.Results, err)
+	}
+	fresh := f.note(t, f.pUnit, "", nil)
+	again := []wire.SealedRecord{first[0], fresh, first[1]}
+	out, err = Sync(ctx, db, f.keys, wire.SyncRequest{DeviceID: f.dev.ID, Records: again}, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{wire.SyncDuplicate, wire.SyncAccepted, wire.SyncDuplicate}
+	for i, r := range out.Response.Results {
+		if r.Status != want[i] {
+			t.Fatalf("second batch result %d: %+v, want %s", i, r, want[i])
+		}
+	}
+	if db.known == 0 {
+		t.Fatalf("a batch with stored records was decided without asking which ids are stored")
+	}
+	if n, err := f.db.CountRecords(ctx); err != nil || n != 3 {
+		t.Fatalf("stored %d records (%v), want 3", n, err)
+	}
+}
