@@ -85,6 +85,12 @@ type DB struct {
 	pollStop  chan struct{}
 	pollDone  chan struct{}
 	closeOnce sync.Once
+
+	// The group commit of PutRecords: puts are the calls waiting, under
+	// putsMu; writeMu is held by the call that writes a group.
+	putsMu  sync.Mutex
+	puts    []*putCall
+	writeMu sync.Mutex
 }
 
 // Open connects to the database at url (a libpq URL or key=value string:

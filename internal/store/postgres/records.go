@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,71 +93,262 @@ func (db *DB) Known(ctx context.Context, hashes map[string]string) (map[string]s
 // and nothing of the batch is written. Two nodes putting the same record
 // at once: the second insert waits for the first transaction and then
 // finds the id taken.
+//
+// Calls made at the same time on one node are written together (a group
+// commit), as on Badger: each call joins a queue, and the call that gets
+// the node's write turn writes every call queued by then in one
+// transaction, with one wait for the disk and the synchronous standby,
+// and answers each. A transaction holds the change feed's lock and the
+// audit chain's head from its first change row to its commit, so every
+// node's writes pass one at a time there; in a group, twenty phones pass
+// once instead of twenty times. Each call is still all or nothing and
+// answered exactly as alone: ids the store holds, ids of a call before it
+// in the group and ids twice in the call refuse it with ErrRecordExists;
+// the audit entries follow the calls' order. A group that finds an id
+// taken by another node between its check and its insert is written
+// again call by call.
 func (db *DB) PutRecords(ctx context.Context, recs []store.StoredRecord, audit []store.Audit) error {
-	n := len(recs)
-	ids, devices, seqs, hashes := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	types, authors, patients, units, states := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	quar := make([]bool, n)
-	received := make([]int64, n)
-	reconciled := make([]*int64, n)
-	datas, bodies := make([][]byte, n), make([][]byte, n)
-	for i, r := range recs {
-		data, err := db.seal.sealJSON(tRecords, r.ID, r)
-		if err != nil {
-			return fmt.Errorf("put records: %w", err)
+	rows, err := db.recordRows(recs)
+	if err != nil {
+		return fmt.Errorf("put records: %w", err)
+	}
+	c := &putCall{ctx: ctx, rows: rows, audit: audit}
+	db.putsMu.Lock()
+	db.puts = append(db.puts, c)
+	db.putsMu.Unlock()
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if !c.done {
+		db.putsMu.Lock()
+		group := db.puts
+		db.puts = nil
+		db.putsMu.Unlock()
+		db.putGroup(ctx, group)
+	}
+	if c.err != nil {
+		return fmt.Errorf("put records: %w", c.err)
+	}
+	return nil
+}
+
+// putGroupWrites and putGroupChecked, when set (by tests), are called
+// with the number of calls before each group transaction, and once the
+// group has checked its ids, before it inserts them.
+var (
+	putGroupWrites  func(calls int)
+	putGroupChecked func()
+)
+
+// putCall is one PutRecords waiting in the queue; done and err are set,
+// under writeMu, by the call that wrote it.
+type putCall struct {
+	ctx   context.Context
+	rows  recordRows
+	audit []store.Audit
+	done  bool
+	err   error
+}
+
+// errGroupRaced: an id of the group was taken between the group's check
+// and its insert (by another node); nothing of the group is written.
+var errGroupRaced = errors.New("a record id of the group was taken meanwhile")
+
+// putGroup writes the calls of a group, under writeMu, and answers each.
+func (db *DB) putGroup(ctx context.Context, group []*putCall) {
+	live := group[:0:0]
+	for _, c := range group {
+		if err := c.ctx.Err(); err != nil {
+			c.done, c.err = true, err // gone before it was written: nothing of it is
+			continue
 		}
-		ids[i], devices[i], seqs[i], hashes[i] = r.ID, r.DeviceID, strconv.FormatUint(r.Seq, 10), r.BodyHash
-		types[i], authors[i], patients[i], units[i], states[i] = string(r.Type), r.AuthorID, r.PatientID, r.UnitID, r.State
-		quar[i], received[i], reconciled[i] = r.Quarantined, ns(r.Received), nsOrNull(r.ReconciledAt)
-		datas[i], bodies[i] = data, db.sealBody(r)
+		live = append(live, c)
+	}
+	if len(live) == 1 {
+		c := live[0]
+		c.done, c.err = true, db.putRows(c.ctx, c.rows, c.audit)
+		return
+	}
+	if len(live) == 0 {
+		return
+	}
+	if putGroupWrites != nil {
+		putGroupWrites(len(live))
+	}
+	refused := make([]error, len(live))
+	var all []string
+	for _, c := range live {
+		all = append(all, c.rows.ids...)
 	}
 	now := time.Now()
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		if n > 0 {
-			rows, err := tx.Query(ctx, `INSERT INTO records (id, device_id, seq, body_hash, type, author_id, patient_id, unit_id,
-					state, quarantined, received_ns, reconciled_ns, data, body)
-				SELECT id, dev, seq::numeric, hash, typ, author, patient, unit, state, quar, recv, rec, data, body
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-					$9::text[], $10::bool[], $11::bigint[], $12::bigint[], $13::bytea[], $14::bytea[])
-					AS u(id, dev, seq, hash, typ, author, patient, unit, state, quar, recv, rec, data, body)
-				ON CONFLICT (id) DO NOTHING
-				RETURNING id`,
-				ids, devices, seqs, hashes, types, authors, patients, units, states, quar, received, reconciled, datas, bodies)
+	// The group is written for the calls still waiting: the context of
+	// the one that writes it does not end the others'.
+	gctx := context.WithoutCancel(ctx)
+	err := db.tx(gctx, func(tx pgx.Tx) error {
+		taken, err := takenIDs(gctx, tx, all)
+		if err != nil {
+			return err
+		}
+		if putGroupChecked != nil {
+			putGroupChecked()
+		}
+		var rows recordRows
+		var audit []store.Audit
+		for i, c := range live {
+			refused[i] = nil
+			mine := make(map[string]bool, len(c.rows.ids))
+			for _, id := range c.rows.ids {
+				if taken[id] || mine[id] {
+					refused[i] = fmt.Errorf("record %s: %w", id, store.ErrRecordExists)
+					break
+				}
+				mine[id] = true
+			}
+			if refused[i] != nil {
+				continue
+			}
+			for id := range mine {
+				taken[id] = true
+			}
+			rows.add(c.rows)
+			audit = append(audit, c.audit...)
+		}
+		if len(rows.ids) > 0 {
+			inserted, err := insertRows(gctx, tx, rows)
 			if err != nil {
 				return err
 			}
-			inserted := make(map[string]bool, n)
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				inserted[id] = true
+			if len(inserted) < len(rows.ids) {
+				return errGroupRaced
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if err := db.noteChange(gctx, tx, store.ChangeRecords, rows.ids); err != nil {
 				return err
 			}
-			if len(inserted) < n {
-				seen := make(map[string]bool, n)
-				for _, id := range ids {
+		}
+		return db.appendAudit(gctx, tx, now, audit...)
+	})
+	if errors.Is(err, errGroupRaced) {
+		// Nothing of the group was written: each call alone, which tells
+		// which one holds the id another node took.
+		for _, c := range live {
+			c.done, c.err = true, db.putRows(c.ctx, c.rows, c.audit)
+		}
+		return
+	}
+	for i, c := range live {
+		c.done, c.err = true, refused[i]
+		if err != nil {
+			c.err = err // the database's answer, for each: nothing, or all, of it is stored
+		}
+	}
+}
+
+// recordRows are records as the columns of the records table, sealed.
+type recordRows struct {
+	ids, devices, seqs, hashes, types, authors, patients, units, states []string
+	quar                                                                []bool
+	received                                                            []int64
+	reconciled                                                          []*int64
+	datas, bodies                                                       [][]byte
+}
+
+// recordRows seals the records into their columns, before any lock is
+// taken.
+func (db *DB) recordRows(recs []store.StoredRecord) (recordRows, error) {
+	n := len(recs)
+	c := recordRows{
+		ids: make([]string, n), devices: make([]string, n), seqs: make([]string, n), hashes: make([]string, n),
+		types: make([]string, n), authors: make([]string, n), patients: make([]string, n), units: make([]string, n),
+		states: make([]string, n), quar: make([]bool, n), received: make([]int64, n), reconciled: make([]*int64, n),
+		datas: make([][]byte, n), bodies: make([][]byte, n),
+	}
+	for i, r := range recs {
+		data, err := db.seal.sealJSON(tRecords, r.ID, r)
+		if err != nil {
+			return recordRows{}, err
+		}
+		c.ids[i], c.devices[i], c.seqs[i], c.hashes[i] = r.ID, r.DeviceID, strconv.FormatUint(r.Seq, 10), r.BodyHash
+		c.types[i], c.authors[i], c.patients[i], c.units[i], c.states[i] = string(r.Type), r.AuthorID, r.PatientID, r.UnitID, r.State
+		c.quar[i], c.received[i], c.reconciled[i] = r.Quarantined, ns(r.Received), nsOrNull(r.ReconciledAt)
+		c.datas[i], c.bodies[i] = data, db.sealBody(r)
+	}
+	return c, nil
+}
+
+// add appends another call's rows.
+func (c *recordRows) add(o recordRows) {
+	c.ids, c.devices, c.seqs, c.hashes = append(c.ids, o.ids...), append(c.devices, o.devices...), append(c.seqs, o.seqs...), append(c.hashes, o.hashes...)
+	c.types, c.authors, c.patients = append(c.types, o.types...), append(c.authors, o.authors...), append(c.patients, o.patients...)
+	c.units, c.states, c.quar = append(c.units, o.units...), append(c.states, o.states...), append(c.quar, o.quar...)
+	c.received, c.reconciled = append(c.received, o.received...), append(c.reconciled, o.reconciled...)
+	c.datas, c.bodies = append(c.datas, o.datas...), append(c.bodies, o.bodies...)
+}
+
+// putRows writes one call's rows alone, all or nothing.
+func (db *DB) putRows(ctx context.Context, c recordRows, audit []store.Audit) error {
+	now := time.Now()
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		if len(c.ids) > 0 {
+			inserted, err := insertRows(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			if len(inserted) < len(c.ids) {
+				seen := make(map[string]bool, len(c.ids))
+				for _, id := range c.ids {
 					if !inserted[id] || seen[id] {
 						return fmt.Errorf("record %s: %w", id, store.ErrRecordExists)
 					}
 					seen[id] = true
 				}
 			}
-			if err := db.noteChange(ctx, tx, store.ChangeRecords, ids); err != nil {
+			if err := db.noteChange(ctx, tx, store.ChangeRecords, c.ids); err != nil {
 				return err
 			}
 		}
 		return db.appendAudit(ctx, tx, now, audit...)
 	})
+}
+
+// insertRows inserts the rows whose ids are free and returns the ids it
+// inserted.
+func insertRows(ctx context.Context, tx pgx.Tx, c recordRows) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, `INSERT INTO records (id, device_id, seq, body_hash, type, author_id, patient_id, unit_id,
+			state, quarantined, received_ns, reconciled_ns, data, body)
+		SELECT id, dev, seq::numeric, hash, typ, author, patient, unit, state, quar, recv, rec, data, body
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+			$9::text[], $10::bool[], $11::bigint[], $12::bigint[], $13::bytea[], $14::bytea[])
+			AS u(id, dev, seq, hash, typ, author, patient, unit, state, quar, recv, rec, data, body)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id`,
+		c.ids, c.devices, c.seqs, c.hashes, c.types, c.authors, c.patients, c.units, c.states, c.quar, c.received, c.reconciled, c.datas, c.bodies)
 	if err != nil {
-		return fmt.Errorf("put records: %w", err)
+		return nil, err
 	}
-	return nil
+	return scanIDs(rows)
+}
+
+// takenIDs says which of ids the records table holds, purged or not.
+func takenIDs(ctx context.Context, tx pgx.Tx, ids []string) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM records WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	return scanIDs(rows)
+}
+
+// scanIDs reads rows of one id each into a set.
+func scanIDs(rows pgx.Rows) (map[string]bool, error) {
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[id] = true
+	}
+	rows.Close()
+	return out, rows.Err()
 }
 
 // StoredRecordByID returns one stored record with its signed body.
