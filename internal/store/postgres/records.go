@@ -541,30 +541,52 @@ const (
 // id order: pages by id, each read by one query (its own short
 // transaction) and handed to fn after it, so that a slow fn holds no
 // transaction open. Pages follow each other by id, so no record is
-// given twice.
+// given twice. The next page is read, and opened, while fn works
+// through the current one (an export's writing and the database's
+// reading then overlap); at most two pages are held at once.
 func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(store.StoredRecord) error) error {
-	after := ""
-	for {
-		page, more, err := db.walkPage(ctx, f, after)
-		if err != nil {
-			return fmt.Errorf("walk records: %w", err)
+	type result struct {
+		page []store.StoredRecord
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan result) // unbuffered: one page read ahead, no more
+	go func() {
+		defer close(pages)
+		after := ""
+		for {
+			page, more, err := db.walkPage(ctx, f, after)
+			if err == nil && len(page) > 0 {
+				after = page[len(page)-1].ID
+			}
+			if len(page) > 0 || err != nil {
+				select {
+				case pages <- result{page, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil || !more {
+				return
+			}
 		}
-		if len(page) > 0 {
-			after = page[len(page)-1].ID
+	}()
+	for r := range pages {
+		if r.err != nil {
+			return fmt.Errorf("walk records: %w", r.err)
 		}
-		for i := range page {
-			if err := fn(page[i]); err != nil {
+		for i := range r.page {
+			if err := fn(r.page[i]); err != nil {
 				return err
 			}
-			page[i] = store.StoredRecord{} // its body is fn's now, or garbage
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("walk records: %w", err)
-		}
-		if !more {
-			return nil
+			r.page[i] = store.StoredRecord{} // its body is fn's now, or garbage
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("walk records: %w", err)
+	}
+	return nil
 }
 
 func (db *DB) walkPage(ctx context.Context, f store.RecordFilter, after string) ([]store.StoredRecord, bool, error) {
