@@ -14,8 +14,8 @@ import (
 // "outboxreport/<device>", and a read mark at
 // "annread/<announcement>/<user>".
 
-func outboxReportKey(deviceID string) string { return "outboxreport/" + deviceID }
-func announcementReadPrefix(id string) string  { return "annread/" + id + "/" }
+func outboxReportKey(deviceID string) string  { return "outboxreport/" + deviceID }
+func announcementReadPrefix(id string) string { return "annread/" + id + "/" }
 
 // ReportOutbox stores the device's report in place of the one before.
 func (db *DB) ReportOutbox(ctx context.Context, r store.OutboxReport) error {
