@@ -202,11 +202,17 @@ func (s *core) loadReads(ctx context.Context) ([]readMark, error) {
 	return marks, nil
 }
 
-// bundleReporting fetches the bundle with the outbox report. While a
-// sync runs, the bundle goes without it: the sync's own reports are the
-// later ones, and one sent meanwhile could arrive after them.
+// reportWait is how long a bundle fetch waits for a sync under way to
+// end before it goes without the outbox report.
+const reportWait = 10 * time.Second
+
+// bundleReporting fetches the bundle with the outbox report, one contact
+// at a time with the syncs: a report counted while a sync runs could
+// reach the server after the sync's own, later one. A sync that fails
+// ends at once; one that runs long (a big outbox after an outage) makes
+// the bundle go without the report, since the sync's reports say more.
 func (s *core) bundleReporting(ctx context.Context, token string) (wire.BundleResponse, error) {
-	if !s.syncMu.TryLock() {
+	if !s.lockSyncWithin(ctx, reportWait) {
 		return s.api.Bundle(ctx, token)
 	}
 	defer s.syncMu.Unlock()
@@ -215,4 +221,16 @@ func (s *core) bundleReporting(ctx context.Context, token string) (wire.BundleRe
 		return s.api.Bundle(ctx, token)
 	}
 	return s.api.BundleReporting(ctx, token, t.report(nil))
+}
+
+// lockSyncWithin takes syncMu if it comes free within d.
+func (s *core) lockSyncWithin(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !s.syncMu.TryLock() {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true
 }
