@@ -215,6 +215,16 @@ func TestSyncHealthReadMarks(t *testing.T) {
 	if !slices.Contains(unread, "nils") || !slices.Contains(unread, "ole") || slices.Contains(unread, "anna") || slices.Contains(unread, "sara") || slices.Contains(unread, "kari") {
 		t.Fatalf("unread: %v, want Nord's workers and nurses but anna", unread)
 	}
+	// The count is of people: each who has not read one or more of them.
+	people := map[string]bool{}
+	for _, a := range sh.Announcements {
+		for _, u := range a.Unread {
+			people[u.UserID] = true
+		}
+	}
+	if sh.Counts.Unread != len(people) || sh.Counts.Unread < 5 {
+		t.Fatalf("unread count %d, %d people have not read one", sh.Counts.Unread, len(people))
+	}
 	j := slices.IndexFunc(sh.Announcements, func(a wire.AnnouncementSeen) bool { return a.ID == other.ID })
 	if j < 0 || len(sh.Announcements[j].Read) != 0 {
 		t.Fatalf("Sør's announcement, read by nobody of Sør: %+v", sh.Announcements)

@@ -52,7 +52,8 @@ type phone struct {
 //     then, and its worker has not moved to a phone registered after its
 //     last contact and heard from since (a login on a wiped phone
 //     registers a new device, which sends what the old one left);
-//   - the important announcements posted in the window list who of their
+//   - the important announcements posted in the window, or in the last
+//     24 hours when the window is shorter, list who of their
 //     intended readers (the workers and nurses of the units they are
 //     addressed to) has read them and who has not.
 func SyncHealth(ctx context.Context, db SyncHealthSource, in SyncHealthInput) (wire.SyncHealth, error) {
@@ -192,7 +193,13 @@ func SyncHealth(ctx context.Context, db SyncHealthSource, in SyncHealthInput) (w
 		}
 	})
 
-	if err := announcementsSeen(ctx, db, &out, workers, windowStart, now, inScope); err != nil {
+	// The announcements: those of the outage, and those of the day before
+	// it ends (the warning posted before the network went).
+	annSince := windowStart
+	if day := now.Add(-24 * time.Hour); day.Before(annSince) {
+		annSince = day
+	}
+	if err := announcementsSeen(ctx, db, &out, workers, annSince, now, inScope); err != nil {
 		return out, err
 	}
 	out.Counts.Waiting = len(out.Waiting)
@@ -254,6 +261,7 @@ func announcementsSeen(ctx context.Context, db SyncHealthSource, out *wire.SyncH
 		}
 		readAt[r.AnnouncementID][r.UserID] = r.At
 	}
+	unread := map[string]bool{}
 	for i := len(important) - 1; i >= 0; i-- { // newest first
 		a := important[i]
 		seen := wire.AnnouncementSeen{ID: a.ID, Text: a.Text, Author: a.Author, Posted: a.Posted, Units: a.Units,
@@ -269,6 +277,7 @@ func announcementsSeen(ctx context.Context, db SyncHealthSource, out *wire.SyncH
 				seen.Read = append(seen.Read, st)
 			} else {
 				seen.Unread = append(seen.Unread, st)
+				unread[w.ID] = true
 			}
 		}
 		sort.Slice(seen.Read, func(i, j int) bool { return seen.Read[i].At.Before(*seen.Read[j].At) })
@@ -278,9 +287,9 @@ func announcementsSeen(ctx context.Context, db SyncHealthSource, out *wire.SyncH
 			}
 			return seen.Unread[i].UserID < seen.Unread[j].UserID
 		})
-		out.Counts.Unread += len(seen.Unread)
 		out.Announcements = append(out.Announcements, seen)
 	}
+	out.Counts.Unread = len(unread)
 	return nil
 }
 

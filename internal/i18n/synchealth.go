@@ -58,10 +58,10 @@ var syncHealthTexts = map[string][4]string{
 		"Phones not heard from since the outage began",
 	},
 	"synchealth.count.unread": {
-		"Viktige meldinger ikke lest",
-		"Viktiga meddelanden inte lästa",
-		"Vigtige meddelelser ikke læst",
-		"Important announcements not read",
+		"Ansatte som ikke har lest en viktig melding",
+		"Medarbetare som inte har läst ett viktigt meddelande",
+		"Medarbejdere, der ikke har læst en vigtig meddelelse",
+		"Workers who have not read an important announcement",
 	},
 	"synchealth.none.waiting": {
 		"Ingen telefon har meldt om poster som venter.",

@@ -88,8 +88,8 @@ type SyncHealthCounts struct {
 	Waiting        int `json:"waiting_phones"`
 	WaitingRecords int `json:"waiting_records"`
 	Unseen         int `json:"unseen_phones"`
-	// Unread is how many intended readers have not read the important
-	// announcements listed, added up over them.
+	// Unread is how many of the intended readers have not read one or
+	// more of the important announcements listed.
 	Unread int `json:"unread"`
 }
 

@@ -22,7 +22,8 @@ import (
 // netSwitch stands between the phone and the server: the network up, down
 // (nothing answers as the server would), or up with the sync requests
 // failing (a gateway that refuses them), so that a phone can come back with
-// records it cannot send yet.
+// records it cannot send yet. Each time the phone finds the network back
+// it fetches its shift again, which carries the outbox report.
 type netSwitch struct {
 	down, syncFails atomic.Bool
 	addr            string
@@ -45,10 +46,9 @@ func newNetSwitch(t *testing.T, srv *server) *netSwitch {
 		case n.down.Load():
 			http.Error(w, "no network", http.StatusBadGateway)
 		case n.syncFails.Load() && r.Method == http.MethodPost && r.URL.Path == "/api/v1/sync":
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Retry-After", "2")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(wire.ErrorBody{Error: wire.Error{Code: wire.CodeUnavailable, Message: "the gateway refuses syncs"}})
+			// Not the server's answer: the phone takes it for the network
+			// gone again, and its next probe for the network back.
+			http.Error(w, "the gateway refuses syncs", http.StatusBadGateway)
 		default:
 			proxy.ServeHTTP(w, r)
 		}
