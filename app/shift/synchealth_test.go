@@ -49,7 +49,7 @@ func TestSyncCarriesTheOutboxReport(t *testing.T) {
 	_, url := newFakeSync(t, func(n int, req wire.SyncRequest) wire.Code { got.add(req); return "" })
 	dev := uuid.NewString()
 	s := syncShift(url, dev)
-	ids := queue(t, s, dev, 600)
+	queue(t, s, dev, 600)
 
 	// One more, written as Write writes it now, with its time.
 	made := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
@@ -79,7 +79,7 @@ func TestSyncCarriesTheOutboxReport(t *testing.T) {
 	got = seen{}
 	_, url = newFakeSync(t, func(n int, req wire.SyncRequest) wire.Code { got.add(req); return "" })
 	s = syncShift(url, dev)
-	ids = queue(t, s, dev, 501)
+	ids := queue(t, s, dev, 501)
 	if err := s.Syncer().SyncNow(context.Background()); err != nil {
 		t.Fatal(err)
 	}
