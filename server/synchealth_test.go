@@ -306,3 +306,59 @@ func TestSyncHealthRefusesBrokenValues(t *testing.T) {
 		t.Errorf("unknown device: %d %s", code, raw)
 	}
 }
+
+// TestSyncHealthWhichPhones: without a declared outage the view covers
+// the last 24 hours and lists no phone as unseen; after one, a phone is
+// unseen only if it held a shift when the outage began, is not revoked,
+// and its worker has not moved to a phone registered since (a login on a
+// wiped phone registers a new device); a report from before the outage
+// does not list a phone as waiting.
+func TestSyncHealthWhichPhones(t *testing.T) {
+	h := newHealthEnv(t)
+	kari := h.login("kari").Token
+	admin := h.login("admin").Token
+	anna := h.phone("anna")
+	nils := h.phone("nils")
+	ole := h.login("ole")
+	oleDevice, _ := h.device(ole.Token) // registered, no shift fetched
+	sara := h.phone("sara")
+	oldest := h.now().Add(-time.Hour)
+	if code, _, raw := sara.syncWith(&wire.OutboxReport{Waiting: 3, OldestWaiting: &oldest}, nil, sara.sealRecord(sara.note(sara.ownPatient(), "før bruddet"))); code != 200 {
+		t.Fatalf("sync: %d %s", code, raw)
+	}
+
+	sh := h.health(t, kari, nil)
+	if sh.Outage != nil || len(sh.Unseen) != 0 || phoneIn(sh.Waiting, sara.deviceID) == nil {
+		t.Fatalf("without an outage: outage %+v, unseen %+v, waiting %+v", sh.Outage, sh.Unseen, sh.Waiting)
+	}
+
+	h.advance(time.Hour)
+	h.outage(t, kari, "start")
+	h.advance(time.Hour)
+	if code, raw := h.call("POST", "/api/v1/devices/"+nils.deviceID+"/revoke", admin, nil, nil); code != 200 {
+		t.Fatalf("revoke: %d %s", code, raw)
+	}
+	h.advance(2 * time.Minute)
+	// Anna's phone was wiped: she logs in again, which registers a new device.
+	again := h.phone("anna")
+
+	sh = h.health(t, kari, nil)
+	for _, p := range []struct {
+		device, why string
+	}{
+		{anna.deviceID, "replaced by the phone anna logged in on since"},
+		{again.deviceID, "heard from during the outage"},
+		{nils.deviceID, "revoked"},
+		{oleDevice, "held no shift"},
+	} {
+		if phoneIn(sh.Unseen, p.device) != nil {
+			t.Errorf("phone %s is unseen, but it was %s", p.device, p.why)
+		}
+	}
+	if phoneIn(sh.Unseen, sara.deviceID) == nil {
+		t.Errorf("sara's phone, silent since before the outage, is not unseen: %+v", sh.Unseen)
+	}
+	if phoneIn(sh.Waiting, sara.deviceID) != nil {
+		t.Errorf("sara's report from before the outage lists her phone as waiting")
+	}
+}
