@@ -90,6 +90,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 				nav("authors", "/office/authors", p.t("office.authors")),
 				nav("status", "/office/status", p.t("office.status")),
 				nav("readiness", "/office/readiness", p.t("office.readiness")),
+				nav("sync-health", "/office/sync-health", p.t("office.sync_health")),
 				nav("priority", "/office/priority", p.t("priority.title")),
 				nav("routines", "/office/routines", p.t("routines.title")),
 				nav("plan", "/office/plan", p.t("office.plan")),
@@ -218,6 +219,8 @@ type dashboardPage struct {
 	breakGlass []wire.BreakGlassUse
 	// readiness counts what no phone would hold if the network died now.
 	readiness *wire.Readiness
+	// syncHealth counts the phones still holding records after the outage.
+	syncHealth *wire.SyncHealth
 }
 
 func (p *dashboardPage) OnMount(ctx app.Context) {
@@ -246,6 +249,11 @@ func (p *dashboardPage) refresh(ctx app.Context) {
 		rd, err = p.shift.API().Readiness(c, token, url.Values{})
 		return err
 	}, func(ctx app.Context) { p.readiness = &rd })
+	var sh wire.SyncHealth
+	p.call(ctx, func(c context.Context, token string) (err error) {
+		sh, err = p.shift.API().SyncHealth(c, token, url.Values{})
+		return err
+	}, func(ctx app.Context) { p.syncHealth = &sh })
 }
 
 func (p *dashboardPage) Render() app.UI {
@@ -280,6 +288,14 @@ func (p *dashboardPage) Render() app.UI {
 				app.H2().Text(p.t("readiness.overview", inSentence(lang, i18n.Weekday(lang, end)+" "+i18n.Time(lang, end)))),
 				readinessTiles(p.t, d, "/office/readiness"),
 				app.A().Href("/office/readiness").Attr("data-testid", "readiness-open").Text(p.t("readiness.open")),
+			)
+		}),
+		app.If(p.syncHealth != nil, func() app.UI {
+			return app.Section().Class("card").Attr("data-testid", "overview-sync-health").Body(
+				app.H2().Text(p.t("synchealth.overview")),
+				app.P().Class("muted small").Text(outageLine(p.t, p.stamp, *p.syncHealth)),
+				syncHealthTiles(p.t, *p.syncHealth, "/office/sync-health"),
+				app.A().Href("/office/sync-health").Attr("data-testid", "sync-health-open").Text(p.t("synchealth.open")),
 			)
 		}),
 		app.If(p.data == nil, func() app.UI { return app.P().Class("muted").Text(p.t("app.loading")) }),

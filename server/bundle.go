@@ -24,6 +24,11 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, wire.Errorf(wire.CodeForbidden, "register this device first (POST /api/v1/devices)").WithKey(keyForbidden))
 		return
 	}
+	report, err := bundleReport(r, s.cfg.Now().UTC())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	dev, err := s.db.Device(r.Context(), c.Session.DeviceID)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -36,6 +41,7 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 	if err := s.db.TouchDevice(r.Context(), dev.ID, s.cfg.Now()); err != nil {
 		s.log.Warn("device contact not recorded", "device", dev.ID, "err", err)
 	}
+	s.storeOutboxReport(r, dev.ID, report)
 	b, issued, err := bundle.Build(r.Context(), s.db, c.User, dev.ID, s.cfg.Now(), bundle.Config{
 		OfflineFor: s.cfg.OfflineFor, Location: s.cfg.Location, IdleLockMinutes: s.cfg.IdleLockMinutes,
 	})

@@ -98,6 +98,10 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		// Readiness before an outage (issue 19).
 		"GET /api/v1/readiness":         office,
 		"POST /api/v1/readiness/remind": office,
+
+		// Sync health after an outage (issue 19, item 4).
+		"GET /api/v1/sync-health":              office,
+		"GET /api/v1/devices/{id}/sync-health": office,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -231,6 +231,9 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/devices/{id}/exposure", officeRoles, s.deviceExposure},
 		{"POST", "/api/v1/devices/{id}/exposure/checklist/{item}", officeRoles, s.tickExposure},
 		{"POST", "/api/v1/devices/{id}/lost", officeRoles, s.deviceLost},
+		// Sync health after an outage (synchealth.go).
+		{"GET", "/api/v1/sync-health", officeRoles, s.syncHealth},
+		{"GET", "/api/v1/devices/{id}/sync-health", officeRoles, s.deviceSyncHealth},
 		{"GET", "/api/v1/me/devices", anyRole, s.ownDevices},
 		{"POST", "/api/v1/me/devices/{id}/lost", anyRole, s.ownDeviceLost},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},

@@ -24,11 +24,33 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// Sync health (synchealth.go): what the phone says of its outbox and
+	// which announcements its user read, checked before anything is done.
+	now := s.cfg.Now().UTC()
+	if err := checkOutboxReport("outbox.", req.Outbox, now); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := checkReadMarks(req.Read, now); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(req.Records) == 0 && (req.Outbox != nil || len(req.Read) > 0) {
+		s.syncReportOnly(w, r, c, req)
+		return
+	}
+	// Read marks go first: should the records fail, the phone sends the
+	// marks again, and a mark held already changes nothing.
+	if err := s.storeReadMarks(r, c, req.Read); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	out, err := ingest.Sync(r.Context(), s.db, s.keys, req, s.cfg.Now())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	s.storeOutboxReport(r, c.Session.DeviceID, req.Outbox)
 	resp := out.Response
 	// "Last seen" moves only on proof that the device was there: a record
 	// its key signed, or a call by the session tied to it. Anyone may send
@@ -118,12 +140,26 @@ func plainSyncRequest(b []byte, req *wire.SyncRequest) bool {
 			rest = next
 			continue
 		}
+		var tail syncTail
 		if !bytes.Equal(rest, []byte("]}")) {
-			return false
+			// What a phone adds after its records (sync health) is small:
+			// encoding/json reads it, alone. Anything it refuses there
+			// (another field, a key given twice) goes the general way.
+			after, ok := bytes.CutPrefix(rest, []byte(`],"`))
+			if !ok || decodeJSON(io.MultiReader(bytes.NewReader([]byte(`{"`)), bytes.NewReader(after)), &tail) != nil {
+				return false
+			}
 		}
-		req.DeviceID, req.Records = string(device), records
+		req.DeviceID, req.Records, req.Outbox, req.Read = string(device), records, tail.Outbox, tail.Read
 		return true
 	}
+}
+
+// syncTail is what may follow a sync request's records: its optional
+// fields.
+type syncTail struct {
+	Outbox *wire.OutboxReport      `json:"outbox"`
+	Read   []wire.AnnouncementRead `json:"read"`
 }
 
 // cutPlainString returns the JSON string's bytes up to its closing quote

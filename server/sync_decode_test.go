@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"beredskap/internal/wire"
 )
@@ -55,6 +56,22 @@ func syncBodies() []string {
 		head + "{\"id\":\"a\tb\",\"sealed\":\"eA==\"}]}", // a control character
 		`{"device_id":12,"records":[` + rec + `]}`,
 		`{"device_id":"` + decDevice + `","device_id":"other","records":[` + rec + `]}`,
+		// Sync health's optional fields after the records.
+		head + rec + `],"outbox":{"waiting":2,"oldest_waiting":"2026-12-01T08:00:00Z"},"read":[{"id":"a1","at":"2026-12-01T09:00:00Z"}]}`,
+		head + rec + `],"outbox":{"waiting":0}}`,
+		head + rec + `],"read":[]}`,
+		head + rec + `],"outbox":null}`,
+		head + rec + `],"Outbox":{"waiting":1}}`,                        // other case
+		head + rec + `],"outbox":{"waiting":1},"outbox":{"waiting":3}}`, // a key twice
+		head + rec + `],"outbox":{"waiting":1,"x":2}}`,                  // an unknown field inside
+		head + rec + `],"x":1}`,                                         // an unknown field after
+		head + rec + `],"device_id":"other"}`,                           // the device again
+		head + rec + `],"records":[]}`,                                  // the records again
+		head + rec + `],"outbox":{"waiting":"2"}}`,                      // a string count
+		head + rec + `],"outbox":{"waiting":1}`,                         // cut short
+		head + rec + `],"outbox":{"waiting":1}} {}`,                     // a second value
+		head + rec + `],}`,                                              // trailing comma
+		head + `],"outbox":{"waiting":1}}`,                              // no records
 		`{"device_id":`,
 		`[]`,
 		`null`,
@@ -83,6 +100,19 @@ func TestDecodeSyncPlainForm(t *testing.T) {
 	var req wire.SyncRequest
 	if !plainSyncRequest(b, &req) {
 		t.Fatalf("%s did not take the direct path", b)
+	}
+	sameAsDecode(t, b)
+
+	// With sync health's report and read marks, as a phone sends them.
+	at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	b, err = json.Marshal(wire.SyncRequest{DeviceID: decDevice, Records: []wire.SealedRecord{{ID: decRecord, Sealed: []byte("box")}},
+		Outbox: &wire.OutboxReport{Waiting: 3, OldestWaiting: &at}, Read: []wire.AnnouncementRead{{ID: "a1", At: at}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req = wire.SyncRequest{}
+	if !plainSyncRequest(b, &req) || req.Outbox == nil || req.Outbox.Waiting != 3 || len(req.Read) != 1 {
+		t.Fatalf("%s did not take the direct path: %+v", b, req)
 	}
 	sameAsDecode(t, b)
 }

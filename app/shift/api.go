@@ -68,8 +68,18 @@ func (a *API) RegisterDevice(ctx context.Context, token string, pub []byte, labe
 
 // Bundle fetches the signed shift bundle.
 func (a *API) Bundle(ctx context.Context, token string) (wire.BundleResponse, error) {
+	return a.BundleReporting(ctx, token, nil)
+}
+
+// BundleReporting fetches the signed shift bundle and tells the server,
+// when rep is not nil, what waits in the phone's outbox.
+func (a *API) BundleReporting(ctx context.Context, token string, rep *wire.OutboxReport) (wire.BundleResponse, error) {
 	var out wire.BundleResponse
-	err := a.do(ctx, http.MethodGet, "/api/v1/bundle", token, nil, &out)
+	path := "/api/v1/bundle"
+	if rep != nil {
+		path += "?" + rep.Query().Encode()
+	}
+	err := a.do(ctx, http.MethodGet, path, token, nil, &out)
 	return out, err
 }
 

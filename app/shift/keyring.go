@@ -108,7 +108,7 @@ func (s *Keyring) LoginWith(ctx context.Context, start func(ctx context.Context)
 	if err != nil {
 		return err
 	}
-	br, err := s.api.Bundle(ctx, resp.Token)
+	br, err := s.bundleReporting(ctx, resp.Token)
 	s.observe(err)
 	if err != nil {
 		return err
@@ -465,7 +465,7 @@ func (s *Keyring) Refresh(ctx context.Context) error {
 	if key == nil || sess == nil || own == nil {
 		return nil
 	}
-	br, err := s.api.Bundle(ctx, sess.Token)
+	br, err := s.bundleReporting(ctx, sess.Token)
 	s.observe(err)
 	if ErrorCode(err) == wire.CodeDeviceRevoked {
 		return s.wipeRevoked(ctx, sess.Token)

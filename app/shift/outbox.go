@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -40,6 +41,9 @@ type outboxEntry struct {
 	// in entries written before they were kept).
 	Key  string   `json:"key,omitempty"`
 	Args []string `json:"args,omitempty"`
+	// Created is when the record was made, for the outbox report (absent
+	// in entries written before it was kept: created() reads the id).
+	Created time.Time `json:"created,omitzero"`
 }
 
 // LocalRecord is a record as the phone shows it: the record and where it
@@ -114,7 +118,7 @@ func (s *Outbox) Write(ctx context.Context, r care.Record) (care.Record, error) 
 	if err != nil {
 		return r, fmt.Errorf("write record: %w", err)
 	}
-	entry, err := putJSON(vault.Outbox, r.ID, outboxEntry{ID: r.ID, DeviceID: sess.DeviceID, Seq: seq, Sealed: sealed, State: OutboxWaiting})
+	entry, err := putJSON(vault.Outbox, r.ID, outboxEntry{ID: r.ID, DeviceID: sess.DeviceID, Seq: seq, Sealed: sealed, State: OutboxWaiting, Created: r.CreatedAt})
 	if err != nil {
 		return r, fmt.Errorf("write record: %w", err)
 	}

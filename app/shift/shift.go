@@ -169,6 +169,8 @@ type core struct {
 	// The outbox's.
 	records []LocalRecord // readable copies of this shift's records, while unlocked
 	waiting int           // records in the outbox not yet acknowledged
+	// reads are the read marks of announcements not yet sent (sync health).
+	reads []readMark
 	// The syncer's.
 	needsLogin  bool // the server ended the session: sync waits for a login
 	syncWake    chan struct{}
@@ -343,8 +345,11 @@ func (s *Shift) UnseenAnnouncements() []care.Announcement {
 	return out
 }
 
-// MarkAnnouncementsSeen records that the messages so far have been read.
+// MarkAnnouncementsSeen records that the messages so far have been read:
+// the important ones among those unseen get a read mark that goes to the
+// server at the next contact.
 func (s *Shift) MarkAnnouncementsSeen(ctx context.Context) {
+	s.markRead(ctx, s.UnseenAnnouncements())
 	s.mu.Lock()
 	for _, a := range s.announcements {
 		if a.Posted.After(s.annSeen) {
@@ -440,6 +445,10 @@ func (s *Shift) Load(ctx context.Context) error {
 	if _, err := s.outbox(ctx); err != nil {
 		return fmt.Errorf("load outbox: %w", err)
 	}
+	reads, err := s.loadReads(ctx)
+	if err != nil {
+		return fmt.Errorf("load read marks: %w", err)
+	}
 
 	var office *session
 	if b := s.browser.LoadOfficeSession(); b != nil {
@@ -465,6 +474,7 @@ func (s *Shift) Load(ctx context.Context) error {
 		s.owner, s.wrapped = &own, &w
 	}
 	s.failed, s.wipeReason, s.annSeen = failed, wipe, seen
+	s.reads = reads
 	s.clock.start(s.now(), hw.HighWater)
 	s.loaded = true
 	s.mu.Unlock()

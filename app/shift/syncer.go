@@ -92,9 +92,17 @@ func (s *Syncer) SyncNow(ctx context.Context) error {
 		}
 		byDevice[o.DeviceID] = append(byDevice[o.DeviceID], o)
 	}
+	tally, err := s.tally(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if len(order) == 0 && s.readsPending() && current != "" {
+		// Nothing to send but read marks: a contact of their own.
+		return s.sendRequest(ctx, token, current, true, nil, tally)
+	}
 	var refused error
 	for _, dev := range order {
-		err := s.sendDevice(ctx, token, dev, dev == current, byDevice[dev])
+		err := s.sendDevice(ctx, token, dev, dev == current, byDevice[dev], tally)
 		switch {
 		case err == nil:
 		case refusedRequest(err):
@@ -112,9 +120,9 @@ func (s *Syncer) SyncNow(ctx context.Context) error {
 
 // sendDevice sends one device's waiting records, batch by batch, and stops
 // at the first batch that fails.
-func (s *core) sendDevice(ctx context.Context, token, deviceID string, current bool, records []outboxEntry) error {
+func (s *core) sendDevice(ctx context.Context, token, deviceID string, current bool, records []outboxEntry, tally *outboxTally) error {
 	for _, batch := range batches(records) {
-		if err := s.sendBatch(ctx, token, deviceID, current, batch); err != nil {
+		if err := s.sendBatch(ctx, token, deviceID, current, batch, tally); err != nil {
 			return err
 		}
 	}
@@ -148,11 +156,11 @@ func batches(all []outboxEntry) [][]outboxEntry {
 // in halves, and the size that was accepted is kept for the rest of it;
 // a server that refuses even one record gets about log2(batch) requests,
 // not one per record.
-func (s *core) sendBatch(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
+func (s *core) sendBatch(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry, tally *outboxTally) error {
 	size := len(batch)
 	for len(batch) > 0 {
 		n := min(size, len(batch))
-		err := s.sendRequest(ctx, token, deviceID, current, batch[:n])
+		err := s.sendRequest(ctx, token, deviceID, current, batch[:n], tally)
 		if ErrorCode(err) == wire.CodeTooLarge && n > 1 {
 			size = n / 2
 			continue
@@ -166,12 +174,28 @@ func (s *core) sendBatch(ctx context.Context, token, deviceID string, current bo
 }
 
 // sendRequest makes one sync request and records the server's answers.
-func (s *core) sendRequest(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry) error {
-	req := wire.SyncRequest{DeviceID: deviceID, Records: make([]wire.SealedRecord, len(batch))}
+// It carries the outbox report (what waits besides the batch) and the
+// read marks not yet sent; when the server refuses the request as
+// invalid, the records go again without them, which must never hold a
+// record back.
+func (s *core) sendRequest(ctx context.Context, token, deviceID string, current bool, batch []outboxEntry, tally *outboxTally) error {
+	user := s.sessionUser()
+	req := wire.SyncRequest{DeviceID: deviceID, Records: make([]wire.SealedRecord, len(batch)),
+		Outbox: tally.report(batch), Read: s.readsFor(user)}
 	for i, o := range batch {
 		req.Records[i] = wire.SealedRecord{ID: o.ID, Sealed: o.Sealed}
 	}
 	resp, err := s.api.Sync(ctx, token, req)
+	if ErrorCode(err) == wire.CodeInvalidInput {
+		if len(batch) == 0 {
+			// Marks the server refuses as they are: sending them again
+			// changes nothing.
+			_ = s.dropReads(ctx, user, req.Read)
+		} else {
+			req.Outbox, req.Read = nil, nil
+			resp, err = s.api.Sync(ctx, token, req)
+		}
+	}
 	s.observe(err)
 	if ErrorCode(err) == wire.CodeUnauthorized {
 		s.mu.Lock()
@@ -186,6 +210,10 @@ func (s *core) sendRequest(ctx context.Context, token, deviceID string, current 
 		// keep their sealed bytes) for the next try; a record the phone
 		// said was saved must reach the server.
 		return fmt.Errorf("sync: %w", err)
+	}
+	tally.answered(batch)
+	if err := s.dropReads(ctx, user, req.Read); err != nil {
+		return err
 	}
 	if err := s.apply(ctx, batch, resp.Results); err != nil {
 		return err
@@ -291,7 +319,7 @@ func (s *Syncer) RunSync(ctx context.Context, interval time.Duration) {
 			// failure waits for the next round.
 			_ = s.pr.SendLang(ctx)
 		}
-		if s.ob.Waiting() == 0 {
+		if s.ob.Waiting() == 0 && !s.readsPending() {
 			if _, err := s.outbox(ctx); err != nil || s.ob.Waiting() == 0 {
 				continue
 			}

@@ -304,7 +304,9 @@ func allIn(t *testing.T, s *Shift, ids []string, state string) {
 }
 
 func TestFailedRequestsLeaveRecordsWaiting(t *testing.T) {
-	script := []wire.Code{wire.CodeInternal, wire.CodeInvalidInput, wire.CodeTooLarge}
+	// The refused request is sent once more without its outbox report
+	// (synchealth.go), and refused again.
+	script := []wire.Code{wire.CodeInternal, wire.CodeInvalidInput, wire.CodeInvalidInput, wire.CodeTooLarge}
 	fake, url := newFakeSync(t, func(n int, _ wire.SyncRequest) wire.Code {
 		if n < len(script) {
 			return script[n]
@@ -316,7 +318,7 @@ func TestFailedRequestsLeaveRecordsWaiting(t *testing.T) {
 	ids := queue(t, s, dev, 600)
 	ctx := context.Background()
 
-	for _, want := range script[:2] {
+	for _, want := range script[:2] { // internal, then invalid_input twice
 		if err := s.Syncer().SyncNow(ctx); ErrorCode(err) != want {
 			t.Fatalf("sync: %v, want %s", err, want)
 		}
@@ -332,7 +334,7 @@ func TestFailedRequestsLeaveRecordsWaiting(t *testing.T) {
 	}
 	allIn(t, s, ids, OutboxSent)
 	fake.takenOnce(t, ids)
-	if got, want := fake.requests(), []int{500, 500, 500, 250, 250, 100}; !slices.Equal(got, want) {
+	if got, want := fake.requests(), []int{500, 500, 500, 500, 250, 250, 100}; !slices.Equal(got, want) {
 		t.Fatalf("requests of %v records, want %v", got, want)
 	}
 	if s.Outbox().Waiting() != 0 {
@@ -342,7 +344,7 @@ func TestFailedRequestsLeaveRecordsWaiting(t *testing.T) {
 	if err := s.Syncer().SyncNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(fake.requests()); n != 6 {
+	if n := len(fake.requests()); n != 7 {
 		t.Fatalf("%d requests after everything was sent", n)
 	}
 }
@@ -365,7 +367,9 @@ func TestEachRequestFailureThenSuccess(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			fake, url := newFakeSync(t, func(n int, _ wire.SyncRequest) wire.Code {
-				if n == 0 {
+				// A refusal as invalid is asked again without the outbox
+				// report (synchealth.go): refused again, too.
+				if n == 0 || (n == 1 && c.answer == wire.CodeInvalidInput) {
 					return c.answer
 				}
 				return ""

@@ -146,10 +146,7 @@ func Build(ctx context.Context, db Source, user care.User, deviceID string, now 
 		if a.Posted.After(now) {
 			continue // scheduled for later
 		}
-		if len(a.Users) > 0 && !slices.Contains(a.Users, user.ID) {
-			continue // addressed to others
-		}
-		if len(a.Units) == 0 || slices.ContainsFunc(a.Units, func(u string) bool { return slices.Contains(user.Units, u) }) {
+		if a.AddressedTo(user.ID, user.Units) {
 			b.Announcements = append(b.Announcements, a)
 		}
 	}

@@ -243,6 +243,7 @@ type Store interface {
 	Capacity
 	LoginFallback
 	Exposures
+	SyncHealth
 	io.Closer
 }
 

@@ -198,10 +198,14 @@ type SealedRecord struct {
 	Sealed []byte `json:"sealed"`
 }
 
-// SyncRequest is the body of POST /api/v1/sync.
+// SyncRequest is the body of POST /api/v1/sync. Outbox and Read are
+// optional (sync health): a request without them is served as before; a
+// request that carries either may hold no records.
 type SyncRequest struct {
-	DeviceID string         `json:"device_id"`
-	Records  []SealedRecord `json:"records"`
+	DeviceID string             `json:"device_id"`
+	Records  []SealedRecord     `json:"records"`
+	Outbox   *OutboxReport      `json:"outbox,omitempty"`
+	Read     []AnnouncementRead `json:"read,omitempty"`
 }
 
 // Sync results, one per record.
