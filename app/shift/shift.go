@@ -176,6 +176,12 @@ type core struct {
 	syncWake    chan struct{}
 	online      bool
 	onlineKnown bool
+	// backWake wakes the watch when a request (a sync's, a page's) finds
+	// the phone back online, and cameBack says so until the watch has
+	// acted on it: whichever request sees the network return first, the
+	// shift is refreshed then, not at the next timer.
+	backWake chan struct{}
+	cameBack bool
 	// The clock's.
 	clock      clock
 	lastActive time.Time
@@ -224,7 +230,7 @@ func NewShift(api *API, v vault.Store, o Options) *Shift {
 	if o.Browser == nil {
 		o.Browser = noBrowser{}
 	}
-	c := &core{browser: o.Browser, api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: lang, theme: o.Browser.Theme(), volatile: o.Volatile, syncWake: make(chan struct{}, 1)}
+	c := &core{browser: o.Browser, api: api, vault: v, now: o.Now, kdf: o.KDF, hw: o.Hardware, lang: lang, theme: o.Browser.Theme(), volatile: o.Volatile, syncWake: make(chan struct{}, 1), backWake: make(chan struct{}, 1)}
 	c.sh, c.kr, c.ob, c.sy, c.ck, c.pr = &Shift{c}, &Keyring{c}, &Outbox{c}, &Syncer{c}, &Clock{c}, &Prefs{c}
 	return c.sh
 }
@@ -371,11 +377,31 @@ func (s *core) observe(err error) (cameBack bool) {
 	s.mu.Lock()
 	was, known := s.online, s.onlineKnown
 	s.online, s.onlineKnown = online, true
+	back := online && (!was || !known)
+	if back {
+		s.cameBack = true
+	}
 	s.mu.Unlock()
+	if back {
+		select {
+		case s.backWake <- struct{}{}:
+		default:
+		}
+	}
 	if was != online || !known {
 		s.notify()
 	}
-	return online && (!was || !known)
+	return back
+}
+
+// takeCameBack reports whether a request found the phone back online
+// since the last call, and clears it.
+func (s *core) takeCameBack() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	back := s.cameBack
+	s.cameBack = false
+	return back
 }
 
 // Keys of the Meta and Public buckets.
