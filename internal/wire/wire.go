@@ -255,13 +255,19 @@ const (
 	FindingDuplicateSeq          = "duplicate_seq"
 	FindingQuarantined           = "quarantined"
 	FindingMissingCosignature    = "missing_cosignature"
+	// As-needed (PRN) doses: two closer than the medication's minimum
+	// interval, more than its maximum in 24 hours, and one whose effect
+	// was not evaluated in time.
+	FindingPRNInterval      = "prn_interval"
+	FindingPRNMaxExceeded   = "prn_max_exceeded"
+	FindingPRNEffectMissing = "prn_effect_missing"
 )
 
 // FindingKinds lists every finding kind in display order.
 func FindingKinds() []string {
 	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
 		FindingMissingCosignature, FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap,
-		FindingDuplicateSeq, FindingQuarantined}
+		FindingDuplicateSeq, FindingQuarantined, FindingPRNInterval, FindingPRNMaxExceeded, FindingPRNEffectMissing}
 }
 
 // Finding is something the coordinators must look at after an outage.
