@@ -131,6 +131,22 @@ type Bundle struct {
 	Medications     []care.ScheduledDose `json:"medications"`
 	Routines        []care.Routine       `json:"routines"`
 	Announcements   []care.Announcement  `json:"announcements"`
+	// PRNDoses are the as-needed doses the server holds for the bundle's
+	// patients, given in the 24 hours before it was issued, so that the
+	// phone warns of a dose too soon or over the day's maximum that
+	// another phone gave.
+	PRNDoses []PRNDose `json:"prn_doses,omitempty"`
+}
+
+// PRNDose is an as-needed dose given, as the bundle carries it: no more
+// than the phone's warnings need. ID is the medication record's, so that
+// the phone does not count a dose of its own twice.
+type PRNDose struct {
+	ID             string    `json:"id"`
+	PatientID      string    `json:"patient_id"`
+	Medication     string    `json:"medication"`
+	Dose           string    `json:"dose,omitempty"`
+	AdministeredAt time.Time `json:"administered_at"`
 }
 
 // Colleague is a worker or nurse of the same units, named so that the unit
