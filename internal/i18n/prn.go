@@ -118,6 +118,14 @@ var prnTexts = map[string][4]string{
 	"prn.effect.remark": {"Merknad (valgfritt)", "Anteckning (valfritt)", "Bemærkning (valgfri)", "Remark (optional)"},
 	"prn.effect.need":   {"Velg hvordan dosen virket.", "Välj hur dosen verkade.", "Vælg, hvordan dosen virkede.", "Choose how the dose worked."},
 	"prn.effect.save":   {"Lagre vurderingen", "Spara utvärderingen", "Gem vurderingen", "Save the evaluation"},
+
+	// the office's record page
+	"prn.fact.indication":     {"Indikasjon (ved behov)", "Indikation (vid behov)", "Indikation (efter behov)", "Indication (as needed)"},
+	"prn.fact.override":       {"Gitt tross advarsel, fordi", "Given trots varning, eftersom", "Givet trods advarsel, fordi", "Given despite the warning, because"},
+	"prn.fact.effect":         {"Effekt", "Effekt", "Effekt", "Effect"},
+	"prn.fact.evaluated_at":   {"Vurdert", "Utvärderad", "Vurderet", "Evaluated at"},
+	"prn.fact.administration": {"Dosen som er vurdert", "Dosen som utvärderats", "Den vurderede dosis", "The dose evaluated"},
+	"prn.fact.open":           {"Åpne dosen", "Öppna dosen", "Åbn dosen", "Open the dose"},
 }
 
 // prnFindingTexts are the messages of the PRN findings the server sends
