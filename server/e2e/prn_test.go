@@ -25,7 +25,8 @@ func givePRN(t *testing.T, ctx context.Context) {
 // TestPRNOfflineWarnsOfTheInterval: offline, a nurse gives paracetamol as
 // needed from a visit; the visit asks for its effect; a second dose at
 // once is stopped with the interval warning, saved only with a reason;
-// back online both reach the server, the second carrying the reason.
+// the first dose's effect is recorded; back online all three reach the
+// server, the second dose carrying the reason and the effect its dose.
 func TestPRNOfflineWarnsOfTheInterval(t *testing.T) {
 	srv := startServer(t)
 	ctx := browser(t)
@@ -57,18 +58,34 @@ func TestPRNOfflineWarnsOfTheInterval(t *testing.T) {
 	if n := count(t, ctx, "prn-effect-pending"); n != 2 {
 		t.Fatalf("%d doses wait for their effect, want 2", n)
 	}
+	// The first dose's effect, evaluated now (before its time: a worker
+	// may see it early); the second still waits, on the visit list too.
+	within(t, ctx, 30*time.Second, click(sel("prn-effect-open")), chromedp.WaitVisible(sel("prn-effect-form")))
+	within(t, ctx, 10*time.Second, click(sel("prn-effect-partial")))
+	within(t, ctx, 30*time.Second, click(sel("prn-effect-save")), chromedp.WaitVisible(sel("saved")))
+	if n := count(t, ctx, "prn-effect-pending"); n != 1 {
+		t.Fatalf("%d doses wait for their effect after one was evaluated, want 1", n)
+	}
+	within(t, ctx, 30*time.Second, click(sel("tab-visits")), chromedp.WaitVisible(sel("prn-effects-due")))
 
+	within(t, ctx, 30*time.Second, click(sel("tab-sync")), chromedp.WaitVisible(sel("record")))
 	srv.start()
 	waitFor(t, ctx, `(() => {
 		const s = [...document.querySelectorAll('[data-testid="sync-state"]')].map(e => e.dataset.state);
-		return s.length === 2 && s.every(x => x === "sent");
+		return s.length === 3 && s.every(x => x === "sent");
 	})()`)
 	srv.stop()
-	var prn []care.Record
+	var prn, effects []care.Record
 	for _, r := range serverRecords(t, srv) {
-		if r.Type == care.RecordMedication && r.PRNID != "" {
+		switch {
+		case r.Type == care.RecordMedication && r.PRNID != "":
 			prn = append(prn, r)
+		case r.Type == care.RecordPRNEffect:
+			effects = append(effects, r)
 		}
+	}
+	if len(prn) > 0 && (len(effects) != 1 || effects[0].AdministrationID != prn[0].ID || effects[0].Effect != care.EffectPartial) {
+		t.Fatalf("effects %+v, want one of %s", effects, prn[0].ID)
 	}
 	if len(prn) != 2 || prn[0].Indication == "" || prn[0].OverrideReason != "" || prn[1].OverrideReason != "Lege ga klarsignal på telefon" {
 		t.Fatalf("the server holds %+v", prn)
