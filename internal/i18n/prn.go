@@ -119,6 +119,19 @@ var prnTexts = map[string][4]string{
 	"prn.effect.need":   {"Velg hvordan dosen virket.", "Välj hur dosen verkade.", "Vælg, hvordan dosen virkede.", "Choose how the dose worked."},
 	"prn.effect.save":   {"Lagre vurderingen", "Spara utvärderingen", "Gem vurderingen", "Save the evaluation"},
 
+	// field names in error messages (a plan's prn[0].max_per_24h, a
+	// record's indication)
+	"field.prn":                  {"Ved behov", "Vid behov", "Efter behov", "As needed"},
+	"field.indications":          {"Indikasjoner", "Indikationer", "Indikationer", "Indications"},
+	"field.indication":           {"Indikasjon", "Indikation", "Indikation", "Indication"},
+	"field.min_interval_minutes": {"Minste intervall i minutter", "Minsta intervall i minuter", "Mindste interval i minutter", "Minimum interval in minutes"},
+	"field.max_per_24h":          {"Høyst per døgn", "Högst per dygn", "Højst i døgnet", "Maximum in 24 hours"},
+	"field.effect_after_minutes": {"Vurder effekt etter minutter", "Utvärdera effekt efter minuter", "Vurdér effekt efter minutter", "Evaluate the effect after minutes"},
+	"field.prn_id":               {"Behovsmedisin", "Vid behov-läkemedel", "PN-medicin", "PRN medication"},
+	"field.override_reason":      {"Grunn til å gi likevel", "Skäl att ge ändå", "Grund til at give alligevel", "Reason to give anyway"},
+	"field.administration_id":    {"Dosen som vurderes", "Dosen som utvärderas", "Den vurderede dosis", "The dose evaluated"},
+	"field.effect":               {"Effekt", "Effekt", "Effekt", "Effect"},
+
 	// the office's record page
 	"prn.fact.indication":     {"Indikasjon (ved behov)", "Indikation (vid behov)", "Indikation (efter behov)", "Indication (as needed)"},
 	"prn.fact.override":       {"Gitt tross advarsel, fordi", "Given trots varning, eftersom", "Givet trods advarsel, fordi", "Given despite the warning, because"},
