@@ -177,7 +177,11 @@ func (w *world) record() store.StoredRecord {
 		// An evaluation of a PRN dose's effect, mostly of one made before.
 		r.Type = care.RecordPRNEffect
 		r.AdministrationID = uuid.NewSHA1(uuid.NameSpaceDNS, []byte(id)).String()
-		if ds := w.prnGiven[p]; len(ds) > 0 && w.rnd.IntN(5) != 0 {
+		from := p
+		if w.rnd.IntN(6) == 0 {
+			from = patients[w.rnd.IntN(len(patients))] // a wrong link: another patient's dose
+		}
+		if ds := w.prnGiven[from]; len(ds) > 0 && w.rnd.IntN(5) != 0 {
 			r.AdministrationID = ds[w.rnd.IntN(len(ds))]
 		}
 	case 0, 1, 2:

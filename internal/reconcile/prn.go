@@ -79,10 +79,13 @@ func prnRule(ms []care.PRNMedication, r store.StoredRecord) (care.PRNMedication,
 // time and its grace (prn_effect_missing). The rule applied is the later
 // dose's: the one the giver was bound by.
 func prnFindings(live []store.StoredRecord, in Input) []wire.Finding {
-	evaluated := map[string]bool{}
+	// An evaluation counts for a dose of its own patient only, so that
+	// each patient's findings depend on that patient's records alone (what
+	// lets the desk keep them patient by patient).
+	evaluated := map[[2]string]bool{}
 	for _, r := range live {
 		if r.Type == care.RecordPRNEffect && r.AdministrationID != "" {
-			evaluated[r.AdministrationID] = true
+			evaluated[[2]string{r.PatientID, r.AdministrationID}] = true
 		}
 	}
 	var out []wire.Finding
@@ -114,7 +117,7 @@ func prnFindings(live []store.StoredRecord, in Input) []wire.Finding {
 				out = append(out, f)
 			}
 			due := PRNEffectDeadline(d.r, d.rule)
-			if evaluated[d.r.ID] || in.Now.Before(due) {
+			if evaluated[[2]string{d.r.PatientID, d.r.ID}] || in.Now.Before(due) {
 				continue
 			}
 			f := finding(wire.FindingPRNEffectMissing, []store.StoredRecord{d.r},

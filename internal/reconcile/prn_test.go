@@ -79,6 +79,10 @@ func TestPRNFindings(t *testing.T) {
 			a := s.rec(care.RecordMedication, "p1", 8, 0, prnGiven("prn-oxa", "Oxazepam", 8, 0))
 			s.rec(care.RecordPRNEffect, "p1", 8, 35, func(r *store.StoredRecord) { effect(a)(r); r.State = store.StateVoid })
 		}, []string{"prn_effect_missing:r01"}},
+		{"another patient's evaluation does not count", 0, func(s *scenario) {
+			a := s.rec(care.RecordMedication, "p1", 8, 0, prnGiven("prn-oxa", "Oxazepam", 8, 0))
+			s.rec(care.RecordPRNEffect, "p2", 8, 35, effect(a))
+		}, []string{"prn_effect_missing:r01"}},
 		{"a refused PRN dose needs no evaluation", 0, func(s *scenario) {
 			s.rec(care.RecordMedication, "p1", 8, 0, func(r *store.StoredRecord) {
 				prnGiven("prn-oxa", "Oxazepam", 8, 0)(r)
