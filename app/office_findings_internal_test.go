@@ -85,6 +85,15 @@ func TestFindingText(t *testing.T) {
 		{"finding.duplicate_seq", args{"device": phone, "author": kari, "count": "2", "seq": "17"},
 			"Telefonen d7f3c2a1… til Kari Berg sendte 2 ulike registreringer med nummer 17. Nøkkelen kan være i bruk på en annen telefon.",
 			"Phone d7f3c2a1… of Kari Berg sent 2 different records numbered 17. Its key may be in use on another phone.", true},
+		{"finding.prn_interval", args{"medication": "Oxazepam", "first_at": winter, "second_at": "2026-12-01T07:30:00Z", "minutes": "240"},
+			"Oxazepam ble gitt ved behov 01.12.2026 07:30 og igjen 01.12.2026 08:30, tettere enn de 4 t planen krever mellom doser.",
+			"Oxazepam was given as needed at 1 Dec 2026 07:30 and again at 1 Dec 2026 08:30, closer than the 4 h the plan requires between doses.", true},
+		{"finding.prn_max_exceeded", args{"medication": "Morfin", "count": "7", "max": "6", "first_at": winter, "last_at": "2026-12-01T20:30:00Z"},
+			"Morfin ble gitt ved behov 7 ganger på 24 timer (01.12.2026 07:30–01.12.2026 21:30); planen tillater høyst 6.",
+			"Morfin was given as needed 7 times in 24 hours (1 Dec 2026 07:30–1 Dec 2026 21:30); the plan allows at most 6.", true},
+		{"finding.prn_effect_missing", args{"medication": "Paracetamol", "given_at": winter, "due_at": "2026-12-01T08:00:00Z"},
+			"Paracetamol ble gitt ved behov 01.12.2026 07:30, men ingen har registrert effekten (skulle vært vurdert innen 01.12.2026 09:00).",
+			"Paracetamol was given as needed at 1 Dec 2026 07:30, but nobody recorded its effect (due by 1 Dec 2026 09:00).", true},
 		// A server of another version: a key the catalogue lacks, or values
 		// that do not fit, show the server's own words.
 		{"finding.from_the_future", args{"author": nils}, "english", "english", false},

@@ -99,6 +99,16 @@ func (p *recordPage) Render() app.UI {
 		add("deviation.action", r.ActionTaken)
 		add("office.emergency_reason", r.EmergencyReason)
 		add("dose.cosigner", r.CosignerName)
+		add("prn.fact.indication", r.Indication)
+		add("prn.fact.override", r.OverrideReason)
+		if r.Type == care.RecordPRNEffect {
+			add("prn.fact.effect", p.t("prn.effect."+r.Effect))
+			if r.At != nil {
+				add("prn.fact.evaluated_at", p.stamp(*r.At))
+			}
+			fields = append(fields, fact(p.t("prn.fact.administration"),
+				app.A().Href("/office/records/"+r.AdministrationID).Attr("data-testid", "prn-administration").Text(p.t("prn.fact.open"))))
+		}
 	}
 	return p.officeFrame("records", p.t("office.record"),
 		app.A().Href("/office/records").Class("back").Text("‹ "+p.t("office.records")),

@@ -58,6 +58,18 @@ func summary(s *shift.Shift, r care.Record) string {
 		if r.CosignerName != "" {
 			out += " · " + s.T("dose.cosigned_by", r.CosignerName)
 		}
+		if r.Indication != "" {
+			out += " · " + s.T("prn.summary.indication", r.Indication)
+		}
+		if r.OverrideReason != "" {
+			out += " · " + s.T("prn.summary.override", r.OverrideReason)
+		}
+		return out
+	case care.RecordPRNEffect:
+		out := s.T("prn.effect." + r.Effect)
+		if r.Text != "" {
+			out += ": " + truncate(r.Text, 120)
+		}
 		return out
 	case care.RecordDeviation:
 		return s.T("deviation.category."+r.Category) + ", " + s.T("deviation.severity."+r.Severity) + ": " + truncate(r.Description, 120)

@@ -23,9 +23,13 @@ type visitPage struct {
 
 	signing     *care.ScheduledDose
 	unscheduled bool
-	deviation   bool
-	flash       string
-	busy        bool
+	// prn is the PRN medication being given, effectOf the PRN dose whose
+	// effect is being evaluated.
+	prn       *care.PRNMedication
+	effectOf  *care.Record
+	deviation bool
+	flash     string
+	busy      bool
 	// ui is the page's own context. go-app drops a deferred step whose
 	// element is gone, and a form replaces the button that opened it (and
 	// is gone itself once it closes), so scrolling and focus around a form
@@ -36,6 +40,7 @@ type visitPage struct {
 func (p *visitPage) OnNav(ctx app.Context) {
 	p.id = strings.TrimPrefix(ctx.Page().URL().Path, "/visits/")
 	p.signing, p.unscheduled, p.deviation, p.flash = nil, false, false, ""
+	p.prn, p.effectOf = nil, nil
 }
 
 func (p *visitPage) OnMount(ctx app.Context) {
@@ -79,6 +84,7 @@ func (p *visitPage) Render() app.UI {
 	}
 	closeForm := func(ctx app.Context, saved bool) {
 		p.signing, p.unscheduled, p.deviation = nil, false, false
+		p.prn, p.effectOf = nil, nil
 		if saved {
 			p.flash = p.t("form.saved")
 		}
@@ -91,6 +97,10 @@ func (p *visitPage) Render() app.UI {
 		return p.frame(active, pt.Name, newDoseForm(p.shift, v, nil, closeForm))
 	case p.deviation:
 		return p.frame(active, pt.Name, &deviationForm{shift: p.shift, Visit: v, onClose: closeForm})
+	case p.prn != nil:
+		return p.frame(active, pt.Name, &prnForm{shift: p.shift, Visit: v, PRN: *p.prn, onClose: closeForm})
+	case p.effectOf != nil:
+		return p.frame(active, pt.Name, &prnEffectForm{shift: p.shift, Visit: v, Dose: *p.effectOf, onClose: closeForm})
 	}
 	lang := p.shift.Prefs().Lang()
 	recs := p.shift.Outbox().Records(pt.ID)
@@ -112,7 +122,9 @@ func (p *visitPage) Render() app.UI {
 			),
 			p.statusButtons(v),
 		),
+		p.pendingEffects(b, pt),
 		p.doseList(b, v),
+		p.prnList(b, pt),
 		&noteForm{shift: p.shift, Visit: v},
 		app.Section().Class("card").Body(
 			app.Button().Class("btn btn-block").Attr("data-testid", "deviation-new").Text(p.t("deviation.new")).
@@ -223,6 +235,80 @@ func (p *visitPage) doseList(b *wire.Bundle, v care.Visit) app.UI {
 				p.unscheduled = true
 				p.openForm(ctx)
 			}),
+	)
+}
+
+// prnList shows the patient's as-needed medications, each with its
+// limits, when it was last given, and a button to give it.
+func (p *visitPage) prnList(b *wire.Bundle, pt care.Patient) app.UI {
+	if len(pt.PRN) == 0 {
+		return app.Text("")
+	}
+	s := p.shift
+	lang := s.Prefs().Lang()
+	now := s.Clock().Wall()
+	local := s.Outbox().Records(pt.ID)
+	return app.Section().Class("card").Attr("data-testid", "prn").Body(
+		app.H2().Text(s.T("prn.title")),
+		app.P().Class("muted small").Text(s.T("prn.hint")),
+		app.Ul().Class("doses").Body(
+			app.Range(pt.PRN).Slice(func(i int) app.UI {
+				m := pt.PRN[i]
+				doses := shift.PRNDosesOf(b, local, pt.ID, m, now)
+				return app.Li().Class("dose").Attr("data-testid", "prn-row").Body(
+					app.Div().Body(
+						app.Strong().Text(m.Medication),
+						app.P().Class("muted small").Text(prnRule(s, m)),
+						app.P().Class("muted small").Text(s.T("prn.indications", strings.Join(m.Indications, ", "))),
+						app.If(len(doses) > 0, func() app.UI {
+							return app.P().Class("small").Attr("data-testid", "prn-last").
+								Text(s.T("prn.last", i18n.Time(lang, doses[len(doses)-1].At.Local())))
+						}),
+					),
+					app.Button().Class("btn btn-primary").Attr("data-testid", "prn-give").Text(s.T("prn.give")).
+						OnClick(func(ctx app.Context, e app.Event) {
+							p.prn = &m
+							p.openForm(ctx)
+						}),
+				)
+			}),
+		),
+	)
+}
+
+// pendingEffects asks for the effect of each PRN dose given on this
+// phone that has none yet: from its evaluation time, as the first thing
+// on the visit.
+func (p *visitPage) pendingEffects(b *wire.Bundle, pt care.Patient) app.UI {
+	s := p.shift
+	pending := shift.PendingEffects(b, s.Outbox().Records(pt.ID), pt.ID)
+	if len(pending) == 0 {
+		return app.Text("")
+	}
+	lang := s.Prefs().Lang()
+	now := s.Clock().Wall()
+	return app.Section().Class("card").Attr("data-testid", "prn-effects").Body(
+		app.H2().Text(s.T("prn.effect.title")),
+		app.Ul().Class("doses").Body(
+			app.Range(pending).Slice(func(i int) app.UI {
+				pe := pending[i]
+				d := pe.Dose.Record
+				given := i18n.Time(lang, d.AdministeredAt.Local())
+				text := s.T("prn.effect.pending", d.Medication, given, i18n.Time(lang, pe.DueAt.Local()))
+				class := "btn"
+				if pe.Due(now) {
+					text, class = s.T("prn.effect.due", d.Medication, given), "btn btn-primary"
+				}
+				return app.Li().Class("dose").Attr("data-testid", "prn-effect-pending").Attr("data-due", pe.Due(now)).Body(
+					app.P().Text(text),
+					app.Button().Class(class).Attr("data-testid", "prn-effect-open").Text(s.T("prn.effect.evaluate")).
+						OnClick(func(ctx app.Context, e app.Event) {
+							p.effectOf = &d
+							p.openForm(ctx)
+						}),
+				)
+			}),
+		),
 	)
 }
 

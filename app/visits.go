@@ -33,6 +33,7 @@ func (p *visitsPage) Render() app.UI {
 		p.nextVisitCard(own),
 		app.P().Class("subtitle").Text(p.t("visits.summary", i18n.Weekday(lang, now), i18n.Date(lang, now), len(own))),
 		announcementList(p.shift),
+		p.effectsDue(b),
 		app.If(len(own) == 0, func() app.UI { return app.P().Class("card").Text(p.t("visits.none")) }),
 		app.Ol().Class("visit-list").Attr("data-testid", "visit-list").Body(
 			app.Range(own).Slice(func(i int) app.UI {
@@ -41,6 +42,40 @@ func (p *visitsPage) Render() app.UI {
 				return visitRow(lang, v, pt, "", "visit")
 			}),
 		),
+	)
+}
+
+// effectsDue lists the PRN doses given on this phone whose effect is
+// still to be evaluated, each a tap away from its visit, so that the ask
+// reaches the worker who has moved on to the next visit.
+func (p *visitsPage) effectsDue(b *wire.Bundle) app.UI {
+	s := p.shift
+	local := s.Outbox().Records("")
+	var pending []shift.PendingEffect
+	seen := map[string]bool{}
+	for _, r := range local {
+		if r.PRNID != "" && !seen[r.PatientID] {
+			seen[r.PatientID] = true
+			pending = append(pending, shift.PendingEffects(b, local, r.PatientID)...)
+		}
+	}
+	if len(pending) == 0 {
+		return app.Text("")
+	}
+	lang := s.Prefs().Lang()
+	now := s.Clock().Wall()
+	return app.Section().Class("card").Attr("data-testid", "prn-effects-due").Body(
+		app.H2().Text(s.T("prn.effect.title")),
+		app.Ul().Class("links").Body(app.Range(pending).Slice(func(i int) app.UI {
+			d := pending[i].Dose.Record
+			pt, _ := b.Patient(d.PatientID)
+			given := i18n.Time(lang, d.AdministeredAt.Local())
+			text := s.T("prn.effect.pending", d.Medication, given, i18n.Time(lang, pending[i].DueAt.Local()))
+			if pending[i].Due(now) {
+				text = s.T("prn.effect.due", d.Medication, given)
+			}
+			return app.Li().Body(app.A().Href("/visits/" + d.VisitID).Text(pt.Name + ": " + text))
+		})),
 	)
 }
 

@@ -28,12 +28,13 @@ type Config struct {
 }
 
 // Source is what a bundle is built from: the accounts, the plan, the
-// routines and the announcements.
+// routines, the announcements, and the records (the PRN doses given).
 type Source interface {
 	store.Accounts
 	store.Schedule
 	store.Routines
 	store.Announcements
+	store.Records
 }
 
 // Build assembles the bundle for user on device at now. The worker's own
@@ -126,8 +127,14 @@ func Build(ctx context.Context, db Source, user care.User, deviceID string, now 
 			return b, issued, fmt.Errorf("build bundle: doses: %w", err)
 		}
 		b.Medications = append(b.Medications, doses...)
+		prn, err := prnDoses(ctx, db, p, now)
+		if err != nil {
+			return b, issued, err
+		}
+		b.PRNDoses = append(b.PRNDoses, prn...)
 	}
 	sort.SliceStable(b.Medications, func(i, j int) bool { return b.Medications[i].Due.Before(b.Medications[j].Due) })
+	sort.SliceStable(b.PRNDoses, func(i, j int) bool { return b.PRNDoses[i].AdministeredAt.Before(b.PRNDoses[j].AdministeredAt) })
 
 	routines, err := db.Routines(ctx)
 	if err != nil {
@@ -151,4 +158,39 @@ func Build(ctx context.Context, db Source, user care.User, deviceID string, now 
 		}
 	}
 	return b, issued, nil
+}
+
+// prnDoses returns the as-needed doses given to a patient with PRN
+// medications in the 24 hours before now: those the server holds, void
+// ones aside (entered in error); held ones count, since the dose may
+// really have been given. A dose given in that time was received in it
+// too, so only the records received since then are read.
+func prnDoses(ctx context.Context, db store.Records, p care.Patient, now time.Time) ([]wire.PRNDose, error) {
+	if len(p.PRN) == 0 {
+		return nil, nil
+	}
+	since := now.Add(-24 * time.Hour)
+	var out []wire.PRNDose
+	cursor := ""
+	for {
+		recs, next, err := db.ListRecords(ctx, store.RecordFilter{Patient: p.ID, Type: care.RecordMedication, Since: since, Cursor: cursor, Limit: 500})
+		if err != nil {
+			return nil, fmt.Errorf("build bundle: PRN doses: %w", err)
+		}
+		for _, r := range recs {
+			if r.PRNID == "" || r.Status != care.DoseGiven || r.AdministeredAt == nil || r.State == store.StateVoid ||
+				r.AdministeredAt.Before(since) || r.AdministeredAt.After(now) {
+				continue
+			}
+			d := wire.PRNDose{ID: r.ID, PatientID: r.PatientID, Medication: r.Medication, AdministeredAt: r.AdministeredAt.UTC()}
+			if m, ok := p.PRNByID(r.PRNID); ok {
+				d.Dose = m.Dose
+			}
+			out = append(out, d)
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
 }

@@ -120,6 +120,8 @@ type Patient struct {
 	SafetyAlarm         bool        `json:"safety_alarm,omitempty"`
 	MedicationDispenser bool        `json:"medication_dispenser,omitempty"`
 	SourceID            string      `json:"source_id,omitempty"`
+	// PRN lists the patient's as-needed medications (prn.go).
+	PRN []PRNMedication `json:"prn,omitempty"`
 }
 
 // PowerDependent reports whether any of the patient's equipment needs mains

@@ -20,11 +20,14 @@ const (
 	RecordDeviation   RecordType = "deviation"
 	RecordVisitStatus RecordType = "visit_status"
 	RecordAccess      RecordType = "access"
+	// RecordPRNEffect is the evaluation of an as-needed dose's effect,
+	// linked to its medication record by AdministrationID.
+	RecordPRNEffect RecordType = "prn_effect"
 )
 
 // RecordTypes lists every record type.
 func RecordTypes() []RecordType {
-	return []RecordType{RecordNote, RecordMedication, RecordDeviation, RecordVisitStatus, RecordAccess}
+	return []RecordType{RecordNote, RecordMedication, RecordDeviation, RecordVisitStatus, RecordAccess, RecordPRNEffect}
 }
 
 // Administration statuses for medication records.
@@ -102,6 +105,17 @@ type Record struct {
 	CosignerID           string     `json:"cosigner_id,omitempty"`
 	CosignerName         string     `json:"cosigner_name,omitempty"`
 	CosignerSignatureSVG string     `json:"cosigner_signature_svg,omitempty"`
+	// An as-needed dose names its PRN medication in the plan (PRNID),
+	// the indication it was given for, and, when the phone warned that it
+	// came too soon or over the day's maximum, why it was given anyway.
+	PRNID          string `json:"prn_id,omitempty"`
+	Indication     string `json:"indication,omitempty"`
+	OverrideReason string `json:"override_reason,omitempty"`
+
+	// prn_effect: the administration evaluated and what the dose did
+	// (Text holds an optional remark, At the time of the evaluation).
+	AdministrationID string `json:"administration_id,omitempty"`
+	Effect           string `json:"effect,omitempty"`
 
 	// deviation
 	Category    string `json:"category,omitempty"`
@@ -215,7 +229,12 @@ func (r *Record) Validate() error {
 		}
 		return checkText("text", r.Text, MaxTextBytes)
 	case RecordMedication:
-		return r.validateMedication()
+		if err := r.validateMedication(); err != nil {
+			return err
+		}
+		return r.validatePRNAdministration()
+	case RecordPRNEffect:
+		return r.validatePRNEffect()
 	case RecordDeviation:
 		return r.validateDeviation()
 	case RecordVisitStatus:
@@ -317,7 +336,10 @@ func (r *Record) CheckLimits() error {
 		field{"cosigner_name", r.CosignerName, MaxShortBytes}, field{"cosigner_signature_svg", r.CosignerSignatureSVG, MaxSignatureBytes},
 		field{"category", r.Category, MaxShortBytes}, field{"severity", r.Severity, MaxIDBytes},
 		field{"description", r.Description, MaxTextBytes}, field{"action_taken", r.ActionTaken, MaxTextBytes},
-		field{"status", r.Status, MaxIDBytes}, field{"reason", r.Reason, MaxShortBytes})
+		field{"status", r.Status, MaxIDBytes}, field{"reason", r.Reason, MaxShortBytes},
+		field{"prn_id", r.PRNID, MaxIDBytes}, field{"indication", r.Indication, MaxNameBytes},
+		field{"override_reason", r.OverrideReason, MaxShortBytes}, field{"administration_id", r.AdministrationID, MaxIDBytes},
+		field{"effect", r.Effect, MaxIDBytes})
 }
 
 // checkSignature accepts SVG path data: commands and numbers only, so that a

@@ -217,6 +217,9 @@ func (p Patient) ValidateRow() error {
 			break
 		}
 	}
+	if err := ValidatePRN(p.PRN); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 

@@ -183,6 +183,7 @@ func buildPatient(ps patientSpec, unitID string, nth, i int) care.Patient {
 		Priority:         prof.priority,
 		LivesAlone:       ps.spouse == "",
 		SourceID:         "FJV-" + ps.key,
+		PRN:              prnFor(ps.need, "FJV-"+ps.key),
 	}
 	if p.Warnings == nil {
 		p.Warnings = []string{}

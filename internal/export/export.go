@@ -43,6 +43,8 @@ var Columns = []string{
 	"medication", "dose", "route", "status", "reason", "administered_at", "cosigner_name", "has_signature",
 	"text", "category", "severity", "description", "action_taken", "at", "emergency_reason",
 	"quarantined", "ehr_ref", "void_reason", "reconciled_by", "entered_by", "reconciled_at",
+	// as-needed doses and their effect
+	"prn_id", "indication", "override_reason", "administration_id", "effect",
 }
 
 func stamp(t time.Time) string {
@@ -105,6 +107,7 @@ func (c *CSVWriter) Write(it Item) error {
 		r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(it.signed()),
 		r.Text, r.Category, r.Severity, r.Description, r.ActionTaken, stampPtr(r.At), r.EmergencyReason,
 		strconv.FormatBool(s.Quarantined), s.EHRRef, s.VoidReason, names.Users[s.ReconciledBy], names.Users[s.EnteredBy], stamp(s.ReconciledAt),
+		r.PRNID, r.Indication, r.OverrideReason, r.AdministrationID, r.Effect,
 	)
 	for i := range row {
 		row[i] = cell(row[i])

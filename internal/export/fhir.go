@@ -17,6 +17,10 @@ import (
 // can import a Bundle twice and recognise what it already has.
 const identifierSystem = "urn:beredskap:record"
 
+// codeSystem names Beredskap's own codes, where FHIR and the common
+// terminologies have none for what a phone records (a PRN dose's effect).
+const codeSystem = "urn:beredskap:code"
+
 func ptr[T any](v T) *T { return &v }
 
 func ref(kind, id, display string) *fhir.Reference {
@@ -36,7 +40,8 @@ func identifiers(id string) []fhir.Identifier {
 // FHIRWriter writes the records as a FHIR R4 Bundle of type collection,
 // one entry at a time: MedicationAdministration for medication records,
 // Encounter for visit status, Communication for notes, AdverseEvent for
-// deviations and AuditEvent for emergency access.
+// deviations, AuditEvent for emergency access and Observation for a PRN
+// dose's effect.
 //
 // The Bundle carries no total: R4's invariant bdl-1 allows Bundle.total
 // only in search and history bundles, and a stream does not know it
@@ -160,6 +165,20 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 		if r.ScheduleID != "" {
 			ma.Request = ref("MedicationRequest", r.ScheduleID, "")
 		}
+		if r.PRNID != "" {
+			// An as-needed dose: its order is the PRN medication of the
+			// plan, and reasonCode ("a code indicating why the medication
+			// was given", R4) carries the indication it was given for.
+			// Why it was given despite the phone's warning (too soon, over
+			// the day's maximum) is a note on the administration.
+			ma.Request = ref("MedicationRequest", r.PRNID, "")
+			if r.Indication != "" {
+				ma.ReasonCode = []fhir.CodeableConcept{text(r.Indication)}
+			}
+			if r.OverrideReason != "" {
+				ma.Note = []fhir.Annotation{{AuthorReference: author, Text: "Given despite the as-needed rule's warning: " + r.OverrideReason}}
+			}
+		}
 		if r.CosignerName != "" {
 			ma.Performer = append(ma.Performer, fhir.MedicationAdministrationPerformer{
 				Function: ptr(text("double check")), Actor: fhir.Reference{Display: ptr(r.CosignerName)}})
@@ -205,6 +224,34 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 			Date:     ptr(r.CreatedAt.UTC().Format(time.RFC3339)),
 			Severity: &fhir.CodeableConcept{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/adverse-event-severity"), Code: ptr(severity)}}, Text: ptr(r.Severity)},
 		}, nil
+	case care.RecordPRNEffect:
+		// The effect of an as-needed dose is its own Observation, partOf
+		// the MedicationAdministration (R4 allows that reference there),
+		// rather than a note on the administration: it is a separate act,
+		// made later, perhaps by another worker on another phone, synced
+		// as its own record, and the export writes record by record, so it
+		// cannot go back and amend an administration already written.
+		at := r.CreatedAt
+		if r.At != nil {
+			at = *r.At
+		}
+		o := fhir.Observation{
+			Id: ptr(s.ID), Identifier: identifiers(s.ID), Status: fhir.ObservationStatusFinal,
+			PartOf: []fhir.Reference{*ref("MedicationAdministration", r.AdministrationID, "")},
+			Category: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/observation-category"),
+				Code: ptr("therapy"), Display: ptr("Therapy")}}}},
+			Code:              fhir.CodeableConcept{Coding: []fhir.Coding{{System: ptr(codeSystem), Code: ptr("prn-effect")}}, Text: ptr("Effect of an as-needed dose")},
+			Subject:           patient,
+			Encounter:         encounter,
+			EffectiveDateTime: ptr(at.UTC().Format(time.RFC3339)),
+			Performer:         []fhir.Reference{*author},
+			ValueCodeableConcept: &fhir.CodeableConcept{Coding: []fhir.Coding{{System: ptr(codeSystem + ":prn-effect"), Code: ptr(r.Effect)}},
+				Text: ptr(r.Effect)},
+		}
+		if r.Text != "" {
+			o.Note = []fhir.Annotation{{Text: r.Text}}
+		}
+		return o, nil
 	case care.RecordAccess:
 		at := r.CreatedAt
 		if r.At != nil {

@@ -505,6 +505,7 @@ func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *
 	r := o.rec
 	sr := store.StoredRecord{Type: r.Type, DeviceID: r.DeviceID, AuthorID: r.AuthorID, PatientID: r.PatientID,
 		VisitID: r.VisitID, ScheduleID: r.ScheduleID, Medication: r.Medication, Status: r.Status,
+		PRNID: r.PRNID, AdministrationID: r.AdministrationID,
 		AdministeredAt: r.AdministeredAt, Seq: r.Seq, CreatedAt: r.CreatedAt.UTC(),
 		// Validate has made sure a second signer has both a name and a
 		// handwritten signature, so the signature tells.

@@ -71,6 +71,11 @@ func plainRecordBodies(t testing.TB) [][]byte {
 	med.AdministeredAt, med.SignatureSVG, med.Status, med.Seq, med.CreatedAt = &local, `<svg viewBox="0 0 10 10"><path d="M0 0L10 10"/></svg>`, "given", 0, local
 	med.CosignerID, med.CosignerName, med.CosignerSignatureSVG, med.EmergencyReason = "0190b6a2-0000-7000-8000-0000000000a2", "Kari", "<svg/>", "akutt"
 	recs = append(recs, med)
+	prn := med
+	prn.ScheduleID, prn.PRNID, prn.Indication, prn.OverrideReason = "", "0190b6a2-0000-7000-8000-0000000000f1", "Uro", "Legen sa ja"
+	eff := base
+	eff.Type, eff.AdministrationID, eff.Effect, eff.At, eff.Text = care.RecordPRNEffect, med.ID, care.EffectPartial, &at, "Roligere"
+	recs = append(recs, prn, eff)
 	dev := base
 	dev.Type, dev.Category, dev.Severity, dev.Description, dev.ActionTaken, dev.VisitID = "deviation", "fall", "high", "Falt\tpå badet\n", "Ringte lege", "0190b6a2-0000-7000-8000-0000000000e1"
 	recs = append(recs, dev)

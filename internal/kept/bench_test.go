@@ -76,6 +76,12 @@ func (s *memSource) ScanPlan(_ context.Context, scan store.PlanScan) error {
 
 func (s *memSource) CountRecords(context.Context) (int, error) { return len(s.recs), nil }
 
+// Units are the two units the plan's patients belong to (the desk reads
+// the plan of known units only).
+func (s *memSource) Units(context.Context) ([]care.Unit, error) {
+	return []care.Unit{{ID: "nord", Name: "Nord"}, {ID: "sor", Name: "Sør"}}, nil
+}
+
 func (s *memSource) FindingResolutions(context.Context) (map[string]store.FindingResolution, error) {
 	return map[string]store.FindingResolution{}, nil
 }

@@ -370,6 +370,7 @@ type planPart struct {
 	unit   string
 	doses  []plannedDose
 	visits []plannedVisit
+	prn    []care.PRNMedication
 }
 
 // readPlan reads the plan by patient as full recomputation does
@@ -399,7 +400,8 @@ func (k *Keeper) readPlan(ctx context.Context, in *interner) (map[string]*planPa
 	err = k.db.ScanPlan(ctx, store.PlanScan{
 		Patient: func(pt care.Patient) error {
 			if known[pt.UnitID] {
-				of(pt.ID).unit = pt.UnitID
+				p := of(pt.ID)
+				p.unit, p.prn = pt.UnitID, pt.PRN
 			}
 			return nil
 		},
@@ -449,17 +451,26 @@ func (m *model) setPlan(plans map[string]*planPart, from *interner) {
 		p := m.patient(n)
 		m.renumber(pl, from)
 		doses, visits := slices.Clip(pl.doses), slices.Clip(pl.visits)
-		if p.unit != pl.unit || !slices.Equal(p.doses, doses) || !slices.Equal(p.visits, visits) {
-			p.unit, p.doses, p.visits = pl.unit, doses, visits
+		if p.unit != pl.unit || !slices.Equal(p.doses, doses) || !slices.Equal(p.visits, visits) || !samePRN(p.prn, pl.prn) {
+			p.unit, p.doses, p.visits, p.prn = pl.unit, doses, visits, pl.prn
 			m.dirtyP[n] = true
 		}
 	}
 	for n, p := range m.patients {
-		if _, ok := plans[m.s.str(n)]; !ok && (p.unit != "" || p.doses != nil || p.visits != nil) {
-			p.unit, p.doses, p.visits = "", nil, nil
+		if _, ok := plans[m.s.str(n)]; !ok && (p.unit != "" || p.doses != nil || p.visits != nil || p.prn != nil) {
+			p.unit, p.doses, p.visits, p.prn = "", nil, nil, nil
 			m.dirtyP[n] = true
 		}
 	}
+}
+
+// samePRN reports whether two PRN lists say the same.
+func samePRN(a, b []care.PRNMedication) bool {
+	return slices.EqualFunc(a, b, func(x, y care.PRNMedication) bool {
+		return x.ID == y.ID && x.SourceID == y.SourceID && x.Medication == y.Medication && x.Dose == y.Dose && x.Route == y.Route &&
+			slices.Equal(x.Indications, y.Indications) && x.MinIntervalMinutes == y.MinIntervalMinutes &&
+			x.MaxPer24h == y.MaxPer24h && x.EffectAfterMinutes == y.EffectAfterMinutes
+	})
 }
 
 // catchUp brings the desk to now: the other servers' writes read from
@@ -621,6 +632,9 @@ func (k *Keeper) patientFindings(ctx context.Context, m *model, n uint32, now ti
 	if p.unit != "" {
 		in.UnitOf[id] = p.unit
 	}
+	if len(p.prn) > 0 {
+		in.PRN = map[string][]care.PRNMedication{id: p.prn}
+	}
 	var next time.Time
 	later := func(t time.Time) {
 		if t.After(now) && (next.IsZero() || t.Before(next)) {
@@ -644,6 +658,11 @@ func (k *Keeper) patientFindings(ctx context.Context, m *model, n uint32, now ti
 		}
 		later(v.Start.Add(time.Nanosecond))
 		later(v.End())
+	}
+	// A PRN dose's effect is missing once its evaluation time and grace
+	// have passed.
+	for _, t := range reconcile.PRNDeadlines(in.Records, in.PRN) {
+		later(t)
 	}
 	for _, r := range in.Records {
 		if r.BundleID == "" {

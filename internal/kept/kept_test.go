@@ -38,7 +38,10 @@ type world struct {
 	plan   store.Plan
 	seqs   map[string]uint64
 	recIDs []string
-	n      int
+	// prnGiven holds the PRN doses made so far, by patient, for effect
+	// records to evaluate.
+	prnGiven map[string][]string
+	n        int
 }
 
 var (
@@ -60,12 +63,12 @@ func newWorld(t *testing.T, seed uint64) *world {
 // newWorldOn is newWorld on a store of the caller's.
 func newWorldOn(t *testing.T, seed uint64, raw store.Store) *world {
 	w := &world{t: t, rnd: rand.New(rand.NewPCG(seed, seed*7+1)), now: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC),
-		seqs: map[string]uint64{}}
+		seqs: map[string]uint64{}, prnGiven: map[string][]string{}}
 	w.k = kept.New(raw, kept.Options{OfflineFor: offlineFor, Now: func() time.Time { return w.now }})
 	w.db = w.k.Watch(raw)
 	w.plan.Units = []care.Unit{{ID: "nord", Name: "Nord"}, {ID: "sor", Name: "Sør"}}
 	for i, p := range patients {
-		w.plan.Patients = append(w.plan.Patients, care.Patient{ID: p, UnitID: units[i%2], Name: p})
+		w.plan.Patients = append(w.plan.Patients, care.Patient{ID: p, UnitID: units[i%2], Name: p, PRN: w.prnPlan(i)})
 	}
 	for i := range 12 {
 		w.addDose(i)
@@ -85,6 +88,23 @@ func newWorldOn(t *testing.T, seed uint64, raw store.Store) *world {
 		}
 	}
 	return w
+}
+
+// prnPlan gives most patients an as-needed medication or two, named as
+// the scheduled doses are (meds), so that PRN and scheduled doses of one
+// drug meet.
+func (w *world) prnPlan(i int) []care.PRNMedication {
+	var out []care.PRNMedication
+	for j := range w.rnd.IntN(3) {
+		id := fmt.Sprintf("prn-%d-%d", i, j)
+		if j == 1 { // the import's ids are UUIDs
+			id = uuid.NewSHA1(uuid.NameSpaceURL, []byte(id)).String()
+		}
+		out = append(out, care.PRNMedication{ID: id, Medication: meds[w.rnd.IntN(len(meds))], Dose: "1", Indications: []string{"pain"},
+			MinIntervalMinutes: []int{0, 60, 240}[w.rnd.IntN(3)], MaxPer24h: 1 + w.rnd.IntN(3),
+			EffectAfterMinutes: []int{0, 30, 60}[w.rnd.IntN(3)]})
+	}
+	return out
 }
 
 func (w *world) addDose(i int) {
@@ -139,7 +159,31 @@ func (w *world) record() store.StoredRecord {
 	case 7:
 		r.CreatedAt = time.Date(2301, 2, 3, 4, 5, 6, 7, time.UTC)
 	}
-	switch w.rnd.IntN(6) {
+	switch w.rnd.IntN(8) {
+	case 6:
+		// An as-needed dose, of a PRN medication the plan has (or had).
+		r.Type, r.Status = care.RecordMedication, []string{care.DoseGiven, care.DoseGiven, care.DoseGiven, care.DoseRefused}[w.rnd.IntN(4)]
+		r.PRNID, r.Medication = "prn-gone", meds[w.rnd.IntN(len(meds))]
+		for _, pt := range w.plan.Patients {
+			if pt.ID == p && len(pt.PRN) > 0 && w.rnd.IntN(6) != 0 {
+				m := pt.PRN[w.rnd.IntN(len(pt.PRN))]
+				r.PRNID, r.Medication = m.ID, m.Medication
+			}
+		}
+		given := created.Add(-time.Duration(w.rnd.IntN(30)) * time.Minute)
+		r.AdministeredAt = &given
+		w.prnGiven[p] = append(w.prnGiven[p], r.ID)
+	case 7:
+		// An evaluation of a PRN dose's effect, mostly of one made before.
+		r.Type = care.RecordPRNEffect
+		r.AdministrationID = uuid.NewSHA1(uuid.NameSpaceDNS, []byte(id)).String()
+		from := p
+		if w.rnd.IntN(6) == 0 {
+			from = patients[w.rnd.IntN(len(patients))] // a wrong link: another patient's dose
+		}
+		if ds := w.prnGiven[from]; len(ds) > 0 && w.rnd.IntN(5) != 0 {
+			r.AdministrationID = ds[w.rnd.IntN(len(ds))]
+		}
 	case 0, 1, 2:
 		r.Type = care.RecordMedication
 		r.Medication = meds[w.rnd.IntN(len(meds))]
@@ -242,6 +286,11 @@ func (w *world) step() string {
 		if w.rnd.IntN(3) == 0 {
 			p := w.rnd.IntN(len(w.plan.Patients))
 			w.plan.Patients[p].UnitID = units[w.rnd.IntN(2)]
+		}
+		if w.rnd.IntN(2) == 0 {
+			// A patient's PRN medications change: new rules, or none.
+			p := w.rnd.IntN(len(w.plan.Patients))
+			w.plan.Patients[p].PRN = w.prnPlan(p)
 		}
 		if err := w.db.ApplyPlan(ctx, w.plan); err != nil {
 			w.t.Fatal(err)
@@ -348,7 +397,8 @@ func TestKeptFindingsMatchRecomputation(t *testing.T) {
 	// than it says.
 	for _, k := range []string{wire.FindingQuarantined, wire.FindingDoubleAdministration, wire.FindingMissingAdministration,
 		wire.FindingMissingCosignature, wire.FindingUndocumentedVisit, wire.FindingOutsideWindow, wire.FindingEmergencyAccess,
-		wire.FindingLateSync, wire.FindingSequenceGap, wire.FindingDuplicateSeq} {
+		wire.FindingLateSync, wire.FindingSequenceGap, wire.FindingDuplicateSeq,
+		wire.FindingPRNInterval, wire.FindingPRNMaxExceeded, wire.FindingPRNEffectMissing} {
 		if !kinds[k] {
 			t.Errorf("no %s finding in any sequence", k)
 		}

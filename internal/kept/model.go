@@ -181,7 +181,10 @@ type rec struct {
 	typ, status, state, held               uint32
 	device, author, patient, unit          uint32
 	visit, schedule, medication, bundle    uint32
-	flags                                  uint8
+	// prn and admin: a PRN dose's medication in the plan, and the dose a
+	// prn_effect record evaluates.
+	prn, admin uint32
+	flags      uint8
 }
 
 func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }
@@ -231,7 +234,10 @@ type patient struct {
 	unit      string
 	doses     []plannedDose
 	visits    []plannedVisit
-	findings  []*entry
+	// prn is the patient's as-needed medications, as the plan has them:
+	// a few per patient at most, kept whole.
+	prn      []care.PRNMedication
+	findings []*entry
 }
 
 // farTimes are a record's times kept whole.
@@ -317,7 +323,8 @@ func (m *model) compact(r store.StoredRecord) rec {
 	c := rec{id: m.recID(r.ID), received: received, created: created, recAt: recAt, seq: r.Seq,
 		typ: m.s.of(string(r.Type)), status: m.s.of(r.Status), state: m.s.of(r.State), held: m.s.of(r.HeldFor),
 		device: m.s.of(r.DeviceID), author: m.s.of(r.AuthorID), patient: m.s.of(r.PatientID), unit: m.s.of(r.UnitID),
-		visit: m.s.of(r.VisitID), schedule: m.s.of(r.ScheduleID), medication: m.s.of(r.Medication), bundle: m.s.of(r.BundleID)}
+		visit: m.s.of(r.VisitID), schedule: m.s.of(r.ScheduleID), medication: m.s.of(r.Medication), bundle: m.s.of(r.BundleID),
+		prn: m.s.of(r.PRNID), admin: m.s.of(r.AdministrationID)}
 	ok4 := true
 	if r.AdministeredAt != nil {
 		c.administered, ok4 = stampOf(*r.AdministeredAt)
@@ -341,7 +348,7 @@ func (m *model) compact(r store.StoredRecord) rec {
 func (m *model) stored(c *rec) store.StoredRecord {
 	r := store.StoredRecord{ID: m.idString(c.id), Type: care.RecordType(m.s.str(c.typ)), DeviceID: m.s.str(c.device), AuthorID: m.s.str(c.author),
 		PatientID: m.s.str(c.patient), UnitID: m.s.str(c.unit), VisitID: m.s.str(c.visit), ScheduleID: m.s.str(c.schedule),
-		Medication: m.s.str(c.medication), Status: m.s.str(c.status), Seq: c.seq, CreatedAt: c.created.time(),
+		Medication: m.s.str(c.medication), PRNID: m.s.str(c.prn), AdministrationID: m.s.str(c.admin), Status: m.s.str(c.status), Seq: c.seq, CreatedAt: c.created.time(),
 		Received: c.received.time(), BundleID: m.s.str(c.bundle), Emergency: c.has(flagEmergency),
 		Uncosigned: c.has(flagUncosigned), Quarantined: c.has(flagQuarantined), HeldFor: m.s.str(c.held),
 		State: m.s.str(c.state), ReconciledAt: c.recAt.time()}

@@ -28,6 +28,16 @@ var Columns = []string{
 	"worker", "start", "duration_minutes", "tasks",
 	// dose
 	"visit_source_id", "medication", "dose", "route", "due", "double_check", "window_minutes",
+	// prn (an as-needed medication of a patient in the same file; also
+	// medication, dose and route)
+	"indications", "min_interval_minutes", "max_per_24h", "effect_after_minutes",
+}
+
+// prnRow is a prn row, kept until every patient of the file is read.
+type prnRow struct {
+	patient string
+	line    int
+	prn     PRN
 }
 
 // countingReader counts bytes for a progress bar.
@@ -88,6 +98,7 @@ func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []P
 		return nil, problems
 	}
 	pl := &Plan{}
+	var prns []prnRow
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -129,10 +140,31 @@ func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []P
 			pl.Medications = append(pl.Medications, Dose{SourceID: row.get("source_id"), PatientSourceID: row.get("patient_source_id"),
 				VisitSourceID: row.get("visit_source_id"), Medication: row.get("medication"), Dose: row.get("dose"), Route: row.get("route"),
 				Due: row.time("due"), DoubleCheck: row.flag("double_check"), WindowMinutes: row.integer("window_minutes"), line: line})
+		case "prn":
+			prns = append(prns, prnRow{patient: row.get("patient_source_id"), line: line, prn: PRN{SourceID: row.get("source_id"),
+				Medication: row.get("medication"), Dose: row.get("dose"), Route: row.get("route"), Indications: row.list("indications"),
+				MinIntervalMinutes: row.integer("min_interval_minutes"), MaxPer24h: row.integer("max_per_24h"),
+				EffectAfterMinutes: row.integer("effect_after_minutes")}})
 		default:
-			row.bad("kind", fmt.Sprintf("must be patient, visit or dose, not %q", kind))
+			row.bad("kind", fmt.Sprintf("must be patient, visit, dose or prn, not %q", kind))
 		}
 		problems = append(problems, row.problems...)
+	}
+	// A PRN medication belongs to the person card, which an import
+	// writes whole: its patient's row must be in the same file.
+	for _, pr := range prns {
+		found := false
+		for i := range pl.Patients {
+			if pl.Patients[i].SourceID == pr.patient && pr.patient != "" {
+				pl.Patients[i].PRN = append(pl.Patients[i].PRN, pr.prn)
+				found = true
+				break
+			}
+		}
+		if !found {
+			problems = append(problems, Problem{Line: pr.line, Column: "patient_source_id",
+				Problem: fmt.Sprintf("no patient %q in this file: a prn row goes with its patient's row", pr.patient)})
+		}
 	}
 	return pl, problems
 }

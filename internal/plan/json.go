@@ -62,7 +62,7 @@ func ParseJSON(r io.Reader) (*Plan, []Problem) {
 // reads as no items. Everywhere else null is refused.
 var listFields = map[string]bool{"patients": true, "visits": true, "medications": true, "routines": true,
 	"relatives": true, "allergies": true, "warnings": true, "equipment": true, "tasks": true, "steps": true,
-	"contacts": true, "units": true}
+	"contacts": true, "units": true, "prn": true, "indications": true}
 
 // findNull returns the offset and path of the first null that stands
 // where a plan needs a value: the whole body, an item of a list, an

@@ -40,9 +40,38 @@ type Patient struct {
 	LivesAlone          bool             `json:"lives_alone,omitempty"`
 	SafetyAlarm         bool             `json:"safety_alarm,omitempty"`
 	MedicationDispenser bool             `json:"medication_dispenser,omitempty"`
+	// PRN lists the patient's as-needed medications. Like the rest of
+	// the person card, an import replaces the stored list whole.
+	PRN []PRN `json:"prn,omitempty"`
 
 	line int
 	path string
+}
+
+// PRN is an as-needed medication of a patient, as imported: its source id
+// is unique within the patient.
+type PRN struct {
+	SourceID           string   `json:"source_id"`
+	Medication         string   `json:"medication"`
+	Dose               string   `json:"dose"`
+	Route              string   `json:"route,omitempty"`
+	Indications        []string `json:"indications"`
+	MinIntervalMinutes int      `json:"min_interval_minutes,omitempty"`
+	MaxPer24h          int      `json:"max_per_24h"`
+	EffectAfterMinutes int      `json:"effect_after_minutes,omitempty"`
+}
+
+// prnOf turns a patient's imported PRN medications into the person
+// card's, each with an id made from the patient's and its own source id.
+func prnOf(patientSourceID string, ps []PRN) []care.PRNMedication {
+	var out []care.PRNMedication
+	for _, p := range ps {
+		out = append(out, care.PRNMedication{ID: IDFor("prn", patientSourceID+"/"+p.SourceID), SourceID: p.SourceID,
+			Medication: strings.TrimSpace(p.Medication), Dose: strings.TrimSpace(p.Dose), Route: strings.TrimSpace(p.Route),
+			Indications: p.Indications, MinIntervalMinutes: p.MinIntervalMinutes, MaxPer24h: p.MaxPer24h,
+			EffectAfterMinutes: p.EffectAfterMinutes})
+	}
+	return out
 }
 
 // Visit is a planned visit; the patient is named by source id and the
@@ -335,7 +364,13 @@ func (rv *resolver) resolvePatients() {
 		cp := care.Patient{ID: IDFor("patient", p.SourceID), UnitID: unit, Name: strings.TrimSpace(p.Name), BirthDate: p.BirthDate,
 			Address: p.Address, AccessInfo: p.AccessInfo, Relatives: p.Relatives, ResponsibleNurse: p.ResponsibleNurse, GP: p.GP,
 			Allergies: p.Allergies, Warnings: p.Warnings, Equipment: p.Equipment, Priority: p.Priority,
-			LivesAlone: p.LivesAlone, SafetyAlarm: p.SafetyAlarm, MedicationDispenser: p.MedicationDispenser, SourceID: p.SourceID}
+			LivesAlone: p.LivesAlone, SafetyAlarm: p.SafetyAlarm, MedicationDispenser: p.MedicationDispenser, SourceID: p.SourceID,
+			PRN: prnOf(p.SourceID, p.PRN)}
+		for j, m := range p.PRN {
+			if strings.TrimSpace(m.SourceID) == "" {
+				rv.bad(p, fmt.Sprintf("prn[%d].source_id", j), key(care.KeyRequired, fmt.Sprintf("prn[%d].source_id", j)), "is required")
+			}
+		}
 		rv.invalid(p, cp.ValidateRow())
 		// Moving a patient between units takes both: the one it leaves
 		// loses the person card from its phones.

@@ -41,6 +41,8 @@ type Input struct {
 	SharedSeqs map[string]map[uint64][]string
 	// UnitOf maps patients to their units.
 	UnitOf map[string]string
+	// PRN holds each patient's as-needed medications, from the plan.
+	PRN map[string][]care.PRNMedication
 }
 
 // Compute returns the findings, oldest first. Void records count for
@@ -105,6 +107,7 @@ func PatientFindings(in Input) []wire.Finding {
 	out = append(out, outsideWindow(live, in.Bundles)...)
 	out = append(out, emergencyAccess(live)...)
 	out = append(out, lateSyncs(live, in.OfflineFor)...)
+	out = append(out, prnFindings(live, in)...)
 	return out
 }
 
@@ -202,7 +205,10 @@ func doubleAdministrations(recs []store.StoredRecord, doses []care.ScheduledDose
 			if d, ok := windows[given[j].ScheduleID]; ok {
 				w = d
 			}
-			if r.AdministeredAt.Sub(*given[j].AdministeredAt) <= w {
+			// Two as-needed doses too close together are the PRN
+			// medication's own finding (prn_interval), by its interval.
+			bothPRN := r.PRNID != "" && given[j].PRNID != ""
+			if !bothPRN && r.AdministeredAt.Sub(*given[j].AdministeredAt) <= w {
 				union(i, j)
 			}
 		}

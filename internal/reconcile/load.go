@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"beredskap/internal/care"
 	"beredskap/internal/store"
 )
 
@@ -50,7 +51,7 @@ func AllRecords(ctx context.Context, db store.Records, units []string, since tim
 func Load(ctx context.Context, db Store, sc Scope) (Input, error) {
 	in := Input{Since: sc.Since, Until: sc.Until, Now: sc.Now, OfflineFor: sc.OfflineFor,
 		Bundles: map[string]store.IssuedBundle{}, DeviceSeqs: map[string][]uint64{},
-		SharedSeqs: map[string]map[uint64][]string{}, UnitOf: map[string]string{}}
+		SharedSeqs: map[string]map[uint64][]string{}, UnitOf: map[string]string{}, PRN: map[string][]care.PRNMedication{}}
 	units := sc.Units
 	if units == nil {
 		all, err := db.Units(ctx)
@@ -74,6 +75,9 @@ func Load(ctx context.Context, db Store, sc Scope) (Input, error) {
 		}
 		for _, p := range patients {
 			in.UnitOf[p.ID] = unit
+			if len(p.PRN) > 0 {
+				in.PRN[p.ID] = p.PRN
+			}
 			doses, err := db.DosesByPatient(ctx, p.ID, sc.Since, sc.Until)
 			if err != nil {
 				return in, fmt.Errorf("findings: %w", err)

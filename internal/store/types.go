@@ -234,23 +234,27 @@ const (
 // and (in a separate key, loaded only when asked for) the exact bytes the
 // device signed with the signature.
 type StoredRecord struct {
-	ID             string          `json:"id"`
-	Type           care.RecordType `json:"type"`
-	DeviceID       string          `json:"device_id"`
-	AuthorID       string          `json:"author_id"`
-	PatientID      string          `json:"patient_id"`
-	UnitID         string          `json:"unit_id"`
-	VisitID        string          `json:"visit_id,omitempty"`
-	ScheduleID     string          `json:"schedule_id,omitempty"`
-	Medication     string          `json:"medication,omitempty"`
-	Status         string          `json:"status,omitempty"`
-	AdministeredAt *time.Time      `json:"administered_at,omitempty"`
-	Seq            uint64          `json:"seq"`
-	CreatedAt      time.Time       `json:"created_at"`
-	Received       time.Time       `json:"received"`
-	BodyHash       string          `json:"body_hash"`
-	BundleID       string          `json:"bundle_id,omitempty"`
-	Emergency      bool            `json:"emergency,omitempty"`
+	ID         string          `json:"id"`
+	Type       care.RecordType `json:"type"`
+	DeviceID   string          `json:"device_id"`
+	AuthorID   string          `json:"author_id"`
+	PatientID  string          `json:"patient_id"`
+	UnitID     string          `json:"unit_id"`
+	VisitID    string          `json:"visit_id,omitempty"`
+	ScheduleID string          `json:"schedule_id,omitempty"`
+	Medication string          `json:"medication,omitempty"`
+	// PRNID names the as-needed medication of a PRN dose;
+	// AdministrationID, the dose a prn_effect record evaluates.
+	PRNID            string     `json:"prn_id,omitempty"`
+	AdministrationID string     `json:"administration_id,omitempty"`
+	Status           string     `json:"status,omitempty"`
+	AdministeredAt   *time.Time `json:"administered_at,omitempty"`
+	Seq              uint64     `json:"seq"`
+	CreatedAt        time.Time  `json:"created_at"`
+	Received         time.Time  `json:"received"`
+	BodyHash         string     `json:"body_hash"`
+	BundleID         string     `json:"bundle_id,omitempty"`
+	Emergency        bool       `json:"emergency,omitempty"`
 	// Uncosigned marks a medication record with no second signer. It is
 	// kept in the negative so that records stored before it existed count
 	// as cosigned and raise no finding they did not earn.

@@ -131,6 +131,22 @@ type Bundle struct {
 	Medications     []care.ScheduledDose `json:"medications"`
 	Routines        []care.Routine       `json:"routines"`
 	Announcements   []care.Announcement  `json:"announcements"`
+	// PRNDoses are the as-needed doses the server holds for the bundle's
+	// patients, given in the 24 hours before it was issued, so that the
+	// phone warns of a dose too soon or over the day's maximum that
+	// another phone gave.
+	PRNDoses []PRNDose `json:"prn_doses,omitempty"`
+}
+
+// PRNDose is an as-needed dose given, as the bundle carries it: no more
+// than the phone's warnings need. ID is the medication record's, so that
+// the phone does not count a dose of its own twice.
+type PRNDose struct {
+	ID             string    `json:"id"`
+	PatientID      string    `json:"patient_id"`
+	Medication     string    `json:"medication"`
+	Dose           string    `json:"dose,omitempty"`
+	AdministeredAt time.Time `json:"administered_at"`
 }
 
 // Colleague is a worker or nurse of the same units, named so that the unit
@@ -259,13 +275,19 @@ const (
 	FindingDuplicateSeq          = "duplicate_seq"
 	FindingQuarantined           = "quarantined"
 	FindingMissingCosignature    = "missing_cosignature"
+	// As-needed (PRN) doses: two closer than the medication's minimum
+	// interval, more than its maximum in 24 hours, and one whose effect
+	// was not evaluated in time.
+	FindingPRNInterval      = "prn_interval"
+	FindingPRNMaxExceeded   = "prn_max_exceeded"
+	FindingPRNEffectMissing = "prn_effect_missing"
 )
 
 // FindingKinds lists every finding kind in display order.
 func FindingKinds() []string {
 	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
 		FindingMissingCosignature, FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap,
-		FindingDuplicateSeq, FindingQuarantined}
+		FindingDuplicateSeq, FindingQuarantined, FindingPRNInterval, FindingPRNMaxExceeded, FindingPRNEffectMissing}
 }
 
 // Finding is something the coordinators must look at after an outage.

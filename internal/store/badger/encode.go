@@ -115,6 +115,8 @@ func encodeStoredRecord(r store.StoredRecord) ([]byte, error) {
 	str(`,"visit_id":`, r.VisitID, true)
 	str(`,"schedule_id":`, r.ScheduleID, true)
 	str(`,"medication":`, r.Medication, true)
+	str(`,"prn_id":`, r.PRNID, true)
+	str(`,"administration_id":`, r.AdministrationID, true)
 	str(`,"status":`, r.Status, true)
 	if r.AdministeredAt != nil {
 		tm(`,"administered_at":`, *r.AdministeredAt)

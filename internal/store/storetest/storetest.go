@@ -75,6 +75,7 @@ func Run(t *testing.T, opener Opener) {
 	tests = append(tests, loginFallbackTests(opener)...)
 	tests = append(tests, exposureTests(opener)...)
 	tests = append(tests, syncHealthTests(opener)...)
+	tests = append(tests, prnTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, opener(t)) })
 	}
