@@ -469,7 +469,7 @@ func samePRN(a, b []care.PRNMedication) bool {
 	return slices.EqualFunc(a, b, func(x, y care.PRNMedication) bool {
 		return x.ID == y.ID && x.SourceID == y.SourceID && x.Medication == y.Medication && x.Dose == y.Dose && x.Route == y.Route &&
 			slices.Equal(x.Indications, y.Indications) && x.MinIntervalMinutes == y.MinIntervalMinutes &&
-			x.MaxPer24h == y.MaxPer24h && x.EffectAfterMinutes == y.EffectAfterMinutes
+			x.MaxPer24h == y.MaxPer24h && x.EffectAfterMinutes == y.EffectAfterMinutes && x.Controlled == y.Controlled
 	})
 }
 
