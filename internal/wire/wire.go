@@ -281,13 +281,18 @@ const (
 	FindingPRNInterval      = "prn_interval"
 	FindingPRNMaxExceeded   = "prn_max_exceeded"
 	FindingPRNEffectMissing = "prn_effect_missing"
+	// FindingCosignerUnverified: a dose that needs a second signature
+	// has none from a nurse of the patient's unit, on her own phone,
+	// with a shift covering the dose (care/cosign.go).
+	FindingCosignerUnverified = "cosigner_unverified"
 )
 
 // FindingKinds lists every finding kind in display order.
 func FindingKinds() []string {
 	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
 		FindingMissingCosignature, FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap,
-		FindingDuplicateSeq, FindingQuarantined, FindingPRNInterval, FindingPRNMaxExceeded, FindingPRNEffectMissing}
+		FindingDuplicateSeq, FindingQuarantined, FindingPRNInterval, FindingPRNMaxExceeded, FindingPRNEffectMissing,
+		FindingCosignerUnverified}
 }
 
 // Finding is something the coordinators must look at after an outage.
