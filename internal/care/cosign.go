@@ -2,6 +2,7 @@ package care
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"strings"
 )
 
@@ -33,35 +34,75 @@ func (r Role) Cosigns() bool { return r == RoleNurse }
 // double-check dose, or a controlled drug.
 func (d ScheduledDose) NeedsCosign() bool { return d.DoubleCheck || d.Controlled }
 
-// CosignCodeLength is how many characters a co-signing code has: 8 of
-// 32 give 40 bits, so that a code typed wrong finds no other dose of the
-// same patient, and short enough to read out and type on a phone.
+// CosignCodeLength is how many characters a co-signing code has. A code
+// is four random characters (20 bits: two doses of one patient's same
+// dose never share it in practice), three that tag the dose (its patient
+// and scheduled or as-needed dose, hashed), so that the co-signer's phone
+// finds the dose in its own bundle from the code alone, offline, and one
+// check character, so that a mistyped code is refused on her phone
+// instead of co-signing nothing.
 const CosignCodeLength = 8
 
 // cosignAlphabet holds digits and capital letters without 0, 1, I and O,
 // which read alike.
 const cosignAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
-// NewCosignCode returns a random co-signing code.
-func NewCosignCode() string {
-	b := make([]byte, CosignCodeLength)
+// CosignDoseRef names the dose a code is for: the scheduled dose's id, or
+// "prn:" and the PRN medication's id.
+func CosignDoseRef(scheduleID, prnID string) string {
+	if scheduleID != "" {
+		return scheduleID
+	}
+	return "prn:" + prnID
+}
+
+// cosignTag is the three characters of a code that tag its dose.
+func cosignTag(patientID, doseRef string) string {
+	h := sha256.Sum256([]byte(patientID + "\x00" + doseRef))
+	v := int(h[0])<<7 | int(h[1])>>1 // 15 bits
+	return string([]byte{cosignAlphabet[v>>10&31], cosignAlphabet[v>>5&31], cosignAlphabet[v&31]})
+}
+
+// cosignCheck is the check character of a code's first seven: their
+// values weighted by odd numbers, so that any one character typed wrong
+// changes it, and so does nearly every swap of two neighbours.
+func cosignCheck(s string) byte {
+	sum := 0
+	for i := 0; i < CosignCodeLength-1; i++ {
+		sum += (2*i + 1) * strings.IndexByte(cosignAlphabet, s[i])
+	}
+	return cosignAlphabet[sum%len(cosignAlphabet)]
+}
+
+// NewCosignCode returns a new co-signing code for a dose of the patient
+// (doseRef of CosignDoseRef).
+func NewCosignCode(patientID, doseRef string) string {
+	b := make([]byte, 4)
 	// crypto/rand.Read never fails (Go 1.24 and later).
 	_, _ = rand.Read(b)
 	for i := range b {
 		b[i] = cosignAlphabet[int(b[i])%len(cosignAlphabet)] // 256 is a multiple of 32: no bias
 	}
-	return string(b)
+	s := string(b) + cosignTag(patientID, doseRef)
+	return s + string(cosignCheck(s))
+}
+
+// CosignCodeFor reports whether the code was made for the patient's dose:
+// what the co-signer's phone looks for in its bundle.
+func CosignCodeFor(code, patientID, doseRef string) bool {
+	return IsCosignCode(code) && code[4:7] == cosignTag(patientID, doseRef)
 }
 
 // NormalizeCosignCode returns a typed code in its canonical form: capital
 // letters, without the spaces and dashes it is shown with; ok is false
-// when it is not a code.
+// when it is not a code (a character typed wrong, one too many or few).
 func NormalizeCosignCode(s string) (code string, ok bool) {
 	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s)))
 	return s, IsCosignCode(s)
 }
 
-// IsCosignCode reports whether s is a co-signing code in canonical form.
+// IsCosignCode reports whether s is a co-signing code in canonical form,
+// its check character right.
 func IsCosignCode(s string) bool {
 	if len(s) != CosignCodeLength {
 		return false
@@ -71,7 +112,7 @@ func IsCosignCode(s string) bool {
 			return false
 		}
 	}
-	return true
+	return s[CosignCodeLength-1] == cosignCheck(s)
 }
 
 // FormatCosignCode shows a code in two groups of four, easier to read out.
@@ -91,6 +132,9 @@ func (r *Record) validateCosign() error {
 	if (r.ScheduleID == "") == (r.PRNID == "") {
 		return invalidKey("schedule_id", "a co-signature names either a scheduled dose or an as-needed medication", KeyRequired)
 	}
+	if !CosignCodeFor(r.CosignCode, r.PatientID, CosignDoseRef(r.ScheduleID, r.PRNID)) {
+		return invalid("cosign_code", "is not the code of this patient's dose")
+	}
 	for _, f := range []struct{ name, v string }{{"medication", r.Medication}, {"dose", r.Dose}} {
 		if err := checkText(f.name, f.v, MaxShortBytes); err != nil {
 			return err
@@ -101,8 +145,15 @@ func (r *Record) validateCosign() error {
 
 // validateCosignCode checks the code a medication record may carry.
 func (r *Record) validateCosignCode() error {
-	if r.CosignCode != "" && !IsCosignCode(r.CosignCode) {
+	switch {
+	case r.CosignCode == "":
+		return nil
+	case !IsCosignCode(r.CosignCode):
 		return invalid("cosign_code", "must be a co-signing code of 8 characters")
+	case r.ScheduleID == "" && r.PRNID == "":
+		return invalidKey("schedule_id", "a dose waiting for a co-signature is scheduled or as needed", KeyRequired)
+	case !CosignCodeFor(r.CosignCode, r.PatientID, CosignDoseRef(r.ScheduleID, r.PRNID)):
+		return invalid("cosign_code", "is not the code of this patient's dose")
 	}
 	return nil
 }

@@ -128,10 +128,7 @@ func cosignFindings(recs []store.StoredRecord, in Input) []wire.Finding {
 			out = append(out, f)
 			continue
 		}
-		problem := CosignNoShift // what an empty list of cosigns says
-		if len(cosigns) == 0 {
-			problem = "phone"
-		}
+		problem, by := "phone", "" // a second signer named on the giver's phone only
 		for i, c := range cosigns {
 			p := CosignProblem(r, c, in.Bundles)
 			if p == CosignVerified {
@@ -139,7 +136,7 @@ func cosignFindings(recs []store.StoredRecord, in Input) []wire.Finding {
 				break
 			}
 			if i == 0 {
-				problem = p
+				problem, by = p, c.AuthorID
 			}
 		}
 		if problem == CosignVerified {
@@ -149,7 +146,18 @@ func cosignFindings(recs []store.StoredRecord, in Input) []wire.Finding {
 			fmt.Sprintf("%s %s: no co-signature from a nurse of the unit on her own phone during her shift (%s)", med, amount, problem))
 		f.At = r.CreatedAt
 		f.ScheduleID, f.VisitID = d.ID, r.VisitID
-		keyed(&f, "finding.cosigner_unverified."+problem, "medication", med, "dose", amount)
+		switch problem {
+		case CosignSelf:
+			keyed(&f, "finding.cosigner_unverified_self", "medication", med, "dose", amount, "author", by)
+		case CosignNotNurse:
+			keyed(&f, "finding.cosigner_unverified_role", "medication", med, "dose", amount, "author", by)
+		case CosignOutsideUnit:
+			keyed(&f, "finding.cosigner_unverified_unit", "medication", med, "dose", amount, "author", by)
+		case CosignNoShift:
+			keyed(&f, "finding.cosigner_unverified_shift", "medication", med, "dose", amount, "author", by)
+		default:
+			keyed(&f, "finding.cosigner_unverified", "medication", med, "dose", amount)
+		}
 		out = append(out, f)
 	}
 	return out

@@ -159,7 +159,7 @@ func TestCosignFindingKeys(t *testing.T) {
 	s.rec(care.RecordMedication, "p1", 9, 2, waiting("d1", "ABCD2345"))
 	s.rec(care.RecordCosign, "p1", 9, 4, cosign("d1", "ABCD2345", func(r *store.StoredRecord) { r.AuthorRole = string(care.RoleWorker) }))
 	fs := PatientFindings(s.in)
-	if len(fs) != 1 || fs[0].Key != "finding.cosigner_unverified.role" || fs[0].Args["medication"] != "Oksykodon" || fs[0].ScheduleID != "d1" {
+	if len(fs) != 1 || fs[0].Key != "finding.cosigner_unverified_role" || fs[0].Args["author"] != "kari" || fs[0].Args["medication"] != "Oksykodon" || fs[0].ScheduleID != "d1" {
 		t.Fatalf("findings %+v", fs)
 	}
 }
