@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"fmt"
-	"slices"
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
@@ -53,15 +52,18 @@ const (
 	CosignVerified    = ""
 	CosignSelf        = "self"     // the giver co-signed her own dose
 	CosignNotNurse    = "role"     // her role may not co-sign
-	CosignOutsideUnit = "unit"     // her shift did not list the patient
+	CosignOutsideUnit = "unit"     // no shift of hers that listed the patient
 	CosignNoShift     = "no_shift" // no shift of hers covered the dose's time
 )
 
 // CosignProblem says why the cosign c does not verify the administration
 // a, or CosignVerified: she is not the giver, she held a co-signing role
 // when her record was received, and her record came with a shift bundle
-// of hers that listed the patient (her unit's patients) and was valid when
-// the dose was given.
+// of hers that was valid when the dose was given. Sync takes a cosign only
+// for a patient a bundle of hers lists (own list or unit part: her units'
+// patients), and names that bundle (ingest's authorizer), so that her
+// bundle also says she is of the patient's unit; one from another unit is
+// refused there, as any record is.
 func CosignProblem(a, c store.StoredRecord, bundles map[string]store.IssuedBundle) string {
 	switch {
 	case c.AuthorID == a.AuthorID:
@@ -70,7 +72,7 @@ func CosignProblem(a, c store.StoredRecord, bundles map[string]store.IssuedBundl
 		return CosignNotNurse
 	}
 	b, ok := bundles[c.BundleID]
-	if !ok || b.UserID != c.AuthorID || !(slices.Contains(b.OwnPatients, c.PatientID) || slices.Contains(b.UnitPatients, c.PatientID)) {
+	if !ok || b.UserID != c.AuthorID {
 		return CosignOutsideUnit
 	}
 	if a.AdministeredAt == nil || a.AdministeredAt.Before(b.IssuedAt) || !a.AdministeredAt.Before(b.ExpiresAt) {

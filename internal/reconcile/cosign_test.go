@@ -80,11 +80,12 @@ func TestCosignFindings(t *testing.T) {
 			s.rec(care.RecordMedication, "p1", 9, 2, waiting("d1", code))
 			s.rec(care.RecordCosign, "p1", 9, 4, cosign("d1", code, func(r *store.StoredRecord) { r.AuthorRole = string(care.RoleWorker) }))
 		}, []string{"cosigner_unverified:r01,r02"}},
-		{"a nurse of another unit co-signed", func(s *scenario) {
+		{"a nurse with no shift of hers listing the patient co-signed", func(s *scenario) {
 			s.doubleDose("d1", "p1", "Oksykodon", 9, 0)
 			s.rec(care.RecordMedication, "p1", 9, 2, waiting("d1", code))
-			s.rec(care.RecordCosign, "p1", 9, 4, cosign("d1", code, func(r *store.StoredRecord) { r.AuthorID, r.BundleID = "ola", "b4" }))
-		}, []string{"cosigner_unverified:r01,r02"}},
+			s.rec(care.RecordCosign, "p1", 9, 4, cosign("d1", code, func(r *store.StoredRecord) { r.AuthorID, r.BundleID = "ola", "b2" }))
+			s.rec(care.RecordCosign, "p1", 9, 4, cosign("d1", code, func(r *store.StoredRecord) { r.AuthorID, r.BundleID = "ola", "" }))
+		}, []string{"cosigner_unverified:r01,r02,r03"}},
 		{"her shift began after the dose", func(s *scenario) {
 			s.doubleDose("d1", "p1", "Oksykodon", 9, 0)
 			s.rec(care.RecordMedication, "p1", 9, 2, waiting("d1", code))
