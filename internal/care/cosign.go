@@ -2,7 +2,6 @@ package care
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"strings"
 )
 
@@ -56,10 +55,19 @@ func CosignDoseRef(scheduleID, prnID string) string {
 	return "prn:" + prnID
 }
 
-// cosignTag is the three characters of a code that tag its dose.
+// cosignTag is the three characters of a code that tag its dose: 15 bits
+// of the FNV-1a hash of its patient and dose. A tag only narrows the
+// search of the co-signer's bundle (the link is the whole code, patient
+// and dose), so it needs no cryptographic hash, and FNV costs the phone's
+// app nothing where SHA-256 linked in tens of kilobytes.
 func cosignTag(patientID, doseRef string) string {
-	h := sha256.Sum256([]byte(patientID + "\x00" + doseRef))
-	v := int(h[0])<<7 | int(h[1])>>1 // 15 bits
+	h := uint32(2166136261)
+	for _, s := range []string{patientID, "\x00", doseRef} {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint32(s[i])) * 16777619
+		}
+	}
+	v := int(h >> 17) // 15 bits
 	return string([]byte{cosignAlphabet[v>>10&31], cosignAlphabet[v>>5&31], cosignAlphabet[v&31]})
 }
 
@@ -97,8 +105,13 @@ func CosignCodeFor(code, patientID, doseRef string) bool {
 // letters, without the spaces and dashes it is shown with; ok is false
 // when it is not a code (a character typed wrong, one too many or few).
 func NormalizeCosignCode(s string) (code string, ok bool) {
-	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s)))
-	return s, IsCosignCode(s)
+	b := make([]byte, 0, len(s))
+	for _, c := range []byte(strings.ToUpper(s)) {
+		if c != ' ' && c != '-' {
+			b = append(b, c)
+		}
+	}
+	return string(b), IsCosignCode(string(b))
 }
 
 // IsCosignCode reports whether s is a co-signing code in canonical form,

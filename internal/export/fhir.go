@@ -68,6 +68,12 @@ func NewFHIR(w io.Writer, names Names, now time.Time) (*FHIRWriter, error) {
 
 // Write writes the entry of one record.
 func (f *FHIRWriter) Write(it Item) error {
+	if it.Stored.Type == care.RecordCosign {
+		// A co-signature is no resource of its own: it is a performer of
+		// the administration it co-signs (Item.Cosigners), and a row of
+		// the CSV.
+		return nil
+	}
 	res, err := resource(it, f.names)
 	if err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
@@ -182,6 +188,16 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 		if r.CosignerName != "" {
 			ma.Performer = append(ma.Performer, fhir.MedicationAdministrationPerformer{
 				Function: ptr(text("double check")), Actor: fhir.Reference{Display: ptr(r.CosignerName)}})
+		}
+		// A co-signer on her own phone is a performer whose function is
+		// "verifier" of R4's med-admin-perform-function code system ("a
+		// person ... that has confirmed the accuracy of the
+		// administration"), named as the author is.
+		for _, id := range it.Cosigners {
+			ma.Performer = append(ma.Performer, fhir.MedicationAdministrationPerformer{
+				Function: &fhir.CodeableConcept{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/med-admin-perform-function"),
+					Code: ptr("verifier"), Display: ptr("Verifier")}}, Text: ptr("double check on the co-signer's own phone")},
+				Actor: *ref("Practitioner", id, names.Users[id])})
 		}
 		return ma, nil
 	case care.RecordVisitStatus:
