@@ -40,8 +40,8 @@ func identifiers(id string) []fhir.Identifier {
 // FHIRWriter writes the records as a FHIR R4 Bundle of type collection,
 // one entry at a time: MedicationAdministration for medication records,
 // Encounter for visit status, Communication for notes, AdverseEvent for
-// deviations, AuditEvent for emergency access and Observation for a PRN
-// dose's effect.
+// deviations, AuditEvent for emergency access, Observation for a PRN
+// dose's effect and Provenance for a co-signature.
 //
 // The Bundle carries no total: R4's invariant bdl-1 allows Bundle.total
 // only in search and history bundles, and a stream does not know it
@@ -68,12 +68,6 @@ func NewFHIR(w io.Writer, names Names, now time.Time) (*FHIRWriter, error) {
 
 // Write writes the entry of one record.
 func (f *FHIRWriter) Write(it Item) error {
-	if it.Stored.Type == care.RecordCosign {
-		// A co-signature is no resource of its own: it is a performer of
-		// the administration it co-signs (Item.Cosigners), and a row of
-		// the CSV.
-		return nil
-	}
 	res, err := resource(it, f.names)
 	if err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
@@ -268,6 +262,26 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 			o.Note = []fhir.Annotation{{Text: r.Text}}
 		}
 		return o, nil
+	case care.RecordCosign:
+		// A co-signature made on the co-signer's own phone is also a
+		// performer of the administration it co-signs (Item.Cosigners);
+		// as its own record it is a Provenance of the dose's order (the
+		// phone knows the dose, not the administration's id), its agent
+		// the co-signer as "verifier" of R4's provenance-participant-type,
+		// so that it is exported even when the administration is not.
+		order := r.ScheduleID
+		if order == "" {
+			order = r.PRNID
+		}
+		return fhir.Provenance{
+			Id:       ptr(s.ID),
+			Target:   []fhir.Reference{*ref("MedicationRequest", order, r.Medication)},
+			Recorded: r.CreatedAt.UTC().Format(time.RFC3339),
+			Activity: ptr(text("co-signature, code " + r.CosignCode)),
+			Agent: []fhir.ProvenanceAgent{{Type: &fhir.CodeableConcept{Coding: []fhir.Coding{{
+				System: ptr("http://terminology.hl7.org/CodeSystem/provenance-participant-type"), Code: ptr("verifier"), Display: ptr("Verifier")}}},
+				Who: *author}},
+		}, nil
 	case care.RecordAccess:
 		at := r.CreatedAt
 		if r.At != nil {
