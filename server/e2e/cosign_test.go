@@ -73,7 +73,6 @@ func openDoseThatNeedsCosign(t *testing.T, ctx context.Context) {
 	t.Fatal("no own visit with a dose that needs a second signature")
 }
 
-
 // TestCosignOnHerOwnPhone: two nurses of Nord, each on her own phone, both
 // offline. The first gives a double-check dose and her phone shows its
 // code, which she leaves and finds again on the visit; the second types
