@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"fmt"
+	"time"
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
@@ -56,6 +57,12 @@ const (
 	CosignNoShift     = "no_shift" // no shift of hers covered the dose's time
 )
 
+// CosignClockSlack is how far outside her shift's validity a dose may
+// have been given and still count as in it: a phone records a dose's time
+// to the minute, as the giver typed or kept it, and two phones' clocks and
+// the server's differ by minutes.
+const CosignClockSlack = 5 * time.Minute
+
 // CosignProblem says why the cosign c does not verify the administration
 // a, or CosignVerified: she is not the giver, she held a co-signing role
 // when her record was received, and her record came with a shift bundle
@@ -75,7 +82,7 @@ func CosignProblem(a, c store.StoredRecord, bundles map[string]store.IssuedBundl
 	if !ok || b.UserID != c.AuthorID {
 		return CosignOutsideUnit
 	}
-	if a.AdministeredAt == nil || a.AdministeredAt.Before(b.IssuedAt) || !a.AdministeredAt.Before(b.ExpiresAt) {
+	if a.AdministeredAt == nil || a.AdministeredAt.Add(CosignClockSlack).Before(b.IssuedAt) || !a.AdministeredAt.Before(b.ExpiresAt.Add(CosignClockSlack)) {
 		return CosignNoShift
 	}
 	return CosignVerified

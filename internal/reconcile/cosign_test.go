@@ -91,6 +91,15 @@ func TestCosignFindings(t *testing.T) {
 			s.rec(care.RecordMedication, "p1", 9, 2, waiting("d1", code))
 			s.rec(care.RecordCosign, "p1", 12, 30, cosign("d1", code, func(r *store.StoredRecord) { r.BundleID = "b3" }))
 		}, []string{"cosigner_unverified:r01,r02"}},
+		{"a dose given minutes before her shift was fetched, by the phone's clock", func(s *scenario) {
+			s.doubleDose("d1", "p1", "Oksykodon", 11, 55)
+			s.rec(care.RecordMedication, "p1", 11, 57, func(r *store.StoredRecord) {
+				waiting("d1", code)(r)
+				t := at(11, 57)
+				r.AdministeredAt = &t
+			})
+			s.rec(care.RecordCosign, "p1", 12, 1, cosign("d1", code, func(r *store.StoredRecord) { r.BundleID = "b3" }))
+		}, nil},
 		{"the giver co-signed herself", func(s *scenario) {
 			s.doubleDose("d1", "p1", "Oksykodon", 9, 0)
 			s.rec(care.RecordMedication, "p1", 9, 2, waiting("d1", code))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"beredskap/internal/care"
+	"beredskap/internal/plan"
 	"beredskap/internal/wire"
 )
 
@@ -54,10 +56,42 @@ func loginWithPassword(t *testing.T, ctx context.Context, srv *server, username,
 	)
 }
 
+// addDoubleCheckDose imports, as the record system's plan would bring
+// it, a double-check dose at the user's first own visit in the bundle, so
+// that the test does not depend on the hour the demo's doses fall at.
+func addDoubleCheckDose(t *testing.T, srv *server, username string) {
+	t.Helper()
+	b := fetchBundle(t, srv, username)
+	for _, v := range b.Visits {
+		if !b.Own(v) {
+			continue
+		}
+		pt, _ := b.Patient(v.PatientID)
+		body, _ := json.Marshal(plan.Plan{Visits: []plan.Visit{{SourceID: v.SourceID, PatientSourceID: pt.SourceID, Worker: username,
+			Start: v.Start, DurationMinutes: v.DurationMinutes, Tasks: v.Tasks}}, Medications: []plan.Dose{{SourceID: "E2E-COSIGN-1", PatientSourceID: pt.SourceID,
+			VisitSourceID: v.SourceID, Medication: "Morfin", Dose: "5 mg", Route: "s.c.", Due: v.Start, DoubleCheck: true}}})
+		req, _ := http.NewRequest("POST", srv.url("/api/v1/plan"), bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+loginToken(t, srv, "kari"))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("plan: %d %s", resp.StatusCode, raw)
+		}
+		return
+	}
+	t.Fatalf("%s has no visit of her own", username)
+}
+
 // openDoseThatNeedsCosign opens the first own visit with a dose marked
 // for a double check or as a controlled drug, and that dose's form.
 func openDoseThatNeedsCosign(t *testing.T, ctx context.Context) {
 	t.Helper()
+	within(t, ctx, 30*time.Second, chromedp.WaitVisible(sel("visit")))
 	hrefs := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid="visit"]')].map(a => a.getAttribute("href"))`)
 	for _, h := range hrefs {
 		within(t, ctx, 30*time.Second, click(chromedp.CSS(`a[href="`+h+`"]`)), chromedp.WaitVisible(sel("doses")))
@@ -95,6 +129,7 @@ func TestCosignOnHerOwnPhone(t *testing.T) {
 		return lr
 	}()
 	addNurse(t, srv, "eva", "lang-passord-for-eva", nilsLogin.User.Units)
+	addDoubleCheckDose(t, srv, "nils")
 
 	first, second := browser(t), browser(t)
 	loginWithPIN(t, first, srv, "nils", "246802")
@@ -132,10 +167,11 @@ func TestCosignOnHerOwnPhone(t *testing.T) {
 	}
 	within(t, second, 30*time.Second, chromedp.SendKeys(sel("cosign-code"), strings.ToLower(wrong)), click(sel("cosign-find")),
 		chromedp.WaitVisible(sel("cosign-error")))
-	// go-app keeps an input's value in the component: the field is set
-	// again through the page's own input event, not only typed into.
-	within(t, second, 30*time.Second, chromedp.SetValue(sel("cosign-code"), ""),
-		chromedp.SendKeys(sel("cosign-code"), code[:4]+"-"+strings.ToLower(code[4:])), click(sel("cosign-find")),
+	// go-app keeps an input's value in the component: the field is
+	// emptied through the page's own input event, then typed into.
+	eval[bool](t, second, `(() => { const e = document.querySelector('[data-testid="cosign-code"]'); e.value = "";
+		e.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+	within(t, second, 30*time.Second, chromedp.SendKeys(sel("cosign-code"), code[:4]+"-"+strings.ToLower(code[4:])), click(sel("cosign-find")),
 		chromedp.WaitVisible(sel("cosign-form")))
 	if got := eval[string](t, second, `document.querySelector('[data-testid="cosign-dose"]').textContent`); !strings.Contains(got, "·") {
 		t.Fatalf("the dose reads %q", got)
