@@ -206,6 +206,23 @@ func TestCosignOnHerOwnPhone(t *testing.T) {
 	if admin.ID == "" || len(admin.Cosigns) != 1 || admin.Cosigns[0].Problem != "" || admin.Cosigns[0].AuthorName != "Eva Nygård" {
 		t.Fatalf("the administration with code %s: %+v", code, admin)
 	}
+	// The record page at the desk shows the link, in the coordinator's
+	// language, and nothing unverified.
+	dctx := desk(t)
+	within(t, dctx, 60*time.Second,
+		chromedp.Navigate(srv.url("/office/records/"+admin.ID)),
+		chromedp.WaitVisible(mounted),
+		chromedp.WaitEnabled(sel("username")),
+		chromedp.SendKeys(sel("username"), "kari"),
+		chromedp.SendKeys(sel("password"), "demo"),
+		click(sel("login")),
+		chromedp.WaitVisible(sel("cosign-link")),
+	)
+	shot(t, dctx, "cosign-record")
+	page := eval[string](t, dctx, `document.querySelector('[data-testid="record-detail"]').textContent`)
+	if !strings.Contains(page, "Medsignert på egen telefon") || !strings.Contains(page, "Eva Nygård") || strings.Contains(page, "ikke bekreftet") {
+		t.Errorf("the record page reads %q", page)
+	}
 	for _, kind := range []string{wire.FindingCosignerUnverified, wire.FindingMissingCosignature} {
 		var fr wire.FindingsResponse
 		deskGet(t, srv, kari, "/api/v1/findings?kind="+kind+"&patient="+admin.PatientID, &fr)
