@@ -35,8 +35,13 @@ type doseForm struct {
 	cosigner   string
 	sig        signature
 	cosig      signature
-	busy       bool
-	problem    string
+	// here says the co-signer has no phone: her name and drawing are
+	// taken on this one (shown as unverified on the desk); otherwise the
+	// dose gets a code for her own phone, and onCode shows it.
+	here    bool
+	onCode  func(ctx app.Context, code, medication string)
+	busy    bool
+	problem string
 }
 
 func newDoseForm(s *shift.Shift, v care.Visit, d *care.ScheduledDose, onClose func(app.Context, bool)) *doseForm {
@@ -53,7 +58,7 @@ func (f *doseForm) prefill() {
 	if key == f.forKey {
 		return
 	}
-	*f = doseForm{Compo: f.Compo, shift: f.shift, Visit: f.Visit, Dose: f.Dose, onClose: f.onClose, forKey: key,
+	*f = doseForm{Compo: f.Compo, shift: f.shift, Visit: f.Visit, Dose: f.Dose, onClose: f.onClose, onCode: f.onCode, forKey: key,
 		status: care.DoseGiven, clock: f.shift.Clock().Wall().Local().Format("15:04")}
 	if f.Dose != nil {
 		f.medication, f.amount, f.route = f.Dose.Medication, f.Dose.Dose, f.Dose.Route
@@ -67,7 +72,7 @@ func (f *doseForm) Render() app.UI {
 	if f.Dose != nil {
 		title = s.T("dose.sign_title", f.Dose.Medication)
 	}
-	double := f.Dose != nil && f.Dose.DoubleCheck
+	double := f.Dose != nil && f.Dose.NeedsCosign()
 	return app.Form().Class("card form dose-form").Method("post").Action("/").OnSubmit(f.submit).Attr("data-testid", "dose-form").Body(
 		app.H2().ID(formTitleID).Attr("tabindex", -1).Text(title),
 		app.If(f.Dose != nil, func() app.UI {
@@ -115,8 +120,23 @@ func (f *doseForm) Render() app.UI {
 		}),
 		&signaturePad{sig: &f.sig, label: s.T("dose.signature"), undo: s.T("sig.undo"), clear: s.T("sig.clear"), testid: "signature-pad"},
 		app.If(double, func() app.UI {
-			return app.Div().Class("cosign").Body(
+			return app.FieldSet().Class("choices cosign").Body(
+				app.Legend().Text(s.T("cosign.how")),
 				app.P().Class("banner banner-important").Text(s.T("dose.double_check_hint")),
+				app.Label().Class("choice").Body(
+					app.Input().Type("radio").Name("cosign-how").Checked(!f.here).Attr("data-testid", "cosign-on-phone").
+						OnChange(func(ctx app.Context, e app.Event) { f.here = false }),
+					app.Span().Text(s.T("cosign.on_phone")),
+				),
+				app.Label().Class("choice").Body(
+					app.Input().Type("radio").Name("cosign-how").Checked(f.here).Attr("data-testid", "cosign-here").
+						OnChange(func(ctx app.Context, e app.Event) { f.here = true }),
+					app.Span().Text(s.T("cosign.here")),
+				),
+			)
+		}),
+		app.If(double && f.here, func() app.UI {
+			return app.Div().Class("cosign").Body(
 				app.Label().For("cosigner").Text(s.T("dose.cosigner")),
 				app.Input().ID("cosigner").Attr("data-testid", "cosigner").Attr("autocomplete", "off").
 					Value(f.cosigner).OnInput(f.ValueTo(&f.cosigner)),
@@ -147,7 +167,7 @@ func (f *doseForm) problemWith() string {
 		return s.T("dose.need_reason")
 	case f.sig.Empty():
 		return s.T("dose.need_signature")
-	case f.Dose != nil && f.Dose.DoubleCheck && (strings.TrimSpace(f.cosigner) == "" || f.cosig.Empty()):
+	case f.Dose != nil && f.Dose.NeedsCosign() && f.here && (strings.TrimSpace(f.cosigner) == "" || f.cosig.Empty()):
 		return s.T("dose.need_cosigner")
 	}
 	if _, err := f.administeredAt(); err != nil {
@@ -178,12 +198,20 @@ func (f *doseForm) submit(ctx app.Context, e app.Event) {
 	}
 	if f.Dose != nil {
 		r.ScheduleID = f.Dose.ID
-		if f.Dose.DoubleCheck {
+		switch {
+		case !f.Dose.NeedsCosign():
+		case f.here:
 			r.CosignerName, r.CosignerSignatureSVG = strings.TrimSpace(f.cosigner), f.cosig.Path()
+		case f.status == care.DoseGiven:
+			r.CosignCode = shift.CosignCode(r.PatientID, r.ScheduleID, "")
 		}
 	}
 	f.busy, f.problem = true, ""
 	saveRecord(ctx, f.shift, r, &f.busy, &f.problem, func(ctx app.Context) {
+		if r.CosignCode != "" && f.onCode != nil {
+			f.onCode(ctx, r.CosignCode, r.Medication)
+			return
+		}
 		f.onClose(ctx, true)
 	})
 }
@@ -212,6 +240,7 @@ type prnForm struct {
 	// warned holds the check shown; a dose with a warning saves only
 	// after it has been shown, with a reason.
 	warned  *care.PRNCheck
+	onCode  func(ctx app.Context, code, medication string)
 	busy    bool
 	problem string
 }
@@ -221,7 +250,7 @@ func (f *prnForm) prefill() {
 	if key == f.forKey {
 		return
 	}
-	*f = prnForm{Compo: f.Compo, shift: f.shift, Visit: f.Visit, PRN: f.PRN, onClose: f.onClose, forKey: key,
+	*f = prnForm{Compo: f.Compo, shift: f.shift, Visit: f.Visit, PRN: f.PRN, onClose: f.onClose, onCode: f.onCode, forKey: key,
 		amount: f.PRN.Dose, clock: f.shift.Clock().Wall().Local().Format("15:04")}
 	if len(f.PRN.Indications) == 1 {
 		f.indication = f.PRN.Indications[0]
@@ -352,8 +381,19 @@ func (f *prnForm) submit(ctx app.Context, e app.Event) {
 	r := care.Record{Type: care.RecordMedication, PatientID: f.Visit.PatientID, VisitID: f.Visit.ID, PRNID: f.PRN.ID,
 		Medication: f.PRN.Medication, Dose: strings.TrimSpace(f.amount), Route: f.PRN.Route, Status: care.DoseGiven,
 		AdministeredAt: &at, SignatureSVG: f.sig.Path(), Indication: f.indication, OverrideReason: override}
+	if f.PRN.Controlled {
+		// A controlled drug's second signature comes from the co-signer's
+		// own phone, by the code shown once the dose is saved.
+		r.CosignCode = shift.CosignCode(r.PatientID, "", r.PRNID)
+	}
 	f.busy, f.problem = true, ""
-	saveRecord(ctx, s, r, &f.busy, &f.problem, func(ctx app.Context) { f.onClose(ctx, true) })
+	saveRecord(ctx, s, r, &f.busy, &f.problem, func(ctx app.Context) {
+		if r.CosignCode != "" && f.onCode != nil {
+			f.onCode(ctx, r.CosignCode, r.Medication)
+			return
+		}
+		f.onClose(ctx, true)
+	})
 }
 
 // prnRule says a PRN medication's dose and limits in a line.

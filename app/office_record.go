@@ -109,6 +109,9 @@ func (p *recordPage) Render() app.UI {
 			fields = append(fields, fact(p.t("prn.fact.administration"),
 				app.A().Href("/office/records/"+r.AdministrationID).Attr("data-testid", "prn-administration").Text(p.t("prn.fact.open"))))
 		}
+		if r.CosignCode != "" {
+			fields = append(fields, p.cosignFacts(v, r)...)
+		}
 	}
 	return p.officeFrame("records", p.t("office.record"),
 		app.A().Href("/office/records").Class("back").Text("‹ "+p.t("office.records")),
@@ -214,4 +217,26 @@ func signatureImage(path, testid string) app.UI {
 	return app.Div().Class("signature-view").Attr("data-testid", testid).Body(app.Raw(
 		`<svg viewBox="0 0 600 200" role="img" aria-label="signature"><path d="` + path +
 			`" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>`))
+}
+
+// cosignFacts show a record's co-signing code and what it links: the
+// co-signers of a medication record, each verified or not, or the dose a
+// cosign record co-signs.
+func (p *recordPage) cosignFacts(v *wire.RecordView, r *care.Record) []app.UI {
+	out := []app.UI{fact(p.t("cosign.fact.code"), app.Text(care.FormatCosignCode(r.CosignCode)))}
+	label := p.t("cosign.fact.by_phone")
+	if r.Type == care.RecordCosign {
+		label = p.t("cosign.fact.of")
+	}
+	if len(v.Cosigns) == 0 {
+		return append(out, fact(label, app.Text(p.t("cosign.fact.none"))))
+	}
+	for _, l := range v.Cosigns {
+		text := l.AuthorName + " · " + p.stamp(l.CreatedAt)
+		if l.Problem != "" {
+			text += " · " + p.t("finding.cosigner_unverified")
+		}
+		out = append(out, fact(label, app.A().Href("/office/records/"+l.RecordID).Attr("data-testid", "cosign-link").Text(text)))
+	}
+	return out
 }

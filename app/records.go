@@ -77,6 +77,8 @@ func summary(s *shift.Shift, r care.Record) string {
 		return s.T("visit.status." + r.Status)
 	case care.RecordAccess:
 		return r.Reason
+	case care.RecordCosign:
+		return s.T("record.type.cosign") + ": " + r.Medication + " " + r.Dose + " · " + care.FormatCosignCode(r.CosignCode)
 	}
 	return ""
 }

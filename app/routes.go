@@ -35,6 +35,7 @@ func Routes(s *shift.Shift) {
 	app.RouteWithRegexp(`^/office/devices/[0-9a-fA-F-]{36}/exposure$`, func() app.Composer { return &exposurePage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/plan", func() app.Composer { return &planPage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/priority", func() app.Composer { return &phonePriorityPage{page: page{shift: s}} })
+	app.Route("/cosign", func() app.Composer { return &cosignPage{page: page{shift: s}} })
 	app.Route("/phones", func() app.Composer { return &phonesPage{page: page{shift: s}} })
 	app.Route("/sync", func() app.Composer { return &syncPage{page: page{shift: s}} })
 	app.Route("/routines", func() app.Composer { return &routinesPage{page: page{shift: s}} })

@@ -23,6 +23,7 @@ func (p *unitPage) Render() app.UI {
 	return p.frame("unit", p.t("unit.title"),
 		app.P().Class("banner banner-info").Text(p.t("unit.hint")),
 		app.A().Href("/priority").Class("btn btn-block").Attr("data-testid", "priority-link").Text(p.t("priority.title")),
+		app.A().Href("/cosign").Class("btn btn-block").Attr("data-testid", "cosign-link").Text(p.t("cosign.title")),
 		app.If(len(others) == 0, func() app.UI { return app.P().Class("card").Text(p.t("unit.none")) }),
 		app.Ol().Class("visit-list").Attr("data-testid", "unit-list").Body(
 			app.Range(others).Slice(func(i int) app.UI {

@@ -28,8 +28,10 @@ type visitPage struct {
 	prn       *care.PRNMedication
 	effectOf  *care.Record
 	deviation bool
-	flash     string
-	busy      bool
+	// code and codeFor: the co-signing code shown large, and its drug.
+	code, codeFor string
+	flash         string
+	busy          bool
 	// ui is the page's own context. go-app drops a deferred step whose
 	// element is gone, and a form replaces the button that opened it (and
 	// is gone itself once it closes), so scrolling and focus around a form
@@ -41,6 +43,7 @@ func (p *visitPage) OnNav(ctx app.Context) {
 	p.id = strings.TrimPrefix(ctx.Page().URL().Path, "/visits/")
 	p.signing, p.unscheduled, p.deviation, p.flash = nil, false, false, ""
 	p.prn, p.effectOf = nil, nil
+	p.code, p.codeFor = "", ""
 }
 
 func (p *visitPage) OnMount(ctx app.Context) {
@@ -90,15 +93,27 @@ func (p *visitPage) Render() app.UI {
 		}
 		p.after(ctx, visitTitleID)
 	}
+	showCode := func(ctx app.Context, code, medication string) {
+		p.signing, p.unscheduled, p.prn = nil, false, nil
+		p.code, p.codeFor = code, medication
+		p.after(ctx, formTitleID)
+	}
 	switch {
+	case p.code != "":
+		return p.frame(active, pt.Name, cosignCodeCard(p.shift, p.code, p.codeFor, func(ctx app.Context) {
+			p.code, p.codeFor = "", ""
+			closeForm(ctx, true)
+		}))
 	case p.signing != nil:
-		return p.frame(active, pt.Name, newDoseForm(p.shift, v, p.signing, closeForm))
+		f := newDoseForm(p.shift, v, p.signing, closeForm)
+		f.onCode = showCode
+		return p.frame(active, pt.Name, f)
 	case p.unscheduled:
 		return p.frame(active, pt.Name, newDoseForm(p.shift, v, nil, closeForm))
 	case p.deviation:
 		return p.frame(active, pt.Name, &deviationForm{shift: p.shift, Visit: v, onClose: closeForm})
 	case p.prn != nil:
-		return p.frame(active, pt.Name, &prnForm{shift: p.shift, Visit: v, PRN: *p.prn, onClose: closeForm})
+		return p.frame(active, pt.Name, &prnForm{shift: p.shift, Visit: v, PRN: *p.prn, onClose: closeForm, onCode: showCode})
 	case p.effectOf != nil:
 		return p.frame(active, pt.Name, &prnEffectForm{shift: p.shift, Visit: v, Dose: *p.effectOf, onClose: closeForm})
 	}
@@ -123,6 +138,7 @@ func (p *visitPage) Render() app.UI {
 			p.statusButtons(v),
 		),
 		p.pendingEffects(b, pt),
+		p.waitingCosigns(recs, pt.ID, showCode),
 		p.doseList(b, v),
 		p.prnList(b, pt),
 		&noteForm{shift: p.shift, Visit: v},
@@ -183,6 +199,25 @@ func (p *visitPage) setStatus(ctx app.Context, v care.Visit, status string) {
 	})
 }
 
+// waitingCosigns lists the doses this phone gave that showed a code,
+// each with its code and a button to show it large again.
+func (p *visitPage) waitingCosigns(recs []shift.LocalRecord, patientID string, show func(app.Context, string, string)) app.UI {
+	waiting := shift.WaitingCosigns(recs, patientID)
+	if len(waiting) == 0 {
+		return app.Text("")
+	}
+	return app.Section().Class("card").Attr("data-testid", "cosign-waiting").Body(
+		app.Range(waiting).Slice(func(i int) app.UI {
+			r := waiting[i]
+			return app.P().Body(
+				app.Text(r.Medication+": "+p.t("cosign.waiting", care.FormatCosignCode(r.CosignCode))+" "),
+				app.Button().Class("btn").Attr("data-testid", "cosign-show").Text(p.t("cosign.show_again")).
+					OnClick(func(ctx app.Context, e app.Event) { show(ctx, r.CosignCode, r.Medication) }),
+			)
+		}),
+	)
+}
+
 // doseList shows the doses due at the visit, each with what was signed
 // and a button to sign, and a button for an unscheduled dose.
 func (p *visitPage) doseList(b *wire.Bundle, v care.Visit) app.UI {
@@ -212,6 +247,9 @@ func (p *visitPage) doseList(b *wire.Bundle, v care.Visit) app.UI {
 						app.Span().Text(" "+d.Dose+" · "+d.Route),
 						app.If(d.DoubleCheck, func() app.UI {
 							return app.Span().Class("tag tag-vital").Text(s.T("doses.double_check"))
+						}),
+						app.If(d.Controlled, func() app.UI {
+							return app.Span().Class("tag tag-vital").Text(s.T("dose.controlled"))
 						}),
 						app.Range(done).Slice(func(j int) app.UI {
 							r := done[j]

@@ -34,6 +34,7 @@ func (p *visitsPage) Render() app.UI {
 		app.P().Class("subtitle").Text(p.t("visits.summary", i18n.Weekday(lang, now), i18n.Date(lang, now), len(own))),
 		announcementList(p.shift),
 		p.effectsDue(b),
+		app.A().Href("/cosign").Class("btn btn-block").Attr("data-testid", "cosign-link").Text(p.t("cosign.title")),
 		app.If(len(own) == 0, func() app.UI { return app.P().Class("card").Text(p.t("visits.none")) }),
 		app.Ol().Class("visit-list").Attr("data-testid", "visit-list").Body(
 			app.Range(own).Slice(func(i int) app.UI {

@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"beredskap/internal/care"
 	"beredskap/internal/export"
+	"beredskap/internal/reconcile"
 	"beredskap/internal/store"
 )
 
@@ -116,11 +118,22 @@ func (s *Server) writeExport(ctx context.Context, w *bufio.Writer, format string
 	if err != nil {
 		return 0, err
 	}
+	cosigns, err := s.exportCosigns(ctx, f.Units)
+	if err != nil {
+		return 0, err
+	}
 	var dec export.Decoder
 	err = s.db.WalkRecords(ctx, f, func(sr store.StoredRecord) error {
 		it, err := dec.Decode(sr)
 		if err != nil {
 			return err
+		}
+		if sr.Type == care.RecordMedication && sr.CosignCode != "" {
+			for _, c := range cosigns[[2]string{sr.PatientID, sr.CosignCode}] {
+				if reconcile.Linked(sr, c) {
+					it.Cosigners = append(it.Cosigners, c.AuthorID)
+				}
+			}
 		}
 		if err := xw.Write(it); err != nil {
 			return err
@@ -138,6 +151,32 @@ func (s *Server) writeExport(ctx context.Context, w *bufio.Writer, format string
 		return sent, fmt.Errorf("export: %w", err)
 	}
 	return sent, nil
+}
+
+// exportCosigns reads the live cosign records of the units (all units
+// when nil), whatever their time, by patient and code, before the export
+// walks its records: a co-signer's record may have come before or after
+// the dose's, or outside the export's window. They are few, one for each
+// dose that needs a second signature.
+func (s *Server) exportCosigns(ctx context.Context, units []string) (map[[2]string][]store.StoredRecord, error) {
+	out := map[[2]string][]store.StoredRecord{}
+	cursor := ""
+	for {
+		page, next, err := s.db.ListRecords(ctx, store.RecordFilter{Units: units, Type: care.RecordCosign, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, fmt.Errorf("export: cosigns: %w", err)
+		}
+		for _, c := range page {
+			if c.State != store.StateVoid && !c.Quarantined {
+				k := [2]string{c.PatientID, c.CosignCode}
+				out[k] = append(out[k], c)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
 }
 
 // exportStream is the ResponseWriter as the export writes to it: the

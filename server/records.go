@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"beredskap/internal/care"
+	"beredskap/internal/reconcile"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -182,7 +185,55 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if v.Cosigns, err = s.cosignLinks(r.Context(), sr, n.users); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// cosignLinks returns what a record's page shows of its co-signature: the
+// live cosign records linked to a medication record, with why each does
+// not verify the dose, or the administrations a cosign record co-signs.
+// Both are the patient's, so the caller's scope holds them.
+func (s *Server) cosignLinks(ctx context.Context, sr store.StoredRecord, users map[string]string) ([]wire.CosignLink, error) {
+	if sr.CosignCode == "" || (sr.Type != care.RecordMedication && sr.Type != care.RecordCosign) {
+		return nil, nil
+	}
+	other := care.RecordCosign
+	if sr.Type == care.RecordCosign {
+		other = care.RecordMedication
+	}
+	var out []wire.CosignLink
+	cursor := ""
+	for {
+		page, next, err := s.db.ListRecords(ctx, store.RecordFilter{Patient: sr.PatientID, Type: other, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return nil, fmt.Errorf("record %s: co-signatures: %w", sr.ID, err)
+		}
+		for _, o := range page {
+			admin, cos := sr, o
+			if sr.Type == care.RecordCosign {
+				admin, cos = o, sr
+			}
+			if o.State == store.StateVoid || o.Quarantined || !reconcile.Linked(admin, cos) {
+				continue
+			}
+			l := wire.CosignLink{RecordID: o.ID, AuthorID: o.AuthorID, AuthorName: users[o.AuthorID], CreatedAt: o.CreatedAt}
+			bundles := map[string]store.IssuedBundle{}
+			if b, err := s.db.IssuedBundle(ctx, cos.BundleID); err == nil {
+				bundles[b.ID] = b
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, fmt.Errorf("record %s: co-signer's shift: %w", sr.ID, err)
+			}
+			l.Problem = reconcile.CosignProblem(admin, cos, bundles)
+			out = append(out, l)
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
 }
 
 // reconcile marks one record (POST /records/{id}/reconcile) or many

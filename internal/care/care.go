@@ -187,6 +187,9 @@ type ScheduledDose struct {
 	Route       string    `json:"route"`
 	Due         time.Time `json:"due"`
 	DoubleCheck bool      `json:"double_check,omitempty"`
+	// Controlled marks a controlled drug (narcotics, "A- og B-preparat"),
+	// whose every dose needs a second signature as a double check does.
+	Controlled bool `json:"controlled,omitempty"`
 	// WindowMinutes is how far either side of Due the dose may be given;
 	// zero means DefaultDoseWindow.
 	WindowMinutes int    `json:"window_minutes,omitempty"`

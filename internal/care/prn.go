@@ -33,6 +33,9 @@ type PRNMedication struct {
 	// EffectAfterMinutes is when the effect is evaluated; 0 means
 	// DefaultPRNEffectAfter.
 	EffectAfterMinutes int `json:"effect_after_minutes,omitempty"`
+	// Controlled marks a controlled drug: every dose needs a second
+	// signature (care/cosign.go).
+	Controlled bool `json:"controlled,omitempty"`
 }
 
 // DefaultPRNEffectAfter is when a PRN dose's effect is evaluated when the

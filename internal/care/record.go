@@ -27,7 +27,7 @@ const (
 
 // RecordTypes lists every record type.
 func RecordTypes() []RecordType {
-	return []RecordType{RecordNote, RecordMedication, RecordDeviation, RecordVisitStatus, RecordAccess, RecordPRNEffect}
+	return []RecordType{RecordNote, RecordMedication, RecordDeviation, RecordVisitStatus, RecordAccess, RecordPRNEffect, RecordCosign}
 }
 
 // Administration statuses for medication records.
@@ -116,6 +116,10 @@ type Record struct {
 	// (Text holds an optional remark, At the time of the evaluation).
 	AdministrationID string `json:"administration_id,omitempty"`
 	Effect           string `json:"effect,omitempty"`
+
+	// cosign, and a medication record that waits for one: the code the
+	// first phone showed (care/cosign.go).
+	CosignCode string `json:"cosign_code,omitempty"`
 
 	// deviation
 	Category    string `json:"category,omitempty"`
@@ -232,7 +236,12 @@ func (r *Record) Validate() error {
 		if err := r.validateMedication(); err != nil {
 			return err
 		}
+		if err := r.validateCosignCode(); err != nil {
+			return err
+		}
 		return r.validatePRNAdministration()
+	case RecordCosign:
+		return r.validateCosign()
 	case RecordPRNEffect:
 		return r.validatePRNEffect()
 	case RecordDeviation:
@@ -339,7 +348,7 @@ func (r *Record) CheckLimits() error {
 		field{"status", r.Status, MaxIDBytes}, field{"reason", r.Reason, MaxShortBytes},
 		field{"prn_id", r.PRNID, MaxIDBytes}, field{"indication", r.Indication, MaxNameBytes},
 		field{"override_reason", r.OverrideReason, MaxShortBytes}, field{"administration_id", r.AdministrationID, MaxIDBytes},
-		field{"effect", r.Effect, MaxIDBytes})
+		field{"effect", r.Effect, MaxIDBytes}, field{"cosign_code", r.CosignCode, MaxIDBytes})
 }
 
 // checkSignature accepts SVG path data: commands and numbers only, so that a

@@ -135,6 +135,7 @@ func Build(day time.Time, loc *time.Location) Municipality {
 					Route:         md.route,
 					Due:           v.Start.Add(time.Duration(md.after) * time.Minute),
 					DoubleCheck:   md.double,
+					Controlled:    md.controlled,
 					WindowMinutes: md.window,
 				})
 			}

@@ -37,7 +37,8 @@ type med struct {
 	name, dose, route string
 	after             int // minutes after the visit starts
 	double            bool
-	window            int // minutes; 0 means care.DefaultDoseWindow
+	controlled        bool // a controlled drug (A- or B-preparat)
+	window            int  // minutes; 0 means care.DefaultDoseWindow
 }
 
 type visitPlan struct {
@@ -111,7 +112,7 @@ func planFor(n need, s slot) visitPlan {
 		humalog   = func(ie string) med {
 			return med{name: "Insulin Humalog", dose: ie, route: "subkutant", after: 5, window: 30}
 		}
-		morfin = med{name: "Morfin", dose: "5 mg", route: "subkutant", after: 15, double: true}
+		morfin = med{name: "Morfin", dose: "5 mg", route: "subkutant", after: 15, double: true, controlled: true}
 	)
 	if s == midday {
 		switch n {
@@ -139,7 +140,7 @@ func planFor(n need, s slot) visitPlan {
 			humalog("8 IE")}}
 	case needPalliative:
 		return visitPlan{45, []string{"Morgenstell", "Munnstell", "Smertelindring", "Leiring"}, []med{
-			{name: "Fentanyl plaster 12 mikrog/t", dose: "1 plaster", route: "transdermalt", double: true},
+			{name: "Fentanyl plaster 12 mikrog/t", dose: "1 plaster", route: "transdermalt", double: true, controlled: true},
 			morfin}}
 	case needTubeFeeding:
 		return visitPlan{40, []string{"Morgenstell", "Sondeernæring", "Gi morgenmedisiner"}, []med{
@@ -154,7 +155,7 @@ func planFor(n need, s slot) visitPlan {
 		return visitPlan{40, []string{"Sårstell", "Hjelp til påkledning", "Gi morgenmedisiner"}, []med{paracet}}
 	case needOpioid:
 		return visitPlan{25, []string{"Gi morgenmedisiner", "Hjelp til påkledning", "Frokost"}, []med{
-			{name: "Oxynorm 5 mg", dose: "1 kapsel", route: "oral", double: true},
+			{name: "Oxynorm 5 mg", dose: "1 kapsel", route: "oral", double: true, controlled: true},
 			paracet}}
 	case needDiabetes:
 		return visitPlan{20, []string{"Gi morgenmedisiner", "Frokost", "Tilsyn"}, []med{

@@ -30,6 +30,10 @@ type Item struct {
 	// was read without it (Decode); a Record with its SignatureSVG says
 	// so itself.
 	Signed bool
+	// Cosigners are the users who co-signed a medication record on their
+	// own phones (cosign records linked to it, reconcile.Linked), in the
+	// order their records came; the caller finds them.
+	Cosigners []string
 }
 
 // signed says whether the record carries the signer's drawing.
@@ -45,6 +49,9 @@ var Columns = []string{
 	"quarantined", "ehr_ref", "void_reason", "reconciled_by", "entered_by", "reconciled_at",
 	// as-needed doses and their effect
 	"prn_id", "indication", "override_reason", "administration_id", "effect",
+	// co-signing on the co-signer's own phone: the code, and who
+	// co-signed a medication record with it
+	"cosign_code", "cosigned_by",
 }
 
 func stamp(t time.Time) string {
@@ -108,6 +115,7 @@ func (c *CSVWriter) Write(it Item) error {
 		r.Text, r.Category, r.Severity, r.Description, r.ActionTaken, stampPtr(r.At), r.EmergencyReason,
 		strconv.FormatBool(s.Quarantined), s.EHRRef, s.VoidReason, names.Users[s.ReconciledBy], names.Users[s.EnteredBy], stamp(s.ReconciledAt),
 		r.PRNID, r.Indication, r.OverrideReason, r.AdministrationID, r.Effect,
+		r.CosignCode, cosignerNames(it.Cosigners, names),
 	)
 	for i := range row {
 		row[i] = cell(row[i])
@@ -133,4 +141,18 @@ func stateOf(s store.StoredRecord) string {
 		return store.StateQuarantined
 	}
 	return s.State
+}
+
+// cosignerNames names the users who co-signed on their own phones,
+// joined with "; ".
+func cosignerNames(ids []string, names Names) string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		n := names.Users[id]
+		if n == "" {
+			n = id
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, "; ")
 }

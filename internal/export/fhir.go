@@ -40,8 +40,8 @@ func identifiers(id string) []fhir.Identifier {
 // FHIRWriter writes the records as a FHIR R4 Bundle of type collection,
 // one entry at a time: MedicationAdministration for medication records,
 // Encounter for visit status, Communication for notes, AdverseEvent for
-// deviations, AuditEvent for emergency access and Observation for a PRN
-// dose's effect.
+// deviations, AuditEvent for emergency access, Observation for a PRN
+// dose's effect and Provenance for a co-signature.
 //
 // The Bundle carries no total: R4's invariant bdl-1 allows Bundle.total
 // only in search and history bundles, and a stream does not know it
@@ -183,6 +183,16 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 			ma.Performer = append(ma.Performer, fhir.MedicationAdministrationPerformer{
 				Function: ptr(text("double check")), Actor: fhir.Reference{Display: ptr(r.CosignerName)}})
 		}
+		// A co-signer on her own phone is a performer whose function is
+		// "verifier" of R4's med-admin-perform-function code system ("a
+		// person ... that has confirmed the accuracy of the
+		// administration"), named as the author is.
+		for _, id := range it.Cosigners {
+			ma.Performer = append(ma.Performer, fhir.MedicationAdministrationPerformer{
+				Function: &fhir.CodeableConcept{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/med-admin-perform-function"),
+					Code: ptr("verifier"), Display: ptr("Verifier")}}, Text: ptr("double check on the co-signer's own phone")},
+				Actor: *ref("Practitioner", id, names.Users[id])})
+		}
 		return ma, nil
 	case care.RecordVisitStatus:
 		status := map[string]fhir.EncounterStatus{
@@ -252,6 +262,26 @@ func resource(it Item, names Names) (json.Marshaler, error) {
 			o.Note = []fhir.Annotation{{Text: r.Text}}
 		}
 		return o, nil
+	case care.RecordCosign:
+		// A co-signature made on the co-signer's own phone is also a
+		// performer of the administration it co-signs (Item.Cosigners);
+		// as its own record it is a Provenance of the dose's order (the
+		// phone knows the dose, not the administration's id), its agent
+		// the co-signer as "verifier" of R4's provenance-participant-type,
+		// so that it is exported even when the administration is not.
+		order := r.ScheduleID
+		if order == "" {
+			order = r.PRNID
+		}
+		return fhir.Provenance{
+			Id:       ptr(s.ID),
+			Target:   []fhir.Reference{*ref("MedicationRequest", order, r.Medication)},
+			Recorded: r.CreatedAt.UTC().Format(time.RFC3339),
+			Activity: ptr(text("co-signature, code " + r.CosignCode)),
+			Agent: []fhir.ProvenanceAgent{{Type: &fhir.CodeableConcept{Coding: []fhir.Coding{{
+				System: ptr("http://terminology.hl7.org/CodeSystem/provenance-participant-type"), Code: ptr("verifier"), Display: ptr("Verifier")}}},
+				Who: *author}},
+		}, nil
 	case care.RecordAccess:
 		at := r.CreatedAt
 		if r.At != nil {

@@ -474,8 +474,13 @@ func decodeRecord(body []byte) (care.Record, error) {
 // in a bundle's unit part with an emergency reason.
 type authorizer struct {
 	db       Store
+	userID   string
 	bundles  []store.IssuedBundle
 	patients map[string]care.Patient
+	// role is the author's role, read with the first cosign record
+	// (roleRead): whether she may co-sign is a finding's question.
+	role     care.Role
+	roleRead bool
 }
 
 func newAuthorizer(ctx context.Context, db Store, userID string, now time.Time) (*authorizer, error) {
@@ -483,7 +488,7 @@ func newAuthorizer(ctx context.Context, db Store, userID string, now time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("sync: bundles: %w", err)
 	}
-	return &authorizer{db: db, bundles: bs, patients: map[string]care.Patient{}}, nil
+	return &authorizer{db: db, userID: userID, bundles: bs, patients: map[string]care.Patient{}}, nil
 }
 
 func (a *authorizer) patient(ctx context.Context, id string) (care.Patient, error) {
@@ -497,6 +502,23 @@ func (a *authorizer) patient(ctx context.Context, id string) (care.Patient, erro
 	return p, err
 }
 
+// authorRole returns the syncing user's role, read once; a user the
+// store no longer has holds none (her records are held by holdReason).
+func (a *authorizer) authorRole(ctx context.Context) (care.Role, error) {
+	if !a.roleRead {
+		acct, err := a.db.Account(ctx, a.userID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return "", fmt.Errorf("author: %w", err)
+		default:
+			a.role = acct.Role
+		}
+		a.roleRead = true
+	}
+	return a.role, nil
+}
+
 // check authorises one record and fills what the server learns about it.
 // A non-nil result is the rejection; an error is the store failing to
 // answer, which rejects nothing: only a patient, visit or dose the store
@@ -505,7 +527,7 @@ func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *
 	r := o.rec
 	sr := store.StoredRecord{Type: r.Type, DeviceID: r.DeviceID, AuthorID: r.AuthorID, PatientID: r.PatientID,
 		VisitID: r.VisitID, ScheduleID: r.ScheduleID, Medication: r.Medication, Status: r.Status,
-		PRNID: r.PRNID, AdministrationID: r.AdministrationID,
+		PRNID: r.PRNID, AdministrationID: r.AdministrationID, CosignCode: r.CosignCode,
 		AdministeredAt: r.AdministeredAt, Seq: r.Seq, CreatedAt: r.CreatedAt.UTC(),
 		// Validate has made sure a second signer has both a name and a
 		// handwritten signature, so the signature tells.
@@ -554,9 +576,21 @@ func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *
 			unit = b
 		}
 	}
+	if r.Type == care.RecordCosign {
+		role, err := a.authorRole(ctx)
+		if err != nil {
+			return sr, nil, err
+		}
+		sr.AuthorRole = string(role)
+	}
 	switch {
 	case own != nil:
 		sr.BundleID = own.ID
+	case unit != nil && r.Type == care.RecordCosign:
+		// A co-signer is called to a colleague's patient: the unit part
+		// of her shift is what she may co-sign for, without the
+		// emergency reason opening a patient's card asks.
+		sr.BundleID = unit.ID
 	case unit != nil && r.EmergencyReason != "":
 		sr.BundleID, sr.Emergency = unit.ID, true
 	case unit != nil:

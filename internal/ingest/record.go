@@ -47,6 +47,7 @@ var recordFields = []recordField{
 	{key: "override_reason", str: func(r *care.Record) *string { return &r.OverrideReason }},
 	{key: "administration_id", str: func(r *care.Record) *string { return &r.AdministrationID }},
 	{key: "effect", str: func(r *care.Record) *string { return &r.Effect }},
+	{key: "cosign_code", str: func(r *care.Record) *string { return &r.CosignCode }},
 	{key: "category", str: func(r *care.Record) *string { return &r.Category }},
 	{key: "severity", str: func(r *care.Record) *string { return &r.Severity }},
 	{key: "description", str: func(r *care.Record) *string { return &r.Description }},

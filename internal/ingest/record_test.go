@@ -76,6 +76,11 @@ func plainRecordBodies(t testing.TB) [][]byte {
 	eff := base
 	eff.Type, eff.AdministrationID, eff.Effect, eff.At, eff.Text = care.RecordPRNEffect, med.ID, care.EffectPartial, &at, "Roligere"
 	recs = append(recs, prn, eff)
+	waiting := med
+	waiting.CosignerID, waiting.CosignerName, waiting.CosignerSignatureSVG, waiting.CosignCode = "", "", "", "ABCD2345"
+	cos := base
+	cos.Type, cos.CosignCode, cos.ScheduleID, cos.Medication, cos.Dose, cos.SignatureSVG = care.RecordCosign, "ABCD2345", med.ScheduleID, "Morfin", "5 mg", "M1 1 L2 2"
+	recs = append(recs, waiting, cos)
 	dev := base
 	dev.Type, dev.Category, dev.Severity, dev.Description, dev.ActionTaken, dev.VisitID = "deviation", "fall", "high", "Falt\tpå badet\n", "Ringte lege", "0190b6a2-0000-7000-8000-0000000000e1"
 	recs = append(recs, dev)

@@ -417,7 +417,7 @@ func (k *Keeper) readPlan(ctx context.Context, in *interner) (map[string]*planPa
 			// Doses count for the patients of the units.
 			if p, ok := plans[d.PatientID]; ok && p.unit != "" {
 				p.doses = append(p.doses, plannedDose{due: at(d.Due), id: in.of(d.ID), visit: in.of(d.VisitID),
-					medication: in.of(d.Medication), dose: in.of(d.Dose), window: int32(d.WindowMinutes), double: d.DoubleCheck})
+					medication: in.of(d.Medication), dose: in.of(d.Dose), window: int32(d.WindowMinutes), double: d.DoubleCheck, controlled: d.Controlled})
 			}
 			return nil
 		},
@@ -469,7 +469,7 @@ func samePRN(a, b []care.PRNMedication) bool {
 	return slices.EqualFunc(a, b, func(x, y care.PRNMedication) bool {
 		return x.ID == y.ID && x.SourceID == y.SourceID && x.Medication == y.Medication && x.Dose == y.Dose && x.Route == y.Route &&
 			slices.Equal(x.Indications, y.Indications) && x.MinIntervalMinutes == y.MinIntervalMinutes &&
-			x.MaxPer24h == y.MaxPer24h && x.EffectAfterMinutes == y.EffectAfterMinutes
+			x.MaxPer24h == y.MaxPer24h && x.EffectAfterMinutes == y.EffectAfterMinutes && x.Controlled == y.Controlled
 	})
 }
 
@@ -729,9 +729,9 @@ func (k *Keeper) bundle(ctx context.Context, m *model, id string) (store.IssuedB
 	case err != nil:
 		return b, fmt.Errorf("desk: read bundle: %w", err)
 	}
-	// Only its window counts for findings; its lists of patients are
-	// large and not kept.
-	b = store.IssuedBundle{ID: b.ID, IssuedAt: b.IssuedAt, ExpiresAt: b.ExpiresAt}
+	// Only its window and its user count for findings; its lists of
+	// patients are large and not kept.
+	b = store.IssuedBundle{ID: b.ID, UserID: b.UserID, IssuedAt: b.IssuedAt, ExpiresAt: b.ExpiresAt}
 	m.bundles[n] = b
 	return b, nil
 }

@@ -41,7 +41,14 @@ type world struct {
 	// prnGiven holds the PRN doses made so far, by patient, for effect
 	// records to evaluate.
 	prnGiven map[string][]string
-	n        int
+	// waiting holds the administrations made with a co-signing code, for
+	// cosign records to co-sign.
+	waiting []store.StoredRecord
+	// crnd draws what co-signatures add (controlled drugs, codes, cosign
+	// records), apart from rnd, so that the rest of each sequence stays
+	// what it was before they existed.
+	crnd *rand.Rand
+	n    int
 }
 
 var (
@@ -62,7 +69,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 
 // newWorldOn is newWorld on a store of the caller's.
 func newWorldOn(t *testing.T, seed uint64, raw store.Store) *world {
-	w := &world{t: t, rnd: rand.New(rand.NewPCG(seed, seed*7+1)), now: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC),
+	w := &world{t: t, rnd: rand.New(rand.NewPCG(seed, seed*7+1)), crnd: rand.New(rand.NewPCG(seed, seed*13+5)), now: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC),
 		seqs: map[string]uint64{}, prnGiven: map[string][]string{}}
 	w.k = kept.New(raw, kept.Options{OfflineFor: offlineFor, Now: func() time.Time { return w.now }})
 	w.db = w.k.Watch(raw)
@@ -82,7 +89,14 @@ func newWorldOn(t *testing.T, seed uint64, raw store.Store) *world {
 		t.Fatal(err)
 	}
 	for i, d := range devices {
+		// Each phone's shift lists one unit's patients: a cosign for
+		// another unit's patient comes from outside the unit.
 		b := store.IssuedBundle{ID: fmt.Sprintf("b%d", i), UserID: d.author, IssuedAt: w.now, ExpiresAt: w.now.Add(offlineFor)}
+		for j, p := range patients {
+			if j%2 == i%2 {
+				b.UnitPatients = append(b.UnitPatients, p)
+			}
+		}
 		if err := w.db.PutIssuedBundle(ctx, b); err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +116,7 @@ func (w *world) prnPlan(i int) []care.PRNMedication {
 		}
 		out = append(out, care.PRNMedication{ID: id, Medication: meds[w.rnd.IntN(len(meds))], Dose: "1", Indications: []string{"pain"},
 			MinIntervalMinutes: []int{0, 60, 240}[w.rnd.IntN(3)], MaxPer24h: 1 + w.rnd.IntN(3),
-			EffectAfterMinutes: []int{0, 30, 60}[w.rnd.IntN(3)]})
+			EffectAfterMinutes: []int{0, 30, 60}[w.rnd.IntN(3)], Controlled: w.crnd.IntN(3) == 0})
 	}
 	return out
 }
@@ -115,7 +129,7 @@ func (w *world) addDose(i int) {
 	}
 	w.plan.Doses = append(w.plan.Doses, care.ScheduledDose{ID: id, PatientID: p, Medication: meds[w.rnd.IntN(len(meds))],
 		Dose: "1", Due: w.now.Add(time.Duration(w.rnd.IntN(14*60)) * time.Minute), DoubleCheck: w.rnd.IntN(3) == 0,
-		WindowMinutes: []int{0, 0, 30, 90}[w.rnd.IntN(4)]})
+		Controlled: w.crnd.IntN(4) == 0, WindowMinutes: []int{0, 0, 30, 90}[w.rnd.IntN(4)]})
 }
 
 func (w *world) unitOf(p string) string {
@@ -173,6 +187,7 @@ func (w *world) record() store.StoredRecord {
 		given := created.Add(-time.Duration(w.rnd.IntN(30)) * time.Minute)
 		r.AdministeredAt = &given
 		w.prnGiven[p] = append(w.prnGiven[p], r.ID)
+		w.maybeWaiting(&r)
 	case 7:
 		// An evaluation of a PRN dose's effect, mostly of one made before.
 		r.Type = care.RecordPRNEffect
@@ -198,6 +213,7 @@ func (w *world) record() store.StoredRecord {
 			r.AdministeredAt = &given
 		}
 		r.Uncosigned = w.rnd.IntN(3) == 0
+		w.maybeWaiting(&r)
 	case 3:
 		r.Type = []care.RecordType{care.RecordNote, care.RecordVisitStatus}[w.rnd.IntN(2)]
 		if visits := w.visitsOf(p); len(visits) > 0 {
@@ -205,6 +221,9 @@ func (w *world) record() store.StoredRecord {
 		}
 	case 4:
 		r.Type = care.RecordDeviation
+		if w.crnd.IntN(2) == 0 {
+			w.cosign(&r)
+		}
 	default:
 		r.Type = care.RecordAccess
 		r.Emergency = true
@@ -217,6 +236,37 @@ func (w *world) record() store.StoredRecord {
 		r.HeldFor = []string{store.HeldDeviceRevoked, store.HeldAuthorDisabled}[w.rnd.IntN(2)]
 	}
 	return r
+}
+
+// maybeWaiting gives an administration a co-signing code now and then,
+// as a phone does for a dose that needs a second signature.
+func (w *world) maybeWaiting(r *store.StoredRecord) {
+	if w.crnd.IntN(2) == 0 {
+		return
+	}
+	r.CosignCode, r.Uncosigned = fmt.Sprintf("CODE%d", w.crnd.IntN(3)), true
+	w.waiting = append(w.waiting, *r)
+}
+
+// cosign makes r a cosign record: mostly of an administration that waits
+// for one, by a nurse or a worker, with a shift of hers (sometimes one
+// unknown, as one from another unit would be: sync refuses a cosign for a
+// patient no shift of hers lists), sometimes of no administration, or of
+// another patient's; the giver herself at times.
+func (w *world) cosign(r *store.StoredRecord) {
+	r.Type = care.RecordCosign
+	r.AuthorRole = []string{string(care.RoleNurse), string(care.RoleNurse), string(care.RoleWorker), ""}[w.crnd.IntN(4)]
+	r.ScheduleID, r.CosignCode = "dose-gone", "CODE9"
+	if len(w.waiting) > 0 && w.crnd.IntN(5) != 0 {
+		a := w.waiting[w.crnd.IntN(len(w.waiting))]
+		r.ScheduleID, r.PRNID, r.CosignCode = a.ScheduleID, a.PRNID, a.CosignCode
+		if w.crnd.IntN(5) != 0 {
+			r.PatientID, r.UnitID = a.PatientID, a.UnitID
+		}
+	}
+	if w.crnd.IntN(6) == 0 {
+		r.BundleID = fmt.Sprintf("b%d", w.crnd.IntN(len(devices))) // another phone's shift
+	}
 }
 
 func (w *world) dosesOf(p string) []care.ScheduledDose {
@@ -280,6 +330,9 @@ func (w *world) step() string {
 		i := w.rnd.IntN(len(w.plan.Doses))
 		w.plan.Doses[i].WindowMinutes = []int{0, 15, 60}[w.rnd.IntN(3)]
 		w.plan.Doses[i].DoubleCheck = !w.plan.Doses[i].DoubleCheck
+		if w.crnd.IntN(3) == 0 {
+			w.plan.Doses[i].Controlled = !w.plan.Doses[i].Controlled
+		}
 		w.addDose(len(w.plan.Doses))
 		v := w.rnd.IntN(len(w.plan.Visits))
 		w.plan.Visits[v].Start = w.plan.Visits[v].Start.Add(time.Duration(w.rnd.IntN(120)-60) * time.Minute)
@@ -319,12 +372,22 @@ func isExpected(err error) bool {
 // whole store, as the desk did on every request before it kept them,
 // with, for each, the latest time one of its records (for a sequence gap,
 // of its device's) was received.
+// verifiedCosigns counts the verified co-signatures recomputed() saw.
+var verifiedCosigns int
+
 func (w *world) recomputed() ([]wire.Finding, map[string]time.Time, reconcile.Input) {
 	in, err := reconcile.Load(ctx, w.db, reconcile.Scope{Until: w.now, Now: w.now, OfflineFor: offlineFor})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	fs := reconcile.Compute(in)
+	for _, r := range in.Records {
+		for _, c := range reconcile.CosignLinks(in.Records)[r.ID] {
+			if reconcile.CosignProblem(r, c, in.Bundles) == reconcile.CosignVerified {
+				verifiedCosigns++
+			}
+		}
+	}
 	received := map[string]time.Time{}
 	newest := map[string]time.Time{}
 	for _, r := range in.Records {
@@ -393,12 +456,15 @@ func TestKeptFindingsMatchRecomputation(t *testing.T) {
 		// restarted) keeps the same.
 		w.checkRestart()
 	}
-	// The generator must reach every kind, or the comparison proves less
-	// than it says.
+	// The generator must reach every kind, and co-sign some doses
+	// properly, or the comparison proves less than it says.
+	if verifiedCosigns == 0 {
+		t.Error("no administration co-signed by a nurse on her own phone in any sequence")
+	}
 	for _, k := range []string{wire.FindingQuarantined, wire.FindingDoubleAdministration, wire.FindingMissingAdministration,
 		wire.FindingMissingCosignature, wire.FindingUndocumentedVisit, wire.FindingOutsideWindow, wire.FindingEmergencyAccess,
 		wire.FindingLateSync, wire.FindingSequenceGap, wire.FindingDuplicateSeq,
-		wire.FindingPRNInterval, wire.FindingPRNMaxExceeded, wire.FindingPRNEffectMissing} {
+		wire.FindingPRNInterval, wire.FindingPRNMaxExceeded, wire.FindingPRNEffectMissing, wire.FindingCosignerUnverified} {
 		if !kinds[k] {
 			t.Errorf("no %s finding in any sequence", k)
 		}

@@ -184,6 +184,9 @@ type rec struct {
 	// prn and admin: a PRN dose's medication in the plan, and the dose a
 	// prn_effect record evaluates.
 	prn, admin uint32
+	// code and role: the co-signing code of an administration or a
+	// cosign record, and a cosign author's role.
+	code, role uint32
 	flags      uint8
 }
 
@@ -249,7 +252,7 @@ type plannedDose struct {
 	due                         instant
 	id, visit, medication, dose uint32
 	window                      int32
-	double                      bool
+	double, controlled          bool
 }
 
 // plannedVisit is a planned visit as the desk keeps it.
@@ -261,7 +264,7 @@ type plannedVisit struct {
 
 func (m *model) dose(patient string, d plannedDose) care.ScheduledDose {
 	return care.ScheduledDose{ID: m.s.str(d.id), PatientID: patient, VisitID: m.s.str(d.visit), Medication: m.s.str(d.medication),
-		Dose: m.s.str(d.dose), Due: d.due.time(), DoubleCheck: d.double, WindowMinutes: int(d.window)}
+		Dose: m.s.str(d.dose), Due: d.due.time(), DoubleCheck: d.double, Controlled: d.controlled, WindowMinutes: int(d.window)}
 }
 
 func (m *model) visit(patient string, v plannedVisit) care.Visit {
@@ -324,7 +327,7 @@ func (m *model) compact(r store.StoredRecord) rec {
 		typ: m.s.of(string(r.Type)), status: m.s.of(r.Status), state: m.s.of(r.State), held: m.s.of(r.HeldFor),
 		device: m.s.of(r.DeviceID), author: m.s.of(r.AuthorID), patient: m.s.of(r.PatientID), unit: m.s.of(r.UnitID),
 		visit: m.s.of(r.VisitID), schedule: m.s.of(r.ScheduleID), medication: m.s.of(r.Medication), bundle: m.s.of(r.BundleID),
-		prn: m.s.of(r.PRNID), admin: m.s.of(r.AdministrationID)}
+		prn: m.s.of(r.PRNID), admin: m.s.of(r.AdministrationID), code: m.s.of(r.CosignCode), role: m.s.of(r.AuthorRole)}
 	ok4 := true
 	if r.AdministeredAt != nil {
 		c.administered, ok4 = stampOf(*r.AdministeredAt)
@@ -348,7 +351,7 @@ func (m *model) compact(r store.StoredRecord) rec {
 func (m *model) stored(c *rec) store.StoredRecord {
 	r := store.StoredRecord{ID: m.idString(c.id), Type: care.RecordType(m.s.str(c.typ)), DeviceID: m.s.str(c.device), AuthorID: m.s.str(c.author),
 		PatientID: m.s.str(c.patient), UnitID: m.s.str(c.unit), VisitID: m.s.str(c.visit), ScheduleID: m.s.str(c.schedule),
-		Medication: m.s.str(c.medication), PRNID: m.s.str(c.prn), AdministrationID: m.s.str(c.admin), Status: m.s.str(c.status), Seq: c.seq, CreatedAt: c.created.time(),
+		Medication: m.s.str(c.medication), PRNID: m.s.str(c.prn), AdministrationID: m.s.str(c.admin), CosignCode: m.s.str(c.code), AuthorRole: m.s.str(c.role), Status: m.s.str(c.status), Seq: c.seq, CreatedAt: c.created.time(),
 		Received: c.received.time(), BundleID: m.s.str(c.bundle), Emergency: c.has(flagEmergency),
 		Uncosigned: c.has(flagUncosigned), Quarantined: c.has(flagQuarantined), HeldFor: m.s.str(c.held),
 		State: m.s.str(c.state), ReconciledAt: c.recAt.time()}

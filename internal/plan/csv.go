@@ -31,6 +31,8 @@ var Columns = []string{
 	// prn (an as-needed medication of a patient in the same file; also
 	// medication, dose and route)
 	"indications", "min_interval_minutes", "max_per_24h", "effect_after_minutes",
+	// dose and prn: a controlled drug, which needs a second signature
+	"controlled",
 }
 
 // prnRow is a prn row, kept until every patient of the file is read.
@@ -139,12 +141,13 @@ func ParseCSV(r io.Reader, loc *time.Location, progress func(int64)) (*Plan, []P
 		case "dose":
 			pl.Medications = append(pl.Medications, Dose{SourceID: row.get("source_id"), PatientSourceID: row.get("patient_source_id"),
 				VisitSourceID: row.get("visit_source_id"), Medication: row.get("medication"), Dose: row.get("dose"), Route: row.get("route"),
-				Due: row.time("due"), DoubleCheck: row.flag("double_check"), WindowMinutes: row.integer("window_minutes"), line: line})
+				Due: row.time("due"), DoubleCheck: row.flag("double_check"), WindowMinutes: row.integer("window_minutes"),
+				Controlled: row.flag("controlled"), line: line})
 		case "prn":
 			prns = append(prns, prnRow{patient: row.get("patient_source_id"), line: line, prn: PRN{SourceID: row.get("source_id"),
 				Medication: row.get("medication"), Dose: row.get("dose"), Route: row.get("route"), Indications: row.list("indications"),
 				MinIntervalMinutes: row.integer("min_interval_minutes"), MaxPer24h: row.integer("max_per_24h"),
-				EffectAfterMinutes: row.integer("effect_after_minutes")}})
+				EffectAfterMinutes: row.integer("effect_after_minutes"), Controlled: row.flag("controlled")}})
 		default:
 			row.bad("kind", fmt.Sprintf("must be patient, visit, dose or prn, not %q", kind))
 		}

@@ -59,6 +59,9 @@ type PRN struct {
 	MinIntervalMinutes int      `json:"min_interval_minutes,omitempty"`
 	MaxPer24h          int      `json:"max_per_24h"`
 	EffectAfterMinutes int      `json:"effect_after_minutes,omitempty"`
+	// Controlled marks a controlled drug: every dose needs a second
+	// signature.
+	Controlled bool `json:"controlled,omitempty"`
 }
 
 // prnOf turns a patient's imported PRN medications into the person
@@ -69,7 +72,7 @@ func prnOf(patientSourceID string, ps []PRN) []care.PRNMedication {
 		out = append(out, care.PRNMedication{ID: IDFor("prn", patientSourceID+"/"+p.SourceID), SourceID: p.SourceID,
 			Medication: strings.TrimSpace(p.Medication), Dose: strings.TrimSpace(p.Dose), Route: strings.TrimSpace(p.Route),
 			Indications: p.Indications, MinIntervalMinutes: p.MinIntervalMinutes, MaxPer24h: p.MaxPer24h,
-			EffectAfterMinutes: p.EffectAfterMinutes})
+			EffectAfterMinutes: p.EffectAfterMinutes, Controlled: p.Controlled})
 	}
 	return out
 }
@@ -99,6 +102,9 @@ type Dose struct {
 	Due             time.Time `json:"due"`
 	DoubleCheck     bool      `json:"double_check,omitempty"`
 	WindowMinutes   int       `json:"window_minutes,omitempty"`
+	// Controlled marks a controlled drug, which needs a second signature
+	// as a double check does.
+	Controlled bool `json:"controlled,omitempty"`
 
 	line int
 	path string
@@ -472,7 +478,7 @@ func (rv *resolver) resolveDoses() {
 		}
 		cd := care.ScheduledDose{ID: IDFor("dose", d.SourceID), PatientID: p.ID, VisitID: visitID,
 			Medication: d.Medication, Dose: d.Dose, Route: d.Route, Due: d.Due.UTC(), DoubleCheck: d.DoubleCheck,
-			WindowMinutes: d.WindowMinutes, SourceID: d.SourceID}
+			Controlled: d.Controlled, WindowMinutes: d.WindowMinutes, SourceID: d.SourceID}
 		rv.invalid(d, care.ScheduledDose{Medication: d.Medication, Dose: d.Dose, Due: d.Due, WindowMinutes: d.WindowMinutes}.ValidateRow())
 		if rv.dir.Scope != nil {
 			// A stored dose belongs to its patient's unit; a dose whose

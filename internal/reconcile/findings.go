@@ -102,7 +102,7 @@ func PatientFindings(in Input) []wire.Finding {
 	}
 	out = append(out, doubleAdministrations(live, in.Doses)...)
 	out = append(out, missingAdministrations(live, in)...)
-	out = append(out, missingCosignatures(live, in.Doses)...)
+	out = append(out, cosignFindings(live, in)...)
 	out = append(out, undocumentedVisits(live, in)...)
 	out = append(out, outsideWindow(live, in.Bundles)...)
 	out = append(out, emergencyAccess(live)...)
@@ -265,35 +265,6 @@ func missingAdministrations(recs []store.StoredRecord, in Input) []wire.Finding 
 			Message: fmt.Sprintf("%s %s due %s has no record", d.Medication, d.Dose, d.Due.UTC().Format(time.RFC3339)),
 		}
 		keyed(&f, "finding.missing_administration", "medication", d.Medication, "dose", d.Dose, "due_at", rfc3339(d.Due))
-		out = append(out, f)
-	}
-	return out
-}
-
-// missingCosignatures finds double-check doses given without the second
-// signer's name and handwritten signature. The phone asks for both before
-// it saves; a record without them came from elsewhere, or was altered,
-// and the double check it stands for cannot be shown.
-func missingCosignatures(recs []store.StoredRecord, doses []care.ScheduledDose) []wire.Finding {
-	double := map[string]care.ScheduledDose{}
-	for _, d := range doses {
-		if d.DoubleCheck {
-			double[d.ID] = d
-		}
-	}
-	var out []wire.Finding
-	for _, r := range recs {
-		d, ok := double[r.ScheduleID]
-		if r.Type != care.RecordMedication || !ok || r.Status != care.DoseGiven {
-			continue
-		}
-		if !r.Uncosigned {
-			continue
-		}
-		f := finding(wire.FindingMissingCosignature, []store.StoredRecord{r},
-			fmt.Sprintf("%s %s given without the second signer its double check needs", d.Medication, d.Dose))
-		f.ScheduleID, f.VisitID = d.ID, d.VisitID
-		keyed(&f, "finding.missing_cosignature", "medication", d.Medication, "dose", d.Dose)
 		out = append(out, f)
 	}
 	return out

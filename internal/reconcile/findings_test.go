@@ -101,10 +101,10 @@ func TestFindings(t *testing.T) {
 			s.rec(care.RecordVisitStatus, "p1", 9, 0, func(r *store.StoredRecord) { r.VisitID, r.Status = "v1", care.VisitCompleted })
 			s.rec(care.RecordMedication, "p1", 9, 6, given("d1", "Paracet", 9, 6))
 		}, nil},
-		{"a double-check dose given with a second signer", func(s *scenario) {
+		{"a double-check dose given with a second signer on the giver's phone only", func(s *scenario) {
 			s.doubleDose("d1", "p1", "Insulin Lantus", 9, 0)
 			s.rec(care.RecordMedication, "p1", 9, 2, given("d1", "Insulin Lantus", 9, 2))
-		}, nil},
+		}, []string{"cosigner_unverified:r01"}},
 		{"a double-check dose given without a second signer", func(s *scenario) {
 			s.doubleDose("d1", "p1", "Insulin Lantus", 9, 0)
 			s.rec(care.RecordMedication, "p1", 9, 2, func(r *store.StoredRecord) { given("d1", "Insulin Lantus", 9, 2)(r); r.Uncosigned = true })

@@ -245,16 +245,22 @@ type StoredRecord struct {
 	Medication string          `json:"medication,omitempty"`
 	// PRNID names the as-needed medication of a PRN dose;
 	// AdministrationID, the dose a prn_effect record evaluates.
-	PRNID            string     `json:"prn_id,omitempty"`
-	AdministrationID string     `json:"administration_id,omitempty"`
-	Status           string     `json:"status,omitempty"`
-	AdministeredAt   *time.Time `json:"administered_at,omitempty"`
-	Seq              uint64     `json:"seq"`
-	CreatedAt        time.Time  `json:"created_at"`
-	Received         time.Time  `json:"received"`
-	BodyHash         string     `json:"body_hash"`
-	BundleID         string     `json:"bundle_id,omitempty"`
-	Emergency        bool       `json:"emergency,omitempty"`
+	PRNID            string `json:"prn_id,omitempty"`
+	AdministrationID string `json:"administration_id,omitempty"`
+	// CosignCode links an administration that waits for a co-signature
+	// and the cosign record made on the co-signer's phone; AuthorRole is
+	// the role the author of a cosign record held when it was received,
+	// which says whether she may co-sign (care.Role.Cosigns).
+	CosignCode     string     `json:"cosign_code,omitempty"`
+	AuthorRole     string     `json:"author_role,omitempty"`
+	Status         string     `json:"status,omitempty"`
+	AdministeredAt *time.Time `json:"administered_at,omitempty"`
+	Seq            uint64     `json:"seq"`
+	CreatedAt      time.Time  `json:"created_at"`
+	Received       time.Time  `json:"received"`
+	BodyHash       string     `json:"body_hash"`
+	BundleID       string     `json:"bundle_id,omitempty"`
+	Emergency      bool       `json:"emergency,omitempty"`
 	// Uncosigned marks a medication record with no second signer. It is
 	// kept in the negative so that records stored before it existed count
 	// as cosigned and raise no finding they did not earn.

@@ -281,13 +281,18 @@ const (
 	FindingPRNInterval      = "prn_interval"
 	FindingPRNMaxExceeded   = "prn_max_exceeded"
 	FindingPRNEffectMissing = "prn_effect_missing"
+	// FindingCosignerUnverified: a dose that needs a second signature
+	// has none from a nurse of the patient's unit, on her own phone,
+	// with a shift covering the dose (care/cosign.go).
+	FindingCosignerUnverified = "cosigner_unverified"
 )
 
 // FindingKinds lists every finding kind in display order.
 func FindingKinds() []string {
 	return []string{FindingDoubleAdministration, FindingMissingAdministration, FindingUndocumentedVisit,
 		FindingMissingCosignature, FindingOutsideWindow, FindingEmergencyAccess, FindingLateSync, FindingSequenceGap,
-		FindingDuplicateSeq, FindingQuarantined, FindingPRNInterval, FindingPRNMaxExceeded, FindingPRNEffectMissing}
+		FindingDuplicateSeq, FindingQuarantined, FindingPRNInterval, FindingPRNMaxExceeded, FindingPRNEffectMissing,
+		FindingCosignerUnverified}
 }
 
 // Finding is something the coordinators must look at after an outage.
@@ -338,32 +343,47 @@ type FindingsResponse struct {
 // systems read it: what the device signed (Record) and what the server
 // knows about it.
 type RecordView struct {
-	ID               string       `json:"id"`
-	Type             string       `json:"type"`
-	State            string       `json:"state"`
-	UnitID           string       `json:"unit_id"`
-	PatientID        string       `json:"patient_id"`
-	PatientName      string       `json:"patient_name,omitempty"`
-	AuthorID         string       `json:"author_id"`
-	AuthorName       string       `json:"author_name,omitempty"`
-	DeviceID         string       `json:"device_id"`
-	DeviceLabel      string       `json:"device_label,omitempty"`
-	Seq              uint64       `json:"seq"`
-	CreatedAt        time.Time    `json:"created_at"`
-	Received         time.Time    `json:"received"`
-	Quarantined      bool         `json:"quarantined,omitempty"`
-	Emergency        bool         `json:"emergency,omitempty"`
-	EHRRef           string       `json:"ehr_ref,omitempty"`
-	VoidReason       string       `json:"void_reason,omitempty"`
-	ReconciledBy     string       `json:"reconciled_by,omitempty"`
-	ReconciledByName string       `json:"reconciled_by_name,omitempty"`
-	EnteredBy        string       `json:"entered_by,omitempty"`
-	EnteredByName    string       `json:"entered_by_name,omitempty"`
-	ReconciledAt     *time.Time   `json:"reconciled_at,omitempty"`
-	BundleIssuedAt   *time.Time   `json:"bundle_issued_at,omitempty"`
-	BundleExpiresAt  *time.Time   `json:"bundle_expires_at,omitempty"`
-	Record           *care.Record `json:"record,omitempty"`
-	History          []AuditEntry `json:"history,omitempty"`
+	ID               string     `json:"id"`
+	Type             string     `json:"type"`
+	State            string     `json:"state"`
+	UnitID           string     `json:"unit_id"`
+	PatientID        string     `json:"patient_id"`
+	PatientName      string     `json:"patient_name,omitempty"`
+	AuthorID         string     `json:"author_id"`
+	AuthorName       string     `json:"author_name,omitempty"`
+	DeviceID         string     `json:"device_id"`
+	DeviceLabel      string     `json:"device_label,omitempty"`
+	Seq              uint64     `json:"seq"`
+	CreatedAt        time.Time  `json:"created_at"`
+	Received         time.Time  `json:"received"`
+	Quarantined      bool       `json:"quarantined,omitempty"`
+	Emergency        bool       `json:"emergency,omitempty"`
+	EHRRef           string     `json:"ehr_ref,omitempty"`
+	VoidReason       string     `json:"void_reason,omitempty"`
+	ReconciledBy     string     `json:"reconciled_by,omitempty"`
+	ReconciledByName string     `json:"reconciled_by_name,omitempty"`
+	EnteredBy        string     `json:"entered_by,omitempty"`
+	EnteredByName    string     `json:"entered_by_name,omitempty"`
+	ReconciledAt     *time.Time `json:"reconciled_at,omitempty"`
+	BundleIssuedAt   *time.Time `json:"bundle_issued_at,omitempty"`
+	BundleExpiresAt  *time.Time `json:"bundle_expires_at,omitempty"`
+	// Cosigns are, on one record's page, the cosign records linked to a
+	// medication record, or the administration a cosign record co-signs.
+	Cosigns []CosignLink `json:"cosigns,omitempty"`
+	Record  *care.Record `json:"record,omitempty"`
+	History []AuditEntry `json:"history,omitempty"`
+}
+
+// CosignLink is a record linked to another by a co-signing code: its id,
+// author and time, and for a cosign record why it does not verify the
+// dose (reconcile's CosignSelf, CosignNotNurse, CosignOutsideUnit,
+// CosignNoShift), empty when it does.
+type CosignLink struct {
+	RecordID   string    `json:"record_id"`
+	AuthorID   string    `json:"author_id"`
+	AuthorName string    `json:"author_name,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	Problem    string    `json:"problem,omitempty"`
 }
 
 // RecordsResponse is the body of GET /api/v1/records.

@@ -117,6 +117,8 @@ func encodeStoredRecord(r store.StoredRecord) ([]byte, error) {
 	str(`,"medication":`, r.Medication, true)
 	str(`,"prn_id":`, r.PRNID, true)
 	str(`,"administration_id":`, r.AdministrationID, true)
+	str(`,"cosign_code":`, r.CosignCode, true)
+	str(`,"author_role":`, r.AuthorRole, true)
 	str(`,"status":`, r.Status, true)
 	if r.AdministeredAt != nil {
 		tm(`,"administered_at":`, *r.AdministeredAt)

@@ -44,7 +44,7 @@ func randomTime(r *rand.Rand) time.Time {
 func randomStoredRecord(r *rand.Rand) store.StoredRecord {
 	s := func() string { return randomString(r) }
 	rec := store.StoredRecord{ID: s(), Type: care.RecordType(s()), DeviceID: s(), AuthorID: s(), PatientID: s(), UnitID: s(),
-		VisitID: s(), ScheduleID: s(), Medication: s(), PRNID: s(), AdministrationID: s(), Status: s(), Seq: r.Uint64() >> r.IntN(64), CreatedAt: randomTime(r),
+		VisitID: s(), ScheduleID: s(), Medication: s(), PRNID: s(), AdministrationID: s(), CosignCode: s(), AuthorRole: s(), Status: s(), Seq: r.Uint64() >> r.IntN(64), CreatedAt: randomTime(r),
 		Received: randomTime(r), BodyHash: s(), BundleID: s(), Emergency: r.IntN(2) == 0, Uncosigned: r.IntN(2) == 0,
 		Quarantined: r.IntN(2) == 0, HeldFor: s(), State: s(), EHRRef: s(), VoidReason: s(), ReconciledBy: s(), EnteredBy: s(),
 		ReconciledAt: randomTime(r)}
