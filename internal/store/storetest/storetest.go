@@ -76,6 +76,7 @@ func Run(t *testing.T, opener Opener) {
 	tests = append(tests, exposureTests(opener)...)
 	tests = append(tests, syncHealthTests(opener)...)
 	tests = append(tests, prnTests()...)
+	tests = append(tests, drillTests(opener)...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, opener(t)) })
 	}
