@@ -90,6 +90,8 @@ type IssuedBundle struct {
 	// issued before it was recorded have none.
 	AccessPatients []string `json:"access_patients,omitempty"`
 	Bytes          int      `json:"bytes"`
+	// Drills are the drills the bundle carried: the phone took part.
+	Drills []string `json:"drills,omitempty"`
 }
 
 // Device is a phone registered to a user: the public half of its ed25519
