@@ -1,6 +1,9 @@
 package wire
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Drills (issue 19, item 2): a coordinator's preparedness exercise. The
 // bundle carries the drills of the worker's units that meet its
@@ -81,4 +84,31 @@ type DrillPhoneSync struct {
 	LastAt       time.Time `json:"last_at"`
 	FirstSeconds int64     `json:"first_seconds"`
 	LastSeconds  int64     `json:"last_seconds"`
+}
+
+// ActiveDrill is the bundle's drill under way at t, nil when none is:
+// what the phone's banner shows.
+func (b *Bundle) ActiveDrill(t time.Time) *Drill {
+	for i := range b.Drills {
+		if b.Drills[i].ActiveAt(t) {
+			return &b.Drills[i]
+		}
+	}
+	return nil
+}
+
+// DrillFor is the id of the bundle's drill that covers a record made at
+// t about the patient (the drill is of the patient's unit and under way),
+// or "" for a real record.
+func (b *Bundle) DrillFor(patientID string, t time.Time) string {
+	p, ok := b.Patient(patientID)
+	if !ok {
+		return ""
+	}
+	for _, d := range b.Drills {
+		if d.ActiveAt(t) && slices.Contains(d.Units, p.UnitID) {
+			return d.ID
+		}
+	}
+	return ""
 }
