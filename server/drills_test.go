@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"beredskap/internal/bulk"
 	"beredskap/internal/care"
 	"beredskap/internal/servertest"
 	"beredskap/internal/store"
@@ -316,5 +317,37 @@ func TestDrillFromStartToReport(t *testing.T) {
 	want := []string{store.AuditDrillStart, store.AuditDrillNetworkBack, store.AuditExport, store.AuditDrillEnd}
 	if fmt.Sprint(actions) != fmt.Sprint(want) {
 		t.Errorf("the drill's audit %v, want %v", actions, want)
+	}
+}
+
+// A bulk job marks the real records its filter selects as entered and
+// never a drill's: the job counts the real ones, and the drill's record
+// stays new, out of the record system.
+func TestBulkJobLeavesDrillRecords(t *testing.T) {
+	e := newDrillEnv(t)
+	ctx := context.Background()
+	anna := e.phone("anna")
+	kari := e.coordinatorOf(t, e.nord.ID)
+	d := e.startDrill(t, kari, wire.DrillRequest{Units: []string{e.nord.ID}, Title: "Øvelse", End: e.now().Add(time.Hour)})
+	own := anna.ownPatient()
+	real := anna.note(own, "Ekte")
+	real.CreatedAt = d.Start.Add(-time.Minute)
+	drill := anna.note(own, "Øvelse")
+	drill.CreatedAt = d.Start.Add(time.Minute)
+	if code, _, raw := anna.sync(anna.sealRecord(real), anna.sealRecord(drill)); code != 200 {
+		t.Fatalf("sync: %d %s", code, raw)
+	}
+	code, j, raw := e.startJob(kari, wire.ReconcileJobRequest{Filter: wire.RecordFilters{Author: anna.login.User.ID}, EHRRef: "EPJ-1"})
+	if code != 202 || j.Total != 1 {
+		t.Fatalf("start job: %d, total %d, %s", code, j.Total, raw)
+	}
+	if err := bulk.New(e.db, bulk.Options{Owner: "test"}).RunPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sr, err := e.db.StoredRecordByID(ctx, real.ID); err != nil || sr.State != store.StateEntered {
+		t.Fatalf("the real record: %+v %v", sr.State, err)
+	}
+	if sr, err := e.db.StoredRecordByID(ctx, drill.ID); err != nil || sr.State != store.StateNew || sr.DrillID != d.ID {
+		t.Fatalf("the drill's record: state %s drill %q %v", sr.State, sr.DrillID, err)
 	}
 }
