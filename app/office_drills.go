@@ -19,12 +19,29 @@ import (
 // from the real ones.
 type drillsPage struct {
 	officePage
+	// id is the drill shown, from the path; empty on the list.
+	id       string
+	report   *wire.DrillReport
+	records  *wire.RecordsResponse
 	drills   *wire.DrillsResponse
 	title    string
 	scenario string
 	units    []string
 	from     string // datetime-local; empty: now
 	end      string
+}
+
+// One page type serves the list and each drill: a page type of its own
+// costs the phone's wasm more than the branch.
+func (p *drillsPage) OnNav(ctx app.Context) {
+	id := strings.TrimPrefix(strings.TrimPrefix(ctx.Page().URL().Path, "/office/drills"), "/")
+	if id == p.id && (p.report != nil || p.drills != nil) {
+		return
+	}
+	p.id, p.report, p.records = id, nil, nil
+	if p.loadedFor != "" {
+		p.refresh(ctx)
+	}
 }
 
 func (p *drillsPage) OnMount(ctx app.Context) {
@@ -35,6 +52,10 @@ func (p *drillsPage) OnMount(ctx app.Context) {
 }
 
 func (p *drillsPage) refresh(ctx app.Context) {
+	if p.id != "" {
+		p.load(ctx)
+		return
+	}
 	var out wire.DrillsResponse
 	p.call(ctx, func(c context.Context, token string) (err error) {
 		out, err = p.shift.API().Drills(c, token)
@@ -64,6 +85,9 @@ func (p *drillsPage) create(ctx app.Context, e app.Event) {
 func (p *drillsPage) Render() app.UI {
 	if ui, ok := p.officeGate(); !ok {
 		return p.officeFrame("drills", p.t("office.title"), ui)
+	}
+	if p.id != "" {
+		return p.drill()
 	}
 	var units []app.UI
 	if p.dir != nil {
@@ -104,21 +128,31 @@ func (p *drillsPage) Render() app.UI {
 		app.If(p.drills == nil, func() app.UI { return app.P().Class("muted").Text(p.t("app.loading")) }),
 		app.If(p.drills != nil && len(p.drills.Drills) == 0, func() app.UI { return app.P().Class("muted").Text(p.t("drill.none")) }),
 		app.If(p.drills != nil && len(p.drills.Drills) > 0, func() app.UI {
-			ds := p.drills.Drills
-			return app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", "drills").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text(p.t("drill.title")), app.Th().Text(p.t("drill.window")),
-					app.Th().Text(p.t("office.col.state")), app.Th().Class("num").Text(p.t("drill.records")))),
-				app.TBody().Body(app.Range(ds).Slice(func(i int) app.UI {
-					d := ds[i]
-					return app.Tr().Attr("data-testid", "drill-row").Body(
-						app.Td().Body(app.A().Href("/office/drills/"+d.ID).Text(d.Title)),
-						app.Td().Class("nowrap").Text(p.stamp(d.Start)+" – "+p.stamp(d.End)),
-						app.Td().Text(p.t(drillState(d))), app.Td().Class("num").Text(strconv.Itoa(d.Records)))
-				})),
-			))
+			var rows []app.UI
+			for _, d := range p.drills.Drills {
+				rows = append(rows, drillRow("drill-row", app.Td().Body(app.A().Href("/office/drills/"+d.ID).Text(d.Title)),
+					drillTD(p.stamp(d.Start)+" – "+p.stamp(d.End)), drillTD(p.t(drillState(d))), drillTD(strconv.Itoa(d.Records))))
+			}
+			return drillTable("drills", []string{p.t("drill.title"), p.t("drill.window"), p.t("office.col.state"), p.t("drill.records")}, rows)
 		}),
 	)
 }
+
+// drillTable, drillRow and drillTD are the drill pages' plain tables.
+func drillTable(testid string, heads []string, rows []app.UI) app.UI {
+	var th []app.UI
+	for _, h := range heads {
+		th = append(th, app.Th().Text(h))
+	}
+	return app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", testid).Body(
+		app.THead().Body(app.Tr().Body(th...)), app.TBody().Body(rows...)))
+}
+
+func drillRow(testid string, cells ...app.UI) app.UI {
+	return app.Tr().Attr("data-testid", testid).Body(cells...)
+}
+
+func drillTD(s string) app.UI { return app.Td().Text(s) }
 
 // drillState is the catalogue key of a drill's state now.
 func drillState(d wire.Drill) string {
@@ -132,32 +166,7 @@ func drillState(d wire.Drill) string {
 	return "drill.state.over"
 }
 
-type drillPage struct {
-	officePage
-	id      string
-	report  *wire.DrillReport
-	records *wire.RecordsResponse
-}
-
-func (p *drillPage) OnNav(ctx app.Context) {
-	id := strings.TrimPrefix(ctx.Page().URL().Path, "/office/drills/")
-	if id == p.id {
-		return
-	}
-	p.id, p.report, p.records = id, nil, nil
-	if p.loadedFor != "" {
-		p.load(ctx)
-	}
-}
-
-func (p *drillPage) OnMount(ctx app.Context) {
-	p.start(ctx, func(ctx app.Context) {
-		p.loadDirectory(ctx)
-		p.load(ctx)
-	})
-}
-
-func (p *drillPage) load(ctx app.Context) {
+func (p *drillsPage) load(ctx app.Context) {
 	id := p.id
 	var rep wire.DrillReport
 	var recs wire.RecordsResponse
@@ -170,7 +179,7 @@ func (p *drillPage) load(ctx app.Context) {
 	}, func(ctx app.Context) { p.report, p.records = &rep, &recs })
 }
 
-func (p *drillPage) change(action string) app.EventHandler {
+func (p *drillsPage) change(action string) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		id := p.id
 		p.call(ctx, func(c context.Context, token string) error {
@@ -180,7 +189,7 @@ func (p *drillPage) change(action string) app.EventHandler {
 	}
 }
 
-func (p *drillPage) print(ctx app.Context, e app.Event) {
+func (p *drillsPage) print(ctx app.Context, e app.Event) {
 	token, _, ok := p.shift.Keyring().OfficeSession()
 	if !ok {
 		return
@@ -198,10 +207,9 @@ func (p *drillPage) print(ctx app.Context, e app.Event) {
 	})
 }
 
-func (p *drillPage) Render() app.UI {
-	if ui, ok := p.officeGate(); !ok {
-		return p.officeFrame("drills", p.t("office.title"), ui)
-	}
+// drill is one drill's page: its state and buttons, its report, its
+// records.
+func (p *drillsPage) drill() app.UI {
 	if p.report == nil {
 		return p.officeFrame("drills", p.t("drill.report.title"), app.P().Class("muted").Text(p.t("app.loading")))
 	}
@@ -216,6 +224,11 @@ func (p *drillPage) Render() app.UI {
 	}
 	active := d.ActiveAt(time.Now())
 	names := namesOf(p.dir)
+	var findings []app.UI
+	for _, f := range rep.Findings {
+		text, _ := findingText(lang, f, names, localTime)
+		findings = append(findings, app.Li().Text(text))
+	}
 	return p.officeFrame("drills", p.t("drill.report.title")+": "+d.Title,
 		app.Div().Class("banner banner-drill").Text(p.t("drill.banner")),
 		app.Section().Class("card").Attr("data-testid", "drill-facts").Body(
@@ -238,54 +251,37 @@ func (p *drillPage) Render() app.UI {
 		app.H2().Text(p.t("drill.report.participants")),
 		app.If(len(rep.Participants) == 0, func() app.UI { return app.P().Class("muted").Text(p.t("drill.report.nobody")) }),
 		app.If(len(rep.Participants) > 0, func() app.UI {
-			return app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", "drill-participants").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text(p.t("drill.report.worker")), app.Th().Text(p.t("drill.report.held")),
-					app.Th().Class("num").Text(p.t("drill.report.records")))),
-				app.TBody().Body(app.Range(rep.Participants).Slice(func(i int) app.UI {
-					w := rep.Participants[i]
-					held := p.t("drill.report.no")
-					if w.Held {
-						held = p.t("drill.report.yes")
-					}
-					return app.Tr().Attr("data-testid", "drill-participant").Body(app.Td().Text(orID(w.Name, w.UserID)), app.Td().Text(held),
-						app.Td().Class("num").Text(strconv.Itoa(w.Records)))
-				})),
-			))
+			var rows []app.UI
+			for _, w := range rep.Participants {
+				held := p.t("drill.report.no")
+				if w.Held {
+					held = p.t("drill.report.yes")
+				}
+				rows = append(rows, drillRow("drill-participant", drillTD(orID(w.Name, w.UserID)), drillTD(held), drillTD(strconv.Itoa(w.Records))))
+			}
+			return drillTable("drill-participants", []string{p.t("drill.report.worker"), p.t("drill.report.held"), p.t("drill.report.records")}, rows)
 		}),
 		app.H2().Text(p.t("drill.report.sync")),
 		app.If(d.NetworkBack != nil && len(rep.Phones) == 0, func() app.UI { return app.P().Class("muted").Text(p.t("drill.report.no_phones")) }),
 		app.If(len(rep.Phones) > 0, func() app.UI {
-			return app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", "drill-phones").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text(p.t("drill.report.worker")), app.Th().Class("num").Text(p.t("drill.report.records")),
-					app.Th().Text(p.t("drill.report.first")), app.Th().Text(p.t("drill.report.last")))),
-				app.TBody().Body(app.Range(rep.Phones).Slice(func(i int) app.UI {
-					ph := rep.Phones[i]
-					took := func(s int64) string { return i18n.Duration(lang, time.Duration(s)*time.Second) }
-					return app.Tr().Attr("data-testid", "drill-phone").Body(app.Td().Text(orID(ph.Name, ph.UserID)),
-						app.Td().Class("num").Text(strconv.Itoa(ph.Records)), app.Td().Text(took(ph.FirstSeconds)), app.Td().Text(took(ph.LastSeconds)))
-				})),
-			))
+			var rows []app.UI
+			for _, ph := range rep.Phones {
+				rows = append(rows, drillRow("drill-phone", drillTD(orID(ph.Name, ph.UserID)), drillTD(strconv.Itoa(ph.Records)),
+					drillTD(i18n.Duration(lang, time.Duration(ph.FirstSeconds)*time.Second)), drillTD(i18n.Duration(lang, time.Duration(ph.LastSeconds)*time.Second))))
+			}
+			return drillTable("drill-phones", []string{p.t("drill.report.worker"), p.t("drill.report.records"), p.t("drill.report.first"), p.t("drill.report.last")}, rows)
 		}),
 		app.H2().Text(p.t("drill.report.findings", strconv.Itoa(len(rep.Findings)))),
-		app.Ul().Attr("data-testid", "drill-findings").Body(app.Range(rep.Findings).Slice(func(i int) app.UI {
-			text, _ := findingText(lang, rep.Findings[i], names, localTime)
-			return app.Li().Text(text)
-		})),
+		app.Ul().Attr("data-testid", "drill-findings").Body(findings...),
 		app.H2().Text(p.t("drill.records")),
 		app.If(p.records != nil && len(p.records.Records) == 0, func() app.UI { return app.P().Class("muted").Text(p.t("drill.records.none")) }),
 		app.If(p.records != nil && len(p.records.Records) > 0, func() app.UI {
-			rs := p.records.Records
-			return app.Div().Class("table-wrap").Body(app.Table().Class("table").Attr("data-testid", "drill-records").Body(
-				app.THead().Body(app.Tr().Body(app.Th().Text(p.t("office.col.type")), app.Th().Text(p.t("office.col.patient")),
-					app.Th().Text(p.t("drill.report.worker")), app.Th().Text(p.t("office.col.received")))),
-				app.TBody().Body(app.Range(rs).Slice(func(i int) app.UI {
-					r := rs[i]
-					return app.Tr().Attr("data-testid", "drill-record").Body(
-						app.Td().Body(app.A().Href("/office/records/"+r.ID).Text(p.t("record.type."+r.Type))),
-						app.Td().Text(orID(r.PatientName, r.PatientID)), app.Td().Text(orID(r.AuthorName, r.AuthorID)),
-						app.Td().Class("nowrap").Text(p.stamp(r.Received)))
-				})),
-			))
+			var rows []app.UI
+			for _, r := range p.records.Records {
+				rows = append(rows, drillRow("drill-record", app.Td().Body(app.A().Href("/office/records/"+r.ID).Text(p.t("record.type."+r.Type))),
+					drillTD(orID(r.PatientName, r.PatientID)), drillTD(orID(r.AuthorName, r.AuthorID)), drillTD(p.stamp(r.Received))))
+			}
+			return drillTable("drill-records", []string{p.t("office.col.type"), p.t("office.col.patient"), p.t("drill.report.worker"), p.t("office.col.received")}, rows)
 		}),
 	)
 }
