@@ -427,6 +427,15 @@ func (m *model) upsert(r store.StoredRecord, known bool) {
 	m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
 }
 
+// drillOfRec is the drill of the record at i, "" for a real one: the
+// flag answers for nearly every record, without a look in the map.
+func (m *model) drillOfRec(c *rec, i int32) string {
+	if !c.has(flagDrill) {
+		return ""
+	}
+	return m.drillOf[i]
+}
+
 // remove forgets a purged record.
 func (m *model) remove(i int32) {
 	c := &m.recs[i]

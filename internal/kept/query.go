@@ -303,7 +303,7 @@ func (k *Keeper) MatchingRecords(ctx context.Context, f store.RecordFilter) (int
 		case f.State == store.StateQuarantined && !c.has(flagQuarantined):
 		case f.State != "" && f.State != store.StateQuarantined && c.state != state:
 		case !f.Since.IsZero() && c.received < s:
-		case !store.MatchesDrill(f.Drill, m.drillOf[int32(i)]):
+		case f.Drill != "" && !store.MatchesDrill(f.Drill, m.drillOfRec(c, int32(i))):
 		default:
 			n++
 		}

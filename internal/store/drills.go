@@ -50,8 +50,11 @@ func (d Drill) Covers(unit string, t time.Time) bool {
 	return slices.Contains(d.Units, unit) && !t.Before(d.Start) && t.Before(d.End)
 }
 
-// Overlaps reports whether the drill's window meets [from, to).
-func (d Drill) Overlaps(from, to time.Time) bool { return d.Start.Before(to) && d.End.After(from) }
+// Overlaps reports whether the drill's window meets [from, to); a drill
+// called off before it began has an empty window and meets none.
+func (d Drill) Overlaps(from, to time.Time) bool {
+	return d.Start.Before(d.End) && d.Start.Before(to) && d.End.After(from)
+}
 
 // ErrDrillExists means a drill id was used before; nothing was stored.
 var ErrDrillExists = errors.New("drill already stored")
