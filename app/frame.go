@@ -139,9 +139,29 @@ func (p *page) frame(active, title string, content ...app.UI) app.UI {
 					OnClick(func(ctx app.Context, e app.Event) { p.shift.SetStorageAtRisk(false) }),
 			)
 		}),
+		p.drillBanner(),
 		p.newAnnouncements(),
 		app.Main().ID("main").Class("content").Body(content...),
 		p.tabbar(active),
+	)
+}
+
+// drillBanner says, on every page of a shift, that a drill is under
+// way: nothing written now is real documentation, and the phone marks
+// every record so.
+func (p *page) drillBanner() app.UI {
+	b := p.shift.Bundle()
+	if ph := p.shift.Phase(); b == nil || (ph != shift.PhaseUnlocked && ph != shift.PhaseLocked) {
+		return app.Text("")
+	}
+	d := b.ActiveDrill(p.shift.Clock().EffectiveNow())
+	if d == nil {
+		return app.Text("")
+	}
+	lang := p.shift.Prefs().Lang()
+	return app.Div().Class("banner banner-drill").Attr("role", "status").Attr("data-testid", "drill-banner").Body(
+		app.Strong().Text(p.t("drill.banner")),
+		app.Span().Text(p.t("drill.banner.detail", d.Title, i18n.Time(lang, d.End.Local()))),
 	)
 }
 

@@ -91,6 +91,7 @@ func (p *officePage) officeFrame(active, title string, content ...app.UI) app.UI
 				nav("status", "/office/status", p.t("office.status")),
 				nav("readiness", "/office/readiness", p.t("office.readiness")),
 				nav("sync-health", "/office/sync-health", p.t("office.sync_health")),
+				nav("drills", "/office/drills", p.t("office.drills")),
 				nav("priority", "/office/priority", p.t("priority.title")),
 				nav("routines", "/office/routines", p.t("routines.title")),
 				nav("plan", "/office/plan", p.t("office.plan")),

@@ -148,7 +148,13 @@ func (p *recordPage) Render() app.UI {
 				)
 			})),
 		),
-		app.If(v.State == "new", func() app.UI { return p.actions(v) }),
+		// A drill's record is practice: never entered, its drill's page
+		// one step away.
+		app.If(v.DrillID != "", func() app.UI {
+			return app.P().Class("banner banner-drill").Attr("data-testid", "record-drill").Body(
+				app.Span().Text(p.t("error.drill_record")), app.A().Href("/office/drills/"+v.DrillID).Text(p.t("drill.report.open")))
+		}),
+		app.If(v.State == "new" && v.DrillID == "", func() app.UI { return p.actions(v) }),
 	)
 }
 

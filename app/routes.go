@@ -30,6 +30,8 @@ func Routes(s *shift.Shift) {
 	app.RouteWithRegexp(`^/office/routines/([0-9a-fA-F-]{36}|new)$`, func() app.Composer { return &routineEditor{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/readiness", func() app.Composer { return &readinessPage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/sync-health", func() app.Composer { return &syncHealthPage{officePage: officePage{page: page{shift: s}}} })
+	app.Route("/office/drills", func() app.Composer { return &drillsPage{officePage: officePage{page: page{shift: s}}} })
+	app.RouteWithRegexp(`^/office/drills/[0-9a-fA-F-]{36}$`, func() app.Composer { return &drillsPage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/priority", func() app.Composer { return &priorityPage{officePage: officePage{page: page{shift: s}}} })
 	app.Route("/office/users", func() app.Composer { return &usersPage{officePage: officePage{page: page{shift: s}}} })
 	app.RouteWithRegexp(`^/office/devices/[0-9a-fA-F-]{36}/exposure$`, func() app.Composer { return &exposurePage{officePage: officePage{page: page{shift: s}}} })

@@ -54,6 +54,9 @@ func (s *Server) exportRecords(format string) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
+		// A drill's records are never exported to the record system,
+		// whatever the filter asks.
+		f.Drill = store.DrillNone
 		n, _, err := s.loadNames(r, units)
 		if err != nil {
 			s.writeError(w, r, err)

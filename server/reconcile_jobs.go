@@ -26,7 +26,7 @@ const keyJobState = "error.job_state" // no args
 // and makes them a store filter over the caller's units and new records.
 func jobFilter(in wire.RecordFilters, units []string) (store.RecordFilter, error) {
 	f := store.RecordFilter{Units: units, Unit: in.Unit, Patient: in.Patient, Author: in.Author,
-		Type: care.RecordType(in.Type), State: store.StateNew}
+		Type: care.RecordType(in.Type), State: store.StateNew, Drill: store.DrillNone}
 	switch {
 	case f.Unit != "" && !inScope(units, f.Unit):
 		return f, unitNotYours(f.Unit)

@@ -41,6 +41,19 @@ func recordFilter(r *http.Request, units []string) (store.RecordFilter, error) {
 	if f.State != "" && !slices.Contains([]string{store.StateNew, store.StateEntered, store.StateVoid, store.StateQuarantined}, f.State) {
 		return f, care.Invalid("state", "state must be new, entered, void or quarantined", care.KeyOneOf, "new, entered, void, quarantined")
 	}
+	// Drill records are kept apart: the list shows the real records
+	// unless asked for a drill's (drill=any, or a drill's id).
+	switch v := q.Get("drill"); v {
+	case "":
+		f.Drill = store.DrillNone
+	case "any":
+		f.Drill = store.DrillAny
+	default:
+		if !care.IsUUID(v) {
+			return f, care.Invalid("drill", `drill must be "any" or a drill's id`, care.KeyInvalid)
+		}
+		f.Drill = v
+	}
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -65,7 +78,8 @@ func (s *Server) view(r *http.Request, sr store.StoredRecord, n names, detail bo
 		PatientID: sr.PatientID, PatientName: n.patients[sr.PatientID], AuthorID: sr.AuthorID, AuthorName: n.users[sr.AuthorID],
 		DeviceID: sr.DeviceID, Seq: sr.Seq, CreatedAt: sr.CreatedAt, Received: sr.Received,
 		Quarantined: sr.Quarantined, Emergency: sr.Emergency, EHRRef: sr.EHRRef, VoidReason: sr.VoidReason,
-		ReconciledBy: sr.ReconciledBy, ReconciledByName: n.users[sr.ReconciledBy], EnteredBy: sr.EnteredBy, EnteredByName: n.users[sr.EnteredBy]}
+		ReconciledBy: sr.ReconciledBy, ReconciledByName: n.users[sr.ReconciledBy], EnteredBy: sr.EnteredBy, EnteredByName: n.users[sr.EnteredBy],
+		DrillID: sr.DrillID}
 	if !sr.ReconciledAt.IsZero() {
 		t := sr.ReconciledAt
 		v.ReconciledAt = &t
@@ -277,7 +291,14 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request) {
 		enteredBy = req.EnteredBy
 	}
 	for _, id := range ids {
-		if _, ok := s.scopedRecord(w, r, units, id); !ok {
+		sr, ok := s.scopedRecord(w, r, units, id)
+		if !ok {
+			return
+		}
+		if sr.DrillID != "" {
+			// Practice, not documentation: it never goes into the
+			// record system, and there is nothing to void.
+			s.writeError(w, r, wire.Errorf(wire.CodeConflict, "record %s was written in a drill: it is never reconciled", id).WithKey(keyDrillRecord))
 			return
 		}
 	}

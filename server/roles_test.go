@@ -100,8 +100,15 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 		"POST /api/v1/readiness/remind": office,
 
 		// Sync health after an outage (issue 19, item 4).
-		"GET /api/v1/sync-health":              office,
-		"GET /api/v1/devices/{id}/sync-health": office,
+		"POST /api/v1/drills":                   office,
+		"GET /api/v1/drills":                    office,
+		"GET /api/v1/drills/{id}":               office,
+		"POST /api/v1/drills/{id}/end":          office,
+		"POST /api/v1/drills/{id}/network-back": office,
+		"GET /api/v1/drills/{id}/report":        office,
+		"GET /api/v1/drills/{id}/report.pdf":    office,
+		"GET /api/v1/sync-health":               office,
+		"GET /api/v1/devices/{id}/sync-health":  office,
 	}
 	may := map[string][]care.Role{
 		users:  {care.RoleWorker, care.RoleNurse, care.RoleCoordinator, care.RoleAdmin},

@@ -234,6 +234,14 @@ func (s *Server) Routes() []Route {
 		// Sync health after an outage (synchealth.go).
 		{"GET", "/api/v1/sync-health", officeRoles, s.syncHealth},
 		{"GET", "/api/v1/devices/{id}/sync-health", officeRoles, s.deviceSyncHealth},
+		// Drills (drills.go).
+		{"POST", "/api/v1/drills", officeRoles, s.startDrill},
+		{"GET", "/api/v1/drills", officeRoles, s.listDrills},
+		{"GET", "/api/v1/drills/{id}", officeRoles, s.getDrill},
+		{"POST", "/api/v1/drills/{id}/end", officeRoles, s.changeDrill("end")},
+		{"POST", "/api/v1/drills/{id}/network-back", officeRoles, s.changeDrill("network-back")},
+		{"GET", "/api/v1/drills/{id}/report", officeRoles, s.drillReport},
+		{"GET", "/api/v1/drills/{id}/report.pdf", officeRoles, s.drillReportPDF},
 		{"GET", "/api/v1/me/devices", anyRole, s.ownDevices},
 		{"POST", "/api/v1/me/devices/{id}/lost", anyRole, s.ownDeviceLost},
 		{"GET", "/api/v1/backup", adminRoles, s.backup},

@@ -103,6 +103,9 @@ func (s *Outbox) Write(ctx context.Context, r care.Record) (care.Record, error) 
 	seq++
 	r.ID, r.DeviceID, r.AuthorID, r.Seq = id.String(), sess.DeviceID, sess.User.ID, seq
 	r.CreatedAt = s.now().UTC()
+	// Written in a drill the shift holds: marked, so that it never
+	// counts as real documentation.
+	r.DrillID = b.DrillFor(r.PatientID, r.CreatedAt)
 	if err := r.Validate(); err != nil {
 		return r, err
 	}

@@ -201,6 +201,9 @@ func (r *Runner) runJob(ctx context.Context, id string) error {
 		}
 		f := j.Filter
 		f.Units, f.Cursor, f.Limit = units, j.Cursor, r.chunk
+		// A drill's records are never entered, whatever a job stored
+		// before drills existed says.
+		f.Drill = store.DrillNone
 		page, next, err := r.db.ListRecords(ctx, f)
 		if errors.Is(err, store.ErrBadCursor) {
 			return r.finish(ctx, &j, store.JobFailed, FailureCursor, failureText[FailureCursor])

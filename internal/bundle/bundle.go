@@ -35,6 +35,7 @@ type Source interface {
 	store.Routines
 	store.Announcements
 	store.Records
+	store.Drills
 }
 
 // Build assembles the bundle for user on device at now. The worker's own
@@ -157,6 +158,17 @@ func Build(ctx context.Context, db Source, user care.User, deviceID string, now 
 			b.Announcements = append(b.Announcements, a)
 		}
 	}
+	drills, err := db.Drills(ctx)
+	if err != nil {
+		return b, issued, fmt.Errorf("build bundle: drills: %w", err)
+	}
+	for _, d := range drills {
+		if !d.Overlaps(now, expires) || !slices.ContainsFunc(d.Units, func(u string) bool { return slices.Contains(user.Units, u) }) {
+			continue
+		}
+		b.Drills = append(b.Drills, wire.Drill{ID: d.ID, Units: d.Units, Title: d.Title, Scenario: d.Scenario, Start: d.Start, End: d.End})
+		issued.Drills = append(issued.Drills, d.ID)
+	}
 	return b, issued, nil
 }
 
@@ -173,7 +185,8 @@ func prnDoses(ctx context.Context, db store.Records, p care.Patient, now time.Ti
 	var out []wire.PRNDose
 	cursor := ""
 	for {
-		recs, next, err := db.ListRecords(ctx, store.RecordFilter{Patient: p.ID, Type: care.RecordMedication, Since: since, Cursor: cursor, Limit: 500})
+		// A drill's doses were never given: they warn of nothing.
+		recs, next, err := db.ListRecords(ctx, store.RecordFilter{Patient: p.ID, Type: care.RecordMedication, Since: since, Drill: store.DrillNone, Cursor: cursor, Limit: 500})
 		if err != nil {
 			return nil, fmt.Errorf("build bundle: PRN doses: %w", err)
 		}

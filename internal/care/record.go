@@ -132,6 +132,12 @@ type Record struct {
 	Status string     `json:"status,omitempty"`
 	Reason string     `json:"reason,omitempty"`
 	At     *time.Time `json:"at,omitempty"`
+
+	// DrillID names the preparedness drill the record was written in (the
+	// phone's shift held it as active): a drill record, never counted as
+	// real documentation. The server checks that the drill covers the
+	// record's unit and time before it believes it.
+	DrillID string `json:"drill_id,omitempty"`
 }
 
 // ValidationError says which field of a record or request is wrong and why.

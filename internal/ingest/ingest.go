@@ -54,6 +54,7 @@ type Store interface {
 	store.Bundles
 	store.Schedule
 	store.Records
+	store.Drills
 }
 
 // Sync ingests one sync request. Request-level problems (an unknown device,
@@ -302,6 +303,12 @@ func syncOnce(ctx context.Context, db Store, dev store.Device, held string, req 
 					Detail: fmt.Sprintf("patient=%s reason=%q", o.rec.PatientID, o.rec.EmergencyReason)})
 			}
 		}
+		if o.rec.DrillID != "" && sr.DrillID != o.rec.DrillID {
+			// Stored, never refused: the record may be real documentation
+			// from a phone whose drill was changed or never existed.
+			audit = append(audit, store.Audit{Actor: dev.UserID, Action: store.AuditDrillMismatch, Subject: item.ID,
+				Detail: fmt.Sprintf("named drill=%q unit=%s created=%s marked drill=%q", o.rec.DrillID, sr.UnitID, o.rec.CreatedAt.UTC().Format(time.RFC3339), sr.DrillID)})
+		}
 		accept = append(accept, sr)
 		inRequest[item.ID] = o.hash
 	}
@@ -476,6 +483,7 @@ type authorizer struct {
 	db       Store
 	userID   string
 	bundles  []store.IssuedBundle
+	drills   []store.Drill
 	patients map[string]care.Patient
 	// role is the author's role, read with the first cosign record
 	// (roleRead): whether she may co-sign is a finding's question.
@@ -488,7 +496,31 @@ func newAuthorizer(ctx context.Context, db Store, userID string, now time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("sync: bundles: %w", err)
 	}
-	return &authorizer{db: db, userID: userID, bundles: bs, patients: map[string]care.Patient{}}, nil
+	drills, err := db.Drills(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: drills: %w", err)
+	}
+	return &authorizer{db: db, userID: userID, bundles: bs, drills: drills, patients: map[string]care.Patient{}}, nil
+}
+
+// drillFor is the drill a record of unit belongs to: the one it names
+// if that drill covers the unit and the record's time, otherwise any
+// drill that does (a phone that fetched its shift before the drill
+// began marks nothing), otherwise none.
+func (a *authorizer) drillFor(r care.Record, unit string) string {
+	if r.DrillID != "" {
+		for _, d := range a.drills {
+			if d.ID == r.DrillID && d.Covers(unit, r.CreatedAt) {
+				return d.ID
+			}
+		}
+	}
+	for _, d := range a.drills {
+		if d.Covers(unit, r.CreatedAt) {
+			return d.ID
+		}
+	}
+	return ""
 }
 
 func (a *authorizer) patient(ctx context.Context, id string) (care.Patient, error) {
@@ -544,6 +576,7 @@ func (a *authorizer) check(ctx context.Context, o opened) (store.StoredRecord, *
 		return sr, nil, fmt.Errorf("patient: %w", err)
 	}
 	sr.UnitID = p.UnitID
+	sr.DrillID = a.drillFor(r, p.UnitID)
 	if r.VisitID != "" {
 		v, err := a.db.Visit(ctx, r.VisitID)
 		switch {

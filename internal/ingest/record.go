@@ -55,6 +55,7 @@ var recordFields = []recordField{
 	{key: "status", str: func(r *care.Record) *string { return &r.Status }},
 	{key: "reason", str: func(r *care.Record) *string { return &r.Reason }},
 	{key: "at", ptr: func(r *care.Record) **time.Time { return &r.At }},
+	{key: "drill_id", str: func(r *care.Record) *string { return &r.DrillID }},
 }
 
 // plainRecord decodes a record body if it has the form encoding/json

@@ -65,7 +65,9 @@ func plainRecordBodies(t testing.TB) [][]byte {
 	note.Type, note.Text = care.RecordNote, "Ingen svar på dør, nøkkelboks brukt. «Godt» – 😀"
 	escaped := note
 	escaped.Text = "BT 120/80 <b>&amp;</b> \u2028 \"sitat\" \\"
-	recs = append(recs, note, escaped)
+	drill := note
+	drill.DrillID = "0190b6a2-0000-7000-8000-0000000000d9"
+	recs = append(recs, note, escaped, drill)
 	med := base
 	med.Type, med.ScheduleID, med.Medication, med.Dose, med.Route = care.RecordMedication, "0190b6a2-0000-7000-8000-0000000000c1", "Paracet", "500 mg", "oral"
 	med.AdministeredAt, med.SignatureSVG, med.Status, med.Seq, med.CreatedAt = &local, `<svg viewBox="0 0 10 10"><path d="M0 0L10 10"/></svg>`, "given", 0, local

@@ -231,6 +231,10 @@ func (w *world) record() store.StoredRecord {
 	if w.rnd.IntN(8) == 0 && r.Type != care.RecordAccess {
 		r.Emergency = true
 	}
+	if w.rnd.IntN(9) == 0 {
+		// Written in a drill: never a real finding, counted apart.
+		r.DrillID = []string{"drill-a", "drill-b"}[w.rnd.IntN(2)]
+	}
 	if w.rnd.IntN(14) == 0 {
 		r.Quarantined = true
 		r.HeldFor = []string{store.HeldDeviceRevoked, store.HeldAuthorDisabled}[w.rnd.IntN(2)]
@@ -573,7 +577,8 @@ func (w *world) checkDashboard(units []string, since, until time.Time, all []wir
 	filters := []store.RecordFilter{{Units: units, Since: since},
 		{Units: units, Patient: patients[w.rnd.IntN(len(patients))]},
 		{Author: devices[w.rnd.IntN(len(devices))].author, Type: care.RecordMedication},
-		{Units: units, State: store.StateQuarantined}, {State: store.StateEntered, Unit: "sor"}, {Patient: "nobody"}}
+		{Units: units, State: store.StateQuarantined}, {State: store.StateEntered, Unit: "sor"}, {Patient: "nobody"},
+		{Units: units, Drill: store.DrillNone}, {Drill: store.DrillAny}, {Units: units, Drill: "drill-b"}, {Drill: "drill-none"}}
 	for _, f := range filters {
 		want := 0
 		cursor := ""

@@ -108,6 +108,10 @@ const (
 	// flagFar: the record's device times lie outside 1700–2200, and are
 	// kept exactly in model.far.
 	flagFar
+	// flagDrill: a drill record, counted by the records list's drill
+	// filter but never part of a patient's or device's findings (its
+	// drill in model.drillOf).
+	flagDrill
 )
 
 // stamp is a time as nanoseconds since 1970: eight bytes. The zero time
@@ -200,6 +204,11 @@ type model struct {
 	// far holds the exact times of the records whose times a stamp
 	// cannot hold (flagFar): a phone's clock gone far wrong.
 	far map[recID]farTimes
+	// drillOf holds the drill of each drill record (flagDrill) by its
+	// place in recs, and drillAt the place of each by id: drill records
+	// are few, and stay out of the patients' and devices' lists.
+	drillOf map[int32]string
+	drillAt map[string]int32
 	// otherIDs holds the ids that are not canonical UUIDs, numbered.
 	otherIDs *interner
 	patients map[uint32]*patient
@@ -293,7 +302,7 @@ type entry struct {
 }
 
 func newModel() *model {
-	m := &model{s: newInterner(), far: map[recID]farTimes{}, otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
+	m := &model{s: newInterner(), far: map[recID]farTimes{}, drillOf: map[int32]string{}, drillAt: map[string]int32{}, otherIDs: newInterner(), patients: map[uint32]*patient{}, devices: map[uint32]*device{},
 		bundles: map[uint32]store.IssuedBundle{}, entries: map[string]*entry{},
 		resolutions: map[string]store.FindingResolution{}, dirtyP: map[uint32]bool{}, dirtyD: map[uint32]bool{}}
 	m.stateNew, m.stateQuarantined = m.s.of(store.StateNew), m.s.of(store.StateQuarantined)
@@ -339,7 +348,7 @@ func (m *model) compact(r store.StoredRecord) rec {
 	for _, f := range []struct {
 		on   bool
 		flag uint8
-	}{{r.Emergency, flagEmergency}, {r.Uncosigned, flagUncosigned}, {r.Quarantined, flagQuarantined}} {
+	}{{r.Emergency, flagEmergency}, {r.Uncosigned, flagUncosigned}, {r.Quarantined, flagQuarantined}, {r.DrillID != "", flagDrill}} {
 		if f.on {
 			c.flags |= f.flag
 		}
@@ -385,6 +394,22 @@ func (m *model) upsert(r store.StoredRecord, known bool) {
 		}
 		m.far[c.id] = f
 	}
+	if c.has(flagDrill) {
+		// Kept to be counted, never to raise a finding: a drill is not
+		// real documentation.
+		// Its sequence number is among the device's all the same (the
+		// store's), which may close or open a gap: the device's findings
+		// are computed again.
+		m.dirtyD[c.device] = true
+		if i, ok := m.drillAt[r.ID]; ok {
+			m.recs[i] = c
+			return
+		}
+		i := int32(len(m.recs))
+		m.recs = append(m.recs, c)
+		m.drillAt[r.ID], m.drillOf[i] = i, r.DrillID
+		return
+	}
 	if known {
 		if p := m.patients[c.patient]; p != nil {
 			for _, i := range p.recs {
@@ -403,6 +428,15 @@ func (m *model) upsert(r store.StoredRecord, known bool) {
 	d := m.device(c.device)
 	d.recs = append(d.recs, i)
 	m.dirtyP[c.patient], m.dirtyD[c.device] = true, true
+}
+
+// drillOfRec is the drill of the record at i, "" for a real one: the
+// flag answers for nearly every record, without a look in the map.
+func (m *model) drillOfRec(c *rec, i int32) string {
+	if !c.has(flagDrill) {
+		return ""
+	}
+	return m.drillOf[i]
 }
 
 // remove forgets a purged record.

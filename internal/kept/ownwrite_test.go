@@ -44,8 +44,15 @@ func TestOwnWriteFollowedBeforeItIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.k = w.k
+	real := 0 // the dashboard counts the real records, not a drill's
 	for range 3 {
-		if err := w.db.PutRecords(ctx, []store.StoredRecord{w.record(), w.record()}, nil); err != nil {
+		recs := []store.StoredRecord{w.record(), w.record()}
+		for _, r := range recs {
+			if r.DrillID == "" {
+				real++
+			}
+		}
+		if err := w.db.PutRecords(ctx, recs, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,8 +61,8 @@ func TestOwnWriteFollowedBeforeItIsReported(t *testing.T) {
 		t.Fatalf("the desk counts %d records, %v; the store holds 6", n, err)
 	}
 	d, err := w.k.Dashboard(ctx, nil, w.now.Add(-72*time.Hour), w.now.Add(time.Hour))
-	if err != nil || d.Records != 6 {
-		t.Fatalf("the dashboard counts %d records, %v; the store holds 6", d.Records, err)
+	if err != nil || d.Records != real {
+		t.Fatalf("the dashboard counts %d records, %v; the store holds %d real ones", d.Records, err, real)
 	}
 	want, _, _ := w.recomputed()
 	got, _, err := w.k.All(ctx)

@@ -207,7 +207,7 @@ func (k *Keeper) Dashboard(ctx context.Context, units []string, since, until tim
 	s, _ := stampOf(since)
 	for i := range m.recs {
 		c := &m.recs[i]
-		if c.has(flagPurged) || c.received < s || (in != nil && !in[c.unit]) {
+		if c.has(flagPurged) || c.has(flagDrill) || c.received < s || (in != nil && !in[c.unit]) {
 			continue
 		}
 		d.Records++
@@ -303,6 +303,7 @@ func (k *Keeper) MatchingRecords(ctx context.Context, f store.RecordFilter) (int
 		case f.State == store.StateQuarantined && !c.has(flagQuarantined):
 		case f.State != "" && f.State != store.StateQuarantined && c.state != state:
 		case !f.Since.IsZero() && c.received < s:
+		case f.Drill != "" && !store.MatchesDrill(f.Drill, m.drillOfRec(c, int32(i))):
 		default:
 			n++
 		}

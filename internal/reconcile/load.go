@@ -18,6 +18,9 @@ type Scope struct {
 	Until      time.Time
 	Now        time.Time
 	OfflineFor time.Duration
+	// Drill, when set, reads the records of that drill instead of the
+	// real ones: the findings its records produce, by the same rules.
+	Drill string
 }
 
 // Store is what the desk reads: the plan, the records, the bundles issued
@@ -30,12 +33,12 @@ type Store interface {
 }
 
 // AllRecords reads every record received in the window for the units,
-// page by page.
-func AllRecords(ctx context.Context, db store.Records, units []string, since time.Time) ([]store.StoredRecord, error) {
+// page by page, of the drill selection drill (store.RecordFilter.Drill).
+func AllRecords(ctx context.Context, db store.Records, units []string, since time.Time, drill string) ([]store.StoredRecord, error) {
 	var out []store.StoredRecord
 	cursor := ""
 	for {
-		page, next, err := db.ListRecords(ctx, store.RecordFilter{Units: units, Since: since, Cursor: cursor, Limit: 1000})
+		page, next, err := db.ListRecords(ctx, store.RecordFilter{Units: units, Since: since, Drill: drill, Cursor: cursor, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +66,13 @@ func Load(ctx context.Context, db Store, sc Scope) (Input, error) {
 			units = append(units, u.ID)
 		}
 	}
-	recs, err := AllRecords(ctx, db, sc.Units, sc.Since)
+	// Drill records are never real documentation: the real findings
+	// never see them (a drill's own are computed by LoadDrill).
+	drill := sc.Drill
+	if drill == "" {
+		drill = store.DrillNone
+	}
+	recs, err := AllRecords(ctx, db, sc.Units, sc.Since, drill)
 	if err != nil {
 		return in, fmt.Errorf("findings: %w", err)
 	}

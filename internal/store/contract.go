@@ -244,6 +244,7 @@ type Store interface {
 	LoginFallback
 	Exposures
 	SyncHealth
+	Drills
 	io.Closer
 }
 

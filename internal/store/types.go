@@ -90,6 +90,8 @@ type IssuedBundle struct {
 	// issued before it was recorded have none.
 	AccessPatients []string `json:"access_patients,omitempty"`
 	Bytes          int      `json:"bytes"`
+	// Drills are the drills the bundle carried: the phone took part.
+	Drills []string `json:"drills,omitempty"`
 }
 
 // Device is a phone registered to a user: the public half of its ed25519
@@ -177,9 +179,33 @@ type RecordFilter struct {
 	State   string
 	// Since keeps records received at or after it.
 	Since time.Time
+	// Drill selects by drill: "" every record, DrillNone the real
+	// records only, DrillAny the drill records only, otherwise the
+	// records of the drill with that id.
+	Drill string
 	// Cursor continues a previous page.
 	Cursor string
 	Limit  int
+}
+
+// The RecordFilter.Drill selections that name no drill.
+const (
+	DrillNone = "-"
+	DrillAny  = "*"
+)
+
+// MatchesDrill reports whether a record of drill drillID (empty for a
+// real record) passes a RecordFilter.Drill selection.
+func MatchesDrill(sel, drillID string) bool {
+	switch sel {
+	case "":
+		return true
+	case DrillNone:
+		return drillID == ""
+	case DrillAny:
+		return drillID != ""
+	}
+	return drillID == sel
 }
 
 // ErrBadCursor means the cursor did not come from a previous page.
@@ -277,6 +303,10 @@ type StoredRecord struct {
 	ReconciledBy string    `json:"reconciled_by,omitempty"`
 	EnteredBy    string    `json:"entered_by,omitempty"`
 	ReconciledAt time.Time `json:"reconciled_at,omitzero"`
+	// DrillID names the drill the record was written in: a drill
+	// record, kept apart from the real documentation (never in the
+	// desk's findings and counts, the exports or reconciliation).
+	DrillID string `json:"drill_id,omitempty"`
 
 	// Body and Sig are stored under their own key.
 	Body []byte `json:"-"`

@@ -136,6 +136,10 @@ type Bundle struct {
 	// phone warns of a dose too soon or over the day's maximum that
 	// another phone gave.
 	PRNDoses []PRNDose `json:"prn_doses,omitempty"`
+	// Drills are the drills of the worker's units that are active or
+	// begin before the bundle expires: while one is active, the phone
+	// shows that it is a drill and marks what it writes with its id.
+	Drills []Drill `json:"drills,omitempty"`
 }
 
 // PRNDose is an as-needed dose given, as the bundle carries it: no more
@@ -372,6 +376,10 @@ type RecordView struct {
 	Cosigns []CosignLink `json:"cosigns,omitempty"`
 	Record  *care.Record `json:"record,omitempty"`
 	History []AuditEntry `json:"history,omitempty"`
+	// DrillID names the drill the server counts the record in: a drill
+	// record, never real documentation (the record's own drill_id is
+	// only what the phone said).
+	DrillID string `json:"drill_id,omitempty"`
 }
 
 // CosignLink is a record linked to another by a co-signing code: its id,

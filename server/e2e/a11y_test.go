@@ -327,6 +327,7 @@ func TestAccessibility(t *testing.T) {
 			{"office-priority", "office-priority", sel("priority-table")},
 			{"office-readiness", "office-readiness", sel("readiness-window")},
 			{"office-sync-health", "office-sync-health", sel("sync-health-window")},
+			{"office-drills", "office-drills", sel("drill-form")},
 			{"office-routines", "office-routines", sel("routine-new")},
 			{"office-plan", "office-plan", sel("plan-file")},
 			{"office-audit", "office-audit", sel("audit-row")},

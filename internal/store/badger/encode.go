@@ -141,6 +141,7 @@ func encodeStoredRecord(r store.StoredRecord) ([]byte, error) {
 	if !r.ReconciledAt.IsZero() {
 		tm(`,"reconciled_at":`, r.ReconciledAt)
 	}
+	str(`,"drill_id":`, r.DrillID, true)
 	if err != nil {
 		return nil, err
 	}

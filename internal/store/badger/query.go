@@ -101,6 +101,7 @@ func matches(f store.RecordFilter, r store.StoredRecord) bool {
 	case f.State == store.StateQuarantined && !r.Quarantined:
 	case f.State != "" && f.State != store.StateQuarantined && r.State != f.State:
 	case !f.Since.IsZero() && r.Received.Before(f.Since):
+	case !store.MatchesDrill(f.Drill, r.DrillID):
 	default:
 		return true
 	}

@@ -30,7 +30,7 @@ const backupMagic = "beredskap-postgres-backup 1"
 // them.
 var backupTables = []string{tSealCheck, "server_keys", "setup", tAccounts, tSessions, tDevices, tBundles, tUnits, tPatients, tVisits, tDoses,
 	tRoutines, tRoutineVers, tAnnouncements, tOutages, tRecords, tFindings, tJobs, tIdentityLinks,
-	tProviderOutages, tFallbackSheets, "fallback_codes", tTOTP, tBreakGlass, tExposureTicks, tOutboxReports, tAnnouncementReads, tAudit, "audit_head"}
+	tProviderOutages, tFallbackSheets, "fallback_codes", tTOTP, tBreakGlass, tExposureTicks, tOutboxReports, tAnnouncementReads, tDrills, tAudit, "audit_head"}
 
 // Backup streams a consistent copy of every table to w. On a database
 // whose schema a newer node migrated further (a rolling upgrade under

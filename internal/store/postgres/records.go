@@ -245,6 +245,7 @@ func (db *DB) putGroup(ctx context.Context, group []*putCall) {
 // recordRows are records as the columns of the records table, sealed.
 type recordRows struct {
 	ids, devices, seqs, hashes, types, authors, patients, units, states []string
+	drills                                                              []*string
 	quar                                                                []bool
 	received                                                            []int64
 	reconciled                                                          []*int64
@@ -258,7 +259,7 @@ func (db *DB) recordRows(recs []store.StoredRecord) (recordRows, error) {
 	c := recordRows{
 		ids: make([]string, n), devices: make([]string, n), seqs: make([]string, n), hashes: make([]string, n),
 		types: make([]string, n), authors: make([]string, n), patients: make([]string, n), units: make([]string, n),
-		states: make([]string, n), quar: make([]bool, n), received: make([]int64, n), reconciled: make([]*int64, n),
+		states: make([]string, n), quar: make([]bool, n), received: make([]int64, n), reconciled: make([]*int64, n), drills: make([]*string, n),
 		datas: make([][]byte, n), bodies: make([][]byte, n),
 	}
 	for i, r := range recs {
@@ -270,6 +271,9 @@ func (db *DB) recordRows(recs []store.StoredRecord) (recordRows, error) {
 		c.types[i], c.authors[i], c.patients[i], c.units[i], c.states[i] = string(r.Type), r.AuthorID, r.PatientID, r.UnitID, r.State
 		c.quar[i], c.received[i], c.reconciled[i] = r.Quarantined, ns(r.Received), nsOrNull(r.ReconciledAt)
 		c.datas[i], c.bodies[i] = data, db.sealBody(r)
+		if r.DrillID != "" {
+			c.drills[i] = &r.DrillID
+		}
 	}
 	return c, nil
 }
@@ -281,6 +285,7 @@ func (c *recordRows) add(o recordRows) {
 	c.units, c.states, c.quar = append(c.units, o.units...), append(c.states, o.states...), append(c.quar, o.quar...)
 	c.received, c.reconciled = append(c.received, o.received...), append(c.reconciled, o.reconciled...)
 	c.datas, c.bodies = append(c.datas, o.datas...), append(c.bodies, o.bodies...)
+	c.drills = append(c.drills, o.drills...)
 }
 
 // putRows writes one call's rows alone, all or nothing.
@@ -313,14 +318,14 @@ func (db *DB) putRows(ctx context.Context, c recordRows, audit []store.Audit) er
 // inserted.
 func insertRows(ctx context.Context, tx pgx.Tx, c recordRows) (map[string]bool, error) {
 	rows, err := tx.Query(ctx, `INSERT INTO records (id, device_id, seq, body_hash, type, author_id, patient_id, unit_id,
-			state, quarantined, received_ns, reconciled_ns, data, body)
-		SELECT id, dev, seq::numeric, hash, typ, author, patient, unit, state, quar, recv, rec, data, body
+			state, quarantined, received_ns, reconciled_ns, data, body, drill_id)
+		SELECT id, dev, seq::numeric, hash, typ, author, patient, unit, state, quar, recv, rec, data, body, drill
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::bool[], $11::bigint[], $12::bigint[], $13::bytea[], $14::bytea[])
-			AS u(id, dev, seq, hash, typ, author, patient, unit, state, quar, recv, rec, data, body)
+			$9::text[], $10::bool[], $11::bigint[], $12::bigint[], $13::bytea[], $14::bytea[], $15::text[])
+			AS u(id, dev, seq, hash, typ, author, patient, unit, state, quar, recv, rec, data, body, drill)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING id`,
-		c.ids, c.devices, c.seqs, c.hashes, c.types, c.authors, c.patients, c.units, c.states, c.quar, c.received, c.reconciled, c.datas, c.bodies)
+		c.ids, c.devices, c.seqs, c.hashes, c.types, c.authors, c.patients, c.units, c.states, c.quar, c.received, c.reconciled, c.datas, c.bodies, c.drills)
 	if err != nil {
 		return nil, err
 	}
@@ -452,6 +457,15 @@ func where(f store.RecordFilter, args *[]any) string {
 	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "received_ns >= "+arg(ns(f.Since)))
+	}
+	switch f.Drill {
+	case "":
+	case store.DrillNone:
+		conds = append(conds, "drill_id IS NULL")
+	case store.DrillAny:
+		conds = append(conds, "drill_id IS NOT NULL")
+	default:
+		conds = append(conds, "drill_id = "+arg(f.Drill))
 	}
 	return strings.Join(conds, " AND ")
 }

@@ -77,6 +77,7 @@ func Run(t *testing.T, opener Opener) {
 	tests = append(tests, syncHealthTests(opener)...)
 	tests = append(tests, prnTests()...)
 	tests = append(tests, cosignTests()...)
+	tests = append(tests, drillTests(opener)...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, opener(t)) })
 	}
