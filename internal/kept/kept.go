@@ -549,7 +549,13 @@ func (k *Keeper) dropPurged(ctx context.Context, m *model, before time.Time) err
 	b, _ := stampOf(before)
 	for i := range m.recs {
 		c := &m.recs[i]
-		if !c.has(flagPurged) && (c.state == entered || c.state == void) && c.recAt <= b {
+		// As the store's purge: reconciled records by their
+		// reconciliation, drill records (never reconciled) by when they came.
+		due := (c.state == entered || c.state == void) && c.recAt <= b
+		if c.has(flagDrill) {
+			due = c.received <= b
+		}
+		if !c.has(flagPurged) && due {
 			candidates = append(candidates, int32(i))
 			ids = append(ids, m.idString(c.id))
 		}

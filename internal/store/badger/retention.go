@@ -71,10 +71,23 @@ var (
 	purgePageRead func()
 )
 
-// purgeDue says whether a record is one the purge takes.
+// purgeDue says whether a record is one the purge takes: reconciled
+// before before, or a drill record received before before (a drill's
+// records are never reconciled, and they name real patients).
 func purgeDue(r store.StoredRecord, before time.Time) bool {
+	if r.DrillID != "" {
+		return r.Received.Before(before)
+	}
 	return (r.State == store.StateEntered || r.State == store.StateVoid) &&
 		!r.ReconciledAt.IsZero() && r.ReconciledAt.Before(before)
+}
+
+// purgeDetail is the audit entry's detail for a record purged.
+func purgeDetail(r store.StoredRecord) string {
+	if r.DrillID != "" {
+		return fmt.Sprintf("drill=%s received=%s", r.DrillID, r.Received.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))
 }
 
 // purgeCandidates reads the records after the id after, in id order, until
@@ -185,7 +198,7 @@ func (db *DB) purgeBatch(ctx context.Context, ids []string, before, now time.Tim
 				}
 			}
 			audit = append(audit, store.Audit{Time: now, Actor: "retention", Action: store.AuditPurge, Subject: id,
-				Detail: fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))})
+				Detail: purgeDetail(r)})
 			n++
 		}
 		return appendAudit(txn, now, audit...)

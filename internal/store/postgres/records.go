@@ -764,22 +764,33 @@ const purgeBatchSize = 200
 // its WAL until it is recycled; both hold only sealed bytes.
 func (db *DB) PurgeReconciled(ctx context.Context, before, now time.Time) (int, error) {
 	total := 0
-	for _, state := range []string{store.StateEntered, store.StateVoid} {
+	// Reconciled records by state, then drill records, which are never
+	// reconciled and name real patients, by the time they came.
+	due := []struct{ where, arg string }{
+		{`state = $1 AND drill_id IS NULL AND NOT purged AND reconciled_ns < $2`, store.StateEntered},
+		{`state = $1 AND drill_id IS NULL AND NOT purged AND reconciled_ns < $2`, store.StateVoid},
+		{`drill_id IS NOT NULL AND drill_id <> $1 AND NOT purged AND received_ns < $2`, ""},
+	}
+	for _, d := range due {
 		for {
 			n := 0
 			err := db.tx(ctx, func(tx pgx.Tx) error {
 				n = 0
 				got, order, err := db.lockRecords(ctx, tx, `SELECT id, data FROM records
-					WHERE state = $1 AND NOT purged AND reconciled_ns < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-					state, ns(before), purgeBatchSize)
+					WHERE `+d.where+` ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+					d.arg, ns(before), purgeBatchSize)
 				if err != nil || len(order) == 0 {
 					return err
 				}
 				var audit []store.Audit
 				for _, id := range order {
 					r := got[id]
+					detail := fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))
+					if r.DrillID != "" {
+						detail = fmt.Sprintf("drill=%s received=%s", r.DrillID, r.Received.UTC().Format(time.RFC3339))
+					}
 					audit = append(audit, store.Audit{Time: now, Actor: "retention", Action: store.AuditPurge, Subject: id,
-						Detail: fmt.Sprintf("state=%s reconciled=%s", r.State, r.ReconciledAt.UTC().Format(time.RFC3339))})
+						Detail: detail})
 				}
 				if _, err := tx.Exec(ctx, `UPDATE records SET purged = true, data = NULL, body = NULL, type = NULL,
 					author_id = NULL, patient_id = NULL, unit_id = NULL, state = NULL, quarantined = NULL,

@@ -21,6 +21,7 @@ func drillTests(opener Opener) []suiteTest {
 		{"Drills", testDrills},
 		{"DrillRecords", testDrillRecords},
 		{"DrillsBackup", func(t *testing.T, open func() store.Store) { testDrillsBackup(t, open, opener) }},
+		{"DrillRecordsPurged", testDrillRecordsPurged},
 	}
 }
 
@@ -169,5 +170,53 @@ func testDrillsBackup(t *testing.T, open func() store.Store, opener Opener) {
 	}
 	if page, _, err := dst.ListRecords(ctx, store.RecordFilter{Drill: "dr1", Limit: 10}); err != nil || len(page) != 1 {
 		t.Fatalf("drill records after load: %+v, %v", page, err)
+	}
+}
+
+// testDrillRecordsPurged: a drill's records are never reconciled, and
+// they name real patients, so the retention purge takes them by the time
+// they came: one received before the cut is purged (audited, its id
+// still taken), one received after it is kept, and so is a real record
+// as old that waits to be entered.
+func testDrillRecordsPurged(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	now := time.Now()
+	old, recent := now.Add(-40*24*time.Hour), now.Add(-time.Hour)
+	rec := func(id, drill string, received time.Time, seq uint64) store.StoredRecord {
+		return store.StoredRecord{ID: id, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", Seq: seq,
+			Body: []byte(`{}`), BodyHash: id, State: store.StateNew, Received: received, DrillID: drill}
+	}
+	recs := []store.StoredRecord{rec("drill-old", "dr1", old, 1), rec("drill-new", "dr2", recent, 2), rec("real-waiting", "", old, 3)}
+	if err := db.PutRecords(ctx, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now)
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want the old drill record", n, err)
+	}
+	for id, kept := range map[string]bool{"drill-old": false, "drill-new": true, "real-waiting": true} {
+		_, err := db.StoredRecordByID(ctx, id)
+		if kept != (err == nil) || (!kept && !errors.Is(err, store.ErrNotFound)) {
+			t.Errorf("%s: kept=%v err=%v", id, kept, err)
+		}
+	}
+	if err := db.PutRecords(ctx, []store.StoredRecord{recs[0]}, nil); !errors.Is(err, store.ErrRecordExists) {
+		t.Fatalf("a purged drill record stored again: %v", err)
+	}
+	entries, err := db.AuditLog(ctx, 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	purged := 0
+	for _, e := range entries {
+		if e.Action == store.AuditPurge && e.Subject == "drill-old" {
+			purged++
+		}
+	}
+	if purged != 1 {
+		t.Fatalf("%d purge entries for the old drill record, want 1", purged)
+	}
+	if n, _ := db.PurgeReconciled(ctx, now.Add(-30*24*time.Hour), now); n != 0 {
+		t.Fatalf("a second purge removed %d", n)
 	}
 }
