@@ -227,6 +227,10 @@ func (db *DB) reopenWritable() {
 		db.bdb = nil
 		db.mode = store.ModeUnavailable
 	}
+	if err := db.clearCrashLeft(); err != nil {
+		db.space.log.Error("reopen store for writes", "err", err)
+		return
+	}
 	bdb, err := badger.Open(db.opts)
 	if err != nil {
 		db.space.log.Error("reopen store for writes", "err", err)

@@ -135,6 +135,9 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	db := &DB{opts: opts, space: newSpace(dir, o), mode: store.ModeReadWrite,
 		watchStop: make(chan struct{}), watchDone: make(chan struct{}), trimDone: make(chan struct{})}
+	if err := db.clearCrashLeft(); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
 	if ok, free := db.space.canOpenWritable(); ok {
 		bdb, err := badger.Open(opts)
 		if err != nil {
