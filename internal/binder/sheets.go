@@ -28,6 +28,13 @@ func (d *doc) signingSheets() {
 		byPatient[ds.PatientID] = append(byPatient[ds.PatientID], ds)
 		ids[ds.PatientID] = true
 	}
+	// A patient with as-needed medications gets a sheet even on a day
+	// without scheduled doses: the dose may be needed today all the same.
+	for _, p := range d.in.Patients {
+		if len(p.PRN) > 0 {
+			ids[p.ID] = true
+		}
+	}
 	for i, p := range d.in.sortedPatients(ids) {
 		d.addPage()
 		if i == 0 {
@@ -94,6 +101,12 @@ func (d *doc) signingSheet(p care.Patient, doses []care.ScheduledDose) {
 			second,
 		}, doseRowH)
 	}
+	if len(p.PRN) > 0 {
+		t.band(d.t("binder.doses.prn"))
+		for _, m := range p.PRN {
+			t.row(d.prnRow(m, outcome), doseRowH)
+		}
+	}
 	t.band(d.t("binder.doses.unscheduled"))
 	for range blankDoses {
 		t.row([]cell{{}, {}, {}, {}, {}, {}, outcome, {}, {}}, doseRowH)
@@ -130,6 +143,38 @@ func (d *doc) signingSheet(p care.Patient, doses []care.ScheduledDose) {
 	kt.start(keyRowH)
 	for range keyRows {
 		kt.row(nil, keyRowH)
+	}
+}
+
+// prnRow is an as-needed medication's row on the signing sheet: what it
+// is given for and its limits printed, so that whoever gives it on paper
+// checks the same rules the phone checks (care/prn.go).
+func (d *doc) prnRow(m care.PRNMedication, outcome cell) []cell {
+	const small = 7.5
+	rule := d.t("prn.rule_no_interval", m.Dose, m.MaxPer24h)
+	if m.MinIntervalMinutes > 0 {
+		rule = d.t("prn.rule", m.Dose, i18n.Duration(d.in.lang, m.MinInterval()), m.MaxPer24h)
+	}
+	what := cellOf(span{text: m.Medication, style: "B"})
+	if len(m.Indications) > 0 {
+		what.spans = append(what.spans, span{text: d.t("prn.indications", strings.Join(m.Indications, ", ")), size: small})
+	}
+	double, second := text("–"), text("–")
+	if m.Controlled {
+		double = bold(d.t("binder.doses.yes"))
+		double.fill = true
+		second = cell{}
+	}
+	return []cell{
+		cellOf(span{text: d.t("prn.title"), style: "B", size: small}),
+		what,
+		cellOf(span{text: rule, size: small}),
+		text(m.Route),
+		double,
+		{},
+		outcome,
+		{},
+		second,
 	}
 }
 

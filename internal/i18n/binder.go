@@ -85,9 +85,15 @@ var binderTexts = map[string][4]string{
 	"binder.doses.refused":     {"Nektet", "Vägrad", "Afvist", "Refused"},
 	"binder.doses.withheld":    {"Holdt tilbake", "Uppehåll", "Tilbageholdt", "Withheld"},
 	"binder.doses.unscheduled": {"Utenom plan og ved behov", "Utanför ordination och vid behov", "Uden for plan og efter behov (PN)", "Unscheduled and as needed"},
-	"binder.doses.legend":      {"Ring rundt Gitt, Nektet eller Holdt tilbake. Ved Nektet eller Holdt tilbake: skriv årsaken under Merknader. Dobbeltkontroll: en kollega kontrollerer og signerer i Signatur 2.", "Ringa in Given, Vägrad eller Uppehåll. Vid Vägrad eller Uppehåll: skriv orsaken under Anteckningar. Dubbelkontroll: en kollega kontrollerar och signerar i Signatur 2.", "Sæt ring om Givet, Afvist eller Tilbageholdt. Ved Afvist eller Tilbageholdt: skriv årsagen under Bemærkninger. Dobbeltkontrol: en kollega kontrollerer og skriver under i Signatur 2.", "Circle Given, Refused or Withheld. When refused or withheld, write the reason under Notes. Double check: a colleague checks and signs in Second signature."},
-	"binder.doses.notes":       {"Merknader", "Anteckningar", "Bemærkninger", "Notes"},
-	"binder.doses.sign_key":    {"Signaturforklaring", "Signaturförtydligande", "Signaturforklaring", "Signature key"},
+	"binder.doses.prn": {
+		"Ved behov etter plan: gi bare ved det dosen gjelder, innenfor intervall og døgnmaks. Skriv effekten under Merknader.",
+		"Vid behov enligt ordination: ge bara vid angiven orsak, inom intervall och dygnsmax. Skriv effekten under Anteckningar.",
+		"Efter behov (PN) efter planen: giv kun ved den angivne årsag, inden for interval og døgnmaks. Skriv effekten under Bemærkninger.",
+		"As needed, from the plan: give only for what it is given for, within the interval and the daily maximum. Write the effect under Notes.",
+	},
+	"binder.doses.legend":   {"Ring rundt Gitt, Nektet eller Holdt tilbake. Ved Nektet eller Holdt tilbake: skriv årsaken under Merknader. Dobbeltkontroll: en kollega kontrollerer og signerer i Signatur 2.", "Ringa in Given, Vägrad eller Uppehåll. Vid Vägrad eller Uppehåll: skriv orsaken under Anteckningar. Dubbelkontroll: en kollega kontrollerar och signerar i Signatur 2.", "Sæt ring om Givet, Afvist eller Tilbageholdt. Ved Afvist eller Tilbageholdt: skriv årsagen under Bemærkninger. Dobbeltkontrol: en kollega kontrollerer og skriver under i Signatur 2.", "Circle Given, Refused or Withheld. When refused or withheld, write the reason under Notes. Double check: a colleague checks and signs in Second signature."},
+	"binder.doses.notes":    {"Merknader", "Anteckningar", "Bemærkninger", "Notes"},
+	"binder.doses.sign_key": {"Signaturforklaring", "Signaturförtydligande", "Signaturforklaring", "Signature key"},
 
 	// Routines.
 	"binder.routine.scenario": {"Gjelder: %s", "Gäller: %s", "Gælder: %s", "Applies to: %s"},
