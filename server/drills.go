@@ -143,6 +143,32 @@ func (s *Server) drillView(r *http.Request, d store.Drill, names map[string]stri
 	return v, nil
 }
 
+// officeDrill is the office caller and the drill the path names, which
+// she may see; on false the error is written.
+func (s *Server) officeDrill(w http.ResponseWriter, r *http.Request) (caller, []string, store.Drill, bool) {
+	c, units, ok := s.office(w, r)
+	if !ok {
+		return c, nil, store.Drill{}, false
+	}
+	d, ok := s.scopedDrill(w, r, units)
+	return c, units, d, ok
+}
+
+// writeDrill answers with the desk's view of d.
+func (s *Server) writeDrill(w http.ResponseWriter, r *http.Request, status int, d store.Drill) {
+	names, err := s.drillNames(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.drillView(r, d, names)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
 func (s *Server) startDrill(w http.ResponseWriter, r *http.Request) {
 	c, units, ok := s.office(w, r)
 	if !ok {
@@ -165,12 +191,7 @@ func (s *Server) startDrill(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	names, err := s.drillNames(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, desk.DrillView(d, names))
+	s.writeDrill(w, r, http.StatusCreated, d)
 }
 
 func (s *Server) listDrills(w http.ResponseWriter, r *http.Request) {
@@ -204,36 +225,17 @@ func (s *Server) listDrills(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getDrill(w http.ResponseWriter, r *http.Request) {
-	_, units, ok := s.office(w, r)
-	if !ok {
-		return
+	if _, _, d, ok := s.officeDrill(w, r); ok {
+		s.writeDrill(w, r, http.StatusOK, d)
 	}
-	d, ok := s.scopedDrill(w, r, units)
-	if !ok {
-		return
-	}
-	names, err := s.drillNames(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	v, err := s.drillView(r, d, names)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }
 
 // changeDrill ends a drill early (end) or marks its network back
 // (network-back), in one audited change of the stored drill.
 func (s *Server) changeDrill(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, units, ok := s.office(w, r)
+		c, _, _, ok := s.officeDrill(w, r)
 		if !ok {
-			return
-		}
-		if _, ok := s.scopedDrill(w, r, units); !ok {
 			return
 		}
 		now := s.cfg.Now().UTC()
@@ -272,17 +274,7 @@ func (s *Server) changeDrill(action string) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		names, err := s.drillNames(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		v, err := s.drillView(r, d, names)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, v)
+		s.writeDrill(w, r, http.StatusOK, d)
 	}
 }
 
@@ -290,11 +282,7 @@ func (s *Server) changeDrill(action string) http.HandlerFunc {
 // recorded, the findings of its records and the time to sync after
 // network back.
 func (s *Server) drillReport(w http.ResponseWriter, r *http.Request) {
-	_, units, ok := s.office(w, r)
-	if !ok {
-		return
-	}
-	d, ok := s.scopedDrill(w, r, units)
+	_, _, d, ok := s.officeDrill(w, r)
 	if !ok {
 		return
 	}
@@ -310,11 +298,7 @@ func (s *Server) drillReport(w http.ResponseWriter, r *http.Request) {
 // printed, in the caller's language unless lang says another, with
 // local times. It names patients, so it is audited as an export.
 func (s *Server) drillReportPDF(w http.ResponseWriter, r *http.Request) {
-	c, units, ok := s.office(w, r)
-	if !ok {
-		return
-	}
-	d, ok := s.scopedDrill(w, r, units)
+	c, _, d, ok := s.officeDrill(w, r)
 	if !ok {
 		return
 	}
