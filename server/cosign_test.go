@@ -32,11 +32,11 @@ func (p *phoneKit) cosign(d care.ScheduledDose, code string, at time.Time) care.
 }
 
 // needsCosign finds a dose of one of the phone's own patients that needs
-// a second signature.
+// a second signature and is due (its double check applies from then).
 func (p *phoneKit) needsCosign(t *testing.T) care.ScheduledDose {
 	t.Helper()
 	for _, d := range p.bundle.Medications {
-		if d.NeedsCosign() && p.bundle.OwnPatient(d.PatientID) {
+		if d.NeedsCosign() && p.bundle.OwnPatient(d.PatientID) && d.Due.Before(time.Now()) {
 			return d
 		}
 	}

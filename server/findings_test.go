@@ -1,11 +1,13 @@
 package server
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"beredskap/internal/care"
+	"beredskap/internal/plan"
 	"beredskap/internal/wire"
 )
 
@@ -65,19 +67,31 @@ func TestFindingsAndResolution(t *testing.T) {
 // same dose with a second signer, and an ordinary dose without one, are not.
 func TestDoubleCheckWithoutSecondSigner(t *testing.T) {
 	e := newEnv(t)
+	// A double-check dose and an ordinary one, due half an hour ago (a
+	// dose's double check applies once it is due), for one of nils's own
+	// patients, imported as the record system's plan would bring them.
+	pt, _ := e.phone("nils").bundle.Patient(e.phone("nils").ownPatient())
+	due := time.Now().UTC().Add(-30 * time.Minute).Truncate(time.Minute)
+	body, _ := json.Marshal(plan.Plan{Medications: []plan.Dose{
+		{SourceID: "DC-1", PatientSourceID: pt.SourceID, Medication: "Morfin", Dose: "5 mg", Route: "subkutant", Due: due, DoubleCheck: true},
+		{SourceID: "DC-2", PatientSourceID: pt.SourceID, Medication: "Paracet", Dose: "1 g", Route: "oral", Due: due},
+	}})
+	if code, raw := e.raw("POST", "/api/v1/plan", e.login("kari").Token, "application/json", body); code != 200 {
+		t.Fatalf("plan: %d %s", code, raw)
+	}
 	nils := e.phone("nils")
 	var double, plain *care.ScheduledDose
 	for i, d := range nils.bundle.Medications {
 		switch {
-		case !nils.bundle.OwnPatient(d.PatientID):
-		case d.DoubleCheck && double == nil:
+		case d.PatientID != pt.ID || !d.Due.Equal(due):
+		case d.Medication == "Morfin":
 			double = &nils.bundle.Medications[i]
-		case !d.DoubleCheck && plain == nil:
+		case d.Medication == "Paracet":
 			plain = &nils.bundle.Medications[i]
 		}
 	}
-	if double == nil || plain == nil {
-		t.Fatal("nils's shift has no double-check dose and ordinary dose to test with")
+	if double == nil || plain == nil || !double.DoubleCheck || plain.DoubleCheck {
+		t.Fatalf("nils's shift lacks the imported doses: %+v, %+v", double, plain)
 	}
 	given := func(d *care.ScheduledDose, cosigned bool) (string, wire.SealedRecord) {
 		nils.seq++

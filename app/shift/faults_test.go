@@ -64,7 +64,7 @@ func faultyShift(t *testing.T, be *backend) (*phone, *ui.Shift, *vault.Faulty) {
 
 // note is a record about one of the shift's own patients.
 func note(s *ui.Shift, text string) care.Record {
-	v := s.Bundle().Visits[0]
+	v := ownVisit(s)
 	return care.Record{Type: care.RecordNote, PatientID: v.PatientID, VisitID: v.ID, Text: text}
 }
 
@@ -372,4 +372,18 @@ func seal0(p *phone) seal.KDF {
 		return seal.MinKDF
 	}
 	return p.kdf
+}
+
+// ownVisit is the first of the shift's visits that is the user's own.
+// Visits starting at the same time come in the order of their ids, which
+// the demo derives from the date, so the first visit of the day is on some
+// days a colleague's.
+func ownVisit(s *ui.Shift) care.Visit {
+	b := s.Bundle()
+	for _, v := range b.Visits {
+		if v.WorkerID == b.UserID {
+			return v
+		}
+	}
+	panic("the shift has no visit of its own")
 }

@@ -20,7 +20,7 @@ func TestFullPhoneStorageSaysNotSaved(t *testing.T) {
 	ph := newPhone(t, be)
 	ctx := context.Background()
 	s := ph.shift("anna", "123456")
-	patient := s.Bundle().Visits[0].PatientID
+	patient := ownVisit(s).PatientID
 	cases := []struct {
 		name string
 		fail error

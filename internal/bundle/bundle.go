@@ -38,10 +38,14 @@ type Source interface {
 	store.Drills
 }
 
+// Lookback is how far back before now a bundle reaches at the least.
+const Lookback = 4 * time.Hour
+
 // Build assembles the bundle for user on device at now. The worker's own
-// list is their visits of the day; the unit part is every other visit of
-// their units that day, with those patients' cards, because visits get
-// reassigned by phone during an outage.
+// list is their visits of the day (and of the Lookback hours before now,
+// just after midnight); the unit part is every other visit of their units
+// in that time, with those patients' cards, because visits get reassigned
+// by phone during an outage.
 func Build(ctx context.Context, db Source, user care.User, deviceID string, now time.Time, cfg Config) (wire.Bundle, store.IssuedBundle, error) {
 	loc := cfg.Location
 	if loc == nil {
@@ -50,10 +54,17 @@ func Build(ctx context.Context, db Source, user care.User, deviceID string, now 
 	now = now.UTC()
 	expires := now.Add(cfg.OfflineFor)
 	local := now.In(loc)
-	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-	to := from.AddDate(0, 0, 1)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	to := midnight.AddDate(0, 0, 1)
 	if expires.After(to) {
 		to = expires // a night shift runs past midnight
+	}
+	// The day so far, and at least the hours just passed: a phone that
+	// fetches its shift just after midnight keeps the late evening's
+	// visits and doses that are still being done or written up.
+	from := midnight
+	if back := now.Add(-Lookback); back.Before(from) {
+		from = back
 	}
 
 	b := wire.Bundle{

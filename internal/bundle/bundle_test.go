@@ -39,11 +39,13 @@ func TestBuild(t *testing.T) {
 			visit("v4", "p4", "anna", "n", at(33, 0)),  // tomorrow 09:00
 			visit("v5", "p5", "anna", "n", at(27, 0)),  // tomorrow 03:00: a night shift's
 			visit("v6", "p2", "anna", "n", at(-20, 0)), // yesterday
+			visit("v7", "p1", "anna", "n", at(-1, 30)), // yesterday 22:30: the late evening's
 		},
 		Doses: []care.ScheduledDose{
 			{ID: "d1", PatientID: "p1", Medication: "A", Due: at(9, 0)},
 			{ID: "d2", PatientID: "p2", Medication: "B", Due: at(8, 0)},
 			{ID: "d3", PatientID: "p1", Medication: "C", Due: at(40, 0)},
+			{ID: "d4", PatientID: "p1", Medication: "D", Due: at(-1, 45)}, // yesterday 22:15
 		},
 		Routines: []care.Routine{
 			{ID: "r-all", Title: "Everywhere"}, {ID: "r-n", Title: "Nord", Units: []string{"n"}}, {ID: "r-s", Title: "Sør", Units: []string{"s"}},
@@ -82,6 +84,13 @@ func TestBuild(t *testing.T) {
 			name: "day shift", now: at(7, 0), hours: 8,
 			visits: []string{"v0", "v1", "v2"}, own: []string{"p1"}, unit: []string{"p2"},
 			doses: []string{"d1", "d2"}, routines: []string{"r-all", "r-n"}, announced: []string{"a-n"},
+		},
+		{
+			// Fetched just after midnight: the late evening's visit and
+			// dose, still being done or written up, stay on the phone.
+			name: "just after midnight keeps the late evening", now: at(0, 30), hours: 8,
+			visits: []string{"v7", "v0", "v1", "v2"}, own: []string{"p1"}, unit: []string{"p2"},
+			doses: []string{"d4", "d1", "d2"}, routines: []string{"r-all", "r-n"}, announced: []string{},
 		},
 		{
 			name: "night shift reaches past midnight", now: at(22, 0), hours: 8,
