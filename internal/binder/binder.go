@@ -63,23 +63,40 @@ func RenderDays(ctx context.Context, w io.Writer, days []Data) error {
 		ins[i] = prepare(d)
 	}
 	tocs := make([][]tocEntry, len(days))
+	return renderPasses(ctx, w, "binder", func(total int) (*doc, bool, error) {
+		doc, err := layout(ctx, ins, tocs, total)
+		if err != nil {
+			return nil, false, err
+		}
+		same := sameTOCs(doc.tocs, tocs)
+		tocs = doc.tocs
+		return doc, same, nil
+	})
+}
+
+// renderPasses lays a document out until a pass comes out as the one
+// before it (the header's "page X of Y" and the contents' page numbers
+// need the count of the pass before), at most maxPasses times, and writes
+// the last pass. layout gets the page count of the pass before (0 at
+// first) and says whether everything else it depends on stayed the same.
+func renderPasses(ctx context.Context, w io.Writer, what string, layout func(total int) (*doc, bool, error)) error {
 	total := 0
 	for pass := 1; ; pass++ {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("binder: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		doc, err := layout(ctx, ins, tocs, total)
+		doc, same, err := layout(total)
 		if err != nil {
 			return err
 		}
 		pages := doc.pdf.PageNo()
-		if (pages == total && sameTOCs(doc.tocs, tocs)) || pass == maxPasses {
+		if (pages == total && same) || pass == maxPasses {
 			if err := doc.pdf.Output(w); err != nil {
-				return fmt.Errorf("binder: write PDF: %w", err)
+				return fmt.Errorf("%s: write PDF: %w", what, err)
 			}
 			return nil
 		}
-		tocs, total = doc.tocs, pages
+		total = pages
 	}
 }
 

@@ -49,24 +49,10 @@ func RenderDrillReport(ctx context.Context, w io.Writer, r DrillReportData) erro
 		units = append(units, cmpOr(r.UnitNames[u], u))
 	}
 	in := prepare(Data{Unit: care.Unit{Name: strings.Join(units, ", ")}, Day: r.Report.Drill.Start, Location: loc, Lang: r.Lang, Generated: r.Generated})
-	total := 0
-	for pass := 1; ; pass++ {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("drill report: %w", err)
-		}
+	return renderPasses(ctx, w, "drill report", func(total int) (*doc, bool, error) {
 		d, err := layoutDrill(ctx, in, r, total)
-		if err != nil {
-			return err
-		}
-		pages := d.pdf.PageNo()
-		if pages == total || pass == maxPasses {
-			if err := d.pdf.Output(w); err != nil {
-				return fmt.Errorf("drill report: write PDF: %w", err)
-			}
-			return nil
-		}
-		total = pages
-	}
+		return d, true, err
+	})
 }
 
 func cmpOr(a, b string) string {

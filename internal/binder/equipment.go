@@ -175,25 +175,10 @@ func RenderEquipment(ctx context.Context, w io.Writer, e EquipmentData) error {
 		unit.Name = i18n.T(i18n.Pick(e.Lang), "equipment.all_units")
 	}
 	in := prepare(Data{Unit: unit, Day: e.Week, Location: loc, Lang: e.Lang, Generated: e.Generated})
-	total := 0
-	for pass := 1; ; pass++ {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("equipment list: %w", err)
-		}
+	return renderPasses(ctx, w, "equipment list", func(total int) (*doc, bool, error) {
 		d, err := layoutEquipment(ctx, in, e, total)
-		if err != nil {
-			return err
-		}
-		// The header's "page X of Y" needs the count of the pass before.
-		pages := d.pdf.PageNo()
-		if pages == total || pass == maxPasses {
-			if err := d.pdf.Output(w); err != nil {
-				return fmt.Errorf("equipment list: write PDF: %w", err)
-			}
-			return nil
-		}
-		total = pages
-	}
+		return d, true, err
+	})
 }
 
 func layoutEquipment(ctx context.Context, in *input, e EquipmentData, total int) (*doc, error) {
