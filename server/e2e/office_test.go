@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"beredskap/internal/plan"
 	"beredskap/internal/wire"
 )
 
@@ -103,6 +105,27 @@ func TestCoordinatorReconciles(t *testing.T) {
 func TestFindingsReadInNorwegian(t *testing.T) {
 	srv := startServer(t)
 	token := loginToken(t, srv, "kari")
+	// A visit and a dose three hours ago that nobody documented, so that
+	// there are findings at any hour: just after midnight the demo's own
+	// day has not begun.
+	ago := time.Now().Add(-3 * time.Hour).Truncate(time.Minute)
+	body, _ := json.Marshal(plan.Plan{
+		Patients: []plan.Patient{{SourceID: "EPJ-FIND-1", Unit: "Hjemmetjenesten Nord", Name: "Rut Klarsen", Address: "Bakken 1, 3210 Fjordvik", Priority: 2}},
+		Visits:   []plan.Visit{{SourceID: "SPIDER-FIND-1", PatientSourceID: "EPJ-FIND-1", Worker: "anna", Start: ago, DurationMinutes: 30, Tasks: []string{"Tilsyn"}}},
+		Medications: []plan.Dose{{SourceID: "FIND-DOSE-1", PatientSourceID: "EPJ-FIND-1", VisitSourceID: "SPIDER-FIND-1",
+			Medication: "Paracetamol", Dose: "1 g", Route: "oral", Due: ago}},
+	})
+	req, _ := http.NewRequest("POST", srv.url("/api/v1/plan"), bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("plan import: %d", resp.StatusCode)
+	}
 	var dir wire.Directory
 	getJSON(t, srv, "/api/v1/directory", token, &dir)
 	var all wire.FindingsResponse
