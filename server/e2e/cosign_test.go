@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,21 +66,9 @@ func addDoubleCheckDose(t *testing.T, srv *server, username string) {
 			continue
 		}
 		pt, _ := b.Patient(v.PatientID)
-		body, _ := json.Marshal(plan.Plan{Visits: []plan.Visit{{SourceID: v.SourceID, PatientSourceID: pt.SourceID, Worker: username,
+		importPlan(t, srv, loginToken(t, srv, "kari"), plan.Plan{Visits: []plan.Visit{{SourceID: v.SourceID, PatientSourceID: pt.SourceID, Worker: username,
 			Start: v.Start, DurationMinutes: v.DurationMinutes, Tasks: v.Tasks}}, Medications: []plan.Dose{{SourceID: "E2E-COSIGN-1", PatientSourceID: pt.SourceID,
 			VisitSourceID: v.SourceID, Medication: "Morfin", Dose: "5 mg", Route: "s.c.", Due: v.Start, DoubleCheck: true}}})
-		req, _ := http.NewRequest("POST", srv.url("/api/v1/plan"), bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+loginToken(t, srv, "kari"))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("plan: %d %s", resp.StatusCode, raw)
-		}
 		return
 	}
 	t.Fatalf("%s has no visit of her own", username)

@@ -38,7 +38,7 @@ func TestDeskAfterKills(t *testing.T) {
 		addDoubleDoses(t, srv, d)
 		devices = append(devices, d)
 	}
-	admin := loginAs(t, srv, "admin")
+	admin := loginToken(t, srv, "admin")
 
 	var reconciled atomic.Int64
 	p := pushAll(t, devices, srv.url(""), time.Now().Add(3*time.Minute))
@@ -190,21 +190,6 @@ func addDoubleDoses(t *testing.T, srv *server, d *device) {
 	}
 }
 
-func loginAs(t *testing.T, srv *server, username string) string {
-	t.Helper()
-	body, _ := json.Marshal(wire.LoginRequest{Username: username, Password: "demo"})
-	resp, err := http.Post(srv.url("/api/v1/session"), "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var lr wire.LoginResponse
-	if err := json.NewDecoder(resp.Body).Decode(&lr); err != nil || lr.Token == "" {
-		t.Fatalf("login %s: %d %v", username, resp.StatusCode, err)
-	}
-	return lr.Token
-}
-
 // deskGet reads an answer that must succeed.
 func deskGet(t *testing.T, srv *server, token, path string, out any) {
 	t.Helper()
@@ -325,7 +310,7 @@ func TestFindingsPageMore(t *testing.T) {
 	if err := d.push(t, srv.url(""), time.Now().Add(time.Minute), &attempts); err != nil {
 		t.Fatal(err)
 	}
-	admin := loginAs(t, srv, "admin")
+	admin := loginToken(t, srv, "admin")
 	// What the page asks for: the open findings of the default window.
 	var api []string
 	cursor := ""

@@ -259,7 +259,7 @@ func loginToken(t *testing.T, srv *server, username string) string {
 	}
 	defer resp.Body.Close()
 	var lr wire.LoginResponse
-	if err := json.NewDecoder(resp.Body).Decode(&lr); err != nil || resp.StatusCode != 200 {
+	if err := json.NewDecoder(resp.Body).Decode(&lr); err != nil || resp.StatusCode != 200 || lr.Token == "" {
 		t.Fatalf("login %s: %d %v", username, resp.StatusCode, err)
 	}
 	return lr.Token

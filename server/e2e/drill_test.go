@@ -21,7 +21,7 @@ import (
 func TestDrillFromDeskToReport(t *testing.T) {
 	srv := startServer(t)
 	gw := newNetSwitch(t, srv)
-	token := loginAs(t, srv, "kari")
+	token := loginToken(t, srv, "kari")
 
 	ctx := officeLogin(t, srv, "kari")
 	within(t, ctx, 30*time.Second, click(sel("office-drills")), chromedp.WaitVisible(sel("drill-form")), chromedp.WaitVisible(sel("drill-unit")))

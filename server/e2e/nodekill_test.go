@@ -281,7 +281,7 @@ func TestNodeKilledMidSync(t *testing.T) {
 	// questions to A: when A's answers agree, no such finding came or
 	// went meanwhile and B must give the same; when they differ, a
 	// minute turned, and the three are asked again.
-	admin := loginAs(t, nodes[0], "admin")
+	admin := loginToken(t, nodes[0], "admin")
 	q := url.Values{"since": {time.Now().Add(-72 * time.Hour).UTC().Format(time.RFC3339)},
 		"until": {time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}}
 	same := func(x, y wire.Dashboard) bool {

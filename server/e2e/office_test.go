@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -109,23 +110,12 @@ func TestFindingsReadInNorwegian(t *testing.T) {
 	// there are findings at any hour: just after midnight the demo's own
 	// day has not begun.
 	ago := time.Now().Add(-3 * time.Hour).Truncate(time.Minute)
-	body, _ := json.Marshal(plan.Plan{
+	importPlan(t, srv, token, plan.Plan{
 		Patients: []plan.Patient{{SourceID: "EPJ-FIND-1", Unit: "Hjemmetjenesten Nord", Name: "Rut Klarsen", Address: "Bakken 1, 3210 Fjordvik", Priority: 2}},
 		Visits:   []plan.Visit{{SourceID: "SPIDER-FIND-1", PatientSourceID: "EPJ-FIND-1", Worker: "anna", Start: ago, DurationMinutes: 30, Tasks: []string{"Tilsyn"}}},
 		Medications: []plan.Dose{{SourceID: "FIND-DOSE-1", PatientSourceID: "EPJ-FIND-1", VisitSourceID: "SPIDER-FIND-1",
 			Medication: "Paracetamol", Dose: "1 g", Route: "oral", Due: ago}},
 	})
-	req, _ := http.NewRequest("POST", srv.url("/api/v1/plan"), bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("plan import: %d", resp.StatusCode)
-	}
 	var dir wire.Directory
 	getJSON(t, srv, "/api/v1/directory", token, &dir)
 	var all wire.FindingsResponse
@@ -246,6 +236,28 @@ func groupNB(n int) string {
 }
 
 // getJSON makes an authenticated read and decodes its answer.
+// importPlan imports p through the API as the record system's plan
+// would bring it; the import must succeed.
+func importPlan(t *testing.T, srv *server, token string, p plan.Plan) {
+	t.Helper()
+	body, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", srv.url("/api/v1/plan"), bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("plan import: %d %s", resp.StatusCode, raw)
+	}
+}
+
 func getJSON(t *testing.T, srv *server, path, token string, out any) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", srv.url(path), nil)

@@ -73,7 +73,7 @@ func startOIDCSiteFor(t *testing.T, roles string) *oidcSite {
 	if strings.Contains(roles, "admin") {
 		return site
 	}
-	site.admin = loginAs(t, s, "admin")
+	site.admin = loginToken(t, s, "admin")
 	var ur wire.UsersResponse
 	deskGet(t, s, site.admin, "/api/v1/users", &ur)
 	for _, u := range ur.Users {

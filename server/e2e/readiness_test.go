@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -28,23 +25,12 @@ func TestReadinessOnTheDesk(t *testing.T) {
 	srv := startServer(t)
 	// A visit for anna within the hours a shift fetched now would last,
 	// so that the reminder has someone to go to at any time of day.
-	token := loginAs(t, srv, "kari")
+	token := loginToken(t, srv, "kari")
 	soon := time.Now().Add(time.Hour).Truncate(time.Minute)
-	body, _ := json.Marshal(plan.Plan{
+	importPlan(t, srv, token, plan.Plan{
 		Patients: []plan.Patient{{SourceID: "EPJ-READY-1", Unit: "Hjemmetjenesten Nord", Name: "Rut Klarsen", Address: "Bakken 1, 3210 Fjordvik", Priority: 2}},
 		Visits:   []plan.Visit{{SourceID: "SPIDER-READY-1", PatientSourceID: "EPJ-READY-1", Worker: "anna", Start: soon, DurationMinutes: 30, Tasks: []string{"Tilsyn"}}},
 	})
-	req, _ := http.NewRequest("POST", srv.url("/api/v1/plan"), bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("plan import: %d", resp.StatusCode)
-	}
 
 	ctx := officeLogin(t, srv, "kari")
 

@@ -92,7 +92,7 @@ func waitingOf(sh wire.SyncHealth, username string) *wire.PhoneHealth {
 func TestSyncHealthOnTheDesk(t *testing.T) {
 	srv := startServer(t)
 	gw := newNetSwitch(t, srv)
-	token := loginAs(t, srv, "kari")
+	token := loginToken(t, srv, "kari")
 	post := func(path string, body any) {
 		t.Helper()
 		b, _ := json.Marshal(body)
