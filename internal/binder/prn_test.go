@@ -47,6 +47,13 @@ func TestPRNOnTheSigningSheet(t *testing.T) {
 	if strings.Contains(aashild, "JA") {
 		t.Errorf("Åshild's sheet asks for a second signature with no controlled or double-check dose: %s", aashild)
 	}
+	// A scheduled controlled drug needs the second signature as a double
+	// check does.
+	c := testData()
+	c.Doses[0].Controlled = true // Åshild's Paracetamol
+	if p, _ := signingSheetOf(render(t, c), "Åshild Bråten"); !strings.Contains(p, "JA") {
+		t.Errorf("a scheduled controlled dose does not ask for a second signature: %s", p)
+	}
 	// Without PRN medications Signe has no sheet.
 	if _, ok := signingSheetOf(render(t, testData()), "Signe Dæhlie"); ok {
 		t.Error("a patient without doses or PRN medications got a signing sheet")

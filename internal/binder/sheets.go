@@ -83,12 +83,7 @@ func (d *doc) signingSheet(p care.Patient, doses []care.ScheduledDose) {
 	}}
 	t.start(doseRowH)
 	for _, ds := range doses {
-		double, second := text("–"), text("–")
-		if ds.DoubleCheck {
-			double = bold(d.t("binder.doses.yes"))
-			double.fill = true
-			second = cell{}
-		}
+		double, second := d.secondSigner(ds.NeedsCosign())
 		t.row([]cell{
 			bold(d.clock(ds.Due)),
 			bold(ds.Medication),
@@ -146,6 +141,18 @@ func (d *doc) signingSheet(p care.Patient, doses []care.ScheduledDose) {
 	}
 }
 
+// secondSigner is a dose row's double-check cell and its second
+// signature's: a marked "yes" and room to sign when the dose needs a
+// second signer, dashes when it does not.
+func (d *doc) secondSigner(needed bool) (double, second cell) {
+	if !needed {
+		return text("–"), text("–")
+	}
+	double = bold(d.t("binder.doses.yes"))
+	double.fill = true
+	return double, cell{}
+}
+
 // prnRow is an as-needed medication's row on the signing sheet: what it
 // is given for and its limits printed, so that whoever gives it on paper
 // checks the same rules the phone checks (care/prn.go).
@@ -159,12 +166,7 @@ func (d *doc) prnRow(m care.PRNMedication, outcome cell) []cell {
 	if len(m.Indications) > 0 {
 		what.spans = append(what.spans, span{text: d.t("prn.indications", strings.Join(m.Indications, ", ")), size: small})
 	}
-	double, second := text("–"), text("–")
-	if m.Controlled {
-		double = bold(d.t("binder.doses.yes"))
-		double.fill = true
-		second = cell{}
-	}
+	double, second := d.secondSigner(m.Controlled)
 	return []cell{
 		cellOf(span{text: d.t("prn.title"), style: "B", size: small}),
 		what,
