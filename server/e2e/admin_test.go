@@ -34,7 +34,7 @@ func TestAdminRevokesALostPhone(t *testing.T) {
 
 	// The nurse's phone, still holding its shift, writes a note.
 	within(t, phone, 30*time.Second, click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
-	writeNote(t, phone, "Skrevet etter at telefonen ble sperret")
+	writeNoteOnARevokedPhone(t, phone, "Skrevet etter at telefonen ble sperret")
 	within(t, phone, 60*time.Second, chromedp.WaitVisible(sel("wiped")))
 	shot(t, phone, "revoked")
 
@@ -114,7 +114,7 @@ func TestWorkerReportsALostPhoneFromAnother(t *testing.T) {
 	shot(t, held, "phones")
 
 	within(t, lost, 30*time.Second, click(sel("visit")), chromedp.WaitVisible(sel("note-text")))
-	writeNote(t, lost, "Skrevet på den mistede telefonen")
+	writeNoteOnARevokedPhone(t, lost, "Skrevet på den mistede telefonen")
 	within(t, lost, 60*time.Second, chromedp.WaitVisible(sel("wiped")))
 
 	coordinator := officeLogin(t, srv, "kari")

@@ -77,11 +77,25 @@ func signFirstDose(t *testing.T, ctx context.Context) {
 
 func writeNote(t *testing.T, ctx context.Context, text string) {
 	t.Helper()
+	writeNoteUntil(t, ctx, text, sel("note-saved"))
+}
+
+// writeNoteOnARevokedPhone writes a note on a phone whose access is gone:
+// the note is saved, syncs at once, and the server's answer wipes the
+// phone, which can happen before a poll of the page saw "saved". Either
+// screen ends the wait; the caller then waits for the wiped one.
+func writeNoteOnARevokedPhone(t *testing.T, ctx context.Context, text string) {
+	t.Helper()
+	writeNoteUntil(t, ctx, text, chromedp.CSS(string(sel("note-saved"))+", "+string(sel("wiped"))))
+}
+
+func writeNoteUntil(t *testing.T, ctx context.Context, text string, shown chromedp.CSS) {
+	t.Helper()
 	within(t, ctx, 30*time.Second,
 		chromedp.ScrollIntoView(sel("note-text")),
 		chromedp.SendKeys(sel("note-text"), text),
 		click(sel("note-save")),
-		chromedp.WaitVisible(sel("note-saved")),
+		chromedp.WaitVisible(shown),
 	)
 }
 
