@@ -176,10 +176,9 @@ func (m *model) compareIDs(a, b recID) int {
 
 // rec is what the desk keeps of a stored record: every field findings and
 // counts read, and nothing else (no body, signature or reconciliation
-// text), about 150 bytes and no pointer, so that a million records fit in
+// text), 128 bytes and no pointer, so that a million records fit in
 // the memory the server may use and cost the garbage collector nothing.
 type rec struct {
-	id                                     recID
 	received, created, administered, recAt stamp
 	seq                                    uint64
 	typ, status, state, held               uint32
@@ -191,7 +190,10 @@ type rec struct {
 	// code and role: the co-signing code of an administration or a
 	// cosign record, and a cosign author's role.
 	code, role uint32
-	flags      uint8
+	// id after the numbers: its 20 bytes first would pad the record to
+	// 136 bytes, here it makes 128 (a million records: 8 MB).
+	id    recID
+	flags uint8
 }
 
 func (r *rec) has(flag uint8) bool { return r.flags&flag != 0 }

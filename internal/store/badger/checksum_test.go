@@ -20,7 +20,7 @@ import (
 func TestFlippedByteIsNotServed(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := Open(dir, Options{uncompressed: true})
+	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestFlippedByteIsNotServed(t *testing.T) {
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(dir, Options{uncompressed: true})
+	db, err = Open(dir, Options{})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -71,7 +71,7 @@ func readAll(t *testing.T, db *DB) {
 // they are in tables, not the memtable.
 func seedResident(t *testing.T, dir string) {
 	t.Helper()
-	db, err := Open(dir, Options{uncompressed: true, mappedBudget: 1 << 40})
+	db, err := Open(dir, Options{mappedBudget: 1 << 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func seedResident(t *testing.T, dir string) {
 func TestReleaseMapped(t *testing.T) {
 	dir := t.TempDir()
 	seedResident(t, dir)
-	db, err := Open(dir, Options{uncompressed: true, mappedBudget: 1 << 40}) // the trim never acts
+	db, err := Open(dir, Options{mappedBudget: 1 << 40}) // the trim never acts
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestTrimKeepsMappedDown(t *testing.T) {
 	dir := t.TempDir()
 	seedResident(t, dir)
 	const budget = 4 << 20
-	db, err := Open(dir, Options{uncompressed: true, mappedBudget: budget})
+	db, err := Open(dir, Options{mappedBudget: budget})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			// Snappy would hide text in the tables from the search.
-			db, err := Open(dir, Options{uncompressed: true})
+			db, err := Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestPurgeLeavesTheFiles(t *testing.T) {
 			if fileWith(t, dir, stored(kept)) == "" {
 				t.Error("the kept record's text is in no file: the search cannot see")
 			}
-			db, err = Open(dir, Options{uncompressed: true})
+			db, err = Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,9 +40,9 @@ type Options struct {
 	// log changes and to reopen a store opened read-only); zero means
 	// three seconds.
 	PollEvery time.Duration
-	// uncompressed writes tables without Snappy, so that a test can
-	// search the files for text that must not be there.
-	uncompressed bool
+	// snappy writes tables compressed with Snappy, as stores made before
+	// tables were written uncompressed (tests reopen such a store).
+	snappy bool
 	// FreeSpace, when set, replaces statfs as the measure of free space
 	// (tests use it to fill a disk without filling one).
 	FreeSpace func(dir string) (uint64, error)
@@ -124,9 +124,21 @@ func Open(dir string, o Options) (*DB, error) {
 		// once: Badger's four compactors took the server to 900 MB at
 		// the start after a million records were written, two (one a
 		// core on the machines it is sized for) keep it near 450 MB.
-		WithNumCompactors(2)
-	if o.uncompressed {
-		opts = opts.WithCompression(options.None)
+		WithNumCompactors(2).
+		// Tables are written uncompressed. Badger decompresses a block
+		// into a new buffer each time it reads one, and in a pure Go
+		// build that buffer is the garbage collector's: an export of a
+		// million records made 2.7 KB of it per record, a collection
+		// every few megabytes under the memory limit, and ran at 38,000
+		// records/s. An uncompressed block is read where the file is
+		// mapped, with nothing allocated: 60,000 records/s, for twice
+		// the disk (3.5 GB at a million records instead of 1.8). Each
+		// table's compression is in the manifest, so a store written
+		// compressed is read as before and rewritten uncompressed as
+		// it is compacted.
+		WithCompression(options.None)
+	if o.snappy {
+		opts = opts.WithCompression(options.Snappy)
 	}
 	if len(o.EncryptionKey) > 0 {
 		opts = opts.WithEncryptionKey(o.EncryptionKey).
