@@ -2,6 +2,7 @@ package kept
 
 import (
 	"bytes"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
@@ -38,36 +39,75 @@ func (i instant) before(j instant) bool {
 // hundreds of thousands), are kept as their sixteen bytes, numbered with
 // the high bit set.
 type interner struct {
-	list  []string
-	num   map[string]uint32
+	list []string
+	num  map[string]uint32
+	// uuids holds the UUIDs by number; slots finds a UUID's number: an
+	// open-addressing table (linear probing) whose slots hold a number
+	// plus one, zero for an empty slot, at most three quarters full. A
+	// map from sixteen bytes to a number took 43 MB for a million UUIDs,
+	// the table takes 8 to 16.
 	uuids [][16]byte
-	unum  map[[16]byte]uint32
+	slots []uint32
+	seed  maphash.Seed
 }
 
 const uuidBit = 1 << 31
 
 func newInterner() *interner {
-	return &interner{list: []string{""}, num: map[string]uint32{"": 0}, unum: map[[16]byte]uint32{}}
+	return &interner{list: []string{""}, num: map[string]uint32{"": 0}, seed: maphash.MakeSeed()}
 }
 
-// canonical returns the bytes of a UUID written in its canonical form.
+// canonical returns the bytes of a UUID written in its canonical form:
+// what uuid.Parse takes in 36 characters, in lower case.
 func canonical(s string) ([16]byte, bool) {
-	if len(s) != 36 {
+	if len(s) != 36 || strings.ContainsAny(s, "ABCDEF") {
 		return [16]byte{}, false
 	}
 	u, err := uuid.Parse(s)
-	return u, err == nil && u.String() == s
+	return u, err == nil
+}
+
+// findUUID returns the slot that holds b, or the empty slot where it
+// belongs, and its number if it is there. The hash is seeded per
+// interner, so ids a phone chose cannot be made to collide.
+func (in *interner) findUUID(b [16]byte) (slot int, n uint32, ok bool) {
+	if len(in.slots) == 0 {
+		return -1, 0, false
+	}
+	mask := len(in.slots) - 1
+	for i := int(maphash.Bytes(in.seed, b[:])) & mask; ; i = (i + 1) & mask {
+		v := in.slots[i]
+		if v == 0 {
+			return i, 0, false
+		}
+		if in.uuids[v-1] == b {
+			return i, (v - 1) | uuidBit, true
+		}
+	}
+}
+
+// addUUID numbers b, which the table does not hold.
+func (in *interner) addUUID(b [16]byte) uint32 {
+	if 4*(len(in.uuids)+1) > 3*len(in.slots) {
+		// Twice the slots, every number placed again.
+		in.slots = make([]uint32, max(64, 2*len(in.slots)))
+		for i, u := range in.uuids {
+			slot, _, _ := in.findUUID(u)
+			in.slots[slot] = uint32(i) + 1
+		}
+	}
+	slot, _, _ := in.findUUID(b)
+	in.uuids = append(in.uuids, b)
+	in.slots[slot] = uint32(len(in.uuids))
+	return uint32(len(in.uuids)-1) | uuidBit
 }
 
 func (in *interner) of(s string) uint32 {
 	if b, ok := canonical(s); ok {
-		if n, ok := in.unum[b]; ok {
+		if _, n, ok := in.findUUID(b); ok {
 			return n
 		}
-		n := uint32(len(in.uuids)) | uuidBit
-		in.uuids = append(in.uuids, b)
-		in.unum[b] = n
-		return n
+		return in.addUUID(b)
 	}
 	if n, ok := in.num[s]; ok {
 		return n
@@ -84,7 +124,7 @@ func (in *interner) of(s string) uint32 {
 // lookup returns the number of s, or false when no record holds it.
 func (in *interner) lookup(s string) (uint32, bool) {
 	if b, ok := canonical(s); ok {
-		n, ok := in.unum[b]
+		_, n, ok := in.findUUID(b)
 		return n, ok
 	}
 	n, ok := in.num[s]
