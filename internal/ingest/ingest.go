@@ -12,10 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"beredskap/internal/care"
@@ -160,68 +157,6 @@ type opened struct {
 type openResult struct {
 	o   opened
 	res *wire.SyncResult
-}
-
-// openSlots bounds the records being opened at once, over every request,
-// to the cores the process may use. A surge brings thousands of requests
-// at a time; their public-key work then queues here in turn instead of
-// thousands of goroutines taking the cores from each other, and the rest
-// of each request (decoding, the store) goes on beside it.
-var openSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-
-// openAll opens and checks a request's records on as many goroutines as
-// there are cores, each record on its own (open needs no store and no
-// other record), and returns the results in request order: whatever
-// depends on order or on the store is decided afterwards, one record
-// after the other, as before. Opening records in parallel changes no
-// answer; it only uses every core while a record is checked.
-func openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.SealedRecord) ([]openResult, error) {
-	out := make([]openResult, len(items))
-	workers := min(len(items), cap(openSlots))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				// open must not panic on any input (it is fuzzed); if it
-				// ever does, this request fails, not the server.
-				if p := recover(); p != nil {
-					errs[w] = fmt.Errorf("sync: opening a record failed: %v", p)
-				}
-			}()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(items) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[w] = fmt.Errorf("sync: %w", err)
-					return
-				}
-				select {
-				case openSlots <- struct{}{}:
-				case <-ctx.Done():
-					errs[w] = fmt.Errorf("sync: %w", ctx.Err())
-					return
-				}
-				o, res := func() (opened, *wire.SyncResult) {
-					defer func() { <-openSlots }()
-					return open(keys, dev, items[i])
-				}()
-				out[i] = openResult{o, res}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // syncOnce decides every record of a request and writes those accepted.
