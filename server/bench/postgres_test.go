@@ -76,6 +76,19 @@ func startPostgres(tb testing.TB, standby bool) *pgDeploy {
 	return d
 }
 
+// stop stops the standby, if any, and the primary.
+func (d *pgDeploy) stop(tb testing.TB) {
+	tb.Helper()
+	if d.standby != nil {
+		if err := d.standby.Stop(); err != nil {
+			tb.Error(err)
+		}
+	}
+	if err := d.primary.Stop(); err != nil {
+		tb.Error(err)
+	}
+}
+
 // waitSync waits until the primary names the standby synchronous: before
 // that, commits would not wait for it.
 func (d *pgDeploy) waitSync(tb testing.TB) {
@@ -217,60 +230,53 @@ func BenchmarkPostgresIngest(b *testing.B) {
 }
 
 func postgresIngest(b *testing.B, nodes int, standby bool) {
-	var ingestRate, rawRate, serverCPU, pgCPU, phonesCPU, rawCPU float64
-	var crypto cryptoCost
+	var rounds []ingestRound
 	for b.Loop() {
-		b.StopTimer()
-		pg := startPostgres(b, standby)
-		e := pg.servers(b, "ingest", nodes)
-		phones := srvFleet(b, e, ingestPhones, ingestPer)
-		probe, entry := probeRecord(b, e, phones[0])
-		for _, p := range phones {
-			p.prepare(b, ingestBatch)
+		rounds = rounds[:0]
+		for range ingestRounds() {
+			rounds = append(rounds, postgresIngestRound(b, nodes, standby))
 		}
-		before := measureCrypto(b, e.keys, phones, cryptoRecords)
-		ceiling := pg.stores(b, "ceiling", nodes)
-		b.StartTimer()
-
-		pg0 := pg.cpu(b)
-		d, err := runPhones(b, e, phones, 5*time.Minute)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pgUsed := pg.cpu(b) - pg0
-		total := ingestPhones * ingestPer
-		if d.accepted != total-1 || d.duplicate != 0 {
-			b.Fatalf("accepted %d, duplicate %d of %d", d.accepted, d.duplicate, total-1)
-		}
-		if n, err := e.db.CountRecords(context.Background()); err != nil || n != total {
-			b.Fatalf("stored %d of %d (%v)", n, total, err)
-		}
-		perRecord := func(t time.Duration, n int) float64 { return float64(t) / float64(time.Microsecond) / float64(n) }
-		ingestRate = float64(total-1) / d.took.Seconds()
-		serverCPU = perRecord(d.serverCPU, total-1)
-		pgCPU = perRecord(pgUsed, total-1)
-		phonesCPU = perRecord(d.phonesCPU, total-1)
-
-		cpu0, pg0 := processCPU(), pg.cpu(b)
-		start := time.Now()
-		rawPostgresWrites(b, ceiling, probe, entry, ingestPhones, ingestPer, ingestBatch)
-		rawRate = float64(total) / time.Since(start).Seconds()
-		rawCPU = perRecord(processCPU()-cpu0+pg.cpu(b)-pg0, total)
-		if n, err := ceiling[0].CountRecords(context.Background()); err != nil || n != total {
-			b.Fatalf("the raw writes stored %d of %d (%v)", n, total, err)
-		}
-		// As on Badger: the faster of the two timings of the public-key
-		// work counts.
-		crypto = faster(before, measureCrypto(b, e.keys, phones, cryptoRecords))
 	}
-	b.ReportMetric(serverCPU, "server-cpu-µs/record")
-	b.ReportMetric(pgCPU, "postgres-cpu-µs/record")
-	b.ReportMetric(phonesCPU, "phones-cpu-µs/record")
-	reportCeiling(b, ingestRate, rawRate, rawCPU, crypto, "raw")
-	// In CPU per record: the ceiling's public-key work and raw writes
-	// (this process and PostgreSQL's) against the server's and
-	// PostgreSQL's over the ingest.
-	b.ReportMetric(100*(crypto.open+crypto.verify+rawCPU)/(serverCPU+pgCPU), "%-of-bound-cpu")
+	r := reportRounds(b, rounds, "raw")
+	b.ReportMetric(r.storeCPU, "postgres-cpu-µs/record")
+}
+
+// postgresIngestRound is one round of an ingest on PostgreSQL: a cluster
+// of its own, the servers, the fleet, the ingest, and its ceiling.
+func postgresIngestRound(b *testing.B, nodes int, standby bool) ingestRound {
+	b.StopTimer()
+	pg := startPostgres(b, standby)
+	e := pg.servers(b, "ingest", nodes)
+	phones := srvFleet(b, e, ingestPhones, ingestPer)
+	probe, entry := probeRecord(b, e, phones[0])
+	for _, p := range phones {
+		p.prepare(b, ingestBatch)
+	}
+	before := measureCrypto(b, e.keys, phones, cryptoRecords)
+	ceiling := pg.stores(b, "ceiling", nodes)
+	b.StartTimer()
+
+	r := deliverIngest(b, e, phones, func() time.Duration { return pg.cpu(b) })
+	total := ingestPhones * ingestPer
+
+	cpu0, pg0 := processCPU(), pg.cpu(b)
+	start := time.Now()
+	rawPostgresWrites(b, ceiling, probe, entry, ingestPhones, ingestPer, ingestBatch)
+	r.rawRate = float64(total) / time.Since(start).Seconds()
+	r.rawCPU = perRecord(processCPU()-cpu0+pg.cpu(b)-pg0, total)
+	if n, err := ceiling[0].CountRecords(context.Background()); err != nil || n != total {
+		b.Fatalf("the raw writes stored %d of %d (%v)", n, total, err)
+	}
+	// As on Badger: the faster of the two timings of the public-key
+	// work counts.
+	r.crypto = faster(before, measureCrypto(b, e.keys, phones, cryptoRecords))
+	// The round's nodes and clusters end with it, so that the next round
+	// runs beside none of them.
+	for _, hs := range e.nodes {
+		hs.Close()
+	}
+	pg.stop(b)
+	return r
 }
 
 // rawPostgresWrites writes, from writers goroutines spread over the

@@ -293,9 +293,9 @@ func run(ins []string, wasm, full, notesFile, out string) error {
 			cs["runs"], cs["start-ms"], cs["wasm-fetch-ms"], cs["wasm-ready-ms"], cs["unlock-ms"], cs["argon2id-4x-ms"], cs["render-ms"], cs["typing-ms"])
 	}
 	if in, ok := res["BenchmarkSyncIngest"]; ok {
-		fmt.Fprintf(&b, "\nIngest's ceiling, same run: the protocol's two public-key operations per record, with the opener and verifier the server calls, on all %d cores at once reached %.0f records/s (%.0f µs of CPU per record to open the sealed box, %.0f µs to check the device's signature); raw Badger writing the same rows reached %.0f records/s and spent %.0f µs of CPU per record. Together: at most %.0f records/s. The server spent %.0f µs of CPU per record; the simulated phones, in a process of their own at the lowest priority, %.0f µs (not counted as the server's). Ingest reached %.0f %% of raw Badger alone.\n",
+		fmt.Fprintf(&b, "\nIngest's ceiling, same run: the protocol's two public-key operations per record, with the opener and verifier the server calls, on all %d cores at once reached %.0f records/s (%.0f µs of CPU per record to open the sealed box, %.0f µs to check the device's signature); raw Badger writing the same rows reached %.0f records/s and spent %.0f µs of CPU per record. Together, on the cores less the %.2f core the simulated phones took (a process of their own at the lowest priority, %.0f µs of CPU per record, not counted as the server's): at most %.0f records/s. The server spent %.0f µs of CPU per record. Ingest reached %.0f %% of raw Badger alone. Each figure is the median round's (by share of its ceiling) of %.0f.\n",
 			int(in["cores"]), in["crypto-records/s"], in["open-µs/record"], in["verify-µs/record"], in["badger-records/s"], in["badger-cpu-µs/record"],
-			in["bound-records/s"], in["server-cpu-µs/record"], in["phones-cpu-µs/record"], in["%-of-badger"])
+			in["phones-cores"], in["phones-cpu-µs/record"], in["bound-records/s"], in["server-cpu-µs/record"], in["%-of-badger"], max(in["rounds"], 1))
 	}
 	if su, ok := res["BenchmarkRestoreSurge"]; ok {
 		fmt.Fprintf(&b, "Restore surge: %.0f records/s; the server spent %.0f µs of CPU per record, the phones' process %.0f µs.\n",

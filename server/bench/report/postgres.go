@@ -19,14 +19,21 @@ func pgIngest(nodes int, standby bool) string {
 }
 
 // ceilingShare is an ingest's share of its crypto-bound ceiling measured
-// in the same run (reportCeiling's metrics), in rate and in CPU.
+// in the same run (reportRounds' metrics), in rate and in CPU: the median
+// round's, and when there were several rounds, the lowest and highest.
 func ceilingShare(bench string) func(results) (string, bool, bool) {
 	return func(res results) (string, bool, bool) {
 		v, ok := metric(res, bench, "%-of-bound")
 		bound, known := metric(res, bench, "bound-records/s")
 		rate, _ := metric(res, bench, "records/s")
 		cpu, _ := metric(res, bench, "%-of-bound-cpu")
-		return fmt.Sprintf("%.0f %% (%.0f of %.0f records/s; %.0f %% in CPU per record)", v, rate, bound, cpu), v >= 80, ok && known
+		shown := fmt.Sprintf("%.0f %% (%.0f of %.0f records/s; %.0f %% in CPU per record)", v, rate, bound, cpu)
+		if n, _ := metric(res, bench, "rounds"); n > 1 {
+			lo, _ := metric(res, bench, "%-of-bound-min")
+			hi, _ := metric(res, bench, "%-of-bound-max")
+			shown += fmt.Sprintf(", the median of %.0f rounds (%.0f–%.0f %%)", n, lo, hi)
+		}
+		return shown, v >= 80, ok && known
 	}
 }
 

@@ -150,3 +150,33 @@ BenchmarkDeskPostgres/records=1000000/memory-2               	       1	       18
 		t.Error("an export row at 100,000 records beside the one at 1,000,000")
 	}
 }
+
+// TestCeilingShareRounds: an ingest run in rounds shows its median round
+// with the lowest and highest share; one round shows only itself; the
+// target is the median's.
+func TestCeilingShareRounds(t *testing.T) {
+	const head = "BenchmarkSyncIngest-2 \t 1\t2687443117 ns/op\t"
+	cases := []struct {
+		name, line, shown string
+		met               bool
+	}{
+		{"one round", head + "73.60 %-of-bound\t76.84 %-of-bound-cpu\t19706 bound-records/s\t14505 records/s\t1.000 rounds",
+			"74 % (14505 of 19706 records/s; 77 % in CPU per record)", false},
+		{"three rounds", head + "81.20 %-of-bound\t84.00 %-of-bound-cpu\t78.10 %-of-bound-min\t86.40 %-of-bound-max\t19706 bound-records/s\t16001 records/s\t3.000 rounds",
+			"81 % (16001 of 19706 records/s; 84 % in CPU per record), the median of 3 rounds (78–86 %)", true},
+		{"before rounds were reported", head + "73.60 %-of-bound\t76.84 %-of-bound-cpu\t19706 bound-records/s\t14505 records/s",
+			"74 % (14505 of 19706 records/s; 77 % in CPU per record)", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := results{}
+			if _, err := parse(strings.NewReader(c.line+"\n"), res); err != nil {
+				t.Fatal(err)
+			}
+			shown, met, have := ceilingShare("BenchmarkSyncIngest")(res)
+			if shown != c.shown || met != c.met || !have {
+				t.Errorf("%q met=%v measured=%v, want %q met=%v measured=true", shown, met, have, c.shown, c.met)
+			}
+		})
+	}
+}
