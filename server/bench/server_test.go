@@ -572,12 +572,16 @@ func probeRecord(tb testing.TB, e *srvEnv, p *srvPhone) (store.StoredRecord, sto
 
 // rawBadgerWrites writes, from writers goroutines, per records each in
 // batches of batch, every record as its keys and values of the same sizes
-// the server stores, each batch one synced transaction.
+// the server stores, each batch one synced transaction: the record, its
+// signed body, its index keys, its audit entry and the entry's subject
+// key, and once a transaction the audit chain's head.
 func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch int) {
 	tb.Helper()
 	bdb := db.Badger()
 	value := func(n int) []byte { return bytes.Repeat([]byte{'x'}, n) }
 	rec, body, audit := value(s.record), value(s.body), value(s.audit)
+	// The chain's head: {"seq":…,"hash":"…"} with a SHA-256 in hex.
+	head := value(len(`{"seq":10000000,"hash":""}`) + 64)
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
 	for w := range writers {
@@ -586,13 +590,14 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 			defer wg.Done()
 			for done := 0; done < per; done += batch {
 				txn := bdb.NewTransaction(true)
+				var err error // the transaction's first
+				set := func(k string, v []byte) {
+					if err == nil {
+						err = txn.Set([]byte(k), v)
+					}
+				}
 				for i := done; i < min(done+batch, per); i++ {
 					id := uuid.Must(uuid.NewV7()).String()
-					set := func(k string, v []byte) {
-						if err := txn.Set([]byte(k), v); err != nil {
-							errs <- err
-						}
-					}
 					set("rec/"+id, rec)
 					set("recbody/"+id, body)
 					for k, n := range s.indexKeys {
@@ -600,8 +605,15 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 						set(key+strings.Repeat("0", max(0, n-len(key))), nil)
 					}
 					set(fmt.Sprintf("audit/%d/%020d", w, i), audit)
+					set(fmt.Sprintf("auditsubj/%s/%d%019d", id, w, i), nil)
 				}
-				if err := txn.Commit(); err != nil {
+				set(fmt.Sprintf("auditmeta/head/%d", w), head)
+				if err == nil {
+					err = txn.Commit()
+				} else {
+					txn.Discard()
+				}
+				if err != nil {
 					errs <- err
 					return
 				}
