@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
@@ -34,8 +35,9 @@ type openJob struct {
 	dev   store.Device
 	items []wire.SealedRecord
 	out   []openResult
-	next  int // the next item a worker takes, under openQueue.mu
-	left  sync.WaitGroup
+	next  int           // the next item a worker takes, under queue.mu
+	left  atomic.Int64  // the items not yet opened or skipped
+	done  chan struct{} // closed when left reaches 0
 	errMu sync.Mutex
 	err   error
 }
@@ -65,14 +67,15 @@ func newQueue(workers int) *queue {
 // openAll opens and checks a request's records and returns the results
 // in request order: whatever depends on order or on the store is decided
 // afterwards, one record after the other. It returns once every record
-// is opened, or with an error once ctx ends (the records not yet opened
-// are then left).
+// is opened, or with ctx's error as soon as ctx ends, even while older
+// requests hold every worker (its records are then left: the workers drop
+// them when they reach them).
 func openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.SealedRecord) ([]openResult, error) {
 	return openQueue.openAll(ctx, keys, dev, items)
 }
 
 func (q *queue) openAll(ctx context.Context, keys Opener, dev store.Device, items []wire.SealedRecord) ([]openResult, error) {
-	j := &openJob{ctx: ctx, keys: keys, dev: dev, items: items, out: make([]openResult, len(items))}
+	j := &openJob{ctx: ctx, keys: keys, dev: dev, items: items, out: make([]openResult, len(items)), done: make(chan struct{})}
 	if len(items) == 0 {
 		return j.out, nil
 	}
@@ -81,12 +84,16 @@ func (q *queue) openAll(ctx context.Context, keys Opener, dev store.Device, item
 			go q.work()
 		}
 	})
-	j.left.Add(len(items))
+	j.left.Store(int64(len(items)))
 	q.mu.Lock()
 	q.jobs = append(q.jobs, j)
 	q.mu.Unlock()
 	q.ready.Signal()
-	j.left.Wait()
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("sync: %w", ctx.Err())
+	}
 	if j.err != nil {
 		return nil, j.err
 	}
@@ -102,6 +109,13 @@ func (q *queue) work() {
 			q.ready.Wait()
 		}
 		j := q.jobs[0]
+		if j.ctx.Err() != nil {
+			// Its request has ended and returned: none of it is opened.
+			q.jobs[0] = nil
+			q.jobs = q.jobs[1:]
+			q.mu.Unlock()
+			continue
+		}
 		i := j.next
 		j.next++
 		if q.took != nil {
@@ -122,7 +136,11 @@ func (q *queue) work() {
 
 // open opens the job's record i, unless the request has ended.
 func (j *openJob) open(i int) {
-	defer j.left.Done()
+	defer func() {
+		if j.left.Add(-1) == 0 {
+			close(j.done)
+		}
+	}()
 	if err := j.ctx.Err(); err != nil {
 		j.fail(fmt.Errorf("sync: %w", err))
 		return

@@ -170,3 +170,48 @@ func waitUntil(t *testing.T, ok func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A request whose context ends is answered at once, even while older
+// requests hold every worker: a phone that gave up does not keep its
+// handler waiting for its turn.
+func TestOpenQueueAnswersAnEndedRequestAtOnce(t *testing.T) {
+	q := newQueue(1)
+	o := &orderOpener{gate: make(chan struct{})}
+	first := make(chan error, 1)
+	go func() {
+		_, err := q.openAll(context.Background(), o, store.Device{}, items("a", 1))
+		first <- err
+	}()
+	waitUntil(t, func() bool { return o.count() == 1 })
+	ctx, cancel := context.WithCancel(context.Background())
+	ended := make(chan error, 1)
+	go func() {
+		_, err := q.openAll(ctx, o, store.Device{}, items("b", 50))
+		ended <- err
+	}()
+	waitUntil(t, func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return len(q.jobs) == 1
+	})
+	cancel()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the ended request returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ended request waited for the worker the older request holds")
+	}
+	close(o.gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	res, err := q.openAll(context.Background(), o, store.Device{}, items("c", 3))
+	if err != nil || len(res) != 3 {
+		t.Fatalf("after the ended request: %d answers, %v", len(res), err)
+	}
+	if n := o.count(); n != 4 {
+		t.Fatalf("%d records opened, want 4: the ended request's none", n)
+	}
+}
