@@ -101,19 +101,20 @@ func TestOpenQueueTakesRequestsInTurn(t *testing.T) {
 	}
 }
 
-// A request whose context ends while it waits returns its context's
-// error, and the queue goes on with the requests after it.
-func TestOpenQueueLeavesAnEndedRequest(t *testing.T) {
-	q := newQueue(1)
-	o := &orderOpener{gate: make(chan struct{})}
-	first := make(chan error, 1)
+// endedBehindHeld makes a queue of one worker, held at the opener's gate
+// by request "a" (one record, its answer on first), with request "b" (50
+// records, its answer on ended) queued behind it and then ended.
+func endedBehindHeld(t *testing.T) (q *queue, o *orderOpener, first, ended chan error) {
+	t.Helper()
+	q = newQueue(1)
+	o = &orderOpener{gate: make(chan struct{})}
+	first, ended = make(chan error, 1), make(chan error, 1)
 	go func() {
 		_, err := q.openAll(context.Background(), o, store.Device{}, items("a", 1))
 		first <- err
 	}()
 	waitUntil(t, func() bool { return o.count() == 1 })
 	ctx, cancel := context.WithCancel(context.Background())
-	ended := make(chan error, 1)
 	go func() {
 		_, err := q.openAll(ctx, o, store.Device{}, items("b", 50))
 		ended <- err
@@ -124,6 +125,13 @@ func TestOpenQueueLeavesAnEndedRequest(t *testing.T) {
 		return len(q.jobs) == 1
 	})
 	cancel()
+	return q, o, first, ended
+}
+
+// A request whose context ends while it waits returns its context's
+// error, and the queue goes on with the requests after it.
+func TestOpenQueueLeavesAnEndedRequest(t *testing.T) {
+	q, o, first, ended := endedBehindHeld(t)
 	close(o.gate)
 	if err := <-first; err != nil {
 		t.Fatal(err)
@@ -175,26 +183,7 @@ func waitUntil(t *testing.T, ok func() bool) {
 // requests hold every worker: a phone that gave up does not keep its
 // handler waiting for its turn.
 func TestOpenQueueAnswersAnEndedRequestAtOnce(t *testing.T) {
-	q := newQueue(1)
-	o := &orderOpener{gate: make(chan struct{})}
-	first := make(chan error, 1)
-	go func() {
-		_, err := q.openAll(context.Background(), o, store.Device{}, items("a", 1))
-		first <- err
-	}()
-	waitUntil(t, func() bool { return o.count() == 1 })
-	ctx, cancel := context.WithCancel(context.Background())
-	ended := make(chan error, 1)
-	go func() {
-		_, err := q.openAll(ctx, o, store.Device{}, items("b", 50))
-		ended <- err
-	}()
-	waitUntil(t, func() bool {
-		q.mu.Lock()
-		defer q.mu.Unlock()
-		return len(q.jobs) == 1
-	})
-	cancel()
+	q, o, first, ended := endedBehindHeld(t)
 	select {
 	case err := <-ended:
 		if !errors.Is(err, context.Canceled) {
