@@ -253,18 +253,25 @@ func postgresIngestRound(b *testing.B, nodes int, standby bool) ingestRound {
 		p.prepare(b, ingestBatch)
 	}
 	before := measureCrypto(b, e.keys, phones, cryptoRecords)
+	work := publicKeyWork(b, e.keys, phones)
 	ceiling := pg.stores(b, "ceiling", nodes)
+	raw := pg.stores(b, "raw", nodes)
 	b.StartTimer()
 
-	r := deliverIngest(b, e, phones, func() time.Duration { return pg.cpu(b) })
+	r := deliverIngest(b, e, phones, func() time.Duration { return pg.cpu(b) }, func(from, to int) {
+		rawPostgresWrites(b, ceiling, probe, entry, ingestPhones, from, to, ingestBatch, work)
+	})
 	total := ingestPhones * ingestPer
+	if n, err := ceiling[0].CountRecords(context.Background()); err != nil || n != total {
+		b.Fatalf("the ceiling's writes stored %d of %d (%v)", n, total, err)
+	}
 
 	cpu0, pg0 := processCPU(), pg.cpu(b)
 	start := time.Now()
-	rawPostgresWrites(b, ceiling, probe, entry, ingestPhones, ingestPer, ingestBatch)
+	rawPostgresWrites(b, raw, probe, entry, ingestPhones, 0, ingestPer, ingestBatch, nil)
 	r.rawRate = float64(total) / time.Since(start).Seconds()
 	r.rawCPU = perRecord(processCPU()-cpu0+pg.cpu(b)-pg0, total)
-	if n, err := ceiling[0].CountRecords(context.Background()); err != nil || n != total {
+	if n, err := raw[0].CountRecords(context.Background()); err != nil || n != total {
 		b.Fatalf("the raw writes stored %d of %d (%v)", n, total, err)
 	}
 	// As on Badger: the faster of the two timings of the public-key
@@ -280,10 +287,12 @@ func postgresIngestRound(b *testing.B, nodes int, standby bool) ingestRound {
 }
 
 // rawPostgresWrites writes, from writers goroutines spread over the
-// stores, per records each in transactions of batch through PutRecords:
-// copies of the probe record under new ids, each with its audit entry,
-// as the server's ingest puts them.
-func rawPostgresWrites(tb testing.TB, dbs []*postgres.DB, probe store.StoredRecord, entry store.AuditEntry, writers, per, batch int) {
+// stores, each writer's records from to to (not included) in
+// transactions of batch through PutRecords: copies of the probe record
+// under new ids, each with its audit entry, as the server's ingest puts
+// them. work, when given, is done on each batch's records first (see
+// writeBatches).
+func rawPostgresWrites(tb testing.TB, dbs []*postgres.DB, probe store.StoredRecord, entry store.AuditEntry, writers, from, to, batch int, work func(w, from, to int) error) {
 	tb.Helper()
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -294,21 +303,24 @@ func rawPostgresWrites(tb testing.TB, dbs []*postgres.DB, probe store.StoredReco
 			defer wg.Done()
 			db := dbs[w%len(dbs)]
 			device := uuid.NewString()
-			for done := 0; done < per; done += batch {
+			err := writeBatches(from, to, batch, work, w, func(lo, hi int) error {
 				var recs []store.StoredRecord
 				var audit []store.Audit
-				for i := done; i < min(done+batch, per); i++ {
+				for i := lo; i < hi; i++ {
 					r := probe
 					r.ID = uuid.Must(uuid.NewV7()).String()
 					r.DeviceID, r.Seq, r.Received = device, uint64(i+1), time.Now().UTC()
-					r.BodyHash = fmt.Sprintf("%0*x", len(probe.BodyHash), w*per+i)
+					r.BodyHash = fmt.Sprintf("%0*x", len(probe.BodyHash), w<<32|i)
 					recs = append(recs, r)
 					audit = append(audit, store.Audit{Actor: entry.Actor, Action: entry.Action, Subject: r.ID, Detail: entry.Detail})
 				}
 				if err := db.PutRecords(ctx, recs, audit); err != nil {
-					errs <- fmt.Errorf("raw writes: %w", err)
-					return
+					return fmt.Errorf("raw writes: %w", err)
 				}
+				return nil
+			})
+			if err != nil {
+				errs <- err
 			}
 		}(w)
 	}
@@ -319,9 +331,6 @@ func rawPostgresWrites(tb testing.TB, dbs []*postgres.DB, probe store.StoredReco
 	}
 }
 
-// Surge on PostgreSQL: BenchmarkRestoreSurge's 2,000 phones × 50 records
-// through two nodes over one database with its synchronous standby, the
-// deployment the README describes.
 func BenchmarkPostgresRestoreSurge(b *testing.B) {
 	restoreSurge(b, func(tb testing.TB) *srvEnv {
 		return startPostgres(tb, true).servers(tb, "surge", 2)

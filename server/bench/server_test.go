@@ -287,7 +287,7 @@ func BenchmarkSyncIngest(b *testing.B) {
 }
 
 // badgerIngestRound is one round of BenchmarkSyncIngest: a new server,
-// store and fleet, the ingest, and its ceiling measured around it.
+// store and fleet, the ingest, and its ceiling measured beside it.
 func badgerIngestRound(b *testing.B) ingestRound {
 	b.StopTimer()
 	e := newSrvEnv(b)
@@ -297,50 +297,98 @@ func badgerIngestRound(b *testing.B) ingestRound {
 		p.prepare(b, ingestBatch)
 	}
 	before := measureCrypto(b, e.keys, phones, cryptoRecords)
+	work := publicKeyWork(b, e.keys, phones)
+	ceilingDB, err := badger.Open(b.TempDir(), badger.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	rawDB, err := badger.Open(b.TempDir(), badger.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.StartTimer()
 
-	r := deliverIngest(b, e, phones, nil)
-	total := ingestPhones * ingestPer
-	// The ingest's server and store stop before the ceiling is measured,
+	r := deliverIngest(b, e, phones, nil, func(from, to int) {
+		rawBadgerWrites(b, ceilingDB, shape, ingestPhones, from, to, ingestBatch, work)
+	})
+	if err := ceilingDB.Close(); err != nil {
+		b.Fatal(err)
+	}
+	// The ingest's server and store stop before the parts are measured,
 	// so that their compactions are not counted as raw Badger's CPU.
 	e.hs.Close()
 	if err := e.db.Close(); err != nil {
 		b.Fatal(err)
 	}
 
+	// The ceiling's parts apart: the raw writes alone, and the public-key
+	// work alone on every core.
+	total := ingestPhones * ingestPer
 	cpu0 := processCPU()
 	start := time.Now()
-	rawBadgerWrites(b, rawDB, shape, ingestPhones, ingestPer, ingestBatch)
+	rawBadgerWrites(b, rawDB, shape, ingestPhones, 0, ingestPer, ingestBatch, nil)
 	r.rawRate = float64(total) / time.Since(start).Seconds()
 	r.rawCPU = perRecord(processCPU()-cpu0, total)
-	rawDB.Close()
+	if err := rawDB.Close(); err != nil {
+		b.Fatal(err)
+	}
 	// The public-key work is timed again after the ingest and the
-	// faster of the two counts: the other load on a shared machine
-	// then lowers the ceiling less than it may lower the ingest.
+	// faster of the two counts.
 	r.crypto = faster(before, measureCrypto(b, e.keys, phones, cryptoRecords))
 	return r
 }
 
+// ingestSegments is how many parts an ingest round is cut into. The
+// phones deliver a part of their requests, then the ceiling's program
+// writes the same part of its records, then the phones the next part,
+// and so on: the machine's speed, which on a shared VM drifts by a
+// quarter from one second to the next, is then the same for the two
+// sides of the share.
+const ingestSegments = 5
+
 // deliverIngest has the phones deliver the ingest's records (all but the
-// probe: total-1), checks that every one was accepted once and stored,
-// and returns the round's rate and the server's and the phones' CPU, and
-// the store's processes' when storeCPU (their CPU so far) is given: read
-// as the phones finish, before the checks ask the store anything.
-func deliverIngest(b *testing.B, e *srvEnv, phones []*srvPhone, storeCPU func() time.Duration) ingestRound {
-	var store0, storeUsed time.Duration
-	if storeCPU != nil {
-		store0 = storeCPU()
+// probe: total-1) in ingestSegments parts, and after each part has
+// ceiling write every writer's records from to to (not included) of the
+// ceiling's own. It checks that every record was accepted once and
+// stored, and returns the round's rate, the server's, the store's
+// processes' (when storeCPU, their CPU so far, is given) and the phones'
+// CPU over the phones' parts, and the ceiling's rate and CPU over its
+// own.
+func deliverIngest(b *testing.B, e *srvEnv, phones []*srvPhone, storeCPU func() time.Duration, ceiling func(from, to int)) ingestRound {
+	storeNow := func() time.Duration {
+		if storeCPU == nil {
+			return 0
+		}
+		return storeCPU()
 	}
-	d, err := runPhones(b, e, phones, 5*time.Minute)
-	if storeCPU != nil {
-		storeUsed = storeCPU() - store0
-	}
-	if err != nil {
-		b.Fatal(err)
+	var d delivery
+	var storeUsed, ceilingTook, ceilingCPU time.Duration
+	batches := ingestPer / ingestBatch
+	for seg := range ingestSegments {
+		lo, hi := seg*batches/ingestSegments, (seg+1)*batches/ingestSegments
+		part := make([]*srvPhone, len(phones))
+		for i, p := range phones {
+			q := *p
+			q.requests, q.counts = p.requests[min(lo, len(p.requests)):min(hi, len(p.requests))], p.counts[min(lo, len(p.counts)):min(hi, len(p.counts))]
+			part[i] = &q
+		}
+		store0 := storeNow()
+		got, err := runPhones(b, e, part, 5*time.Minute)
+		storeUsed += storeNow() - store0
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.accepted += got.accepted
+		d.duplicate += got.duplicate
+		d.took += got.took
+		d.serverCPU += got.serverCPU
+		d.phonesCPU += got.phonesCPU
+
+		cpu0, store0 := processCPU(), storeNow()
+		start := time.Now()
+		ceiling(lo*ingestBatch, hi*ingestBatch)
+		ceilingTook += time.Since(start)
+		ceilingCPU += processCPU() - cpu0 + storeNow() - store0
 	}
 	total := ingestPhones * ingestPer
 	if d.accepted != total-1 || d.duplicate != 0 {
@@ -350,10 +398,12 @@ func deliverIngest(b *testing.B, e *srvEnv, phones []*srvPhone, storeCPU func() 
 		b.Fatalf("stored %d of %d (%v)", n, total, err)
 	}
 	return ingestRound{
-		rate:      float64(total-1) / d.took.Seconds(),
-		serverCPU: perRecord(d.serverCPU, total-1),
-		storeCPU:  perRecord(storeUsed, total-1),
-		phonesCPU: perRecord(d.phonesCPU, total-1),
+		rate:        float64(total-1) / d.took.Seconds(),
+		serverCPU:   perRecord(d.serverCPU, total-1),
+		storeCPU:    perRecord(storeUsed, total-1),
+		phonesCPU:   perRecord(d.phonesCPU, total-1),
+		ceilingRate: float64(total) / ceilingTook.Seconds(),
+		ceilingCPU:  perRecord(ceilingCPU, total),
 	}
 }
 
@@ -364,26 +414,41 @@ func perRecord(t time.Duration, n int) float64 {
 
 // ingestRound is one ingest and the ceiling measured beside it: records
 // per second, CPU in µs per record (serverCPU the server's process,
-// storeCPU a store's processes outside it, PostgreSQL's; rawCPU the raw
-// writes', the store's processes included), the phones' process's CPU,
-// and the public-key work's cost.
+// storeCPU a store's processes outside it, PostgreSQL's; ceilingCPU the
+// ceiling's program's and rawCPU the raw writes' alone, the store's
+// processes included in both), the phones' process's CPU, and the
+// public-key work's cost alone.
 type ingestRound struct {
-	rate, rawRate                          float64
-	serverCPU, storeCPU, phonesCPU, rawCPU float64
-	crypto                                 cryptoCost
+	rate, ceilingRate, rawRate                         float64
+	serverCPU, storeCPU, phonesCPU, ceilingCPU, rawCPU float64
+	crypto                                             cryptoCost
 }
 
 // phonesCores is the share of the cores the phones' process took during
 // the ingest: cores the server could not have.
 func (r ingestRound) phonesCores() float64 { return r.phonesCPU * r.rate / 1e6 }
 
-// bound is the round's crypto-bound ceiling on the cores the server had:
-// the machine's, less what the phones' process took.
+// serverCores is the cores the server had: the machine's, less what the
+// phones' process took.
+func (r ingestRound) serverCores() float64 {
+	return float64(runtime.GOMAXPROCS(0)) - r.phonesCores()
+}
+
+// bound is the round's crypto-bound ceiling: the rate of the ceiling's
+// program (the public-key work and the raw writes, together, on every
+// core; it ran beside no phones), on the cores the server had.
 func (r ingestRound) bound() float64 {
-	return boundRate(r.crypto, r.rawCPU, r.rawRate, float64(runtime.GOMAXPROCS(0))-r.phonesCores())
+	return r.ceilingRate * r.serverCores() / float64(runtime.GOMAXPROCS(0))
 }
 
 func (r ingestRound) share() float64 { return 100 * r.rate / r.bound() }
+
+// partsBound is the ceiling added up from its parts measured apart: the
+// public-key work alone on every core and the raw writes alone, as if
+// the two cost on the same cores at once what each costs alone.
+func (r ingestRound) partsBound() float64 {
+	return boundRate(r.crypto, r.rawCPU, r.rawRate, r.serverCores())
+}
 
 // ingestRounds is how many rounds an ingest benchmark runs
 // (BENCH_INGEST_ROUNDS, 3 unless set): its figures are the round whose
@@ -419,9 +484,14 @@ func reportRounds(b *testing.B, rounds []ingestRound, raw string) ingestRound {
 	b.ReportMetric(sorted[len(sorted)-1].share(), "%-of-bound-max")
 	b.ReportMetric(float64(len(rounds)), "rounds")
 	// The same share in CPU per record, which other load on the machine
-	// moves less: what the ceiling spends on a record against what the
-	// server (and the store's own processes) spent.
-	b.ReportMetric(100*(r.crypto.open+r.crypto.verify+r.rawCPU)/(r.serverCPU+r.storeCPU), "%-of-bound-cpu")
+	// moves less: what the ceiling's program spent on a record against
+	// what the server (and the store's own processes) spent.
+	b.ReportMetric(r.ceilingCPU, "bound-cpu-µs/record")
+	b.ReportMetric(100*r.ceilingCPU/(r.serverCPU+r.storeCPU), "%-of-bound-cpu")
+	// The share of the ceiling added up from its parts measured apart.
+	b.ReportMetric(r.partsBound(), "parts-records/s")
+	b.ReportMetric(100*r.rate/r.partsBound(), "%-of-parts")
+	b.ReportMetric(100*(r.crypto.open+r.crypto.verify+r.rawCPU)/(r.serverCPU+r.storeCPU), "%-of-parts-cpu")
 	return r
 }
 
@@ -520,6 +590,43 @@ func measureCrypto(tb testing.TB, keys ingest.Opener, phones []*srvPhone, n int)
 	return cryptoCost{open: per(openCPU), verify: per(verifyCPU), rate: float64(len(items)) / (openWall + verifyWall).Seconds()}
 }
 
+// publicKeyWork returns the protocol's two public-key operations on the
+// records from to to (not included) of phone w's outbox, with the opener
+// and the verifier the server calls: every sealed box opened, then every
+// signature checked. The envelopes are decoded here, once, off the clock.
+func publicKeyWork(tb testing.TB, keys ingest.Opener, phones []*srvPhone) func(w, from, to int) error {
+	tb.Helper()
+	envs := make([][]wire.SignedRecord, len(phones))
+	for w, p := range phones {
+		for _, item := range p.outbox {
+			plain, err := keys.OpenRecord(item.Sealed)
+			if err != nil {
+				tb.Fatalf("open record: %v", err)
+			}
+			var env wire.SignedRecord
+			if err := json.Unmarshal(plain, &env); err != nil {
+				tb.Fatalf("decode envelope: %v", err)
+			}
+			envs[w] = append(envs[w], env)
+		}
+	}
+	return func(w, from, to int) error {
+		p := phones[w%len(phones)]
+		for i := from; i < to; i++ {
+			if _, err := keys.OpenRecord(p.outbox[i%len(p.outbox)].Sealed); err != nil {
+				return fmt.Errorf("open record: %w", err)
+			}
+		}
+		for i := from; i < to; i++ {
+			env := envs[w%len(phones)][i%len(p.outbox)]
+			if !ingest.VerifySignature(p.key, env.Body, env.Sig) {
+				return errors.New("a bench record's signature does not verify")
+			}
+		}
+		return nil
+	}
+}
+
 // shape is the size of what one stored record costs in Badger.
 type shape struct {
 	record, body, audit int
@@ -570,12 +677,14 @@ func probeRecord(tb testing.TB, e *srvEnv, p *srvPhone) (store.StoredRecord, sto
 	return sr, entries[0]
 }
 
-// rawBadgerWrites writes, from writers goroutines, per records each in
-// batches of batch, every record as its keys and values of the same sizes
-// the server stores, each batch one synced transaction: the record, its
-// signed body, its index keys, its audit entry and the entry's subject
-// key, and once a transaction the audit chain's head.
-func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch int) {
+// rawBadgerWrites writes, from writers goroutines, each writer's records
+// from to to (not included) in batches of batch, every record as its keys
+// and values of the same sizes the server stores, each batch one synced
+// transaction: the record, its signed body, its index keys, its audit
+// entry and the entry's subject key, and once a transaction the audit
+// chain's head. work, when given, is done on each batch's records first
+// (see writeBatches).
+func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, from, to, batch int, work func(w, from, to int) error) {
 	tb.Helper()
 	bdb := db.Badger()
 	value := func(n int) []byte { return bytes.Repeat([]byte{'x'}, n) }
@@ -588,7 +697,7 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for done := 0; done < per; done += batch {
+			err := writeBatches(from, to, batch, work, w, func(lo, hi int) error {
 				txn := bdb.NewTransaction(true)
 				var err error // the transaction's first
 				set := func(k string, v []byte) {
@@ -596,7 +705,7 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 						err = txn.Set([]byte(k), v)
 					}
 				}
-				for i := done; i < min(done+batch, per); i++ {
+				for i := lo; i < hi; i++ {
 					id := uuid.Must(uuid.NewV7()).String()
 					set("rec/"+id, rec)
 					set("recbody/"+id, body)
@@ -608,15 +717,14 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 					set(fmt.Sprintf("auditsubj/%s/%d%019d", id, w, i), nil)
 				}
 				set(fmt.Sprintf("auditmeta/head/%d", w), head)
-				if err == nil {
-					err = txn.Commit()
-				} else {
-					txn.Discard()
-				}
 				if err != nil {
-					errs <- err
-					return
+					txn.Discard()
+					return err
 				}
+				return txn.Commit()
+			})
+			if err != nil {
+				errs <- err
 			}
 		}(w)
 	}
@@ -625,6 +733,39 @@ func rawBadgerWrites(tb testing.TB, db *badger.DB, s shape, writers, per, batch 
 	for err := range errs {
 		tb.Fatal(err)
 	}
+}
+
+// writeBatches has writer w write its records from to to (not included)
+// in batches of batch, each batch written by write once the batch before
+// it is: durable in turn, as a phone's are. work, when given, is done on
+// each batch's records before it is written, and while the batch before
+// it is being written: the ceiling's writer opens and verifies its next
+// batch during a commit, as the server opens the next request's records.
+func writeBatches(from, to, batch int, work func(w, from, to int) error, w int, write func(from, to int) error) error {
+	var writing chan error // the batch before's write, when one runs
+	wait := func() error {
+		if writing == nil {
+			return nil
+		}
+		err := <-writing
+		writing = nil
+		return err
+	}
+	for lo := from; lo < to; lo += batch {
+		hi := min(lo+batch, to)
+		if work != nil {
+			if err := work(w, lo, hi); err != nil {
+				return errors.Join(err, wait())
+			}
+		}
+		if err := wait(); err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		go func() { done <- write(lo, hi) }()
+		writing = done
+	}
+	return wait()
 }
 
 // Surge: 2,000 phones come back at once after the outage, 50 records each,
