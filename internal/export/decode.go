@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"fmt"
 
-	// encoding/json's behaviour on the v2 engine: one pass over the body
-	// where encoding/json makes two.
-	json "github.com/go-json-experiment/json/v1"
-
 	"beredskap/internal/care"
 	"beredskap/internal/store"
 )
@@ -36,7 +32,7 @@ func (d *Decoder) Decode(sr store.StoredRecord) (Item, error) {
 		return Item{}, fmt.Errorf("decode record %s: body not loaded", sr.ID)
 	}
 	d.r = exportRecord{} // what the last body set and this one has not
-	if err := json.Unmarshal(sr.Body, &d.r); err != nil {
+	if err := store.DecodeJSON(sr.Body, &d.r); err != nil {
 		return Item{}, fmt.Errorf("decode record %s: %w", sr.ID, err)
 	}
 	return Item{Stored: sr, Record: d.r.Record, Signed: bool(d.r.SignatureSVG)}, nil

@@ -5,11 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	// encoding/json's behaviour on the v2 engine: one pass over the
-	// input where encoding/json makes two, and far fewer allocations
-	// (an export decodes every record's body).
-	json "github.com/go-json-experiment/json/v1"
-
 	"beredskap/internal/care"
 )
 
@@ -320,7 +315,7 @@ func (r StoredRecord) Record() (care.Record, error) {
 	if len(r.Body) == 0 {
 		return rec, fmt.Errorf("decode record %s: body not loaded", r.ID)
 	}
-	if err := json.Unmarshal(r.Body, &rec); err != nil {
+	if err := DecodeJSON(r.Body, &rec); err != nil {
 		return rec, fmt.Errorf("decode record %s: %w", r.ID, err)
 	}
 	return rec, nil

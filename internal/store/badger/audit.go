@@ -2,7 +2,6 @@ package badger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -81,7 +80,7 @@ func (db *DB) AuditLog(ctx context.Context, from uint64, limit int) ([]store.Aud
 		defer it.Close()
 		for it.Seek([]byte(auditKey(from))); it.Valid() && len(out) < limit; it.Next() {
 			var e store.AuditEntry
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
+			if err := it.Item().Value(func(b []byte) error { return store.DecodeJSON(b, &e) }); err != nil {
 				return err
 			}
 			out = append(out, e)
@@ -136,7 +135,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (uint64, error) {
 		want := uint64(1)
 		for it.Rewind(); it.Valid(); it.Next() {
 			var e store.AuditEntry
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &e) }); err != nil {
+			if err := it.Item().Value(func(b []byte) error { return store.DecodeJSON(b, &e) }); err != nil {
 				return &store.ChainError{Seq: want, Reason: "unreadable: " + err.Error()}
 			}
 			switch {

@@ -103,7 +103,7 @@ func (w *stageWriter) get(key string, v any) error {
 		if b == nil {
 			return store.ErrNotFound
 		}
-		return json.Unmarshal(b, v)
+		return store.DecodeJSON(b, v)
 	}
 	return getJSON(w.snap, key, v)
 }

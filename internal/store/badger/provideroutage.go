@@ -2,7 +2,6 @@ package badger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -95,7 +94,7 @@ func (db *DB) ProviderOutages(ctx context.Context, limit int) ([]store.ProviderO
 		defer it.Close()
 		for it.Seek([]byte("provoutage/\xff")); it.Valid() && (limit <= 0 || len(out) < limit); it.Next() {
 			var o store.ProviderOutage
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &o) }); err != nil {
+			if err := it.Item().Value(func(b []byte) error { return store.DecodeJSON(b, &o) }); err != nil {
 				return fmt.Errorf("decode provider outage: %w", err)
 			}
 			out = append(out, o)
@@ -236,7 +235,7 @@ func (db *DB) BreakGlassUses(ctx context.Context, limit int) ([]store.BreakGlass
 		defer it.Close()
 		for it.Seek([]byte("breakglass/\xff")); it.Valid() && (limit <= 0 || len(out) < limit); it.Next() {
 			var u store.BreakGlassUse
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &u) }); err != nil {
+			if err := it.Item().Value(func(b []byte) error { return store.DecodeJSON(b, &u) }); err != nil {
 				return fmt.Errorf("decode break-glass use: %w", err)
 			}
 			out = append(out, u)

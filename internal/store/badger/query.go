@@ -3,7 +3,6 @@ package badger
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -170,7 +169,7 @@ func (db *DB) FindingResolutions(ctx context.Context) (map[string]store.FindingR
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var r store.FindingResolution
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) }); err != nil {
+			if err := it.Item().Value(func(b []byte) error { return store.DecodeJSON(b, &r) }); err != nil {
 				return err
 			}
 			out[strings.TrimPrefix(string(it.Item().Key()), "findres/")] = r

@@ -2,7 +2,6 @@ package badger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -31,7 +30,7 @@ func (db *DB) ScanRecords(ctx context.Context, fn func(store.StoredRecord) error
 				continue // purged, until its keys are dropped
 			}
 			var r store.StoredRecord
-			if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
+			if err := item.Value(func(v []byte) error { return store.DecodeJSON(v, &r) }); err != nil {
 				return fmt.Errorf("decode record %s: %w", item.Key(), err)
 			}
 			if err := fn(r); err != nil {
@@ -89,7 +88,7 @@ func eachJSON[T any](ctx context.Context, txn *badger.Txn, prefix string, fn fun
 			continue
 		}
 		var v T
-		if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+		if err := item.Value(func(b []byte) error { return store.DecodeJSON(b, &v) }); err != nil {
 			return fmt.Errorf("decode %s: %w", item.Key(), err)
 		}
 		if err := fn(v); err != nil {

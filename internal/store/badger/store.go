@@ -300,7 +300,7 @@ func getJSON(txn *badger.Txn, key string, v any) error {
 		if len(b) == 0 {
 			return notFound(key) // a purged record's keys until they are dropped
 		}
-		if err := json.Unmarshal(b, v); err != nil {
+		if err := store.DecodeJSON(b, v); err != nil {
 			return fmt.Errorf("decode %s: %w", kind(key), err)
 		}
 		return nil
@@ -340,7 +340,7 @@ func scanJSON[T any](txn *badger.Txn, prefix string) ([]T, error) {
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		var v T
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+		if err := it.Item().Value(func(b []byte) error { return store.DecodeJSON(b, &v) }); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", kind(prefix), err)
 		}
 		out = append(out, v)

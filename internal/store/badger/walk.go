@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,10 +11,6 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
-	// encoding/json's behaviour on the v2 engine, for the records a walk
-	// decodes: one pass over each where encoding/json makes two, and a
-	// fraction of the allocations.
-	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"beredskap/internal/store"
 )
@@ -223,7 +218,7 @@ func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err err
 			}
 			recs = append(recs, store.StoredRecord{})
 			r := &recs[len(recs)-1]
-			if err := item.Value(func(v []byte) error { return jsonv1.Unmarshal(v, r) }); err != nil {
+			if err := item.Value(func(v []byte) error { return store.DecodeJSON(v, r) }); err != nil {
 				return fmt.Errorf("decode record %s: %w", id, err)
 			}
 			if !matches(w.f, *r) {
@@ -298,7 +293,7 @@ func (w *walker) next(ctx context.Context, buf *pageBuf) (more bool, err error) 
 		defer ri.Close()
 		for _, i := range order {
 			if err := valueAt(ri, recordKey(ids[i]), func(v []byte) error {
-				if err := jsonv1.Unmarshal(v, &page[i]); err != nil {
+				if err := store.DecodeJSON(v, &page[i]); err != nil {
 					return fmt.Errorf("decode record %s: %w", ids[i], err)
 				}
 				return nil
@@ -382,7 +377,7 @@ var errBodyShape = errors.New("not the usual shape")
 // walk's time checking and unquoting the base64 of the body; what
 // putJSON wrote is always {"body":"<base64>","sig":"<base64>"}, and that
 // is read directly. Anything else (a null, an older layout) goes through
-// encoding/json.
+// store.DecodeJSON.
 //
 // The bytes come from a, when a is not nil (the fallback makes its own).
 func decodeBody(v []byte, a *arena) (body, sig []byte, err error) {
@@ -391,7 +386,7 @@ func decodeBody(v []byte, a *arena) (body, sig []byte, err error) {
 		return body, sig, nil
 	}
 	var b recordBody
-	if err := json.Unmarshal(v, &b); err != nil {
+	if err := store.DecodeJSON(v, &b); err != nil {
 		return nil, nil, fmt.Errorf("decode record body: %w", err)
 	}
 	return b.Body, b.Sig, nil

@@ -10,11 +10,9 @@ import (
 	"errors"
 	"fmt"
 
-	// encoding/json's behaviour on the v2 engine, for what the store
-	// reads: one pass over each value where encoding/json makes two (an
-	// export decodes a million records).
-	jsonv1 "github.com/go-json-experiment/json/v1"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"beredskap/internal/store"
 )
 
 // Sealing: the application encrypts what PostgreSQL would otherwise
@@ -131,7 +129,7 @@ func (s *sealer) openJSON(table, id string, sealed []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := jsonv1.Unmarshal(b, v); err != nil {
+	if err := store.DecodeJSON(b, v); err != nil {
 		return fmt.Errorf("decode %s %s: %w", table, id, err)
 	}
 	return nil
