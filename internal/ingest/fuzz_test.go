@@ -45,13 +45,17 @@ func FuzzOpenEnvelope(f *testing.F) {
 	devPub, devPriv, _ := seal.NewSigningKey()
 	keys := boxKeys{pub, priv}
 	dev := store.Device{ID: "0190b6a2-0000-7000-8000-0000000000d1", UserID: "u", PublicKey: devPub}
+	devKey, err := NewDeviceKey(devPub)
+	if err != nil {
+		f.Fatal(err)
+	}
 	body := []byte(`{"id":"0190b6a2-0000-7000-8000-000000000001"}`)
 	sealed, _ := seal.SealRecord(body, devPriv, pub)
 	f.Add(sealed, []byte(`{"body":"eA==","sig":"eA=="}`))
 	f.Add([]byte{}, []byte(`{}`))
 	f.Fuzz(func(t *testing.T, raw, envelope []byte) {
 		item := wire.SealedRecord{ID: "0190b6a2-0000-7000-8000-000000000001", Sealed: raw}
-		if _, res := open(keys, dev, item); res == nil {
+		if _, res := open(keys, dev, devKey, item); res == nil {
 			t.Fatal("random bytes opened as a record signed by the device")
 		}
 		wrapped, err := seal.SealTo(pub, envelope)
@@ -59,7 +63,7 @@ func FuzzOpenEnvelope(f *testing.F) {
 			t.Fatal(err)
 		}
 		item.Sealed = wrapped
-		if _, res := open(keys, dev, item); res == nil {
+		if _, res := open(keys, dev, devKey, item); res == nil {
 			t.Fatal("an envelope without the device's signature was accepted")
 		}
 	})

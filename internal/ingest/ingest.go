@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"beredskap/internal/care"
-	"beredskap/internal/seal"
 	"beredskap/internal/store"
 	"beredskap/internal/wire"
 )
@@ -270,9 +269,9 @@ func rejected(id string, code wire.Code, msg string) wire.SyncResult {
 }
 
 // open opens one envelope and checks what needs no store: the signature
-// by the device's key, the record's shape, and that it names the device,
-// its owner and its own id.
-func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.SyncResult) {
+// by the device's key (devKey, dev.PublicKey expanded), the record's
+// shape, and that it names the device, its owner and its own id.
+func open(keys Opener, dev store.Device, devKey DeviceKey, item wire.SealedRecord) (opened, *wire.SyncResult) {
 	fail := func(code wire.Code, msg string) (opened, *wire.SyncResult) {
 		r := rejected(item.ID, code, msg)
 		return opened{}, &r
@@ -285,7 +284,7 @@ func open(keys Opener, dev store.Device, item wire.SealedRecord) (opened, *wire.
 	if err != nil || len(env.Body) == 0 || len(env.Sig) == 0 {
 		return fail(wire.CodeInvalidInput, "the envelope must be {\"body\",\"sig\"}")
 	}
-	if !VerifySignature(dev.PublicKey, env.Body, env.Sig) {
+	if !devKey.Verify(env.Body, env.Sig) {
 		return fail(wire.CodeForbidden, "the signature does not verify with the device's key")
 	}
 	rec, err := ParseRecord(env.Body)
@@ -373,12 +372,6 @@ func CutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
 	}
 	return decoded[:m], rest, true
 }
-
-// VerifySignature is the signature check sync makes of every record: the
-// device's Ed25519 signature over the record's body, strict as
-// seal.Verify. With the Opener, it is the protocol's public-key work per
-// record, which the bench times as the ingest's ceiling.
-func VerifySignature(pub, body, sig []byte) bool { return seal.Verify(pub, body, sig) }
 
 // ParseRecord decodes the record JSON strictly (unknown fields and
 // trailing data are errors) and validates it by type.

@@ -330,3 +330,13 @@ func TestSyncAsksForKnownIDsOnlyWhenNeeded(t *testing.T) {
 		t.Fatalf("stored %d records (%v), want 3", n, err)
 	}
 }
+
+// deviceKey is the fixture device's public key as open checks with it.
+func (f *fixture) deviceKey(t *testing.T) DeviceKey {
+	t.Helper()
+	k, err := NewDeviceKey(f.dev.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

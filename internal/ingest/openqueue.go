@@ -33,6 +33,7 @@ type openJob struct {
 	ctx   context.Context
 	keys  Opener
 	dev   store.Device
+	key   DeviceKey // dev.PublicKey, expanded once for the request
 	items []wire.SealedRecord
 	out   []openResult
 	next  int           // the next item a worker takes, under queue.mu
@@ -79,6 +80,9 @@ func (q *queue) openAll(ctx context.Context, keys Opener, dev store.Device, item
 	if len(items) == 0 {
 		return j.out, nil
 	}
+	// A key that does not expand verifies nothing: every record is then
+	// refused for its signature, as crypto/ed25519 would refuse it.
+	j.key, _ = NewDeviceKey(dev.PublicKey)
 	q.start.Do(func() {
 		for range q.workers {
 			go q.work()
@@ -152,7 +156,7 @@ func (j *openJob) open(i int) {
 			j.fail(fmt.Errorf("sync: opening a record failed: %v", p))
 		}
 	}()
-	o, res := open(j.keys, j.dev, j.items[i])
+	o, res := open(j.keys, j.dev, j.key, j.items[i])
 	j.out[i] = openResult{o, res}
 }
 

@@ -96,7 +96,7 @@ func TestOpenAllMatchesOpeningInTurn(t *testing.T) {
 			t.Fatalf("%d results for %d records", len(got), len(items))
 		}
 		for i, item := range items {
-			o, res := open(f.keys, f.dev, item)
+			o, res := open(f.keys, f.dev, f.deviceKey(t), item)
 			want := openResult{o, res}
 			if !reflect.DeepEqual(got[i], want) {
 				t.Fatalf("n=%d, record %d (%s): opened on every core\n%+v\nin turn\n%+v", n, i, item.ID, got[i], want)
@@ -148,7 +148,7 @@ func TestSyncMixedBatchAnswersInOrder(t *testing.T) {
 			t.Errorf("record %d: %+v, want %s %s", i, res, want[i].status, want[i].code)
 		}
 		// A refusal at opening reads as opening the record alone does.
-		if _, alone := open(f.keys, f.dev, items[i]); alone != nil && !reflect.DeepEqual(res, *alone) {
+		if _, alone := open(f.keys, f.dev, f.deviceKey(t), items[i]); alone != nil && !reflect.DeepEqual(res, *alone) {
 			t.Errorf("record %d: %+v, opened alone: %+v", i, res, *alone)
 		}
 	}
