@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -110,45 +111,61 @@ func (s *Server) exportRecords(format string) http.HandlerFunc {
 }
 
 // writeExport writes every record f selects to w in the format, and
-// flushes; sent counts the records handed to w.
+// flushes; sent counts the records handed to w. The records are decoded
+// and their rows or entries made on every core (export.Parallel), while
+// the store reads the next ones.
 func (s *Server) writeExport(ctx context.Context, w *bufio.Writer, format string, f store.RecordFilter, names export.Names, now time.Time) (sent int, err error) {
-	var xw export.Writer
-	if format == "csv" {
-		xw, err = export.NewCSV(w, names)
-	} else {
-		xw, err = export.NewFHIR(w, names, now)
-	}
-	if err != nil {
-		return 0, err
-	}
-	cosigns, err := s.exportCosigns(ctx, f.Units)
-	if err != nil {
-		return 0, err
-	}
-	var dec export.Decoder
-	err = s.db.WalkRecords(ctx, f, func(sr store.StoredRecord) error {
-		it, err := dec.Decode(sr)
-		if err != nil {
-			return err
+	// The co-signatures are read while the walk starts: a dose that
+	// needs them waits for them on its worker, and the first bytes wait
+	// for the first rows (before them, a failure is still a JSON error).
+	// The map is not written once ready is closed.
+	var cosigns map[[2]string][]store.StoredRecord
+	var cosignErr error
+	ready := make(chan struct{})
+	go func() {
+		defer close(ready)
+		cosigns, cosignErr = s.exportCosigns(ctx, f.Units)
+	}()
+	defer func() { <-ready }() // no read of the store outlives the answer
+	cosigners := func(sr store.StoredRecord) ([]string, error) {
+		if sr.Type != care.RecordMedication || sr.CosignCode == "" {
+			return nil, nil
 		}
-		if sr.Type == care.RecordMedication && sr.CosignCode != "" {
-			for _, c := range cosigns[[2]string{sr.PatientID, sr.CosignCode}] {
-				if reconcile.Linked(sr, c) {
-					it.Cosigners = append(it.Cosigners, c.AuthorID)
-				}
+		<-ready
+		if cosignErr != nil {
+			return nil, cosignErr
+		}
+		var ids []string
+		for _, c := range cosigns[[2]string{sr.PatientID, sr.CosignCode}] {
+			if reconcile.Linked(sr, c) {
+				ids = append(ids, c.AuthorID)
 			}
 		}
-		if err := xw.Write(it); err != nil {
-			return err
-		}
-		sent++
-		return nil
-	})
+		return ids, nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var xw *export.Parallel
+	if format == "csv" {
+		xw, err = export.NewParallelCSV(w, names, workers, cosigners)
+	} else {
+		xw, err = export.NewParallelFHIR(w, names, now, workers, cosigners)
+	}
 	if err != nil {
+		return 0, err
+	}
+	if err := s.db.WalkRecords(ctx, f, xw.Add); err != nil {
+		// Nothing more, the format's end least of all: the answer is cut
+		// off, not closed as if complete.
+		return xw.Abort(), err
+	}
+	if sent, err = xw.Close(); err != nil {
 		return sent, err
 	}
-	if err := xw.Close(); err != nil {
-		return sent, err
+	// An export without a dose to co-sign did not wait for them: it
+	// fails all the same when they could not be read.
+	<-ready
+	if cosignErr != nil {
+		return sent, cosignErr
 	}
 	if err := w.Flush(); err != nil {
 		return sent, fmt.Errorf("export: %w", err)

@@ -107,8 +107,18 @@ func NewCSV(w io.Writer, names Names) (*CSVWriter, error) {
 // Write writes the row of one record. csv.Writer buffers; the row reaches
 // w when its buffer fills or at Close.
 func (c *CSVWriter) Write(it Item) error {
-	s, r, names := it.Stored, it.Record, c.names
-	row := append(c.row[:0],
+	c.row = csvRow(c.row, it, c.names)
+	if err := c.cw.Write(c.row); err != nil {
+		return fmt.Errorf("csv: record %s: %w", it.Stored.ID, err)
+	}
+	return nil
+}
+
+// csvRow fills row (reused from record to record) with the cells of one
+// record, in the order of Columns.
+func csvRow(row []string, it Item, names Names) []string {
+	s, r := it.Stored, it.Record
+	row = append(row[:0],
 		s.ID, string(s.Type), stateOf(s), s.UnitID, s.PatientID, names.Patients[s.PatientID], s.AuthorID, names.Users[s.AuthorID],
 		s.DeviceID, strconv.FormatUint(s.Seq, 10), stamp(s.CreatedAt), stamp(s.Received), r.VisitID, r.ScheduleID,
 		r.Medication, r.Dose, r.Route, r.Status, r.Reason, stampPtr(r.AdministeredAt), r.CosignerName, strconv.FormatBool(it.signed()),
@@ -120,10 +130,7 @@ func (c *CSVWriter) Write(it Item) error {
 	for i := range row {
 		row[i] = cell(row[i])
 	}
-	if err := c.cw.Write(row); err != nil {
-		return fmt.Errorf("csv: record %s: %w", s.ID, err)
-	}
-	return nil
+	return row
 }
 
 // Close flushes the rows still buffered.

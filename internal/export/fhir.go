@@ -68,41 +68,61 @@ func NewFHIR(w io.Writer, names Names, now time.Time) (*FHIRWriter, error) {
 
 // Write writes the entry of one record.
 func (f *FHIRWriter) Write(it Item) error {
-	res, err := resource(it, f.names)
-	if err != nil {
-		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-	}
-	// The model's own MarshalJSON: through json.Marshal its output would
-	// be scanned once more to be checked and compacted.
-	raw, err := res.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-	}
-	// The entry is built in one buffer kept from entry to entry, the
-	// resource pruned straight into it.
+	// The entry is built in one buffer kept from entry to entry.
 	buf := f.buf[:0]
 	if f.n == 0 {
-		// FHIR JSON allows no empty array: "entry" opens with the first.
-		buf = append(buf, f.open...)
-		buf = append(buf, `,"entry":[`...)
+		buf = append(buf, f.opening()...)
 	} else {
 		buf = append(buf, ',')
 	}
-	buf = append(buf, `{"fullUrl":`...)
-	if buf, err = appendJSONString(buf, "urn:uuid:"+it.Stored.ID); err != nil {
-		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	buf, err := appendEntry(buf, it, f.names)
+	if err != nil {
+		return err
 	}
-	buf = append(buf, `,"resource":`...)
-	if buf, err = cleanInto(buf, raw); err != nil {
-		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
-	}
-	buf = append(buf, '}')
 	f.buf = buf
 	if _, err := f.w.Write(buf); err != nil {
 		return fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
 	}
 	f.n++
 	return nil
+}
+
+// opening is what comes before the first entry: the Bundle's opening and
+// its "entry" (FHIR JSON allows no empty array: it opens with the first).
+func (f *FHIRWriter) opening() []byte {
+	return append(append([]byte{}, f.open...), `,"entry":[`...)
+}
+
+// ending is what comes after the last of n entries.
+func (f *FHIRWriter) ending(n int) []byte {
+	if n == 0 {
+		return append(append([]byte{}, f.open...), '}')
+	}
+	return []byte("]}")
+}
+
+// appendEntry appends the Bundle entry of one record to buf.
+func appendEntry(buf []byte, it Item, names Names) ([]byte, error) {
+	res, err := resource(it, names)
+	if err != nil {
+		return buf, fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	// The model's own MarshalJSON: through json.Marshal its output would
+	// be scanned once more to be checked and compacted.
+	raw, err := res.MarshalJSON()
+	if err != nil {
+		return buf, fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	buf = append(buf, `{"fullUrl":`...)
+	if buf, err = appendJSONString(buf, "urn:uuid:"+it.Stored.ID); err != nil {
+		return buf, fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	buf = append(buf, `,"resource":`...)
+	// The resource is pruned straight into the entry's buffer.
+	if buf, err = cleanInto(buf, raw); err != nil {
+		return buf, fmt.Errorf("fhir: record %s: %w", it.Stored.ID, err)
+	}
+	return append(buf, '}'), nil
 }
 
 // appendJSONString appends s as json.Marshal writes it: a string of
@@ -123,11 +143,7 @@ func appendJSONString(dst []byte, s string) ([]byte, error) {
 
 // Close writes the end of the Bundle.
 func (f *FHIRWriter) Close() error {
-	end := []byte("]}")
-	if f.n == 0 {
-		end = append(f.open, '}')
-	}
-	if _, err := f.w.Write(end); err != nil {
+	if _, err := f.w.Write(f.ending(f.n)); err != nil {
 		return fmt.Errorf("fhir: %w", err)
 	}
 	return nil
