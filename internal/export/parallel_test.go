@@ -138,6 +138,17 @@ func TestParallelWritesAsWriter(t *testing.T) {
 	}
 }
 
+// addAll adds the records until Add fails, and says how many it took.
+func addAll(p *Parallel, recs []store.StoredRecord) (added int, err error) {
+	for _, sr := range recs {
+		if err := p.Add(sr); err != nil {
+			return added, err
+		}
+		added++
+	}
+	return added, nil
+}
+
 // failAfter fails every write once it has taken limit bytes.
 type failAfter struct {
 	limit, n int
@@ -163,14 +174,7 @@ func TestParallelStopsOnWriteError(t *testing.T) {
 			before := runtime.NumGoroutine()
 			w := &failAfter{limit: 200 << 10}
 			p := newParallelOf(t, format, w, 2)
-			added := 0
-			var addErr error
-			for _, sr := range recs {
-				if addErr = p.Add(sr); addErr != nil {
-					break
-				}
-				added++
-			}
+			added, addErr := addAll(p, recs)
 			if !errors.Is(addErr, errClientGone) {
 				t.Fatalf("Add went on to the end (%d records) after the writer failed: %v", added, addErr)
 			}
@@ -200,11 +204,7 @@ func TestParallelDecodeError(t *testing.T) {
 			before := runtime.NumGoroutine()
 			var out bytes.Buffer
 			p := newParallelOf(t, format, &out, 2)
-			for _, sr := range recs {
-				if err := p.Add(sr); err != nil {
-					break
-				}
-			}
+			_, _ = addAll(p, recs) // the error is the bad record's, and Close returns it
 			sent, err := p.Close()
 			if err == nil || !strings.Contains(err.Error(), recs[bad].ID) {
 				t.Fatalf("Close: %v, want the error of record %s", err, recs[bad].ID)
@@ -258,10 +258,8 @@ func BenchmarkParallel(b *testing.B) {
 		b.Run(format+"/parallel", func(b *testing.B) {
 			for b.Loop() {
 				p := newParallelOf(b, format, io.Discard, runtime.GOMAXPROCS(0))
-				for _, sr := range recs {
-					if err := p.Add(sr); err != nil {
-						b.Fatal(err)
-					}
+				if _, err := addAll(p, recs); err != nil {
+					b.Fatal(err)
 				}
 				if _, err := p.Close(); err != nil {
 					b.Fatal(err)
@@ -281,10 +279,8 @@ func TestParallelAbort(t *testing.T) {
 			before := runtime.NumGoroutine()
 			var out bytes.Buffer
 			p := newParallelOf(t, format, &out, 2)
-			for _, sr := range recs {
-				if err := p.Add(sr); err != nil {
-					t.Fatal(err)
-				}
+			if _, err := addAll(p, recs); err != nil {
+				t.Fatal(err)
 			}
 			if sent := p.Abort(); sent != len(recs) {
 				t.Errorf("sent %d of the %d added", sent, len(recs))
