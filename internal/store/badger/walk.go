@@ -30,12 +30,14 @@ const (
 // Each page is read in a read transaction of its own and handed to fn
 // after that transaction ended: an export to a slow client then holds
 // neither a Badger snapshot nor openMu (which the swap from read-only to
-// writable waits for) for the whole download. While fn works through a
-// page the next one is read, on the other core: reading and decoding is
-// half of an export's work. At most three pages are held at a time, and
-// the pages fn is done with are filled again, their records' bodies
-// decoded into the same bytes: fn may not keep a body or a signature
-// after it returns.
+// writable waits for) for the whole download. The walk is a pipeline of
+// goroutines: one reads a page from Badger while another decodes the one
+// before it (in id order, the stored records' JSON and their bodies'
+// base64 are decoded off the goroutine that holds the transaction: that
+// was more than half of its time) and fn works through the one before
+// that. At most five pages are held at a time, and the pages fn is done
+// with are filled again, their records' bodies decoded into the same
+// bytes: fn may not keep a body or a signature after it returns.
 //
 // The next page starts after the last id, or the last index key, the
 // previous one looked at, and a record's index keys do not move but by a
@@ -51,15 +53,16 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 		more bool
 		err  error
 	}
-	pages := make(chan page, 1)
+	read := make(chan page, 1)    // from the reader to the decoder
+	decoded := make(chan page, 1) // from the decoder to fn
 	// Pages fn is done with go back to the reader, which fills them
-	// again: a page's slice (500 records of some 350 bytes) and its
+	// again: a page's slices (500 records of some 350 bytes) and its
 	// bodies, made anew for each page, were most of a walk's garbage.
-	spare := make(chan *pageBuf, 2)
-	wg.Add(1)
+	spare := make(chan *pageBuf, 3)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		defer close(pages)
+		defer close(read)
 		w := walker{db: db, f: f, prefix: recordIndexFor(f)}
 		w.start = w.prefix + "\xff"
 		if !f.Since.IsZero() {
@@ -80,7 +83,7 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 			}
 			more, err := next(ctx, buf)
 			select {
-			case pages <- page{buf, more, err}:
+			case read <- page{buf, more, err}:
 			case <-ctx.Done():
 				return
 			}
@@ -89,7 +92,24 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 			}
 		}
 	}()
-	for p := range pages {
+	go func() {
+		defer wg.Done()
+		defer close(decoded)
+		for p := range read {
+			if p.err == nil {
+				p.err = p.buf.decode(f)
+			}
+			select {
+			case decoded <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.err != nil {
+				return
+			}
+		}
+	}()
+	for p := range decoded {
 		if p.err != nil {
 			return fmt.Errorf("walk records: %w", p.err)
 		}
@@ -110,7 +130,8 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 			return fmt.Errorf("walk records: %w", err)
 		}
 	}
-	// The reader also stops, without a last page, when ctx ends.
+	// The reader and the decoder also stop, without a last page, when ctx
+	// ends.
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("walk records: %w", err)
 	}
@@ -129,15 +150,57 @@ type walker struct {
 }
 
 // pageBuf is one page of a walk: its records, and the bodies and
-// signatures they point into, which the walk's fn may not keep.
+// signatures they point into, which the walk's fn may not keep. A page
+// read in id order (nextByID) holds the stored values as read, in raws,
+// until decode makes its records of them.
 type pageBuf struct {
 	recs   []store.StoredRecord
 	bodies arena
+	raws   []rawRecord
+	raw    arena // the bytes raws point into
+}
+
+// rawRecord is a record as nextByID read it: its id, its stored JSON and
+// its stored body.
+type rawRecord struct {
+	id, rec, body []byte
 }
 
 func (b *pageBuf) reset() {
 	b.recs = b.recs[:0]
 	b.bodies.reset()
+	clear(b.raws)
+	b.raws = b.raws[:0]
+	b.raw.reset()
+}
+
+// decode makes the page's records of its raw values, those f selects, with
+// their bodies; it leaves a page without raw values as it is.
+func (b *pageBuf) decode(f store.RecordFilter) error {
+	for i := range b.raws {
+		raw := &b.raws[i]
+		b.recs = append(b.recs, store.StoredRecord{})
+		r := &b.recs[len(b.recs)-1]
+		if err := store.DecodeStoredRecord(raw.rec, r); err != nil {
+			return fmt.Errorf("decode record %s: %w", raw.id, err)
+		}
+		if !matches(f, *r) {
+			*r, b.recs = store.StoredRecord{}, b.recs[:len(b.recs)-1]
+			continue
+		}
+		var err error
+		if r.Body, r.Sig, err = decodeBody(raw.body, &b.bodies); err != nil {
+			return fmt.Errorf("record %s: %w", raw.id, err)
+		}
+	}
+	return nil
+}
+
+// keep copies v into the arena.
+func (a *arena) keep(v []byte) []byte {
+	out := a.alloc(len(v))
+	copy(out, v)
+	return out
 }
 
 // arenaChunk is the size of the pieces an arena holds its bytes in: a
@@ -184,11 +247,16 @@ func (a *arena) reset() {
 // million records that was most of an export's time. A filter on one
 // patient or author walks its index instead (next), which holds only
 // its records.
+//
+// The values are copied as they are stored, into buf.raws: decode, on
+// another goroutine, makes the records of them and applies the filter.
+// Every body of the page is read then, those f leaves out too: a filter
+// that leaves out most of the store costs what a whole walk costs.
 func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
 		buf.reset()
-		recs := buf.recs
-		defer func() { buf.recs = recs }()
+		raws := buf.raws
+		defer func() { buf.raws = raws }()
 		// Not prefetched: a prefetched value is a copy made for it, where
 		// Value copies into a buffer the iterator reuses.
 		ri := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("rec/")})
@@ -201,7 +269,7 @@ func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err err
 		var last []byte
 		bodyKey := []byte("recbody/")
 		for ri.Seek([]byte(recordKey(w.after) + "\x00")); ri.Valid(); ri.Next() {
-			if len(recs) == walkPage || size >= walkPageBytes {
+			if len(raws) == walkPage || size >= walkPageBytes {
 				more = true
 				break
 			}
@@ -216,25 +284,16 @@ func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err err
 			if item.ValueSize() == 0 {
 				continue // purged, until its keys are dropped
 			}
-			recs = append(recs, store.StoredRecord{})
-			r := &recs[len(recs)-1]
-			if err := item.Value(func(v []byte) error { return store.DecodeJSON(v, r) }); err != nil {
-				return fmt.Errorf("decode record %s: %w", id, err)
-			}
-			if !matches(w.f, *r) {
-				*r, recs = store.StoredRecord{}, recs[:len(recs)-1]
-				continue
+			raw := rawRecord{id: buf.raw.keep(id)}
+			if err := item.Value(func(v []byte) error { raw.rec = buf.raw.keep(v); return nil }); err != nil {
+				return fmt.Errorf("read record %s: %w", id, err)
 			}
 			bodyKey = append(bodyKey[:len("recbody/")], id...)
-			if err := valueAtKey(bi, bodyKey, func(v []byte) (err error) {
-				if r.Body, r.Sig, err = decodeBody(v, &buf.bodies); err != nil {
-					return fmt.Errorf("record %s: %w", id, err)
-				}
-				return nil
-			}); err != nil {
+			if err := valueAtKey(bi, bodyKey, func(v []byte) error { raw.body = buf.raw.keep(v); return nil }); err != nil {
 				return err
 			}
-			size += len(r.Body) + len(r.Sig)
+			raws = append(raws, raw)
+			size += len(raw.rec) + len(raw.body)
 		}
 		if last != nil {
 			w.after = string(last)
@@ -293,7 +352,7 @@ func (w *walker) next(ctx context.Context, buf *pageBuf) (more bool, err error) 
 		defer ri.Close()
 		for _, i := range order {
 			if err := valueAt(ri, recordKey(ids[i]), func(v []byte) error {
-				if err := store.DecodeJSON(v, &page[i]); err != nil {
+				if err := store.DecodeStoredRecord(v, &page[i]); err != nil {
 					return fmt.Errorf("decode record %s: %w", ids[i], err)
 				}
 				return nil
