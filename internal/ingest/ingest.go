@@ -376,7 +376,7 @@ func CutBase64(b []byte, end string) (decoded, rest []byte, ok bool) {
 // ParseRecord decodes the record JSON strictly (unknown fields and
 // trailing data are errors) and validates it by type.
 func ParseRecord(body []byte) (care.Record, error) {
-	rec, ok := plainRecord(body)
+	rec, ok := care.DecodePlain(body)
 	if !ok {
 		var err error
 		if rec, err = decodeRecord(body); err != nil {

@@ -10,50 +10,6 @@ import (
 	"beredskap/internal/care"
 )
 
-// The direct reader's field list is care.Record's, in the struct's order,
-// with each value read as its type: a field added to the struct and not
-// to the list would send every record naming it to encoding/json, a field
-// of another type would be read wrongly.
-func TestRecordFieldsMatchStruct(t *testing.T) {
-	rt := reflect.TypeFor[care.Record]()
-	if rt.NumField() != len(recordFields) {
-		t.Fatalf("care.Record has %d fields, the reader knows %d", rt.NumField(), len(recordFields))
-	}
-	for i, f := range recordFields {
-		sf := rt.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name != f.key {
-			t.Errorf("field %d: struct says %q, the reader %q", i, name, f.key)
-		}
-		var r care.Record
-		var got reflect.Value
-		switch {
-		case f.str != nil:
-			got = reflect.ValueOf(f.str(&r))
-		case f.time != nil:
-			got = reflect.ValueOf(f.time(&r))
-		case f.ptr != nil:
-			got = reflect.ValueOf(f.ptr(&r))
-		case f.uint != nil:
-			got = reflect.ValueOf(f.uint(&r))
-		}
-		want := reflect.ValueOf(&r).Elem().Field(i).Addr()
-		if got.UnsafePointer() != want.UnsafePointer() {
-			t.Errorf("field %q: the reader writes another field", f.key)
-		}
-		if sf.Type.Kind() == reflect.String && f.str == nil || sf.Type == reflect.TypeFor[time.Time]() && f.time == nil ||
-			sf.Type == reflect.TypeFor[*time.Time]() && f.ptr == nil || sf.Type.Kind() == reflect.Uint64 && f.uint == nil {
-			t.Errorf("field %q of type %s is read as another type", f.key, sf.Type)
-		}
-		if _, ok := reflect.PointerTo(sf.Type).MethodByName("UnmarshalJSON"); ok && sf.Type != reflect.TypeFor[time.Time]() && sf.Type != reflect.TypeFor[*time.Time]() {
-			t.Errorf("field %q has its own UnmarshalJSON, which the reader does not call", f.key)
-		}
-	}
-	if _, ok := reflect.PointerTo(rt).MethodByName("UnmarshalJSON"); ok {
-		t.Error("care.Record has its own UnmarshalJSON, which the reader does not call")
-	}
-}
-
 // plainRecordBodies are records as phones write them, of every type.
 func plainRecordBodies(t testing.TB) [][]byte {
 	at := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)
@@ -104,7 +60,7 @@ func plainRecordBodies(t testing.TB) [][]byte {
 // gives.
 func TestPlainRecordPhonesForm(t *testing.T) {
 	for _, b := range plainRecordBodies(t) {
-		if _, ok := plainRecord(b); !ok && !strings.ContainsAny(string(b), `\`) {
+		if _, ok := care.DecodePlain(b); !ok && !strings.ContainsAny(string(b), `\`) {
 			t.Errorf("%s did not take the direct path", b)
 		}
 		recordSameAsJSON(t, b)
@@ -181,7 +137,7 @@ func FuzzPlainRecord(f *testing.F) {
 // encoding/json's strict decoding accepts as the same record.
 func recordSameAsJSON(t *testing.T, b []byte) {
 	t.Helper()
-	got, ok := plainRecord(b)
+	got, ok := care.DecodePlain(b)
 	if !ok {
 		return
 	}

@@ -1,0 +1,156 @@
+// Package plainjson reads a JSON object in the one form encoding/json
+// writes a flat struct in, without encoding/json's reflection and its
+// scans of every byte; any other form is left to encoding/json.
+//
+// The form is: one object, its keys spelled as the struct's tags, each
+// at most once and in the struct's order, every value a string without
+// escapes or control characters in valid UTF-8 (a time as time.Time
+// reads it), a plain decimal number for an unsigned integer or true or
+// false for a bool, and nothing after the object. For such bytes
+// json.Unmarshal into a zero value gives exactly what Decode gives, with
+// unknown fields refused or not; for anything else (white space, an
+// escape, null, another order or case, an unknown key, a value json
+// would refuse or read differently) Decode reports false, and the caller
+// asks encoding/json, which decides.
+package plainjson
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Field is one field of a struct T: its key and, in the one setter that
+// is not nil, where its value goes.
+type Field[T any] struct {
+	Key string
+	// String gets a string's contents as they are in the bytes decoded
+	// (the caller copies what it keeps).
+	String  func(v *T, s []byte)
+	Time    func(v *T) *time.Time
+	TimePtr func(v *T) **time.Time
+	Uint    func(v *T) *uint64
+	Bool    func(v *T) *bool
+}
+
+// Decode decodes b into v if b has the plain form of fields (T's fields
+// in the struct's order, Check says) and reports whether it had. v is
+// zeroed first, and is zero again when Decode reports false.
+func Decode[T any](b []byte, fields []Field[T], v *T) bool {
+	var zero T
+	*v = zero
+	if !decode(b, fields, v) {
+		*v = zero
+		return false
+	}
+	return true
+}
+
+func decode[T any](b []byte, fields []Field[T], v *T) bool {
+	rest, ok := bytes.CutPrefix(b, []byte("{"))
+	if !ok {
+		return false
+	}
+	if string(rest) == "}" {
+		return true
+	}
+	next := 0 // the first field a key may name: keys come in struct order
+	for {
+		var key []byte
+		if rest, ok = bytes.CutPrefix(rest, []byte(`"`)); !ok {
+			return false
+		}
+		if key, rest, ok = cutString(rest); !ok {
+			return false
+		}
+		if rest, ok = bytes.CutPrefix(rest, []byte(":")); !ok {
+			return false
+		}
+		f := next
+		for f < len(fields) && fields[f].Key != string(key) {
+			f++
+		}
+		if f == len(fields) {
+			return false
+		}
+		next = f + 1
+		field := &fields[f]
+		switch {
+		case field.Uint != nil:
+			n := 0
+			for n < len(rest) && '0' <= rest[n] && rest[n] <= '9' {
+				n++
+			}
+			// JSON allows no leading zero; ParseUint refuses what is too large.
+			if n == 0 || n > 1 && rest[0] == '0' {
+				return false
+			}
+			u, err := strconv.ParseUint(string(rest[:n]), 10, 64)
+			if err != nil {
+				return false
+			}
+			*field.Uint(v), rest = u, rest[n:]
+		case field.Bool != nil:
+			switch {
+			case bytes.HasPrefix(rest, []byte("true")):
+				*field.Bool(v), rest = true, rest[len("true"):]
+			case bytes.HasPrefix(rest, []byte("false")):
+				*field.Bool(v), rest = false, rest[len("false"):]
+			default:
+				return false
+			}
+		default:
+			literal := rest
+			var s []byte
+			if rest, ok = bytes.CutPrefix(rest, []byte(`"`)); !ok {
+				return false
+			}
+			if s, rest, ok = cutString(rest); !ok {
+				return false
+			}
+			literal = literal[:len(s)+2] // with its quotes, as json hands it to UnmarshalJSON
+			switch {
+			case field.String != nil:
+				field.String(v, s)
+			case field.Time != nil:
+				if err := field.Time(v).UnmarshalJSON(literal); err != nil {
+					return false
+				}
+			case field.TimePtr != nil:
+				t := new(time.Time)
+				if err := t.UnmarshalJSON(literal); err != nil {
+					return false
+				}
+				*field.TimePtr(v) = t
+			default:
+				return false
+			}
+		}
+		if after, more := bytes.CutPrefix(rest, []byte(",")); more {
+			rest = after
+			continue
+		}
+		return string(rest) == "}"
+	}
+}
+
+// cutString returns a JSON string's contents up to its closing quote if
+// encoding/json would decode them as they are: no escape, no control
+// character, valid UTF-8.
+func cutString(b []byte) (s, rest []byte, ok bool) {
+	end := bytes.IndexByte(b, '"')
+	if end < 0 {
+		return nil, nil, false
+	}
+	s = b[:end]
+	if bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s) {
+		return nil, nil, false
+	}
+	for _, c := range s {
+		if c < 0x20 {
+			return nil, nil, false
+		}
+	}
+	return s, b[end+1:], true
+}
