@@ -3,8 +3,10 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"beredskap/internal/care"
+	"beredskap/internal/plainjson"
 	"beredskap/internal/store"
 )
 
@@ -23,7 +25,8 @@ func Decode(sr store.StoredRecord) (Item, error) {
 // Decoder decodes one record after the other as Decode does, into the
 // same place: a record made for each was garbage of its own.
 type Decoder struct {
-	r exportRecord
+	r   exportRecord
+	rec care.Record
 }
 
 // Decode is the package's Decode.
@@ -31,12 +34,39 @@ func (d *Decoder) Decode(sr store.StoredRecord) (Item, error) {
 	if len(sr.Body) == 0 {
 		return Item{}, fmt.Errorf("decode record %s: body not loaded", sr.ID)
 	}
+	// The phones' form, read in one pass: the drawing's only mark is
+	// whether there is one.
+	if plainjson.Decode(sr.Body, exportFields, &d.rec) {
+		signed := d.rec.SignatureSVG != ""
+		d.rec.SignatureSVG = ""
+		return Item{Stored: sr, Record: d.rec, Signed: signed}, nil
+	}
 	d.r = exportRecord{} // what the last body set and this one has not
 	if err := store.DecodeJSON(sr.Body, &d.r); err != nil {
 		return Item{}, fmt.Errorf("decode record %s: %w", sr.ID, err)
 	}
 	return Item{Stored: sr, Record: d.r.Record, Signed: bool(d.r.SignatureSVG)}, nil
 }
+
+// exportFields are care.PlainFields but for the drawings, of which no
+// string is made: a signature that is there sets SignatureSVG to a mark
+// Decode takes away, a co-signer's is skipped.
+var exportFields = func() []plainjson.Field[care.Record] {
+	f := slices.Clone(care.PlainFields)
+	for i := range f {
+		switch f[i].Key {
+		case "signature_svg":
+			f[i].String = func(r *care.Record, s []byte) {
+				if len(s) > 0 {
+					r.SignatureSVG = "drawn"
+				}
+			}
+		case "cosigner_signature_svg":
+			f[i].String = func(*care.Record, []byte) {}
+		}
+	}
+	return f
+}()
 
 // exportRecord is care.Record with its drawings read as whether they are
 // there: the outer fields take their JSON names from the embedded ones.

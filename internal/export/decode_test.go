@@ -2,8 +2,10 @@ package export
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"beredskap/internal/care"
 	"beredskap/internal/store"
@@ -37,6 +39,24 @@ func TestDecodeAsRecord(t *testing.T) {
 		{"trailing data", `{"id":"r14"} {}`},
 		{"bad time", `{"id":"r15","created_at":"yesterday"}`},
 		{"invalid utf-8", "{\"id\":\"r16\",\"text\":\"a\xffb\"}"},
+	}
+	// The phones' form, which is read in one pass.
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	for i, r := range []care.Record{
+		{ID: "p1", Type: care.RecordMedication, DeviceID: "d", AuthorID: "u", PatientID: "p", CreatedAt: at, Seq: 3, Medication: "Insulin", Dose: "8 IE",
+			AdministeredAt: &at, SignatureSVG: "M1 1 L2 2", CosignerID: "u2", CosignerName: "Kari", CosignerSignatureSVG: "M1 1 L3 3", Status: "given"},
+		{ID: "p2", Type: care.RecordMedication, CreatedAt: at, CosignerSignatureSVG: "M1 1"},
+		{ID: "p3", Type: care.RecordNote, CreatedAt: at, Text: "Spiste frokost. æøå"},
+		{},
+	} {
+		body, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := care.DecodePlain(body); !ok {
+			t.Fatalf("%s is not in the plain form", body)
+		}
+		cases = append(cases, struct{ name, body string }{fmt.Sprintf("plain %d", i), string(body)})
 	}
 	// One Decoder through all the cases: nothing of a body stays for the
 	// next.

@@ -315,6 +315,9 @@ func (r StoredRecord) Record() (care.Record, error) {
 	if len(r.Body) == 0 {
 		return rec, fmt.Errorf("decode record %s: body not loaded", r.ID)
 	}
+	if rec, ok := care.DecodePlain(r.Body); ok {
+		return rec, nil // the phones' form, read in one pass
+	}
 	if err := DecodeJSON(r.Body, &rec); err != nil {
 		return rec, fmt.Errorf("decode record %s: %w", r.ID, err)
 	}

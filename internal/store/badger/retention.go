@@ -114,7 +114,7 @@ func (db *DB) purgeCandidates(ctx context.Context, after string, before time.Tim
 				continue // purged already, until its keys are dropped
 			}
 			var r store.StoredRecord
-			if err := item.Value(func(v []byte) error { return store.DecodeJSON(v, &r) }); err != nil {
+			if err := item.Value(func(v []byte) error { return store.DecodeStoredRecord(v, &r) }); err != nil {
 				return fmt.Errorf("decode record %s: %w", id, err)
 			}
 			if purgeDue(r, before) {

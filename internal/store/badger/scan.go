@@ -30,7 +30,7 @@ func (db *DB) ScanRecords(ctx context.Context, fn func(store.StoredRecord) error
 				continue // purged, until its keys are dropped
 			}
 			var r store.StoredRecord
-			if err := item.Value(func(v []byte) error { return store.DecodeJSON(v, &r) }); err != nil {
+			if err := item.Value(func(v []byte) error { return store.DecodeStoredRecord(v, &r) }); err != nil {
 				return fmt.Errorf("decode record %s: %w", item.Key(), err)
 			}
 			if err := fn(r); err != nil {

@@ -300,7 +300,13 @@ func getJSON(txn *badger.Txn, key string, v any) error {
 		if len(b) == 0 {
 			return notFound(key) // a purged record's keys until they are dropped
 		}
-		if err := store.DecodeJSON(b, v); err != nil {
+		var err error
+		if r, ok := v.(*store.StoredRecord); ok {
+			err = store.DecodeStoredRecord(b, r) // as into a zero record
+		} else {
+			err = store.DecodeJSON(b, v)
+		}
+		if err != nil {
 			return fmt.Errorf("decode %s: %w", kind(key), err)
 		}
 		return nil

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"beredskap/internal/care"
+	"beredskap/internal/plainjson"
+)
+
+// TestStoredRecordFields: the one-pass reader's list is StoredRecord's
+// fields, in the struct's order, each read as its type.
+func TestStoredRecordFields(t *testing.T) {
+	if err := plainjson.Check(storedRecordFields); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func storedRecordCases(t testing.TB) [][]byte {
+	at := time.Date(2026, 11, 23, 9, 30, 0, 123, time.FixedZone("CET", 3600))
+	full := StoredRecord{ID: "r1", Type: care.RecordMedication, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", VisitID: "v",
+		ScheduleID: "s", Medication: "Insulin", PRNID: "prn", AdministrationID: "a", CosignCode: "c", AuthorRole: "nurse", Status: "given",
+		AdministeredAt: &at, Seq: 1 << 60, CreatedAt: at, Received: at.UTC(), BodyHash: "h", BundleID: "b", Emergency: true, Uncosigned: true,
+		Quarantined: true, HeldFor: "revoked", State: StateEntered, EHRRef: "EPJ-1", VoidReason: "x", ReconciledBy: "k", EnteredBy: "k",
+		ReconciledAt: at, DrillID: "drill", Body: []byte("not stored here"), Sig: []byte("nor this")}
+	var out [][]byte
+	for _, r := range []StoredRecord{full, {}, {ID: "r2", Type: care.RecordNote, State: StateNew, CreatedAt: at}, {ID: "æøå", Seq: 0}} {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	for _, s := range []string{`{"id":"x","ID":"y"}`, `{"emergency":false}`, `{"emergency":null}`, `{"seq":"1"}`, `{"id":"<\u003e"}`,
+		`{"administered_at":null}`, `{"received":"2026-11-23T09:30:00Z","created_at":"2026-11-23T09:30:00Z"}`, `{"body":"eA=="}`} {
+		out = append(out, []byte(s))
+	}
+	return out
+}
+
+// TestDecodeStoredRecord: DecodeStoredRecord gives what DecodeJSON gives
+// into a zero record, for the stores' form (read in one pass: the first
+// four cases) and any other, whatever r held before.
+func TestDecodeStoredRecord(t *testing.T) {
+	plain := 0
+	for _, b := range storedRecordCases(t) {
+		if sameStoredRecord(t, b) {
+			plain++
+		}
+	}
+	if plain < 4 {
+		t.Fatalf("%d of the cases read in one pass, want the four json.Marshal wrote and more", plain)
+	}
+}
+
+func FuzzDecodeStoredRecord(f *testing.F) {
+	for _, b := range storedRecordCases(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { sameStoredRecord(t, b) })
+}
+
+// sameStoredRecord checks DecodeStoredRecord against DecodeJSON on b and
+// reports whether b was read in one pass.
+func sameStoredRecord(t *testing.T, b []byte) bool {
+	t.Helper()
+	var want StoredRecord
+	werr := DecodeJSON(b, &want)
+	got := StoredRecord{ID: "left over", Body: []byte("x"), Emergency: true}
+	gerr := DecodeStoredRecord(b, &got)
+	if (gerr != nil) != (werr != nil) {
+		t.Fatalf("%q: DecodeStoredRecord: %v, DecodeJSON: %v", b, gerr, werr)
+	}
+	if werr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: DecodeStoredRecord gave %#v, DecodeJSON %#v", b, got, want)
+	}
+	var r StoredRecord
+	return plainjson.Decode(b, storedRecordFields, &r)
+}
