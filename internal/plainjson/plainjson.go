@@ -16,6 +16,7 @@ package plainjson
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -144,13 +145,28 @@ func cutString(b []byte) (s, rest []byte, ok bool) {
 		return nil, nil, false
 	}
 	s = b[:end]
-	if bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s) {
+	if bytes.IndexByte(s, '\\') >= 0 || hasControl(s) || !utf8.Valid(s) {
 		return nil, nil, false
 	}
-	for _, c := range s {
-		if c < 0x20 {
-			return nil, nil, false
+	return s, b[end+1:], true
+}
+
+// hasControl says whether s holds a byte below 0x20, eight bytes at a
+// time: a byte c of a word w is below 0x20 when c-0x20 borrows into its
+// high bit while c's own high bit is clear.
+func hasControl(s []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		if (w-0x20*ones)&^w&highs != 0 {
+			return true
 		}
 	}
-	return s, b[end+1:], true
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return true
+		}
+	}
+	return false
 }

@@ -165,3 +165,36 @@ func sameAsJSON(t *testing.T, b []byte) bool {
 	}
 	return true
 }
+
+// TestHasControl: the word-at-a-time check says what a byte-by-byte one
+// says, for a control byte at every place and next to every other byte.
+func TestHasControl(t *testing.T) {
+	slow := func(s []byte) bool {
+		for _, c := range s {
+			if c < 0x20 {
+				return true
+			}
+		}
+		return false
+	}
+	for n := 0; n <= 20; n++ {
+		for fill := 0; fill < 256; fill++ {
+			s := make([]byte, n)
+			for i := range s {
+				s[i] = byte(fill)
+			}
+			if hasControl(s) != slow(s) {
+				t.Fatalf("%d bytes of %#x: %v", n, fill, hasControl(s))
+			}
+			for at := 0; at < n; at++ {
+				for _, c := range []byte{0, 0x1f, 0x20, 0x7f, 0x80, 0x9f, 0xa0, 0xff} {
+					s[at] = c
+					if hasControl(s) != slow(s) {
+						t.Fatalf("%x: %v", s, hasControl(s))
+					}
+					s[at] = byte(fill)
+				}
+			}
+		}
+	}
+}
