@@ -167,6 +167,61 @@ func (d *pgDeploy) cpu(tb testing.TB) time.Duration {
 // clockTicks is the unit of /proc's CPU times (USER_HZ), 100 on Linux.
 const clockTicks = 100
 
+// procTimes reads /proc/<pid>/stat: the parent's pid, and the user and
+// system time of the process and of its ended children, in clockTicks;
+// ok is false when the process has ended since it was listed.
+func procTimes(path string) (ppid string, ticks int64, ok bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, false
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state ppid pgrp ... utime(14) stime cutime cstime.
+	end := strings.LastIndexByte(string(b), ')')
+	if end < 0 {
+		return "", 0, false
+	}
+	f := strings.Fields(string(b[end+1:]))
+	if len(f) < 15 {
+		return "", 0, false
+	}
+	for _, v := range f[11:15] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return "", 0, false
+		}
+		ticks += n
+	}
+	return f[1], ticks, true
+}
+
+// pidCPU is the CPU time process pid has used so far (zero when it has
+// ended).
+func pidCPU(pid int) time.Duration {
+	_, t, _ := procTimes(fmt.Sprintf("/proc/%d/stat", pid))
+	return time.Duration(t) * time.Second / clockTicks
+}
+
+// stolen is the time, summed over the machine's processors, that the
+// hypervisor gave the processors to other machines (/proc/stat's steal):
+// on a shared VM a figure measured while much is stolen is lower for it.
+func stolen() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	n, err := strconv.ParseInt(f[8], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(n) * time.Second / clockTicks
+}
+
 // clusterCPU sums, over the cluster's postmaster (its pid is the first
 // line of postmaster.pid) and its children, their user and system time
 // and that of their ended children, from /proc/<pid>/stat. Every backend
@@ -185,28 +240,10 @@ func clusterCPU(tb testing.TB, c *pgtest.Cluster) time.Duration {
 	}
 	var ticks int64
 	for _, path := range stats {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue // the process has ended since the listing
-		}
-		// The fields after the command name, which is in parentheses
-		// and may hold spaces: state ppid pgrp ... utime(14) stime
-		// cutime cstime.
-		end := strings.LastIndexByte(string(b), ')')
-		if end < 0 {
-			continue
-		}
 		pid := filepath.Base(filepath.Dir(path))
-		f := strings.Fields(string(b[end+1:]))
-		if len(f) < 15 || (pid != postmaster && f[1] != postmaster) {
-			continue
-		}
-		for _, v := range f[11:15] {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				tb.Fatalf("%s: %v", path, err)
-			}
-			ticks += n
+		ppid, t, ok := procTimes(path)
+		if ok && (pid == postmaster || ppid == postmaster) {
+			ticks += t
 		}
 	}
 	return time.Duration(ticks) * time.Second / clockTicks
