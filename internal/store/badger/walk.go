@@ -58,7 +58,7 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 	// Pages fn is done with go back to the reader, which fills them
 	// again: a page's slices (500 records of some 350 bytes) and its
 	// bodies, made anew for each page, were most of a walk's garbage.
-	spare := make(chan *pageBuf, 3)
+	spare := make(chan *pageBuf, 5)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
