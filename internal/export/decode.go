@@ -25,8 +25,9 @@ func Decode(sr store.StoredRecord) (Item, error) {
 // Decoder decodes one record after the other as Decode does, into the
 // same place: a record made for each was garbage of its own.
 type Decoder struct {
-	r   exportRecord
-	rec care.Record
+	r    exportRecord
+	rec  care.Record
+	strs plainjson.Strings // the values that recur, made once
 }
 
 // Decode is the package's Decode.
@@ -36,7 +37,7 @@ func (d *Decoder) Decode(sr store.StoredRecord) (Item, error) {
 	}
 	// The phones' form, read in one pass: the drawing's only mark is
 	// whether there is one.
-	if plainjson.Decode(sr.Body, exportFields, &d.rec) {
+	if plainjson.DecodeWith(sr.Body, exportFields, &d.rec, &d.strs) {
 		signed := d.rec.SignatureSVG != ""
 		d.rec.SignatureSVG = ""
 		return Item{Stored: sr, Record: d.rec, Signed: signed}, nil
@@ -56,13 +57,13 @@ var exportFields = func() []plainjson.Field[care.Record] {
 	for i := range f {
 		switch f[i].Key {
 		case "signature_svg":
-			f[i].String = func(r *care.Record, s []byte) {
+			f[i].Str, f[i].String = nil, func(r *care.Record, s []byte) {
 				if len(s) > 0 {
 					r.SignatureSVG = "drawn"
 				}
 			}
 		case "cosigner_signature_svg":
-			f[i].String = func(*care.Record, []byte) {}
+			f[i].Str, f[i].String = nil, func(*care.Record, []byte) {}
 		}
 	}
 	return f

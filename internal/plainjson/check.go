@@ -50,7 +50,7 @@ func Check[T any](fields []Field[T]) error {
 			return fmt.Errorf("field %q has its own UnmarshalJSON", f.Key)
 		}
 		setters := 0
-		for _, s := range []bool{f.String != nil, f.Time != nil, f.TimePtr != nil, f.Uint != nil, f.Bool != nil} {
+		for _, s := range []bool{f.Str != nil, f.String != nil, f.Time != nil, f.TimePtr != nil, f.Uint != nil, f.Bool != nil} {
 			if s {
 				setters++
 			}
@@ -59,6 +59,11 @@ func Check[T any](fields []Field[T]) error {
 		var v T
 		rv := reflect.ValueOf(&v).Elem()
 		switch {
+		case f.Str != nil && sf.Type.Kind() == reflect.String:
+			if reflect.ValueOf(f.Str(&v)).UnsafePointer() != rv.Field(want[j]).Addr().UnsafePointer() {
+				return fmt.Errorf("field %q: the list writes another field", f.Key)
+			}
+			matched = true
 		case f.String != nil && sf.Type.Kind() == reflect.String:
 			f.String(&v, []byte("x"))
 			if rv.Field(want[j]).String() != "x" {
@@ -85,6 +90,9 @@ func Check[T any](fields []Field[T]) error {
 				return fmt.Errorf("field %q: the list writes another field", f.Key)
 			}
 			matched = true
+		}
+		if f.Intern && f.Str == nil {
+			return fmt.Errorf("field %q: only a Str field is interned", f.Key)
 		}
 		if setters != 1 || !matched {
 			return fmt.Errorf("field %q of type %s is read as another type", f.Key, sf.Type)

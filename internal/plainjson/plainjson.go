@@ -26,6 +26,11 @@ import (
 // is not nil, where its value goes.
 type Field[T any] struct {
 	Key string
+	// Str is a string field; with Intern, the same bytes give the same
+	// string over a DecodeWith's Strings (for values that recur from one
+	// object to the next: a type, a unit, a device).
+	Str    func(v *T) *string
+	Intern bool
 	// String gets a string's contents as they are in the bytes decoded
 	// (the caller copies what it keeps).
 	String  func(v *T, s []byte)
@@ -39,16 +44,52 @@ type Field[T any] struct {
 // in the struct's order, Check says) and reports whether it had. v is
 // zeroed first, and is zero again when Decode reports false.
 func Decode[T any](b []byte, fields []Field[T], v *T) bool {
+	return DecodeWith(b, fields, v, nil)
+}
+
+// DecodeWith is Decode with the strings of the fields marked Intern made
+// by st, once for each value: one object after the other, a decoder that
+// keeps its Strings makes garbage only of what is new.
+func DecodeWith[T any](b []byte, fields []Field[T], v *T, st *Strings) bool {
 	var zero T
 	*v = zero
-	if !decode(b, fields, v) {
+	if !decode(b, fields, v, st) {
 		*v = zero
 		return false
 	}
 	return true
 }
 
-func decode[T any](b []byte, fields []Field[T], v *T) bool {
+// maxInterned is how many distinct strings a Strings keeps: past it, new
+// values are made anew each time (a field that was thought to recur and
+// does not costs no more than this).
+const maxInterned = 1 << 14
+
+// Strings keeps the strings DecodeWith made for fields marked Intern.
+// The zero value is ready; it is not safe for use by several goroutines
+// at once.
+type Strings struct {
+	seen map[string]string
+}
+
+func (st *Strings) of(s []byte, intern bool) string {
+	if st == nil || !intern {
+		return string(s)
+	}
+	if v, ok := st.seen[string(s)]; ok {
+		return v
+	}
+	v := string(s)
+	if st.seen == nil {
+		st.seen = make(map[string]string)
+	}
+	if len(st.seen) < maxInterned {
+		st.seen[v] = v
+	}
+	return v
+}
+
+func decode[T any](b []byte, fields []Field[T], v *T, st *Strings) bool {
 	rest, ok := bytes.CutPrefix(b, []byte("{"))
 	if !ok {
 		return false
@@ -112,6 +153,8 @@ func decode[T any](b []byte, fields []Field[T], v *T) bool {
 			}
 			literal = literal[:len(s)+2] // with its quotes, as json hands it to UnmarshalJSON
 			switch {
+			case field.Str != nil:
+				*field.Str(v) = st.of(s, field.Intern)
 			case field.String != nil:
 				field.String(v, s)
 			case field.Time != nil:

@@ -2,10 +2,12 @@ package plainjson
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 type sample struct {
@@ -23,12 +25,12 @@ type kind string
 
 var sampleFields = []Field[sample]{
 	{Key: "id", String: func(v *sample, s []byte) { v.ID = string(s) }},
-	{Key: "kind", String: func(v *sample, s []byte) { v.Kind = kind(s) }},
+	{Key: "kind", Str: func(v *sample) *string { return (*string)(&v.Kind) }, Intern: true},
 	{Key: "at", Time: func(v *sample) *time.Time { return &v.At }},
 	{Key: "maybe", TimePtr: func(v *sample) **time.Time { return &v.Maybe }},
 	{Key: "seq", Uint: func(v *sample) *uint64 { return &v.Seq }},
 	{Key: "flag", Bool: func(v *sample) *bool { return &v.Flag }},
-	{Key: "last", String: func(v *sample, s []byte) { v.Last = string(s) }},
+	{Key: "last", Str: func(v *sample) *string { return &v.Last }},
 }
 
 func TestCheck(t *testing.T) {
@@ -50,6 +52,10 @@ func TestCheck(t *testing.T) {
 	none[5] = Field[sample]{Key: "flag"}
 	two := append([]Field[sample](nil), sampleFields...)
 	two[2].TimePtr = func(v *sample) **time.Time { return &v.Maybe }
+	strField := append([]Field[sample](nil), sampleFields...)
+	strField[6].Str = func(v *sample) *string { return &v.ID }
+	internTime := append([]Field[sample](nil), sampleFields...)
+	internTime[2].Intern = true
 	bad := map[string][]Field[sample]{
 		"order":       swap(0, 1),
 		"missing":     sampleFields[:6],
@@ -58,6 +64,8 @@ func TestCheck(t *testing.T) {
 		"type":        wrongType,
 		"no setter":   none,
 		"two setters": two,
+		"str field":   strField,
+		"intern time": internTime,
 	}
 	for name, f := range bad {
 		if err := Check(f); err == nil {
@@ -149,7 +157,16 @@ func sameAsJSON(t *testing.T, b []byte) bool {
 	t.Helper()
 	got := sample{Hidden: "before"} // zeroed by Decode
 	if !Decode(b, sampleFields, &got) {
+		var st Strings
+		if DecodeWith(b, sampleFields, &got, &st) {
+			t.Fatalf("%q: DecodeWith read it, Decode did not", b)
+		}
 		return false
+	}
+	var st Strings
+	var with sample
+	if !DecodeWith(b, sampleFields, &with, &st) || !reflect.DeepEqual(with, got) {
+		t.Fatalf("%q: DecodeWith gave %#v, Decode %#v", b, with, got)
 	}
 	var want sample
 	dec := json.NewDecoder(strings.NewReader(string(b)))
@@ -196,5 +213,34 @@ func TestHasControl(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestStrings: over one Strings, an interned field's value is one string
+// for every object that has it, a field not interned is made anew each
+// time, and past maxInterned distinct values new ones are still read
+// right.
+func TestStrings(t *testing.T) {
+	var st Strings
+	var a, b sample
+	if !DecodeWith([]byte(`{"kind":"note","last":"a longer text"}`), sampleFields, &a, &st) ||
+		!DecodeWith([]byte(`{"kind":"note","last":"a longer text"}`), sampleFields, &b, &st) {
+		t.Fatal("not read")
+	}
+	if unsafe.StringData(string(a.Kind)) != unsafe.StringData(string(b.Kind)) {
+		t.Error("an interned field was made twice")
+	}
+	if unsafe.StringData(a.Last) == unsafe.StringData(b.Last) {
+		t.Error("a field not interned was shared")
+	}
+	for i := range maxInterned + 10 {
+		want := fmt.Sprintf("k%d", i)
+		var v sample
+		if !DecodeWith([]byte(`{"kind":"`+want+`"}`), sampleFields, &v, &st) || string(v.Kind) != want {
+			t.Fatalf("value %d read as %q", i, v.Kind)
+		}
+	}
+	if len(st.seen) != maxInterned {
+		t.Fatalf("%d values kept, at most %d", len(st.seen), maxInterned)
 	}
 }

@@ -76,6 +76,13 @@ func sameStoredRecord(t *testing.T, b []byte) bool {
 	if werr == nil && !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q: DecodeStoredRecord gave %#v, DecodeJSON %#v", b, got, want)
 	}
+	var d RecordDecoder
+	for range 2 { // the second time from the values the first one kept
+		with := StoredRecord{State: "left over"}
+		if err := d.Decode(b, &with); (err != nil) != (werr != nil) || werr == nil && !reflect.DeepEqual(with, want) {
+			t.Fatalf("%q: a RecordDecoder gave %#v, %v; DecodeJSON %#v, %v", b, with, err, want, werr)
+		}
+	}
 	var r StoredRecord
 	return plainjson.Decode(b, storedRecordFields, &r)
 }

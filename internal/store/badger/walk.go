@@ -95,9 +95,10 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 	go func() {
 		defer wg.Done()
 		defer close(decoded)
+		var dec store.RecordDecoder
 		for p := range read {
 			if p.err == nil {
-				p.err = p.buf.decode(f)
+				p.err = p.buf.decode(f, &dec)
 			}
 			select {
 			case decoded <- p:
@@ -176,12 +177,12 @@ func (b *pageBuf) reset() {
 
 // decode makes the page's records of its raw values, those f selects, with
 // their bodies; it leaves a page without raw values as it is.
-func (b *pageBuf) decode(f store.RecordFilter) error {
+func (b *pageBuf) decode(f store.RecordFilter, dec *store.RecordDecoder) error {
 	for i := range b.raws {
 		raw := &b.raws[i]
 		b.recs = append(b.recs, store.StoredRecord{})
 		r := &b.recs[len(b.recs)-1]
-		if err := store.DecodeStoredRecord(raw.rec, r); err != nil {
+		if err := dec.Decode(raw.rec, r); err != nil {
 			return fmt.Errorf("decode record %s: %w", raw.id, err)
 		}
 		if !matches(f, *r) {
