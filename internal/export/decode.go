@@ -53,7 +53,7 @@ func (d *Decoder) Decode(sr store.StoredRecord) (Item, error) {
 // string is made: a signature that is there sets SignatureSVG to a mark
 // Decode takes away, a co-signer's is skipped.
 var exportFields = func() []plainjson.Field[care.Record] {
-	f := slices.Clone(care.PlainFields)
+	f := slices.Clone(care.PlainFields())
 	for i := range f {
 		switch f[i].Key {
 		case "signature_svg":

@@ -23,62 +23,77 @@ type sample struct {
 
 type kind string
 
-var sampleFields = []Field[sample]{
-	{Key: "id", String: func(v *sample, s []byte) { v.ID = string(s) }},
-	{Key: "kind", Str: func(v *sample) *string { return (*string)(&v.Kind) }, Intern: true},
-	{Key: "at", Time: func(v *sample) *time.Time { return &v.At }},
-	{Key: "maybe", TimePtr: func(v *sample) **time.Time { return &v.Maybe }},
-	{Key: "seq", Uint: func(v *sample) *uint64 { return &v.Seq }},
-	{Key: "flag", Bool: func(v *sample) *bool { return &v.Flag }},
-	{Key: "last", Str: func(v *sample) *string { return &v.Last }},
-}
+var sampleFields = FieldsOf[sample]("kind")
 
-func TestCheck(t *testing.T) {
-	if err := Check(sampleFields); err != nil {
-		t.Fatal(err)
+// TestFieldsOf: the fields are the struct's as json reads them, in its
+// order, each set where the struct has it, as its type, the ones named
+// interned; a struct Decode cannot read is refused.
+func TestFieldsOf(t *testing.T) {
+	type want struct {
+		key    string
+		kind   string
+		intern bool
 	}
-	swap := func(i, j int) []Field[sample] {
-		f := append([]Field[sample](nil), sampleFields...)
-		f[i], f[j] = f[j], f[i]
-		return f
+	wants := []want{{"id", "str", false}, {"kind", "str", true}, {"at", "time", false}, {"maybe", "timeptr", false},
+		{"seq", "uint", false}, {"flag", "bool", false}, {"last", "str", false}}
+	if len(sampleFields) != len(wants) {
+		t.Fatalf("%d fields, want %d", len(sampleFields), len(wants))
 	}
-	wrongKey := append([]Field[sample](nil), sampleFields...)
-	wrongKey[0].Key = "ID"
-	wrongField := append([]Field[sample](nil), sampleFields...)
-	wrongField[0].String = func(v *sample, s []byte) { v.Last = string(s) }
-	wrongType := append([]Field[sample](nil), sampleFields...)
-	wrongType[4] = Field[sample]{Key: "seq", String: func(v *sample, s []byte) {}}
-	none := append([]Field[sample](nil), sampleFields...)
-	none[5] = Field[sample]{Key: "flag"}
-	two := append([]Field[sample](nil), sampleFields...)
-	two[2].TimePtr = func(v *sample) **time.Time { return &v.Maybe }
-	strField := append([]Field[sample](nil), sampleFields...)
-	strField[6].Str = func(v *sample) *string { return &v.ID }
-	internTime := append([]Field[sample](nil), sampleFields...)
-	internTime[2].Intern = true
-	bad := map[string][]Field[sample]{
-		"order":       swap(0, 1),
-		"missing":     sampleFields[:6],
-		"key":         wrongKey,
-		"field":       wrongField,
-		"type":        wrongType,
-		"no setter":   none,
-		"two setters": two,
-		"str field":   strField,
-		"intern time": internTime,
-	}
-	for name, f := range bad {
-		if err := Check(f); err == nil {
-			t.Errorf("%s: Check passed", name)
+	var v sample
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	for i, f := range sampleFields {
+		w := wants[i]
+		if f.Key != w.key || f.Intern != w.intern {
+			t.Errorf("field %d: %q interned=%v, want %q %v", i, f.Key, f.Intern, w.key, w.intern)
+		}
+		switch w.kind {
+		case "str":
+			*f.Str(&v) = "v" + f.Key
+		case "time":
+			*f.Time(&v) = at
+		case "timeptr":
+			*f.TimePtr(&v) = &at
+		case "uint":
+			*f.Uint(&v) = 7
+		case "bool":
+			*f.Bool(&v) = true
 		}
 	}
+	if got := (sample{ID: "vid", Kind: "vkind", At: at, Maybe: &at, Seq: 7, Flag: true, Last: "vlast"}); !reflect.DeepEqual(v, got) {
+		t.Fatalf("the setters wrote %#v, want %#v", v, got)
+	}
+	type embeds struct {
+		sample
+	}
+	type number struct {
+		N int `json:"n"`
+	}
 	type own struct {
-		K kind         `json:"k"`
-		U selfDecoding `json:"u"`
+		K selfDecoding `json:"k"`
 	}
-	if err := Check([]Field[own]{{Key: "k", String: func(*own, []byte) {}}, {Key: "u", String: func(*own, []byte) {}}}); err == nil {
-		t.Error("a field with its own UnmarshalJSON passed")
+	type quoted struct {
+		N uint64 `json:"n,omitempty,string"`
 	}
+	for name, fn := range map[string]func() error{
+		"not a struct":       func() error { _, err := fieldsOf[string](nil); return err },
+		"embedded":           func() error { _, err := fieldsOf[embeds](nil); return err },
+		"an int":             func() error { _, err := fieldsOf[number](nil); return err },
+		"own UnmarshalJSON":  func() error { _, err := fieldsOf[own](nil); return err },
+		"itself":             func() error { _, err := fieldsOf[selfDecoding](nil); return err },
+		"quoted number":      func() error { _, err := fieldsOf[quoted](nil); return err },
+		"unknown intern key": func() error { _, err := fieldsOf[sample]([]string{"nope"}); return err },
+		"interned time":      func() error { _, err := fieldsOf[sample]([]string{"at"}); return err },
+	} {
+		if fn() == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("FieldsOf of an int field did not panic")
+		}
+	}()
+	FieldsOf[number]()
 }
 
 type selfDecoding string

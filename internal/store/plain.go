@@ -1,46 +1,11 @@
 package store
 
-import (
-	"time"
+import "beredskap/internal/plainjson"
 
-	"beredskap/internal/plainjson"
-)
-
-// storedRecordFields are StoredRecord's fields for plainjson, in the
-// struct's order (TestStoredRecordFields holds the list to the struct).
-var storedRecordFields = []plainjson.Field[StoredRecord]{
-	{Key: "id", Str: func(r *StoredRecord) *string { return &r.ID }},
-	{Key: "type", Str: func(r *StoredRecord) *string { return (*string)(&r.Type) }, Intern: true},
-	{Key: "device_id", Str: func(r *StoredRecord) *string { return &r.DeviceID }, Intern: true},
-	{Key: "author_id", Str: func(r *StoredRecord) *string { return &r.AuthorID }, Intern: true},
-	{Key: "patient_id", Str: func(r *StoredRecord) *string { return &r.PatientID }, Intern: true},
-	{Key: "unit_id", Str: func(r *StoredRecord) *string { return &r.UnitID }, Intern: true},
-	{Key: "visit_id", Str: func(r *StoredRecord) *string { return &r.VisitID }},
-	{Key: "schedule_id", Str: func(r *StoredRecord) *string { return &r.ScheduleID }},
-	{Key: "medication", Str: func(r *StoredRecord) *string { return &r.Medication }, Intern: true},
-	{Key: "prn_id", Str: func(r *StoredRecord) *string { return &r.PRNID }, Intern: true},
-	{Key: "administration_id", Str: func(r *StoredRecord) *string { return &r.AdministrationID }},
-	{Key: "cosign_code", Str: func(r *StoredRecord) *string { return &r.CosignCode }},
-	{Key: "author_role", Str: func(r *StoredRecord) *string { return &r.AuthorRole }, Intern: true},
-	{Key: "status", Str: func(r *StoredRecord) *string { return &r.Status }, Intern: true},
-	{Key: "administered_at", TimePtr: func(r *StoredRecord) **time.Time { return &r.AdministeredAt }},
-	{Key: "seq", Uint: func(r *StoredRecord) *uint64 { return &r.Seq }},
-	{Key: "created_at", Time: func(r *StoredRecord) *time.Time { return &r.CreatedAt }},
-	{Key: "received", Time: func(r *StoredRecord) *time.Time { return &r.Received }},
-	{Key: "body_hash", Str: func(r *StoredRecord) *string { return &r.BodyHash }},
-	{Key: "bundle_id", Str: func(r *StoredRecord) *string { return &r.BundleID }, Intern: true},
-	{Key: "emergency", Bool: func(r *StoredRecord) *bool { return &r.Emergency }},
-	{Key: "uncosigned", Bool: func(r *StoredRecord) *bool { return &r.Uncosigned }},
-	{Key: "quarantined", Bool: func(r *StoredRecord) *bool { return &r.Quarantined }},
-	{Key: "held_for", Str: func(r *StoredRecord) *string { return &r.HeldFor }, Intern: true},
-	{Key: "state", Str: func(r *StoredRecord) *string { return &r.State }, Intern: true},
-	{Key: "ehr_ref", Str: func(r *StoredRecord) *string { return &r.EHRRef }},
-	{Key: "void_reason", Str: func(r *StoredRecord) *string { return &r.VoidReason }},
-	{Key: "reconciled_by", Str: func(r *StoredRecord) *string { return &r.ReconciledBy }, Intern: true},
-	{Key: "entered_by", Str: func(r *StoredRecord) *string { return &r.EnteredBy }, Intern: true},
-	{Key: "reconciled_at", Time: func(r *StoredRecord) *time.Time { return &r.ReconciledAt }},
-	{Key: "drill_id", Str: func(r *StoredRecord) *string { return &r.DrillID }, Intern: true},
-}
+// storedRecordFields are StoredRecord's fields for plainjson, the values
+// that recur from record to record interned.
+var storedRecordFields = plainjson.FieldsOf[StoredRecord]("type", "device_id", "author_id", "patient_id", "unit_id", "medication",
+	"prn_id", "author_role", "status", "bundle_id", "held_for", "state", "reconciled_by", "entered_by", "drill_id")
 
 // DecodeStoredRecord decodes a stored record's JSON into r as DecodeJSON
 // into a zero StoredRecord does (what r held before is gone). The form

@@ -10,14 +10,6 @@ import (
 	"beredskap/internal/plainjson"
 )
 
-// TestStoredRecordFields: the one-pass reader's list is StoredRecord's
-// fields, in the struct's order, each read as its type.
-func TestStoredRecordFields(t *testing.T) {
-	if err := plainjson.Check(storedRecordFields); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func storedRecordCases(t testing.TB) [][]byte {
 	at := time.Date(2026, 11, 23, 9, 30, 0, 123, time.FixedZone("CET", 3600))
 	full := StoredRecord{ID: "r1", Type: care.RecordMedication, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n", VisitID: "v",
