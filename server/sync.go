@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"beredskap/internal/ingest"
+	"beredskap/internal/plainjson"
 	"beredskap/internal/wire"
 )
 
@@ -112,7 +113,7 @@ func plainSyncRequest(b []byte, req *wire.SyncRequest) bool {
 	if !ok {
 		return false
 	}
-	device, rest, ok := cutPlainString(rest)
+	device, rest, ok := plainjson.CutString(rest)
 	if !ok {
 		return false
 	}
@@ -125,7 +126,7 @@ func plainSyncRequest(b []byte, req *wire.SyncRequest) bool {
 			return false
 		}
 		var id []byte
-		if id, rest, ok = cutPlainString(rest); !ok {
+		if id, rest, ok = plainjson.CutString(rest); !ok {
 			return false
 		}
 		if rest, ok = bytes.CutPrefix(rest, []byte(`,"sealed":"`)); !ok {
@@ -160,19 +161,4 @@ func plainSyncRequest(b []byte, req *wire.SyncRequest) bool {
 type syncTail struct {
 	Outbox *wire.OutboxReport      `json:"outbox"`
 	Read   []wire.AnnouncementRead `json:"read"`
-}
-
-// cutPlainString returns the JSON string's bytes up to its closing quote
-// if it holds only printable ASCII without escapes, which encoding/json
-// decodes as they are.
-func cutPlainString(b []byte) (s, rest []byte, ok bool) {
-	for i, c := range b {
-		switch {
-		case c == '"':
-			return b[:i], b[i+1:], true
-		case c < 0x20 || c > 0x7e || c == '\\':
-			return nil, nil, false
-		}
-	}
-	return nil, nil, false
 }

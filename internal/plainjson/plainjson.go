@@ -103,7 +103,7 @@ func decode[T any](b []byte, fields []Field[T], v *T, st *Strings) bool {
 		if rest, ok = bytes.CutPrefix(rest, []byte(`"`)); !ok {
 			return false
 		}
-		if key, rest, ok = cutString(rest); !ok {
+		if key, rest, ok = CutString(rest); !ok {
 			return false
 		}
 		if rest, ok = bytes.CutPrefix(rest, []byte(":")); !ok {
@@ -148,7 +148,7 @@ func decode[T any](b []byte, fields []Field[T], v *T, st *Strings) bool {
 			if rest, ok = bytes.CutPrefix(rest, []byte(`"`)); !ok {
 				return false
 			}
-			if s, rest, ok = cutString(rest); !ok {
+			if s, rest, ok = CutString(rest); !ok {
 				return false
 			}
 			literal = literal[:len(s)+2] // with its quotes, as json hands it to UnmarshalJSON
@@ -179,10 +179,10 @@ func decode[T any](b []byte, fields []Field[T], v *T, st *Strings) bool {
 	}
 }
 
-// cutString returns a JSON string's contents up to its closing quote if
-// encoding/json would decode them as they are: no escape, no control
-// character, valid UTF-8.
-func cutString(b []byte) (s, rest []byte, ok bool) {
+// CutString returns the contents of a JSON string whose opening quote is
+// already consumed, up to its closing quote, if encoding/json would
+// decode them as they are: no escape, no control character, valid UTF-8.
+func CutString(b []byte) (s, rest []byte, ok bool) {
 	end := bytes.IndexByte(b, '"')
 	if end < 0 {
 		return nil, nil, false
