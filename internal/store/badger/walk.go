@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"beredskap/internal/arena"
 	"beredskap/internal/store"
 )
 
@@ -44,99 +44,23 @@ const (
 // change of state, which happens once (new to entered or void), so no
 // record is given twice.
 func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(store.StoredRecord) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait() // no read outlives the call (the store may be closed next)
-	defer cancel()
-	type page struct {
-		buf  *pageBuf
-		more bool
-		err  error
+	w := walker{db: db, f: f, prefix: recordIndexFor(f)}
+	w.start = w.prefix + "\xff"
+	if !f.Since.IsZero() {
+		w.sinceKey = w.prefix + sortableTime(f.Since)
 	}
-	read := make(chan page, 1)    // from the reader to the decoder
-	decoded := make(chan page, 1) // from the decoder to fn
+	next := w.next
+	if f.Patient == "" && f.Author == "" {
+		// Most of the store: read it in the order it is kept.
+		next = w.nextByID
+	}
+	var dec store.RecordDecoder
+	decode := func(buf *pageBuf) error { return buf.decode(f, &dec) }
+	newPage := func() *pageBuf { return &pageBuf{recs: make([]store.StoredRecord, 0, walkPage)} }
 	// Pages fn is done with go back to the reader, which fills them
 	// again: a page's slices (500 records of some 350 bytes) and its
 	// bodies, made anew for each page, were most of a walk's garbage.
-	spare := make(chan *pageBuf, 5)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		defer close(read)
-		w := walker{db: db, f: f, prefix: recordIndexFor(f)}
-		w.start = w.prefix + "\xff"
-		if !f.Since.IsZero() {
-			w.sinceKey = w.prefix + sortableTime(f.Since)
-		}
-		next := w.next
-		if f.Patient == "" && f.Author == "" {
-			// Most of the store: read it in the order it is kept.
-			next = w.nextByID
-		}
-		for {
-			var buf *pageBuf
-			select {
-			case buf = <-spare:
-				buf.reset()
-			default:
-				buf = &pageBuf{recs: make([]store.StoredRecord, 0, walkPage)}
-			}
-			more, err := next(ctx, buf)
-			select {
-			case read <- page{buf, more, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || !more {
-				return
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		defer close(decoded)
-		var dec store.RecordDecoder
-		for p := range read {
-			if p.err == nil {
-				p.err = p.buf.decode(f, &dec)
-			}
-			select {
-			case decoded <- p:
-			case <-ctx.Done():
-				return
-			}
-			if p.err != nil {
-				return
-			}
-		}
-	}()
-	for p := range decoded {
-		if p.err != nil {
-			return fmt.Errorf("walk records: %w", p.err)
-		}
-		recs := p.buf.recs
-		for i := range recs {
-			if err := fn(recs[i]); err != nil {
-				return err
-			}
-			recs[i] = store.StoredRecord{}
-		}
-		// fn is done with the page's records and their bodies: the reader
-		// may fill it again.
-		select {
-		case spare <- p.buf:
-		default:
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("walk records: %w", err)
-		}
-	}
-	// The reader and the decoder also stop, without a last page, when ctx
-	// ends.
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("walk records: %w", err)
-	}
-	return nil
+	return store.WalkPages(ctx, 5, newPage, next, decode, fn)
 }
 
 // walker reads a walk's pages one after the other.
@@ -156,9 +80,9 @@ type walker struct {
 // until decode makes its records of them.
 type pageBuf struct {
 	recs   []store.StoredRecord
-	bodies arena
+	bodies arena.Bytes
 	raws   []rawRecord
-	raw    arena // the bytes raws point into
+	raw    arena.Bytes // the bytes raws point into
 }
 
 // rawRecord is a record as nextByID read it: its id, its stored JSON and
@@ -167,12 +91,16 @@ type rawRecord struct {
 	id, rec, body []byte
 }
 
-func (b *pageBuf) reset() {
+// Records are the page's records.
+func (b *pageBuf) Records() []store.StoredRecord { return b.recs }
+
+// Reset empties the page, to be filled again.
+func (b *pageBuf) Reset() {
 	b.recs = b.recs[:0]
-	b.bodies.reset()
+	b.bodies.Reset()
 	clear(b.raws)
 	b.raws = b.raws[:0]
-	b.raw.reset()
+	b.raw.Reset()
 }
 
 // decode makes the page's records of its raw values, those f selects, with
@@ -197,48 +125,6 @@ func (b *pageBuf) decode(f store.RecordFilter, dec *store.RecordDecoder) error {
 	return nil
 }
 
-// keep copies v into the arena.
-func (a *arena) keep(v []byte) []byte {
-	out := a.alloc(len(v))
-	copy(out, v)
-	return out
-}
-
-// arenaChunk is the size of the pieces an arena holds its bytes in: a
-// page's bodies take a few of them (a medication record's body is a few
-// kilobytes).
-const arenaChunk = 256 << 10
-
-// arena hands out byte slices from chunks it keeps from page to page.
-// A slice larger than a chunk is made on its own and not kept.
-type arena struct {
-	chunks [][]byte
-	cur    int // the chunk being filled
-}
-
-func (a *arena) alloc(n int) []byte {
-	if n > arenaChunk {
-		return make([]byte, n)
-	}
-	for ; a.cur < len(a.chunks); a.cur++ {
-		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
-			a.chunks[a.cur] = c[:len(c)+n]
-			return c[len(c) : len(c)+n : len(c)+n]
-		}
-	}
-	a.chunks = append(a.chunks, make([]byte, n, arenaChunk))
-	return a.chunks[a.cur][:n:n]
-}
-
-// reset makes the arena's bytes free for the next page: every slice
-// alloc gave out before is overwritten by what follows.
-func (a *arena) reset() {
-	for i := range a.chunks {
-		a.chunks[i] = a.chunks[i][:0]
-	}
-	a.cur = 0
-}
-
 // nextByID reads the page of records after the last one looked at, in id
 // order: the records' own keys and their bodies, each through one
 // iterator stepping forward, so that each table block is read and
@@ -255,7 +141,7 @@ func (a *arena) reset() {
 // that leaves out most of the store costs what a whole walk costs.
 func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
-		buf.reset()
+		buf.Reset()
 		raws := buf.raws
 		defer func() { buf.raws = raws }()
 		// Not prefetched: a prefetched value is a copy made for it, where
@@ -285,12 +171,12 @@ func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err err
 			if item.ValueSize() == 0 {
 				continue // purged, until its keys are dropped
 			}
-			raw := rawRecord{id: buf.raw.keep(id)}
-			if err := item.Value(func(v []byte) error { raw.rec = buf.raw.keep(v); return nil }); err != nil {
+			raw := rawRecord{id: buf.raw.Keep(id)}
+			if err := item.Value(func(v []byte) error { raw.rec = buf.raw.Keep(v); return nil }); err != nil {
 				return fmt.Errorf("read record %s: %w", id, err)
 			}
 			bodyKey = append(bodyKey[:len("recbody/")], id...)
-			if err := valueAtKey(bi, bodyKey, func(v []byte) error { raw.body = buf.raw.keep(v); return nil }); err != nil {
+			if err := valueAtKey(bi, bodyKey, func(v []byte) error { raw.body = buf.raw.Keep(v); return nil }); err != nil {
 				return err
 			}
 			raws = append(raws, raw)
@@ -314,7 +200,7 @@ func (w *walker) nextByID(ctx context.Context, buf *pageBuf) (more bool, err err
 // the block again (at a million records, most of a walk's time).
 func (w *walker) next(ctx context.Context, buf *pageBuf) (more bool, err error) {
 	err = w.db.view(ctx, func(txn *badger.Txn) error {
-		buf.reset()
+		buf.Reset()
 		recs := buf.recs
 		defer func() { buf.recs = recs }()
 		var keys, ids []string
@@ -440,7 +326,7 @@ var errBodyShape = errors.New("not the usual shape")
 // store.DecodeJSON.
 //
 // The bytes come from a, when a is not nil (the fallback makes its own).
-func decodeBody(v []byte, a *arena) (body, sig []byte, err error) {
+func decodeBody(v []byte, a *arena.Bytes) (body, sig []byte, err error) {
 	body, sig, err = decodeBodyFast(v, a)
 	if err == nil {
 		return body, sig, nil
@@ -452,7 +338,7 @@ func decodeBody(v []byte, a *arena) (body, sig []byte, err error) {
 	return b.Body, b.Sig, nil
 }
 
-func decodeBodyFast(v []byte, a *arena) (body, sig []byte, err error) {
+func decodeBodyFast(v []byte, a *arena.Bytes) (body, sig []byte, err error) {
 	rest, ok := bytes.CutPrefix(v, []byte(`{"body":"`))
 	if !ok {
 		return nil, nil, errBodyShape
@@ -476,10 +362,10 @@ func decodeBodyFast(v []byte, a *arena) (body, sig []byte, err error) {
 
 // decode64 decodes standard base64 (a quote or a backslash, which
 // base64 has not, fails it and sends the value to encoding/json).
-func decode64(s []byte, a *arena) ([]byte, error) {
+func decode64(s []byte, a *arena.Bytes) ([]byte, error) {
 	var out []byte
 	if n := base64.StdEncoding.DecodedLen(len(s)); a != nil {
-		out = a.alloc(n)
+		out = a.Alloc(n)
 	} else {
 		out = make([]byte, n)
 	}

@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"beredskap/internal/arena"
 	"beredskap/internal/care"
 	"beredskap/internal/store"
 )
@@ -29,31 +28,31 @@ func TestDecodeBody(t *testing.T) {
 	}
 	// Without an arena and with one (a page's: what it gave out before
 	// stays as it was while it gives out more).
-	var a arena
+	var pageArena arena.Bytes
 	var kept [][2][]byte
-	for _, arena := range []*arena{nil, &a} {
+	for _, a := range []*arena.Bytes{nil, &pageArena} {
 		for i, c := range cases {
 			raw, err := json.Marshal(c)
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, sig, err := decodeBody(raw, arena)
+			body, sig, err := decodeBody(raw, a)
 			if err != nil || !bytes.Equal(body, c.Body) || !bytes.Equal(sig, c.Sig) {
 				t.Errorf("case %d (%s): %q %q %v", i, raw, body, sig, err)
 			}
-			if arena != nil {
+			if a != nil {
 				kept = append(kept, [2][]byte{body, sig})
 			}
 		}
 		// Other layouts go through encoding/json, and what is not JSON fails.
 		for _, raw := range []string{`{"sig":"cw==","body":"eA=="}`, `{ "body":"eA==", "sig":"cw==" }`, `{"body":"eA\u003d\u003d","sig":"cw=="}`} {
-			body, sig, err := decodeBody([]byte(raw), arena)
+			body, sig, err := decodeBody([]byte(raw), a)
 			if err != nil || string(body) != "x" || string(sig) != "s" {
 				t.Errorf("%s: %q %q %v", raw, body, sig, err)
 			}
 		}
 		for _, raw := range []string{`{"body":"e!A=","sig":""}`, `{"body":`, ``} {
-			if _, _, err := decodeBody([]byte(raw), arena); err == nil {
+			if _, _, err := decodeBody([]byte(raw), a); err == nil {
 				t.Errorf("%s decoded", raw)
 			}
 		}
@@ -62,38 +61,6 @@ func TestDecodeBody(t *testing.T) {
 		if !bytes.Equal(kept[i][0], c.Body) || !bytes.Equal(kept[i][1], c.Sig) {
 			t.Errorf("case %d changed in the arena: %q %q", i, kept[i][0], kept[i][1])
 		}
-	}
-}
-
-// TestArena: the slices an arena gives out do not overlap, each has room
-// for no more than was asked (an append to one makes a copy), and after
-// a reset the arena gives out the same bytes again.
-func TestArena(t *testing.T) {
-	var a arena
-	sizes := []int{0, 1, 100, arenaChunk - 200, 300, arenaChunk, arenaChunk + 1, 5, 64 << 10}
-	var got [][]byte
-	for i, n := range sizes {
-		b := a.alloc(n)
-		if len(b) != n || cap(b) != n {
-			t.Fatalf("alloc(%d): len %d cap %d", n, len(b), cap(b))
-		}
-		for j := range b {
-			b[j] = byte(i + 1)
-		}
-		got = append(got, b)
-	}
-	for i, b := range got {
-		if !bytes.Equal(b, bytes.Repeat([]byte{byte(i + 1)}, sizes[i])) {
-			t.Fatalf("slice %d (%d bytes) was written over", i, sizes[i])
-		}
-	}
-	chunks := len(a.chunks)
-	a.reset()
-	for _, n := range sizes {
-		a.alloc(n)
-	}
-	if len(a.chunks) != chunks {
-		t.Fatalf("%d chunks after a reset and the same allocations, %d before", len(a.chunks), chunks)
 	}
 }
 
@@ -191,66 +158,4 @@ func BenchmarkWalkRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
-}
-
-// TestWalkOrderAndLargeBodies: ids in no relation to the time received
-// (a phone that synced late), and bodies larger than a page may hold:
-// the walk still gives every record once, whole.
-func TestWalkOrderAndLargeBodies(t *testing.T) {
-	ctx := context.Background()
-	db := openTest(t, t.TempDir())
-	defer db.Close()
-	rnd := rand.New(rand.NewPCG(3, 4))
-	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
-	const n = 1300
-	bodies := map[string][]byte{}
-	var batch []store.StoredRecord
-	for i := 0; i < n; i++ {
-		id := fmt.Sprintf("%016x", rnd.Uint64())
-		body := []byte(`{"id":"` + id + `"}`)
-		if i%4 == 0 {
-			body = bytes.Repeat([]byte{byte('a' + i%26)}, 60<<10) // a large signature
-		}
-		bodies[id] = body
-		batch = append(batch, store.StoredRecord{ID: id, Type: care.RecordNote, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n",
-			Seq: uint64(i + 1), Received: t0.Add(time.Duration(i) * time.Second), BodyHash: id, State: store.StateNew, Body: body, Sig: []byte(id)})
-		if len(batch) == 100 {
-			if err := db.PutRecords(ctx, batch, nil); err != nil {
-				t.Fatal(err)
-			}
-			batch = nil
-		}
-	}
-	if err := db.PutRecords(ctx, batch, nil); err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for f := (store.RecordFilter{Limit: 1000}); ; {
-		page, next, err := db.ListRecords(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range page {
-			want = append(want, r.ID)
-		}
-		if f.Cursor = next; next == "" {
-			break
-		}
-	}
-	var got []string
-	err := db.WalkRecords(ctx, store.RecordFilter{}, func(r store.StoredRecord) error {
-		if !bytes.Equal(r.Body, bodies[r.ID]) || string(r.Sig) != r.ID {
-			return fmt.Errorf("record %s: body of %d bytes, sig %q", r.ID, len(r.Body), r.Sig)
-		}
-		got = append(got, r.ID)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if len(got) != n || !slices.Equal(got, want) {
-		t.Fatalf("walked %d records, want each of the %d once", len(got), n)
-	}
 }

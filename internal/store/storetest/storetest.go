@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -55,6 +56,7 @@ func Run(t *testing.T, opener Opener) {
 		{"ScanRecords", testScanRecords},
 		{"ScanPlan", testScanPlan},
 		{"WalkRecordsWhileWritten", testWalkRecordsWhileWritten},
+		{"WalkOrderAndLargeBodies", testWalkOrderAndLargeBodies},
 		{"Reconcile", testReconcile},
 		// The office's bulk jobs (jobs.go).
 		{"ReconcileJobs", testReconcileJobs},
@@ -877,6 +879,54 @@ func testWalkRecords(t *testing.T, open func() store.Store) {
 	})
 	if !errors.Is(err, context.Canceled) || calls >= n {
 		t.Fatalf("ended context: %v after %d calls", err, calls)
+	}
+}
+
+// testWalkOrderAndLargeBodies: ids in no relation to the time received
+// (a phone that synced late), and bodies larger than a page may hold:
+// the walk still gives every record once, whole.
+func testWalkOrderAndLargeBodies(t *testing.T, open func() store.Store) {
+	db := use(t, open)
+	rnd := rand.New(rand.NewPCG(3, 4))
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	const n = 1300
+	bodies := map[string][]byte{}
+	var batch []store.StoredRecord
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("%016x", rnd.Uint64())
+		body := []byte(`{"id":"` + id + `"}`)
+		if i%4 == 0 {
+			body = bytes.Repeat([]byte{byte('a' + i%26)}, 60<<10) // a large signature
+		}
+		bodies[id] = body
+		batch = append(batch, store.StoredRecord{ID: id, Type: care.RecordNote, DeviceID: "d", AuthorID: "u", PatientID: "p", UnitID: "n",
+			Seq: uint64(i + 1), Received: t0.Add(time.Duration(i) * time.Second), BodyHash: id, State: store.StateNew, Body: body, Sig: []byte(id)})
+		if len(batch) == 100 {
+			if err := db.PutRecords(ctx, batch, nil); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+	if err := db.PutRecords(ctx, batch, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := listAll(t, db, store.RecordFilter{})
+	var got []string
+	err := db.WalkRecords(ctx, store.RecordFilter{}, func(r store.StoredRecord) error {
+		if !bytes.Equal(r.Body, bodies[r.ID]) || string(r.Sig) != r.ID {
+			return fmt.Errorf("record %s: body of %d bytes, sig %q", r.ID, len(r.Body), r.Sig)
+		}
+		got = append(got, r.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(got) != n || !slices.Equal(got, want) {
+		t.Fatalf("walked %d records, want each of the %d once", len(got), n)
 	}
 }
 
