@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"beredskap/internal/store"
 )
@@ -39,17 +40,36 @@ func (db *DB) openBody(id string, sealed []byte) (body, sig []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return splitBody(id, b)
+}
+
+// splitBody cuts an opened body into the body and the signature, each
+// with room for no more than it holds.
+func splitBody(id string, b []byte) (body, sig []byte, err error) {
 	if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
 		return nil, nil, fmt.Errorf("record %s: body malformed", id)
 	}
-	n := int(binary.BigEndian.Uint32(b))
-	return b[4 : 4+n], b[4+n:], nil
+	n := 4 + int(binary.BigEndian.Uint32(b))
+	return b[4:n:n], b[n:], nil
 }
 
-func (db *DB) openRecord(id string, data []byte) (store.StoredRecord, error) {
+// openRecord opens and decodes a record's data; dec, when not nil,
+// keeps the values that recur from one record to the next.
+func (db *DB) openRecord(id string, data []byte, dec *store.RecordDecoder) (store.StoredRecord, error) {
 	var r store.StoredRecord
-	err := db.seal.openJSON(tRecords, id, data, &r)
-	return r, err
+	b, err := db.seal.open(tRecords, id, data)
+	if err != nil {
+		return r, err
+	}
+	if dec == nil {
+		err = store.DecodeStoredRecord(b, &r)
+	} else {
+		err = dec.Decode(b, &r)
+	}
+	if err != nil {
+		return r, fmt.Errorf("decode %s %s: %w", tRecords, id, err)
+	}
+	return r, nil
 }
 
 // Known tells, for each id, whether a record is held under it (or was,
@@ -363,7 +383,7 @@ func (db *DB) StoredRecordByID(ctx context.Context, id string) (store.StoredReco
 	if err := noRows(err, "record", id); err != nil {
 		return store.StoredRecord{}, err
 	}
-	r, err := db.openRecord(id, data)
+	r, err := db.openRecord(id, data, nil)
 	if err != nil {
 		return store.StoredRecord{}, err
 	}
@@ -531,7 +551,7 @@ func (db *DB) ListRecords(ctx context.Context, f store.RecordFilter) ([]store.St
 			next = encodeCursor(lastRecv, out[len(out)-1].ID)
 			break
 		}
-		r, err := db.openRecord(id, data)
+		r, err := db.openRecord(id, data, nil)
 		if err != nil {
 			return nil, "", fmt.Errorf("list records: %w", err)
 		}
@@ -543,108 +563,16 @@ func (db *DB) ListRecords(ctx context.Context, f store.RecordFilter) ([]store.St
 	return out, next, nil
 }
 
-// A walk's page: at most walkPage records or walkPageBytes of bodies, so
-// that a walk holds the same at a hundred records or a million.
-const (
-	walkPage      = 500
-	walkPageBytes = 4 << 20
-	scanRecPage   = 5000
-)
-
-// WalkRecords calls fn with every record f selects, with its body, in
-// id order: pages by id, each read by one query (its own short
-// transaction) and handed to fn after it, so that a slow fn holds no
-// transaction open. Pages follow each other by id, so no record is
-// given twice. The next page is read, and opened, while fn works
-// through the current one (an export's writing and the database's
-// reading then overlap); at most two pages are held at once.
-func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(store.StoredRecord) error) error {
-	type result struct {
-		page []store.StoredRecord
-		err  error
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := make(chan result) // unbuffered: one page read ahead, no more
-	go func() {
-		defer close(pages)
-		after := ""
-		for {
-			page, more, err := db.walkPage(ctx, f, after)
-			if err == nil && len(page) > 0 {
-				after = page[len(page)-1].ID
-			}
-			if len(page) > 0 || err != nil {
-				select {
-				case pages <- result{page, err}:
-				case <-ctx.Done():
-					return
-				}
-			}
-			if err != nil || !more {
-				return
-			}
-		}
-	}()
-	for r := range pages {
-		if r.err != nil {
-			return fmt.Errorf("walk records: %w", r.err)
-		}
-		for i := range r.page {
-			if err := fn(r.page[i]); err != nil {
-				return err
-			}
-			r.page[i] = store.StoredRecord{} // its body is fn's now, or garbage
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("walk records: %w", err)
-	}
-	return nil
-}
-
-func (db *DB) walkPage(ctx context.Context, f store.RecordFilter, after string) ([]store.StoredRecord, bool, error) {
-	f.Cursor, f.Limit = "", 0
-	var args []any
-	cond := where(f, &args)
-	args = append(args, after, walkPage)
-	rows, err := db.pool.Query(ctx, `SELECT id, data, body FROM records WHERE `+cond+
-		fmt.Sprintf(` AND id > $%d ORDER BY id LIMIT $%d`, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, false, db.mapErr(err)
-	}
-	defer rows.Close()
-	var page []store.StoredRecord
-	size := 0
-	for rows.Next() {
-		if size >= walkPageBytes {
-			return page, true, nil // the rest of this page comes next time
-		}
-		var id string
-		var data, body []byte
-		if err := rows.Scan(&id, &data, &body); err != nil {
-			return nil, false, err
-		}
-		r, err := db.openRecord(id, data)
-		if err != nil {
-			return nil, false, err
-		}
-		if r.Body, r.Sig, err = db.openBody(id, body); err != nil {
-			return nil, false, err
-		}
-		size += len(r.Body) + len(r.Sig)
-		page = append(page, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, db.mapErr(err)
-	}
-	return page, len(page) == walkPage, nil
-}
+// scanRecPage is how many records (without bodies) a page of
+// ScanRecords holds.
+const scanRecPage = 5000
 
 // ScanRecords calls fn with every record held, without its body, in id
 // order, in pages by id each read by one query; fn runs between them.
 func (db *DB) ScanRecords(ctx context.Context, fn func(store.StoredRecord) error) error {
 	after := ""
+	var dec store.RecordDecoder
+	var page []store.StoredRecord
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("scan records: %w", err)
@@ -653,7 +581,7 @@ func (db *DB) ScanRecords(ctx context.Context, fn func(store.StoredRecord) error
 		if err != nil {
 			return fmt.Errorf("scan records: %w", db.mapErr(err))
 		}
-		page, err := collect[store.StoredRecord](db, tRecords, rows)
+		page, err = db.scanPage(rows, page[:0], &dec)
 		if err != nil {
 			return fmt.Errorf("scan records: %w", db.mapErr(err))
 		}
@@ -667,6 +595,24 @@ func (db *DB) ScanRecords(ctx context.Context, fn func(store.StoredRecord) error
 		}
 		after = page[len(page)-1].ID
 	}
+}
+
+// scanPage appends the records rows hold (id and data) to page.
+func (db *DB) scanPage(rows pgx.Rows, page []store.StoredRecord, dec *store.RecordDecoder) ([]store.StoredRecord, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var data pgtype.DriverBytes // opened into bytes of its own before the next row
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, err
+		}
+		r, err := db.openRecord(id, data, dec)
+		if err != nil {
+			return nil, err
+		}
+		page = append(page, r)
+	}
+	return page, rows.Err()
 }
 
 // lockRecords reads the records with the ids, not purged, under row
@@ -686,7 +632,7 @@ func (db *DB) lockRecords(ctx context.Context, tx pgx.Tx, sql string, args ...an
 		if err := rows.Scan(&id, &data); err != nil {
 			return nil, nil, err
 		}
-		r, err := db.openRecord(id, data)
+		r, err := db.openRecord(id, data, nil)
 		if err != nil {
 			return nil, nil, err
 		}

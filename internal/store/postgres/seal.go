@@ -92,28 +92,47 @@ func (s *sealer) seal(table, id string, plain []byte) []byte {
 var errUnsealed = errors.New("value stored unsealed")
 
 func (s *sealer) open(table, id string, sealed []byte) ([]byte, error) {
+	plain, err := s.openTo(nil, ad(table, id), sealed)
+	if err != nil {
+		return nil, fmt.Errorf("open %s %s: %w", table, id, err)
+	}
+	return plain, nil
+}
+
+// openTo opens sealed, whose associated data is ad, appending what it
+// holds to dst; it does not name the value in its errors.
+func (s *sealer) openTo(dst, ad, sealed []byte) ([]byte, error) {
 	if len(sealed) == 0 {
-		return nil, fmt.Errorf("open %s %s: empty value", table, id)
+		return nil, errors.New("empty value")
 	}
 	switch sealed[0] {
 	case plainV0:
 		if !s.plaintext {
-			return nil, fmt.Errorf("open %s %s: %w", table, id, errUnsealed)
+			return nil, errUnsealed
 		}
-		return sealed[1:], nil
+		return append(dst, sealed[1:]...), nil
 	case sealedV1:
 	default:
-		return nil, fmt.Errorf("open %s %s: unknown seal version %d", table, id, sealed[0])
+		return nil, fmt.Errorf("unknown seal version %d", sealed[0])
 	}
 	n := s.aead.NonceSize()
 	if len(sealed) < 1+n+s.aead.Overhead() {
-		return nil, fmt.Errorf("open %s %s: value too short", table, id)
+		return nil, errors.New("value too short")
 	}
-	plain, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], ad(table, id))
+	plain, err := s.aead.Open(dst, sealed[1:1+n], sealed[1+n:], ad)
 	if err != nil {
-		return nil, fmt.Errorf("open %s %s: not sealed by this key for this row: %w", table, id, err)
+		return nil, fmt.Errorf("not sealed by this key for this row: %w", err)
 	}
 	return plain, nil
+}
+
+// openedSize is how many bytes sealed holds opened (0 for a value too
+// short to be sealed).
+func (s *sealer) openedSize(sealed []byte) int {
+	if len(sealed) > 0 && sealed[0] == plainV0 {
+		return len(sealed) - 1
+	}
+	return max(0, len(sealed)-1-s.aead.NonceSize()-s.aead.Overhead())
 }
 
 func (s *sealer) sealJSON(table, id string, v any) ([]byte, error) {
