@@ -1,12 +1,14 @@
 package plainjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -198,34 +200,38 @@ func sameAsJSON(t *testing.T, b []byte) bool {
 	return true
 }
 
-// TestHasControl: the word-at-a-time check says what a byte-by-byte one
-// says, for a control byte at every place and next to every other byte.
-func TestHasControl(t *testing.T) {
+// TestPlainString: plainString says what looking at each byte says, for
+// every length up to 20 and every byte value, alone and among others.
+func TestPlainString(t *testing.T) {
 	slow := func(s []byte) bool {
 		for _, c := range s {
-			if c < 0x20 {
-				return true
+			if c < 0x20 || c == '\\' {
+				return false
 			}
 		}
-		return false
+		return utf8.Valid(s)
 	}
 	for n := 0; n <= 20; n++ {
 		for fill := 0; fill < 256; fill++ {
-			s := make([]byte, n)
-			for i := range s {
-				s[i] = byte(fill)
-			}
-			if hasControl(s) != slow(s) {
-				t.Fatalf("%d bytes of %#x: %v", n, fill, hasControl(s))
+			s := bytes.Repeat([]byte{byte(fill)}, n)
+			if plainString(s) != slow(s) {
+				t.Fatalf("%d bytes of %#x: %v", n, fill, plainString(s))
 			}
 			for at := 0; at < n; at++ {
-				for _, c := range []byte{0, 0x1f, 0x20, 0x7f, 0x80, 0x9f, 0xa0, 0xff} {
+				for _, c := range []byte{0, 0x1f, 0x20, '\\', '[', ']', 0x5c ^ 0x80, 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff} {
 					s[at] = c
-					if hasControl(s) != slow(s) {
-						t.Fatalf("%x: %v", s, hasControl(s))
+					if plainString(s) != slow(s) {
+						t.Fatalf("%x: %v", s, plainString(s))
 					}
 					s[at] = byte(fill)
 				}
+			}
+		}
+		// Text in valid UTF-8, and cut in the middle of a character.
+		s := []byte(strings.Repeat("æø", n))
+		for cut := 0; cut <= len(s); cut++ {
+			if plainString(s[:cut]) != slow(s[:cut]) {
+				t.Fatalf("%q: %v", s[:cut], plainString(s[:cut]))
 			}
 		}
 	}
@@ -257,5 +263,24 @@ func TestStrings(t *testing.T) {
 	}
 	if len(st.seen) != maxInterned {
 		t.Fatalf("%d values kept, at most %d", len(st.seen), maxInterned)
+	}
+}
+
+// BenchmarkCutString: the strings of a record body as phones send it: an
+// id, a time, an ASCII word and a note in Norwegian.
+func BenchmarkCutString(b *testing.B) {
+	values := []string{"0b7a3c1e-5d1f-4b8e-9a77-2f6f1c9d8e01", "2026-11-22T08:00:00.123456789Z", "medication",
+		"Spiste frokost, tok medisiner. Litt svimmel ved oppstigning, målte blodtrykk: 128/84. Pårørende varslet."}
+	var in [][]byte
+	for _, v := range values {
+		in = append(in, []byte(v+`","next"`))
+	}
+	b.SetBytes(int64(len(strings.Join(values, ""))))
+	for b.Loop() {
+		for _, v := range in {
+			if _, _, ok := CutString(v); !ok {
+				b.Fatal("not plain")
+			}
+		}
 	}
 }
