@@ -12,15 +12,15 @@ import (
 type testPage struct {
 	ids    []int
 	recs   []StoredRecord
-	resets int
+	resets *atomic.Int32 // of every page of the walk
 }
 
 func (p *testPage) Records() []StoredRecord { return p.recs }
-func (p *testPage) Reset()                  { p.ids, p.recs = p.ids[:0], p.recs[:0]; p.resets++ }
+func (p *testPage) Reset()                  { p.ids, p.recs = p.ids[:0], p.recs[:0]; p.resets.Add(1) }
 
-// TestWalkPages: every record once and in order, pages reused, and each
-// stage's error or the context's ending the walk with nothing left
-// running.
+// TestWalkPages: every record once and in order, pages reset and reused,
+// and each stage's error or the context's ending the walk with no stage
+// still at work.
 func TestWalkPages(t *testing.T) {
 	errRead, errMade, errFn := errors.New("read"), errors.New("made"), errors.New("fn")
 	cases := []struct {
@@ -44,7 +44,8 @@ func TestWalkPages(t *testing.T) {
 			defer cancel()
 			var running atomic.Int32 // reads and mades under way
 			made, reads, news := 0, 0, 0
-			newPage := func() *testPage { news++; return &testPage{} }
+			var resets atomic.Int32
+			newPage := func() *testPage { news++; return &testPage{resets: &resets} }
 			read := func(ctx context.Context, p *testPage) (bool, error) {
 				running.Add(1)
 				defer running.Add(-1)
@@ -99,9 +100,13 @@ func TestWalkPages(t *testing.T) {
 				}
 			}
 			// A walk of many pages makes as many as it holds at once (five:
-			// one at each stage and one between each two) and fills them again.
+			// one at each stage and one between each two) and fills them
+			// again, each reset first.
 			if c.wantPages > 0 && news > 5 {
 				t.Fatalf("%d pages made for a walk of %d", news, c.wantPages)
+			}
+			if c.wantPages > 0 && resets.Load() != int32(reads-news) {
+				t.Fatalf("%d pages filled again, %d reset", reads-news, resets.Load())
 			}
 		})
 	}

@@ -137,7 +137,7 @@ func (b *walkBuf) open(db *DB, dec *store.RecordDecoder, scratch []byte) ([]byte
 		if err != nil {
 			return scratch, fmt.Errorf("open %s %s: %w", tRecordBodys, row.id, err)
 		}
-		if r.Body, r.Sig, err = splitBody(r.ID, opened); err != nil {
+		if r.Body, r.Sig, err = splitBody(string(row.id), opened); err != nil {
 			return scratch, err
 		}
 	}
