@@ -6,6 +6,11 @@ import (
 	"sync"
 )
 
+// walkPagesHeld is how many pages a walk holds at most: the one the
+// reader fills, the one being made, the one fn works through, and one
+// waiting in each of the two channels between them.
+const walkPagesHeld = 5
+
 // A WalkPage is one page of a walk, as a store's WalkRecords fills it:
 // its records once made, and Reset to be filled again.
 type WalkPage interface {
@@ -17,15 +22,15 @@ type WalkPage interface {
 // reads pages (read, called again after each page while more is true,
 // keeps its own place), a second makes their records (made: decoding,
 // opening) while the first reads the next, and fn works through the
-// records of the page before that, on the caller's goroutine. Pages fn
-// is done with are given to read again, reset, at most spare of them;
-// newPage makes the others. So a page's records, and what they point
-// into, are fn's only until it returns.
+// records of the page before that, on the caller's goroutine. A walk
+// holds walkPagesHeld pages at most; pages fn is done with are given to
+// read again, reset, and newPage makes the others. So a page's records,
+// and what they point into, are fn's only until it returns.
 //
 // The walk ends at fn's first error, which it returns as it is, or
 // read's or made's, wrapped; when ctx ends, the walk ends with its
 // error. No read or made runs after WalkPages returns.
-func WalkPages[P WalkPage](ctx context.Context, spare int, newPage func() P, read func(ctx context.Context, p P) (more bool, err error), made func(p P) error, fn func(StoredRecord) error) error {
+func WalkPages[P WalkPage](ctx context.Context, newPage func() P, read func(ctx context.Context, p P) (more bool, err error), made func(p P) error, fn func(StoredRecord) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait() // no read outlives the call (the store may be closed next)
@@ -35,9 +40,9 @@ func WalkPages[P WalkPage](ctx context.Context, spare int, newPage func() P, rea
 		more bool
 		err  error
 	}
-	readc := make(chan page, 1) // from the reader to the maker
-	madec := make(chan page, 1) // from the maker to fn
-	spares := make(chan P, spare)
+	readc := make(chan page, 1)           // from the reader to the maker
+	madec := make(chan page, 1)           // from the maker to fn
+	spares := make(chan P, walkPagesHeld) // room for every page: none is dropped
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

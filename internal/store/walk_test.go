@@ -72,7 +72,7 @@ func TestWalkPages(t *testing.T) {
 				return nil
 			}
 			var got []string
-			err := WalkPages(ctx, 5, newPage, read, mk, func(r StoredRecord) error {
+			err := WalkPages(ctx, newPage, read, mk, func(r StoredRecord) error {
 				if len(got)+1 == c.failFn {
 					return errFn
 				}
@@ -102,7 +102,7 @@ func TestWalkPages(t *testing.T) {
 			// A walk of many pages makes as many as it holds at once (five:
 			// one at each stage and one between each two) and fills them
 			// again, each reset first.
-			if c.wantPages > 0 && news > 5 {
+			if c.wantPages > 0 && news > walkPagesHeld {
 				t.Fatalf("%d pages made for a walk of %d", news, c.wantPages)
 			}
 			if c.wantPages > 0 && resets.Load() != int32(reads-news) {

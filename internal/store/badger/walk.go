@@ -60,7 +60,7 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 	// Pages fn is done with go back to the reader, which fills them
 	// again: a page's slices (500 records of some 350 bytes) and its
 	// bodies, made anew for each page, were most of a walk's garbage.
-	return store.WalkPages(ctx, 5, newPage, next, decode, fn)
+	return store.WalkPages(ctx, newPage, next, decode, fn)
 }
 
 // walker reads a walk's pages one after the other.

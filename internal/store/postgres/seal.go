@@ -76,7 +76,12 @@ func (s *sealer) name(what string) []byte {
 }
 
 // ad is the associated data of a value: its table and its row's id.
-func ad(table, id string) []byte { return []byte(table + "\x00" + id) }
+func ad(table, id string) []byte { return appendAD(nil, table, id) }
+
+// appendAD appends the associated data of table's row id to dst.
+func appendAD[ID string | []byte](dst []byte, table string, id ID) []byte {
+	return append(append(append(dst, table...), 0), id...)
+}
 
 func (s *sealer) seal(table, id string, plain []byte) []byte {
 	if s.plaintext {

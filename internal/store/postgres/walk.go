@@ -16,10 +16,6 @@ import (
 const (
 	walkPage      = 500
 	walkPageBytes = 4 << 20
-	// walkPages is how many pages a walk holds at most: the one the
-	// reader fills, the one being opened, the one fn works through and
-	// one waiting between each two.
-	walkPages = 5
 )
 
 // WalkRecords calls fn with every record f selects, with its body, in
@@ -50,7 +46,7 @@ func (db *DB) WalkRecords(ctx context.Context, f store.RecordFilter, fn func(sto
 		scratch, err = buf.open(db, &dec, scratch)
 		return err
 	}
-	return store.WalkPages(ctx, walkPages, func() *walkBuf { return &walkBuf{} }, read, open, fn)
+	return store.WalkPages(ctx, func() *walkBuf { return &walkBuf{} }, read, open, fn)
 }
 
 // walkBuf is one page of a walk: its rows as stored (raws, pointing into
@@ -121,7 +117,7 @@ func (b *walkBuf) open(db *DB, dec *store.RecordDecoder, scratch []byte) ([]byte
 	var ad []byte
 	for i := range b.raws {
 		row := &b.raws[i]
-		ad = append(append(append(ad[:0], tRecords...), 0), row.id...)
+		ad = appendAD(ad[:0], tRecords, row.id)
 		plain, err := db.seal.openTo(scratch[:0], ad, row.data)
 		if err != nil {
 			return scratch, fmt.Errorf("open %s %s: %w", tRecords, row.id, err)
@@ -132,7 +128,7 @@ func (b *walkBuf) open(db *DB, dec *store.RecordDecoder, scratch []byte) ([]byte
 		if err := dec.Decode(plain, r); err != nil {
 			return scratch, fmt.Errorf("decode %s %s: %w", tRecords, row.id, err)
 		}
-		ad = append(append(append(ad[:0], tRecordBodys...), 0), row.id...)
+		ad = appendAD(ad[:0], tRecordBodys, row.id)
 		opened, err := db.seal.openTo(b.bodies.Alloc(db.seal.openedSize(row.body))[:0], ad, row.body)
 		if err != nil {
 			return scratch, fmt.Errorf("open %s %s: %w", tRecordBodys, row.id, err)
